@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Opens a saved log for reading: a plain file, a gzip-compressed one (detected by magic, not by
+// name), or standard input for "-".
+#pragma once
+
+#include <QIODevice>
+#include <QString>
+
+#include <memory>
+
+namespace oomscope {
+
+struct OpenedLog {
+    std::unique_ptr<QIODevice> device; // open for reading; null on error
+    QString displayName;               // file name, or "<stdin>"
+    qint64 sizeBytes = -1;             // compressed/on-disk size for progress, -1 if unknown
+    QString error;                     // one line, for people
+};
+
+OpenedLog openLog(const QString &path);
+
+} // namespace oomscope

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A workspace: one SQLite file holding imported logs and their OOM events. One Workspace object
+// owns one connection and must stay on the thread that opened it (STYLE.md 5).
+#pragma once
+
+#include "oomevent.h"
+#include "oomreportparser.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+struct sqlite3;
+
+namespace oomscope {
+
+struct SourceInfo {
+    qint64 id = 0;
+    QString name;          // file name as given at import
+    QString contentHash;   // hex of the content hash (XXH3-128 of the uncompressed bytes)
+    qint64 bytes = 0;
+    QDateTime importedAt;
+    int eventCount = 0;
+    int warningCount = 0;
+};
+
+// One row of the events list: what the GUI's event table and `import` summaries need.
+struct EventSummary {
+    qint64 id = 0;
+    qint64 sourceId = 0;
+    QString host;
+    std::optional<QDateTime> wallTime;
+    std::optional<double> uptimeSeconds;
+    QString constraint;   // constraintName()
+    QString oomMemcg;
+    QString taskMemcg;
+    qint64 limitKb = 0;   // 0 when not known (global OOM: see totalPages)
+    qint64 usageKb = 0;
+    qint64 totalPages = 0;
+    qint64 victimPid = 0;
+    QString victimComm;
+    std::optional<int> victimAdj;
+    bool agrees = false;
+    bool complete = false;
+    QString kernelFormat;
+};
+
+struct ImportResult {
+    bool ok = false;              // false: error set, workspace unchanged
+    QString error;
+    bool canceled = false;        // canceled: workspace unchanged
+    bool alreadyImported = false; // same content seen before: nothing added
+    qint64 sourceId = 0;
+    int eventsAdded = 0;
+    qint64 bytesRead = 0;
+    std::vector<ParseWarning> warnings;
+};
+
+class Workspace
+{
+public:
+    Workspace();
+    ~Workspace();
+    Workspace(const Workspace &) = delete;
+    Workspace &operator=(const Workspace &) = delete;
+
+    // $XDG_DATA_HOME/oomscope/workspace.sqlite (QStandardPaths::AppDataLocation).
+    static QString defaultPath();
+
+    // Opens or creates the file and runs pending migrations. WAL mode.
+    bool open(const QString &path, QString *error = nullptr);
+    void close();
+    bool isOpen() const;
+    QString path() const;
+    int schemaVersion() const;
+    static int latestSchemaVersion();
+
+    // One transaction per import: an error or cancel leaves the workspace as it was. Sources are
+    // identified by content hash, so importing the same bytes twice adds nothing.
+    ImportResult importLogFile(const QString &filePath, const ProgressFn &progress = {});
+    ImportResult importLog(QIODevice &device, const QString &displayName,
+                           const ProgressFn &progress = {});
+
+    std::vector<SourceInfo> sources() const;
+    std::vector<EventSummary> events() const;          // ordered by source, then first line
+    std::optional<OomEvent> event(qint64 eventId) const; // full event: tasks, raw lines
+    std::vector<ParseWarning> warnings(qint64 sourceId) const;
+
+    sqlite3 *handle() const; // for storage-layer extensions (samples) and tests
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace oomscope
