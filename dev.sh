@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: installs what is missing, builds, runs.
+#   ./dev.sh run [FILE…]   build and open the workbench (default: the bundled real incident)
+#   ./dev.sh test          build (dev preset, -Werror) and run the whole test suite
+#   ./dev.sh asan          the test suite under AddressSanitizer + UBSan
+#   ./dev.sh fuzz [SECS]   build the libFuzzer target with clang and fuzz the parser for SECS (60)
+#   ./dev.sh bench [MB]    release build, generate a large log and print throughput figures
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+cd "$(dirname "$0")"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build() { # preset [targets…]
+  local preset=$1; shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$jobs" ${1:+--target "$@"}
+}
+
+cmd=${1:-help}; shift || true
+case "$cmd" in
+  run)
+    installers/install-deps.sh --minimal
+    build dev oomscope
+    files=("$@"); ((${#files[@]})) || files=(resources/demo/linux-6.18-cgroup-v1-three-kills.dmesg.log)
+    db=build/dev/demo-workspace.sqlite
+    if [[ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+      echo "No display: rendering the window under Xvfb to build/dev/demo-screenshot.png instead."
+      xvfb-run -a -s '-screen 0 1600x1000x24' build/dev/gui/oomscope --db "$db" \
+        --screenshot build/dev/demo-screenshot.png "${files[@]}"
+      echo "Wrote build/dev/demo-screenshot.png"
+    else
+      exec build/dev/gui/oomscope --db "$db" "${files[@]}"
+    fi
+    ;;
+  test)
+    installers/install-deps.sh
+    build dev
+    ctest --preset dev -j"$jobs"
+    ;;
+  asan)
+    installers/install-deps.sh
+    build asan
+    ctest --preset asan -j"$jobs" --label-exclude bench
+    ;;
+  fuzz)
+    installers/install-deps.sh
+    build fuzz fuzz_parser
+    OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -R fuzz_parser_smoke --output-on-failure
+    ;;
+  bench)
+    installers/install-deps.sh --minimal
+    build release oomscope-bench
+    size=${1:-1024}
+    build/release/bench/oomscope-bench generate --size-mb "$size" --reports 3000 build/release/bench.log
+    build/release/bench/oomscope-bench run build/release/bench.log
+    ;;
+  *)
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    [[ "$cmd" == help ]] || exit 2
+    ;;
+esac

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages oomscope needs to build, test and take screenshots.
+# Only what is missing is installed, so a second run is quick and offline-safe.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkgconf
+  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite
+  libqcustomplot-dev libsqlite3-dev zlib1g-dev libxxhash-dev
+  xvfb xauth fonts-dejavu-core
+  clang-14 libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz preset
+  poppler-utils                 # pdftotext, for report tests
+)
+# Extra groups: `install-deps.sh --minimal` skips the fuzzing toolchain.
+if [[ "${1:-}" == "--minimal" ]]; then
+  packages=("${packages[@]/clang-14}"); packages=("${packages[@]/libclang-rt-14-dev}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  [[ -z "$p" ]] && continue
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
