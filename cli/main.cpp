@@ -1,2 +1,291 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-int main() { return 0; }
+// oomscope-cli: the workbench's analysis for scripts and CI, on the same libraries as the GUI.
+#include "eventjson.h"
+#include "killdecision.h"
+#include "logsource.h"
+#include "oomreportparser.h"
+#include "workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+int fail(const QString &message, int code = 2)
+{
+    err() << "oomscope-cli: " << message << Qt::endl;
+    return code;
+}
+
+QString humanKb(qint64 kb)
+{
+    return QLocale::c().formattedDataSize(kb * 1024, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+const char *const usageText = R"(Usage: oomscope-cli <command> [options]
+
+Commands:
+  analyze [--json] FILE…        Find every OOM kill in saved kernel logs and explain it.
+                                FILE may be gzip-compressed; "-" reads standard input.
+  import [--db W.sqlite] FILE…  Import logs into a workspace (default: the GUI's workspace).
+                                Importing the same content again adds nothing.
+  events [--db W.sqlite] [--json]
+                                List the events stored in a workspace.
+
+Options:
+  -h, --help       Show this help.
+  -v, --version    Show the version.
+)";
+
+QCommandLineParser &makeParser(QCommandLineParser &parser, bool withDb, bool withJson)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addHelpOption();
+    if (withDb)
+        parser.addOption({u"db"_s, u"Workspace file."_s, u"W.sqlite"_s});
+    if (withJson)
+        parser.addOption({u"json"_s, u"Print JSON instead of text."_s});
+    return parser;
+}
+
+void printEventText(const oomscope::OomEvent &e, const oomscope::KillDecision &d, int index)
+{
+    using namespace oomscope;
+    QString when;
+    if (e.wallTime)
+        when = e.wallTime->toString(Qt::ISODate);
+    else if (e.uptimeSeconds)
+        when = u"%1 s after boot"_s.arg(*e.uptimeSeconds, 0, 'f', 3);
+    else
+        when = u"time unknown"_s;
+    const QString scope = e.constraint == Constraint::Memcg && !e.oomMemcg.isEmpty()
+                              ? u"memcg "_s + e.oomMemcg
+                              : constraintName(e.constraint);
+    out() << "#" << index << "  " << when;
+    if (!e.host.isEmpty())
+        out() << "  host " << e.host;
+    out() << "  " << scope;
+    if (e.memory.present) {
+        out() << "  usage " << humanKb(e.memory.usageKb);
+        if (!e.memory.unlimited())
+            out() << " of limit " << humanKb(e.memory.limitKb);
+    }
+    out() << "\n";
+    if (e.victim.present)
+        out() << "    killed " << e.victim.comm << " (pid " << e.victim.pid << ")";
+    else
+        out() << "    no kill line";
+    out() << "  [" << e.kernelFormat() << ", " << (d.agrees ? "recomputation agrees" : "recomputation DIFFERS")
+          << (e.complete ? "" : ", incomplete report") << "]\n";
+    if (!d.explanation.isEmpty())
+        out() << "    " << d.explanation << "\n";
+    int shown = 0;
+    for (const RankedTask &r : d.ranking) {
+        if (shown++ == 5) {
+            out() << "      … " << (d.ranking.size() - 5) << " more\n";
+            break;
+        }
+        out() << "      " << qSetFieldWidth(2) << r.rank << qSetFieldWidth(0) << ". " << r.task.comm
+              << " (pid " << r.task.pid << ")  points " << r.points << "  adj " << r.task.oomScoreAdj
+              << (r.eligible ? "" : "  (never killed)") << "\n";
+    }
+}
+
+int analyze(const QStringList &args)
+{
+    using namespace oomscope;
+    QCommandLineParser parser;
+    makeParser(parser, false, true);
+    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s); - for standard input."_s, u"FILE…"_s);
+    parser.process(args);
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return fail(u"analyze: no input file (use - for standard input)"_s);
+    const bool json = parser.isSet(u"json"_s);
+
+    QJsonArray events;
+    QJsonArray warnings;
+    QJsonArray sources;
+    int index = 0;
+    for (const QString &file : files) {
+        OpenedLog log = openLog(file);
+        if (!log.device)
+            return fail(log.error);
+        const ParseResult result = OomReportParser().parse(*log.device);
+        if (!result.error.isEmpty())
+            return fail(log.displayName + u": "_s + result.error);
+        sources.append(QJsonObject{{u"name"_s, log.displayName},
+                                   {u"bytes"_s, result.bytesRead},
+                                   {u"lines"_s, result.linesRead},
+                                   {u"events"_s, qint64(result.events.size())}});
+        for (const OomEvent &e : result.events) {
+            const KillDecision d = decideKill(e);
+            ++index;
+            if (json) {
+                QJsonObject o = eventToJson(e, d);
+                o[u"source"_s] = log.displayName;
+                events.append(o);
+            } else {
+                if (files.size() > 1 && &e == &result.events.front())
+                    out() << "== " << log.displayName << "\n";
+                printEventText(e, d, index);
+            }
+        }
+        for (const ParseWarning &w : result.warnings) {
+            if (json) {
+                QJsonObject o = warningToJson(w);
+                o[u"source"_s] = log.displayName;
+                warnings.append(o);
+            } else {
+                err() << log.displayName << ":" << w.line << ": warning: " << parseWarningKindName(w.kind)
+                      << ": " << w.detail << Qt::endl;
+            }
+        }
+    }
+    if (json) {
+        const QJsonObject root{{u"oomscope_json_version"_s, 1},
+                               {u"sources"_s, sources},
+                               {u"events"_s, events},
+                               {u"warnings"_s, warnings}};
+        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
+    } else if (index == 0) {
+        out() << "No OOM-killer report found.\n";
+    }
+    out().flush();
+    return 0;
+}
+
+bool openWorkspace(oomscope::Workspace &ws, const QCommandLineParser &parser)
+{
+    const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : oomscope::Workspace::defaultPath();
+    QString error;
+    if (!ws.open(path, &error)) {
+        fail(u"cannot open workspace %1: %2"_s.arg(path, error));
+        return false;
+    }
+    return true;
+}
+
+int import(const QStringList &args)
+{
+    using namespace oomscope;
+    QCommandLineParser parser;
+    makeParser(parser, true, false);
+    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"FILE…"_s);
+    parser.process(args);
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return fail(u"import: no input file"_s);
+    Workspace ws;
+    if (!openWorkspace(ws, parser))
+        return 2;
+    int failures = 0;
+    for (const QString &file : files) {
+        const ImportResult r = ws.importLogFile(file);
+        if (!r.ok) {
+            err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
+            ++failures;
+            continue;
+        }
+        if (r.alreadyImported)
+            out() << file << ": already in the workspace, nothing added\n";
+        else
+            out() << file << ": " << r.eventsAdded << " OOM event(s) added, " << r.warnings.size()
+                  << " warning(s)\n";
+    }
+    out() << "workspace: " << ws.path() << "\n";
+    out().flush();
+    return failures ? 1 : 0;
+}
+
+int listEvents(const QStringList &args)
+{
+    using namespace oomscope;
+    QCommandLineParser parser;
+    makeParser(parser, true, true);
+    parser.process(args);
+    Workspace ws;
+    if (!openWorkspace(ws, parser))
+        return 2;
+    const std::vector<EventSummary> events = ws.events();
+    if (parser.isSet(u"json"_s)) {
+        QJsonArray arr;
+        for (const EventSummary &e : events) {
+            arr.append(QJsonObject{
+                {u"id"_s, e.id},
+                {u"source_id"_s, e.sourceId},
+                {u"host"_s, e.host},
+                {u"time"_s, e.wallTime ? QJsonValue(e.wallTime->toString(Qt::ISODateWithMs)) : QJsonValue()},
+                {u"uptime_s"_s, e.uptimeSeconds ? QJsonValue(*e.uptimeSeconds) : QJsonValue()},
+                {u"constraint"_s, e.constraint},
+                {u"oom_memcg"_s, e.oomMemcg},
+                {u"limit_kb"_s, e.limitKb},
+                {u"usage_kb"_s, e.usageKb},
+                {u"victim_pid"_s, e.victimPid},
+                {u"victim_comm"_s, e.victimComm},
+                {u"agrees"_s, e.agrees},
+                {u"complete"_s, e.complete},
+            });
+        }
+        out() << QJsonDocument(QJsonObject{{u"events"_s, arr}}).toJson(QJsonDocument::Indented);
+    } else {
+        for (const EventSummary &e : events) {
+            out() << e.id << "\t"
+                  << (e.wallTime ? e.wallTime->toString(Qt::ISODate)
+                                 : (e.uptimeSeconds ? QString::number(*e.uptimeSeconds, 'f', 3) : QString()))
+                  << "\t" << (e.host.isEmpty() ? u"-"_s : e.host) << "\t"
+                  << (e.oomMemcg.isEmpty() ? e.constraint : e.oomMemcg) << "\t" << e.victimComm << "("
+                  << e.victimPid << ")\n";
+        }
+        out() << events.size() << " event(s) in " << ws.path() << "\n";
+    }
+    out().flush();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"oomscope"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(OOMSCOPE_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    if (args.size() < 2 || args.at(1) == u"-h"_s || args.at(1) == u"--help"_s || args.at(1) == u"help"_s) {
+        std::fputs(usageText, args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args.at(1) == u"-v"_s || args.at(1) == u"--version"_s) {
+        out() << "oomscope-cli " << QCoreApplication::applicationVersion() << Qt::endl;
+        return 0;
+    }
+    const QString command = args.takeAt(1);
+    if (command == u"analyze"_s)
+        return analyze(args);
+    if (command == u"import"_s)
+        return import(args);
+    if (command == u"events"_s)
+        return listEvents(args);
+    return fail(u"unknown command '%1' (see oomscope-cli --help)"_s.arg(command));
+}
