@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Drives the oomscope-cli binary as a script would: exit codes, stdin, JSON fields, workspaces.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList &args, const QByteArray &stdinData = {})
+{
+    QProcess p;
+    p.setProgram(QStringLiteral(OOMSCOPE_CLI_PATH));
+    p.setArguments(args);
+    p.start();
+    if (!stdinData.isNull())
+        p.write(stdinData);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(60000))
+        qFatal("oomscope-cli did not finish");
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QString data(const QString &rel)
+{
+    return QStringLiteral(OOMSCOPE_TEST_DATA) + u'/' + rel;
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void version()
+    {
+        const Run r = runCli({u"--version"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("oomscope-cli "));
+    }
+
+    void unknownCommandFails()
+    {
+        const Run r = runCli({u"frobnicate"_s});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(r.err.contains("unknown command"));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void unreadableInputIsOneLineError()
+    {
+        const Run r = runCli({u"analyze"_s, u"/nonexistent/kern.log"_s});
+        QVERIFY(r.exitCode != 0);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.contains("/nonexistent/kern.log"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void logWithoutOomIsNotAnError()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath(u"quiet.log"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[    0.000000] Linux version 6.1.0\n[    1.000000] EXT4-fs (vda): mounted\n");
+        f.close();
+        const Run r = runCli({u"analyze"_s, u"--json"_s, f.fileName()});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(root.contains(u"events"_s));
+        QCOMPARE(root.value(u"events"_s).toArray().size(), 0);
+        QVERIFY(root.value(u"warnings"_s).isArray());
+    }
+
+    void analyzeJsonMatchesExpected_data()
+    {
+        QTest::addColumn<QString>("log");
+        const QStringList dirs{u"eras"_s, u"real"_s};
+        for (const QString &d : dirs) {
+            const QDir dir(data(d));
+            const QStringList logs = dir.entryList({u"*.log"_s}, QDir::Files, QDir::Name);
+            for (const QString &log : logs)
+                QTest::newRow(qPrintable(log)) << dir.filePath(log);
+        }
+    }
+
+    // The documented JSON carries, per event, what the kernel did and what the recomputation says;
+    // the expected files were written independently from the kernel's printk formats.
+    void analyzeJsonMatchesExpected()
+    {
+        QFETCH(QString, log);
+        const QJsonObject expected = readJson(QString(log).replace(u".log"_s, u".expected.json"_s));
+        const Run r = runCli({u"analyze"_s, u"--json"_s, log});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError perr;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.out, &perr);
+        QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
+        const QJsonArray events = doc.object().value(u"events"_s).toArray();
+        const QJsonArray want = expected.value(u"events"_s).toArray();
+        QCOMPARE(events.size(), want.size());
+        static const QStringList requiredKeys{
+            u"host"_s, u"time"_s, u"uptime_s"_s, u"constraint"_s, u"oom_memcg"_s, u"task_memcg"_s,
+            u"limit_kb"_s, u"usage_kb"_s, u"failcnt"_s, u"totalpages"_s, u"kernel_format"_s,
+            u"complete"_s, u"victim"_s, u"selected_pid"_s, u"recomputed_selected_pid"_s, u"agrees"_s,
+            u"ranking"_s, u"group_killed_pids"_s};
+        for (qsizetype i = 0; i < want.size(); ++i) {
+            const QJsonObject e = events.at(i).toObject();
+            const QJsonObject w = want.at(i).toObject();
+            for (const QString &k : requiredKeys)
+                QVERIFY2(e.contains(k), qPrintable(u"missing key "_s + k));
+            const QJsonObject victim = e.value(u"victim"_s).toObject();
+            QCOMPARE(victim.value(u"pid"_s).toInteger(), w.value(u"victim_pid"_s).toInteger());
+            QCOMPARE(victim.value(u"comm"_s).toString(), w.value(u"victim_comm"_s).toString());
+            QCOMPARE(e.value(u"constraint"_s).toString(), w.value(u"constraint"_s).toString());
+            if (w.contains(u"limit_kb"_s) && !w.value(u"limit_kb"_s).isNull())
+                QCOMPARE(e.value(u"limit_kb"_s).toInteger(), w.value(u"limit_kb"_s).toInteger());
+            QCOMPARE(e.value(u"totalpages"_s).toInteger(), w.value(u"totalpages"_s).toInteger());
+            const qint64 selected = w.contains(u"selected_pid"_s) ? w.value(u"selected_pid"_s).toInteger()
+                                                                 : w.value(u"victim_pid"_s).toInteger();
+            QCOMPARE(e.value(u"selected_pid"_s).toInteger(), selected);
+            QCOMPARE(e.value(u"recomputed_selected_pid"_s).toInteger(), selected);
+            QVERIFY(e.value(u"agrees"_s).toBool());
+            const QJsonArray ranking = e.value(u"ranking"_s).toArray();
+            const QJsonArray wantRanking = w.value(u"ranking"_s).toArray();
+            QVERIFY(ranking.size() >= wantRanking.size());
+            for (qsizetype j = 0; j < wantRanking.size(); ++j) {
+                QCOMPARE(ranking.at(j)[u"pid"_s].toInteger(), wantRanking.at(j)[u"pid"_s].toInteger());
+                QCOMPARE(ranking.at(j)[u"points"_s].toInteger(), wantRanking.at(j)[u"points"_s].toInteger());
+            }
+        }
+    }
+
+    void stdinIsAccepted()
+    {
+        QFile f(data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const Run r = runCli({u"analyze"_s, u"--json"_s, u"-"_s}, f.readAll());
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray events = QJsonDocument::fromJson(r.out).object().value(u"events"_s).toArray();
+        QCOMPARE(events.size(), 3);
+        QCOMPARE(events.at(1)[u"victim"_s][u"pid"_s].toInteger(), 2378);
+    }
+
+    void textOutputNamesVictim()
+    {
+        const Run r = runCli({u"analyze"_s, data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s)});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("killed python3 (pid 2378)"), r.out.constData());
+    }
+
+    void importTwiceAddsNothing()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"w.sqlite"_s);
+        const QString log = data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s);
+        Run r = runCli({u"import"_s, u"--db"_s, db, log});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("3 OOM event(s) added"), r.out.constData());
+        r = runCli({u"import"_s, u"--db"_s, db, log});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("already in the workspace"), r.out.constData());
+        r = runCli({u"events"_s, u"--db"_s, db, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(u"events"_s).toArray().size(), 3);
+    }
+
+    // A bad file among good ones: the good ones are stored, the bad one is reported, exit != 0.
+    void importBadFileKeepsWorkspace()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"w.sqlite"_s);
+        const QString log = data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s);
+        Run r = runCli({u"import"_s, u"--db"_s, db, log, dir.filePath(u"missing.log"_s)});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(r.err.contains("missing.log"));
+        r = runCli({u"events"_s, u"--db"_s, db, u"--json"_s});
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(u"events"_s).toArray().size(), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
