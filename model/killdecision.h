@@ -34,6 +34,8 @@ struct DecisionOptions {
     bool uidZeroIsCapSysAdmin = true;
     // Force an era instead of detecting it (for what-if analysis and tests).
     std::optional<BadnessEra> era;
+    // Force the tie rule (true: last maximum wins); by default it follows the era (RHEL 8 aside).
+    std::optional<bool> lastMaximumWins;
 };
 
 struct RankedTask {
@@ -53,6 +55,8 @@ struct RankedTask {
 struct KillDecision {
     BadnessEra era = BadnessEra::Unknown;
     QString eraReason;               // why this era was chosen (layout, release, lines seen)
+    // Tie rule actually applied: true for >= 5.3 and RHEL 8 (which is otherwise Linux417to52).
+    bool lastMaximumWins = false;
     std::int64_t totalPages = 0;
     bool totalPagesExact = false;    // false: swap term or limit assumed
     QString totalPagesSource;        // e.g. "memcg limit 131072 kB / 4 kB pages"
