@@ -1,0 +1,17 @@
+# Runs `oomscope-bench generate` then `run` on a 20 MiB log; fails only if either step fails.
+execute_process(COMMAND ${BENCH} generate --size-mb 20 --reports 40 ${OUT}
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "oomscope-bench generate failed (${rc})")
+endif()
+execute_process(COMMAND ${BENCH} run ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE output)
+message("${output}")
+file(REMOVE ${OUT})
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "oomscope-bench run failed (${rc})")
+endif()
+foreach(figure "grep -c:" "parse only:" "parse \\+ store:" "peak RSS parse:" "peak RSS store:")
+  if(NOT output MATCHES "${figure}")
+    message(FATAL_ERROR "oomscope-bench run did not print '${figure}'")
+  endif()
+endforeach()

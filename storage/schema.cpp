@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "schema.h"
+
+#include <sqlite3.h>
+
+#include <array>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope::schema {
+
+namespace {
+
+// Migration 1: imported sources and everything of an OomEvent needed to rebuild it. Enums are
+// stored as stable text keys (see workspace.cpp), not as display names or enum ordinals, so the
+// file stays readable when an enum gains a value. Optional values are NULL when not printed.
+constexpr const char *kMigration1 = R"sql(
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    content_hash  TEXT    NOT NULL UNIQUE,   -- XXH3-128 hex of the uncompressed bytes
+    bytes         INTEGER NOT NULL,
+    lines         INTEGER NOT NULL DEFAULT 0,
+    imported_at   TEXT    NOT NULL           -- ISO 8601 UTC with milliseconds
+);
+
+CREATE TABLE events (
+    id                       INTEGER PRIMARY KEY,
+    source_id                INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    first_line               INTEGER NOT NULL,
+    last_line                INTEGER NOT NULL,
+    host                     TEXT,
+    wall_time                TEXT,      -- ISO 8601 with ms, offset kept as parsed
+    wall_time_ms             INTEGER,   -- ms since the epoch, for sorting and range queries
+    uptime_s                 REAL,
+    prefix_style             TEXT NOT NULL,
+    trigger_comm             TEXT,
+    trigger_pid              INTEGER NOT NULL,
+    gfp_mask                 TEXT,
+    alloc_order              INTEGER NOT NULL,
+    trigger_oom_score_adj    INTEGER,
+    trigger_uses_old_oom_adj INTEGER NOT NULL,
+    kernel_release           TEXT,
+    cpuset                   TEXT,
+    mems_allowed             TEXT,
+    oom_constraint           TEXT NOT NULL,   -- constraintName(): global, memcg, cpuset, mempolicy, unknown
+    oom_memcg                TEXT,
+    task_memcg               TEXT,
+    memory_present           INTEGER NOT NULL,
+    usage_kb                 INTEGER NOT NULL,
+    limit_kb                 INTEGER NOT NULL,
+    failcnt                  INTEGER NOT NULL,
+    memsw_present            INTEGER NOT NULL,
+    memsw_usage_kb           INTEGER NOT NULL,
+    memsw_limit_kb           INTEGER NOT NULL,
+    memsw_failcnt            INTEGER NOT NULL,
+    kmem_present             INTEGER NOT NULL,
+    kmem_usage_kb            INTEGER NOT NULL,
+    kmem_limit_kb            INTEGER NOT NULL,
+    kmem_failcnt             INTEGER NOT NULL,
+    swap_present             INTEGER NOT NULL,
+    swap_usage_kb            INTEGER NOT NULL,
+    swap_limit_kb            INTEGER NOT NULL,
+    swap_failcnt             INTEGER NOT NULL,
+    memcg_stats_path         TEXT,
+    ram_pages                INTEGER,
+    reserved_pages           INTEGER,
+    managed_kb_sum           INTEGER,
+    total_swap_kb            INTEGER,
+    free_swap_kb             INTEGER,
+    page_size_bytes          INTEGER NOT NULL,
+    layout                   TEXT NOT NULL,
+    has_tasks_state_line     INTEGER NOT NULL,
+    selected_pid             INTEGER,
+    selected_comm            TEXT,
+    selected_score           INTEGER,
+    has_summary_line         INTEGER NOT NULL,
+    summary_pid              INTEGER,
+    summary_uid              INTEGER,
+    summary_comm             TEXT,
+    victim_present           INTEGER NOT NULL,
+    victim_pid               INTEGER NOT NULL,
+    victim_comm              TEXT,
+    victim_uid               INTEGER,
+    victim_total_vm_kb       INTEGER NOT NULL,
+    victim_anon_rss_kb       INTEGER NOT NULL,
+    victim_file_rss_kb       INTEGER NOT NULL,
+    victim_shmem_rss_kb      INTEGER,
+    victim_pgtables_kb       INTEGER,
+    victim_oom_score_adj     INTEGER,   -- as printed on the kill line
+    victim_message           TEXT,
+    victim_line              INTEGER NOT NULL,
+    victim_adj               INTEGER,   -- kill line, else the victim's task-table row
+    oom_group                INTEGER NOT NULL,
+    oom_group_memcg          TEXT,
+    reaped_pid               INTEGER,
+    complete                 INTEGER NOT NULL,
+    missing                  TEXT,      -- JSON array of strings
+    kernel_format            TEXT,
+    -- Computed at import by decideKill().
+    totalpages               INTEGER NOT NULL,
+    totalpages_exact         INTEGER NOT NULL,
+    badness_era              TEXT    NOT NULL,
+    kernel_selected_pid      INTEGER NOT NULL,
+    recomputed_selected_pid  INTEGER,
+    agrees                   INTEGER NOT NULL
+);
+CREATE INDEX events_source ON events(source_id, first_line);
+CREATE INDEX events_wall_time ON events(wall_time_ms);
+CREATE INDEX events_oom_memcg ON events(oom_memcg);
+
+CREATE TABLE tasks (
+    event_id         INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    ord              INTEGER NOT NULL,
+    pid              INTEGER NOT NULL,
+    uid              INTEGER NOT NULL,
+    tgid             INTEGER NOT NULL,
+    total_vm_pages   INTEGER NOT NULL,
+    rss_pages        INTEGER NOT NULL,
+    rss_anon_pages   INTEGER,
+    rss_file_pages   INTEGER,
+    rss_shmem_pages  INTEGER,
+    nr_ptes          INTEGER,
+    nr_pmds          INTEGER,
+    pgtables_bytes   INTEGER,
+    swapents_pages   INTEGER NOT NULL,
+    oom_score_adj    INTEGER NOT NULL,
+    comm             TEXT,
+    line             INTEGER NOT NULL,
+    PRIMARY KEY (event_id, ord)
+) WITHOUT ROWID;
+CREATE INDEX tasks_pid ON tasks(pid);
+
+-- Further "Killed process" lines of one report (memory.oom.group).
+CREATE TABLE group_kills (
+    event_id       INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    ord            INTEGER NOT NULL,
+    pid            INTEGER NOT NULL,
+    comm           TEXT,
+    uid            INTEGER,
+    total_vm_kb    INTEGER NOT NULL,
+    anon_rss_kb    INTEGER NOT NULL,
+    file_rss_kb    INTEGER NOT NULL,
+    shmem_rss_kb   INTEGER,
+    pgtables_kb    INTEGER,
+    oom_score_adj  INTEGER,
+    message        TEXT,
+    line           INTEGER NOT NULL,
+    PRIMARY KEY (event_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE memcg_stats (
+    event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    ord       INTEGER NOT NULL,
+    key       TEXT    NOT NULL,
+    value     INTEGER NOT NULL,
+    PRIMARY KEY (event_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE raw_lines (
+    event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    ord       INTEGER NOT NULL,
+    line      INTEGER NOT NULL,
+    text      TEXT    NOT NULL,
+    PRIMARY KEY (event_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE warnings (
+    id         INTEGER PRIMARY KEY,
+    source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    line       INTEGER NOT NULL,
+    kind       TEXT    NOT NULL,
+    detail     TEXT
+);
+CREATE INDEX warnings_source ON warnings(source_id, line);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, kMigration1},
+    // Append new migrations here (2: samples tables, ...). Never edit a released one.
+};
+
+QString lastError(sqlite3 *db)
+{
+    return QString::fromUtf8(sqlite3_errmsg(db));
+}
+
+} // namespace
+
+std::span<const Migration> migrations()
+{
+    return kMigrations;
+}
+
+int latestVersion()
+{
+    return kMigrations.back().version;
+}
+
+int userVersion(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) != SQLITE_OK)
+        return -1;
+    int version = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+bool migrate(sqlite3 *db, QString *error)
+{
+    const int current = userVersion(db);
+    if (current < 0) {
+        if (error)
+            *error = u"cannot read the schema version: "_s + lastError(db);
+        return false;
+    }
+    for (const Migration &m : kMigrations) {
+        if (m.version <= current)
+            continue;
+        const QByteArray sql = "BEGIN IMMEDIATE;\n" + QByteArray(m.sql)
+                               + "\nPRAGMA user_version = " + QByteArray::number(m.version)
+                               + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId)
+                               + ";\nCOMMIT;";
+        char *message = nullptr;
+        if (sqlite3_exec(db, sql.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
+            if (error)
+                *error = u"schema migration %1 failed: %2"_s.arg(m.version).arg(
+                    QString::fromUtf8(message ? message : "unknown error"));
+            sqlite3_free(message);
+            if (!sqlite3_get_autocommit(db))
+                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace oomscope::schema

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A thin RAII wrapper over a prepared sqlite3 statement, bound and reset in a loop (STYLE.md 5);
+// shared by the workspace and later storage-layer extensions such as the samples tables.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <sqlite3.h>
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+namespace oomscope {
+
+class SqliteStatement
+{
+public:
+    SqliteStatement() = default;
+    ~SqliteStatement() { sqlite3_finalize(m_stmt); }
+    SqliteStatement(const SqliteStatement &) = delete;
+    SqliteStatement &operator=(const SqliteStatement &) = delete;
+    SqliteStatement(SqliteStatement &&other) noexcept : m_stmt(std::exchange(other.m_stmt, nullptr)) {}
+    SqliteStatement &operator=(SqliteStatement &&other) noexcept
+    {
+        std::swap(m_stmt, other.m_stmt);
+        return *this;
+    }
+
+    // Persistent statements are kept for the life of the connection (import inserts).
+    bool prepare(sqlite3 *db, const QByteArray &sql, bool persistent = false)
+    {
+        sqlite3_finalize(m_stmt);
+        m_stmt = nullptr;
+        return sqlite3_prepare_v3(db, sql.constData(), int(sql.size()),
+                                  persistent ? SQLITE_PREPARE_PERSISTENT : 0, &m_stmt, nullptr)
+               == SQLITE_OK;
+    }
+    bool isValid() const { return m_stmt != nullptr; }
+    sqlite3_stmt *get() const { return m_stmt; }
+
+    void reset()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+
+    // SQLITE_ROW, SQLITE_DONE or an error code.
+    int step() { return sqlite3_step(m_stmt); }
+    // Steps a statement that returns no rows and resets it for the next use.
+    bool run()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        sqlite3_reset(m_stmt);
+        return rc == SQLITE_DONE || rc == SQLITE_ROW;
+    }
+
+    // 1-based parameter index, as in sqlite3_bind_*.
+    // Any integer type (qint64 and std::int64_t differ on LP64), bool as 0/1.
+    template<std::integral T>
+    void bind(int index, T value)
+    {
+        sqlite3_bind_int64(m_stmt, index, sqlite3_int64(value));
+    }
+    void bind(int index, double value) { sqlite3_bind_double(m_stmt, index, value); }
+    void bind(int index, const QString &value)
+    {
+        const QByteArray utf8 = value.toUtf8();
+        sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int index, const QByteArray &utf8)
+    {
+        sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    }
+    void bindNull(int index) { sqlite3_bind_null(m_stmt, index); }
+    template<typename T>
+    void bind(int index, const std::optional<T> &value)
+    {
+        if (value)
+            bind(index, *value);
+        else
+            bindNull(index);
+    }
+
+    // 0-based column index, as in sqlite3_column_*.
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    int integer(int col) const { return sqlite3_column_int(m_stmt, col); }
+    bool boolean(int col) const { return sqlite3_column_int(m_stmt, col) != 0; }
+    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    QString text(int col) const
+    {
+        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
+        return data ? QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, col)) : QString();
+    }
+    std::optional<std::int64_t> optInt64(int col) const
+    {
+        return isNull(col) ? std::nullopt : std::optional<std::int64_t>(int64(col));
+    }
+    std::optional<int> optInt(int col) const
+    {
+        return isNull(col) ? std::nullopt : std::optional<int>(integer(col));
+    }
+    std::optional<double> optReal(int col) const
+    {
+        return isNull(col) ? std::nullopt : std::optional<double>(real(col));
+    }
+
+private:
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+} // namespace oomscope
