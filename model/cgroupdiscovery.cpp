@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cgroupdiscovery.h"
+
+#include "cgroupreader.h"
+
+#include <QFile>
+#include <QList>
+#include <QStringView>
+
+#include <algorithm>
+#include <dirent.h>
+#include <fcntl.h>
+#include <string>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+bool isUnitName(QStringView c)
+{
+    return c.endsWith(u".service") || c.endsWith(u".scope") || c.endsWith(u".slice");
+}
+
+// "cri-containerd-<id>.scope" -> "<id>"; a bare cgroupfs-driver name is returned as is.
+QString containerIdFrom(QStringView c)
+{
+    if (c.endsWith(u".scope"))
+        c.chop(6);
+    for (const QStringView prefix : {QStringView(u"cri-containerd-"), QStringView(u"crio-"),
+                                     QStringView(u"docker-"), QStringView(u"containerd-")}) {
+        if (c.startsWith(prefix)) {
+            c = c.sliced(prefix.size());
+            break;
+        }
+    }
+    return c.toString();
+}
+
+QString qosName(QStringView qos)
+{
+    if (qos == u"burstable")
+        return u"Burstable"_s;
+    if (qos == u"besteffort")
+        return u"BestEffort"_s;
+    return QString();
+}
+
+// The Kubernetes part of a path, components after "kubepods" / "kubepods.slice".
+void classifyKubernetes(const QList<QStringView> &parts, qsizetype start, CgroupInfo &info)
+{
+    info.kind = CgroupInfo::Kind::Kubernetes;
+    bool podSeen = false;
+    for (qsizetype i = start + 1; i < parts.size(); ++i) {
+        QStringView c = parts[i];
+        if (podSeen) {
+            // The first level under the pod is the container; deeper levels are its own
+            // sub-cgroups (systemd inside a container), which belong to it.
+            if (info.containerId.isEmpty())
+                info.containerId = containerIdFrom(c);
+            continue;
+        }
+        if (c.endsWith(u".slice") && c.startsWith(u"kubepods-")) {
+            // systemd driver: kubepods-<qos>.slice, kubepods[-<qos>]-pod<uid>.slice
+            c = c.sliced(9).chopped(6);
+            const qsizetype pod = c.indexOf(u"pod");
+            if (pod >= 0 && (pod == 0 || c[pod - 1] == u'-')) {
+                if (pod > 0)
+                    info.qosClass = qosName(c.first(pod - 1));
+                info.podUid = c.sliced(pod + 3).toString().replace(u'_', u'-');
+                podSeen = true;
+            } else {
+                info.qosClass = qosName(c);
+            }
+        } else if (c.startsWith(u"pod")) {
+            info.podUid = c.sliced(3).toString();
+            podSeen = true;
+        } else if (!qosName(c).isEmpty()) {
+            info.qosClass = qosName(c);
+        }
+    }
+    // A pod directly under kubepods has no QoS level of its own: Guaranteed.
+    if (podSeen && info.qosClass.isEmpty())
+        info.qosClass = u"Guaranteed"_s;
+}
+
+void walk(const std::string &dirPath, const QString &relPath, int depth, int maxDepth,
+          std::vector<CgroupInfo> &out)
+{
+    out.push_back(CgroupDiscovery::classify(relPath));
+    if (depth >= maxDepth)
+        return;
+    DIR *dir = ::opendir(dirPath.c_str());
+    if (!dir)
+        return;
+    while (const dirent *entry = ::readdir(dir)) {
+        if (entry->d_name[0] == '.')
+            continue;
+        std::string child = dirPath;
+        child.append(1, '/').append(entry->d_name);
+        if (entry->d_type == DT_UNKNOWN) {
+            // Some filesystems (fixture trees on odd mounts) do not fill d_type.
+            const int fd = ::open(child.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            ::close(fd);
+        } else if (entry->d_type != DT_DIR) {
+            continue;
+        }
+        const QString name = QFile::decodeName(entry->d_name);
+        const QString childRel = relPath == u"/" ? QString(u'/' + name) : QString(relPath + u'/' + name);
+        walk(child, childRel, depth + 1, maxDepth, out);
+    }
+    ::closedir(dir);
+}
+
+} // namespace
+
+QString cgroupKindName(CgroupInfo::Kind kind)
+{
+    switch (kind) {
+    case CgroupInfo::Kind::Docker:
+        return u"docker"_s;
+    case CgroupInfo::Kind::Kubernetes:
+        return u"kubernetes"_s;
+    case CgroupInfo::Kind::Systemd:
+        return u"systemd"_s;
+    case CgroupInfo::Kind::Other:
+        break;
+    }
+    return u"other"_s;
+}
+
+CgroupDiscovery::CgroupDiscovery(const CgroupReader &reader)
+    : m_memoryRoot(reader.memoryRoot())
+{ }
+
+std::vector<CgroupInfo> CgroupDiscovery::discover(int maxDepth) const
+{
+    std::vector<CgroupInfo> out;
+    const QByteArray root = QFile::encodeName(m_memoryRoot);
+    walk(std::string(root.constData(), size_t(root.size())), u"/"_s, 0, maxDepth, out);
+    std::sort(out.begin(), out.end(),
+              [](const CgroupInfo &a, const CgroupInfo &b) { return a.path < b.path; });
+    return out;
+}
+
+CgroupInfo CgroupDiscovery::classify(const QString &path)
+{
+    CgroupInfo info;
+    info.path = CgroupReader::normalizePath(path).value_or(path);
+    const QList<QStringView> parts = QStringView(info.path).split(u'/', Qt::SkipEmptyParts);
+    info.depth = int(parts.size());
+
+    for (qsizetype i = parts.size() - 1; i >= 0; --i) {
+        if (isUnitName(parts[i])) {
+            info.unit = parts[i].toString();
+            break;
+        }
+    }
+
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        if (parts[i] == u"kubepods" || parts[i] == u"kubepods.slice") {
+            classifyKubernetes(parts, i, info);
+            return info;
+        }
+    }
+    // Innermost Docker marker wins (docker-in-docker nests them).
+    for (qsizetype i = parts.size() - 1; i >= 0; --i) {
+        const QStringView c = parts[i];
+        if (c.startsWith(u"docker-") && c.endsWith(u".scope")) {
+            info.kind = CgroupInfo::Kind::Docker;
+            info.containerId = containerIdFrom(c);
+            return info;
+        }
+        if (c == u"docker") {
+            info.kind = CgroupInfo::Kind::Docker;
+            if (i + 1 < parts.size())
+                info.containerId = parts[i + 1].toString();
+            return info;
+        }
+    }
+    if (!info.unit.isEmpty())
+        info.kind = CgroupInfo::Kind::Systemd;
+    return info;
+}
+
+} // namespace oomscope
