@@ -59,6 +59,7 @@ struct ProcessSample {
     std::int64_t timestampMs = 0;
     std::int64_t pid = 0;
     QString comm;
+    QString cgroup; // empty when the source did not say
     std::int64_t rssKb = MemorySample::kUnknown;      // total, when only that is known
     std::int64_t rssAnonKb = MemorySample::kUnknown;
     std::int64_t rssFileKb = MemorySample::kUnknown;
