@@ -13,7 +13,7 @@ namespace oomscope {
 struct OpenedLog {
     std::unique_ptr<QIODevice> device; // open for reading; null on error
     QString displayName;               // file name, or "<stdin>"
-    qint64 sizeBytes = -1;             // compressed/on-disk size for progress, -1 if unknown
+    qint64 sizeBytes = -1;             // bytes the parser will consume (gzip: uncompressed estimate), -1 if unknown
     QString error;                     // one line, for people
 };
 

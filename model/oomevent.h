@@ -162,6 +162,7 @@ struct OomEvent {
     QString summaryComm;
     KilledProcess victim;
     bool oomGroup = false;                     // "Tasks in X are going to be killed due to memory.oom.group set"
+    QString oomGroupMemcg;                     // the X of that line
     std::vector<KilledProcess> groupKilled;    // further kills of the same report (oom.group)
     std::optional<std::int64_t> reapedPid;     // "oom_reaper: reaped process N"
 
