@@ -1,5 +1,645 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
+
+#include "badnesschart.h"
+#include "decisionview.h"
+#include "eventlistmodel.h"
+#include "importjob.h"
+#include "killdecision.h"
+#include "rawreportview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
 namespace oomscope {
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
+
+namespace {
+
+constexpr int MaxRecentFiles = 10;
+
+QSettings appSettings()
+{
+    // Explicit names, so tests and the app agree even without QCoreApplication names set.
+    return QSettings(u"oomscope"_s, u"oomscope"_s);
 }
+
+} // namespace
+
+MainWindow::MainWindow(const QString &workspacePath, QWidget *parent)
+    : QMainWindow(parent)
+{
+    setWindowTitle(u"oomscope"_s);
+    setAcceptDrops(true);
+
+    m_importWatcher = new QFutureWatcher<FileImportOutcome>(this);
+    connect(m_importWatcher, &QFutureWatcherBase::finished, this, &MainWindow::onImportFinished);
+
+    createCentralWidget();
+    createWarningsDock();
+    createStatusBar();
+    createActions();
+
+    QSettings settings = appSettings();
+    if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()))
+        resize(1400, 900);
+
+    openWorkspace(workspacePath.isEmpty() ? Workspace::defaultPath() : workspacePath);
+    m_eventView->setFocus(); // arrow keys walk the events; Ctrl+F reaches the filter
+}
+
+MainWindow::~MainWindow()
+{
+    if (m_importWatcher->isRunning()) {
+        m_importWatcher->cancel();
+        m_importWatcher->waitForFinished();
+    }
+}
+
+void MainWindow::createCentralWidget()
+{
+    m_eventModel = new EventListModel(this);
+    m_eventProxy = new QSortFilterProxyModel(this);
+    m_eventProxy->setSourceModel(m_eventModel);
+    m_eventProxy->setSortRole(EventListModel::SortRole);
+    m_eventProxy->setFilterRole(EventListModel::FilterRole);
+    m_eventProxy->setFilterKeyColumn(0);
+    m_eventProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_eventView = new QTableView;
+    m_eventView->setObjectName(u"eventView"_s);
+    m_eventView->setModel(m_eventProxy);
+    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_eventView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_eventView->setAlternatingRowColors(true);
+    m_eventView->setSortingEnabled(true);
+    m_eventView->sortByColumn(EventListModel::TimeColumn, Qt::AscendingOrder);
+    m_eventView->setWordWrap(false);
+    m_eventView->setTextElideMode(Qt::ElideMiddle); // container ids differ at the end
+    m_eventView->verticalHeader()->hide();
+    m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 8);
+    m_eventView->horizontalHeader()->setStretchLastSection(false);
+    m_eventView->horizontalHeader()->setHighlightSections(false);
+    // Cgroup paths (kubepods…) are the long, interesting column; it takes the spare width.
+    m_eventView->horizontalHeader()->setSectionResizeMode(EventListModel::CgroupColumn, QHeaderView::Stretch);
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onCurrentRowChanged);
+
+    m_filterEdit = new QLineEdit;
+    m_filterEdit->setObjectName(u"filterEdit"_s);
+    m_filterEdit->setPlaceholderText(u"Filter by host, cgroup, victim name or pid…"_s);
+    m_filterEdit->setClearButtonEnabled(true);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_eventProxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+
+    m_eventsCaption = new QLabel;
+    QFont captionFont = m_eventsCaption->font();
+    captionFont.setBold(true);
+    m_eventsCaption->setFont(captionFont);
+
+    auto *top = new QWidget;
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_eventsCaption);
+    filterRow->addStretch(1);
+    filterRow->addWidget(m_filterEdit, 2);
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(6, 6, 6, 0);
+    topLayout->addLayout(filterRow);
+    topLayout->addWidget(m_eventView, 1);
+
+    m_decisionView = new DecisionView;
+    m_rawView = new RawReportView;
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_decisionView, u"Decision"_s);
+    m_tabs->addTab(m_rawView, u"Raw report"_s);
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(top);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 7);
+    splitter->setChildrenCollapsible(false);
+    splitter->setSizes({220, 680});
+    setCentralWidget(splitter);
+}
+
+void MainWindow::createWarningsDock()
+{
+    m_warningsTable = new QTableWidget(0, 4);
+    m_warningsTable->setObjectName(u"warningsTable"_s);
+    m_warningsTable->setHorizontalHeaderLabels({u"File"_s, u"Line"_s, u"Kind"_s, u"Detail"_s});
+    m_warningsTable->horizontalHeader()->setStretchLastSection(true);
+    m_warningsTable->verticalHeader()->hide();
+    m_warningsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_warningsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+
+    m_warningsDock = new QDockWidget(u"Import warnings"_s, this);
+    m_warningsDock->setObjectName(u"warningsDock"_s);
+    m_warningsDock->setWidget(m_warningsTable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_warningsDock);
+    m_warningsDock->hide();
+}
+
+void MainWindow::createStatusBar()
+{
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addWidget(m_workspaceLabel, 1);
+
+    m_warningsButton = new QToolButton;
+    m_warningsButton->setAutoRaise(true);
+    m_warningsButton->setToolTip(u"Show the warnings of the last import"_s);
+    m_warningsButton->hide();
+    connect(m_warningsButton, &QToolButton::clicked, this, [this] { m_warningsDock->show(); });
+    statusBar()->addPermanentWidget(m_warningsButton);
+
+    m_progressBar = new QProgressBar;
+    m_progressBar->setRange(0, ImportProgressMax);
+    m_progressBar->setMaximumWidth(260);
+    m_progressBar->setTextVisible(true);
+    m_progressBar->hide();
+    statusBar()->addPermanentWidget(m_progressBar);
+
+    m_cancelButton = new QToolButton;
+    m_cancelButton->setObjectName(u"cancelImportButton"_s);
+    m_cancelButton->setText(u"Cancel"_s);
+    m_cancelButton->setToolTip(u"Stop the import; the workspace keeps what it had"_s);
+    m_cancelButton->hide();
+    connect(m_cancelButton, &QToolButton::clicked, this, &MainWindow::cancelImport);
+    statusBar()->addPermanentWidget(m_cancelButton);
+
+    connect(m_importWatcher, &QFutureWatcherBase::progressValueChanged, m_progressBar,
+            &QProgressBar::setValue);
+    connect(m_importWatcher, &QFutureWatcherBase::progressTextChanged, this,
+            [this](const QString &text) { m_progressBar->setFormat(text + u"  %p%"_s); });
+}
+
+void MainWindow::createActions()
+{
+    QMenu *fileMenu = menuBar()->addMenu(u"&File"_s);
+    QAction *openAction = fileMenu->addAction(u"&Open Logs…"_s, this, &MainWindow::openFileDialog);
+    openAction->setShortcut(QKeySequence::Open);
+    openAction->setStatusTip(u"Import saved kernel logs (dmesg, syslog, journal, kmsg; gzip ok)"_s);
+    m_recentMenu = fileMenu->addMenu(u"Open &Recent"_s);
+    updateRecentMenu();
+    fileMenu->addSeparator();
+    fileMenu->addAction(u"Open &Workspace…"_s, this, &MainWindow::openWorkspaceDialog);
+    fileMenu->addSeparator();
+    QAction *quitAction = fileMenu->addAction(u"&Quit"_s, this, &QWidget::close);
+    quitAction->setShortcut(QKeySequence::Quit);
+    quitAction->setMenuRole(QAction::QuitRole);
+
+    QMenu *viewMenu = menuBar()->addMenu(u"&View"_s);
+    QAction *focusFilter = viewMenu->addAction(u"&Filter Events"_s, this, [this] {
+        m_filterEdit->setFocus();
+        m_filterEdit->selectAll();
+    });
+    focusFilter->setShortcut(QKeySequence::Find);
+    viewMenu->addAction(m_warningsDock->toggleViewAction());
+
+    QMenu *helpMenu = menuBar()->addMenu(u"&Help"_s);
+    helpMenu->addAction(u"&About oomscope"_s, this, &MainWindow::showAbout);
+    helpMenu->addAction(u"About &Qt"_s, qApp, &QApplication::aboutQt);
+}
+
+bool MainWindow::openWorkspace(const QString &path)
+{
+    if (isImporting()) {
+        statusBar()->showMessage(u"Wait for the import to finish before switching workspaces"_s, 5000);
+        return false;
+    }
+    const QString dir = QFileInfo(path).absolutePath();
+    QDir().mkpath(dir);
+    auto workspace = std::make_unique<Workspace>();
+    QString error;
+    if (!workspace->open(path, &error)) {
+        const QString message = u"Cannot open workspace "_s + path + u": "_s + error;
+        statusBar()->showMessage(message);
+        if (isVisible())
+            QMessageBox::warning(this, u"oomscope"_s, message);
+        return false;
+    }
+    m_workspace = std::move(workspace);
+    m_workspacePath = QFileInfo(path).absoluteFilePath();
+    m_workspaceLabel->setText(u"Workspace: "_s + QDir::toNativeSeparators(m_workspacePath));
+    setWindowTitle(QFileInfo(m_workspacePath).fileName() + u" — oomscope"_s);
+    reloadEvents();
+    return true;
+}
+
+void MainWindow::reloadEvents(qint64 selectEventId)
+{
+    const qint64 previous = selectEventId != 0 ? selectEventId : m_currentEventId;
+    m_eventModel->setEvents(m_workspace ? m_workspace->events() : std::vector<EventSummary> {});
+    const int count = m_eventModel->rowCount();
+    m_eventsCaption->setText(count == 1 ? u"1 OOM event"_s : QString::number(count) + u" OOM events"_s);
+    m_eventView->resizeColumnsToContents();
+    for (int column = 0; column < EventListModel::ColumnCount; ++column) {
+        m_eventView->setColumnWidth(column, std::min(m_eventView->columnWidth(column) + 12, 360));
+    }
+
+    const int sourceRow = m_eventModel->rowOfEvent(previous);
+    QModelIndex proxyIndex;
+    if (sourceRow >= 0)
+        proxyIndex = m_eventProxy->mapFromSource(m_eventModel->index(sourceRow, 0));
+    if (!proxyIndex.isValid() && m_eventProxy->rowCount() > 0)
+        proxyIndex = m_eventProxy->index(0, 0);
+    if (proxyIndex.isValid()) {
+        m_eventView->selectionModel()->setCurrentIndex(
+            proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_eventView->scrollTo(proxyIndex);
+    } else {
+        loadEvent(0);
+    }
+    // The reset may leave the same current row, which emits nothing; load explicitly.
+    const QModelIndex current = m_eventView->currentIndex();
+    const qint64 currentId = current.isValid() ? current.data(EventListModel::EventIdRole).toLongLong() : 0;
+    if (currentId != m_currentEventId)
+        loadEvent(currentId);
+}
+
+void MainWindow::onCurrentRowChanged()
+{
+    const QModelIndex current = m_eventView->currentIndex();
+    loadEvent(current.isValid() ? current.data(EventListModel::EventIdRole).toLongLong() : 0);
+}
+
+void MainWindow::loadEvent(qint64 eventId)
+{
+    if (eventId == m_currentEventId && eventId != 0)
+        return;
+    m_currentEventId = eventId;
+    std::optional<OomEvent> event;
+    if (eventId != 0 && m_workspace)
+        event = m_workspace->event(eventId);
+    if (!event) {
+        m_decisionView->clear(eventId != 0 ? u"Event could not be loaded"_s : QString());
+        m_rawView->clearEvent();
+    } else {
+        const KillDecision decision = decideKill(*event);
+        m_decisionView->setDecision(*event, decision);
+        m_rawView->setEvent(*event);
+    }
+    emit currentEventChanged(eventId);
+}
+
+bool MainWindow::isImporting() const
+{
+    return m_importWatcher->isRunning() || !m_runningFiles.isEmpty();
+}
+
+void MainWindow::importFiles(const QStringList &paths)
+{
+    QStringList files;
+    for (const QString &path : paths) {
+        const QFileInfo info(path);
+        files << info.absoluteFilePath();
+        if (info.isFile())
+            addRecentFile(info.absoluteFilePath());
+    }
+    if (files.isEmpty())
+        return;
+    m_pendingFiles += files;
+    if (!isImporting())
+        startNextImport();
+}
+
+void MainWindow::startNextImport()
+{
+    if (m_pendingFiles.isEmpty() || !m_workspace)
+        return;
+    m_runningFiles = m_pendingFiles;
+    m_pendingFiles.clear();
+    m_eventIdsBeforeImport.clear();
+    for (const EventSummary &e : m_eventModel->events())
+        m_eventIdsBeforeImport.push_back(e.id);
+
+    m_progressBar->setValue(0);
+    m_progressBar->setFormat(QFileInfo(m_runningFiles.first()).fileName() + u"  %p%"_s);
+    m_progressBar->show();
+    m_cancelButton->setEnabled(true);
+    m_cancelButton->show();
+    statusBar()->showMessage(
+        m_runningFiles.size() == 1
+            ? QString(u"Importing "_s + QFileInfo(m_runningFiles.first()).fileName())
+            : QString(u"Importing "_s + QString::number(m_runningFiles.size()) + u" files"_s));
+    emit importStarted();
+    // Copies by value: the job must not touch the window's state.
+    m_importWatcher->setFuture(
+        QtConcurrent::run(&runImportJob, m_workspacePath, QStringList(m_runningFiles)));
+}
+
+void MainWindow::cancelImport()
+{
+    if (!m_importWatcher->isRunning())
+        return;
+    m_cancelButton->setEnabled(false);
+    statusBar()->showMessage(u"Canceling import…"_s);
+    m_importWatcher->cancel();
+}
+
+void MainWindow::onImportFinished()
+{
+    const QFuture<FileImportOutcome> future = m_importWatcher->future();
+    const bool canceled = future.isCanceled();
+    std::vector<FileImportOutcome> outcomes;
+    if (!canceled) {
+        const QList<FileImportOutcome> results = future.results();
+        outcomes.assign(results.begin(), results.end());
+    }
+    const QStringList files = m_runningFiles;
+    m_runningFiles.clear();
+    m_progressBar->hide();
+    m_cancelButton->hide();
+
+    // The workspace is the truth; what the job reported only explains what happened.
+    std::vector<qint64> before = m_eventIdsBeforeImport;
+    std::sort(before.begin(), before.end());
+    const std::vector<EventSummary> events =
+        m_workspace ? m_workspace->events() : std::vector<EventSummary> {};
+    qint64 firstNewId = 0;
+    int added = 0;
+    for (const EventSummary &e : events) {
+        if (!std::binary_search(before.begin(), before.end(), e.id)) {
+            if (firstNewId == 0)
+                firstNewId = e.id;
+            ++added;
+        }
+    }
+    reloadEvents(firstNewId);
+
+    QStringList errors;
+    std::vector<std::pair<QString, ParseWarning>> warnings;
+    int alreadyImported = 0;
+    for (const FileImportOutcome &outcome : outcomes) {
+        const QString name = QFileInfo(outcome.filePath).fileName();
+        const ImportResult &result = outcome.result;
+        if (!result.ok && !result.canceled) {
+            errors << name + u": "_s + (result.error.isEmpty() ? u"import failed"_s : result.error);
+            continue;
+        }
+        if (result.alreadyImported)
+            ++alreadyImported;
+        std::vector<ParseWarning> fileWarnings = result.warnings;
+        if (result.alreadyImported && fileWarnings.empty() && m_workspace && result.sourceId != 0)
+            fileWarnings = m_workspace->warnings(result.sourceId);
+        for (ParseWarning &w : fileWarnings)
+            warnings.emplace_back(name, std::move(w));
+    }
+    showWarnings(warnings);
+
+    QString summary;
+    if (canceled) {
+        summary = u"Import canceled; the workspace is unchanged"_s;
+    } else {
+        summary = u"Imported "_s + QString::number(files.size())
+            + (files.size() == 1 ? u" file: "_s : u" files: "_s) + QString::number(added)
+            + (added == 1 ? u" new event"_s : u" new events"_s);
+        if (alreadyImported > 0)
+            summary += u", "_s + QString::number(alreadyImported) + u" already in the workspace"_s;
+        if (!warnings.empty())
+            summary += u", "_s + QString::number(warnings.size()) + u" warnings"_s;
+        if (!errors.isEmpty())
+            summary += u", "_s + QString::number(errors.size()) + u" failed"_s;
+    }
+    statusBar()->showMessage(errors.size() == 1 ? errors.first() : summary, 15000);
+    if (!errors.isEmpty()) {
+        auto *box = new QMessageBox(QMessageBox::Warning, u"Import failed"_s, errors.join(u'\n'),
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open(); // not exec(): the window keeps running while the message is up
+    }
+
+    emit importFinished(added, canceled);
+
+    if (!m_pendingFiles.isEmpty())
+        startNextImport();
+    else if (!m_screenshotPath.isEmpty())
+        QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
+}
+
+void MainWindow::showWarnings(const std::vector<std::pair<QString, ParseWarning>> &warnings)
+{
+    m_warningsTable->setRowCount(int(warnings.size()));
+    for (int row = 0; row < int(warnings.size()); ++row) {
+        const auto &[file, w] = warnings[size_t(row)];
+        auto *lineItem = new QTableWidgetItem;
+        lineItem->setData(Qt::DisplayRole, w.line);
+        m_warningsTable->setItem(row, 0, new QTableWidgetItem(file));
+        m_warningsTable->setItem(row, 1, lineItem);
+        m_warningsTable->setItem(row, 2, new QTableWidgetItem(parseWarningKindName(w.kind)));
+        m_warningsTable->setItem(row, 3, new QTableWidgetItem(w.detail));
+    }
+    m_warningsTable->resizeColumnsToContents();
+    if (warnings.empty()) {
+        m_warningsButton->hide();
+    } else {
+        m_warningsButton->setText(u"⚠ "_s + QString::number(warnings.size())
+                                  + (warnings.size() == 1 ? u" warning"_s : u" warnings"_s));
+        m_warningsButton->show();
+    }
+}
+
+void MainWindow::openFileDialog()
+{
+    QSettings settings = appSettings();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, u"Open kernel logs"_s, settings.value(u"lastOpenDir"_s, QDir::homePath()).toString(),
+        u"Kernel logs (*.log *.txt *.dmesg *.gz messages* syslog* kern*);;All files (*)"_s);
+    if (files.isEmpty())
+        return;
+    settings.setValue(u"lastOpenDir"_s, QFileInfo(files.first()).absolutePath());
+    importFiles(files);
+}
+
+void MainWindow::openWorkspaceDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, u"Open or create workspace"_s, QFileInfo(m_workspacePath).absolutePath(),
+        u"oomscope workspaces (*.sqlite);;All files (*)"_s, nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty())
+        openWorkspace(path);
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return appSettings().value(u"recentFiles"_s).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QStringList recent = recentFiles();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > MaxRecentFiles)
+        recent.removeLast();
+    appSettings().setValue(u"recentFiles"_s, recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentFiles();
+    for (const QString &path : recent) {
+        QAction *action =
+            m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { importFiles({path}); });
+        action->setToolTip(path);
+        action->setStatusTip(path);
+    }
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(u"Clear Menu"_s, this, [this] {
+            appSettings().remove(u"recentFiles"_s);
+            updateRecentMenu();
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, u"About oomscope"_s,
+                       u"<h3>oomscope "_s + QStringLiteral(OOMSCOPE_VERSION)
+                           + u"</h3><p>Why was my process killed? oomscope finds every OOM-killer report in "
+                             u"saved kernel logs, stores them in a workspace and recomputes the kernel's "
+                             u"badness ranking to explain each kill.</p>"
+                             u"<p>License: GNU General Public License, version 3 or later "
+                             u"(GPL-3.0-or-later).</p>"
+                             u"<p>Charts use QCustomPlot by Emanuel Eichhammer, licensed under the GPL; "
+                             u"built with Qt "_s
+                           + QLatin1StringView(qVersion()) + u".</p>"_s);
+}
+
+void MainWindow::requestScreenshot(const QString &path, int eventRow, int tab)
+{
+    m_screenshotPath = path;
+    m_screenshotEventRow = std::max(1, eventRow);
+    m_screenshotTab = std::clamp(tab, 0, m_tabs->count() - 1);
+    if (!isImporting())
+        QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
+}
+
+void MainWindow::takeScreenshot()
+{
+    if (m_screenshotPath.isEmpty())
+        return;
+    const int rows = m_eventProxy->rowCount();
+    if (rows > 0) {
+        const int row = std::min(m_screenshotEventRow, rows) - 1;
+        m_eventView->selectionModel()->setCurrentIndex(
+            m_eventProxy->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    m_tabs->setCurrentIndex(m_screenshotTab);
+    // Let layouts and the queued chart replot settle before grabbing.
+    QTimer::singleShot(400, this, [this] {
+        m_decisionView->chart()->replot();
+        const QString path = m_screenshotPath;
+        m_screenshotPath.clear();
+        const bool ok = grab().save(path);
+        emit screenshotSaved(path, ok);
+        if (!ok)
+            qWarning("oomscope: cannot save screenshot to %s", qPrintable(path));
+        QCoreApplication::exit(ok ? 0 : 1);
+    });
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_importWatcher->isRunning()) {
+        m_importWatcher->cancel();
+        m_importWatcher->waitForFinished();
+    }
+    appSettings().setValue(u"window/geometry"_s, saveGeometry());
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (std::any_of(urls.begin(), urls.end(), [](const QUrl &url) { return url.isLocalFile(); }))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList files;
+    const QList<QUrl> urls = event->mimeData()->urls();
+    for (const QUrl &url : urls) {
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            files << url.toLocalFile();
+    }
+    if (files.isEmpty())
+        return;
+    event->acceptProposedAction();
+    importFiles(files);
+}
+
+CommandLineOptions parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Explains Linux OOM kills: imports saved kernel logs and shows why each victim was chosen."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption({u"db"_s, u"workspace"_s},
+                                      u"Workspace file (default: "_s + Workspace::defaultPath() + u")."_s,
+                                      u"W.sqlite"_s);
+    const QCommandLineOption screenshotOption(
+        u"screenshot"_s,
+        u"After importing FILEs, show the N-th event (--screenshot-event), save a PNG of the "
+        u"window and quit."_s,
+        u"FILE.png"_s);
+    const QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
+                                                 u"Detail tab shown in the screenshot: decision or raw."_s,
+                                                 u"TAB"_s, u"decision"_s);
+    const QCommandLineOption screenshotEventOption(
+        u"screenshot-event"_s, u"1-based row of the event shown in the screenshot (default 2)."_s, u"N"_s,
+        u"2"_s);
+    parser.addOption(dbOption);
+    parser.addOption(screenshotOption);
+    parser.addOption(screenshotEventOption);
+    parser.addOption(screenshotTabOption);
+    parser.addPositionalArgument(u"files"_s, u"Kernel logs to import on start."_s, u"[FILE…]"_s);
+    parser.process(arguments);
+
+    CommandLineOptions options;
+    options.workspacePath = parser.value(dbOption);
+    options.files = parser.positionalArguments();
+    options.screenshotPath = parser.value(screenshotOption);
+    options.screenshotEventRow = std::max(1, parser.value(screenshotEventOption).toInt());
+    options.screenshotTab = parser.value(screenshotTabOption) == u"raw"_s ? 1 : 0;
+    return options;
+}
+
+} // namespace oomscope

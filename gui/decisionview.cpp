@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "decisionview.h"
+
+#include "badnesschart.h"
+#include "sizeformat.h"
+#include "taskrankingmodel.h"
+
+#include <QFrame>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+QString commOf(const KillDecision &decision, std::int64_t pid)
+{
+    for (const RankedTask &r : decision.ranking) {
+        if (r.task.pid == pid)
+            return r.task.comm;
+    }
+    return {};
+}
+
+QString taskLabel(const QString &comm, std::int64_t pid)
+{
+    return (comm.isEmpty() ? u"pid"_s : comm.toHtmlEscaped()) + u" ("_s + QString::number(pid) + u')';
+}
+
+} // namespace
+
+DecisionView::DecisionView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *header = new QFrame(this);
+    header->setObjectName(u"decisionHeader"_s);
+    header->setFrameShape(QFrame::StyledPanel);
+    header->setAutoFillBackground(true);
+    QPalette headerPalette = header->palette();
+    headerPalette.setColor(QPalette::Window, headerPalette.color(QPalette::Base));
+    header->setPalette(headerPalette);
+
+    m_title = new QLabel(header);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_title->setWordWrap(true); // long cgroup paths must not widen the window
+
+    m_explanation = new QLabel(header);
+    m_explanation->setWordWrap(true);
+    m_explanation->setTextFormat(Qt::RichText);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_facts = new QLabel(header);
+    m_facts->setWordWrap(true);
+    m_facts->setTextFormat(Qt::RichText);
+    m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_notes = new QLabel(header);
+    m_notes->setWordWrap(true);
+    m_notes->setTextFormat(Qt::RichText);
+    QPalette notesPalette = m_notes->palette();
+    notesPalette.setColor(QPalette::WindowText, notesPalette.color(QPalette::PlaceholderText));
+    m_notes->setPalette(notesPalette);
+
+    auto *headerLayout = new QVBoxLayout(header);
+    headerLayout->setContentsMargins(12, 8, 12, 8);
+    headerLayout->setSpacing(4);
+    headerLayout->addWidget(m_title);
+    headerLayout->addWidget(m_explanation);
+    headerLayout->addWidget(m_facts);
+    headerLayout->addWidget(m_notes);
+
+    m_taskModel = new TaskRankingModel(this);
+    m_taskProxy = new QSortFilterProxyModel(this);
+    m_taskProxy->setSourceModel(m_taskModel);
+    m_taskProxy->setSortRole(TaskRankingModel::SortRole);
+    m_taskView = new QTableView(this);
+    m_taskView->setObjectName(u"taskView"_s);
+    m_taskView->setModel(m_taskProxy);
+    m_taskView->setSortingEnabled(true);
+    m_taskView->sortByColumn(TaskRankingModel::RankColumn, Qt::AscendingOrder);
+    m_taskView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_taskView->setAlternatingRowColors(true);
+    m_taskView->verticalHeader()->hide();
+    m_taskView->verticalHeader()->setDefaultSectionSize(m_taskView->fontMetrics().height() + 8);
+    m_taskView->horizontalHeader()->setStretchLastSection(true);
+    m_taskView->horizontalHeader()->setHighlightSections(false);
+
+    m_chart = new BadnessChart(this);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_taskView);
+    splitter->addWidget(m_chart);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({800, 580});
+    splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(header);
+    layout->addWidget(splitter, 1);
+
+    clear();
+}
+
+void DecisionView::clear(const QString &message)
+{
+    m_title->setText(message.isEmpty() ? u"No event selected"_s : message);
+    m_explanation->setText(
+        u"Select an OOM event in the list above to see why the kernel chose its victim."_s);
+    m_facts->clear();
+    m_notes->clear();
+    m_notes->setVisible(false);
+    m_taskModel->clear();
+    m_chart->clearDecision();
+}
+
+void DecisionView::setDecision(const OomEvent &event, const KillDecision &decision)
+{
+    const QLocale locale(QLocale::English);
+    const QString victimComm =
+        event.victim.present ? event.victim.comm : commOf(decision, decision.victimPid);
+
+    QString where;
+    if (event.constraint == Constraint::Memcg || !event.oomMemcg.isEmpty()) {
+        where = u"memory cgroup "_s + (event.oomMemcg.isEmpty() ? u"?"_s : event.oomMemcg);
+        if (event.memory.present && !event.memory.unlimited())
+            where += u" hit its "_s + humanSizeKb(event.memory.limitKb) + u" limit"_s;
+    } else if (event.constraint == Constraint::None) {
+        where = u"the whole system ran out of memory"_s;
+    } else {
+        where = constraintName(event.constraint) + u" constraint"_s;
+    }
+    if (decision.victimPid != 0) {
+        m_title->setText(victimComm + u" ("_s + QString::number(decision.victimPid) + u") was killed — "_s
+                         + where);
+    } else {
+        m_title->setText(u"No kill line found — "_s + where);
+    }
+    if (decision.explanation.isEmpty()) {
+        m_explanation->setText(u"No explanation could be derived for this report."_s);
+    } else {
+        // The explanation quotes names in `backticks`; show them as code.
+        static const QRegularExpression quoted(u"`([^`]*)`"_s);
+        QString html = decision.explanation.toHtmlEscaped();
+        html.replace(quoted, u"<b>\\1</b>"_s);
+        m_explanation->setText(html);
+    }
+
+    QStringList facts;
+    facts << u"<b>totalpages</b> "_s + locale.toString(qint64(decision.totalPages))
+            + (decision.totalPagesSource.isEmpty()
+                   ? QString()
+                   : u" <span style='color:gray'>("_s + decision.totalPagesSource.toHtmlEscaped()
+                       + (decision.totalPagesExact || decision.totalPagesSource.contains(u"assum"_s)
+                              ? u")"_s
+                              : u", assumed)"_s)
+                       + u"</span>"_s);
+    facts << u"<b>Era</b> "_s + badnessEraName(decision.era).toHtmlEscaped()
+            + (decision.eraReason.isEmpty()
+                   ? QString()
+                   : u" <span style='color:gray'>("_s + decision.eraReason.toHtmlEscaped() + u")</span>"_s);
+    facts << (decision.agrees
+                  ? u"<b>Recomputation</b> <span style='color:#2e7d32'>✓ agrees with the kernel</span>"_s
+                  : u"<b>Recomputation</b> <span style='color:#c62828'>✗ selects "_s
+                      + taskLabel(commOf(decision, decision.recomputedSelectedPid.value_or(0)),
+                                  decision.recomputedSelectedPid.value_or(0))
+                      + u", the kernel selected "_s
+                      + taskLabel(commOf(decision, decision.kernelSelectedPid), decision.kernelSelectedPid)
+                      + u"</span>"_s);
+    if (decision.runnerUpPid) {
+        QString margin = u"<b>Margin</b> "_s + locale.toString(qint64(decision.pointsMargin))
+            + u" points over "_s + taskLabel(commOf(decision, *decision.runnerUpPid), *decision.runnerUpPid);
+        if (decision.runnerUpAdjToWin)
+            margin += u"; it would have been chosen with oom_score_adj ≥ "_s
+                + QString::number(*decision.runnerUpAdjToWin);
+        facts << margin;
+    }
+    if (decision.victimQos != QosTier::None)
+        facts << u"<b>Kubernetes QoS</b> "_s + qosTierName(decision.victimQos).toHtmlEscaped();
+    if (!event.kernelRelease.isEmpty())
+        facts << u"<b>Kernel</b> "_s + event.kernelRelease.toHtmlEscaped();
+    m_facts->setText(facts.join(u" &nbsp;·&nbsp; "_s));
+
+    if (decision.notes.isEmpty()) {
+        m_notes->clear();
+        m_notes->setVisible(false);
+    } else {
+        QString notes;
+        for (const QString &note : decision.notes)
+            notes += u"• "_s + note.toHtmlEscaped() + u"<br>"_s;
+        notes.chop(4);
+        m_notes->setText(notes);
+        m_notes->setVisible(true);
+    }
+
+    m_taskModel->setDecision(decision, event.pageSizeBytes);
+    m_taskView->resizeColumnsToContents();
+    m_chart->setDecision(decision);
+}
+
+} // namespace oomscope

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The "Decision" tab: why the kernel killed what it killed, as text, a ranking table and a chart.
+#pragma once
+
+#include "killdecision.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTableView;
+class QSortFilterProxyModel;
+
+namespace oomscope {
+
+class BadnessChart;
+class TaskRankingModel;
+
+class DecisionView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit DecisionView(QWidget *parent = nullptr);
+
+    void setDecision(const OomEvent &event, const KillDecision &decision);
+    void clear(const QString &message = {});
+
+    TaskRankingModel *taskModel() const { return m_taskModel; }
+    QSortFilterProxyModel *taskProxy() const { return m_taskProxy; }
+    QTableView *taskView() const { return m_taskView; }
+    BadnessChart *chart() const { return m_chart; }
+
+private:
+    QLabel *m_title = nullptr;
+    QLabel *m_explanation = nullptr;
+    QLabel *m_facts = nullptr;
+    QLabel *m_notes = nullptr;
+    TaskRankingModel *m_taskModel = nullptr;
+    QSortFilterProxyModel *m_taskProxy = nullptr;
+    QTableView *m_taskView = nullptr;
+    BadnessChart *m_chart = nullptr;
+};
+
+} // namespace oomscope

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "eventlistmodel.h"
+
+#include "sizeformat.h"
+
+#include <QColor>
+#include <QLocale>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+QString timeText(const EventSummary &e)
+{
+    if (e.wallTime && e.wallTime->isValid())
+        return e.wallTime->toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    if (e.uptimeSeconds)
+        return u"+"_s + QString::number(*e.uptimeSeconds, 'f', 6) + u" s"_s;
+    return u"—"_s;
+}
+
+// Seconds either since the epoch or since boot: bare uptimes (dmesg without -T) sort before any
+// wall-clock time, and each kind sorts by time within itself.
+double timeSortKey(const EventSummary &e)
+{
+    if (e.wallTime && e.wallTime->isValid())
+        return double(e.wallTime->toMSecsSinceEpoch()) / 1000.0;
+    if (e.uptimeSeconds)
+        return *e.uptimeSeconds;
+    return -1.0;
+}
+
+QString cgroupText(const EventSummary &e)
+{
+    if (!e.oomMemcg.isEmpty())
+        return e.oomMemcg;
+    if (e.constraint == u"memcg"_s)
+        return e.taskMemcg.isEmpty() ? u"memcg"_s : e.taskMemcg;
+    return u"global"_s;
+}
+
+QString limitText(const EventSummary &e)
+{
+    if (e.limitKb <= 0)
+        return e.totalPages > 0 ? humanSizePages(e.totalPages) : u"—"_s;
+    if (isUnlimitedKb(e.limitKb))
+        return u"unlimited"_s;
+    return humanSizeKb(e.limitKb);
+}
+
+} // namespace
+
+EventListModel::EventListModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{ }
+
+void EventListModel::setEvents(std::vector<EventSummary> events)
+{
+    beginResetModel();
+    m_events = std::move(events);
+    endResetModel();
+}
+
+const EventSummary *EventListModel::eventAt(int row) const
+{
+    if (row < 0 || row >= int(m_events.size()))
+        return nullptr;
+    return &m_events[size_t(row)];
+}
+
+int EventListModel::rowOfEvent(qint64 eventId) const
+{
+    for (size_t i = 0; i < m_events.size(); ++i) {
+        if (m_events[i].id == eventId)
+            return int(i);
+    }
+    return -1;
+}
+
+int EventListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_events.size());
+}
+
+int EventListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const EventSummary &e = m_events[size_t(index.row())];
+    const int column = index.column();
+
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case TimeColumn:
+            return timeText(e);
+        case HostColumn:
+            return e.host.isEmpty() ? u"—"_s : e.host;
+        case CgroupColumn:
+            return cgroupText(e);
+        case LimitColumn:
+            return limitText(e);
+        case UsageColumn:
+            return e.usageKb > 0 ? humanSizeKb(e.usageKb) : u"—"_s;
+        case VictimColumn:
+            if (e.victimPid == 0)
+                return u"?"_s;
+            return QString(e.victimComm + u" ("_s + QString::number(e.victimPid) + u')');
+        case AdjColumn:
+            return e.victimAdj ? QVariant(*e.victimAdj) : QVariant(u"—"_s);
+        case FormatColumn:
+            return e.kernelFormat;
+        case AgreesColumn:
+            return e.agrees ? u"✓"_s : u"✗"_s;
+        case CompleteColumn:
+            return e.complete ? u"✓"_s : u"partial"_s;
+        }
+        break;
+    case SortRole:
+        switch (column) {
+        case TimeColumn:
+            return timeSortKey(e);
+        case LimitColumn:
+            return e.limitKb > 0 ? e.limitKb : e.totalPages * 4;
+        case UsageColumn:
+            return e.usageKb;
+        case AdjColumn:
+            return e.victimAdj.value_or(0);
+        case VictimColumn:
+            return QString(e.victimComm + u' ' + QString::number(e.victimPid));
+        case AgreesColumn:
+            return e.agrees ? 1 : 0;
+        case CompleteColumn:
+            return e.complete ? 1 : 0;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case EventIdRole:
+        return e.id;
+    case FilterRole:
+        return QString(e.host + u' ' + cgroupText(e) + u' ' + e.taskMemcg + u' ' + e.victimComm + u' '
+                       + QString::number(e.victimPid));
+    case Qt::ToolTipRole:
+        switch (column) {
+        case TimeColumn:
+            if (e.uptimeSeconds)
+                return QString(u"Kernel uptime "_s + QString::number(*e.uptimeSeconds, 'f', 6) + u" s"_s);
+            break;
+        case CgroupColumn:
+            return QString(u"Limit hit in: "_s + cgroupText(e) + u"\nVictim's cgroup: "_s
+                           + (e.taskMemcg.isEmpty() ? u"—"_s : e.taskMemcg) + u"\nConstraint: "_s
+                           + e.constraint);
+        case LimitColumn:
+            if (e.limitKb > 0 && !isUnlimitedKb(e.limitKb))
+                return exactSizeKb(e.limitKb, 4096);
+            if (e.totalPages > 0)
+                return QString(u"totalpages "_s + QLocale(QLocale::English).toString(e.totalPages));
+            break;
+        case UsageColumn:
+            if (e.usageKb > 0)
+                return exactSizeKb(e.usageKb, 4096);
+            break;
+        case AgreesColumn:
+            return e.agrees
+                ? u"The recomputed badness ranking selects the same task as the kernel"_s
+                : u"The recomputed ranking disagrees with the kernel's choice; see the Decision tab"_s;
+        case CompleteColumn:
+            return e.complete ? u"Header, counters, task table and kill line were all seen"_s
+                              : u"Parts of the report are missing (truncated or interleaved log)"_s;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        switch (column) {
+        case LimitColumn:
+        case UsageColumn:
+        case AdjColumn:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case AgreesColumn:
+        case CompleteColumn:
+            return QVariant(Qt::AlignCenter);
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (column == AgreesColumn)
+            return e.agrees ? QColor(0x2e, 0x7d, 0x32) : QColor(0xc6, 0x28, 0x28);
+        if (column == CompleteColumn && !e.complete)
+            return QColor(0xb2, 0x6a, 0x00);
+        break;
+    }
+    return {};
+}
+
+QVariant EventListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (Column(section)) {
+        case TimeColumn:
+            return u"Time"_s;
+        case HostColumn:
+            return u"Host"_s;
+        case CgroupColumn:
+            return u"Cgroup"_s;
+        case LimitColumn:
+            return u"Limit"_s;
+        case UsageColumn:
+            return u"Usage"_s;
+        case VictimColumn:
+            return u"Victim"_s;
+        case AdjColumn:
+            return u"Adj"_s;
+        case FormatColumn:
+            return u"Kernel format"_s;
+        case AgreesColumn:
+            return u"Agrees"_s;
+        case CompleteColumn:
+            return u"Complete"_s;
+        case ColumnCount:
+            break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case TimeColumn:
+            return u"Wall-clock time when the log has it, else kernel uptime"_s;
+        case CgroupColumn:
+            return u"Memory cgroup whose limit was hit, or \"global\""_s;
+        case LimitColumn:
+            return u"Memory limit (global OOM: usable RAM + swap)"_s;
+        case AdjColumn:
+            return u"The victim's oom_score_adj"_s;
+        case AgreesColumn:
+            return u"Does oomscope's badness recomputation pick the same task?"_s;
+        default:
+            break;
+        }
+    }
+    return {};
+}
+
+} // namespace oomscope

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Table model of the imported OOM events (one row per EventSummary) for the events list.
+#pragma once
+
+#include "workspace.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace oomscope {
+
+class EventListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        TimeColumn,
+        HostColumn,
+        CgroupColumn,
+        LimitColumn,
+        UsageColumn,
+        VictimColumn,
+        AdjColumn,
+        FormatColumn,
+        AgreesColumn,
+        CompleteColumn,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1, // numbers for numeric columns, so 2 GiB sorts after 512 MiB
+        EventIdRole,
+        FilterRole, // host, cgroups, victim comm and pid in one string
+    };
+
+    explicit EventListModel(QObject *parent = nullptr);
+
+    void setEvents(std::vector<EventSummary> events);
+    const std::vector<EventSummary> &events() const { return m_events; }
+    const EventSummary *eventAt(int row) const;
+    int rowOfEvent(qint64 eventId) const; // -1 when absent
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::vector<EventSummary> m_events;
+};
+
+} // namespace oomscope
