@@ -2,7 +2,9 @@
 // oomscope-bench: generates large logs and measures parse and parse+store throughput and peak
 // memory against `grep -c` measured in the same run (STYLE.md 18).
 #include "loggenerator.h"
+#include "peakrss.h"
 #include "oomreportparser.h"
+#include "samplesbench.h"
 #include "workspace.h"
 
 #include <QCoreApplication>
@@ -13,7 +15,6 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
-#include <sys/resource.h>
 
 #include <cstdio>
 #include <map>
@@ -40,18 +41,13 @@ int usage()
     err() << "usage:\n"
              "  oomscope-bench generate --size-mb N --reports K [--seed S] [--data DIR] OUT\n"
              "  oomscope-bench run FILE\n"
+             "  oomscope-bench samples [--count N] [--series S] [--batch B]\n"
              "internal (one phase per child process, so each has its own peak RSS):\n"
              "  oomscope-bench parse-only FILE\n"
-             "  oomscope-bench store FILE WORKSPACE\n";
+             "  oomscope-bench store FILE WORKSPACE\n"
+             "  oomscope-bench samples-query WORKSPACE\n";
     err().flush();
     return 2;
-}
-
-qint64 peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss; // kilobytes on Linux
 }
 
 double mbPerSecond(qint64 bytes, double seconds)
@@ -118,7 +114,7 @@ int parseOnly(const QString &path)
     }
     out() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
           << " events=" << events << " warnings=" << result.warnings.size()
-          << " maxrss_kb=" << peakRssKb() << '\n';
+          << " maxrss_kb=" << bench::peakRssKb() << '\n';
     return 0;
 }
 
@@ -141,7 +137,7 @@ int store(const QString &path, const QString &workspacePath)
     }
     out() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
           << " events=" << result.eventsAdded << " warnings=" << result.warnings.size()
-          << " maxrss_kb=" << peakRssKb() << '\n';
+          << " maxrss_kb=" << bench::peakRssKb() << '\n';
     return 0;
 }
 
@@ -296,5 +292,9 @@ int main(int argc, char **argv)
         return parseOnly(args.at(0));
     if (command == u"store" && args.size() == 2)
         return store(args.at(0), args.at(1));
+    if (command == u"samples")
+        return bench::runSamplesBenchmark(args);
+    if (command == u"samples-query")
+        return bench::runSamplesQuery(args);
     return usage();
 }

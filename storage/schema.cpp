@@ -175,8 +175,86 @@ CREATE TABLE warnings (
 CREATE INDEX warnings_source ON warnings(source_id, line);
 )sql";
 
+// Migration 2: cgroup memory samples over time (see samplestore.h for the chunk format and the
+// levels of detail). A workload stitches the incarnations (cgroup paths) of one pod, container or
+// unit; a series is one cgroup path on one host. Samples live in column-wise blobs of up to a few
+// thousand records ("chunks"); level 0 holds raw samples, levels 1… hold min/max/last per
+// time bucket, maintained on append so wide charts never aggregate millions of rows per query.
+constexpr const char *kMigration2 = R"sql(
+ALTER TABLE sources ADD COLUMN kind TEXT NOT NULL DEFAULT 'log';  -- log, samples, procs
+
+CREATE TABLE workloads (
+    id         INTEGER PRIMARY KEY,
+    host       TEXT    NOT NULL,
+    key        TEXT    NOT NULL,   -- "pod/<uid>", "docker/<id>", "unit/<name>" or the cgroup path
+    kind       TEXT    NOT NULL,   -- cgroupKindName(): docker, kubernetes, systemd, other
+    pod_uid    TEXT,
+    container  TEXT,
+    unit       TEXT,
+    UNIQUE (host, key)
+);
+
+CREATE TABLE series (
+    id           INTEGER PRIMARY KEY,
+    workload_id  INTEGER NOT NULL REFERENCES workloads(id) ON DELETE CASCADE,
+    host         TEXT    NOT NULL,
+    cgroup_path  TEXT    NOT NULL,
+    incarnation  INTEGER NOT NULL,   -- 1, 2, … in order of creation within the workload
+    first_ms     INTEGER,            -- NULL while empty
+    last_ms      INTEGER,
+    count        INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT    NOT NULL,
+    UNIQUE (host, cgroup_path)
+);
+CREATE INDEX series_workload ON series(workload_id, incarnation);
+
+-- level 0: raw MemorySamples; level n: buckets of SampleStore::levelWidthsMs()[n - 1].
+-- A rowid table, not WITHOUT ROWID: rows are tens of KiB, far above 1/20 of a page.
+CREATE TABLE sample_chunks (
+    id         INTEGER PRIMARY KEY,
+    series_id  INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    level      INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,   -- order within (series, level); times never decrease with seq
+    t_first    INTEGER NOT NULL,
+    t_last     INTEGER NOT NULL,
+    count      INTEGER NOT NULL,
+    data       BLOB    NOT NULL,
+    UNIQUE (series_id, level, seq)
+);
+-- Covering for range counts: choosing a level reads no chunk row, only this index.
+CREATE INDEX sample_chunks_time ON sample_chunks(series_id, level, t_last, t_first, count);
+
+-- Per-process readings of a series (for the predicted victim). NULL = not measured (kUnknown).
+CREATE TABLE process_samples (
+    series_id      INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    time_ms        INTEGER NOT NULL,
+    pid            INTEGER NOT NULL,
+    comm           TEXT,
+    cgroup         TEXT,
+    rss_kb         INTEGER,
+    rss_anon_kb    INTEGER,
+    rss_file_kb    INTEGER,
+    rss_shmem_kb   INTEGER,
+    swap_kb        INTEGER,
+    pgtables_kb    INTEGER,
+    oom_score_adj  INTEGER NOT NULL,
+    boottime_s     REAL
+);
+CREATE INDEX process_samples_time ON process_samples(series_id, time_ms);
+
+-- Where an OOM event sits on a series' timeline (an event may be placed on several series).
+CREATE TABLE event_placement (
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    series_id  INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    time_ms    INTEGER NOT NULL,
+    PRIMARY KEY (event_id, series_id)
+) WITHOUT ROWID;
+CREATE INDEX event_placement_series ON event_placement(series_id, time_ms);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kMigration1},
+    Migration{2, kMigration2},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
 

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "samplesbench.h"
+
+#include "peakrss.h"
+
+#include "samplestore.h"
+#include "workspace.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope::bench {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+constexpr std::int64_t kStartMs = 1'767'225'600'000; // 2026-01-01, 1 Hz samples from there
+
+// One cgroup sampled once a second: a sawtooth of leaks and reclaims with noise, a fixed limit,
+// counters that only grow — realistic enough for the varint encoding not to look too good.
+class SeriesGenerator
+{
+public:
+    explicit SeriesGenerator(std::uint64_t seed)
+        : m_rng(seed)
+    { }
+
+    void fill(std::vector<MemorySample> &batch, std::size_t n)
+    {
+        batch.clear();
+        for (std::size_t i = 0; i < n; ++i, ++m_index) {
+            MemorySample s;
+            s.timestampMs = kStartMs + m_index * 1000 + std::int64_t(m_rng() % 7);
+            m_anon += std::int64_t(m_rng() % 400'000) - 150'000;
+            if (m_anon > 900'000'000 || m_anon < 10'000'000)
+                m_anon = 50'000'000;
+            m_file =
+                std::clamp<std::int64_t>(m_file + std::int64_t(m_rng() % 200'001) - 100'000, 0, 300'000'000);
+            s.anonBytes = m_anon;
+            s.fileBytes = m_file;
+            s.activeFileBytes = m_file / 3;
+            s.inactiveFileBytes = m_file - m_file / 3;
+            s.shmemBytes = 4096 * 16;
+            s.kernelBytes = 3'000'000 + std::int64_t(m_rng() % 4096) * 8;
+            s.swapBytes = 0;
+            s.usageBytes = s.anonBytes + s.fileBytes + s.kernelBytes;
+            s.limitBytes = 1'073'741'824;
+            s.highBytes = MemorySample::kUnlimited;
+            if (m_rng() % 1000 == 0)
+                ++m_failcnt;
+            s.failcnt = m_failcnt;
+            s.oomKillCount = 0;
+            s.boottimeSeconds = 5000.0 + double(m_index) + double(m_rng() % 1000) / 1e6;
+            batch.push_back(s);
+        }
+    }
+
+private:
+    std::mt19937_64 m_rng;
+    std::int64_t m_index = 0;
+    std::int64_t m_anon = 50'000'000;
+    std::int64_t m_file = 100'000'000;
+    std::int64_t m_failcnt = 0;
+};
+
+bool exec(sqlite3 *db, const char *sql)
+{
+    char *message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
+        return true;
+    err() << "sqlite: " << QString::fromUtf8(message ? message : "?") << '\n';
+    sqlite3_free(message);
+    return false;
+}
+
+qint64 fileBytes(const QString &path)
+{
+    return QFileInfo(path).size() + QFileInfo(path + u"-wal"_s).size();
+}
+
+double mib(qint64 bytes)
+{
+    return double(bytes) / (1024.0 * 1024.0);
+}
+
+// The reference: one row per sample, prepared statement bound and reset in a loop, one
+// transaction per batch, same pragmas as the workspace, no secondary index (the cheapest
+// row-per-sample layout; a (series, time) index, which a chart query would need, costs more).
+struct RawBaseline {
+    sqlite3 *db = nullptr;
+    sqlite3_stmt *insert = nullptr;
+
+    bool open(const QString &path)
+    {
+        if (sqlite3_open(QFile::encodeName(path).constData(), &db) != SQLITE_OK)
+            return false;
+        if (!exec(db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                  "CREATE TABLE raw_samples (series_id INTEGER NOT NULL, time_ms INTEGER NOT NULL, "
+                  "usage INTEGER, limit_bytes INTEGER, high INTEGER, anon INTEGER, file INTEGER, "
+                  "active_file INTEGER, inactive_file INTEGER, shmem INTEGER, kernel INTEGER, "
+                  "swap INTEGER, failcnt INTEGER, oom_kill INTEGER, boottime_s REAL)"))
+            return false;
+        return sqlite3_prepare_v3(db, "INSERT INTO raw_samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                                  SQLITE_PREPARE_PERSISTENT, &insert, nullptr)
+            == SQLITE_OK;
+    }
+    bool append(qint64 seriesId, const std::vector<MemorySample> &batch)
+    {
+        if (!exec(db, "BEGIN IMMEDIATE"))
+            return false;
+        for (const MemorySample &s : batch) {
+            int i = 1;
+            sqlite3_bind_int64(insert, i++, seriesId);
+            for (std::int64_t v : {s.timestampMs, s.usageBytes, s.limitBytes, s.highBytes, s.anonBytes,
+                                   s.fileBytes, s.activeFileBytes, s.inactiveFileBytes, s.shmemBytes,
+                                   s.kernelBytes, s.swapBytes, s.failcnt, s.oomKillCount})
+                sqlite3_bind_int64(insert, i++, v);
+            sqlite3_bind_double(insert, i++, s.boottimeSeconds);
+            if (sqlite3_step(insert) != SQLITE_DONE) {
+                sqlite3_reset(insert);
+                exec(db, "ROLLBACK");
+                return false;
+            }
+            sqlite3_reset(insert);
+        }
+        return exec(db, "COMMIT");
+    }
+    ~RawBaseline()
+    {
+        sqlite3_finalize(insert);
+        if (db)
+            sqlite3_close(db);
+    }
+};
+
+struct ChildValues {
+    bool ok = false;
+    QString error;
+    std::map<QString, QString> values;
+    double number(const QString &key) const
+    {
+        const auto it = values.find(key);
+        return it == values.end() ? 0.0 : it->second.toDouble();
+    }
+};
+
+ChildValues runChild(const QStringList &args)
+{
+    ChildValues run;
+    QProcess child;
+    child.start(QCoreApplication::applicationFilePath(), args);
+    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
+        run.error = QString::fromLocal8Bit(child.readAllStandardError()).trimmed();
+        return run;
+    }
+    for (const QString &pair :
+         QString::fromUtf8(child.readAllStandardOutput()).split(u' ', Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(u'=');
+        if (eq > 0)
+            run.values[pair.left(eq)] = pair.mid(eq + 1).trimmed();
+    }
+    run.ok = true;
+    return run;
+}
+
+} // namespace
+
+int runSamplesBenchmark(const QStringList &args)
+{
+    qint64 count = 10'000'000;
+    int seriesCount = 100;
+    int batch = 10'000;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const bool hasValue = i + 1 < args.size();
+        if (args[i] == u"--count" && hasValue)
+            count = args[++i].toLongLong();
+        else if (args[i] == u"--series" && hasValue)
+            seriesCount = args[++i].toInt();
+        else if (args[i] == u"--batch" && hasValue)
+            batch = args[++i].toInt();
+        else {
+            err() << "usage: oomscope-bench samples [--count N] [--series S] [--batch B]\n";
+            return 2;
+        }
+    }
+    if (count <= 0 || seriesCount <= 0 || batch <= 0) {
+        err() << "samples: count, series and batch must be positive\n";
+        return 2;
+    }
+    const qint64 perSeries = count / seriesCount;
+    count = perSeries * seriesCount;
+
+    QTemporaryDir dir;
+    const QString workspacePath = dir.filePath(u"samples.sqlite"_s);
+    const QString rawPath = dir.filePath(u"raw.sqlite"_s);
+    out() << "samples:          " << count << " in " << seriesCount << " series (" << perSeries
+          << " each, 1 Hz), appended in batches of " << batch << " (one transaction each)\n";
+    out().flush();
+
+    std::vector<MemorySample> samples;
+    samples.reserve(std::size_t(batch));
+    double storeSeconds = 0;
+    {
+        Workspace ws;
+        QString error;
+        if (!ws.open(workspacePath, &error)) {
+            err() << "samples: " << error << '\n';
+            return 1;
+        }
+        SampleStore store(ws);
+        QElapsedTimer timer;
+        for (int s = 0; s < seriesCount; ++s) {
+            const qint64 id = store.ensureSeries(u"bench"_s, u"/bench/series-%1"_s.arg(s), &error);
+            if (!id) {
+                err() << "samples: " << error << '\n';
+                return 1;
+            }
+            SeriesGenerator gen(std::uint64_t(s) + 1);
+            for (qint64 done = 0; done < perSeries; done += batch) {
+                gen.fill(samples, std::size_t(std::min<qint64>(batch, perSeries - done)));
+                timer.start();
+                const AppendResult r = store.append(id, samples);
+                storeSeconds += double(timer.nsecsElapsed()) / 1e9;
+                if (!r.ok) {
+                    err() << "samples: " << r.error << '\n';
+                    return 1;
+                }
+            }
+        }
+        exec(ws.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+
+        // Live mode: one sample per append (its own transaction), on a series already holding
+        // a day, so the tails being rewritten are realistically filled.
+        const qint64 liveId = store.ensureSeries(u"bench"_s, u"/bench/live"_s, &error);
+        SeriesGenerator gen(999);
+        gen.fill(samples, 86'400 - 1234);
+        store.append(liveId, samples);
+        const int liveAppends = 2000;
+        double liveSeconds = 0;
+        for (int i = 0; i < liveAppends; ++i) {
+            gen.fill(samples, 1);
+            timer.start();
+            if (!store.append(liveId, samples).ok) {
+                err() << "samples: live append failed\n";
+                return 1;
+            }
+            liveSeconds += double(timer.nsecsElapsed()) / 1e9;
+        }
+        out() << "live append:      " << QString::number(liveSeconds / liveAppends * 1e6, 'f', 0)
+              << " us per 1-sample append (" << liveAppends
+              << " appends, each a transaction rewriting the partial tail chunks)\n";
+        store.deleteSeries(liveId);
+        exec(ws.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    double rawSeconds = 0;
+    {
+        RawBaseline raw;
+        if (!raw.open(rawPath)) {
+            err() << "samples: cannot create the raw reference database\n";
+            return 1;
+        }
+        QElapsedTimer timer;
+        for (int s = 0; s < seriesCount; ++s) {
+            SeriesGenerator gen(std::uint64_t(s) + 1);
+            for (qint64 done = 0; done < perSeries; done += batch) {
+                gen.fill(samples, std::size_t(std::min<qint64>(batch, perSeries - done)));
+                timer.start();
+                const bool ok = raw.append(s + 1, samples);
+                rawSeconds += double(timer.nsecsElapsed()) / 1e9;
+                if (!ok) {
+                    err() << "samples: raw insert failed\n";
+                    return 1;
+                }
+            }
+        }
+        exec(raw.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    const double storeRate = double(count) / storeSeconds;
+    const double rawRate = double(count) / rawSeconds;
+    out() << "ingest store:     " << QString::number(storeRate / 1e6, 'f', 2) << " M samples/s ("
+          << QString::number(storeSeconds, 'f', 2)
+          << " s, levels of detail included) = " << QString::number(storeRate / rawRate, 'f', 2)
+          << "x the reference\n";
+    out() << "ingest raw rows:  " << QString::number(rawRate / 1e6, 'f', 2) << " M samples/s ("
+          << QString::number(rawSeconds, 'f', 2) << " s, sqlite3 row per sample, no index) [reference]\n";
+    out() << "db size store:    " << QString::number(mib(fileBytes(workspacePath)), 'f', 1) << " MiB ("
+          << QString::number(double(fileBytes(workspacePath)) / double(count), 'f', 1) << " bytes/sample)\n";
+    out() << "db size raw rows: " << QString::number(mib(fileBytes(rawPath)), 'f', 1) << " MiB ("
+          << QString::number(double(fileBytes(rawPath)) / double(count), 'f', 1) << " bytes/sample)\n";
+    out().flush();
+
+    const ChildValues q = runChild({u"samples-query"_s, workspacePath});
+    if (!q.ok) {
+        err() << "samples: query phase failed: " << q.error << '\n';
+        return 1;
+    }
+    out() << "open workspace:   " << QString::number(q.number(u"open_ms"_s), 'f', 1) << " ms\n";
+    out() << "envelope full:    " << QString::number(q.number(u"full_ms"_s), 'f', 1) << " ms for all "
+          << seriesCount << " series (" << qint64(q.number(u"full_points"_s)) << " points, "
+          << qint64(q.number(u"full_samples"_s)) << " samples covered, maxPoints 4000 each, level "
+          << qint64(q.number(u"full_level"_s)) << "); slowest series "
+          << QString::number(q.number(u"full_max_ms"_s), 'f', 2) << " ms\n";
+    out() << "envelope zoomed:  " << QString::number(q.number(u"zoom_ms"_s), 'f', 1) << " ms for all "
+          << seriesCount << " series (1/1000 of each range, " << qint64(q.number(u"zoom_points"_s))
+          << " points, level " << qint64(q.number(u"zoom_level"_s)) << "); slowest series "
+          << QString::number(q.number(u"zoom_max_ms"_s), 'f', 2) << " ms\n";
+    out() << "peak RSS query:   " << QString::number(q.number(u"maxrss_kb"_s) / 1024.0, 'f', 1)
+          << " MiB (after open " << QString::number(q.number(u"open_rss_kb"_s) / 1024.0, 'f', 1)
+          << ", after the full-range pass " << QString::number(q.number(u"full_rss_kb"_s) / 1024.0, 'f', 1)
+          << ")\n";
+    out().flush();
+    return 0;
+}
+
+int runSamplesQuery(const QStringList &args)
+{
+    if (args.size() != 1)
+        return 2;
+    QElapsedTimer timer;
+    timer.start();
+    Workspace ws;
+    QString error;
+    if (!ws.open(args[0], &error)) {
+        err() << "samples-query: " << error << '\n';
+        return 1;
+    }
+    SampleStore store(ws);
+    const std::vector<SeriesInfo> series = store.series();
+    const double openMs = double(timer.nsecsElapsed()) / 1e6;
+
+    auto pass = [&](bool zoomed, double &totalMs, double &maxMs, qint64 &points, qint64 &covered,
+                    int &level) {
+        totalMs = 0;
+        maxMs = 0;
+        points = 0;
+        covered = 0;
+        for (const SeriesInfo &s : series) {
+            if (!s.firstMs || !s.lastMs)
+                continue;
+            std::int64_t from = *s.firstMs;
+            std::int64_t to = *s.lastMs;
+            if (zoomed) {
+                const std::int64_t span = std::max<std::int64_t>(1, (to - from) / 1000);
+                from = from + (to - from) / 2;
+                to = from + span;
+            }
+            timer.start();
+            const SampleEnvelope env = store.envelope(s.id, from, to, 4000);
+            const double ms = double(timer.nsecsElapsed()) / 1e6;
+            totalMs += ms;
+            maxMs = std::max(maxMs, ms);
+            points += qint64(env.size());
+            for (std::int64_t c : env.sampleCount)
+                covered += c;
+            level = env.level;
+        }
+    };
+    double fullMs = 0, fullMax = 0, zoomMs = 0, zoomMax = 0;
+    qint64 fullPoints = 0, fullCovered = 0, zoomPoints = 0, zoomCovered = 0;
+    int fullLevel = 0, zoomLevel = 0;
+    const qint64 openRssKb = peakRssKb();
+    pass(false, fullMs, fullMax, fullPoints, fullCovered, fullLevel);
+    const qint64 fullRssKb = peakRssKb();
+    pass(true, zoomMs, zoomMax, zoomPoints, zoomCovered, zoomLevel);
+    out() << "open_ms=" << openMs << " full_ms=" << fullMs << " full_max_ms=" << fullMax
+          << " full_points=" << fullPoints << " full_samples=" << fullCovered << " full_level=" << fullLevel
+          << " zoom_ms=" << zoomMs << " zoom_max_ms=" << zoomMax << " zoom_points=" << zoomPoints
+          << " zoom_level=" << zoomLevel << " open_rss_kb=" << openRssKb << " full_rss_kb=" << fullRssKb
+          << " maxrss_kb=" << peakRssKb() << '\n';
+    out().flush();
+    return 0;
+}
+
+} // namespace oomscope::bench

@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Tests for the sample store: schema migration 1 → 2, exact round trips, chunk/tail handling,
+// stored levels of detail against a brute-force aggregation, envelopes, workloads, placements,
+// rollback and the CSV recording import.
+#include "samplechunk.h"
+#include "samplestore.h"
+#include "schema.h"
+#include "workspace.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <random>
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+using namespace oomscope;
+
+namespace {
+
+constexpr std::int64_t kUnknown = MemorySample::kUnknown;
+constexpr std::int64_t kBaseMs = 1'700'000'000'123;
+
+const QString kPod = u"6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"_s;
+const QString kContainer1 = u"571031ad0e7dfdb355fb763a1d7302242d79892c24658ea50867668cb25e4531"_s;
+const QString kContainer2 = u"f5ac13205eb456846c38b3846609028a70857df26ef549bc4be872e00376b25c"_s;
+
+QString dataPath(const QString &relative)
+{
+    return QStringLiteral(OOMSCOPE_TEST_DATA) + u'/' + relative;
+}
+
+// Random samples in time order: duplicate times, sub-second to multi-day steps, unknown fields,
+// unlimited limits, NaN boottimes, so every bucket and chunk edge case occurs.
+std::vector<MemorySample> randomSamples(std::size_t n, std::uint64_t seed, std::int64_t startMs = kBaseMs)
+{
+    std::mt19937_64 rng(seed);
+    auto chance = [&](int percent) {
+        return int(rng() % 100) < percent;
+    };
+    std::vector<MemorySample> out;
+    out.reserve(n);
+    std::int64_t t = startMs;
+    std::int64_t usage = 50'000'000;
+    for (std::size_t i = 0; i < n; ++i) {
+        const int kind = int(rng() % 1000);
+        if (kind < 30)
+            t += 0; // duplicate time
+        else if (kind < 900)
+            t += std::int64_t(1 + rng() % 3000);
+        else if (kind < 995)
+            t += std::int64_t(10'000 + rng() % 600'000);
+        else
+            t += std::int64_t(86'400'000 + rng() % 90'000'000);
+        usage = std::max<std::int64_t>(0, usage + std::int64_t(rng() % 2'000'001) - 1'000'000);
+        MemorySample s;
+        s.timestampMs = t;
+        auto maybe = [&](std::int64_t v) {
+            return chance(10) ? kUnknown : v;
+        };
+        s.usageBytes = maybe(usage);
+        s.limitBytes = chance(20) ? MemorySample::kUnlimited : maybe(134'217'728);
+        s.highBytes = chance(50) ? kUnknown : std::int64_t(rng() % 200'000'000);
+        s.anonBytes = maybe(usage / 2 + std::int64_t(rng() % 1000));
+        s.fileBytes = maybe(usage / 3);
+        s.activeFileBytes = maybe(usage / 6);
+        s.inactiveFileBytes = maybe(std::int64_t(rng() % 20'000'000));
+        s.shmemBytes = maybe(std::int64_t(rng() % 4096) * 4096);
+        s.kernelBytes = maybe(std::int64_t(rng() % 5'000'000));
+        s.swapBytes = maybe(0);
+        s.failcnt = maybe(std::int64_t(i / 7));
+        s.oomKillCount = maybe(std::int64_t(i / 1000));
+        s.boottimeSeconds = chance(10) ? std::nan("") : double(t - startMs) / 1000.0 + 12.345678;
+        out.push_back(s);
+    }
+    return out;
+}
+
+bool sameSample(const MemorySample &a, const MemorySample &b)
+{
+    return a.timestampMs == b.timestampMs && a.usageBytes == b.usageBytes && a.limitBytes == b.limitBytes
+        && a.highBytes == b.highBytes && a.anonBytes == b.anonBytes && a.fileBytes == b.fileBytes
+        && a.activeFileBytes == b.activeFileBytes && a.inactiveFileBytes == b.inactiveFileBytes
+        && a.shmemBytes == b.shmemBytes && a.kernelBytes == b.kernelBytes && a.swapBytes == b.swapBytes
+        && a.failcnt == b.failcnt && a.oomKillCount == b.oomKillCount
+        && std::bit_cast<std::uint64_t>(a.boottimeSeconds) == std::bit_cast<std::uint64_t>(b.boottimeSeconds);
+}
+
+void compareSamples(const std::vector<MemorySample> &actual, const std::vector<MemorySample> &expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i) {
+        if (!sameSample(actual[i], expected[i]))
+            QFAIL(qPrintable(u"sample %1 differs (t %2 vs %3)"_s.arg(i)
+                                 .arg(actual[i].timestampMs)
+                                 .arg(expected[i].timestampMs)));
+    }
+}
+
+// Brute force: the expected buckets of width widthMs whose start lies in [alignDown(from), to].
+struct ExpectedBucket {
+    std::int64_t start = 0, lastTime = 0, count = 0;
+    std::int64_t minUsage = kUnknown, maxUsage = kUnknown, lastUsage = kUnknown;
+    std::int64_t minWs = kUnknown, maxWs = kUnknown, lastWs = kUnknown;
+    std::int64_t lastAnon = kUnknown, lastInactive = kUnknown, lastLimit = kUnknown, lastHigh = kUnknown;
+    std::int64_t maxFailcnt = kUnknown, maxOomKill = kUnknown;
+};
+
+std::int64_t floorTo(std::int64_t t, std::int64_t width)
+{
+    return (t >= 0 ? t / width : -((-t + width - 1) / width)) * width;
+}
+
+std::vector<ExpectedBucket> bruteForce(const std::vector<MemorySample> &samples, std::int64_t widthMs,
+                                       std::int64_t fromMs, std::int64_t toMs)
+{
+    std::map<std::int64_t, ExpectedBucket> buckets;
+    const std::int64_t lo = floorTo(fromMs, widthMs);
+    for (const MemorySample &s : samples) {
+        const std::int64_t start = floorTo(s.timestampMs, widthMs);
+        if (start < lo || start > toMs)
+            continue;
+        ExpectedBucket &b = buckets[start];
+        b.start = start;
+        b.lastTime = s.timestampMs;
+        ++b.count;
+        auto minOf = [](std::int64_t &acc, std::int64_t v) {
+            if (v != kUnknown && (acc == kUnknown || v < acc))
+                acc = v;
+        };
+        auto maxOf = [](std::int64_t &acc, std::int64_t v) {
+            if (v != kUnknown && (acc == kUnknown || v > acc))
+                acc = v;
+        };
+        auto lastOf = [](std::int64_t &acc, std::int64_t v) {
+            if (v != kUnknown)
+                acc = v;
+        };
+        const std::int64_t ws = s.usageBytes == kUnknown ? kUnknown
+            : s.inactiveFileBytes == kUnknown            ? s.usageBytes
+                                              : std::max<std::int64_t>(0, s.usageBytes - s.inactiveFileBytes);
+        minOf(b.minUsage, s.usageBytes);
+        maxOf(b.maxUsage, s.usageBytes);
+        lastOf(b.lastUsage, s.usageBytes);
+        minOf(b.minWs, ws);
+        maxOf(b.maxWs, ws);
+        lastOf(b.lastWs, ws);
+        lastOf(b.lastAnon, s.anonBytes);
+        lastOf(b.lastInactive, s.inactiveFileBytes);
+        lastOf(b.lastLimit, s.limitBytes);
+        lastOf(b.lastHigh, s.highBytes);
+        maxOf(b.maxFailcnt, s.failcnt);
+        maxOf(b.maxOomKill, s.oomKillCount);
+    }
+    std::vector<ExpectedBucket> out;
+    for (const auto &entry : buckets)
+        out.push_back(entry.second);
+    return out;
+}
+
+QString compareLevel(const SampleEnvelope &env, const std::vector<ExpectedBucket> &expected)
+{
+    if (env.size() != expected.size())
+        return u"bucket count %1, expected %2"_s.arg(env.size()).arg(expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const ExpectedBucket &e = expected[i];
+        const std::array<std::pair<std::int64_t, std::int64_t>, 16> pairs {{
+            {env.timeMs[i], e.start},
+            {env.lastTimeMs[i], e.lastTime},
+            {env.sampleCount[i], e.count},
+            {env.minUsageBytes[i], e.minUsage},
+            {env.maxUsageBytes[i], e.maxUsage},
+            {env.lastUsageBytes[i], e.lastUsage},
+            {env.minWorkingSetBytes[i], e.minWs},
+            {env.maxWorkingSetBytes[i], e.maxWs},
+            {env.lastWorkingSetBytes[i], e.lastWs},
+            {env.lastAnonBytes[i], e.lastAnon},
+            {env.lastInactiveFileBytes[i], e.lastInactive},
+            {env.lastLimitBytes[i], e.lastLimit},
+            {env.lastHighBytes[i], e.lastHigh},
+            {env.maxFailcnt[i], e.maxFailcnt},
+            {env.maxOomKillCount[i], e.maxOomKill},
+            {env.lastTimeMs[i] >= env.timeMs[i], 1},
+        }};
+        for (std::size_t f = 0; f < pairs.size(); ++f) {
+            if (pairs[f].first != pairs[f].second)
+                return u"bucket %1 (start %2) field %3: %4, expected %5"_s.arg(i)
+                    .arg(e.start)
+                    .arg(f)
+                    .arg(pairs[f].first)
+                    .arg(pairs[f].second);
+        }
+    }
+    return {};
+}
+
+void execOrFail(sqlite3 *db, const char *sql)
+{
+    char *message = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+    const QString text = QString::fromUtf8(message ? message : "");
+    sqlite3_free(message);
+    QVERIFY2(rc == SQLITE_OK, qPrintable(text));
+}
+
+qint64 queryInt(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+        return -1;
+    const qint64 v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    return v;
+}
+
+} // namespace
+
+class TestSampleStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void chunkCodecRoundTrip();
+    void migrationFromVersion1KeepsEvents();
+    void appendAndQueryRoundTrip();
+    void smallBatchesEqualOneBatch();
+    void levelsMatchBruteForce();
+    void envelopeRespectsMaxPointsAndCoversRange();
+    void incarnationsStitchIntoWorkloads();
+    void placements();
+    void cancelAndErrorMidBatchRollBack();
+    void outerRollbackDoesNotCorruptTail();
+    void processSamplesRoundTrip();
+    void deleteSeries();
+    void importRecordingCsv();
+    void importBadAndFatalCsv();
+
+private:
+    QTemporaryDir m_dir;
+    int m_files = 0;
+    QString newPath() { return m_dir.filePath(u"ws%1.sqlite"_s.arg(++m_files)); }
+};
+
+void TestSampleStore::chunkCodecRoundTrip()
+{
+    std::mt19937_64 rng(7);
+    chunk::ColumnBlock block(5);
+    const std::array<std::int64_t, 6> extremes {
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(), -1, 0, 1, 127};
+    for (int r = 0; r < 3000; ++r) {
+        std::array<std::int64_t, 5> row {};
+        row[0] = r * 1000;
+        row[1] = extremes[std::size_t(r) % extremes.size()];
+        row[2] = std::int64_t(rng());
+        row[3] = -1;
+        row[4] = std::int64_t(rng() % 300) - 150;
+        block.push(row);
+    }
+    const QByteArray blob = chunk::encode(block);
+    chunk::ColumnBlock back(5);
+    QVERIFY(chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size())), back));
+    QCOMPARE(back.columns, block.columns);
+    std::vector<std::int64_t> column;
+    QVERIFY(chunk::decodeColumn(std::span(blob.constData(), std::size_t(blob.size())), 2, column));
+    QCOMPARE(column, block.columns[2]);
+    // A sub-range encodes only those rows.
+    const QByteArray part = chunk::encode(block, 100, 50);
+    chunk::ColumnBlock partBack(5);
+    QVERIFY(chunk::decodeAppend(std::span(part.constData(), std::size_t(part.size())), partBack));
+    QCOMPARE(partBack.size(), std::size_t(50));
+    QCOMPARE(partBack.columns[2].front(), block.columns[2][100]);
+    // Truncated or wrongly shaped blobs are refused, never read past their end.
+    chunk::ColumnBlock junk(5);
+    QVERIFY(!chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size() - 3)), junk));
+    chunk::ColumnBlock wrongShape(4);
+    QVERIFY(!chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size())), wrongShape));
+    QVERIFY(!chunk::decodeColumn(std::span(blob.constData(), std::size_t(10)), 4, column));
+}
+
+void TestSampleStore::migrationFromVersion1KeepsEvents()
+{
+    // A reference workspace at the current version with real events…
+    const QString reference = newPath();
+    Workspace ref;
+    QVERIFY(ref.open(reference));
+    const ImportResult imported = ref.importLogFile(dataPath(u"recordings/checkout-leak/kernel.log"_s));
+    QVERIFY2(imported.ok, qPrintable(imported.error));
+    QVERIFY(imported.eventsAdded > 0);
+    const std::vector<EventSummary> refEvents = ref.events();
+    const std::optional<OomEvent> refEvent = ref.event(refEvents.front().id);
+    QVERIFY(refEvent);
+    ref.close();
+
+    // …copied into a file made by migration 1 alone, as an older oomscope left it.
+    const QString oldPath = newPath();
+    sqlite3 *db = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(oldPath).constData(), &db), SQLITE_OK);
+    const QByteArray v1 = "BEGIN;" + QByteArray(schema::migrations().front().sql)
+        + "PRAGMA user_version = 1; PRAGMA application_id = " + QByteArray::number(schema::kApplicationId)
+        + "; COMMIT;";
+    QCOMPARE(schema::migrations().front().version, 1);
+    execOrFail(db, v1.constData());
+    const QByteArray attach = "ATTACH '" + QFile::encodeName(reference) + "' AS ref";
+    execOrFail(db, attach.constData());
+    execOrFail(db,
+               "INSERT INTO sources (id, name, content_hash, bytes, lines, imported_at) "
+               "SELECT id, name, content_hash, bytes, lines, imported_at FROM ref.sources;"
+               "INSERT INTO events SELECT * FROM ref.events;"
+               "INSERT INTO tasks SELECT * FROM ref.tasks;"
+               "INSERT INTO group_kills SELECT * FROM ref.group_kills;"
+               "INSERT INTO memcg_stats SELECT * FROM ref.memcg_stats;"
+               "INSERT INTO raw_lines SELECT * FROM ref.raw_lines;"
+               "INSERT INTO warnings SELECT * FROM ref.warnings;"
+               "DETACH ref;");
+    QCOMPARE(queryInt(db, "PRAGMA user_version"), 1);
+    sqlite3_close(db);
+
+    Workspace ws;
+    QString error;
+    QVERIFY2(ws.open(oldPath, &error), qPrintable(error));
+    QCOMPARE(ws.schemaVersion(), 2);
+    QCOMPARE(ws.schemaVersion(), Workspace::latestSchemaVersion());
+    const std::vector<EventSummary> events = ws.events();
+    QCOMPARE(events.size(), refEvents.size());
+    QCOMPARE(events.front().victimPid, refEvents.front().victimPid);
+    QCOMPARE(events.front().oomMemcg, refEvents.front().oomMemcg);
+    const std::optional<OomEvent> event = ws.event(events.front().id);
+    QVERIFY(event);
+    QCOMPARE(event->tasks.size(), refEvent->tasks.size());
+    QCOMPARE(event->rawLines.size(), refEvent->rawLines.size());
+    // Existing sources are logs; the new tables exist and work.
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'log'"),
+             qint64(ws.sources().size()));
+    SampleStore store(ws);
+    const qint64 series = store.ensureSeries(u"h"_s, u"/oomgt-demo"_s, &error);
+    QVERIFY2(series > 0, qPrintable(error));
+    QVERIFY(store.setPlacement(events.front().id, series, kBaseMs, &error));
+}
+
+void TestSampleStore::appendAndQueryRoundTrip()
+{
+    const QString path = newPath();
+    Workspace ws;
+    QVERIFY(ws.open(path));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"host-a"_s, u"/system.slice/web.service"_s);
+    QVERIFY(id > 0);
+    QCOMPARE(store.ensureSeries(u"host-a"_s, u"/system.slice/web.service"_s), id);
+
+    const std::vector<MemorySample> samples = randomSamples(10'000, 1);
+    // All-unknown sample: every field stays unknown, boottime NaN.
+    std::vector<MemorySample> withEdge = samples;
+    MemorySample empty;
+    empty.timestampMs = samples.back().timestampMs + 5;
+    withEdge.push_back(empty);
+    const AppendResult r = store.append(id, withEdge);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.appended, qint64(withEdge.size()));
+
+    compareSamples(
+        store.samples(id, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()),
+        withEdge);
+    // A sub-range, both ends inclusive.
+    const std::int64_t from = withEdge[1234].timestampMs;
+    const std::int64_t to = withEdge[7777].timestampMs;
+    std::vector<MemorySample> expected;
+    for (const MemorySample &s : withEdge) {
+        if (s.timestampMs >= from && s.timestampMs <= to)
+            expected.push_back(s);
+    }
+    compareSamples(store.samples(id, from, to), expected);
+    QVERIFY(store.samples(id, to + 1, to).empty());
+
+    const auto range = store.timeRange(id);
+    QVERIFY(range);
+    QCOMPARE(range->first, withEdge.front().timestampMs);
+    QCOMPARE(range->second, withEdge.back().timestampMs);
+    const auto info = store.seriesInfo(id);
+    QVERIFY(info);
+    QCOMPARE(info->count, qint64(withEdge.size()));
+
+    // Survives closing and reopening the workspace (nothing lives only in memory).
+    ws.close();
+    Workspace again;
+    QVERIFY(again.open(path));
+    SampleStore store2(again);
+    compareSamples(store2.samples(id, 0, std::numeric_limits<std::int64_t>::max()), withEdge);
+
+    // Out of order: inside a batch and before the last stored sample — rejected whole.
+    std::vector<MemorySample> bad = {withEdge.back(), withEdge.front()};
+    bad[0].timestampMs += 10;
+    QVERIFY(!store2.append(id, bad).ok);
+    QVERIFY(!store2.append(id, std::span(withEdge.data(), 1)).ok);
+    QCOMPARE(store2.seriesInfo(id)->count, qint64(withEdge.size()));
+    QVERIFY(!store2.append(9999, std::span(withEdge.data(), 1)).ok);
+}
+
+void TestSampleStore::smallBatchesEqualOneBatch()
+{
+    const std::vector<MemorySample> samples = randomSamples(20'000, 2);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    qint64 big = 0;
+    qint64 small = 0;
+    {
+        SampleStore store(ws);
+        big = store.ensureSeries(u"h"_s, u"/big"_s);
+        small = store.ensureSeries(u"h"_s, u"/small"_s);
+        QVERIFY(store.append(big, samples).ok);
+    }
+    // Small batches of 1…40 samples, one of 5000 (crosses a raw chunk), and a fresh store
+    // (cold tail cache, reloaded from the file) every few thousand samples.
+    std::mt19937_64 rng(3);
+    std::size_t pos = 0;
+    auto store = std::make_unique<SampleStore>(ws);
+    int batches = 0;
+    while (pos < samples.size()) {
+        std::size_t n = 1 + rng() % 40;
+        if (batches == 50)
+            n = 5000;
+        n = std::min(n, samples.size() - pos);
+        const AppendResult r = store->append(small, std::span(samples.data() + pos, n));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        pos += n;
+        if (++batches % 97 == 0)
+            store = std::make_unique<SampleStore>(ws);
+    }
+    const std::int64_t all = std::numeric_limits<std::int64_t>::max();
+    compareSamples(store->samples(small, 0, all), samples);
+    for (int level = 0; level <= int(SampleStore::levelWidthsMs().size()); ++level) {
+        const SampleEnvelope a = store->levelData(big, level, 0, all);
+        const SampleEnvelope b = store->levelData(small, level, 0, all);
+        QVERIFY(!a.empty());
+        QCOMPARE(b.timeMs, a.timeMs);
+        QCOMPARE(b.sampleCount, a.sampleCount);
+        QCOMPARE(b.minUsageBytes, a.minUsageBytes);
+        QCOMPARE(b.maxUsageBytes, a.maxUsageBytes);
+        QCOMPARE(b.lastWorkingSetBytes, a.lastWorkingSetBytes);
+        QCOMPARE(b.lastHighBytes, a.lastHighBytes);
+        QCOMPARE(b.maxOomKillCount, a.maxOomKillCount);
+    }
+    // Both are right, not just equal.
+    const std::int64_t width = SampleStore::levelWidthsMs()[1];
+    const QString diff = compareLevel(store->levelData(small, 2, 0, all), bruteForce(samples, width, 0, all));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void TestSampleStore::levelsMatchBruteForce()
+{
+    const std::vector<MemorySample> samples = randomSamples(30'000, 4);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"h"_s, u"/lod"_s);
+    // Appended in a few uneven batches so both the batch path and the cross-append path count.
+    for (std::size_t pos = 0, n = 777; pos < samples.size(); pos += n, n = n * 3 + 11) {
+        const std::size_t take = std::min(n, samples.size() - pos);
+        QVERIFY(store.append(id, std::span(samples.data() + pos, take)).ok);
+    }
+    const auto widths = SampleStore::levelWidthsMs();
+    const std::int64_t first = samples.front().timestampMs;
+    const std::int64_t last = samples.back().timestampMs;
+    std::mt19937_64 rng(5);
+    for (int level = 1; level <= int(widths.size()); ++level) {
+        const std::int64_t w = widths[std::size_t(level - 1)];
+        // Full range, exact bucket boundaries, just inside and outside them, random ranges.
+        std::vector<std::pair<std::int64_t, std::int64_t>> ranges {{first - 1000, last + 1000},
+                                                                   {first, last}};
+        for (int k = 0; k < 6; ++k) {
+            const std::int64_t a = floorTo(first + std::int64_t(rng() % std::uint64_t(last - first)), w);
+            const std::int64_t len = w * std::int64_t(1 + rng() % 20);
+            ranges.emplace_back(a, a + len);
+            ranges.emplace_back(a, a + len - 1);
+            ranges.emplace_back(a - 1, a + len + 1);
+            ranges.emplace_back(a + 1, a + 1);
+        }
+        for (int k = 0; k < 10; ++k) {
+            std::int64_t a = first + std::int64_t(rng() % std::uint64_t(last - first));
+            std::int64_t b = first + std::int64_t(rng() % std::uint64_t(last - first));
+            if (a > b)
+                std::swap(a, b);
+            ranges.emplace_back(a, b);
+        }
+        for (const auto &[from, to] : ranges) {
+            const SampleEnvelope env = store.levelData(id, level, from, to);
+            QCOMPARE(env.level, level);
+            QCOMPARE(env.bucketMs, w);
+            const std::vector<ExpectedBucket> expected = bruteForce(samples, w, from, to);
+            const QString diff = compareLevel(env, expected);
+            QVERIFY2(diff.isEmpty(),
+                     qPrintable(u"level %1 range [%2, %3]: %4"_s.arg(level).arg(from).arg(to).arg(diff)));
+            QCOMPARE(store.levelCount(id, level, from, to), qint64(expected.size()));
+        }
+    }
+    // Level 0 counts are exact too.
+    const std::int64_t from = samples[100].timestampMs + 1;
+    const std::int64_t to = samples[20'000].timestampMs;
+    const auto inRange = std::count_if(samples.begin(), samples.end(), [&](const MemorySample &s) {
+        return s.timestampMs >= from && s.timestampMs <= to;
+    });
+    QCOMPARE(store.levelCount(id, 0, from, to), qint64(inRange));
+}
+
+void TestSampleStore::envelopeRespectsMaxPointsAndCoversRange()
+{
+    const std::vector<MemorySample> samples = randomSamples(30'000, 6);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"h"_s, u"/env"_s);
+    QVERIFY(store.append(id, samples).ok);
+    const auto widths = SampleStore::levelWidthsMs();
+    const std::int64_t first = samples.front().timestampMs;
+    const std::int64_t last = samples.back().timestampMs;
+    std::mt19937_64 rng(8);
+    int rawSeen = 0;
+    int levelSeen = 0;
+    int mergedSeen = 0;
+    for (int k = 0; k < 60; ++k) {
+        std::int64_t a = first - 5000 + std::int64_t(rng() % std::uint64_t(last - first + 10'000));
+        std::int64_t b = first - 5000 + std::int64_t(rng() % std::uint64_t(last - first + 10'000));
+        if (a > b)
+            std::swap(a, b);
+        if (k % 3 == 0)
+            b = std::min<std::int64_t>(b, a + 600'000); // zoomed in
+        for (int maxPoints : {1, 5, 100, 4000}) {
+            const SampleEnvelope env = store.envelope(id, a, b, maxPoints);
+            QVERIFY(env.size() <= std::size_t(maxPoints));
+            std::int64_t rawCount = 0;
+            std::int64_t rawMin = kUnknown;
+            std::int64_t rawMax = kUnknown;
+            std::int64_t rawFirstMs = 0;
+            std::int64_t rawLastMs = 0;
+            for (const MemorySample &s : samples) {
+                if (s.timestampMs < a || s.timestampMs > b)
+                    continue;
+                if (rawCount == 0)
+                    rawFirstMs = s.timestampMs;
+                rawLastMs = s.timestampMs;
+                ++rawCount;
+                if (s.usageBytes != kUnknown) {
+                    rawMin = rawMin == kUnknown ? s.usageBytes : std::min(rawMin, s.usageBytes);
+                    rawMax = std::max(rawMax, s.usageBytes);
+                }
+            }
+            if (env.level == 0) {
+                ++rawSeen;
+                QCOMPARE(std::int64_t(env.size()), rawCount);
+                QVERIFY(rawCount <= maxPoints);
+            } else {
+                // Every sample in the range lies in a returned bucket, so the envelope covers it.
+                std::int64_t covered = 0;
+                std::int64_t envMin = kUnknown;
+                std::int64_t envMax = kUnknown;
+                for (std::size_t i = 0; i < env.size(); ++i) {
+                    covered += env.sampleCount[i];
+                    if (env.minUsageBytes[i] != kUnknown)
+                        envMin = envMin == kUnknown ? env.minUsageBytes[i]
+                                                    : std::min(envMin, env.minUsageBytes[i]);
+                    envMax = std::max(envMax, env.maxUsageBytes[i]);
+                }
+                QVERIFY(covered >= rawCount);
+                QVERIFY(rawMin == kUnknown || (envMin != kUnknown && envMin <= rawMin));
+                QVERIFY(envMax >= rawMax);
+                if (rawCount > 0) {
+                    QVERIFY(env.timeMs.front() <= rawFirstMs);
+                    QVERIFY(env.lastTimeMs.back() >= rawLastMs);
+                }
+                // The finest level that fits: the next finer one has too many entries.
+                QVERIFY(store.levelCount(id, env.level - 1, a, b) > maxPoints);
+                if (env.bucketMs == widths[std::size_t(env.level - 1)])
+                    ++levelSeen;
+                else
+                    ++mergedSeen;
+            }
+            QVERIFY(!env.empty() || rawCount == 0);
+        }
+    }
+    QVERIFY(rawSeen > 0);
+    QVERIFY(levelSeen > 0);
+    QVERIFY(mergedSeen > 0);
+    QVERIFY(store.envelope(id, first, last, 0).empty());
+    QVERIFY(store.envelope(id, last, first, 100).empty());
+}
+
+void TestSampleStore::incarnationsStitchIntoWorkloads()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const QString path1 = u"/kubepods/burstable/pod"_s + kPod + u'/' + kContainer1;
+    const QString path2 = u"/kubepods/burstable/pod"_s + kPod + u'/' + kContainer2;
+    QCOMPARE(SampleStore::workloadKeyFor(path1), u"pod/"_s + kPod);
+    const qint64 s1 = store.ensureSeries(u"node-1"_s, path1);
+    const qint64 s2 = store.ensureSeries(u"node-1"_s, path2);
+    const qint64 other = store.ensureSeries(u"node-1"_s, u"/system.slice/cron.service"_s);
+    const qint64 otherHost = store.ensureSeries(u"node-2"_s, path1);
+    QVERIFY(s1 > 0 && s2 > 0 && other > 0 && otherHost > 0);
+    QVERIFY(s1 != s2);
+
+    const auto a = store.seriesInfo(s1);
+    const auto b = store.seriesInfo(s2);
+    QCOMPARE(a->workloadId, b->workloadId);
+    QCOMPARE(a->incarnation, 1);
+    QCOMPARE(b->incarnation, 2);
+    QVERIFY(store.seriesInfo(other)->workloadId != a->workloadId);
+    QVERIFY(store.seriesInfo(otherHost)->workloadId != a->workloadId);
+    QCOMPARE(store.seriesInfo(otherHost)->incarnation, 1);
+
+    const std::vector<WorkloadInfo> workloads = store.workloads();
+    QCOMPARE(workloads.size(), std::size_t(3));
+    const auto pod = std::find_if(workloads.begin(), workloads.end(),
+                                  [&](const WorkloadInfo &w) { return w.id == a->workloadId; });
+    QVERIFY(pod != workloads.end());
+    QCOMPARE(pod->kind, u"kubernetes"_s);
+    QCOMPARE(pod->podUid, kPod);
+    QCOMPARE(pod->seriesCount, 2);
+    const auto cron = std::find_if(workloads.begin(), workloads.end(),
+                                   [](const WorkloadInfo &w) { return w.key == u"unit/cron.service"_s; });
+    QVERIFY(cron != workloads.end());
+    QCOMPARE(cron->kind, u"systemd"_s);
+
+    // An explicit key (e.g. a container name from the runtime) wins over the path.
+    const qint64 named1 = store.ensureSeries(u"node-1"_s, u"/docker/aaa"_s, nullptr, u"name/web"_s);
+    const qint64 named2 = store.ensureSeries(u"node-1"_s, u"/docker/bbb"_s, nullptr, u"name/web"_s);
+    QCOMPARE(store.seriesInfo(named1)->workloadId, store.seriesInfo(named2)->workloadId);
+    QCOMPARE(store.seriesInfo(named2)->incarnation, 2);
+    // series(): grouped by workload, then incarnation.
+    const std::vector<SeriesInfo> all = store.series();
+    QCOMPARE(all.size(), std::size_t(6));
+    for (std::size_t i = 1; i < all.size(); ++i) {
+        QVERIFY(
+            all[i - 1].workloadId < all[i].workloadId
+            || (all[i - 1].workloadId == all[i].workloadId && all[i - 1].incarnation < all[i].incarnation));
+    }
+}
+
+void TestSampleStore::placements()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    const ImportResult imported = ws.importLogFile(dataPath(u"recordings/checkout-leak/kernel.log"_s));
+    QVERIFY2(imported.ok, qPrintable(imported.error));
+    const std::vector<EventSummary> events = ws.events();
+    QCOMPARE(events.size(), std::size_t(1));
+    const qint64 eventId = events.front().id;
+
+    SampleStore store(ws);
+    const SamplesImportResult samples =
+        store.importSamplesCsv(dataPath(u"recordings/checkout-leak/samples.csv"_s), u"lab"_s);
+    QVERIFY2(samples.ok, qPrintable(samples.error));
+    QCOMPARE(samples.seriesIds.size(), std::size_t(1));
+    const qint64 series = samples.seriesIds.front();
+    const qint64 unrelated = store.ensureSeries(u"lab"_s, u"/elsewhere"_s);
+
+    QString error;
+    QVERIFY2(store.setPlacement(eventId, series, 1'795'825'135'000, &error), qPrintable(error));
+    QVERIFY(store.setPlacement(eventId, unrelated, 5, &error));
+    QCOMPARE(store.placements(series).size(), std::size_t(1));
+    QCOMPARE(store.placements(series).front().timeMs, 1'795'825'135'000);
+    QCOMPARE(store.placementsOfEvent(eventId).size(), std::size_t(2));
+    // Placing again moves the event instead of adding a second placement.
+    QVERIFY(store.setPlacement(eventId, series, 1'795'825'136'000, &error));
+    QCOMPARE(store.placements(series).size(), std::size_t(1));
+    QCOMPARE(store.placements(series).front().timeMs, 1'795'825'136'000);
+    QVERIFY(store.removePlacement(eventId, unrelated));
+    QVERIFY(!store.removePlacement(eventId, unrelated));
+    QVERIFY(!store.setPlacement(eventId + 100, series, 0)); // no such event (foreign key)
+
+    // Automatic placement by memcg path and wall time (this dmesg log has no wall time: give it
+    // one inside the recording, as a timeline alignment would).
+    QVERIFY(store.removePlacement(eventId, series));
+    execOrFail(ws.handle(), "UPDATE events SET wall_time_ms = 1795825135000");
+    QCOMPARE(store.placeEventsByMemcg(), 1);
+    QCOMPARE(store.placements(series).size(), std::size_t(1));
+    QCOMPARE(store.placements(unrelated).size(), std::size_t(0));
+    QCOMPARE(store.placeEventsByMemcg(), 0); // already placed
+}
+
+void TestSampleStore::cancelAndErrorMidBatchRollBack()
+{
+    const std::vector<MemorySample> samples = randomSamples(30'000, 9);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"h"_s, u"/rollback"_s);
+    const std::size_t head = 1000;
+    QVERIFY(store.append(id, std::span(samples.data(), head)).ok);
+    const qint64 chunksBefore = queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks");
+
+    // Cancel after the second full chunk was written inside the transaction.
+    int calls = 0;
+    const AppendResult canceled =
+        store.append(id, std::span(samples.data() + head, 20'000), [&](qint64) { return ++calls < 2; });
+    QVERIFY(!canceled.ok);
+    QVERIFY(canceled.canceled);
+    QCOMPARE(calls, 2);
+    QCOMPARE(store.seriesInfo(id)->count, qint64(head));
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks"), chunksBefore);
+    compareSamples(store.samples(id, 0, std::numeric_limits<std::int64_t>::max()),
+                   std::vector<MemorySample>(samples.begin(), samples.begin() + qsizetype(head)));
+
+    // A storage error in the middle of a batch (the third chunk write fails).
+    execOrFail(ws.handle(),
+               "CREATE TEMP TABLE writes (n INTEGER); INSERT INTO writes VALUES (0);"
+               "CREATE TEMP TRIGGER fail_third BEFORE INSERT ON main.sample_chunks BEGIN "
+               "UPDATE writes SET n = n + 1; "
+               "SELECT RAISE(ABORT, 'simulated disk full') WHERE (SELECT n FROM writes) >= 3; END;");
+    const AppendResult failed = store.append(id, std::span(samples.data() + head, 20'000));
+    QVERIFY(!failed.ok);
+    QVERIFY2(failed.error.contains(u"simulated disk full"_s), qPrintable(failed.error));
+    QCOMPARE(store.seriesInfo(id)->count, qint64(head));
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks"), chunksBefore);
+    execOrFail(ws.handle(), "DROP TRIGGER fail_third");
+
+    // The same store goes on correctly: its tail cache was dropped with the rollback.
+    QVERIFY(store.append(id, std::span(samples.data() + head, samples.size() - head)).ok);
+    compareSamples(store.samples(id, 0, std::numeric_limits<std::int64_t>::max()), samples);
+    const std::int64_t w = SampleStore::levelWidthsMs()[0];
+    const QString diff = compareLevel(store.levelData(id, 1, 0, std::numeric_limits<std::int64_t>::max()),
+                                      bruteForce(samples, w, 0, std::numeric_limits<std::int64_t>::max()));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void TestSampleStore::outerRollbackDoesNotCorruptTail()
+{
+    const std::vector<MemorySample> samples = randomSamples(3000, 10);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"h"_s, u"/outer"_s);
+    QVERIFY(store.append(id, std::span(samples.data(), 1000)).ok);
+    // The caller's own transaction: append uses a savepoint inside it; the caller rolls back.
+    execOrFail(ws.handle(), "BEGIN IMMEDIATE");
+    QVERIFY(store.append(id, std::span(samples.data() + 1000, 500)).ok);
+    execOrFail(ws.handle(), "ROLLBACK");
+    QCOMPARE(store.seriesInfo(id)->count, qint64(1000));
+    QVERIFY(store.append(id, std::span(samples.data() + 1000, 2000)).ok);
+    compareSamples(store.samples(id, 0, std::numeric_limits<std::int64_t>::max()), samples);
+    const std::int64_t all = std::numeric_limits<std::int64_t>::max();
+    const QString diff = compareLevel(store.levelData(id, 2, 0, all),
+                                      bruteForce(samples, SampleStore::levelWidthsMs()[1], 0, all));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void TestSampleStore::processSamplesRoundTrip()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = store.ensureSeries(u"h"_s, u"/procs"_s);
+    std::vector<ProcessSample> rows(3);
+    rows[0].timestampMs = 1000;
+    rows[0].pid = 42;
+    rows[0].comm = u"java"_s;
+    rows[0].rssAnonKb = 100;
+    rows[0].rssFileKb = 20;
+    rows[0].rssShmemKb = 0;
+    rows[0].swapKb = 7;
+    rows[0].oomScoreAdj = -998;
+    rows[0].boottimeSeconds = 12.5;
+    rows[1].timestampMs = 1000;
+    rows[1].pid = 43;
+    rows[1].comm = u"sidecar"_s;
+    rows[1].cgroup = u"/procs"_s;
+    rows[1].rssKb = 555;
+    rows[1].pgtablesKb = 12;
+    rows[1].oomScoreAdj = 1000;
+    rows[2].timestampMs = 2000;
+    rows[2].pid = 42;
+    QString error;
+    QVERIFY2(store.appendProcesses(id, rows, &error), qPrintable(error));
+    const std::vector<ProcessSample> back = store.processSamples(id, 0, 5000);
+    QCOMPARE(back.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        QCOMPARE(back[i].timestampMs, rows[i].timestampMs);
+        QCOMPARE(back[i].pid, rows[i].pid);
+        QCOMPARE(back[i].comm, rows[i].comm);
+        QCOMPARE(back[i].cgroup, rows[i].cgroup);
+        QCOMPARE(back[i].rssKb, rows[i].rssKb);
+        QCOMPARE(back[i].rssAnonKb, rows[i].rssAnonKb);
+        QCOMPARE(back[i].rssFileKb, rows[i].rssFileKb);
+        QCOMPARE(back[i].rssShmemKb, rows[i].rssShmemKb);
+        QCOMPARE(back[i].swapKb, rows[i].swapKb);
+        QCOMPARE(back[i].pgtablesKb, rows[i].pgtablesKb);
+        QCOMPARE(back[i].oomScoreAdj, rows[i].oomScoreAdj);
+        QCOMPARE(std::isnan(back[i].boottimeSeconds), std::isnan(rows[i].boottimeSeconds));
+    }
+    QCOMPARE(back[0].boottimeSeconds, 12.5);
+    QCOMPARE(store.processSamples(id, 1500, 5000).size(), std::size_t(1));
+}
+
+void TestSampleStore::deleteSeries()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 keep = store.ensureSeries(u"h"_s, u"/keep"_s);
+    const qint64 drop = store.ensureSeries(u"h"_s, u"/drop"_s);
+    const std::vector<MemorySample> samples = randomSamples(5000, 11);
+    QVERIFY(store.append(keep, samples).ok);
+    QVERIFY(store.append(drop, samples).ok);
+    ProcessSample p;
+    p.timestampMs = samples.front().timestampMs;
+    p.pid = 1;
+    QVERIFY(store.appendProcesses(drop, std::span(&p, 1)));
+    QString error;
+    QVERIFY2(store.deleteSeries(drop, &error), qPrintable(error));
+    QVERIFY(!store.seriesInfo(drop));
+    QVERIFY(store.samples(drop, 0, std::numeric_limits<std::int64_t>::max()).empty());
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM process_samples"), 0);
+    QCOMPARE(store.workloads().size(), std::size_t(1));
+    compareSamples(store.samples(keep, 0, std::numeric_limits<std::int64_t>::max()), samples);
+    QVERIFY(!store.deleteSeries(drop));
+    // The path can be recorded again from scratch, earlier times included.
+    const qint64 again = store.ensureSeries(u"h"_s, u"/drop"_s);
+    QVERIFY(again > 0);
+    QVERIFY(store.append(again, std::span(samples.data(), 10)).ok);
+    QCOMPARE(store.seriesInfo(again)->count, qint64(10));
+}
+
+void TestSampleStore::importRecordingCsv()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const QString samplesPath = dataPath(u"recordings/checkout-leak/samples.csv"_s);
+    QFile file(samplesPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const SamplesCsvResult direct = readSamplesCsv(file, defaultCgroupForFile(samplesPath));
+    QVERIFY(direct.error.isEmpty());
+    file.close();
+
+    const SamplesImportResult r = store.importSamplesCsv(samplesPath, u"lab"_s);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(!r.alreadyImported);
+    QCOMPARE(r.samplesAdded, direct.rows);
+    QCOMPARE(r.seriesIds.size(), direct.series.size());
+    const auto info = store.seriesInfo(r.seriesIds.front());
+    QCOMPARE(info->cgroupPath, u"/oomgt-demo"_s);
+    QCOMPARE(info->host, u"lab"_s);
+    compareSamples(store.samples(r.seriesIds.front(), 0, std::numeric_limits<std::int64_t>::max()),
+                   direct.series.front().samples);
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'samples'"), 1);
+
+    const SamplesImportResult again = store.importSamplesCsv(samplesPath, u"lab"_s);
+    QVERIFY(again.ok);
+    QVERIFY(again.alreadyImported);
+    QCOMPARE(again.sourceId, r.sourceId);
+    QCOMPARE(store.seriesInfo(r.seriesIds.front())->count, direct.rows);
+
+    // Processes, placed on the series of their cgroup (the file has no cgroup column: all here).
+    const qint64 series = r.seriesIds.front();
+    const ProcsImportResult procs =
+        store.importProcsCsv(dataPath(u"recordings/checkout-leak/procs.csv"_s), [&](const ProcessSample &p) {
+            return p.pid == 23026 || p.pid == 23025 ? series : 0;
+        });
+    QVERIFY2(procs.ok, qPrintable(procs.error));
+    QVERIFY(procs.rowsAdded > 0);
+    QCOMPARE(qint64(store.processSamples(series, 0, std::numeric_limits<std::int64_t>::max()).size()),
+             procs.rowsAdded);
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'procs'"), 1);
+}
+
+void TestSampleStore::importBadAndFatalCsv()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+
+    const QString bad = m_dir.filePath(u"bad-rows.csv"_s);
+    {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("timestamp,usage_bytes,limit_bytes\n"
+                "1700000000000,100,max\n"
+                "1700000001000,oops,max\n" // line 3: not a number
+                "1700000002000,300\n" // line 4: field count
+                "1700000003000,400,1000\n");
+    }
+    const SamplesImportResult r = store.importSamplesCsv(bad, u"h"_s);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.samplesAdded, 2);
+    QCOMPARE(r.skippedRows, 2);
+    QCOMPARE(r.warnings.size(), std::size_t(2));
+    QCOMPARE(r.warnings[0].line, 3);
+    QCOMPARE(r.warnings[1].line, 4);
+    const std::vector<ParseWarning> stored = ws.warnings(r.sourceId);
+    QCOMPARE(stored.size(), std::size_t(2));
+    QCOMPARE(stored[0].line, 3);
+    QCOMPARE(store.seriesInfo(r.seriesIds.front())->cgroupPath, u"bad-rows"_s);
+
+    // Fatal: no timestamp column. Nothing is stored.
+    const QString fatal = m_dir.filePath(u"fatal.csv"_s);
+    {
+        QFile f(fatal);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("usage_bytes\n100\n");
+    }
+    const qint64 sourcesBefore = queryInt(ws.handle(), "SELECT count(*) FROM sources");
+    const SamplesImportResult failed = store.importSamplesCsv(fatal, u"h"_s);
+    QVERIFY(!failed.ok);
+    QVERIFY(!failed.error.isEmpty());
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources"), sourcesBefore);
+
+    // A recording that starts before the series' stored samples fails whole: its source row,
+    // its warnings and any other cgroup of the file are rolled back.
+    const QString early = m_dir.filePath(u"early.csv"_s);
+    {
+        QFile f(early);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("timestamp,cgroup,usage_bytes\n"
+                "1600000000000,/fresh,1\n"
+                "1600000000000,bad-rows,1\n"
+                "x,bad-rows,1\n");
+    }
+    const qint64 seriesBefore = qint64(store.series().size());
+    const SamplesImportResult rejected = store.importSamplesCsv(early, u"h"_s);
+    QVERIFY(!rejected.ok);
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources"), sourcesBefore);
+    QCOMPARE(qint64(store.series().size()), seriesBefore);
+    QCOMPARE(store.seriesInfo(r.seriesIds.front())->count, 2);
+    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM warnings"), 2);
+}
+
+QTEST_GUILESS_MAIN(TestSampleStore)
+#include "tst_samplestore.moc"
