@@ -4,6 +4,9 @@
 #include "killdecision.h"
 #include "logsource.h"
 #include "oomreportparser.h"
+#include "recordingcsv.h"
+#include "recordingimport.h"
+#include "samplestore.h"
 #include "workspace.h"
 
 #include <QCommandLineParser>
@@ -49,6 +52,9 @@ Commands:
                                 FILE may be gzip-compressed; "-" reads standard input.
   import [--db W.sqlite] FILE…  Import logs into a workspace (default: the GUI's workspace).
                                 Importing the same content again adds nothing.
+  import [--db W.sqlite] --samples S.csv [--procs P.csv] [--log kernel.log] [--host H]
+         [--boot-time T]        Import a recording; its kernel log's events are placed on
+                                the samples' timeline (by boottime_s or --boot-time).
   events [--db W.sqlite] [--json]
                                 List the events stored in a workspace.
 
@@ -186,21 +192,92 @@ bool openWorkspace(oomscope::Workspace &ws, const QCommandLineParser &parser)
     return true;
 }
 
+// --boot-time accepts ISO-8601 or epoch seconds/milliseconds, like the CSV timestamp column.
+std::optional<qint64> parseBootTime(const QString &text)
+{
+    return oomscope::parseCsvTimestampMs(text.toUtf8());
+}
+
 int import(const QStringList &args)
 {
     using namespace oomscope;
     QCommandLineParser parser;
     makeParser(parser, true, false);
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"FILE…"_s);
+    parser.addOption({u"samples"_s, u"Samples CSV of a recording."_s, u"FILE.csv"_s});
+    parser.addOption({u"procs"_s, u"Per-process CSV of the same recording."_s, u"FILE.csv"_s});
+    parser.addOption({u"log"_s, u"Kernel log of the same node (repeatable)."_s, u"kernel.log"_s});
+    parser.addOption({u"host"_s, u"Host the samples were recorded on."_s, u"NAME"_s});
+    parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
+                                      u"events when the samples carry no boottime_s."_s,
+                      u"TIME"_s});
+    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"[FILE…]"_s);
     parser.process(args);
     const QStringList files = parser.positionalArguments();
-    if (files.isEmpty())
-        return fail(u"import: no input file"_s);
+    const bool recording = parser.isSet(u"samples"_s) || parser.isSet(u"procs"_s);
+    if (files.isEmpty() && !recording && !parser.isSet(u"log"_s))
+        return fail(u"import: nothing to import (give kernel logs, or --samples FILE.csv)"_s);
+    if (parser.isSet(u"procs"_s) && !parser.isSet(u"samples"_s))
+        return fail(u"import: --procs needs the --samples of the same recording"_s);
+    std::optional<qint64> bootTimeMs;
+    if (parser.isSet(u"boot-time"_s)) {
+        bootTimeMs = parseBootTime(parser.value(u"boot-time"_s));
+        if (!bootTimeMs)
+            return fail(u"import: --boot-time '%1' is not ISO-8601 or epoch seconds/milliseconds"_s.arg(
+                parser.value(u"boot-time"_s)));
+    }
     Workspace ws;
     if (!openWorkspace(ws, parser))
         return 2;
+
+    if (recording || bootTimeMs) {
+        SampleStore store(ws);
+        RecordingImportRequest request;
+        request.samplesPath = parser.value(u"samples"_s);
+        request.procsPath = parser.value(u"procs"_s);
+        request.logPaths = parser.values(u"log"_s) + files;
+        request.host = parser.value(u"host"_s);
+        request.bootTimeMs = bootTimeMs;
+        const RecordingImportResult r = importRecording(ws, store, request);
+        if (r.samples) {
+            if (r.samples->alreadyImported)
+                out() << request.samplesPath << ": already in the workspace, nothing added\n";
+            else
+                out() << request.samplesPath << ": " << r.samples->samplesAdded << " sample(s) in "
+                      << r.samples->seriesIds.size() << " series, " << r.samples->skippedRows
+                      << " bad row(s) skipped\n";
+            for (const CsvRowIssue &issue : r.samples->warnings)
+                err() << request.samplesPath << ":" << issue.line << ": skipped: " << issue.detail << Qt::endl;
+        }
+        if (r.procs) {
+            if (r.procs->alreadyImported)
+                out() << request.procsPath << ": already in the workspace, nothing added\n";
+            else
+                out() << request.procsPath << ": " << r.procs->rowsAdded << " process row(s), "
+                      << r.procs->skippedRows << " bad row(s) skipped\n";
+            for (const CsvRowIssue &issue : r.procs->warnings)
+                err() << request.procsPath << ":" << issue.line << ": skipped: " << issue.detail << Qt::endl;
+        }
+        for (const auto &[log, lr] : r.logs) {
+            if (lr.alreadyImported)
+                out() << log << ": already in the workspace, nothing added\n";
+            else
+                out() << log << ": " << lr.eventsAdded << " OOM event(s) added, " << lr.warnings.size()
+                      << " warning(s)\n";
+        }
+        if (!r.logs.empty())
+            out() << r.eventsPlaced << " event(s) placed on the samples' timeline"
+                  << (r.bootTimeMs ? u" (boot time from "_s + r.bootTimeSource + u")"_s : QString()) << "\n";
+        for (const QString &m : r.messages)
+            out() << "note: " << m << "\n";
+        out() << "workspace: " << ws.path() << "\n";
+        out().flush();
+        if (!r.ok)
+            return fail(r.error, 1);
+        return 0;
+    }
+
     int failures = 0;
-    for (const QString &file : files) {
+    for (const QString &file : files + parser.values(u"log"_s)) {
         const ImportResult r = ws.importLogFile(file);
         if (!r.ok) {
             err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
