@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Samples a set of memory cgroups (and their processes) on a steady schedule in a worker thread,
+// delivers one immutable batch per tick and reports kills and cgroups that come and go.
+#pragma once
+
+#include "cgroupreader.h"
+#include "memorysample.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+class QTimer;
+
+namespace oomscope {
+
+// One cgroup in one tick.
+struct SampledCgroup {
+    QString path; // as configured (normalised)
+    bool present = false; // the cgroup directory existed when read
+    QString error; // the reader's first problem, empty when everything read cleanly
+    MemorySample memory;
+    std::vector<ProcessSample> processes; // empty unless processes are sampled
+    std::int64_t oomKillDelta = 0; // kills counted since the previous tick (>= 0)
+};
+
+// Everything one tick read. Shared read-only between threads (STYLE.md 4).
+struct SampleBatch {
+    std::int64_t tick = 0; // schedule slot since start(); a jump means ticks were missed
+    std::int64_t timestampMs = 0; // wall clock at the start of the tick
+    double boottimeSeconds = 0; // CLOCK_BOOTTIME at the start of the tick
+    std::int64_t readCostUs = 0; // time spent reading this tick (all cgroups and processes)
+    std::vector<SampledCgroup> cgroups; // in configured order
+
+    const SampledCgroup *find(const QString &path) const;
+};
+
+using SampleBatchPtr = std::shared_ptr<const SampleBatch>;
+
+struct SamplerConfig {
+    static constexpr int kDefaultIntervalMs = 1000;
+    static constexpr int kMinIntervalMs = 100;
+
+    QString cgroupRoot = QStringLiteral("/sys/fs/cgroup");
+    QString procRoot = QStringLiteral("/proc");
+    QStringList paths; // relative to the memory hierarchy root
+    int intervalMs = kDefaultIntervalMs;
+    bool sampleProcesses = true;
+    // The OOM killer of a memcg considers every task below it, so a pod's ranking needs the
+    // processes of its containers too.
+    bool processesRecursive = true;
+};
+
+// Runs in a thread of its own (see WorkerThread); every public function may be called from any
+// thread and is forwarded to the sampler's thread. The first tick happens at start(), the next
+// ones at start + n * interval on the steady clock, so time spent reading never accumulates as
+// drift; ticks that could not run in time are skipped (SampleBatch::tick jumps).
+class Sampler : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Sampler(SamplerConfig config = {}, QObject *parent = nullptr);
+    ~Sampler() override;
+
+    void start();
+    void stop();
+    void setPaths(const QStringList &paths);
+    void setIntervalMs(int intervalMs); // clamped to SamplerConfig::kMinIntervalMs
+    void setSampleProcesses(bool sample);
+    // Reads once now, outside the schedule (works without start(); used by benchmarks).
+    void sampleNow();
+
+    // The configuration as of the last change (safe to call from any thread).
+    SamplerConfig config() const;
+
+Q_SIGNALS:
+    void batchReady(oomscope::SampleBatchPtr batch);
+    // The cgroup's oom_kill counter (v1 memory.oom_control, v2 memory.events) grew by count
+    // since the previous tick: works when the kernel log cannot be read. v2's counter is
+    // hierarchical, so a watched pod also reports the kills in its containers.
+    void killDetected(const QString &path, qint64 timestampMs, qint64 count);
+    // A watched cgroup that was present is gone (container stopped or recreated).
+    void cgroupVanished(const QString &path, qint64 timestampMs);
+    // A watched cgroup is there again after it vanished (or was missing at start), or its
+    // counters went backwards (recreated between two ticks).
+    void cgroupAppeared(const QString &path, qint64 timestampMs);
+    // A new directory beside a vanished watched cgroup: likely the same workload restarted
+    // under a new id (a Kubernetes container in its pod). Stitching is the store's job.
+    void replacementCandidate(const QString &vanishedPath, const QString &newPath, qint64 timestampMs);
+    void statusMessage(const QString &message);
+    void running(bool running);
+
+private:
+    struct PathState {
+        enum class Presence { Unknown, Present, Absent } presence = Presence::Unknown;
+        std::optional<std::int64_t> lastOomKills;
+        // Sibling directories when the path vanished, to spot a replacement; empty otherwise.
+        std::optional<std::set<QString>> siblingsAtVanish;
+    };
+
+    bool onOwnThread() const { return QThread::currentThread() == thread(); }
+    void ensureReader();
+    void scheduleNext();
+    void tick();
+    SampleBatchPtr readAll(std::int64_t tickNumber);
+    std::set<QString> childDirs(const QString &path) const;
+    QString absolute(const QString &path) const;
+
+    mutable QMutex m_configMutex; // guards m_config: config() may be called from any thread
+    SamplerConfig m_config;
+    std::optional<CgroupReader> m_reader;
+    QTimer *m_timer = nullptr;
+    bool m_running = false;
+    std::chrono::steady_clock::time_point m_epoch;
+    std::int64_t m_nextTick = 0;
+    std::map<QString, PathState> m_state;
+    bool m_reportedNoController = false;
+};
+
+// A QThread that owns the QObjects moved onto it: deleted there (deleteLater on finished), and
+// the thread is stopped and joined when this goes out of scope, so nothing outlives its thread.
+class WorkerThread
+{
+public:
+    explicit WorkerThread(const QString &name);
+    ~WorkerThread();
+    WorkerThread(const WorkerThread &) = delete;
+    WorkerThread &operator=(const WorkerThread &) = delete;
+
+    // Moves obj (which must have no parent) onto the thread; it is deleted on the thread when
+    // the thread finishes.
+    template<typename T> T *adopt(T *obj)
+    {
+        obj->moveToThread(&m_thread);
+        QObject::connect(&m_thread, &QThread::finished, obj, &QObject::deleteLater);
+        return obj;
+    }
+    void start() { m_thread.start(); }
+    void stop(); // quit and wait; idempotent
+    QThread *thread() { return &m_thread; }
+
+private:
+    QThread m_thread;
+};
+
+} // namespace oomscope
+
+Q_DECLARE_METATYPE(oomscope::SampleBatchPtr)
