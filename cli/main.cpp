@@ -4,6 +4,9 @@
 #include "killdecision.h"
 #include "logsource.h"
 #include "oomreportparser.h"
+#include "prediction.h"
+#include "timeline.h"
+#include "verdict.h"
 #include "recordingcsv.h"
 #include "recordingimport.h"
 #include "samplestore.h"
@@ -11,6 +14,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
+#include <QTimeZone>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -50,6 +55,9 @@ const char *const usageText = R"(Usage: oomscope-cli <command> [options]
 Commands:
   analyze [--json] FILE…        Find every OOM kill in saved kernel logs and explain it.
                                 FILE may be gzip-compressed; "-" reads standard input.
+  analyze [--json] --samples S.csv [--procs P.csv] [--log kernel.log] [--boot-time T]
+                                Leak or undersized limit? A verdict per cgroup of a
+                                recording, its kills on the timeline, the predicted victims.
   import [--db W.sqlite] FILE…  Import logs into a workspace (default: the GUI's workspace).
                                 Importing the same content again adds nothing.
   import [--db W.sqlite] --samples S.csv [--procs P.csv] [--log kernel.log] [--host H]
@@ -117,17 +125,255 @@ void printEventText(const oomscope::OomEvent &e, const oomscope::KillDecision &d
     }
 }
 
+QJsonObject predictionToJson(const oomscope::PredictedRanking &p)
+{
+    QJsonArray ranking;
+    for (const oomscope::PredictedProcess &r : p.ranking) {
+        ranking.append(QJsonObject{
+            {u"pid"_s, qint64(r.pid)},
+            {u"comm"_s, r.comm},
+            {u"oom_score_adj"_s, r.oomScoreAdj},
+            {u"eligible"_s, r.eligible},
+            {u"rss"_s, qint64(r.rssPages)},
+            {u"swapents"_s, qint64(r.swapPages)},
+            {u"pgtables_pages"_s, qint64(r.pageTablePages)},
+            {u"points"_s, qint64(r.points)},
+            {u"share"_s, r.share},
+            {u"points_gap_to_top"_s, qint64(r.pointsGapToTop)},
+            {u"adj_to_be_victim"_s, r.adjToBeVictim ? QJsonValue(*r.adjToBeVictim) : QJsonValue()},
+        });
+    }
+    return QJsonObject{
+        {u"time_ms"_s, p.instantMs},
+        {u"limit_bytes"_s, qint64(p.limitBytes)},
+        {u"totalpages"_s, qint64(p.totalPages)},
+        {u"predicted_victim_pid"_s,
+         p.predictedVictimPid ? QJsonValue(qint64(*p.predictedVictimPid)) : QJsonValue()},
+        {u"ranking"_s, ranking},
+        {u"notes"_s, QJsonArray::fromStringList(p.notes)},
+    };
+}
+
+QString humanBytes(std::int64_t bytes)
+{
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+// analyze --samples: a verdict per cgroup of a recording, with its kills on the timeline and,
+// given per-process samples, the victim the OOM killer's formula predicted before each kill.
+int analyzeRecording(const QCommandLineParser &parser, bool json)
+{
+    using namespace oomscope;
+    const auto openDevice = [](const QString &path, QFile &file) {
+        if (path == u"-"_s)
+            return file.open(stdin, QIODevice::ReadOnly);
+        file.setFileName(path);
+        return file.open(QIODevice::ReadOnly);
+    };
+    const QString samplesPath = parser.value(u"samples"_s);
+    QFile samplesFile;
+    if (!openDevice(samplesPath, samplesFile))
+        return fail(u"%1: cannot open: %2"_s.arg(samplesPath, samplesFile.errorString()));
+    const SamplesCsvResult samples = readSamplesCsv(samplesFile, defaultCgroupForFile(samplesPath));
+    if (!samples.error.isEmpty())
+        return fail(samplesPath + u": "_s + samples.error);
+
+    ProcsCsvResult procs;
+    if (parser.isSet(u"procs"_s)) {
+        QFile procsFile;
+        const QString procsPath = parser.value(u"procs"_s);
+        if (!openDevice(procsPath, procsFile))
+            return fail(u"%1: cannot open: %2"_s.arg(procsPath, procsFile.errorString()));
+        procs = readProcsCsv(procsFile);
+        if (!procs.error.isEmpty())
+            return fail(procsPath + u": "_s + procs.error);
+    }
+
+    std::optional<qint64> bootTimeMs;
+    QString bootSource;
+    if (parser.isSet(u"boot-time"_s)) {
+        bootTimeMs = parseCsvTimestampMs(parser.value(u"boot-time"_s).toUtf8());
+        if (!bootTimeMs)
+            return fail(u"analyze: --boot-time '%1' is not ISO-8601 or epoch seconds/milliseconds"_s.arg(
+                parser.value(u"boot-time"_s)));
+        bootSource = u"--boot-time"_s;
+    }
+    for (const RecordedSeries &series : samples.series) {
+        if (bootTimeMs)
+            break;
+        if ((bootTimeMs = bootTimeMsFromSamples(series.samples)))
+            bootSource = u"boottime_s of the samples"_s;
+    }
+
+    // Kernel logs: every event, and which cgroup of the recording it belongs to.
+    struct PlacedEvent {
+        OomEvent event;
+        KillDecision decision;
+        QString source;
+        std::optional<qint64> wallMs;
+        std::optional<std::size_t> cgroup;
+    };
+    std::vector<PlacedEvent> events;
+    QJsonArray warnings;
+    std::vector<QString> cgroupPaths;
+    for (const RecordedSeries &series : samples.series)
+        cgroupPaths.push_back(series.cgroup);
+    for (const QString &logPath : parser.values(u"log"_s) + parser.positionalArguments()) {
+        OpenedLog log = openLog(logPath);
+        if (!log.device)
+            return fail(log.error);
+        ParseResult parsed = OomReportParser().parse(*log.device);
+        if (!parsed.error.isEmpty())
+            return fail(log.displayName + u": "_s + parsed.error);
+        for (OomEvent &e : parsed.events) {
+            PlacedEvent placed;
+            placed.decision = decideKill(e);
+            placed.wallMs = eventWallTimeMs(e, bootTimeMs);
+            placed.cgroup = cgroupIndexForEvent(e, cgroupPaths);
+            placed.event = std::move(e);
+            placed.source = log.displayName;
+            events.push_back(std::move(placed));
+        }
+        for (const ParseWarning &w : parsed.warnings) {
+            QJsonObject o = warningToJson(w);
+            o[u"source"_s] = log.displayName;
+            warnings.append(o);
+        }
+    }
+    for (const CsvRowIssue &issue : samples.skipped)
+        warnings.append(QJsonObject{{u"source"_s, samplesPath}, {u"line"_s, issue.line},
+                                    {u"kind"_s, u"bad_row"_s}, {u"detail"_s, issue.detail}});
+    for (const CsvRowIssue &issue : procs.skipped)
+        warnings.append(QJsonObject{{u"source"_s, parser.value(u"procs"_s)}, {u"line"_s, issue.line},
+                                    {u"kind"_s, u"bad_row"_s}, {u"detail"_s, issue.detail}});
+
+    QJsonArray cgroups;
+    for (std::size_t i = 0; i < samples.series.size(); ++i) {
+        const RecordedSeries &series = samples.series[i];
+        std::vector<const PlacedEvent *> kills;
+        for (const PlacedEvent &e : events) {
+            if (e.cgroup == i && e.wallMs && !series.samples.empty()
+                && *e.wallMs >= series.samples.front().timestampMs - 60'000
+                && *e.wallMs <= series.samples.back().timestampMs + 60'000)
+                kills.push_back(&e);
+        }
+        std::sort(kills.begin(), kills.end(), [](auto *a, auto *b) { return *a->wallMs < *b->wallMs; });
+        std::vector<qint64> killTimes;
+        std::vector<std::int64_t> knownVictims;
+        for (const PlacedEvent *e : kills) {
+            killTimes.push_back(*e->wallMs);
+            knownVictims.push_back(e->event.victim.present ? e->event.victim.pid : 0);
+        }
+        const Verdict verdict = classify(series.samples, {}, killTimes);
+        std::int64_t limitBytes = 0;
+        for (auto it = series.samples.rbegin(); it != series.samples.rend(); ++it) {
+            if (MemorySample::known(it->limitBytes)) {
+                limitBytes = it->limitBytes;
+                break;
+            }
+        }
+        // Process rows of this cgroup (rows without a cgroup belong to a single-cgroup recording).
+        std::vector<ProcessSample> rows;
+        for (const ProcessSample &p : procs.rows) {
+            if (p.cgroup == series.cgroup || (p.cgroup.isEmpty() && samples.series.size() == 1))
+                rows.push_back(p);
+        }
+        std::vector<std::optional<std::int64_t>> predicted;
+        if (!rows.empty())
+            predicted = predictVictimsForKills(rows, killTimes, limitBytes, knownVictims);
+
+        QJsonObject o = verdictToJson(verdict);
+        o[u"cgroup"_s] = series.cgroup;
+        o[u"samples"_s] = qint64(series.samples.size());
+        o[u"from_ms"_s] = series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.front().timestampMs));
+        o[u"to_ms"_s] = series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.back().timestampMs));
+        QJsonArray killArray;
+        for (std::size_t k = 0; k < kills.size(); ++k) {
+            QJsonObject e = eventToJson(kills[k]->event, kills[k]->decision);
+            e[u"source"_s] = kills[k]->source;
+            e[u"time_ms"_s] = *kills[k]->wallMs;
+            e[u"time"_s] = QDateTime::fromMSecsSinceEpoch(*kills[k]->wallMs, QTimeZone::utc())
+                               .toString(Qt::ISODateWithMs);
+            const bool havePrediction = k < predicted.size() && predicted[k];
+            e[u"predicted_selected_pid"_s] = havePrediction ? QJsonValue(qint64(*predicted[k])) : QJsonValue();
+            e[u"prediction_agrees"_s] = havePrediction ? QJsonValue(*predicted[k] == knownVictims[k])
+                                                       : QJsonValue();
+            killArray.append(e);
+        }
+        o[u"kill_events"_s] = killArray;
+        if (!rows.empty()) {
+            const qint64 endMs = rows.back().timestampMs;
+            std::vector<std::int64_t> killed;
+            for (std::int64_t pid : knownVictims)
+                killed.push_back(pid);
+            const std::vector<ProcessSample> last = readingAtOrBefore(rows, endMs, killed);
+            o[u"predicted_ranking"_s] = predictionToJson(predictVictim(last, limitBytes));
+        } else {
+            o[u"predicted_ranking"_s] = QJsonValue();
+        }
+        cgroups.append(o);
+
+        if (!json) {
+            out() << series.cgroup << ": " << verdictKindName(verdict.kind) << " (confidence "
+                  << QString::number(verdict.confidence, 'f', 2) << ")\n    " << verdict.summary << "\n";
+            if (verdict.timeToLimitS)
+                out() << "    time to limit at the current slope: " << *verdict.timeToLimitS << " s\n";
+            if (verdict.recommendedLimitBytes)
+                out() << "    recommended limit: " << humanBytes(*verdict.recommendedLimitBytes) << "\n";
+            for (const QString &w : verdict.warnings)
+                out() << "    warning: " << w << "\n";
+            for (std::size_t k = 0; k < kills.size(); ++k) {
+                const OomEvent &e = kills[k]->event;
+                out() << "    kill at "
+                      << QDateTime::fromMSecsSinceEpoch(*kills[k]->wallMs, QTimeZone::utc()).toString(Qt::ISODateWithMs)
+                      << ": " << e.victim.comm << " (pid " << e.victim.pid << ")";
+                if (k < predicted.size() && predicted[k])
+                    out() << ", predicted pid " << *predicted[k];
+                out() << "\n";
+            }
+        }
+    }
+
+    QJsonArray allEvents;
+    for (const PlacedEvent &e : events) {
+        QJsonObject o = eventToJson(e.event, e.decision);
+        o[u"source"_s] = e.source;
+        o[u"time_ms"_s] = e.wallMs ? QJsonValue(*e.wallMs) : QJsonValue();
+        o[u"cgroup"_s] = e.cgroup ? QJsonValue(cgroupPaths[*e.cgroup]) : QJsonValue();
+        allEvents.append(o);
+    }
+    if (json) {
+        const QJsonObject root{{u"oomscope_json_version"_s, 1},
+                               {u"boot_time_ms"_s, bootTimeMs ? QJsonValue(*bootTimeMs) : QJsonValue()},
+                               {u"boot_time_source"_s, bootSource.isEmpty() ? QJsonValue() : QJsonValue(bootSource)},
+                               {u"cgroups"_s, cgroups},
+                               {u"events"_s, allEvents},
+                               {u"warnings"_s, warnings}};
+        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
+    }
+    out().flush();
+    return 0;
+}
+
 int analyze(const QStringList &args)
 {
     using namespace oomscope;
     QCommandLineParser parser;
     makeParser(parser, false, true);
+    parser.addOption({u"samples"_s, u"Samples CSV of a recording: print a verdict per cgroup."_s, u"FILE.csv"_s});
+    parser.addOption({u"procs"_s, u"Per-process CSV of the recording: predicted victims."_s, u"FILE.csv"_s});
+    parser.addOption({u"log"_s, u"Kernel log of the recorded node (repeatable)."_s, u"kernel.log"_s});
+    parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch)."_s, u"TIME"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s); - for standard input."_s, u"FILE…"_s);
     parser.process(args);
     const QStringList files = parser.positionalArguments();
+    const bool json = parser.isSet(u"json"_s);
+    if (parser.isSet(u"samples"_s))
+        return analyzeRecording(parser, json);
+    if (parser.isSet(u"procs"_s))
+        return fail(u"analyze: --procs needs the --samples of the same recording"_s);
     if (files.isEmpty())
         return fail(u"analyze: no input file (use - for standard input)"_s);
-    const bool json = parser.isSet(u"json"_s);
 
     QJsonArray events;
     QJsonArray warnings;

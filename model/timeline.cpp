@@ -124,4 +124,32 @@ std::optional<std::size_t> oomKillStepIndex(std::span<const MemorySample> sample
     return std::nullopt;
 }
 
+std::optional<std::size_t> cgroupIndexForEvent(const OomEvent &event, std::span<const QString> cgroupPaths)
+{
+    const auto lastComponent = [](const QString &path) {
+        const qsizetype slash = path.lastIndexOf(u'/');
+        return slash < 0 ? path : path.mid(slash + 1);
+    };
+    const QString memcgs[] = {event.oomMemcg, event.taskMemcg};
+    for (const QString &memcg : memcgs) {
+        if (memcg.isEmpty())
+            continue;
+        for (std::size_t i = 0; i < cgroupPaths.size(); ++i) {
+            if (cgroupPaths[i] == memcg)
+                return i;
+        }
+    }
+    for (const QString &memcg : memcgs) {
+        if (memcg.isEmpty() || memcg == QStringLiteral("/"))
+            continue;
+        for (std::size_t i = 0; i < cgroupPaths.size(); ++i) {
+            if (lastComponent(cgroupPaths[i]) == lastComponent(memcg))
+                return i;
+        }
+    }
+    if (cgroupPaths.size() == 1)
+        return 0;
+    return std::nullopt;
+}
+
 } // namespace oomscope

@@ -46,4 +46,9 @@ std::optional<std::size_t> usageDropIndex(std::span<const MemorySample> samples,
 std::optional<std::size_t> oomKillStepIndex(std::span<const MemorySample> samples, qint64 eventWallMs,
                                             const FootprintSearch &search = {});
 
+// Which of a recording's cgroups an OOM event belongs to: the path equal to its oom_memcg (then
+// task_memcg), else the one whose last path component equals theirs (recordings often name a
+// cgroup by its directory), else — when the recording has a single cgroup — that one.
+std::optional<std::size_t> cgroupIndexForEvent(const OomEvent &event, std::span<const QString> cgroupPaths);
+
 } // namespace oomscope

@@ -13,33 +13,15 @@ namespace {
 
 constexpr qint64 kPlacementSlackMs = 60'000;
 
-QString lastComponent(const QString &path)
-{
-    const qsizetype slash = path.lastIndexOf(u'/');
-    return slash < 0 ? path : path.mid(slash + 1);
-}
-
-// The series an event belongs to, by the rule documented in the header; 0 when none.
+// The series an event belongs to (timeline.h's rule); 0 when none.
 qint64 seriesForEvent(const OomEvent &event, const std::vector<SeriesInfo> &candidates)
 {
-    const QStringList memcgs{event.oomMemcg, event.taskMemcg};
-    for (const QString &memcg : memcgs) {
-        if (memcg.isEmpty())
-            continue;
-        for (const SeriesInfo &s : candidates) {
-            if (s.cgroupPath == memcg)
-                return s.id;
-        }
-    }
-    for (const QString &memcg : memcgs) {
-        if (memcg.isEmpty() || memcg == u"/"_s)
-            continue;
-        for (const SeriesInfo &s : candidates) {
-            if (lastComponent(s.cgroupPath) == lastComponent(memcg))
-                return s.id;
-        }
-    }
-    return candidates.size() == 1 ? candidates.front().id : 0;
+    std::vector<QString> paths;
+    paths.reserve(candidates.size());
+    for (const SeriesInfo &s : candidates)
+        paths.push_back(s.cgroupPath);
+    const std::optional<std::size_t> index = cgroupIndexForEvent(event, paths);
+    return index ? candidates[*index].id : 0;
 }
 
 } // namespace

@@ -36,9 +36,8 @@ struct RecordingImportResult {
 // Each file is one transaction (a failing file adds nothing; the files before it stay).
 // Placement: an event's wall time is its kernel uptime + the boot time (explicit, else the
 // median of the samples' timestamp − boottime_s), else its log prefix's wall time. It goes on the
-// series of this recording whose cgroup path equals the event's oom_memcg (then task_memcg),
-// else whose last path component equals theirs, else — when the recording holds one series —
-// on that one; and only when the time lies within that series' range ± one minute.
+// series of this recording that cgroupIndexForEvent() (timeline.h) picks, and only when the time
+// lies within that series' range ± one minute.
 RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
                                       const RecordingImportRequest &request,
                                       const ProgressFn &progress = {});

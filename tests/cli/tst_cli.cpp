@@ -245,6 +245,36 @@ private slots:
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("--boot-time"), r.err.constData());
     }
+
+    // analyze --samples on the real recording: the verdict truth.json states, the kill on the
+    // timeline, and the victim predicted from the last process sample before it.
+    void analyzeRecordingMatchesTruth()
+    {
+        const QString rec = data(u"recordings/checkout-leak/"_s);
+        const QJsonObject truth = readJson(rec + u"truth.json"_s);
+        const Run r = runCli({u"analyze"_s, u"--json"_s, u"--samples"_s, rec + u"samples.csv"_s, u"--procs"_s,
+                              rec + u"procs.csv"_s, u"--log"_s, rec + u"kernel.log"_s});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+        const QJsonArray cgroups = root.value(u"cgroups"_s).toArray();
+        QCOMPARE(cgroups.size(), 1);
+        const QJsonObject c = cgroups.at(0).toObject();
+        QCOMPARE(c.value(u"cgroup"_s).toString(), truth.value(u"memcg"_s).toString());
+        QCOMPARE(c.value(u"verdict"_s).toString(), truth.value(u"cause"_s).toString());
+        QVERIFY(c.value(u"recommended_limit_bytes"_s).isNull()); // never for a leak
+        for (const QString &key : {u"confidence"_s, u"evidence"_s, u"time_to_limit_s"_s})
+            QVERIFY2(c.contains(key), qPrintable(key));
+        const QJsonArray kills = c.value(u"kill_events"_s).toArray();
+        const QJsonArray truthKills = truth.value(u"kills"_s).toArray();
+        QCOMPARE(kills.size(), truthKills.size());
+        const qint64 victim = truthKills.at(0)[u"pid"_s].toInteger();
+        QCOMPARE(kills.at(0)[u"victim"_s][u"pid"_s].toInteger(), victim);
+        QCOMPARE(kills.at(0)[u"predicted_selected_pid"_s].toInteger(), victim);
+        // The kill lies inside the recording.
+        const qint64 killMs = kills.at(0)[u"time_ms"_s].toInteger();
+        QVERIFY(killMs > c.value(u"from_ms"_s).toInteger() && killMs < c.value(u"to_ms"_s).toInteger());
+        QVERIFY(c.value(u"predicted_ranking"_s).isObject());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
