@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "agentoptions.h"
+
+#include "cgroupreader.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+std::optional<int> parseDurationMs(const QString &text)
+{
+    static const QRegularExpression re(u"^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m)?\\s*$"_s);
+    const QRegularExpressionMatch m = re.match(text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    const double value = m.captured(1).toDouble(&ok);
+    const QString unit = m.captured(2);
+    double ms = value;
+    if (unit == u"s")
+        ms = value * 1000.0;
+    else if (unit == u"m")
+        ms = value * 60000.0;
+    if (!ok || !std::isfinite(ms) || ms < 1 || ms > 24.0 * 3600 * 1000)
+        return std::nullopt;
+    return int(std::lround(ms));
+}
+
+bool parseListenAddress(const QString &text, QHostAddress *address, quint16 *port)
+{
+    QString host;
+    QString portText;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u"]:"_s);
+        if (close < 0)
+            return false;
+        host = text.mid(1, close - 1);
+        portText = text.mid(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon < 0)
+            return false;
+        host = text.left(colon);
+        portText = text.mid(colon + 1);
+        if (host.contains(u':'))
+            return false; // IPv6 needs brackets
+    }
+    bool ok = false;
+    const uint p = portText.toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    QHostAddress a;
+    if (host == u"localhost")
+        a = QHostAddress(QHostAddress::LocalHost);
+    else if (host == u"*")
+        a = QHostAddress(QHostAddress::Any);
+    else if (!a.setAddress(host))
+        return false;
+    *address = a;
+    *port = quint16(p);
+    return true;
+}
+
+std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QString *error,
+                                                QString *output)
+{
+    error->clear();
+    output->clear();
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"oomscope-agent samples memory cgroups and the kernel log of this node and serves them "
+        "as a resumable stream (newline-delimited JSON, see docs/agent-protocol.md) and as "
+        "Prometheus metrics (GET /metrics on the same port). It never writes to cgroups."_s);
+    const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
+    const QCommandLineOption version(u"version"_s, u"Show the version."_s);
+    const QCommandLineOption listen(u"listen"_s,
+        u"Address and port to listen on (default 127.0.0.1:9464). Anything but loopback needs "
+        "--token-file and --tls-cert/--tls-key."_s, u"addr:port"_s);
+    const QCommandLineOption stdio(u"stdio"_s,
+        u"Serve one client over stdin/stdout instead of listening (ssh node oomscope-agent "
+        "--stdio). Logs go to stderr."_s);
+    const QCommandLineOption cgroupRoot(u"cgroup-root"_s, u"cgroup filesystem root (default /sys/fs/cgroup)."_s, u"dir"_s);
+    const QCommandLineOption procRoot(u"proc-root"_s, u"proc filesystem root (default /proc)."_s, u"dir"_s);
+    const QCommandLineOption interval(u"interval"_s, u"Sampling interval: 100ms, 1s, 2.5s (default 1s, minimum 100ms)."_s, u"duration"_s);
+    const QCommandLineOption buffer(u"buffer"_s, u"Records kept for replay (default 100000)."_s, u"N"_s);
+    const QCommandLineOption bufferBytes(u"buffer-bytes"_s, u"Bytes kept for replay at most (default 268435456)."_s, u"N"_s);
+    const QCommandLineOption tokenFile(u"token-file"_s, u"File holding the shared secret clients must present."_s, u"file"_s);
+    const QCommandLineOption tlsCert(u"tls-cert"_s, u"PEM certificate (chain) for TLS."_s, u"file"_s);
+    const QCommandLineOption tlsKey(u"tls-key"_s, u"PEM private key for TLS."_s, u"file"_s);
+    const QCommandLineOption cgroup(u"cgroup"_s,
+        u"Cgroup to sample, relative to the memory hierarchy root (repeatable). Default: discover "
+        "all, up to --max-cgroups."_s, u"path"_s);
+    const QCommandLineOption maxCgroups(u"max-cgroups"_s, u"Cap on discovered cgroups (default 1000)."_s, u"N"_s);
+    const QCommandLineOption rediscover(u"rediscover"_s, u"Discover cgroups again this often; 0 = never (default 30s)."_s, u"duration"_s);
+    const QCommandLineOption processes(u"processes"_s, u"Also sample the processes of each cgroup (costly with many cgroups)."_s);
+    const QCommandLineOption kmsg(u"kmsg"_s, u"Kernel log to follow (default /dev/kmsg); unreadable = samples only."_s, u"path"_s);
+    const QCommandLineOption noHistory(u"no-kmsg-history"_s, u"Skip kernel log records written before the agent started."_s);
+    const QCommandLineOption maxClients(u"max-clients"_s, u"Concurrent connections at most (default 64)."_s, u"N"_s);
+    const QCommandLineOption handshake(u"handshake-timeout"_s, u"Time a connection has to subscribe or send its HTTP request (default 10s)."_s, u"duration"_s);
+    const QCommandLineOption heartbeat(u"heartbeat"_s, u"Heartbeat interval on streams (default 5s)."_s, u"duration"_s);
+    const QCommandLineOption maxLag(u"max-client-lag"_s, u"Records a streaming client may fall behind before it is dropped (default: the buffer size)."_s, u"N"_s);
+    parser.addOptions({help, version, listen, stdio, cgroupRoot, procRoot, interval, buffer, bufferBytes,
+                       tokenFile, tlsCert, tlsKey, cgroup, maxCgroups, rediscover, processes, kmsg,
+                       noHistory, maxClients, handshake, heartbeat, maxLag});
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return std::nullopt;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = u"unexpected argument: %1"_s.arg(parser.positionalArguments().first());
+        return std::nullopt;
+    }
+    if (parser.isSet(help)) {
+        *output = parser.helpText();
+        return std::nullopt;
+    }
+    if (parser.isSet(version)) {
+        *output = u"oomscope-agent " OOMSCOPE_VERSION "\n"_s;
+        return std::nullopt;
+    }
+
+    AgentOptions o;
+    auto positive = [&](const QCommandLineOption &opt, qint64 *target) {
+        if (!parser.isSet(opt))
+            return true;
+        bool ok = false;
+        const qint64 v = parser.value(opt).toLongLong(&ok);
+        if (!ok || v <= 0) {
+            *error = u"--%1 needs a positive number, got \"%2\""_s.arg(opt.names().constLast(), parser.value(opt));
+            return false;
+        }
+        *target = v;
+        return true;
+    };
+    auto duration = [&](const QCommandLineOption &opt, int *target, bool zeroAllowed) {
+        if (!parser.isSet(opt))
+            return true;
+        const QString text = parser.value(opt).trimmed();
+        if (zeroAllowed && (text == u"0" || text == u"0s")) {
+            *target = 0;
+            return true;
+        }
+        const std::optional<int> ms = parseDurationMs(text);
+        if (!ms) {
+            *error = u"--%1: not a duration: \"%2\" (try 100ms, 1s, 2.5s)"_s.arg(opt.names().constLast(), text);
+            return false;
+        }
+        *target = *ms;
+        return true;
+    };
+
+    if (parser.isSet(listen) && !parseListenAddress(parser.value(listen), &o.listenAddress, &o.listenPort)) {
+        *error = u"--listen: expected address:port, got \"%1\""_s.arg(parser.value(listen));
+        return std::nullopt;
+    }
+    o.stdio = parser.isSet(stdio);
+    if (parser.isSet(cgroupRoot))
+        o.cgroupRoot = parser.value(cgroupRoot);
+    if (parser.isSet(procRoot))
+        o.procRoot = parser.value(procRoot);
+    qint64 maxCg = o.maxCgroups;
+    qint64 clients = o.maxClients;
+    if (!duration(interval, &o.intervalMs, false) || !duration(rediscover, &o.rediscoverMs, true)
+        || !duration(handshake, &o.handshakeTimeoutMs, false) || !duration(heartbeat, &o.heartbeatMs, false)
+        || !positive(buffer, &o.bufferRecords) || !positive(bufferBytes, &o.bufferBytes)
+        || !positive(maxCgroups, &maxCg) || !positive(maxClients, &clients)
+        || !positive(maxLag, &o.maxClientLagRecords))
+        return std::nullopt;
+    o.maxCgroups = int(std::min<qint64>(maxCg, 1000000));
+    o.maxClients = int(std::min<qint64>(clients, 100000));
+    if (o.intervalMs < 100) {
+        *error = u"--interval must be at least 100ms"_s;
+        return std::nullopt;
+    }
+    for (const QString &path : parser.values(cgroup)) {
+        const std::optional<QString> normalized = CgroupReader::normalizePath(path);
+        if (!normalized) {
+            *error = u"--cgroup %1: refusing a path outside the cgroup root"_s.arg(path);
+            return std::nullopt;
+        }
+        if (!o.cgroups.contains(*normalized))
+            o.cgroups.append(*normalized);
+    }
+    o.sampleProcesses = parser.isSet(processes);
+    if (parser.isSet(kmsg))
+        o.kmsgPath = parser.value(kmsg);
+    o.kmsgHistory = !parser.isSet(noHistory);
+    o.tokenFile = parser.value(tokenFile);
+    o.tlsCertFile = parser.value(tlsCert);
+    o.tlsKeyFile = parser.value(tlsKey);
+    return o;
+}
+
+bool loadSecretsAndValidate(AgentOptions &o, QString *error)
+{
+    if (o.tlsCertFile.isEmpty() != o.tlsKeyFile.isEmpty()) {
+        *error = u"--tls-cert and --tls-key go together"_s;
+        return false;
+    }
+    if (!o.stdio && !o.listenAddress.isLoopback()) {
+        if (o.tokenFile.isEmpty() || !o.tls()) {
+            *error = u"refusing to listen on %1 (not loopback) without --token-file and --tls-cert/--tls-key: "
+                     "anyone on the network could read this node's memory data"_s.arg(o.listenAddress.toString());
+            return false;
+        }
+    }
+    if (!o.tokenFile.isEmpty()) {
+        QFile f(o.tokenFile);
+        if (f.size() > 4096 || !f.open(QIODevice::ReadOnly)) {
+            *error = u"--token-file %1: cannot read it (or larger than 4 KiB)"_s.arg(o.tokenFile);
+            return false;
+        }
+        o.token = f.readAll().trimmed();
+        if (o.token.size() < 8 || o.token.contains('\n') || o.token.contains('"') || o.token.contains('\\')) {
+            *error = u"--token-file %1: the token must be one line of at least 8 characters, without quotes or backslashes"_s.arg(o.tokenFile);
+            return false;
+        }
+        if (QFileInfo(o.tokenFile).permissions() & QFileDevice::ReadOther)
+            qWarning("token file %s is readable by everyone", qPrintable(o.tokenFile));
+    }
+    for (const QString &file : {o.tlsCertFile, o.tlsKeyFile}) {
+        if (!file.isEmpty() && !QFileInfo(file).isReadable()) {
+            *error = u"cannot read %1"_s.arg(file);
+            return false;
+        }
+    }
+    if (!QFileInfo(o.cgroupRoot).isDir()) {
+        *error = u"--cgroup-root %1 is not a directory"_s.arg(o.cgroupRoot);
+        return false;
+    }
+    return true;
+}
+
+} // namespace oomscope

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The agent's command line: parsed into one settings value, checked for unsafe combinations
+// (a non-loopback listener without token and TLS) before anything is opened.
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace oomscope {
+
+struct AgentOptions {
+    // Where to listen; ignored in stdio mode.
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 listenPort = 9464; // 0 = any free port (tests)
+    bool stdio = false;
+
+    QString cgroupRoot = QStringLiteral("/sys/fs/cgroup");
+    QString procRoot = QStringLiteral("/proc");
+    QStringList cgroups; // normalised; empty = discover
+    int maxCgroups = 1000; // cap on discovered cgroups
+    int rediscoverMs = 30000; // 0 = discover once
+    int intervalMs = 1000;
+    bool sampleProcesses = false;
+
+    QString kmsgPath = QStringLiteral("/dev/kmsg");
+    bool kmsgHistory = true; // replay the kernel ring buffer's records at start
+
+    qint64 bufferRecords = 100000;
+    qint64 bufferBytes = 256LL * 1024 * 1024;
+
+    QString tokenFile;
+    QByteArray token; // read from tokenFile by loadSecrets()
+    QString tlsCertFile;
+    QString tlsKeyFile;
+
+    int maxClients = 64;
+    int handshakeTimeoutMs = 10000;
+    int heartbeatMs = 5000;
+    qint64 maxLineBytes = 64 * 1024;
+    qint64 clientHighWaterBytes = 1024 * 1024; // socket write buffer kept per client at most
+    qint64 maxClientLagRecords = 0; // 0 = the buffer's capacity
+
+    bool tls() const { return !tlsCertFile.isEmpty(); }
+};
+
+// "100ms", "1s", "2.5s", "2m", or a bare number of milliseconds; empty optional if malformed
+// or not positive.
+std::optional<int> parseDurationMs(const QString &text);
+
+// "127.0.0.1:9464", "[::1]:9464", "localhost:0", "0.0.0.0:9464".
+bool parseListenAddress(const QString &text, QHostAddress *address, quint16 *port);
+
+// Parses argv (arguments.first() is the program name). On --help/--version the text to print
+// goes to *output and the function returns std::nullopt with an empty *error; on a bad argument
+// *error says why.
+std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QString *error,
+                                                QString *output);
+
+// The checks that must pass before the agent opens anything: non-loopback needs a token and
+// TLS, configured cgroup paths stay inside the root, files are readable. Reads the token.
+bool loadSecretsAndValidate(AgentOptions &options, QString *error);
+
+} // namespace oomscope

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "clientsession.h"
+
+#include "agentprotocol.h"
+#include "agentserver.h"
+#include "fdstream.h"
+
+#include <QAbstractSocket>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+constexpr int kMaxHttpHeaderLines = 100;
+// A closing socket gets this long to flush its last frame before it is aborted.
+constexpr int kCloseGraceMs = 2000;
+
+QByteArray errorFrame(const QString &reason, qint64 resumeSince)
+{
+    QJsonObject o {{u"type"_s, u"error"_s}, {u"reason"_s, reason}};
+    if (resumeSince >= 0)
+        o.insert("resume_since"_L1, resumeSince);
+    return jsonLine(o);
+}
+
+} // namespace
+
+ClientSession::ClientSession(AgentServer *server, QIODevice *device, QString peer, bool stdio)
+    : QObject(server)
+    , m_server(server)
+    , m_device(device)
+    , m_peer(std::move(peer))
+    , m_stdio(stdio)
+    , m_handshakeTimer(new QTimer(this))
+{
+    device->setParent(this);
+    connect(device, &QIODevice::readyRead, this, &ClientSession::onReadyRead);
+    connect(device, &QIODevice::bytesWritten, this, &ClientSession::pump);
+    if (auto *socket = qobject_cast<QAbstractSocket *>(device)) {
+        socket->setReadBufferSize(2 * m_server->options().maxLineBytes);
+        socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(socket, &QAbstractSocket::disconnected, this, &ClientSession::finish);
+        connect(socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+            if (m_state != State::Closing && m_device)
+                qInfo("client %s: %s", qPrintable(m_peer), qPrintable(m_device->errorString()));
+            finish();
+        });
+    }
+    if (auto *fd = qobject_cast<FdStream *>(device))
+        connect(fd, &FdStream::closedByPeer, this, &ClientSession::finish);
+
+    m_handshakeTimer->setSingleShot(true);
+    connect(m_handshakeTimer, &QTimer::timeout, this, [this] {
+        if (m_state == State::AwaitFirstLine || m_state == State::AwaitSubscribe || m_state == State::HttpHeaders)
+            fail(u"handshake_timeout"_s, u"no subscribe or HTTP request within the handshake time"_s);
+    });
+    m_handshakeTimer->start(m_server->options().handshakeTimeoutMs);
+    // Data may already be waiting (stdio, or a client that wrote before we connected).
+    QTimer::singleShot(0, this, &ClientSession::onReadyRead);
+}
+
+ClientSession::~ClientSession() = default;
+
+void ClientSession::onReadyRead()
+{
+    if (!m_device || m_state == State::Closing)
+        return;
+    const qint64 maxLine = m_server->options().maxLineBytes;
+    while (m_state != State::Closing && m_device && m_device->bytesAvailable() > 0) {
+        m_lineBuffer.append(m_device->read(std::max<qint64>(1, maxLine + 1 - m_lineBuffer.size())));
+        for (;;) {
+            const qsizetype nl = m_lineBuffer.indexOf('\n');
+            if (nl < 0)
+                break;
+            QByteArray line = m_lineBuffer.left(nl);
+            m_lineBuffer.remove(0, nl + 1);
+            if (line.endsWith('\r'))
+                line.chop(1);
+            if (m_state == State::HttpHeaders)
+                handleHttpLine(line);
+            else
+                handleJsonLine(line);
+            if (m_state == State::Closing)
+                return;
+        }
+        if (m_lineBuffer.size() > maxLine) {
+            fail(u"line_too_long"_s, u"line longer than %1 bytes"_s.arg(maxLine));
+            return;
+        }
+    }
+}
+
+void ClientSession::handleJsonLine(const QByteArray &line)
+{
+    if (m_state == State::AwaitFirstLine && !m_stdio && (line.startsWith("GET ") || line.startsWith("HEAD "))) {
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.")) {
+            fail(u"malformed"_s, u"malformed HTTP request line"_s);
+            return;
+        }
+        m_httpMethod = parts[0];
+        m_httpTarget = parts[1];
+        m_state = State::HttpHeaders;
+        return;
+    }
+    if (line.trimmed().isEmpty())
+        return; // blank lines are keep-alives, harmless
+    QJsonParseError parseError {};
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        fail(u"malformed"_s, u"malformed message (not a JSON object)"_s);
+        return;
+    }
+    const QJsonObject message = doc.object();
+    const QString type = message.value("type"_L1).toString();
+    if (m_state == State::Streaming) {
+        if (type == u"ping") {
+            writeFrame(jsonLine({{u"type"_s, u"pong"_s}, {u"newest_seq"_s, m_server->buffer().newestSeq()}}));
+            return;
+        }
+        fail(u"unexpected_message"_s, u"unexpected message type \"%1\" while streaming"_s.arg(type.left(40)));
+        return;
+    }
+    if (type != u"hello" && type != u"subscribe") {
+        fail(u"unexpected_message"_s, u"expected hello or subscribe, got \"%1\""_s.arg(type.left(40)));
+        return;
+    }
+    if (!tokenOk(message)) {
+        m_server->noteAuthFailure(m_peer);
+        fail(u"unauthorized"_s, u"missing or wrong token"_s);
+        return;
+    }
+    if (type == u"hello") {
+        if (!m_helloSent) {
+            writeFrame(jsonLine(m_server->helloJson()));
+            m_helloSent = true;
+        }
+        m_state = State::AwaitSubscribe;
+        return;
+    }
+    subscribe(message);
+}
+
+bool ClientSession::tokenOk(const QJsonObject &message) const
+{
+    const QJsonValue token = message.value("token"_L1);
+    return m_server->checkToken(token.isString() ? token.toString().toUtf8() : QByteArray());
+}
+
+void ClientSession::subscribe(const QJsonObject &message)
+{
+    const RecordBuffer &buffer = m_server->buffer();
+    const qint64 firstAvailable = buffer.isEmpty() ? buffer.nextSeq() : buffer.oldestSeq();
+    qint64 want = firstAvailable;
+    const QJsonValue since = message.value("since"_L1);
+    if (!since.isUndefined() && !since.isNull()) {
+        const double d = since.toDouble(-1);
+        if (!since.isDouble() || d < 0 || d != double(qint64(d)) || d > 9e15) {
+            fail(u"malformed"_s, u"\"since\" must be a non-negative integer"_s);
+            return;
+        }
+        want = qint64(d) + 1;
+        const QJsonValue instance = message.value("instance"_L1);
+        // Sequence numbers restart with the agent: a cursor from another instance means "all
+        // of this instance is new to me".
+        if (instance.isString() && instance.toString() != m_server->instanceId())
+            want = 1;
+    }
+    if (!m_helloSent) {
+        writeFrame(jsonLine(m_server->helloJson()));
+        m_helloSent = true;
+    }
+    if (want < firstAvailable) {
+        writeFrame(jsonLine({{u"type"_s, u"gap"_s}, {u"from"_s, want}, {u"to"_s, firstAvailable - 1}}));
+        want = firstAvailable;
+    }
+    m_cursor = std::min(want, buffer.nextSeq());
+    m_state = State::Streaming;
+    m_handshakeTimer->stop();
+    qInfo("client %s: subscribed from seq %lld", qPrintable(m_peer), m_cursor);
+    pump();
+}
+
+void ClientSession::pump()
+{
+    if (m_state != State::Streaming || !m_device)
+        return;
+    const RecordBuffer &buffer = m_server->buffer();
+    const AgentOptions &options = m_server->options();
+    const qint64 maxLag = options.maxClientLagRecords > 0 ? options.maxClientLagRecords : buffer.capacity();
+    if (!buffer.isEmpty() && m_cursor <= buffer.newestSeq()) {
+        if (m_cursor < buffer.oldestSeq() || (m_caughtUp && buffer.newestSeq() - m_cursor + 1 > maxLag)) {
+            m_server->noteDropped();
+            fail(u"too_slow"_s, u"fell %1 records behind; dropped (it can resume)"_s.arg(buffer.newestSeq() - m_cursor + 1),
+                 m_cursor - 1);
+            return;
+        }
+    }
+    while (m_device && m_cursor <= buffer.newestSeq() && m_device->bytesToWrite() < options.clientHighWaterBytes) {
+        m_device->write(buffer.at(m_cursor));
+        ++m_cursor;
+    }
+    if (m_cursor > buffer.newestSeq())
+        m_caughtUp = true;
+}
+
+void ClientSession::sendHeartbeat()
+{
+    if (m_state != State::Streaming || !m_device)
+        return;
+    if (m_device->bytesToWrite() >= m_server->options().clientHighWaterBytes)
+        return; // congested: the data itself will show the link is alive
+    writeFrame(jsonLine({{u"type"_s, u"heartbeat"_s},
+                         {u"timestamp"_s, QDateTime::currentMSecsSinceEpoch()},
+                         {u"newest_seq"_s, m_server->buffer().newestSeq()}}));
+}
+
+void ClientSession::handleHttpLine(const QByteArray &line)
+{
+    if (!line.isEmpty()) {
+        if (++m_httpHeaderLines > kMaxHttpHeaderLines) {
+            fail(u"malformed"_s, u"too many HTTP header lines"_s);
+            return;
+        }
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().toLower() == "authorization")
+            m_httpAuthorization = line.mid(colon + 1).trimmed();
+        return;
+    }
+    respondHttp();
+}
+
+void ClientSession::respondHttp()
+{
+    m_handshakeTimer->stop();
+    QByteArray status = "200 OK";
+    QByteArray contentType = "text/plain; version=0.0.4; charset=utf-8";
+    QByteArray extra;
+    QByteArray body;
+    const QByteArray path = m_httpTarget.left(m_httpTarget.indexOf('?') < 0 ? m_httpTarget.size() : m_httpTarget.indexOf('?'));
+    const bool bearer = m_httpAuthorization.size() > 7 && m_httpAuthorization.left(7).toLower() == "bearer ";
+    if (!m_server->checkToken(bearer ? m_httpAuthorization.mid(7).trimmed() : QByteArray())) {
+        m_server->noteAuthFailure(m_peer);
+        status = "401 Unauthorized";
+        contentType = "text/plain; charset=utf-8";
+        extra = "WWW-Authenticate: Bearer\r\n";
+        body = "unauthorized\n";
+    } else if (path == "/metrics") {
+        body = m_server->metricsText();
+    } else {
+        status = "404 Not Found";
+        contentType = "text/plain; charset=utf-8";
+        body = "only /metrics is served over HTTP\n";
+    }
+    QByteArray response = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType
+        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extra + "\r\n";
+    if (m_httpMethod != "HEAD")
+        response += body;
+    if (m_device)
+        m_device->write(response);
+    m_state = State::Closing;
+    closeDevice();
+}
+
+void ClientSession::writeFrame(const QByteArray &frame)
+{
+    if (m_device)
+        m_device->write(frame);
+}
+
+void ClientSession::fail(const QString &reason, const QString &logDetail, qint64 resumeSince)
+{
+    if (m_state == State::Closing)
+        return;
+    qWarning("client %s: closing: %s", qPrintable(m_peer), qPrintable(logDetail));
+    if (m_state != State::HttpHeaders)
+        writeFrame(errorFrame(reason, resumeSince));
+    m_state = State::Closing;
+    closeDevice();
+}
+
+void ClientSession::closeDevice()
+{
+    m_handshakeTimer->stop();
+    if (!m_device) {
+        finish();
+        return;
+    }
+    if (auto *socket = qobject_cast<QAbstractSocket *>(m_device.data())) {
+        if (socket->state() == QAbstractSocket::UnconnectedState) {
+            finish();
+            return;
+        }
+        socket->disconnectFromHost(); // flushes the last frame, then disconnected()
+        QTimer::singleShot(kCloseGraceMs, this, [this] {
+            if (auto *s = qobject_cast<QAbstractSocket *>(m_device.data()))
+                s->abort();
+            finish();
+        });
+        return;
+    }
+    m_device->close();
+    finish();
+}
+
+void ClientSession::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_state = State::Closing;
+    m_handshakeTimer->stop();
+    // Not synchronously: finish() can run inside a signal of the device the server deletes.
+    QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(this); }, Qt::QueuedConnection);
+}
+
+} // namespace oomscope

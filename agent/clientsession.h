@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One connection to the agent: tells a stream subscriber from an HTTP scrape by the first line,
+// authenticates it, replays the buffer from its cursor and streams live records with bounded
+// memory (records are read from the shared buffer only while the socket has room).
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+class QIODevice;
+class QTimer;
+
+namespace oomscope {
+
+class AgentServer;
+
+class ClientSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { AwaitFirstLine, HttpHeaders, AwaitSubscribe, Streaming, Closing };
+
+    // device: a connected QTcpSocket/QSslSocket or an FdStream (owned by the session).
+    ClientSession(AgentServer *server, QIODevice *device, QString peer, bool stdio);
+    ~ClientSession() override;
+
+    State state() const { return m_state; }
+    QString peer() const { return m_peer; }
+    bool isStreaming() const { return m_state == State::Streaming; }
+    // Sends buffered records up to the newest while the device has room.
+    void pump();
+    void sendHeartbeat();
+    // Ends the session with a final error frame (stream clients only) and a log line.
+    void fail(const QString &reason, const QString &logDetail, qint64 resumeSince = -1);
+
+Q_SIGNALS:
+    void finished(oomscope::ClientSession *session);
+
+private:
+    void onReadyRead();
+    void handleJsonLine(const QByteArray &line);
+    void handleHttpLine(const QByteArray &line);
+    void respondHttp();
+    void subscribe(const class QJsonObject &message);
+    bool tokenOk(const QJsonObject &message) const;
+    void writeFrame(const QByteArray &frame);
+    void closeDevice();
+    void finish();
+
+    AgentServer *m_server;
+    QPointer<QIODevice> m_device;
+    QString m_peer;
+    bool m_stdio;
+    State m_state = State::AwaitFirstLine;
+    QByteArray m_lineBuffer;
+    QTimer *m_handshakeTimer;
+    bool m_helloSent = false;
+    bool m_caughtUp = false;
+    bool m_finished = false;
+    qint64 m_cursor = 1; // next seq to send
+
+    // HTTP request in progress.
+    QByteArray m_httpMethod;
+    QByteArray m_httpTarget;
+    QByteArray m_httpAuthorization;
+    int m_httpHeaderLines = 0;
+};
+
+} // namespace oomscope

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shared helpers of the agent tests: a fixture cgroup tree in a temporary directory and a
+// line-reading stream client.
+#pragma once
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace agenttest {
+
+using namespace Qt::StringLiterals;
+
+inline bool copyTree(const QString &from, const QString &to)
+{
+    QDir().mkpath(to);
+    const QDir src(from);
+    for (const QFileInfo &fi : src.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = to + u'/' + fi.fileName();
+        if (fi.isDir()) {
+            if (!copyTree(fi.filePath(), target))
+                return false;
+        } else if (!QFile::copy(fi.filePath(), target)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Atomic (write and rename), so the sampler never reads a half-written counter.
+inline void writeFile(const QString &path, const QByteArray &content)
+{
+    QSaveFile f(path);
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(content);
+        f.commit();
+    }
+}
+
+// A v2 fixture tree (copied from tests/data/cgroupfs) plus /proc, in a temporary directory.
+struct Fixture {
+    QTemporaryDir dir;
+    QString cgroupRoot() const { return dir.path() + u"/cg"_s; }
+    QString procRoot() const { return dir.path() + u"/proc"_s; }
+    QString kmsgPath() const { return dir.path() + u"/kmsg"_s; }
+    bool setUp()
+    {
+        if (!dir.isValid())
+            return false;
+        writeFile(kmsgPath(), QByteArray()); // an empty kernel log: no records unless a test adds some
+        return copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v2"), cgroupRoot())
+            && copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot());
+    }
+    // Adds n leaf cgroups /soak.slice/cN with plain counters.
+    void addLeaves(int n)
+    {
+        for (int i = 0; i < n; ++i) {
+            const QString d = cgroupRoot() + u"/soak.slice/c%1"_s.arg(i);
+            QDir().mkpath(d);
+            writeFile(d + u"/memory.current"_s, QByteArray::number(1000000 + i) + '\n');
+            writeFile(d + u"/memory.max"_s, "max\n");
+            writeFile(d + u"/memory.events"_s, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+            writeFile(d + u"/memory.stat"_s, "anon 4096\nfile 8192\nshmem 0\ninactive_file 4096\nactive_file 4096\nkernel 0\n");
+            writeFile(d + u"/cgroup.procs"_s, "");
+        }
+    }
+};
+
+// Reads newline-delimited JSON frames from a socket as they come.
+class StreamClient
+{
+public:
+    explicit StreamClient(QTcpSocket *socket = new QTcpSocket)
+        : m_socket(socket)
+    {
+        QObject::connect(m_socket.get(), &QIODevice::readyRead, m_socket.get(), [this] { readFrames(); });
+        QObject::connect(m_socket.get(), &QAbstractSocket::disconnected, m_socket.get(), [this] { m_disconnected = true; });
+    }
+    void connectTo(quint16 port) { m_socket->connectToHost(u"127.0.0.1"_s, port); }
+    void send(const QByteArray &bytes) { m_socket->write(bytes); }
+    void subscribe(qint64 since = -1, const QString &token = {}, const QString &instance = {})
+    {
+        QJsonObject o {{u"type"_s, u"subscribe"_s}};
+        if (since >= 0)
+            o.insert("since"_L1, since);
+        if (!token.isEmpty())
+            o.insert("token"_L1, token);
+        if (!instance.isEmpty())
+            o.insert("instance"_L1, instance);
+        send(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+    }
+    QTcpSocket *socket() { return m_socket.get(); }
+    bool disconnected() const { return m_disconnected || m_socket->state() == QAbstractSocket::UnconnectedState; }
+    const QList<QJsonObject> &frames() const { return m_frames; }
+    QByteArray raw() const { return m_raw; }
+    int badFrames() const { return m_badFrames; }
+    // Frames carrying a seq, in arrival order.
+    QList<QJsonObject> records() const
+    {
+        QList<QJsonObject> out;
+        for (const QJsonObject &f : m_frames)
+            if (f.contains("seq"_L1))
+                out.append(f);
+        return out;
+    }
+    qint64 lastSeq() const
+    {
+        const QList<QJsonObject> r = records();
+        return r.isEmpty() ? -1 : r.constLast().value("seq"_L1).toInteger();
+    }
+    QJsonObject firstOfType(const QString &type) const
+    {
+        for (const QJsonObject &f : m_frames)
+            if (f.value("type"_L1).toString() == type)
+                return f;
+        return {};
+    }
+
+private:
+    void readFrames()
+    {
+        while (m_socket->canReadLine()) {
+            const QByteArray line = m_socket->readLine();
+            m_raw += line;
+            const QJsonDocument doc = QJsonDocument::fromJson(line);
+            if (!doc.isObject())
+                ++m_badFrames;
+            else
+                m_frames.append(doc.object());
+        }
+    }
+    std::unique_ptr<QTcpSocket> m_socket;
+    QList<QJsonObject> m_frames;
+    QByteArray m_raw;
+    int m_badFrames = 0;
+    bool m_disconnected = false;
+};
+
+// Checks seqs are 1-apart increasing from `first`; returns an empty string or the problem.
+inline QString contiguityProblem(const QList<QJsonObject> &records, qint64 first)
+{
+    qint64 expected = first;
+    for (const QJsonObject &r : records) {
+        const qint64 seq = r.value("seq"_L1).toInteger();
+        if (seq != expected)
+            return u"expected seq %1, got %2"_s.arg(expected).arg(seq);
+        ++expected;
+    }
+    return {};
+}
+
+inline QString agentBinary()
+{
+    return QStringLiteral(OOMSCOPE_BINARY_DIR "/agent/oomscope-agent");
+}
+
+// Starts the agent binary listening on a free loopback port; returns the port or 0.
+inline quint16 startAgentProcess(QProcess &process, const QStringList &args)
+{
+    process.setProgram(agentBinary());
+    process.setArguments(QStringList {u"--listen"_s, u"127.0.0.1:0"_s} + args);
+    process.start();
+    if (!process.waitForStarted(5000))
+        return 0;
+    static const QRegularExpression re(u"listening on 127\\.0\\.0\\.1:(\\d+)"_s);
+    QByteArray err;
+    for (int i = 0; i < 100; ++i) {
+        process.waitForReadyRead(100);
+        err += process.readAllStandardError();
+        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
+        if (m.hasMatch())
+            return quint16(m.captured(1).toUInt());
+        if (process.state() != QProcess::Running)
+            break;
+    }
+    return 0;
+}
+
+} // namespace agenttest
