@@ -21,7 +21,14 @@ case "$cmd" in
   run)
     installers/install-deps.sh --minimal
     build dev oomscope
-    files=("$@"); ((${#files[@]})) || files=(resources/demo/linux-6.18-cgroup-v1-three-kills.dmesg.log)
+    files=("$@")
+    if ((${#files[@]} == 0)); then
+      # The bundled real incident: a leak recorded at 100 ms until the kernel killed it, its
+      # kernel report, and a dmesg with three more kills.
+      demo=resources/demo/checkout-leak
+      files=(--samples $demo/samples.csv --procs $demo/procs.csv $demo/kernel.log
+             resources/demo/linux-6.18-cgroup-v1-three-kills.dmesg.log)
+    fi
     db=build/dev/demo-workspace.sqlite
     if [[ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
       echo "No display: rendering the window under Xvfb to build/dev/demo-screenshot.png instead."

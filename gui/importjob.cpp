@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "importjob.h"
 
+
 #include <QFileInfo>
 
 #include <algorithm>
@@ -9,8 +10,48 @@ using namespace Qt::StringLiterals;
 
 namespace oomscope {
 
+namespace {
+
+void addCsvWarnings(ImportResult &result, const std::vector<CsvRowIssue> &issues)
+{
+    for (const CsvRowIssue &issue : issues)
+        result.warnings.push_back(ParseWarning {issue.line, ParseWarning::Kind::Malformed, issue.detail});
+}
+
+// Byte progress over a list of files of known sizes.
+class ByteProgress
+{
+public:
+    ByteProgress(QPromise<FileImportOutcome> &promise, qint64 totalBytes)
+        : m_promise(promise)
+        , m_total(std::max<qint64>(1, totalBytes))
+    { }
+    // The callback for one file; call done() after it.
+    ProgressFn forFile(const QString &path)
+    {
+        m_fileBytes = std::max<qint64>(1, QFileInfo(path).size());
+        m_promise.setProgressValueAndText(int(m_before * ImportProgressMax / m_total),
+                                          QFileInfo(path).fileName());
+        return [this](qint64 bytesDone) {
+            // Byte counts of compressed files exceed their on-disk size; clamp per file.
+            const qint64 done = m_before + std::min(bytesDone, m_fileBytes);
+            m_promise.setProgressValue(int(done * ImportProgressMax / m_total));
+            return !m_promise.isCanceled();
+        };
+    }
+    void done() { m_before += m_fileBytes; }
+
+private:
+    QPromise<FileImportOutcome> &m_promise;
+    qint64 m_total;
+    qint64 m_before = 0;
+    qint64 m_fileBytes = 1;
+};
+
+} // namespace
+
 void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspacePath,
-                  const QStringList &files)
+                  const QStringList &files, const std::vector<RecordingImportRequest> &recordings)
 {
     promise.setProgressRange(0, ImportProgressMax);
     promise.setProgressValue(0);
@@ -19,41 +60,95 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     QString error;
     if (!workspace.open(workspacePath, &error)) {
         FileImportOutcome outcome;
-        outcome.filePath = files.value(0);
+        outcome.filePath = !files.isEmpty()
+            ? files.first()
+            : (!recordings.empty() ? recordings.front().samplesPath : QString());
         outcome.result.error = u"Cannot open workspace "_s + workspacePath + u": "_s + error;
         promise.addResult(std::move(outcome));
         return;
     }
+    SampleStore store(workspace);
 
-    std::vector<qint64> sizes;
     qint64 totalBytes = 0;
-    for (const QString &file : files) {
-        const qint64 size = std::max<qint64>(1, QFileInfo(file).size());
-        sizes.push_back(size);
-        totalBytes += size;
+    auto sizeOf = [](const QString &path) {
+        return path.isEmpty() ? 0 : std::max<qint64>(1, QFileInfo(path).size());
+    };
+    for (const QString &file : files)
+        totalBytes += sizeOf(file);
+    for (const RecordingImportRequest &r : recordings) {
+        totalBytes += sizeOf(r.samplesPath) + sizeOf(r.procsPath);
+        for (const QString &log : r.logPaths)
+            totalBytes += sizeOf(log);
     }
+    ByteProgress progress(promise, totalBytes);
 
-    qint64 bytesBefore = 0;
-    for (int i = 0; i < files.size(); ++i) {
-        if (promise.isCanceled())
-            return;
-        const QString &file = files[i];
-        const qint64 fileBytes = sizes[size_t(i)];
-        promise.setProgressValueAndText(int(bytesBefore * ImportProgressMax / totalBytes),
-                                        QFileInfo(file).fileName());
-        // Byte counts of compressed files exceed their on-disk size; clamp per file.
-        auto progress = [&](qint64 bytesDone) {
-            const qint64 done = bytesBefore + std::min(bytesDone, fileBytes);
-            promise.setProgressValue(int(done * ImportProgressMax / totalBytes));
-            return !promise.isCanceled();
-        };
+    // Returns the source id of the log (0 on error), or nullopt when canceled.
+    auto importLog = [&](const QString &file) -> std::optional<qint64> {
         FileImportOutcome outcome;
         outcome.filePath = file;
-        outcome.result = workspace.importLogFile(file, progress);
+        outcome.result = workspace.importLogFile(file, progress.forFile(file));
+        progress.done();
         if (promise.isCanceled())
-            return; // the workspace rolled the file back; nothing to report
+            return std::nullopt; // the workspace rolled the file back; nothing to report
+        const qint64 sourceId = outcome.result.ok ? outcome.result.sourceId : 0;
         promise.addResult(std::move(outcome));
-        bytesBefore += fileBytes;
+        return sourceId;
+    };
+
+    for (const QString &file : files) {
+        if (promise.isCanceled() || !importLog(file))
+            return;
+    }
+
+    // Recordings go through the same import as the CLI's (storage/recordingimport.h); the
+    // outcomes are reported file by file like logs.
+    RecordingImportHooks hooks;
+    hooks.progressFor = [&progress](const QString &path) { return progress.forFile(path); };
+    hooks.fileDone = [&progress](const QString &) { progress.done(); };
+    for (const RecordingImportRequest &request : recordings) {
+        if (promise.isCanceled())
+            return;
+        const RecordingImportResult r = importRecording(workspace, store, request, hooks);
+        if (r.canceled || promise.isCanceled())
+            return; // each file rolled back what it had begun; nothing to report
+        if (r.samples) {
+            FileImportOutcome outcome;
+            outcome.filePath = request.samplesPath;
+            outcome.kind = FileImportOutcome::Kind::Samples;
+            outcome.result.ok = r.samples->ok;
+            outcome.result.alreadyImported = r.samples->alreadyImported;
+            outcome.result.sourceId = r.samples->sourceId;
+            addCsvWarnings(outcome.result, r.samples->warnings);
+            outcome.samplesAdded = r.samples->samplesAdded;
+            outcome.eventsPlaced = r.eventsPlaced;
+            promise.addResult(std::move(outcome));
+        }
+        if (r.procs) {
+            FileImportOutcome outcome;
+            outcome.filePath = request.procsPath;
+            outcome.kind = FileImportOutcome::Kind::Procs;
+            outcome.result.ok = r.procs->ok;
+            outcome.result.alreadyImported = r.procs->alreadyImported;
+            outcome.result.sourceId = r.procs->sourceId;
+            addCsvWarnings(outcome.result, r.procs->warnings);
+            outcome.samplesAdded = r.procs->rowsAdded;
+            promise.addResult(std::move(outcome));
+        }
+        for (const auto &[log, logResult] : r.logs) {
+            FileImportOutcome outcome;
+            outcome.filePath = log;
+            outcome.result = logResult;
+            promise.addResult(std::move(outcome));
+        }
+        if (!r.ok) {
+            // The failing file: the one after the last reported.
+            FileImportOutcome outcome;
+            outcome.filePath = !r.samples ? request.samplesPath
+                : (!request.procsPath.isEmpty() && !r.procs) ? request.procsPath
+                : request.logPaths.value(qsizetype(r.logs.size()));
+            outcome.result.error = r.error;
+            promise.addResult(std::move(outcome));
+        }
     }
     promise.setProgressValue(ImportProgressMax);
 }

@@ -4,9 +4,13 @@
 #include "badnesschart.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
+#include "growthchart.h"
 #include "importjob.h"
 #include "killdecision.h"
 #include "rawreportview.h"
+#include "recordingdialog.h"
+#include "samplesview.h"
+#include "seriestreemodel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +24,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -138,8 +143,15 @@ void MainWindow::createCentralWidget()
 
     m_decisionView = new DecisionView;
     m_rawView = new RawReportView;
+    m_samplesView = new SamplesView;
+    m_samplesView->setObjectName(u"samplesView"_s);
+    connect(m_samplesView, &SamplesView::eventActivated, this, &MainWindow::activateEvent);
     m_tabs = new QTabWidget;
+    m_tabs->setObjectName(u"detailTabs"_s);
     m_tabs->setDocumentMode(true);
+    // The timeline comes first: with a recording, memory climbing to the limit is the story;
+    // without one, the window opens on the Decision tab (see reloadEvents).
+    m_tabs->addTab(m_samplesView, u"Timeline"_s);
     m_tabs->addTab(m_decisionView, u"Decision"_s);
     m_tabs->addTab(m_rawView, u"Raw report"_s);
 
@@ -210,6 +222,10 @@ void MainWindow::createActions()
     QAction *openAction = fileMenu->addAction(u"&Open Logs…"_s, this, &MainWindow::openFileDialog);
     openAction->setShortcut(QKeySequence::Open);
     openAction->setStatusTip(u"Import saved kernel logs (dmesg, syslog, journal, kmsg; gzip ok)"_s);
+    QAction *recordingAction =
+        fileMenu->addAction(u"Import &Recording…"_s, this, &MainWindow::openRecordingDialog);
+    recordingAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    recordingAction->setStatusTip(u"Import a memory recording (samples CSV, processes CSV, kernel log)"_s);
     m_recentMenu = fileMenu->addMenu(u"Open &Recent"_s);
     updateRecentMenu();
     fileMenu->addSeparator();
@@ -260,7 +276,15 @@ bool MainWindow::openWorkspace(const QString &path)
 void MainWindow::reloadEvents(qint64 selectEventId)
 {
     const qint64 previous = selectEventId != 0 ? selectEventId : m_currentEventId;
+    const bool hadSeries = m_samplesView->hasSeries();
     m_eventModel->setEvents(m_workspace ? m_workspace->events() : std::vector<EventSummary> {});
+    m_samplesView->reload(m_workspace.get(), m_eventModel->events());
+    // A workspace that gains its first recording opens on its timeline; one without samples
+    // has nothing to show there.
+    if (m_samplesView->hasSeries() && !hadSeries)
+        showDetailTab(TimelineTab);
+    else if (!m_samplesView->hasSeries() && currentDetailTab() == TimelineTab)
+        showDetailTab(DecisionTab);
     const int count = m_eventModel->rowCount();
     m_eventsCaption->setText(count == 1 ? u"1 OOM event"_s : QString::number(count) + u" OOM events"_s);
     m_eventView->resizeColumnsToContents();
@@ -310,12 +334,55 @@ void MainWindow::loadEvent(qint64 eventId)
         m_decisionView->setDecision(*event, decision);
         m_rawView->setEvent(*event);
     }
+    m_samplesView->setSelectedEvent(eventId);
     emit currentEventChanged(eventId);
+}
+
+void MainWindow::showDetailTab(DetailTab tab)
+{
+    switch (tab) {
+    case DecisionTab:
+        m_tabs->setCurrentWidget(m_decisionView);
+        break;
+    case RawReportTab:
+        m_tabs->setCurrentWidget(m_rawView);
+        break;
+    case TimelineTab:
+        m_tabs->setCurrentWidget(m_samplesView);
+        break;
+    }
+}
+
+MainWindow::DetailTab MainWindow::currentDetailTab() const
+{
+    if (m_tabs->currentWidget() == m_samplesView)
+        return TimelineTab;
+    if (m_tabs->currentWidget() == m_rawView)
+        return RawReportTab;
+    return DecisionTab;
+}
+
+void MainWindow::activateEvent(qint64 eventId)
+{
+    const int sourceRow = m_eventModel->rowOfEvent(eventId);
+    if (sourceRow < 0)
+        return;
+    QModelIndex proxyIndex = m_eventProxy->mapFromSource(m_eventModel->index(sourceRow, 0));
+    if (!proxyIndex.isValid()) {
+        m_filterEdit->clear(); // the filter hid the event that was clicked
+        proxyIndex = m_eventProxy->mapFromSource(m_eventModel->index(sourceRow, 0));
+    }
+    if (!proxyIndex.isValid())
+        return;
+    m_eventView->selectionModel()->setCurrentIndex(
+        proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_eventView->scrollTo(proxyIndex);
+    showDetailTab(DecisionTab);
 }
 
 bool MainWindow::isImporting() const
 {
-    return m_importWatcher->isRunning() || !m_runningFiles.isEmpty();
+    return m_importWatcher->isRunning() || !m_runningFiles.isEmpty() || !m_runningRecordings.empty();
 }
 
 void MainWindow::importFiles(const QStringList &paths)
@@ -334,12 +401,35 @@ void MainWindow::importFiles(const QStringList &paths)
         startNextImport();
 }
 
+void MainWindow::importRecording(const RecordingImportRequest &request)
+{
+    RecordingImportRequest r = request;
+    r.samplesPath = QFileInfo(r.samplesPath).absoluteFilePath();
+    if (!r.procsPath.isEmpty())
+        r.procsPath = QFileInfo(r.procsPath).absoluteFilePath();
+    for (QString &log : r.logPaths)
+        log = QFileInfo(log).absoluteFilePath();
+    m_pendingRecordings.push_back(std::move(r));
+    if (!isImporting())
+        startNextImport();
+}
+
 void MainWindow::startNextImport()
 {
-    if (m_pendingFiles.isEmpty() || !m_workspace)
+    if ((m_pendingFiles.isEmpty() && m_pendingRecordings.empty()) || !m_workspace)
         return;
+    const QStringList logFiles = m_pendingFiles;
     m_runningFiles = m_pendingFiles;
     m_pendingFiles.clear();
+    m_runningRecordings = std::move(m_pendingRecordings);
+    m_pendingRecordings.clear();
+    // All files of the job, for the messages: logs, then each recording's files.
+    for (const RecordingImportRequest &r : m_runningRecordings) {
+        m_runningFiles << r.samplesPath;
+        if (!r.procsPath.isEmpty())
+            m_runningFiles << r.procsPath;
+        m_runningFiles += r.logPaths;
+    }
     m_eventIdsBeforeImport.clear();
     for (const EventSummary &e : m_eventModel->events())
         m_eventIdsBeforeImport.push_back(e.id);
@@ -355,8 +445,8 @@ void MainWindow::startNextImport()
             : QString(u"Importing "_s + QString::number(m_runningFiles.size()) + u" files"_s));
     emit importStarted();
     // Copies by value: the job must not touch the window's state.
-    m_importWatcher->setFuture(
-        QtConcurrent::run(&runImportJob, m_workspacePath, QStringList(m_runningFiles)));
+    m_importWatcher->setFuture(QtConcurrent::run(&runImportJob, m_workspacePath, logFiles,
+                                                 std::vector<RecordingImportRequest>(m_runningRecordings)));
 }
 
 void MainWindow::cancelImport()
@@ -379,6 +469,7 @@ void MainWindow::onImportFinished()
     }
     const QStringList files = m_runningFiles;
     m_runningFiles.clear();
+    m_runningRecordings.clear();
     m_progressBar->hide();
     m_cancelButton->hide();
 
@@ -401,7 +492,13 @@ void MainWindow::onImportFinished()
     QStringList errors;
     std::vector<std::pair<QString, ParseWarning>> warnings;
     int alreadyImported = 0;
+    qint64 samplesAdded = 0;
+    int eventsPlaced = 0;
     for (const FileImportOutcome &outcome : outcomes) {
+        if (outcome.kind == FileImportOutcome::Kind::Samples) {
+            samplesAdded += outcome.samplesAdded;
+            eventsPlaced += outcome.eventsPlaced;
+        }
         const QString name = QFileInfo(outcome.filePath).fileName();
         const ImportResult &result = outcome.result;
         if (!result.ok && !result.canceled) {
@@ -425,6 +522,12 @@ void MainWindow::onImportFinished()
         summary = u"Imported "_s + QString::number(files.size())
             + (files.size() == 1 ? u" file: "_s : u" files: "_s) + QString::number(added)
             + (added == 1 ? u" new event"_s : u" new events"_s);
+        if (samplesAdded > 0)
+            summary += u", "_s + QLocale().toString(samplesAdded) + u" samples"_s;
+        if (eventsPlaced > 0)
+            summary += u", "_s + QString::number(eventsPlaced)
+                + (eventsPlaced == 1 ? u" kill placed on the timeline"_s
+                                     : u" kills placed on the timeline"_s);
         if (alreadyImported > 0)
             summary += u", "_s + QString::number(alreadyImported) + u" already in the workspace"_s;
         if (!warnings.empty())
@@ -442,7 +545,7 @@ void MainWindow::onImportFinished()
 
     emit importFinished(added, canceled);
 
-    if (!m_pendingFiles.isEmpty())
+    if (!m_pendingFiles.isEmpty() || !m_pendingRecordings.empty())
         startNextImport();
     else if (!m_screenshotPath.isEmpty())
         QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
@@ -480,6 +583,20 @@ void MainWindow::openFileDialog()
         return;
     settings.setValue(u"lastOpenDir"_s, QFileInfo(files.first()).absolutePath());
     importFiles(files);
+}
+
+void MainWindow::openRecordingDialog()
+{
+    QSettings settings = appSettings();
+    auto *dialog =
+        new RecordingDialog(settings.value(u"lastRecordingDir"_s, QDir::homePath()).toString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const RecordingImportRequest request = dialog->request();
+        appSettings().setValue(u"lastRecordingDir"_s, QFileInfo(request.samplesPath).absolutePath());
+        importRecording(request);
+    });
+    dialog->open();
 }
 
 void MainWindow::openWorkspaceDialog()
@@ -544,8 +661,8 @@ void MainWindow::showAbout()
 void MainWindow::requestScreenshot(const QString &path, int eventRow, int tab)
 {
     m_screenshotPath = path;
-    m_screenshotEventRow = std::max(1, eventRow);
-    m_screenshotTab = std::clamp(tab, 0, m_tabs->count() - 1);
+    m_screenshotEventRow = std::max(0, eventRow);
+    m_screenshotTab = std::clamp(tab, -1, int(TimelineTab));
     if (!isImporting())
         QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
 }
@@ -554,16 +671,33 @@ void MainWindow::takeScreenshot()
 {
     if (m_screenshotPath.isEmpty())
         return;
+    const DetailTab tab = m_screenshotTab >= 0 ? DetailTab(m_screenshotTab)
+                                               : (m_samplesView->hasSeries() ? TimelineTab : DecisionTab);
     const int rows = m_eventProxy->rowCount();
-    if (rows > 0) {
-        const int row = std::min(m_screenshotEventRow, rows) - 1;
+    const std::vector<ChartMarker> markers = m_samplesView->chart()->markers();
+    if (tab == TimelineTab && m_screenshotEventRow == 0 && !markers.empty()) {
+        activateEvent(markers.front().eventId); // the kill on the chart, selected in the list
+    } else if (rows > 0) {
+        const int row = std::min(m_screenshotEventRow == 0 ? 2 : m_screenshotEventRow, rows) - 1;
         m_eventView->selectionModel()->setCurrentIndex(
             m_eventProxy->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
-    m_tabs->setCurrentIndex(m_screenshotTab);
-    // Let layouts and the queued chart replot settle before grabbing.
-    QTimer::singleShot(400, this, [this] {
+    showDetailTab(tab);
+    // Let layouts, the chart's background query and the queued replots settle before grabbing.
+    m_screenshotWaits = 0;
+    QTimer::singleShot(600, this, &MainWindow::saveScreenshot);
+}
+
+void MainWindow::saveScreenshot()
+{
+    // The growth chart's data arrives from a background query; give a slow machine time for it.
+    if (m_samplesView->chart()->isQueryPending() && m_screenshotWaits++ < 50) {
+        QTimer::singleShot(100, this, &MainWindow::saveScreenshot);
+        return;
+    }
+    {
         m_decisionView->chart()->replot();
+        m_samplesView->chart()->replotNow();
         const QString path = m_screenshotPath;
         m_screenshotPath.clear();
         const bool ok = grab().save(path);
@@ -571,7 +705,7 @@ void MainWindow::takeScreenshot()
         if (!ok)
             qWarning("oomscope: cannot save screenshot to %s", qPrintable(path));
         QCoreApplication::exit(ok ? 0 : 1);
-    });
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -620,9 +754,21 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         u"After importing FILEs, show the N-th event (--screenshot-event), save a PNG of the "
         u"window and quit."_s,
         u"FILE.png"_s);
-    const QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-                                                 u"Detail tab shown in the screenshot: decision or raw."_s,
-                                                 u"TAB"_s, u"decision"_s);
+    const QCommandLineOption screenshotTabOption(
+        {u"screenshot-tab"_s, u"screenshot-view"_s},
+        u"Detail tab shown in the screenshot: growth (the timeline), decision or raw (default: growth "
+        u"when the workspace has samples, else decision)."_s,
+        u"TAB"_s);
+    const QCommandLineOption samplesOption(
+        u"samples"_s, u"A memory recording (samples CSV) to import; FILEs are then its kernel logs."_s,
+        u"FILE.csv"_s);
+    const QCommandLineOption procsOption(u"procs"_s, u"The recording's per-process CSV (with --samples)."_s,
+                                         u"FILE.csv"_s);
+    const QCommandLineOption hostOption(u"host"_s, u"Host the recording's samples are stored under."_s,
+                                        u"NAME"_s);
+    const QCommandLineOption benchOption(
+        u"bench-chart"_s, u"Store N synthetic samples in a scratch workspace, time the growth chart, quit."_s,
+        u"N"_s);
     const QCommandLineOption screenshotEventOption(
         u"screenshot-event"_s, u"1-based row of the event shown in the screenshot (default 2)."_s, u"N"_s,
         u"2"_s);
@@ -630,15 +776,42 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
     parser.addOption(screenshotOption);
     parser.addOption(screenshotEventOption);
     parser.addOption(screenshotTabOption);
+    parser.addOption(samplesOption);
+    parser.addOption(procsOption);
+    parser.addOption(hostOption);
+    parser.addOption(benchOption);
     parser.addPositionalArgument(u"files"_s, u"Kernel logs to import on start."_s, u"[FILE…]"_s);
     parser.process(arguments);
 
     CommandLineOptions options;
     options.workspacePath = parser.value(dbOption);
-    options.files = parser.positionalArguments();
+    // A workspace among the files (a file manager's "open with") is opened, not parsed as a log.
+    for (const QString &file : parser.positionalArguments()) {
+        if (options.workspacePath.isEmpty() && Workspace::isWorkspaceFile(file))
+            options.workspacePath = file;
+        else
+            options.files << file;
+    }
     options.screenshotPath = parser.value(screenshotOption);
     options.screenshotEventRow = std::max(1, parser.value(screenshotEventOption).toInt());
-    options.screenshotTab = parser.value(screenshotTabOption) == u"raw"_s ? 1 : 0;
+    options.screenshotEventGiven = parser.isSet(screenshotEventOption);
+    const QString tab = parser.value(screenshotTabOption);
+    if (tab == u"raw"_s)
+        options.screenshotTab = MainWindow::RawReportTab;
+    else if (tab == u"decision"_s)
+        options.screenshotTab = MainWindow::DecisionTab;
+    else if (tab == u"growth"_s || tab == u"timeline"_s)
+        options.screenshotTab = MainWindow::TimelineTab;
+    if (parser.isSet(samplesOption)) {
+        RecordingImportRequest recording;
+        recording.samplesPath = parser.value(samplesOption);
+        recording.procsPath = parser.value(procsOption);
+        recording.host = parser.value(hostOption);
+        recording.logPaths = options.files;
+        options.files.clear();
+        options.recording = recording;
+    }
+    options.benchChartSamples = parser.value(benchOption).toLongLong();
     return options;
 }
 

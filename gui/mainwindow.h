@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The oomscope main window: the events of a workspace on top, the selected event's kill decision
-// and raw report below; imports run in the background with progress and cancel.
+// The oomscope main window: the events of a workspace on top; below, the memory timeline of the
+// recorded series (growth chart), the selected event's kill decision and its raw report; imports
+// run in the background with progress and cancel.
 #pragma once
 
 #include "importjob.h"
@@ -11,6 +12,8 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 class QLabel;
 class QLineEdit;
@@ -28,6 +31,7 @@ namespace oomscope {
 class DecisionView;
 class EventListModel;
 class RawReportView;
+class SamplesView;
 
 class MainWindow : public QMainWindow
 {
@@ -43,13 +47,21 @@ public:
     // The one import path used by the command line, File > Open, Open Recent and drops. Files
     // given while an import runs are queued behind it.
     void importFiles(const QStringList &paths);
+    // Imports a recording (samples, procs, its kernel logs) and places the logs' events on it.
+    void importRecording(const RecordingImportRequest &request);
     void cancelImport();
     bool isImporting() const;
 
     // Saves a grab of the window once imports are done and the eventRow-th (1-based) event of
     // the list is shown, then quits the application (for docs and CI).
-    // tab: 0 Decision, 1 Raw report.
+    // tab: a DetailTab, or -1: the Timeline when the workspace has samples, else the Decision.
+    // With the Timeline and no explicit eventRow (0), the first event placed on the chart is shown.
+    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2 };
     void requestScreenshot(const QString &path, int eventRow = 2, int tab = 0);
+    void showDetailTab(DetailTab tab);
+    DetailTab currentDetailTab() const;
+    // Selects the event in the events list (clearing a filter that hides it) and shows its decision.
+    void activateEvent(qint64 eventId);
 
     qint64 currentEventId() const { return m_currentEventId; }
     QTableView *eventView() const { return m_eventView; }
@@ -59,6 +71,7 @@ public:
     DecisionView *decisionView() const { return m_decisionView; }
     RawReportView *rawReportView() const { return m_rawView; }
     QTableWidget *warningsTable() const { return m_warningsTable; }
+    SamplesView *samplesView() const { return m_samplesView; }
     QProgressBar *importProgressBar() const { return m_progressBar; }
     QToolButton *cancelImportButton() const { return m_cancelButton; }
     QStringList recentFiles() const;
@@ -90,8 +103,10 @@ private:
     void showWarnings(const std::vector<std::pair<QString, ParseWarning>> &warnings);
     void showAbout();
     void openFileDialog();
+    void openRecordingDialog();
     void openWorkspaceDialog();
     void takeScreenshot();
+    void saveScreenshot();
 
     QString m_workspacePath;
     std::unique_ptr<Workspace> m_workspace; // GUI-thread read connection
@@ -103,6 +118,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     DecisionView *m_decisionView = nullptr;
     RawReportView *m_rawView = nullptr;
+    SamplesView *m_samplesView = nullptr;
     QDockWidget *m_warningsDock = nullptr;
     QTableWidget *m_warningsTable = nullptr;
     QMenu *m_recentMenu = nullptr;
@@ -114,21 +130,29 @@ private:
     QFutureWatcher<FileImportOutcome> *m_importWatcher = nullptr;
     QStringList m_runningFiles;
     QStringList m_pendingFiles;
+    std::vector<RecordingImportRequest> m_runningRecordings;
+    std::vector<RecordingImportRequest> m_pendingRecordings;
     std::vector<qint64> m_eventIdsBeforeImport;
     qint64 m_currentEventId = 0;
 
     QString m_screenshotPath;
     int m_screenshotEventRow = 2;
     int m_screenshotTab = 0;
+    int m_screenshotWaits = 0;
 };
 
-// What the command line asked for: `oomscope [--db W.sqlite] [--screenshot F.png] [FILE…]`.
+// What the command line asked for: `oomscope [--db W.sqlite] [--screenshot F.png]
+// [--samples S.csv [--procs P.csv] [--host NAME]] [FILE…]`. With --samples the FILEs are the
+// recording's kernel logs: imported as usual, and their events placed on the samples' timeline.
 struct CommandLineOptions {
     QString workspacePath;
-    QStringList files;
+    QStringList files; // kernel logs without a recording
+    std::optional<RecordingImportRequest> recording;
     QString screenshotPath;
     int screenshotEventRow = 2;
-    int screenshotTab = 0; // 0 Decision, 1 Raw report
+    bool screenshotEventGiven = false;
+    int screenshotTab = -1; // MainWindow::DetailTab, -1: Timeline when there are samples
+    qint64 benchChartSamples = 0; // --bench-chart N: run the chart benchmark and exit
 };
 // Parses arguments (argv[0] first) with QCommandLineParser; exits on --help/--version.
 CommandLineOptions parseCommandLine(const QStringList &arguments);

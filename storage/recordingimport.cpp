@@ -5,6 +5,8 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace oomscope {
@@ -12,22 +14,60 @@ namespace oomscope {
 namespace {
 
 constexpr qint64 kPlacementSlackMs = 60'000;
-
-// The series an event belongs to (timeline.h's rule); 0 when none.
-qint64 seriesForEvent(const OomEvent &event, const std::vector<SeriesInfo> &candidates)
-{
-    std::vector<QString> paths;
-    paths.reserve(candidates.size());
-    for (const SeriesInfo &s : candidates)
-        paths.push_back(s.cgroupPath);
-    const std::optional<std::size_t> index = cgroupIndexForEvent(event, paths);
-    return index ? candidates[*index].id : 0;
-}
+// Ten minutes of samples give a robust boot-time median without reading a long recording whole.
+constexpr qint64 kBootTimeWindowMs = 600'000;
 
 } // namespace
 
+int placeEventsOnSeries(Workspace &workspace, SampleStore &store, const std::vector<qint64> &seriesIds,
+                        const std::vector<qint64> &eventIds, std::optional<qint64> bootTimeMs)
+{
+    struct Candidate {
+        SeriesInfo info;
+        std::optional<qint64> bootTimeMs;
+    };
+    std::vector<Candidate> candidates;
+    for (qint64 id : seriesIds) {
+        std::optional<SeriesInfo> info = store.seriesInfo(id);
+        if (!info || !info->firstMs || !info->lastMs)
+            continue;
+        std::optional<qint64> boot = bootTimeMs;
+        if (!boot)
+            boot = bootTimeMsFromSamples(store.samples(id, *info->firstMs, *info->firstMs + kBootTimeWindowMs));
+        candidates.push_back(Candidate {*info, boot});
+    }
+    int placed = 0;
+    for (qint64 eventId : eventIds) {
+        const std::optional<OomEvent> event = workspace.event(eventId);
+        if (!event)
+            continue;
+        // Candidates on the event's host whose range holds the event's time on their clock.
+        std::vector<const Candidate *> inTime;
+        std::vector<qint64> times;
+        std::vector<QString> paths;
+        for (const Candidate &c : candidates) {
+            if (!event->host.isEmpty() && !c.info.host.isEmpty() && event->host != c.info.host)
+                continue;
+            const std::optional<qint64> timeMs = eventWallTimeMs(*event, c.bootTimeMs);
+            if (!timeMs || *timeMs < *c.info.firstMs - kPlacementSlackMs
+                || *timeMs > *c.info.lastMs + kPlacementSlackMs)
+                continue;
+            inTime.push_back(&c);
+            times.push_back(*timeMs);
+            paths.push_back(c.info.cgroupPath);
+        }
+        // A lone series in time only takes an event by default when the recording has one series.
+        if (candidates.size() > 1 && paths.size() == 1)
+            paths.push_back(QString());
+        const std::optional<std::size_t> index = cgroupIndexForEvent(*event, paths);
+        if (index && *index < inTime.size() && store.setPlacement(eventId, inTime[*index]->info.id, times[*index]))
+            ++placed;
+    }
+    return placed;
+}
+
 RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
-                                      const RecordingImportRequest &request, const ProgressFn &progress)
+                                      const RecordingImportRequest &request, const RecordingImportHooks &hooks)
 {
     RecordingImportResult result;
     auto failed = [&](const QString &file, const QString &error, bool canceled) {
@@ -36,34 +76,40 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         result.error = canceled ? u"canceled"_s : QFileInfo(file).fileName() + u": "_s + error;
         return result;
     };
+    auto progressFor = [&](const QString &file) { return hooks.progressFor ? hooks.progressFor(file) : ProgressFn(); };
+    auto fileDone = [&](const QString &file) {
+        if (hooks.fileDone)
+            hooks.fileDone(file);
+    };
 
-    std::vector<qint64> recordingSeries;
+    std::vector<qint64> seriesIds;
     if (!request.samplesPath.isEmpty()) {
-        SamplesImportResult r = store.importSamplesCsv(request.samplesPath, request.host, progress);
+        SamplesImportResult r = store.importSamplesCsv(request.samplesPath, request.host,
+                                                       progressFor(request.samplesPath));
+        fileDone(request.samplesPath);
         if (!r.ok || r.canceled)
             return failed(request.samplesPath, r.error, r.canceled);
-        recordingSeries = r.seriesIds;
+        seriesIds = r.seriesIds;
+        // A recording imported before does not name its series again: take the host's series;
+        // the placement rule's time and cgroup checks pick the right ones.
+        if (r.alreadyImported) {
+            for (const SeriesInfo &s : store.series()) {
+                if (s.host == request.host)
+                    seriesIds.push_back(s.id);
+            }
+        }
         result.samples = std::move(r);
     }
 
-    std::vector<SeriesInfo> candidates;
-    for (const SeriesInfo &s : store.series()) {
-        const bool inRecording =
-            std::find(recordingSeries.begin(), recordingSeries.end(), s.id) != recordingSeries.end();
-        // A recording imported before has no new series ids: fall back to the host's series.
-        if (inRecording || (recordingSeries.empty() && s.host == request.host))
-            candidates.push_back(s);
-    }
-
     if (!request.procsPath.isEmpty()) {
+        const qint64 onlySeries = seriesIds.size() == 1 ? seriesIds.front() : 0;
         auto lookup = [&](const ProcessSample &row) -> qint64 {
-            if (!row.cgroup.isEmpty()) {
-                if (const std::optional<qint64> id = store.findSeries(request.host, row.cgroup))
-                    return *id;
-            }
-            return candidates.size() == 1 ? candidates.front().id : 0;
+            if (row.cgroup.isEmpty())
+                return onlySeries;
+            return store.findSeries(request.host, row.cgroup).value_or(0);
         };
-        ProcsImportResult r = store.importProcsCsv(request.procsPath, lookup, progress);
+        ProcsImportResult r = store.importProcsCsv(request.procsPath, lookup, progressFor(request.procsPath));
+        fileDone(request.procsPath);
         if (!r.ok || r.canceled)
             return failed(request.procsPath, r.error, r.canceled);
         if (r.rowsUnplaced > 0)
@@ -72,61 +118,42 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         result.procs = std::move(r);
     }
 
-    // Boot time: explicit, else from the samples' boottime_s.
-    result.bootTimeMs = request.bootTimeMs;
-    if (result.bootTimeMs) {
+    if (request.bootTimeMs) {
+        result.bootTimeMs = request.bootTimeMs;
         result.bootTimeSource = u"--boot-time"_s;
-    } else {
-        for (const SeriesInfo &s : candidates) {
-            if (!s.firstMs || !s.lastMs)
-                continue;
-            const std::vector<MemorySample> samples = store.samples(s.id, *s.firstMs, *s.lastMs);
-            if (const std::optional<qint64> boot = bootTimeMsFromSamples(samples)) {
-                result.bootTimeMs = boot;
-                result.bootTimeSource = u"boottime_s of the samples of %1"_s.arg(s.cgroupPath);
-                break;
-            }
+    } else if (!seriesIds.empty()) {
+        if (const std::optional<SeriesInfo> info = store.seriesInfo(seriesIds.front()); info && info->firstMs) {
+            result.bootTimeMs = bootTimeMsFromSamples(
+                store.samples(info->id, *info->firstMs, *info->firstMs + kBootTimeWindowMs));
+            if (result.bootTimeMs)
+                result.bootTimeSource = u"boottime_s of the samples of %1"_s.arg(info->cgroupPath);
         }
     }
 
+    std::vector<qint64> logSources;
     for (const QString &log : request.logPaths) {
-        ImportResult r = workspace.importLogFile(log, progress);
+        ImportResult r = workspace.importLogFile(log, progressFor(log));
+        fileDone(log);
         if (!r.ok || r.canceled)
             return failed(log, r.error, r.canceled);
-        const qint64 sourceId = r.sourceId;
+        logSources.push_back(r.sourceId);
         result.logs.emplace_back(log, std::move(r));
-        if (candidates.empty())
-            continue;
-        for (const EventSummary &summary : workspace.events()) {
-            if (summary.sourceId != sourceId)
-                continue;
-            const std::optional<OomEvent> event = workspace.event(summary.id);
-            if (!event)
-                continue;
-            const std::optional<qint64> wallMs = eventWallTimeMs(*event, result.bootTimeMs);
-            const QString label = u"event %1 (%2)"_s.arg(summary.id).arg(summary.victimComm);
-            if (!wallMs) {
-                result.messages << label + u": no wall time (the log has only uptime and no boot time is known)"_s;
-                continue;
-            }
-            const qint64 seriesId = seriesForEvent(*event, candidates);
-            const auto series = std::find_if(candidates.begin(), candidates.end(),
-                                             [&](const SeriesInfo &s) { return s.id == seriesId; });
-            if (series == candidates.end()) {
-                result.messages << label + u": its cgroup matches no series of the recording"_s;
-                continue;
-            }
-            if (!series->firstMs || *wallMs < *series->firstMs - kPlacementSlackMs
-                || *wallMs > *series->lastMs + kPlacementSlackMs) {
-                result.messages << label + u": outside the time range of "_s + series->cgroupPath;
-                continue;
-            }
-            QString error;
-            if (!store.setPlacement(summary.id, seriesId, *wallMs, &error))
-                return failed(log, error, false);
-            ++result.eventsPlaced;
-        }
     }
+    if (!seriesIds.empty() && !logSources.empty()) {
+        std::vector<qint64> eventIds;
+        for (const EventSummary &e : workspace.events()) {
+            if (std::find(logSources.begin(), logSources.end(), e.sourceId) != logSources.end())
+                eventIds.push_back(e.id);
+        }
+        result.eventsPlaced = placeEventsOnSeries(workspace, store, seriesIds, eventIds, request.bootTimeMs);
+        if (result.eventsPlaced < int(eventIds.size()))
+            result.messages << u"%1 of %2 events of the logs lie outside the recording or match none of its cgroups"_s
+                                   .arg(eventIds.size() - size_t(result.eventsPlaced))
+                                   .arg(eventIds.size());
+    }
+    // Logs with wall-clock prefixes match by cgroup path too.
+    if (!seriesIds.empty())
+        store.placeEventsByMemcg();
     return result;
 }
 

@@ -8,6 +8,8 @@
 
 #include <QStringList>
 
+#include <functional>
+
 #include <optional>
 
 namespace oomscope {
@@ -18,6 +20,12 @@ struct RecordingImportRequest {
     QStringList logPaths;             // optional kernel logs of the same node
     QString host;                     // host the samples belong to; empty = unknown
     std::optional<qint64> bootTimeMs; // explicit boot time (epoch ms), overrides boottime_s
+};
+
+// Per-file progress for callers that report across several files (the GUI's progress bar).
+struct RecordingImportHooks {
+    std::function<ProgressFn(const QString &path)> progressFor; // called before each file
+    std::function<void(const QString &path)> fileDone;          // called after each file
 };
 
 struct RecordingImportResult {
@@ -35,11 +43,16 @@ struct RecordingImportResult {
 
 // Each file is one transaction (a failing file adds nothing; the files before it stay).
 // Placement: an event's wall time is its kernel uptime + the boot time (explicit, else the
-// median of the samples' timestamp − boottime_s), else its log prefix's wall time. It goes on the
-// series of this recording that cgroupIndexForEvent() (timeline.h) picks, and only when the time
-// lies within that series' range ± one minute.
+// median of timestamp − boottime_s over the first ten minutes of that series' own samples),
+// else its log prefix's wall time. Among the recording's series on the event's host whose range
+// ± one minute holds that time, it goes on the one cgroupIndexForEvent() (timeline.h) picks.
+// Finally SampleStore::placeEventsByMemcg() places wall-clock events of other logs too.
 RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
                                       const RecordingImportRequest &request,
-                                      const ProgressFn &progress = {});
+                                      const RecordingImportHooks &hooks = {});
+
+// Places already stored events on the given series by the rule above; returns how many.
+int placeEventsOnSeries(Workspace &workspace, SampleStore &store, const std::vector<qint64> &seriesIds,
+                        const std::vector<qint64> &eventIds, std::optional<qint64> bootTimeMs = {});
 
 } // namespace oomscope

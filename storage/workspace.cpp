@@ -549,6 +549,19 @@ Workspace::~Workspace()
     close();
 }
 
+bool Workspace::isWorkspaceFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray header = file.read(72);
+    if (header.size() < 72 || !header.startsWith(QByteArrayView("SQLite format 3\0", 16)))
+        return false;
+    const auto byte = [&](int i) { return quint32(quint8(header[i])); };
+    const quint32 applicationId = byte(68) << 24 | byte(69) << 16 | byte(70) << 8 | byte(71);
+    return applicationId == quint32(schema::kApplicationId);
+}
+
 QString Workspace::defaultPath()
 {
     // GenericDataLocation + our own folder, so the path does not depend on the application and

@@ -70,6 +70,10 @@ public:
     // $XDG_DATA_HOME/oomscope/workspace.sqlite (QStandardPaths::AppDataLocation).
     static QString defaultPath();
 
+    // True when the file is an oomscope workspace (SQLite header and our application_id), so a
+    // workspace given where logs are expected (a file manager's "open with") is opened instead.
+    static bool isWorkspaceFile(const QString &path);
+
     // Opens or creates the file and runs pending migrations. WAL mode.
     bool open(const QString &path, QString *error = nullptr);
     void close();

@@ -323,7 +323,7 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
     Workspace ws;
     QString error;
     QVERIFY2(ws.open(oldPath, &error), qPrintable(error));
-    QCOMPARE(ws.schemaVersion(), 2);
+    QVERIFY(ws.schemaVersion() >= 2); // migrated past the samples tables (2), to the latest
     QCOMPARE(ws.schemaVersion(), Workspace::latestSchemaVersion());
     const std::vector<EventSummary> events = ws.events();
     QCOMPARE(events.size(), refEvents.size());

@@ -293,6 +293,7 @@ private Q_SLOTS:
     void readErrorLeavesWorkspaceUnchanged();
     void refusesGarbageFile();
     void refusesOtherDatabases();
+    void recognisesWorkspaceFiles();
     void refusesNewerSchema();
 };
 
@@ -700,6 +701,21 @@ void TestWorkspace::refusesOtherDatabases()
     QVERIFY(!ws.open(path, &error));
     QVERIFY2(error.contains(u"not an oomscope workspace"_s), qPrintable(error));
     QCOMPARE(fileChecksum(path), checksum);
+    QVERIFY(!Workspace::isWorkspaceFile(path));
+}
+
+// A workspace is recognised by its header, whatever its name; logs and other databases are not.
+void TestWorkspace::recognisesWorkspaceFiles()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"incident.oomscope"_s);
+    {
+        Workspace ws;
+        QVERIFY(ws.open(path));
+    }
+    QVERIFY(Workspace::isWorkspaceFile(path));
+    QVERIFY(!Workspace::isWorkspaceFile(QStringLiteral(OOMSCOPE_TEST_DATA) + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
+    QVERIFY(!Workspace::isWorkspaceFile(dir.filePath(u"missing.sqlite"_s)));
 }
 
 void TestWorkspace::refusesNewerSchema()

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "samplesview.h"
+
+#include "growthchart.h"
+#include "samplestore.h"
+#include "seriestreemodel.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+const std::array<QColor, 6> kSeriesColors = {QColor(0x1f, 0x4e, 0x9c), QColor(0xb8, 0x56, 0x0f),
+                                             QColor(0x2e, 0x7d, 0x32), QColor(0x6a, 0x1b, 0x9a),
+                                             QColor(0x00, 0x83, 0x8f), QColor(0x5d, 0x40, 0x37)};
+
+} // namespace
+
+SamplesView::SamplesView(QWidget *parent)
+    : QWidget(parent)
+{
+    m_treeModel = new SeriesTreeModel(this);
+    m_treeView = new QTreeView;
+    m_treeView->setObjectName(u"seriesTree"_s);
+    m_treeView->setModel(m_treeModel);
+    m_treeView->setUniformRowHeights(true);
+    m_treeView->setAlternatingRowColors(true);
+    m_treeView->header()->setStretchLastSection(false);
+    m_treeView->header()->setSectionResizeMode(SeriesTreeModel::NameColumn, QHeaderView::Stretch);
+    m_treeView->header()->setSectionResizeMode(SeriesTreeModel::SamplesColumn, QHeaderView::ResizeToContents);
+    connect(m_treeModel, &SeriesTreeModel::checkedSeriesChanged, this, [this] {
+        if (!m_reloading)
+            refreshChart();
+    });
+
+    m_chart = new GrowthChart;
+    m_chart->setObjectName(u"growthChart"_s);
+    connect(m_chart, &GrowthChart::eventActivated, this, &SamplesView::eventActivated);
+
+    m_caption = new QLabel;
+    QFont captionFont = m_caption->font();
+    captionFont.setBold(true);
+    m_caption->setFont(captionFont);
+    m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_breakdownBox = new QCheckBox(u"Breakdown"_s);
+    m_breakdownBox->setToolTip(u"Stacked anon, shmem, active file, inactive file and kernel memory"_s);
+    m_breakdownBox->setChecked(true);
+    connect(m_breakdownBox, &QCheckBox::toggled, m_chart, &GrowthChart::setBreakdownVisible);
+    m_workingSetBox = new QCheckBox(u"Working set"_s);
+    m_workingSetBox->setToolTip(u"usage − inactive_file, as cAdvisor and the kubelet count it"_s);
+    m_workingSetBox->setChecked(true);
+    connect(m_workingSetBox, &QCheckBox::toggled, m_chart, &GrowthChart::setWorkingSetVisible);
+    auto *fitButton = new QPushButton(u"Fit All"_s);
+    fitButton->setToolTip(u"Show the whole recording (wheel zooms, drag pans)"_s);
+    connect(fitButton, &QPushButton::clicked, m_chart, &GrowthChart::fitAll);
+
+    auto *chartPane = new QWidget;
+    auto *toolRow = new QHBoxLayout;
+    toolRow->addWidget(m_caption, 1);
+    toolRow->addWidget(m_breakdownBox);
+    toolRow->addWidget(m_workingSetBox);
+    toolRow->addWidget(fitButton);
+    auto *chartLayout = new QVBoxLayout(chartPane);
+    chartLayout->setContentsMargins(0, 4, 0, 0);
+    chartLayout->addLayout(toolRow);
+    chartLayout->addWidget(m_chart, 1);
+
+    m_verdictArea = new QWidget;
+    m_verdictArea->setObjectName(u"verdictArea"_s);
+    m_verdictLayout = new QVBoxLayout(m_verdictArea);
+    m_verdictLayout->setContentsMargins(4, 4, 4, 4);
+    m_verdictArea->hide();
+
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->addWidget(m_treeView);
+    m_splitter->addWidget(chartPane);
+    m_splitter->addWidget(m_verdictArea);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 0);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({260, 900, 300});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 0, 4, 4);
+    layout->addWidget(m_splitter);
+}
+
+bool SamplesView::hasSeries() const
+{
+    return m_treeModel->seriesCount() > 0;
+}
+
+void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &events)
+{
+    m_workspace = workspace;
+    m_events = events;
+    m_chart->setWorkspacePath(workspace ? workspace->path() : QString());
+    std::vector<WorkloadInfo> workloads;
+    std::vector<SeriesInfo> series;
+    std::vector<qint64> withKills;
+    if (workspace && workspace->isOpen()) {
+        const SampleStore store(*workspace);
+        workloads = store.workloads();
+        series = store.series();
+        for (const SeriesInfo &s : series) {
+            if (!store.placements(s.id).empty())
+                withKills.push_back(s.id);
+        }
+    }
+    m_reloading = true;
+    m_treeModel->setSeries(workloads, series);
+    if (m_treeModel->checkedSeries().empty() && !series.empty()) {
+        if (withKills.empty())
+            withKills.push_back(series.front().id);
+        for (qint64 id : withKills)
+            m_treeModel->setSeriesChecked(id, true);
+    }
+    m_reloading = false;
+    m_treeView->expandAll();
+    refreshChart();
+}
+
+void SamplesView::refreshChart()
+{
+    const std::vector<qint64> checked = m_treeModel->checkedSeries();
+    std::vector<ChartSeriesSpec> specs;
+    std::vector<ChartMarker> markers;
+    std::map<qint64, const EventSummary *> eventById;
+    for (const EventSummary &e : m_events)
+        eventById[e.id] = &e;
+    qint64 samples = 0;
+    if (m_workspace && m_workspace->isOpen()) {
+        const SampleStore store(*m_workspace);
+        for (qint64 id : checked) {
+            const SeriesInfo *info = m_treeModel->seriesInfo(id);
+            if (!info)
+                continue;
+            ChartSeriesSpec spec;
+            spec.seriesId = id;
+            spec.label = m_treeModel->seriesLabel(id);
+            spec.color = kSeriesColors[specs.size() % kSeriesColors.size()];
+            spec.firstMs = info->firstMs.value_or(0);
+            spec.lastMs = info->lastMs.value_or(0);
+            samples += info->count;
+            specs.push_back(spec);
+            for (const EventPlacement &p : store.placements(id)) {
+                ChartMarker marker;
+                marker.eventId = p.eventId;
+                marker.seriesId = id;
+                marker.timeMs = p.timeMs;
+                const auto e = eventById.find(p.eventId);
+                marker.victim = e != eventById.end()
+                    ? QString(e->second->victimComm + u" ("_s + QString::number(e->second->victimPid) + u')')
+                    : QString(u"event "_s + QString::number(p.eventId));
+                markers.push_back(marker);
+            }
+        }
+    }
+    if (specs.empty()) {
+        m_caption->setText(hasSeries() ? u"Check a series in the tree to chart it"_s
+                                       : u"No recorded samples yet: File > Import Recording…"_s);
+    } else {
+        QStringList names;
+        for (const ChartSeriesSpec &s : specs)
+            names << s.label;
+        m_caption->setText(u"Memory of "_s + names.join(u", "_s) + u" — "_s + QLocale().toString(samples)
+                           + u" samples, "_s + QString::number(markers.size())
+                           + (markers.size() == 1 ? u" kill"_s : u" kills"_s));
+    }
+    m_chart->setSeries(specs, markers);
+    emit checkedSeriesChanged(checked);
+}
+
+void SamplesView::setSelectedEvent(qint64 eventId)
+{
+    m_chart->setSelectedEvent(eventId);
+}
+
+bool SamplesView::revealEvent(qint64 eventId)
+{
+    if (!m_workspace || !m_workspace->isOpen())
+        return false;
+    const SampleStore store(*m_workspace);
+    const std::vector<EventPlacement> placements = store.placementsOfEvent(eventId);
+    if (placements.empty())
+        return false;
+    const std::vector<qint64> checked = m_treeModel->checkedSeries();
+    const bool shown = std::any_of(placements.begin(), placements.end(), [&](const EventPlacement &p) {
+        return std::find(checked.begin(), checked.end(), p.seriesId) != checked.end();
+    });
+    if (!shown)
+        m_treeModel->setSeriesChecked(placements.front().seriesId, true);
+    m_chart->setSelectedEvent(eventId);
+    return true;
+}
+
+} // namespace oomscope
