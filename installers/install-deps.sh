@@ -11,6 +11,8 @@ packages=(
   xvfb xauth fonts-dejavu-core
   clang-14 libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz preset
   poppler-utils                 # pdftotext, for report tests
+  desktop-file-utils appstream shared-mime-info systemd dpkg-dev python3  # packaging checks
+  openssl                       # agent TLS tests make a self-signed certificate
 )
 # Extra groups: `install-deps.sh --minimal` skips the fuzzing toolchain.
 if [[ "${1:-}" == "--minimal" ]]; then
