@@ -228,22 +228,6 @@ MemorySample sampleOf(const chunk::ColumnBlock &b, std::size_t i)
     return s;
 }
 
-QString lastError(sqlite3 *db)
-{
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
-
-bool exec(sqlite3 *db, const char *sql, QString *error = nullptr)
-{
-    char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    if (error)
-        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
-    sqlite3_free(message);
-    return false;
-}
-
 std::span<const char> blobOf(const SqliteStatement &s, int col)
 {
     const auto *data = static_cast<const char *>(sqlite3_column_blob(s.get(), col));
@@ -264,12 +248,12 @@ public:
     bool begin(QString *error)
     {
         m_nested = !sqlite3_get_autocommit(m_db);
-        m_active = exec(m_db, m_nested ? "SAVEPOINT oomscope_samples" : "BEGIN IMMEDIATE", error);
+        m_active = sqliteExec(m_db, m_nested ? "SAVEPOINT oomscope_samples" : "BEGIN IMMEDIATE", error);
         return m_active;
     }
     bool commit(QString *error)
     {
-        if (!exec(m_db, m_nested ? "RELEASE oomscope_samples" : "COMMIT", error))
+        if (!sqliteExec(m_db, m_nested ? "RELEASE oomscope_samples" : "COMMIT", error))
             return false;
         m_active = false;
         return true;
@@ -279,9 +263,9 @@ public:
         if (!m_active)
             return;
         if (m_nested)
-            exec(m_db, "ROLLBACK TO oomscope_samples; RELEASE oomscope_samples");
+            sqliteExec(m_db, "ROLLBACK TO oomscope_samples; RELEASE oomscope_samples");
         else
-            exec(m_db, "ROLLBACK");
+            sqliteExec(m_db, "ROLLBACK");
         m_active = false;
     }
 
@@ -413,7 +397,7 @@ bool SampleStore::Private::prepareWriteStatements(QString *error)
     for (const auto &[stmt, sql] : statements) {
         if (!stmt->prepare(db, sql, true)) {
             if (error)
-                *error = u"cannot prepare statement: "_s + lastError(db);
+                *error = u"cannot prepare statement: "_s + sqliteLastError(db);
             return false;
         }
     }
@@ -430,7 +414,7 @@ SeriesState *SampleStore::Private::loadState(qint64 seriesId, QString *error)
     seriesMeta.reset();
     if (!found) {
         *error = rc == SQLITE_DONE ? u"no series with id %1"_s.arg(seriesId)
-                                   : u"cannot read series %1: %2"_s.arg(seriesId).arg(lastError(db));
+                                   : u"cannot read series %1: %2"_s.arg(seriesId).arg(sqliteLastError(db));
         return nullptr;
     }
 
@@ -464,7 +448,7 @@ SeriesState *SampleStore::Private::loadState(qint64 seriesId, QString *error)
                 }
             }
         } else if (step != SQLITE_DONE) {
-            *error = u"cannot read samples: "_s + lastError(db);
+            *error = u"cannot read samples: "_s + sqliteLastError(db);
             lastChunk.reset();
             return nullptr;
         }
@@ -501,7 +485,7 @@ bool SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesState::Le
     s.bind(6, std::int64_t(lv.tail.size()));
     sqlite3_bind_blob(s.get(), 7, blob.constData(), int(blob.size()), SQLITE_STATIC);
     if (!s.run()) {
-        *error = u"cannot store samples: "_s + lastError(db);
+        *error = u"cannot store samples: "_s + sqliteLastError(db);
         return false;
     }
     lv.dirty = false;
@@ -727,7 +711,7 @@ qint64 SampleStore::ensureSeries(const QString &host, const QString &cgroupPath,
     if (!s.prepare(db,
                    "INSERT INTO workloads (host, key, kind, pod_uid, container, unit) "
                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host, key) DO NOTHING"))
-        return fail(lastError(db));
+        return fail(sqliteLastError(db));
     s.bind(1, host);
     s.bind(2, key);
     s.bind(3, cgroupKindName(info.kind));
@@ -741,20 +725,20 @@ qint64 SampleStore::ensureSeries(const QString &host, const QString &cgroupPath,
     bindOptional(5, info.containerId);
     bindOptional(6, info.unit);
     if (!s.run())
-        return fail(u"cannot store the workload: "_s + lastError(db));
+        return fail(u"cannot store the workload: "_s + sqliteLastError(db));
 
     SqliteStatement insert;
     if (!insert.prepare(db,
                         "INSERT INTO series (workload_id, host, cgroup_path, incarnation, created_at) "
                         "SELECT w.id, ?1, ?2, (SELECT coalesce(max(incarnation), 0) + 1 FROM series "
                         "WHERE workload_id = w.id), ?4 FROM workloads w WHERE w.host = ?1 AND w.key = ?3"))
-        return fail(lastError(db));
+        return fail(sqliteLastError(db));
     insert.bind(1, host);
     insert.bind(2, cgroupPath);
     insert.bind(3, key);
     insert.bind(4, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     if (!insert.run() || sqlite3_changes(db) != 1)
-        return fail(u"cannot store the series: "_s + lastError(db));
+        return fail(u"cannot store the series: "_s + sqliteLastError(db));
     const qint64 id = sqlite3_last_insert_rowid(db);
     if (!scope.commit(&message))
         return fail(u"cannot commit the series: "_s + message);
@@ -885,7 +869,7 @@ bool SampleStore::deleteSeries(qint64 seriesId, QString *error)
         SqliteStatement s;
         if (!s.prepare(db, sql)) {
             if (error)
-                *error = lastError(db);
+                *error = sqliteLastError(db);
             return false;
         }
         s.bind(1, std::int64_t(seriesId));
@@ -893,7 +877,7 @@ bool SampleStore::deleteSeries(qint64 seriesId, QString *error)
             s.bind(2, workloadId);
         if (!s.run()) {
             if (error)
-                *error = u"cannot delete the series: "_s + lastError(db);
+                *error = u"cannot delete the series: "_s + sqliteLastError(db);
             return false;
         }
     }
@@ -997,7 +981,7 @@ AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> 
     d->updateSeries.bind(3, std::int64_t(samples.size()));
     d->updateSeries.bind(4, std::int64_t(seriesId));
     if (!d->updateSeries.run())
-        return fail(u"cannot update the series: "_s + lastError(db));
+        return fail(u"cannot update the series: "_s + sqliteLastError(db));
     if (!scope.commit(&error))
         return fail(u"cannot commit samples: "_s + error);
     st->count += qint64(samples.size());
@@ -1049,7 +1033,7 @@ bool SampleStore::appendProcesses(qint64 seriesId, std::span<const ProcessSample
             s.bind(13, p.boottimeSeconds);
         if (!s.run()) {
             if (error)
-                *error = u"cannot store a process sample: "_s + lastError(db);
+                *error = u"cannot store a process sample: "_s + sqliteLastError(db);
             return false;
         }
     }
@@ -1187,7 +1171,7 @@ bool SampleStore::setPlacement(qint64 eventId, qint64 seriesId, std::int64_t tim
                       "INSERT INTO event_placement (event_id, series_id, time_ms) VALUES (?, ?, ?) "
                       "ON CONFLICT (event_id, series_id) DO UPDATE SET time_ms = excluded.time_ms")) {
         if (error)
-            *error = db ? lastError(db) : u"no workspace is open"_s;
+            *error = db ? sqliteLastError(db) : u"no workspace is open"_s;
         return false;
     }
     s.bind(1, std::int64_t(eventId));
@@ -1195,7 +1179,7 @@ bool SampleStore::setPlacement(qint64 eventId, qint64 seriesId, std::int64_t tim
     s.bind(3, timeMs);
     if (!s.run()) {
         if (error)
-            *error = u"cannot place the event: "_s + lastError(db);
+            *error = u"cannot place the event: "_s + sqliteLastError(db);
         return false;
     }
     return true;
@@ -1286,7 +1270,7 @@ SourceCheck checkSource(sqlite3 *db, QFile &file)
     }
     SqliteStatement s;
     if (!s.prepare(db, "SELECT id FROM sources WHERE content_hash = ?")) {
-        check.error = lastError(db);
+        check.error = sqliteLastError(db);
         return check;
     }
     s.bind(1, check.hash);
@@ -1304,7 +1288,7 @@ qint64 insertSource(sqlite3 *db, const QString &path, const SourceCheck &check, 
     if (!s.prepare(db,
                    "INSERT INTO sources (name, content_hash, bytes, lines, imported_at, kind) "
                    "VALUES (?, ?, ?, ?, ?, ?)")) {
-        *error = lastError(db);
+        *error = sqliteLastError(db);
         return 0;
     }
     s.bind(1, QFileInfo(path).fileName());
@@ -1314,14 +1298,14 @@ qint64 insertSource(sqlite3 *db, const QString &path, const SourceCheck &check, 
     s.bind(5, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     s.bind(6, QByteArray(kind));
     if (!s.run()) {
-        *error = u"cannot store the source: "_s + lastError(db);
+        *error = u"cannot store the source: "_s + sqliteLastError(db);
         return 0;
     }
     const qint64 sourceId = sqlite3_last_insert_rowid(db);
     SqliteStatement w;
     if (!w.prepare(db,
                    "INSERT INTO warnings (source_id, line, kind, detail) VALUES (?, ?, 'malformed', ?)")) {
-        *error = lastError(db);
+        *error = sqliteLastError(db);
         return 0;
     }
     for (const CsvRowIssue &issue : issues) {
@@ -1329,7 +1313,7 @@ qint64 insertSource(sqlite3 *db, const QString &path, const SourceCheck &check, 
         w.bind(2, std::int64_t(issue.line));
         w.bind(3, issue.detail);
         if (!w.run()) {
-            *error = u"cannot store a warning: "_s + lastError(db);
+            *error = u"cannot store a warning: "_s + sqliteLastError(db);
             return 0;
         }
     }

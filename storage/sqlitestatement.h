@@ -15,6 +15,24 @@
 
 namespace oomscope {
 
+// The connection's last error message, for people.
+inline QString sqliteLastError(sqlite3 *db)
+{
+    return QString::fromUtf8(sqlite3_errmsg(db));
+}
+
+// Runs one or more statements without results; on failure fills error (if given).
+inline bool sqliteExec(sqlite3 *db, const char *sql, QString *error = nullptr)
+{
+    char *message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
+        return true;
+    if (error)
+        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
+    sqlite3_free(message);
+    return false;
+}
+
 class SqliteStatement
 {
 public:

@@ -108,22 +108,6 @@ E fromKey(const std::array<EnumKey<E>, N> &table, const QString &key)
     return table.front().value;
 }
 
-QString lastError(sqlite3 *db)
-{
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
-
-bool exec(sqlite3 *db, const char *sql, QString *error = nullptr)
-{
-    char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    if (error)
-        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
-    sqlite3_free(message);
-    return false;
-}
-
 QString wallTimeText(const QDateTime &dt)
 {
     return dt.toString(Qt::ISODateWithMs);
@@ -218,19 +202,19 @@ public:
     ~Transaction()
     {
         if (m_active)
-            exec(m_db, "ROLLBACK");
+            sqliteExec(m_db, "ROLLBACK");
     }
     Transaction(const Transaction &) = delete;
     Transaction &operator=(const Transaction &) = delete;
 
     bool begin(QString *error)
     {
-        m_active = exec(m_db, "BEGIN IMMEDIATE", error);
+        m_active = sqliteExec(m_db, "BEGIN IMMEDIATE", error);
         return m_active;
     }
     bool commit(QString *error)
     {
-        if (!exec(m_db, "COMMIT", error))
+        if (!sqliteExec(m_db, "COMMIT", error))
             return false;
         m_active = false;
         return true;
@@ -238,7 +222,7 @@ public:
     void rollback()
     {
         if (m_active)
-            exec(m_db, "ROLLBACK");
+            sqliteExec(m_db, "ROLLBACK");
         m_active = false;
     }
 
@@ -393,7 +377,7 @@ bool Workspace::Private::prepareImportStatements(QString *error)
     for (const auto &[stmt, sql] : statements) {
         if (!stmt->prepare(db, sql, true)) {
             if (error)
-                *error = u"cannot prepare statement: "_s + lastError(db);
+                *error = u"cannot prepare statement: "_s + sqliteLastError(db);
             return false;
         }
     }
@@ -470,7 +454,7 @@ bool Workspace::Private::storeEvent(qint64 sourceId, const OomEvent &e, QString 
     Q_ASSERT(i == int(kEventColumns.size()) + 1);
     if (!s.run()) {
         if (error)
-            *error = u"cannot store an event: "_s + lastError(db);
+            *error = u"cannot store an event: "_s + sqliteLastError(db);
         return false;
     }
     const std::int64_t eventId = sqlite3_last_insert_rowid(db);
@@ -525,7 +509,7 @@ bool Workspace::Private::storeEvent(qint64 sourceId, const OomEvent &e, QString 
         ok = ok && insertRawLine.run();
     }
     if (!ok && error)
-        *error = u"cannot store the details of an event: "_s + lastError(db);
+        *error = u"cannot store the details of an event: "_s + sqliteLastError(db);
     return ok;
 }
 
@@ -598,7 +582,7 @@ bool Workspace::open(const QString &path, QString *error)
     if (sqlite3_open_v2(nativePath.constData(), &d->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
         != SQLITE_OK) {
-        return fail(u"cannot open %1: %2"_s.arg(path, d->db ? lastError(d->db) : u"out of memory"_s));
+        return fail(u"cannot open %1: %2"_s.arg(path, d->db ? sqliteLastError(d->db) : u"out of memory"_s));
     }
     sqlite3_extended_result_codes(d->db, 1);
     sqlite3_busy_timeout(d->db, 5000);
@@ -612,11 +596,11 @@ bool Workspace::open(const QString &path, QString *error)
     bool ok = false;
     const qint64 tableCount = readInt("SELECT count(*) FROM sqlite_master", &ok);
     if (!ok)
-        return fail(u"%1 is not a usable workspace: %2"_s.arg(path, lastError(d->db)));
+        return fail(u"%1 is not a usable workspace: %2"_s.arg(path, sqliteLastError(d->db)));
     const qint64 applicationId = readInt("PRAGMA application_id", &ok);
     const int version = int(readInt("PRAGMA user_version", &ok));
     if (!ok)
-        return fail(u"cannot read the schema version of %1: %2"_s.arg(path, lastError(d->db)));
+        return fail(u"cannot read the schema version of %1: %2"_s.arg(path, sqliteLastError(d->db)));
     if ((applicationId != 0 && applicationId != schema::kApplicationId)
         || (applicationId == 0 && version == 0 && tableCount > 0))
         return fail(u"%1 is an SQLite database of another program, not an oomscope workspace"_s.arg(path));
@@ -625,7 +609,7 @@ bool Workspace::open(const QString &path, QString *error)
                     "update oomscope to open it"_s.arg(path).arg(version).arg(schema::latestVersion()));
 
     QString message;
-    if (!exec(d->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    if (!sqliteExec(d->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
               &message))
         return fail(u"cannot configure %1: %2"_s.arg(path, message));
     if (!schema::migrate(d->db, &message))
@@ -702,7 +686,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     d->insertSource.bind(2, u"pending"_s);
     d->insertSource.bind(3, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     if (!d->insertSource.run()) {
-        result.error = u"cannot store the source: "_s + lastError(d->db);
+        result.error = u"cannot store the source: "_s + sqliteLastError(d->db);
         return result;
     }
     const qint64 sourceId = sqlite3_last_insert_rowid(d->db);
@@ -797,7 +781,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     d->finishSource.bind(3, std::int64_t(parsed.linesRead));
     d->finishSource.bind(4, std::int64_t(sourceId));
     if (!d->finishSource.run())
-        return abandon(u"cannot store the source: "_s + lastError(d->db));
+        return abandon(u"cannot store the source: "_s + sqliteLastError(d->db));
 
     for (const ParseWarning &w : parsed.warnings) {
         d->insertWarning.bind(1, std::int64_t(sourceId));
@@ -805,7 +789,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
         d->insertWarning.bind(3, toKey(kWarningKindKeys, w.kind));
         d->insertWarning.bind(4, w.detail);
         if (!d->insertWarning.run())
-            return abandon(u"cannot store a warning: "_s + lastError(d->db));
+            return abandon(u"cannot store a warning: "_s + sqliteLastError(d->db));
     }
 
     QString commitError;
