@@ -3,7 +3,7 @@
 #   ./dev.sh run [FILE…]   build and open the workbench (default: the bundled real incident)
 #   ./dev.sh test          build (dev preset, -Werror) and run the whole test suite
 #   ./dev.sh asan          the test suite under AddressSanitizer + UBSan
-#   ./dev.sh fuzz [SECS]   build the libFuzzer target with clang and fuzz the parser for SECS (60)
+#   ./dev.sh fuzz [SECS]   build the libFuzzer targets with clang and fuzz each parser for SECS (60)
 #   ./dev.sh bench [MB]    release build, generate a large log and print throughput figures
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -51,8 +51,8 @@ case "$cmd" in
     ;;
   fuzz)
     installers/install-deps.sh
-    build fuzz fuzz_parser
-    OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -R fuzz_parser_smoke --output-on-failure
+    build fuzz fuzz_parser fuzz_prometheus
+    OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -L fuzz --output-on-failure
     ;;
   bench)
     installers/install-deps.sh --minimal

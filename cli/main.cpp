@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // oomscope-cli: the workbench's analysis for scripts and CI, on the same libraries as the GUI.
 #include "eventjson.h"
+#include "feedcommands.h"
 #include "killdecision.h"
 #include "logsource.h"
 #include "oomreportparser.h"
@@ -65,6 +66,12 @@ Commands:
                                 the samples' timeline (by boottime_s or --boot-time).
   events [--db W.sqlite] [--json]
                                 List the events stored in a workspace.
+  attach-metrics URL [--db W.sqlite] [--duration S] [--interval S] [--token-file F]
+         [--ca-file F] [--insecure-skip-verify] [--host H]
+                                Poll a Prometheus-format /metrics endpoint (kubelet
+                                /metrics/cadvisor, cAdvisor, oomscope-agent) into a workspace.
+  import-prometheus FILE.json [--db W.sqlite] [--host H] [--metric NAME]
+                                Import a Prometheus query_range answer of container_memory_*.
 
 Options:
   -h, --help       Show this help.
@@ -610,5 +617,9 @@ int main(int argc, char **argv)
         return import(args);
     if (command == u"events"_s)
         return listEvents(args);
+    if (command == u"attach-metrics"_s)
+        return oomscope::runAttachMetricsCommand(args);
+    if (command == u"import-prometheus"_s)
+        return oomscope::runImportPrometheusCommand(args);
     return fail(u"unknown command '%1' (see oomscope-cli --help)"_s.arg(command));
 }

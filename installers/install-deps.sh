@@ -13,6 +13,7 @@ packages=(
   poppler-utils                 # pdftotext, for report tests
   desktop-file-utils appstream shared-mime-info systemd dpkg-dev python3  # packaging checks
   openssl                       # agent TLS tests make a self-signed certificate
+  prometheus python3-yaml       # feeds: a real Prometheus on loopback; manifest checks
 )
 # Extra groups: `install-deps.sh --minimal` skips the fuzzing toolchain.
 if [[ "${1:-}" == "--minimal" ]]; then
