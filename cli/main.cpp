@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // oomscope-cli: the workbench's analysis for scripts and CI, on the same libraries as the GUI.
+#include "attach.h"
 #include "eventjson.h"
 #include "feedcommands.h"
 #include "killdecision.h"
@@ -66,6 +67,11 @@ Commands:
                                 the samples' timeline (by boottime_s or --boot-time).
   events [--db W.sqlite] [--json]
                                 List the events stored in a workspace.
+  attach HOST:PORT|ssh://user@host[:port]|exec:/path/to/oomscope-agent [--db W.sqlite]
+         [--duration S] [--token-file F] [--tls] [--ca-file F] [--pin-sha256 H]
+         [--insecure-skip-verify] [--agent-arg A]…
+                                Record an oomscope-agent feed (samples and OOM reports) into a
+                                workspace; resumes where the workspace's data for that node ends.
   attach-metrics URL [--db W.sqlite] [--duration S] [--interval S] [--token-file F]
          [--ca-file F] [--insecure-skip-verify] [--host H]
                                 Poll a Prometheus-format /metrics endpoint (kubelet
@@ -617,6 +623,8 @@ int main(int argc, char **argv)
         return import(args);
     if (command == u"events"_s)
         return listEvents(args);
+    if (command == u"attach"_s)
+        return oomscope::runAttachCommand(args);
     if (command == u"attach-metrics"_s)
         return oomscope::runAttachMetricsCommand(args);
     if (command == u"import-prometheus"_s)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schema.h"
 
+#include "sqlitestatement.h"
+
 #include <sqlite3.h>
 
 #include <array>
@@ -252,16 +254,40 @@ CREATE TABLE event_placement (
 CREATE INDEX event_placement_series ON event_placement(series_id, time_ms);
 )sql";
 
+// Migration 3: nodes the workbench attached to (oomscope-agent feeds). The cursor (instance,
+// last_seq) lets a later attach resume where the stored data ends; gaps are kept so that
+// records the agent could no longer replay are visible, never silently missing.
+constexpr const char *kMigration3 = R"sql(
+CREATE TABLE remote_nodes (
+    node            TEXT    PRIMARY KEY,   -- the address attached to: host:port, ssh://user@host, exec:path
+    hostname        TEXT,                  -- the agent's hello; samples are stored under it
+    instance        TEXT,                  -- agent instance the cursor belongs to
+    last_seq        INTEGER NOT NULL DEFAULT 0,
+    boot_time_ms    INTEGER,
+    kernel_release  TEXT,
+    cgroup_version  INTEGER,
+    samples_stored  INTEGER NOT NULL DEFAULT 0,
+    events_stored   INTEGER NOT NULL DEFAULT 0,
+    last_stored_ms  INTEGER                -- wall clock of the last stored batch
+);
+
+CREATE TABLE remote_gaps (
+    id           INTEGER PRIMARY KEY,
+    node         TEXT    NOT NULL,
+    instance     TEXT,
+    from_seq     INTEGER NOT NULL,
+    to_seq       INTEGER NOT NULL,
+    detected_ms  INTEGER NOT NULL
+);
+CREATE INDEX remote_gaps_node ON remote_gaps(node, detected_ms);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kMigration1},
     Migration{2, kMigration2},
+    Migration{3, kMigration3},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
-
-QString lastError(sqlite3 *db)
-{
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
 
 } // namespace
 
@@ -292,7 +318,7 @@ bool migrate(sqlite3 *db, QString *error)
     const int current = userVersion(db);
     if (current < 0) {
         if (error)
-            *error = u"cannot read the schema version: "_s + lastError(db);
+            *error = u"cannot read the schema version: "_s + sqliteLastError(db);
         return false;
     }
     for (const Migration &m : kMigrations) {

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "reportforward.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+QString reportExecutablePath()
+{
+    const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(u"oomscope-report"_s);
+    const QFileInfo info(path);
+    return info.isFile() && info.isExecutable() ? path : QString();
+}
+
+int forwardToReport(const QStringList &args)
+{
+    const QString program = reportExecutablePath();
+    QTextStream err(stderr);
+    if (program.isEmpty()) {
+        err << "oomscope-cli: report: oomscope-report not found next to " << QCoreApplication::applicationFilePath()
+            << " (it is built with the GUI: OOMSCOPE_BUILD_GUI=ON)" << Qt::endl;
+        return 127;
+    }
+    QProcess process;
+    process.setProcessChannelMode(QProcess::ForwardedChannels);
+    process.setInputChannelMode(QProcess::ForwardedInputChannel);
+    process.start(program, args);
+    if (!process.waitForStarted(-1)) {
+        err << "oomscope-cli: report: cannot start " << program << ": " << process.errorString() << Qt::endl;
+        return 127;
+    }
+    process.waitForFinished(-1);
+    if (process.exitStatus() != QProcess::NormalExit) {
+        err << "oomscope-cli: report: " << program << " crashed" << Qt::endl;
+        return 1;
+    }
+    return process.exitCode();
+}
+
+} // namespace oomscope

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "agentendpoint.h"
+
+#include <QFile>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+bool setError(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+std::optional<quint16> parsePort(const QString &text)
+{
+    bool ok = false;
+    const uint port = text.toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return std::nullopt;
+    return quint16(port);
+}
+
+} // namespace
+
+std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString *error)
+{
+    const QString text = input.trimmed();
+    AgentEndpoint e;
+    if (text.isEmpty()) {
+        setError(error, u"no agent address given"_s);
+        return std::nullopt;
+    }
+    if (text.startsWith("exec:"_L1)) {
+        e.kind = Kind::Exec;
+        e.program = text.mid(5);
+        if (e.program.isEmpty()) {
+            setError(error, u"exec: needs the path of the agent binary"_s);
+            return std::nullopt;
+        }
+        return e;
+    }
+    if (text.startsWith("ssh://"_L1)) {
+        // [user@]host[:port]; IPv6 hosts in brackets.
+        static const QRegularExpression re(u"^ssh://(?:([^@/\\s]+)@)?(\\[[0-9A-Fa-f:.]+\\]|[^:@/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
+        const QRegularExpressionMatch m = re.match(text);
+        if (!m.hasMatch()) {
+            setError(error, u"'%1' is not ssh://[user@]host[:port]"_s.arg(text));
+            return std::nullopt;
+        }
+        e.kind = Kind::Ssh;
+        e.user = m.captured(1);
+        e.host = m.captured(2);
+        if (e.host.startsWith(u'['))
+            e.host = e.host.mid(1, e.host.size() - 2);
+        e.port = 0;
+        if (m.hasCaptured(3) && !m.captured(3).isEmpty()) {
+            const std::optional<quint16> port = parsePort(m.captured(3));
+            if (!port) {
+                setError(error, u"bad ssh port in '%1'"_s.arg(text));
+                return std::nullopt;
+            }
+            e.port = *port;
+        }
+        return e;
+    }
+    static const QRegularExpression re(u"^(?:tcp://)?(\\[[0-9A-Fa-f:.]+\\]|[^:/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
+    const QRegularExpressionMatch m = re.match(text);
+    if (!m.hasMatch()) {
+        setError(error, u"'%1' is not HOST:PORT, ssh://user@host[:port] or exec:/path/to/agent"_s.arg(text));
+        return std::nullopt;
+    }
+    e.kind = Kind::Tcp;
+    e.host = m.captured(1);
+    if (e.host.startsWith(u'['))
+        e.host = e.host.mid(1, e.host.size() - 2);
+    if (m.hasCaptured(2) && !m.captured(2).isEmpty()) {
+        const std::optional<quint16> port = parsePort(m.captured(2));
+        if (!port) {
+            setError(error, u"bad port in '%1'"_s.arg(text));
+            return std::nullopt;
+        }
+        e.port = *port;
+    }
+    return e;
+}
+
+QString AgentEndpoint::key() const
+{
+    const QString h = host.contains(u':') ? u'[' + host + u']' : host;
+    switch (kind) {
+    case Kind::Exec:
+        return u"exec:"_s + program;
+    case Kind::Ssh:
+        return u"ssh://"_s + (user.isEmpty() ? QString() : user + u'@') + h
+               + (port ? u':' + QString::number(port) : QString());
+    case Kind::Tcp:
+        break;
+    }
+    return h + u':' + QString::number(port);
+}
+
+bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString *error)
+{
+    token->clear();
+    if (!options.token.isEmpty()) {
+        *token = options.token;
+        return true;
+    }
+    if (options.tokenFile.isEmpty())
+        return true;
+    QFile f(options.tokenFile);
+    if (!f.open(QIODevice::ReadOnly))
+        return setError(error, u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
+    *token = f.read(64 * 1024).trimmed();
+    if (token->isEmpty())
+        return setError(error, u"the token file %1 is empty"_s.arg(options.tokenFile));
+    return true;
+}
+
+} // namespace oomscope

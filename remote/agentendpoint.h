@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Where an oomscope-agent feed comes from (TCP/TLS address, SSH destination or a local command)
+// and how to authenticate to it, parsed from what a user types.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace oomscope {
+
+struct AgentEndpoint {
+    enum class Kind { Tcp, Ssh, Exec };
+    Kind kind = Kind::Tcp;
+    QString host; // Tcp, Ssh
+    quint16 port = 9464; // Tcp; Ssh: 0 = ssh's default
+    QString user; // Ssh, optional
+    QString program; // Exec: the agent binary (run with --stdio)
+
+    // "HOST:PORT" (IPv6 as "[::1]:9464"; port 9464 when omitted), "ssh://[user@]host[:port]",
+    // "exec:/path/to/oomscope-agent". nullopt with *error set when malformed.
+    static std::optional<AgentEndpoint> parse(const QString &text, QString *error = nullptr);
+    // The canonical spelling of parse()'s input: the node's key in the workspace and settings.
+    QString key() const;
+    bool isStdio() const { return kind != Kind::Tcp; }
+};
+
+struct AgentConnectOptions {
+    AgentEndpoint endpoint;
+    // The shared secret. Held in memory only; tokenFile is read at connect time when set.
+    QByteArray token;
+    QString tokenFile;
+
+    bool tls = false;
+    QString caFile; // PEM CA certificate(s) to trust in addition to the system's
+    // SHA-256 of the agent's certificate (hex, colons allowed): accepted whatever the CA says,
+    // anything else refused.
+    QString pinnedSha256;
+    // No pin yet: accept the first certificate seen and pin it (AgentClient::certificatePinned).
+    bool trustOnFirstUse = false;
+    bool insecureSkipVerify = false; // tests and labs only
+
+    // Extra agent arguments after --stdio (Ssh, Exec), e.g. --interval 1s.
+    QStringList agentArguments;
+    QStringList sshArguments; // extra ssh options, before the destination
+
+    int minBackoffMs = 500;
+    int maxBackoffMs = 30000;
+    int batchIntervalMs = 200;
+    int batchMaxRecords = 5000;
+    // The link counts as dead after this many heartbeat periods without a byte.
+    int missedHeartbeats = 3;
+    int connectTimeoutMs = 10000; // until the hello
+};
+
+// The token: options.token when set, else the trimmed content of options.tokenFile. Empty
+// without either; false with *error when the file cannot be read.
+bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString *error);
+
+} // namespace oomscope

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "attach.h"
+
+#include "agentclient.h"
+#include "feedrecorder.h"
+#include "samplestore.h"
+#include "workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTextStream>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+std::atomic<bool> g_interrupted {false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+} // namespace
+
+int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
+{
+    QString error;
+    const std::optional<AgentEndpoint> endpoint = AgentEndpoint::parse(options.target, &error);
+    if (!endpoint) {
+        err << "oomscope-cli attach: " << error << Qt::endl;
+        return 2;
+    }
+    if (options.dbPath.isEmpty()) {
+        err << "oomscope-cli attach: --db is required" << Qt::endl;
+        return 2;
+    }
+    AgentConnectOptions connect;
+    connect.endpoint = *endpoint;
+    connect.tokenFile = options.tokenFile;
+    connect.caFile = options.caFile;
+    connect.pinnedSha256 = options.pinnedSha256;
+    connect.insecureSkipVerify = options.insecureSkipVerify;
+    connect.tls = options.tls || !options.caFile.isEmpty() || !options.pinnedSha256.isEmpty()
+                  || options.insecureSkipVerify;
+    connect.agentArguments = options.agentArguments;
+
+    // The CLI does nothing else, so the recorder writes on this thread (a direct connection):
+    // every batch is stored before detach() returns.
+    FeedRecorder recorder;
+    if (!recorder.open(options.dbPath, &error)) {
+        err << "oomscope-cli attach: " << error << Qt::endl;
+        return 2;
+    }
+    AgentClient client(connect);
+    client.setRecorder(&recorder);
+
+    QEventLoop loop;
+    QObject::connect(&client, &AgentClient::stateChanged, &loop, [&](AgentClient::State s) {
+        if (s == AgentClient::State::Error)
+            loop.quit();
+        if (s == AgentClient::State::Live)
+            err << "attached to " << client.status().hostname << " (" << client.node() << ")" << Qt::endl;
+        if (s == AgentClient::State::Reconnecting)
+            err << "link lost (" << client.status().message << "), retrying" << Qt::endl;
+    });
+    QObject::connect(&client, &AgentClient::gapDetected, &loop, [&](qint64 from, qint64 to) {
+        err << "gap: records " << from << "-" << to << " are no longer on the agent" << Qt::endl;
+    });
+    g_interrupted = false;
+    auto previousInt = std::signal(SIGINT, onInterrupt);
+    auto previousTerm = std::signal(SIGTERM, onInterrupt);
+    QTimer poll; // a signal handler may only set a flag; the loop looks at it
+    poll.setInterval(100);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (g_interrupted)
+            loop.quit();
+    });
+    poll.start();
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    if (options.durationSeconds > 0)
+        deadline.start(int(options.durationSeconds * 1000));
+
+    client.start();
+    if (client.state() != AgentClient::State::Error)
+        loop.exec();
+    const bool failed = client.state() == AgentClient::State::Error;
+    const AgentClient::Status status = client.status();
+    client.detach(); // hands the last batch to the recorder
+    std::signal(SIGINT, previousInt);
+    std::signal(SIGTERM, previousTerm);
+
+    if (failed) {
+        err << "oomscope-cli attach: " << status.message << Qt::endl;
+        return 1;
+    }
+    if (status.hostname.isEmpty()) {
+        err << "oomscope-cli attach: never reached the agent"
+            << (status.message.isEmpty() ? QString() : u": "_s + status.message) << Qt::endl;
+        return 1;
+    }
+    SampleStore store(*recorder.workspace());
+    out << "node " << status.hostname << " (" << client.node() << "), instance " << status.instance
+        << ", last seq " << status.lastSeq << "\n";
+    for (const SeriesInfo &s : store.series()) {
+        if (s.host == status.hostname)
+            out << "  " << s.cgroupPath << "\t" << s.count << " samples\n";
+    }
+    const std::vector<StoredGap> gaps = recorder.gaps(client.node());
+    out << "stored this run: " << status.samplesStored << " samples, " << status.eventsStored
+        << " OOM events; " << status.reconnects << " reconnects; " << status.gapCount << " gaps\n";
+    for (const StoredGap &g : gaps)
+        out << "  gap " << g.fromSeq << "-" << g.toSeq << " (instance " << g.instance << ")\n";
+    out.flush();
+    return 0;
+}
+
+int runAttach(const AttachOptions &options)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    return runAttach(options, out, err);
+}
+
+int runAttachCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Record a node's oomscope-agent feed into a workspace."_s);
+    parser.addHelpOption();
+    parser.addPositionalArgument(u"target"_s, u"HOST:PORT, ssh://user@host[:port] or exec:/path/to/oomscope-agent"_s);
+    parser.addOption({u"db"_s, u"Workspace file."_s, u"file"_s});
+    parser.addOption({u"duration"_s, u"Stop after this many seconds (default: until Ctrl-C)."_s, u"seconds"_s});
+    parser.addOption({u"token-file"_s, u"File holding the agent's token."_s, u"file"_s});
+    parser.addOption({u"tls"_s, u"Use TLS (implied by the other TLS options)."_s});
+    parser.addOption({u"ca-file"_s, u"PEM CA certificate(s) to trust."_s, u"file"_s});
+    parser.addOption({u"pin-sha256"_s, u"Accept only the certificate with this SHA-256."_s, u"hex"_s});
+    parser.addOption({u"insecure-skip-verify"_s, u"TLS without certificate checks (labs only)."_s});
+    parser.addOption({u"agent-arg"_s, u"Extra agent option for exec:/ssh: (repeatable)."_s, u"arg"_s});
+    QStringList args = arguments;
+    if (args.isEmpty())
+        args << u"oomscope-cli attach"_s;
+    if (!parser.parse(args)) {
+        QTextStream(stderr) << "oomscope-cli attach: " << parser.errorText() << Qt::endl;
+        return 2;
+    }
+    if (parser.isSet(u"help"_s)) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        QTextStream(stderr) << "oomscope-cli attach: give exactly one target\n" << parser.helpText();
+        return 2;
+    }
+    AttachOptions o;
+    o.target = parser.positionalArguments().constFirst();
+    o.dbPath = parser.value(u"db"_s);
+    if (parser.isSet(u"duration"_s)) {
+        bool ok = false;
+        o.durationSeconds = parser.value(u"duration"_s).toDouble(&ok);
+        if (!ok || o.durationSeconds <= 0) {
+            QTextStream(stderr) << "oomscope-cli attach: --duration takes a positive number of seconds" << Qt::endl;
+            return 2;
+        }
+    }
+    o.tokenFile = parser.value(u"token-file"_s);
+    o.tls = parser.isSet(u"tls"_s);
+    o.caFile = parser.value(u"ca-file"_s);
+    o.pinnedSha256 = parser.value(u"pin-sha256"_s);
+    o.insecureSkipVerify = parser.isSet(u"insecure-skip-verify"_s);
+    o.agentArguments = parser.values(u"agent-arg"_s);
+    return runAttach(o);
+}
+
+} // namespace oomscope

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// AttachDialog keeps a typed token out of the settings; NodeStatusWidget shows a live node and
+// detaches it from its button.
+#include "agentclient.h"
+#include "attachdialog.h"
+#include "nodestatuswidget.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace oomscope;
+using namespace Qt::StringLiterals;
+
+class TestRemoteGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void dialogKeepsTheTokenInMemory()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.path() + u"/s.ini"_s, QSettings::IniFormat);
+        AttachDialog dialog(nullptr, &settings);
+        dialog.setAddress(u"node-7:9500"_s);
+        const QList<QLineEdit *> edits = dialog.findChildren<QLineEdit *>();
+        QLineEdit *token = nullptr;
+        for (QLineEdit *e : edits)
+            if (e->echoMode() == QLineEdit::Password)
+                token = e;
+        QVERIFY(token);
+        QTest::keyClicks(token, u"typed-secret-42"_s);
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.options().token, QByteArray("typed-secret-42"));
+        QCOMPARE(dialog.options().endpoint.port, quint16(9500));
+        settings.sync();
+        QFile f(dir.path() + u"/s.ini"_s);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray saved = f.readAll();
+        QVERIFY(saved.contains("node-7:9500"));
+        QVERIFY(!saved.contains("typed-secret"));
+
+        AttachDialog again(nullptr, &settings); // the recent node is offered
+        QCOMPARE(again.findChild<QComboBox *>()->itemText(0), u"node-7:9500"_s);
+
+        AttachDialog bad(nullptr, &settings);
+        bad.setAddress(u"node:99999"_s);
+        bad.accept();
+        QVERIFY(bad.result() != int(QDialog::Accepted));
+    }
+
+    void statusRowDetaches()
+    {
+        QTemporaryDir dir;
+        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), dir.path() + u"/kmsg"_s);
+        AgentConnectOptions o;
+        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
+        // An empty cgroup root: the agent serves the kernel log only, which is enough here.
+        o.agentArguments = {u"--cgroup-root"_s, dir.path(), u"--proc-root"_s, dir.path(), u"--kmsg"_s,
+                            dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s};
+        AgentClient client(o);
+        NodeStatusWidget widget;
+        widget.addClient(&client);
+        widget.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&widget));
+        client.start();
+        QTableWidget *table = widget.table();
+        QCOMPARE(widget.nodeCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, NodeStatusWidget::StateColumn)->text(), u"live"_s, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!table->item(0, NodeStatusWidget::HostColumn)->text().startsWith(u'('), 5000);
+        qRegisterMetaType<AgentClient *>();
+        QSignalSpy detached(&widget, &NodeStatusWidget::detached);
+        auto *button = qobject_cast<QPushButton *>(table->cellWidget(0, NodeStatusWidget::DetachColumn));
+        QVERIFY(button);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(detached.count(), 1);
+        QCOMPARE(client.state(), AgentClient::State::Detached);
+        QCOMPARE(table->item(0, NodeStatusWidget::StateColumn)->text(), u"detached"_s);
+        QVERIFY(!button->isEnabled());
+    }
+
+    void rowGoesWithItsClient()
+    {
+        NodeStatusWidget widget;
+        auto *client = new AgentClient(AgentConnectOptions {});
+        widget.addClient(client);
+        QCOMPARE(widget.nodeCount(), 1);
+        QCOMPARE(NodeStatusWidget::stateText(*client), u"idle"_s);
+        delete client;
+        QCOMPARE(widget.nodeCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestRemoteGui)
+#include "tst_remote_gui.moc"
