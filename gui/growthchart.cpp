@@ -269,7 +269,26 @@ QColor withAlpha(QColor color, int alpha)
     return color;
 }
 
+const QColor kTrendColor(0x4a, 0x14, 0x8c);
+
+// "~40 s", "~12 min", "~5 h", "~3 days": a forecast is no more precise than that.
+QString roughDuration(double seconds)
+{
+    if (seconds < 90)
+        return u"~"_s + QString::number(std::max(1LL, std::llround(seconds))) + u" s"_s;
+    if (seconds < 90 * 60)
+        return u"~"_s + QString::number(std::llround(seconds / 60)) + u" min"_s;
+    if (seconds < 48 * 3600)
+        return u"~"_s + QString::number(std::llround(seconds / 3600)) + u" h"_s;
+    return u"~"_s + QString::number(std::llround(seconds / 86400)) + u" days"_s;
+}
+
 } // namespace
+
+SampleStore *threadSampleStore(const QString &workspacePath, QString *error)
+{
+    return threadStore(workspacePath, error);
+}
 
 SeriesCurves curvesFromEnvelope(qint64 seriesId, const SampleEnvelope &envelope)
 {
@@ -327,10 +346,14 @@ GrowthChart::GrowthChart(QWidget *parent)
     m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(4);
+    m_plot->legend->setWrap(3); // the verdict panel beside the chart leaves it ~700 px
     m_plot->legend->setMargins(QMargins(6, 0, 6, 4));
 
     m_plot->addLayer(u"markers"_s, m_plot->layer(u"main"_s), QCustomPlot::limAbove);
+    // The verdict's shaded regions lie behind the curves, its trend line over them but under
+    // the kill labels.
+    m_plot->addLayer(u"verdictRegions"_s, m_plot->layer(u"main"_s), QCustomPlot::limBelow);
+    m_plot->addLayer(u"trend"_s, m_plot->layer(u"main"_s), QCustomPlot::limAbove);
     m_plot->addLayer(u"crosshair"_s, nullptr, QCustomPlot::limAbove);
     m_crosshairLayer = m_plot->layer(u"crosshair"_s);
     // Moving the mouse redraws only this layer, not the curves.
@@ -390,6 +413,7 @@ void GrowthChart::clear()
 
 void GrowthChart::removeAll()
 {
+    clearVerdictOverlay();
     for (MarkerItems &m : m_markerItems) {
         m_plot->removeItem(m.line);
         m_plot->removeItem(m.label);
@@ -667,6 +691,181 @@ void GrowthChart::onRangeChanged()
     }
     updateTimeFormat();
     scheduleQuery();
+    emit visibleRangeChanged();
+}
+
+std::pair<std::int64_t, std::int64_t> GrowthChart::visibleRangeMs() const
+{
+    const QCPRange range = m_plot->xAxis->range();
+    return {std::int64_t(std::floor(range.lower * 1000.0)), std::int64_t(std::ceil(range.upper * 1000.0))};
+}
+
+void GrowthChart::clearVerdictOverlay()
+{
+    for (QCPAbstractItem *item :
+         std::initializer_list<QCPAbstractItem *> {m_trendLine, m_forecastLine, m_trendLabel}) {
+        if (item)
+            m_plot->removeItem(item);
+    }
+    m_trendLine = nullptr;
+    m_forecastLine = nullptr;
+    m_trendLabel = nullptr;
+    for (QCPItemRect *rect : m_regionItems)
+        m_plot->removeItem(rect);
+    for (QCPItemText *label : m_regionLabels)
+        m_plot->removeItem(label);
+    m_regionItems.clear();
+    m_regionLabels.clear();
+}
+
+void GrowthChart::setVerdictOverlay(qint64 seriesId, const Verdict &verdict)
+{
+    clearVerdictOverlay();
+    if (!usageGraph(seriesId))
+        return;
+    const QCPRange visible = m_plot->xAxis->range();
+    const double pxPerSecond = m_plot->axisRect()->width() / std::max(visible.size(), 1e-3);
+    for (const Region &region : verdict.regions) {
+        QColor color;
+        QString name;
+        switch (region.kind) {
+        case Region::Kind::Plateau:
+            color = QColor(0xff, 0xb3, 0x00, 48);
+            name = u"plateau"_s;
+            break;
+        case Region::Kind::Spike:
+            color = QColor(0xe5, 0x39, 0x35, 56);
+            name = u"spike"_s;
+            break;
+        case Region::Kind::NearLimit:
+            color = QColor(0xff, 0x70, 0x43, 40);
+            name = u"≥ 90 % of limit"_s;
+            break;
+        case Region::Kind::Gap:
+            color = QColor(0x78, 0x78, 0x78, 40);
+            name = u"no samples"_s;
+            break;
+        case Region::Kind::Incarnation:
+            continue; // the kill markers already cut the range
+        }
+        auto *rect = new QCPItemRect(m_plot);
+        rect->setLayer(u"verdictRegions"_s);
+        rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        const double start = secondsOf(region.startMs);
+        // A spike between two samples still gets a visible band.
+        const double end = std::max(secondsOf(region.endMs), start + 3.0 / std::max(pxPerSecond, 1e-9));
+        rect->topLeft->setCoords(start, 0);
+        rect->bottomRight->setCoords(end, 1);
+        rect->setPen(Qt::NoPen);
+        rect->setBrush(color);
+        rect->setSelectable(false);
+        rect->setVisible(m_showTrend);
+        m_regionItems.push_back(rect);
+        // Named along the bottom where there is room for the name.
+        if ((end - start) * pxPerSecond >= 70) {
+            auto *label = new QCPItemText(m_plot);
+            label->setLayer(u"verdictRegions"_s);
+            label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            label->position->setCoords((std::max(start, visible.lower) + std::min(end, visible.upper)) / 2,
+                                       0.995);
+            label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+            label->setText(name);
+            label->setColor(color.darker(220));
+            QFont font = this->font();
+            font.setPointSizeF(font.pointSizeF() * 0.85);
+            label->setFont(font);
+            label->setSelectable(false);
+            label->setVisible(m_showTrend);
+            m_regionLabels.push_back(label);
+        }
+    }
+
+    const TrendLine &trend = verdict.trend;
+    // The classifier stretches a rising line's end to where it meets the limit; the fitted part
+    // ends with the deciding incarnation (the segment the line starts in).
+    std::int64_t fittedEndMs = trend.endMs;
+    bool killed = false;
+    for (const Verdict::Segment &segment : verdict.segments) {
+        if (segment.startMs <= trend.startMs && trend.startMs <= segment.endMs) {
+            fittedEndMs = std::min<std::int64_t>(trend.endMs, segment.endMs);
+            killed = segment.endedByKill;
+        }
+    }
+    if (trend.valid && fittedEndMs > trend.startMs) {
+        m_trendLine = new QCPItemLine(m_plot);
+        m_trendLine->setLayer(u"trend"_s);
+        m_trendLine->start->setCoords(secondsOf(trend.startMs), trend.valueAt(trend.startMs));
+        m_trendLine->end->setCoords(secondsOf(fittedEndMs), trend.valueAt(fittedEndMs));
+        m_trendLine->setPen(QPen(kTrendColor, 2.6));
+        m_trendLine->setSelectable(false);
+        m_trendLine->setVisible(m_showTrend);
+
+        const double slopeMiBPerHour = trend.slopeBytesPerS * 3600.0 / (1024.0 * 1024.0);
+        // A fast leak reads better per second, a slow one per hour.
+        const bool perSecond = std::abs(slopeMiBPerHour) >= 360.0;
+        QString text = (trend.onFloor ? u"floor trend "_s : u"trend "_s)
+            + (slopeMiBPerHour >= 0 ? u"+"_s : QString())
+            + (perSecond ? QLocale::c().toString(slopeMiBPerHour / 3600.0, 'f', 2) + u" MiB/s"_s
+                         : QLocale::c().toString(slopeMiBPerHour, 'f', 1) + u" MiB/h"_s);
+        if (killed) {
+            text += u" → killed at the limit"_s;
+        } else if (trend.slopeBytesPerS > 0 && trend.limitCrossingMs) {
+            const std::int64_t crossingMs = *trend.limitCrossingMs;
+            if (crossingMs > fittedEndMs) {
+                m_forecastLine = new QCPItemLine(m_plot);
+                m_forecastLine->setLayer(u"trend"_s);
+                m_forecastLine->start->setCoords(secondsOf(fittedEndMs), trend.valueAt(fittedEndMs));
+                m_forecastLine->end->setCoords(secondsOf(crossingMs), trend.valueAt(crossingMs));
+                m_forecastLine->setPen(QPen(kTrendColor, 1.8, Qt::DashLine));
+                m_forecastLine->setSelectable(false);
+                m_forecastLine->setVisible(m_showTrend);
+                text += u" → limit in "_s + roughDuration(double(crossingMs - fittedEndMs) / 1000.0);
+            } else {
+                text += u" → at the limit"_s;
+            }
+        }
+        m_trendLabel = new QCPItemText(m_plot);
+        m_trendLabel->setLayer(u"trend"_s);
+        // Just below the line, a fifth along its visible fitted part: under a rising line that is
+        // inside the area it climbs over, away from the kill labels at the top.
+        const double a = std::max(secondsOf(trend.startMs), visible.lower);
+        const double b = std::min(secondsOf(fittedEndMs), visible.upper);
+        const double at = a < b ? a + (b - a) * 0.2 : secondsOf(fittedEndMs);
+        m_trendLabel->position->setCoords(at, trend.valueAt(std::int64_t(at * 1000.0)));
+        m_trendLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        m_trendLabel->setText(text);
+        m_trendLabel->setColor(kTrendColor);
+        m_trendLabel->setBrush(QColor(255, 255, 255, 215));
+        m_trendLabel->setPen(QPen(withAlpha(kTrendColor, 140)));
+        m_trendLabel->setPadding(QMargins(4, 1, 4, 1));
+        m_trendLabel->setSelectable(false);
+        m_trendLabel->setVisible(m_showTrend);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString GrowthChart::trendLabelText() const
+{
+    return m_trendLabel ? m_trendLabel->text() : QString();
+}
+
+void GrowthChart::setTrendVisible(bool visible)
+{
+    m_showTrend = visible;
+    for (QCPAbstractItem *item :
+         std::initializer_list<QCPAbstractItem *> {m_trendLine, m_forecastLine, m_trendLabel}) {
+        if (item)
+            item->setVisible(visible);
+    }
+    for (QCPItemRect *rect : m_regionItems)
+        rect->setVisible(visible);
+    for (QCPItemText *label : m_regionLabels)
+        label->setVisible(visible);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void GrowthChart::updateTimeFormat()

@@ -6,6 +6,7 @@
 
 #include "memorysample.h"
 #include "samplestore.h"
+#include "verdict.h"
 
 #include <QColor>
 #include <QElapsedTimer>
@@ -24,6 +25,8 @@
 
 class QCPAxis;
 class QCPGraph;
+class QCPItemLine;
+class QCPItemRect;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCPItemTracer;
@@ -76,6 +79,9 @@ struct ChartQueryResult {
 ChartQueryResult queryChartCurves(const QString &workspacePath, const std::vector<qint64> &seriesIds,
                                   std::int64_t fromMs, std::int64_t toMs, int maxPoints);
 SeriesCurves curvesFromEnvelope(qint64 seriesId, const SampleEnvelope &envelope);
+// The calling thread's own store on workspacePath (opened on first use, kept for the thread's
+// life): a connection must stay in the thread that made it. nullptr with error set on failure.
+SampleStore *threadSampleStore(const QString &workspacePath, QString *error = nullptr);
 
 class GrowthChart : public QWidget
 {
@@ -93,6 +99,22 @@ public:
     void setBreakdownVisible(bool visible);
     void setWorkingSetVisible(bool visible);
     bool isBreakdownVisible() const { return m_showBreakdown; }
+
+    // The verdict drawn over a shown series: its fitted trend line (solid over the fitted part,
+    // dashed on to where it meets the limit, with a "limit in ~N min" label) and its regions
+    // shaded behind the curves. Replaces what was drawn before; cleared with the series.
+    void setVerdictOverlay(qint64 seriesId, const Verdict &verdict);
+    void clearVerdictOverlay();
+    void setTrendVisible(bool visible);
+    bool isTrendVisible() const { return m_showTrend; }
+    QCPItemLine *trendLineItem() const { return m_trendLine; } // nullptr when none is drawn
+    QCPItemLine *forecastItem() const { return m_forecastLine; }
+    QString trendLabelText() const;
+    int shadedRegionCount() const { return int(m_regionItems.size()); }
+    // The visible time range in epoch ms.
+    std::pair<std::int64_t, std::int64_t> visibleRangeMs() const;
+    // The shown series' data range in epoch ms, grown by live samples.
+    std::pair<std::int64_t, std::int64_t> dataRangeMs() const { return {m_dataFirstMs, m_dataLastMs}; }
     // Emphasises the marker of the event (the one selected in the events list); 0 for none.
     void setSelectedEvent(qint64 eventId);
     void fitAll();
@@ -125,6 +147,8 @@ signals:
     void eventActivated(qint64 eventId);
     // After the data of a query was swapped into the graphs.
     void dataLoaded();
+    // The visible time range changed (zoom, pan, fit, new series).
+    void visibleRangeChanged();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -173,6 +197,13 @@ private:
     QCPItemStraightLine *m_crosshairLine = nullptr;
     QCPItemTracer *m_tracer = nullptr;
     QCPItemText *m_crosshairLabel = nullptr;
+
+    QCPItemLine *m_trendLine = nullptr;
+    QCPItemLine *m_forecastLine = nullptr;
+    QCPItemText *m_trendLabel = nullptr;
+    std::vector<QCPItemRect *> m_regionItems;
+    std::vector<QCPItemText *> m_regionLabels;
+    bool m_showTrend = true;
 
     QString m_workspacePath;
     std::vector<SeriesGraphs> m_graphs;

@@ -7,10 +7,12 @@
 #include "growthchart.h"
 #include "importjob.h"
 #include "killdecision.h"
+#include "livesession.h"
 #include "rawreportview.h"
 #include "recordingdialog.h"
 #include "samplesview.h"
 #include "seriestreemodel.h"
+#include "watchdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -226,6 +228,9 @@ void MainWindow::createActions()
         fileMenu->addAction(u"Import &Recording…"_s, this, &MainWindow::openRecordingDialog);
     recordingAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     recordingAction->setStatusTip(u"Import a memory recording (samples CSV, processes CSV, kernel log)"_s);
+    QAction *watchAction = fileMenu->addAction(u"&Watch cgroups…"_s, this, &MainWindow::openWatchDialog);
+    watchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    watchAction->setStatusTip(u"Sample memory cgroups of this machine live into the workspace"_s);
     m_recentMenu = fileMenu->addMenu(u"Open &Recent"_s);
     updateRecentMenu();
     fileMenu->addSeparator();
@@ -254,6 +259,7 @@ bool MainWindow::openWorkspace(const QString &path)
         statusBar()->showMessage(u"Wait for the import to finish before switching workspaces"_s, 5000);
         return false;
     }
+    stopLiveSession(); // its samples belong to the workspace it was started in
     const QString dir = QFileInfo(path).absolutePath();
     QDir().mkpath(dir);
     auto workspace = std::make_unique<Workspace>();
@@ -691,7 +697,8 @@ void MainWindow::takeScreenshot()
 void MainWindow::saveScreenshot()
 {
     // The growth chart's data arrives from a background query; give a slow machine time for it.
-    if (m_samplesView->chart()->isQueryPending() && m_screenshotWaits++ < 50) {
+    if ((m_samplesView->chart()->isQueryPending() || m_samplesView->isEvaluating())
+        && m_screenshotWaits++ < 50) {
         QTimer::singleShot(100, this, &MainWindow::saveScreenshot);
         return;
     }
@@ -710,6 +717,7 @@ void MainWindow::saveScreenshot()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    stopLiveSession();
     if (m_importWatcher->isRunning()) {
         m_importWatcher->cancel();
         m_importWatcher->waitForFinished();
@@ -813,6 +821,89 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
     }
     options.benchChartSamples = parser.value(benchOption).toLongLong();
     return options;
+}
+
+void MainWindow::openWatchDialog()
+{
+    if (m_liveSession && m_liveSession->isRunning()) {
+        statusBar()->showMessage(u"A live session is running: stop it before watching other cgroups"_s, 5000);
+        return;
+    }
+    WatchDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    startLiveSession(dialog.sessionConfig());
+}
+
+bool MainWindow::startLiveSession(const LiveSessionConfig &config)
+{
+    if (!m_workspace || config.paths.isEmpty())
+        return false;
+    stopLiveSession();
+    m_liveSession = std::make_unique<LiveSession>(config, m_workspacePath);
+    LiveSession *session = m_liveSession.get();
+    session->setChart(m_samplesView->chart());
+    // Structural changes only (a new series, a stored kill): rare, and what the tree and the
+    // events list show. The samples themselves reach the chart without touching the workspace.
+    connect(session, &LiveSession::seriesAdded, this, [this](const QStringList &, const QList<qint64> &ids) {
+        reloadEvents();
+        for (qint64 id : ids)
+            m_samplesView->treeModel()->setSeriesChecked(id, true);
+        showDetailTab(TimelineTab);
+    });
+    connect(session, &LiveSession::oomEventStored, this, [this](qint64, qint64, qint64) { reloadEvents(); });
+    connect(session, &LiveSession::statusMessage, this,
+            [this](const QString &message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
+    connect(session, &LiveSession::stateChanged, this, &MainWindow::updateLiveControls);
+
+    if (!m_liveLabel) {
+        m_liveLabel = new QLabel;
+        m_liveLabel->setObjectName(u"liveLabel"_s);
+        statusBar()->addPermanentWidget(m_liveLabel);
+        m_livePauseButton = new QToolButton;
+        m_livePauseButton->setObjectName(u"livePauseButton"_s);
+        m_livePauseButton->setAutoRaise(true);
+        connect(m_livePauseButton, &QToolButton::clicked, this, [this] {
+            if (!m_liveSession)
+                return;
+            if (m_liveSession->isPaused())
+                m_liveSession->resume();
+            else
+                m_liveSession->pause();
+        });
+        statusBar()->addPermanentWidget(m_livePauseButton);
+        m_liveStopButton = new QToolButton;
+        m_liveStopButton->setObjectName(u"liveStopButton"_s);
+        m_liveStopButton->setAutoRaise(true);
+        m_liveStopButton->setText(u"Stop"_s);
+        m_liveStopButton->setToolTip(u"Stop sampling; what was sampled stays in the workspace"_s);
+        connect(m_liveStopButton, &QToolButton::clicked, this, &MainWindow::stopLiveSession);
+        statusBar()->addPermanentWidget(m_liveStopButton);
+    }
+    session->start();
+    updateLiveControls();
+    return true;
+}
+
+void MainWindow::stopLiveSession()
+{
+    if (!m_liveSession)
+        return;
+    m_liveSession->stop();
+    updateLiveControls();
+}
+
+void MainWindow::updateLiveControls()
+{
+    if (!m_liveLabel)
+        return;
+    const bool running = m_liveSession && m_liveSession->isRunning();
+    m_liveLabel->setVisible(m_liveSession != nullptr);
+    m_liveLabel->setText(m_liveSession ? m_liveSession->summary() : QString());
+    m_liveLabel->setToolTip(m_liveSession ? m_liveSession->notes().join(u'\n') : QString());
+    m_livePauseButton->setVisible(running);
+    m_livePauseButton->setText(running && m_liveSession->isPaused() ? u"Resume"_s : u"Pause"_s);
+    m_liveStopButton->setVisible(running);
 }
 
 } // namespace oomscope

@@ -30,6 +30,8 @@ namespace oomscope {
 
 class DecisionView;
 class EventListModel;
+class LiveSession;
+struct LiveSessionConfig;
 class RawReportView;
 class SamplesView;
 
@@ -76,6 +78,11 @@ public:
     QToolButton *cancelImportButton() const { return m_cancelButton; }
     QStringList recentFiles() const;
 
+    // Live sampling (File > Watch cgroups…): one session at a time, stored in this workspace.
+    bool startLiveSession(const LiveSessionConfig &config);
+    void stopLiveSession(); // joins the session's threads after storing its last batch
+    LiveSession *liveSession() const { return m_liveSession.get(); }
+
 signals:
     void importStarted();
     // After the events list was reloaded; eventsAdded counts committed events of this job.
@@ -107,6 +114,8 @@ private:
     void openWorkspaceDialog();
     void takeScreenshot();
     void saveScreenshot();
+    void openWatchDialog();
+    void updateLiveControls();
 
     QString m_workspacePath;
     std::unique_ptr<Workspace> m_workspace; // GUI-thread read connection
@@ -139,6 +148,11 @@ private:
     int m_screenshotEventRow = 2;
     int m_screenshotTab = 0;
     int m_screenshotWaits = 0;
+
+    std::unique_ptr<LiveSession> m_liveSession;
+    QLabel *m_liveLabel = nullptr;
+    QToolButton *m_livePauseButton = nullptr;
+    QToolButton *m_liveStopButton = nullptr;
 };
 
 // What the command line asked for: `oomscope [--db W.sqlite] [--screenshot F.png]

@@ -2,8 +2,10 @@
 #include "samplesview.h"
 
 #include "growthchart.h"
+#include "predictionpanel.h"
 #include "samplestore.h"
 #include "seriestreemodel.h"
+#include "verdictpanel.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -11,9 +13,11 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <map>
@@ -64,6 +68,11 @@ SamplesView::SamplesView(QWidget *parent)
     m_workingSetBox->setToolTip(u"usage − inactive_file, as cAdvisor and the kubelet count it"_s);
     m_workingSetBox->setChecked(true);
     connect(m_workingSetBox, &QCheckBox::toggled, m_chart, &GrowthChart::setWorkingSetVisible);
+    m_trendBox = new QCheckBox(u"Trend"_s);
+    m_trendBox->setToolTip(u"The verdict's fitted trend of unreclaimable memory, its forecast to the limit "
+                           u"and the plateau, spike and near-limit stretches it found"_s);
+    m_trendBox->setChecked(true);
+    connect(m_trendBox, &QCheckBox::toggled, m_chart, &GrowthChart::setTrendVisible);
     auto *fitButton = new QPushButton(u"Fit All"_s);
     fitButton->setToolTip(u"Show the whole recording (wheel zooms, drag pans)"_s);
     connect(fitButton, &QPushButton::clicked, m_chart, &GrowthChart::fitAll);
@@ -73,6 +82,7 @@ SamplesView::SamplesView(QWidget *parent)
     toolRow->addWidget(m_caption, 1);
     toolRow->addWidget(m_breakdownBox);
     toolRow->addWidget(m_workingSetBox);
+    toolRow->addWidget(m_trendBox);
     toolRow->addWidget(fitButton);
     auto *chartLayout = new QVBoxLayout(chartPane);
     chartLayout->setContentsMargins(0, 4, 0, 0);
@@ -84,6 +94,28 @@ SamplesView::SamplesView(QWidget *parent)
     m_verdictLayout = new QVBoxLayout(m_verdictArea);
     m_verdictLayout->setContentsMargins(4, 4, 4, 4);
     m_verdictArea->hide();
+    m_verdictPanel = new VerdictPanel;
+    m_predictionPanel = new PredictionPanel;
+    // The verdict scrolls when the window is short; the ranking table takes the rest.
+    auto *verdictScroll = new QScrollArea;
+    verdictScroll->setWidget(m_verdictPanel);
+    verdictScroll->setWidgetResizable(true);
+    verdictScroll->setFrameShape(QFrame::NoFrame);
+    verdictScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto *sideSplitter = new QSplitter(Qt::Vertical);
+    sideSplitter->addWidget(verdictScroll);
+    sideSplitter->addWidget(m_predictionPanel);
+    sideSplitter->setStretchFactor(0, 3);
+    sideSplitter->setStretchFactor(1, 2);
+    sideSplitter->setChildrenCollapsible(false);
+    m_verdictLayout->addWidget(sideSplitter);
+    m_verdictArea->setMinimumWidth(300);
+
+    m_evalPool.setMaxThreadCount(1);
+    m_evalDebounce.setSingleShot(true);
+    m_evalDebounce.setInterval(200);
+    connect(&m_evalDebounce, &QTimer::timeout, this, &SamplesView::startEvaluation);
+    connect(m_chart, &GrowthChart::visibleRangeChanged, this, &SamplesView::scheduleEvaluation);
 
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->addWidget(m_treeView);
@@ -93,7 +125,7 @@ SamplesView::SamplesView(QWidget *parent)
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setStretchFactor(2, 0);
     m_splitter->setChildrenCollapsible(false);
-    m_splitter->setSizes({260, 900, 300});
+    m_splitter->setSizes({210, 730, 460});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 0, 4, 4);
@@ -183,7 +215,88 @@ void SamplesView::refreshChart()
                            + (markers.size() == 1 ? u" kill"_s : u" kills"_s));
     }
     m_chart->setSeries(specs, markers);
+    m_verdictArea->setVisible(hasSeries());
+    ++m_evalGeneration; // a running evaluation was for the old selection
+    if (specs.empty()) {
+        m_evalDebounce.stop();
+        m_evaluatedSeries = 0;
+        m_verdictPanel->showMessage(u"Check a series in the tree to judge its visible range."_s);
+        m_predictionPanel->showMessage(QString());
+    } else {
+        scheduleEvaluation();
+    }
     emit checkedSeriesChanged(checked);
+}
+
+void SamplesView::scheduleEvaluation()
+{
+    if (m_treeModel->checkedSeries().empty())
+        return;
+    // Debounced, so a zoom gesture is judged once at its end; but never postponed for more than
+    // a second, or a live view that follows new samples would never be judged.
+    if (!m_evalDebounce.isActive())
+        m_evalPendingSince.start();
+    if (!m_evalDebounce.isActive() || m_evalPendingSince.elapsed() < 1000)
+        m_evalDebounce.start();
+}
+
+void SamplesView::startEvaluation()
+{
+    const std::vector<qint64> checked = m_treeModel->checkedSeries();
+    if (checked.empty() || !m_workspace || !m_workspace->isOpen())
+        return;
+    if (m_evalRunning) {
+        m_evalDirty = true; // re-issued when the running one returns
+        return;
+    }
+    // The first checked series: the chart draws it first, with its breakdown.
+    const qint64 seriesId = checked.front();
+    const SeriesInfo *info = m_treeModel->seriesInfo(seriesId);
+    if (!info || !info->firstMs || !info->lastMs) {
+        m_verdictPanel->showMessage(u"The series has no samples."_s);
+        m_predictionPanel->showMessage(QString());
+        return;
+    }
+    const auto [visibleFromMs, visibleToMs] = m_chart->visibleRangeMs();
+    RangeEvaluationRequest request;
+    request.workspacePath = m_workspace->path();
+    request.seriesId = seriesId;
+    request.fromMs = std::max<std::int64_t>(visibleFromMs, *info->firstMs);
+    request.toMs = std::min<std::int64_t>(
+        visibleToMs, std::max<std::int64_t>(*info->lastMs, m_chart->dataRangeMs().second));
+    if (request.fromMs > request.toMs) {
+        m_verdictPanel->showMessage(m_treeModel->seriesLabel(seriesId)
+                                    + u" has no samples in the visible range."_s);
+        m_predictionPanel->showMessage(QString());
+        return;
+    }
+    for (const EventSummary &e : m_events)
+        request.victimsByEventId[e.id] = {e.victimPid, e.victimComm};
+    const quint64 generation = m_evalGeneration;
+    m_evalRunning = true;
+    m_verdictPanel->setPending(true);
+    QtConcurrent::run(&m_evalPool, &evaluateRange, request)
+        .then(this, [this, generation](const RangeEvaluation &evaluation) {
+            m_evalRunning = false;
+            if (generation == m_evalGeneration)
+                applyEvaluation(evaluation);
+            if (m_evalDirty || generation != m_evalGeneration) {
+                m_evalDirty = false;
+                startEvaluation();
+            }
+        });
+}
+
+void SamplesView::applyEvaluation(const RangeEvaluation &evaluation)
+{
+    m_evaluatedSeries = evaluation.seriesId;
+    m_verdictPanel->setEvaluation(evaluation, m_treeModel->seriesLabel(evaluation.seriesId));
+    m_predictionPanel->setEvaluation(evaluation);
+    if (evaluation.error.isEmpty())
+        m_chart->setVerdictOverlay(evaluation.seriesId, evaluation.verdict);
+    else
+        m_chart->clearVerdictOverlay();
+    emit rangeEvaluated();
 }
 
 void SamplesView::setSelectedEvent(qint64 eventId)

@@ -3,8 +3,12 @@
 // ones in the middle, and a reserved side panel on the right for the verdict.
 #pragma once
 
+#include "rangeevaluation.h"
 #include "workspace.h"
 
+#include <QElapsedTimer>
+#include <QThreadPool>
+#include <QTimer>
 #include <QWidget>
 
 #include <vector>
@@ -18,7 +22,9 @@ class QVBoxLayout;
 namespace oomscope {
 
 class GrowthChart;
+class PredictionPanel;
 class SeriesTreeModel;
+class VerdictPanel;
 
 class SamplesView : public QWidget
 {
@@ -43,14 +49,27 @@ public:
     // layout. The verdict widget is added to verdictLayout() and the area shown by its owner.
     QWidget *verdictArea() const { return m_verdictArea; }
     QVBoxLayout *verdictLayout() const { return m_verdictLayout; }
+    // The verdict and predicted next victim of the visible range of the first checked series
+    // (the one drawn with its breakdown), re-evaluated off the GUI thread ~200 ms after the
+    // range or the checked series change.
+    VerdictPanel *verdictPanel() const { return m_verdictPanel; }
+    PredictionPanel *predictionPanel() const { return m_predictionPanel; }
+    QCheckBox *trendBox() const { return m_trendBox; }
+    qint64 evaluatedSeries() const { return m_evaluatedSeries; }
+    bool isEvaluating() const { return m_evalRunning || m_evalDebounce.isActive(); }
 
 signals:
     // A kill marker was clicked: the window selects the event and opens its decision.
     void eventActivated(qint64 eventId);
     void checkedSeriesChanged(const std::vector<qint64> &seriesIds);
+    // The panels and the chart's trend show a new evaluation.
+    void rangeEvaluated();
 
 private:
     void refreshChart();
+    void scheduleEvaluation();
+    void startEvaluation();
+    void applyEvaluation(const RangeEvaluation &evaluation);
 
     Workspace *m_workspace = nullptr;
     std::vector<EventSummary> m_events;
@@ -64,6 +83,17 @@ private:
     QWidget *m_verdictArea = nullptr;
     QVBoxLayout *m_verdictLayout = nullptr;
     bool m_reloading = false;
+
+    VerdictPanel *m_verdictPanel = nullptr;
+    PredictionPanel *m_predictionPanel = nullptr;
+    QCheckBox *m_trendBox = nullptr;
+    QThreadPool m_evalPool; // one thread with its own connection: evaluations run in order
+    QTimer m_evalDebounce;
+    QElapsedTimer m_evalPendingSince; // a live view moves all the time: re-evaluate at least every second
+    quint64 m_evalGeneration = 0;
+    bool m_evalRunning = false;
+    bool m_evalDirty = false;
+    qint64 m_evaluatedSeries = 0;
 };
 
 } // namespace oomscope

@@ -309,6 +309,8 @@ void KmsgTail::finishReport()
     m_groupKill = false;
     m_reportFirstSeq = -1;
     const ParseResult parsed = OomReportParser().parse(report);
+    if (!parsed.events.empty())
+        Q_EMIT reportCompleted(report, firstSeq);
     for (const OomEvent &event : parsed.events)
         Q_EMIT oomEvent(event, firstSeq);
 }

@@ -60,6 +60,9 @@ public:
 
 Q_SIGNALS:
     void oomEvent(const oomscope::OomEvent &event, qint64 firstSeq);
+    // The raw records (lines "pri,seq,usec,flags;text") of a report that just ended, emitted
+    // right before its oomEvent()s: what a workspace imports as the event's log.
+    void reportCompleted(const QByteArray &reportText, qint64 firstSeq);
     // All records of one read pass, only built while something is connected.
     void recordsRead(oomscope::KmsgRecordBatchPtr records);
     // The kernel overwrote records before they were read (EPIPE or a jump in sequence

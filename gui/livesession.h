@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A live session: samples the picked cgroups in a sampler thread, tails the kernel log, stores
+// both in the workspace from a storage thread, and hands the stored samples and kills to the
+// window — the GUI thread only receives immutable payloads, one per flush.
+#pragma once
+
+#include "samplewriter.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+class QTimer;
+
+namespace oomscope {
+
+class GrowthChart;
+class KmsgTail;
+class Sampler;
+class WorkerThread;
+
+struct LiveSessionConfig {
+    QString cgroupRoot = QStringLiteral("/sys/fs/cgroup");
+    QString procRoot = QStringLiteral("/proc");
+    QStringList paths; // relative to the memory hierarchy root
+    int intervalMs = 1000;
+    bool sampleProcesses = true;
+    QString kmsgPath = QStringLiteral("/dev/kmsg"); // empty: do not tail a kernel log
+    bool kmsgFromStart = false; // tests: read a prepared file from its beginning
+    QString host; // empty: this machine's hostname
+    // How long a counter-detected kill waits for its kernel report before it is noted without.
+    int reportGraceMs = 3000;
+};
+
+class LiveSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    LiveSession(LiveSessionConfig config, const QString &workspacePath, QObject *parent = nullptr);
+    ~LiveSession() override; // stop()s
+
+    void start();
+    void pause();
+    void resume();
+    // Stops sampling and the log tail, stores the last batch and joins both threads.
+    // Blocks for as long as the last flush takes (one transaction).
+    void stop();
+
+    bool isRunning() const { return m_running; }
+    bool isPaused() const { return m_paused; }
+    const LiveSessionConfig &config() const { return m_config; }
+    QString host() const { return m_host; }
+    // Series of the session by cgroup path (incarnations included), as the writer created them.
+    QHash<QString, qint64> seriesOfPaths() const { return m_seriesOfPath; }
+    qint64 samplesStoredCount() const { return m_samplesStored; }
+    int eventsStoredCount() const { return m_eventsStored; }
+    // Kills the cgroup counters saw that no kernel report explained (no marker on the chart).
+    QStringList notes() const { return m_notes; }
+    bool kernelLogAvailable() const { return m_kmsgOk; }
+    QString summary() const; // one line for the status bar
+
+    // The chart that gets the stored samples live (appendLiveSamples); may be null.
+    void setChart(GrowthChart *chart);
+
+Q_SIGNALS:
+    void seriesAdded(const QStringList &paths, const QList<qint64> &seriesIds);
+    void samplesStored(oomscope::StoredSamplesPtr stored);
+    void oomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs);
+    void killWithoutReport(const QString &path, qint64 timestampMs, qint64 count);
+    void statusMessage(const QString &message, int timeoutMs);
+    void stateChanged();
+
+private:
+    void onSamplesStored(const StoredSamplesPtr &stored);
+    void onKillDetected(const QString &path, qint64 timestampMs, qint64 count);
+    void onReplacement(const QString &vanishedPath, const QString &newPath);
+    void onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs, const QString &memcg);
+    void checkUnexplainedKills();
+    void refillChart();
+
+    struct PendingKill {
+        QString path;
+        qint64 timestampMs = 0;
+        qint64 count = 0;
+        qint64 deadlineMs = 0; // steady: when to give up waiting for the report
+    };
+
+    // A stored report that no counter step has matched yet (the log can be faster).
+    struct StoredEvent {
+        QString memcg;
+        qint64 seriesId = 0;
+        qint64 steadyMs = 0;
+    };
+    bool explains(const StoredEvent &event, const QString &path) const;
+
+    LiveSessionConfig m_config;
+    QString m_workspacePath;
+    QString m_host;
+    std::unique_ptr<WorkerThread> m_samplerThread;
+    std::unique_ptr<WorkerThread> m_storageThread;
+    Sampler *m_sampler = nullptr;
+    KmsgTail *m_tail = nullptr;
+    SampleWriter *m_writer = nullptr;
+    GrowthChart *m_chart = nullptr;
+    QTimer *m_graceTimer = nullptr;
+    bool m_running = false;
+    bool m_paused = false;
+    bool m_kmsgOk = false;
+    QStringList m_paths; // what the sampler reads (grows with incarnations)
+    QHash<QString, qint64> m_seriesOfPath;
+    std::map<qint64, std::vector<MemorySample>> m_recent; // per series: the last few seconds
+    std::vector<PendingKill> m_pendingKills;
+    std::vector<StoredEvent> m_recentEvents;
+    QStringList m_notes;
+    qint64 m_samplesStored = 0;
+    int m_eventsStored = 0;
+};
+
+} // namespace oomscope

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Timeline tab's verdict and predicted-next-victim panels: the prediction model's contract,
+// the bundled leak recording judged a leak with a trend drawn on the chart, re-evaluation when the
+// view zooms, the ranking before the kill naming the process the kernel killed, and the empty
+// state without per-process samples.
+// clang-format off
+#include "qcustomplotinclude.h" // must come first, see there
+// clang-format on
+
+#include "growthchart.h"
+#include "importjob.h"
+#include "predictionmodel.h"
+#include "predictionpanel.h"
+#include "samplestore.h"
+#include "samplesview.h"
+#include "seriestreemodel.h"
+#include "verdictpanel.h"
+#include "workspace.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
+
+using namespace Qt::StringLiterals;
+using namespace oomscope;
+
+namespace {
+
+const QString recordingDir = QStringLiteral(OOMSCOPE_TEST_DATA) + u"/recordings/checkout-leak"_s;
+
+QJsonObject truth()
+{
+    QFile file(recordingDir + u"/truth.json"_s);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// The same path as `oomscope --samples … --procs … kernel.log`: the import job.
+bool importDemo(const QString &workspacePath)
+{
+    RecordingImportRequest r;
+    r.samplesPath = recordingDir + u"/samples.csv"_s;
+    r.procsPath = recordingDir + u"/procs.csv"_s;
+    r.logPaths = {recordingDir + u"/kernel.log"_s};
+    QFuture<FileImportOutcome> future = QtConcurrent::run(&runImportJob, workspacePath, QStringList {},
+                                                          std::vector<RecordingImportRequest> {r});
+    future.waitForFinished();
+    const QList<FileImportOutcome> results = future.results();
+    return !results.isEmpty() && std::all_of(results.begin(), results.end(), [](const FileImportOutcome &o) {
+        return o.result.ok;
+    });
+}
+
+ProcessSample process(std::int64_t pid, const QString &comm, std::int64_t rssKb, int adj)
+{
+    ProcessSample p;
+    p.timestampMs = 1'700'000'000'000;
+    p.pid = pid;
+    p.comm = comm;
+    p.rssAnonKb = rssKb;
+    p.rssFileKb = 0;
+    p.rssShmemKb = 0;
+    p.oomScoreAdj = adj;
+    return p;
+}
+
+// Waits until the view shows an evaluation of exactly [fromMs, toMs] (± the ms rounding of the
+// chart's axis).
+bool waitForEvaluatedRange(SamplesView &view, std::int64_t fromMs, std::int64_t toMs)
+{
+    auto matches = [&] {
+        const auto range = view.verdictPanel()->evaluatedRangeMs();
+        return !view.isEvaluating() && range && std::abs(range->first - fromMs) <= 1
+            && std::abs(range->second - toMs) <= 1;
+    };
+    for (int i = 0; i < 200 && !matches(); ++i)
+        QTest::qWait(50);
+    return matches();
+}
+
+} // namespace
+
+class TestVerdictPanel : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void predictionModel();
+    void demoRecordingIsALeakWithTrend();
+    void predictionBeforeTheKillNamesTheKernelsVictim();
+    void noProcessSamplesShowsEmptyState();
+};
+
+void TestVerdictPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(QFile::exists(recordingDir + u"/samples.csv"_s));
+    QVERIFY(!truth().isEmpty());
+}
+
+void TestVerdictPanel::predictionModel()
+{
+    PredictionModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    // 64 MiB at adj 0, 100 MiB at adj -1000 (never eligible), 16 MiB at adj 500: with a 256 MiB
+    // limit (65536 pages) adj 500 adds 500 x (65536 / 1000) = 32500 points (the kernel divides
+    // first), so 4096 + 32500 = 36596 beats 16384.
+    const std::vector<ProcessSample> reading = {process(10, u"big"_s, 64 * 1024, 0),
+                                                process(11, u"protected"_s, 100 * 1024, -1000),
+                                                process(12, u"adjusted"_s, 16 * 1024, 500)};
+    const PredictedRanking ranking = predictVictim(reading, std::int64_t(256) << 20);
+    model.setRanking(ranking);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.columnCount(), int(PredictionModel::ColumnCount));
+    QCOMPARE(model.predictedVictimPid(), std::optional<std::int64_t>(12));
+    QCOMPARE(model.index(0, PredictionModel::PidColumn).data(PredictionModel::PidRole).toLongLong(), 12);
+    QVERIFY(model.index(0, 0).data(PredictionModel::IsPredictedVictimRole).toBool());
+    QVERIFY(!model.index(1, 0).data(PredictionModel::IsPredictedVictimRole).toBool());
+    QCOMPARE(model.index(0, PredictionModel::PointsColumn).data().toString(), QLocale().toString(36596));
+    QCOMPARE(model.index(0, PredictionModel::ShareColumn).data().toString(),
+             u"69.1 %"_s); // 36596 / (36596 + 16384)
+    QCOMPARE(model.index(1, PredictionModel::GapToTopColumn).data().toString(), QLocale().toString(20212));
+    // -1000 is never killed: no points, no gap, no adj that would do it.
+    QCOMPARE(model.index(2, PredictionModel::PidColumn).data().toString(), u"11"_s);
+    QCOMPARE(model.index(2, PredictionModel::PointsColumn).data().toString(), u"never"_s);
+    QVERIFY(model.headerData(PredictionModel::AdjToBeVictimColumn, Qt::Horizontal)
+                .toString()
+                .contains(u"victim"_s));
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(!model.predictedVictimPid());
+}
+
+void TestVerdictPanel::demoRecordingIsALeakWithTrend()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"ws.sqlite"_s);
+    QVERIFY(importDemo(path));
+    Workspace workspace;
+    QVERIFY(workspace.open(path));
+
+    SamplesView view;
+    view.resize(1400, 800);
+    view.reload(&workspace, workspace.events());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const std::vector<qint64> checked = view.treeModel()->checkedSeries();
+    QCOMPARE(checked.size(), std::size_t(1));
+    const qint64 seriesId = checked.front();
+    const std::optional<SeriesInfo> info = SampleStore(workspace).seriesInfo(seriesId);
+    QVERIFY(info && info->firstMs && info->lastMs);
+
+    // The whole recording: the recording's known cause.
+    QVERIFY(waitForEvaluatedRange(view, *info->firstMs, *info->lastMs));
+    QVERIFY(view.verdictArea()->isVisible());
+    QCOMPARE(view.evaluatedSeries(), seriesId);
+    QCOMPARE(view.verdictPanel()->kindName(), truth().value(u"cause"_s).toString());
+    QVERIFY(view.verdictPanel()->headlineText().startsWith(u"Leak"_s));
+    QVERIFY2(view.verdictPanel()->evidenceText().contains(u"MiB/h"_s),
+             qPrintable(view.verdictPanel()->evidenceText()));
+    QVERIFY(view.verdictPanel()->evidenceText().contains(u"Kills in range: 1"_s));
+    // The fitted line on the chart rises (checkout_svc.py retains ~1.8 MiB/s), within the data.
+    GrowthChart *chart = view.chart();
+    QCPItemLine *trend = chart->trendLineItem();
+    QVERIFY(trend);
+    QVERIFY(trend->visible());
+    QVERIFY(trend->end->coords().y() > trend->start->coords().y());
+    QVERIFY(trend->start->coords().x() >= double(*info->firstMs) / 1000.0 - 1e-3);
+    QVERIFY(trend->end->coords().x() <= double(*info->lastMs) / 1000.0 + 1e-3);
+    // The leak ran into the limit and was killed (truth.json's kill): no forecast beyond it.
+    QVERIFY2(chart->trendLabelText().contains(u"killed at the limit"_s), qPrintable(chart->trendLabelText()));
+    QVERIFY(!chart->forecastItem());
+
+    // The Trend box hides and shows it.
+    view.trendBox()->click();
+    QVERIFY(!chart->trendLineItem()->visible());
+    view.trendBox()->click();
+    QVERIFY(chart->trendLineItem()->visible());
+
+    // Zoom to the first 20 s: the panel re-evaluates that range alone, and the trend is redrawn
+    // within it, rising on to the limit (the kill is ~59 s in).
+    const double lo = double(*info->firstMs) / 1000.0;
+    chart->plot()->xAxis->setRange(lo, lo + 20.0);
+    QVERIFY(waitForEvaluatedRange(view, *info->firstMs, *info->firstMs + 20'000));
+    trend = chart->trendLineItem();
+    QVERIFY(trend);
+    QVERIFY2(trend->end->coords().x() <= lo + 20.0 + 1e-3,
+             qPrintable(u"trend %1 .. %2, view %3 .. %4"_s.arg(trend->start->coords().x() - lo)
+                            .arg(trend->end->coords().x() - lo)
+                            .arg(chart->plot()->xAxis->range().lower - lo)
+                            .arg(chart->plot()->xAxis->range().upper - lo)));
+    QVERIFY(chart->forecastItem());
+    QVERIFY2(chart->trendLabelText().contains(u"limit in"_s), qPrintable(chart->trendLabelText()));
+    QVERIFY2(view.verdictPanel()->evidenceText().contains(u"Kills in range: 0"_s),
+             qPrintable(view.verdictPanel()->evidenceText()));
+    if (const QByteArray grabs = qgetenv("OOMSCOPE_TEST_GRABS"); !grabs.isEmpty())
+        view.grab().save(QString::fromLocal8Bit(grabs) + u"/verdict-zoomed.png"_s);
+}
+
+void TestVerdictPanel::predictionBeforeTheKillNamesTheKernelsVictim()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"ws.sqlite"_s);
+    QVERIFY(importDemo(path));
+    Workspace workspace;
+    QVERIFY(workspace.open(path));
+    SamplesView view;
+    view.resize(1400, 800);
+    view.reload(&workspace, workspace.events());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const qint64 seriesId = view.treeModel()->checkedSeries().front();
+    const SampleStore store(workspace);
+    const std::optional<SeriesInfo> info = store.seriesInfo(seriesId);
+    QVERIFY(info && info->firstMs && info->lastMs);
+    const std::vector<EventPlacement> placements = store.placements(seriesId);
+    QCOMPARE(placements.size(), std::size_t(1));
+    const std::int64_t killMs = placements.front().timeMs;
+    const QJsonObject kill = truth().value(u"kills"_s).toArray().at(0).toObject();
+    const qint64 truthPid = kill.value(u"pid"_s).toInteger();
+    const QString truthComm = kill.value(u"comm"_s).toString();
+
+    // The whole range holds the kill: the prediction just before it named the kernel's victim.
+    QVERIFY(waitForEvaluatedRange(view, *info->firstMs, *info->lastMs));
+    PredictionPanel *panel = view.predictionPanel();
+    const std::optional<KillComparison> comparison = panel->killComparison();
+    QVERIFY(comparison);
+    QCOMPARE(comparison->killMs, killMs);
+    QCOMPARE(comparison->kernelPid, truthPid);
+    QVERIFY(comparison->predictedPid);
+    QCOMPARE(*comparison->predictedPid, truthPid);
+    QVERIFY(comparison->matches());
+    QVERIFY2(panel->killComparisonText().contains(u"✓"_s), qPrintable(panel->killComparisonText()));
+    QVERIFY(panel->killComparisonText().contains(truthComm));
+
+    // A view ending a second before the kill: its top row is the process about to be killed.
+    const double lo = double(*info->firstMs) / 1000.0;
+    const double hi = double(killMs - 1000) / 1000.0;
+    view.chart()->plot()->xAxis->setRange(lo, hi);
+    QVERIFY(waitForEvaluatedRange(view, *info->firstMs, killMs - 1000));
+    QVERIFY(!panel->killComparison()); // no kill in view
+    QVERIFY(panel->view()->isVisible());
+    const QAbstractItemModel *shown = panel->view()->model();
+    QCOMPARE(shown->rowCount(), int(truth().value(u"processes"_s).toArray().size()));
+    QCOMPARE(shown->index(0, PredictionModel::PidColumn).data(PredictionModel::PidRole).toLongLong(),
+             truthPid);
+    QVERIFY(shown->index(0, PredictionModel::NameColumn).data().toString().contains(truthComm));
+    QVERIFY(shown->index(0, 0).data(PredictionModel::IsPredictedVictimRole).toBool());
+    QCOMPARE(panel->model()->predictedVictimPid(), std::optional<std::int64_t>(truthPid));
+}
+
+void TestVerdictPanel::noProcessSamplesShowsEmptyState()
+{
+    QTemporaryDir dir;
+    Workspace workspace;
+    QVERIFY(workspace.open(dir.filePath(u"ws.sqlite"_s)));
+    SampleStore store(workspace);
+    const qint64 id = store.ensureSeries(u"node"_s, u"/steady.slice"_s);
+    std::vector<MemorySample> samples;
+    const std::int64_t startMs = 1'700'000'000'000;
+    for (int i = 0; i < 600; ++i) {
+        MemorySample s;
+        s.timestampMs = startMs + i * 1000;
+        s.usageBytes = (std::int64_t(40) << 20) + (i % 7) * 4096;
+        s.anonBytes = std::int64_t(30) << 20;
+        s.inactiveFileBytes = std::int64_t(5) << 20;
+        s.limitBytes = std::int64_t(256) << 20;
+        samples.push_back(s);
+    }
+    QVERIFY(store.append(id, samples).ok);
+
+    SamplesView view;
+    view.resize(1400, 800);
+    view.reload(&workspace, {});
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(waitForEvaluatedRange(view, startMs, startMs + 599'000));
+    // 30 MiB of anon flat under a 256 MiB limit.
+    QCOMPARE(view.verdictPanel()->kindName(), u"fits"_s);
+    QVERIFY2(view.predictionPanel()->emptyText().contains(u"No per-process samples"_s),
+             qPrintable(view.predictionPanel()->emptyText()));
+    QVERIFY(!view.predictionPanel()->view()->isVisible());
+    QVERIFY(!view.predictionPanel()->killComparison());
+}
+
+QTEST_MAIN(TestVerdictPanel)
+#include "tst_verdictpanel.moc"
