@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "agentclient.h"
+#include "attachdialog.h"
 #include "badnesschart.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
+#include "feedrecorder.h"
 #include "growthchart.h"
 #include "importjob.h"
 #include "killdecision.h"
 #include "livesession.h"
+#include "nodestatuswidget.h"
 #include "rawreportview.h"
 #include "recordingdialog.h"
 #include "samplesview.h"
@@ -231,6 +235,9 @@ void MainWindow::createActions()
     QAction *watchAction = fileMenu->addAction(u"&Watch cgroups…"_s, this, &MainWindow::openWatchDialog);
     watchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
     watchAction->setStatusTip(u"Sample memory cgroups of this machine live into the workspace"_s);
+    QAction *attachAction = fileMenu->addAction(u"&Attach to Node…"_s, this, &MainWindow::openAttachDialog);
+    attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    attachAction->setStatusTip(u"Record a remote node's oomscope-agent feed into the workspace"_s);
     m_recentMenu = fileMenu->addMenu(u"Open &Recent"_s);
     updateRecentMenu();
     fileMenu->addSeparator();
@@ -715,8 +722,60 @@ void MainWindow::saveScreenshot()
     }
 }
 
+void MainWindow::openAttachDialog()
+{
+    AttachDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        attachNode(dialog.options());
+}
+
+AgentClient *MainWindow::attachNode(const AgentConnectOptions &options)
+{
+    if (!m_feedRecorder) {
+        auto recorder = std::make_unique<FeedRecorderThread>();
+        QString error;
+        if (!recorder->start(m_workspacePath, &error)) {
+            QMessageBox::warning(this, u"Attach to node"_s, u"Cannot record into the workspace: "_s + error);
+            return nullptr;
+        }
+        m_feedRecorder = std::move(recorder);
+        m_feedReloadTimer = new QTimer(this);
+        m_feedReloadTimer->setSingleShot(true);
+        m_feedReloadTimer->setInterval(2000);
+        connect(m_feedReloadTimer, &QTimer::timeout, this, [this] { reloadEvents(m_currentEventId); });
+        connect(m_feedRecorder->recorder(), &FeedRecorder::batchStored, this,
+                [this](const FeedStoreReport &report) {
+                    if (!report.ok)
+                        statusBar()->showMessage(report.node + u": "_s + report.error, 10000);
+                    if (report.eventsStored > 0)
+                        reloadEvents(); // a kill: show it now
+                    else if (report.samplesStored > 0 && !m_feedReloadTimer->isActive())
+                        m_feedReloadTimer->start();
+                });
+    }
+    if (!m_nodes) {
+        m_nodes = new NodeStatusWidget(this);
+        m_nodesDock = new QDockWidget(u"Attached nodes"_s, this);
+        m_nodesDock->setObjectName(u"nodesDock"_s);
+        m_nodesDock->setWidget(m_nodes);
+        addDockWidget(Qt::BottomDockWidgetArea, m_nodesDock);
+        connect(m_nodes, &NodeStatusWidget::detached, this, [](AgentClient *client) { client->deleteLater(); });
+    }
+    auto *client = new AgentClient(options, this);
+    client->setRecorder(m_feedRecorder->recorder());
+    m_nodes->addClient(client);
+    m_nodesDock->show();
+    client->start();
+    return client;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Detach every node (what was received goes to the recorder), then store and join.
+    const QList<AgentClient *> clients = findChildren<AgentClient *>(Qt::FindDirectChildrenOnly);
+    qDeleteAll(clients);
+    if (m_feedRecorder)
+        m_feedRecorder->stop();
     stopLiveSession();
     if (m_importWatcher->isRunning()) {
         m_importWatcher->cancel();

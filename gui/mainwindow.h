@@ -28,6 +28,11 @@ class QDockWidget;
 
 namespace oomscope {
 
+class AgentClient;
+struct AgentConnectOptions;
+class FeedRecorderThread;
+class NodeStatusWidget;
+
 class DecisionView;
 class EventListModel;
 class LiveSession;
@@ -82,6 +87,9 @@ public:
     bool startLiveSession(const LiveSessionConfig &config);
     void stopLiveSession(); // joins the session's threads after storing its last batch
     LiveSession *liveSession() const { return m_liveSession.get(); }
+    // Attaches to a node's agent feed, recording into this workspace (File > Attach to Node…).
+    AgentClient *attachNode(const AgentConnectOptions &options);
+    NodeStatusWidget *nodeStatus() const { return m_nodes; }
 
 signals:
     void importStarted();
@@ -115,6 +123,7 @@ private:
     void takeScreenshot();
     void saveScreenshot();
     void openWatchDialog();
+    void openAttachDialog(); // attach to a remote node's oomscope-agent feed
     void updateLiveControls();
 
     QString m_workspacePath;
@@ -150,6 +159,11 @@ private:
     int m_screenshotWaits = 0;
 
     std::unique_ptr<LiveSession> m_liveSession;
+    // Remote nodes: one recorder thread (its own workspace connection) for every attached client.
+    std::unique_ptr<FeedRecorderThread> m_feedRecorder;
+    NodeStatusWidget *m_nodes = nullptr;
+    QDockWidget *m_nodesDock = nullptr;
+    QTimer *m_feedReloadTimer = nullptr; // coalesces view reloads while feeds store samples
     QLabel *m_liveLabel = nullptr;
     QToolButton *m_livePauseButton = nullptr;
     QToolButton *m_liveStopButton = nullptr;

@@ -3,6 +3,8 @@
 // detaches it from its button.
 #include "agentclient.h"
 #include "attachdialog.h"
+#include "eventlistmodel.h"
+#include "mainwindow.h"
 #include "nodestatuswidget.h"
 
 #include <QComboBox>
@@ -82,6 +84,29 @@ private Q_SLOTS:
         QCOMPARE(client.state(), AgentClient::State::Detached);
         QCOMPARE(table->item(0, NodeStatusWidget::StateColumn)->text(), u"detached"_s);
         QVERIFY(!button->isEnabled());
+    }
+
+    // File > Attach to Node… end to end: the OOM report the agent reads from its kernel log
+    // arrives in the window's events list, and the node shows in the status dock.
+    void windowRecordsAttachedNode()
+    {
+        QTemporaryDir dir;
+        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), dir.path() + u"/kmsg"_s);
+        AgentConnectOptions o;
+        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
+        o.agentArguments = {u"--cgroup-root"_s, dir.path(), u"--proc-root"_s, dir.path(), u"--kmsg"_s,
+                            dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s};
+        MainWindow window(dir.filePath(u"w.sqlite"_s));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.eventModel()->rowCount(), 0);
+        AgentClient *client = window.attachNode(o);
+        QVERIFY(client);
+        QVERIFY(window.nodeStatus());
+        QCOMPARE(window.nodeStatus()->nodeCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(window.eventModel()->rowCount(), 1, 15000);
+        QCOMPARE(window.eventModel()->events().front().victimPid, 10100);
+        window.close(); // detaches, stores what was received and joins the recorder
     }
 
     void rowGoesWithItsClient()
