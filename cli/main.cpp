@@ -10,6 +10,7 @@
 #include "timeline.h"
 #include "verdict.h"
 #include "recordingcsv.h"
+#include "reportforward.h"
 #include "recordingimport.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -67,6 +68,9 @@ Commands:
                                 the samples' timeline (by boottime_s or --boot-time).
   events [--db W.sqlite] [--json]
                                 List the events stored in a workspace.
+  report --db W.sqlite|FILE… [--event ID|--all|--cgroup X --from T --to T]
+         --output report.{png,pdf,html} [--width W --height H --scale S --theme light|dark]
+                                Render an incident report headlessly (runs oomscope-report).
   attach HOST:PORT|ssh://user@host[:port]|exec:/path/to/oomscope-agent [--db W.sqlite]
          [--duration S] [--token-file F] [--tls] [--ca-file F] [--pin-sha256 H]
          [--insecure-skip-verify] [--agent-arg A]…
@@ -623,6 +627,8 @@ int main(int argc, char **argv)
         return import(args);
     if (command == u"events"_s)
         return listEvents(args);
+    if (command == u"report"_s)
+        return oomscope::forwardToReport(args.mid(1)); // the renderer links widgets; the CLI does not
     if (command == u"attach"_s)
         return oomscope::runAttachCommand(args);
     if (command == u"attach-metrics"_s)

@@ -13,9 +13,14 @@ namespace oomscope {
 
 QString reportExecutablePath()
 {
-    const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(u"oomscope-report"_s);
-    const QFileInfo info(path);
-    return info.isFile() && info.isExecutable() ? path : QString();
+    // Installed, both sit in bin/; in a build tree the renderer is in report/ beside cli/.
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const QString &candidate : {here.filePath(u"oomscope-report"_s), here.filePath(u"../report/oomscope-report"_s)}) {
+        const QFileInfo info(candidate);
+        if (info.isFile() && info.isExecutable())
+            return info.canonicalFilePath();
+    }
+    return QString();
 }
 
 int forwardToReport(const QStringList &args)

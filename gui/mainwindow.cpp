@@ -14,6 +14,7 @@
 #include "nodestatuswidget.h"
 #include "rawreportview.h"
 #include "recordingdialog.h"
+#include "reportactions.h"
 #include "samplesview.h"
 #include "seriestreemodel.h"
 #include "watchdialog.h"
@@ -254,6 +255,7 @@ void MainWindow::createActions()
     });
     focusFilter->setShortcut(QKeySequence::Find);
     viewMenu->addAction(m_warningsDock->toggleViewAction());
+    installReportActions(this, fileMenu); // chart Export… menus, File > Export Incident Report…
 
     QMenu *helpMenu = menuBar()->addMenu(u"&Help"_s);
     helpMenu->addAction(u"&About oomscope"_s, this, &MainWindow::showAbout);

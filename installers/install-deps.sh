@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkgconf
-  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite
+  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite qt6-svg-dev
   libqcustomplot-dev libsqlite3-dev zlib1g-dev libxxhash-dev
   xvfb xauth fonts-dejavu-core
   clang-14 libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz preset

@@ -275,6 +275,35 @@ private slots:
         QVERIFY(killMs > c.value(u"from_ms"_s).toInteger() && killMs < c.value(u"to_ms"_s).toInteger());
         QVERIFY(c.value(u"predicted_ranking"_s).isObject());
     }
+
+    // `oomscope-cli report` hands its arguments to the renderer and returns its exit code.
+    void reportIsForwarded()
+    {
+#ifndef OOMSCOPE_HAVE_REPORT
+        QSKIP("oomscope-report is built with the GUI (OOMSCOPE_BUILD_GUI=OFF here)");
+#else
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"w.sqlite"_s);
+        QCOMPARE(runCli({u"import"_s, u"--db"_s, db, data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s)}).exitCode, 0);
+        const QString png = dir.filePath(u"r.png"_s);
+        Run r = runCli({u"report"_s, u"--db"_s, db, u"--output"_s, png, u"--width"_s, u"800"_s, u"--height"_s, u"600"_s});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The PNG's IHDR chunk says its size (no QtGui in this test, like the CLI itself).
+        QFile file(png);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray head = file.read(24);
+        QVERIFY(head.startsWith("\x89PNG\r\n\x1a\n"));
+        const auto be32 = [&](int at) {
+            return quint32(quint8(head[at])) << 24 | quint32(quint8(head[at + 1])) << 16
+                | quint32(quint8(head[at + 2])) << 8 | quint32(quint8(head[at + 3]));
+        };
+        QCOMPARE(be32(16), 800u);
+        QCOMPARE(be32(20), 600u);
+        r = runCli({u"report"_s, u"--db"_s, db, u"--output"_s, dir.filePath(u"r.txt"_s)});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("unsupported output type"));
+#endif
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

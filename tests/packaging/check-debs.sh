@@ -142,9 +142,23 @@ if [[ $gui == ON ]]; then
   if command -v appstreamcli >/dev/null; then
     appstreamcli validate-tree --no-net "$root" >/dev/null || fail "appstreamcli validate-tree on the unpacked .deb"
   fi
-  # TODO(report): when the GUI's offscreen report subcommand exists, render a report from the
-  # unpacked binary here, e.g.:
-  #   QT_QPA_PLATFORM=offscreen "$root/usr/bin/oomscope" report --offscreen "$fixture.log" -o "$work/r.pdf"
+  # Incident report from the unpacked binary, without a display: oomscope-report must choose the
+  # offscreen platform itself, and find its fonts (compiled in) and the Qt plugins of the system.
+  report=$root/usr/bin/oomscope-report
+  [[ -x "$report" ]] || fail "the oomscope package lacks /usr/bin/oomscope-report"
+  if readelf -d "$report" | grep -qE 'R(UN)?PATH'; then fail "oomscope-report has an RPATH"; fi
+  env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$report" "$fixture.log" --all -o "$work/r.pdf" \
+    >/dev/null || fail "oomscope-report from the .deb"
+  [[ "$(head -c 4 "$work/r.pdf")" == "%PDF" && $(stat -c %s "$work/r.pdf") -gt 10000 ]] || fail "report PDF"
+  env -u DISPLAY -u QT_QPA_PLATFORM "$report" "$fixture.log" -o "$work/r.png" --width 800 --height 600 \
+    --scale 2 >/dev/null || fail "oomscope-report PNG from the .deb"
+  python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n" and struct.unpack(">II",d[16:24])==(1600,1200), d' \
+    "$work/r.png" || fail "report PNG size"
+  # `oomscope-cli report …` forwards to it (once cli/main.cpp has the report command).
+  if "$cli" --help 2>&1 | grep -q '^ *report'; then
+    "$cli" report "$fixture.log" -o "$work/r2.html" >/dev/null || fail "oomscope-cli report"
+    grep -q '<!DOCTYPE html>' "$work/r2.html" || fail "oomscope-cli report HTML"
+  fi
 fi
 echo "== relocatable archive"
 tgz=$(ls "$work"/out/oomscope-"$version"-*.tar.gz 2>/dev/null) || fail "no oomscope-$version-*.tar.gz"

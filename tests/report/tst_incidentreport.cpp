@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The incident report: a golden image of the demo incident (with a pixel tolerance), identical
+// output for identical input, the PDF's text, self-contained HTML, and the command line.
+#include "incidentreport.h"
+#include "recordingimport.h"
+#include "samplestore.h"
+#include "workspace.h"
+
+#include <QFontDatabase>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace oomscope;
+
+namespace {
+
+const QString kDemoDir = QStringLiteral(OOMSCOPE_SOURCE_DIR "/resources/demo/checkout-leak");
+const QString kGolden = QStringLiteral(OOMSCOPE_TEST_DATA "/report/golden-checkout-leak.png");
+const QString kReportExe = QStringLiteral(OOMSCOPE_BINARY_DIR "/report/oomscope-report");
+
+// The demo incident imported into a fresh workspace; returns the page of its (only) kill.
+std::optional<ReportPage> demoPage(QTemporaryDir &dir, const ReportOptions &options = {})
+{
+    Workspace ws;
+    if (!ws.open(dir.filePath(u"w.sqlite"_s)))
+        return std::nullopt;
+    SampleStore store(ws);
+    RecordingImportRequest request;
+    request.samplesPath = kDemoDir + u"/samples.csv"_s;
+    request.procsPath = kDemoDir + u"/procs.csv"_s;
+    request.logPaths = {kDemoDir + u"/kernel.log"_s};
+    const RecordingImportResult result = importRecording(ws, store, request);
+    if (!result.ok || ws.events().empty())
+        return std::nullopt;
+    return reportPageForEvent(ws, ws.events().back().id, options);
+}
+
+// Share of pixels differing by more than `threshold` in any channel.
+double differingShare(const QImage &a, const QImage &b, int threshold)
+{
+    const QImage x = a.convertToFormat(QImage::Format_RGB32);
+    const QImage y = b.convertToFormat(QImage::Format_RGB32);
+    qint64 differing = 0;
+    for (int row = 0; row < x.height(); ++row) {
+        const auto *p = reinterpret_cast<const QRgb *>(x.constScanLine(row));
+        const auto *q = reinterpret_cast<const QRgb *>(y.constScanLine(row));
+        for (int col = 0; col < x.width(); ++col) {
+            if (std::abs(qRed(p[col]) - qRed(q[col])) > threshold || std::abs(qGreen(p[col]) - qGreen(q[col])) > threshold
+                || std::abs(qBlue(p[col]) - qBlue(q[col])) > threshold)
+                ++differing;
+        }
+    }
+    return double(differing) / double(qint64(x.width()) * x.height());
+}
+
+} // namespace
+
+class TestIncidentReport : public QObject
+{
+    Q_OBJECT
+private slots:
+    void fontsAreBundled();
+    void pageHasTheDemoFacts();
+    void goldenImage();
+    void deterministic();
+    void darkThemeIsDark();
+    void scaleDoublesPixels();
+    void pdfText();
+    void htmlIsSelfContained();
+    void eventWithoutSamplesHasNote();
+    void commandLine();
+    void commandLineErrors_data();
+    void commandLineErrors();
+};
+
+void TestIncidentReport::fontsAreBundled()
+{
+    QVERIFY(IncidentReport::loadFonts());
+    QVERIFY(QFontDatabase::families().contains(IncidentReport::sansFamily()));
+    QVERIFY(QFontDatabase::families().contains(IncidentReport::monoFamily()));
+}
+
+void TestIncidentReport::pageHasTheDemoFacts()
+{
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    QVERIFY(page->event);
+    // kernel.log: "Killed process 23026 (checkout_svc.py)"; the demo's scenario is a leak.
+    QCOMPARE(page->event->victim.pid, 23026);
+    QVERIFY(!page->samples.empty());
+    QVERIFY(page->killMs);
+    QVERIFY(*page->killMs >= page->fromMs && *page->killMs <= page->toMs);
+    QVERIFY(page->verdict);
+    QCOMPARE(page->verdict->kind, Verdict::Kind::Leak);
+    QVERIFY(!page->verdict->recommendedLimitBytes);
+}
+
+void TestIncidentReport::goldenImage()
+{
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    const QImage image = IncidentReport::renderImage({*page}, ReportOptions {});
+    QCOMPARE(image.size(), QSize(1600, 1131));
+    if (qEnvironmentVariableIsSet("OOMSCOPE_UPDATE_GOLDEN")) {
+        QVERIFY(image.save(kGolden));
+        QSKIP("golden image written");
+    }
+    QImage golden(kGolden);
+    QVERIFY2(!golden.isNull(), qPrintable(u"missing "_s + kGolden + u" (OOMSCOPE_UPDATE_GOLDEN=1 writes it)"_s));
+    QCOMPARE(golden.size(), image.size());
+    const double share = differingShare(image, golden, 32);
+    if (share > 0.005)
+        image.save(QDir::temp().filePath(u"golden-checkout-leak.actual.png"_s));
+    QVERIFY2(share <= 0.005, qPrintable(u"%1 % of the pixels differ (actual saved in %2)"_s.arg(share * 100).arg(QDir::tempPath())));
+}
+
+void TestIncidentReport::deterministic()
+{
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    QCOMPARE(IncidentReport::renderImage({*page}, {}), IncidentReport::renderImage({*page}, {}));
+    QCOMPARE(IncidentReport::html({*page}, {}), IncidentReport::html({*page}, {}));
+    // A second import of the same input gives the same page too (nothing of "now" in it).
+    QTemporaryDir other;
+    const std::optional<ReportPage> again = demoPage(other);
+    QVERIFY(again);
+    QCOMPARE(IncidentReport::renderImage({*again}, {}), IncidentReport::renderImage({*page}, {}));
+}
+
+void TestIncidentReport::darkThemeIsDark()
+{
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    ReportOptions dark;
+    dark.theme = ReportOptions::Theme::Dark;
+    const QImage light = IncidentReport::renderImage({*page}, {});
+    const QImage image = IncidentReport::renderImage({*page}, dark);
+    QVERIFY(qGray(image.pixel(5, 5)) < 64);
+    QVERIFY(qGray(light.pixel(5, 5)) > 192);
+}
+
+void TestIncidentReport::scaleDoublesPixels()
+{
+    QTemporaryDir dir;
+    ReportOptions options;
+    options.widthPx = 1000;
+    options.heightPx = 800;
+    options.scale = 2;
+    const std::optional<ReportPage> page = demoPage(dir, options);
+    QVERIFY(page);
+    QCOMPARE(IncidentReport::renderImage({*page}, options).size(), QSize(2000, 1600));
+}
+
+void TestIncidentReport::pdfText()
+{
+    const QString pdftotext = QStandardPaths::findExecutable(u"pdftotext"_s);
+    if (pdftotext.isEmpty())
+        QSKIP("pdftotext (poppler-utils) is not installed");
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    const QString pdf = dir.filePath(u"r.pdf"_s);
+    QString error;
+    QVERIFY2(IncidentReport::writePdf({*page}, pdf, {}, &error), qPrintable(error));
+    QFile file(pdf);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.read(5).startsWith("%PDF"));
+    QProcess process;
+    process.start(pdftotext, {u"-layout"_s, pdf, u"-"_s});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString text = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(text.contains(u"checkout_svc.py"_s), qPrintable(text.left(500)));
+    QVERIFY(text.contains(u"LEAK"_s));
+    // The limit: memory.max of the demo is 134217728 bytes.
+    QVERIFY(text.contains(u"128.0 MiB"_s));
+    QVERIFY(text.contains(u"No limit recommended"_s));
+}
+
+void TestIncidentReport::htmlIsSelfContained()
+{
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    const QString html = IncidentReport::html({*page}, {});
+    QVERIFY(html.startsWith(u"<!DOCTYPE html>"_s));
+    QVERIFY(!html.contains(u"src=\"http"_s));
+    QVERIFY(!html.contains(u"href=\"http"_s));
+    QVERIFY(!html.contains(u"<link"_s));
+    QVERIFY(!html.contains(u"url("_s));
+    QCOMPARE(html.count(u"src=\"data:image/png;base64,"_s), 2);
+    QVERIFY(html.contains(u"checkout_svc.py"_s));
+    QVERIFY(html.contains(u"LEAK"_s));
+    // The embedded chart decodes.
+    const qsizetype start = html.indexOf(u"base64,"_s) + 7;
+    const QByteArray png = QByteArray::fromBase64(html.mid(start, html.indexOf(u'"', start) - start).toLatin1());
+    QImage chart;
+    QVERIFY(chart.loadFromData(png, "PNG"));
+    QCOMPARE(chart.size(), QSize(1920, 840));
+}
+
+void TestIncidentReport::eventWithoutSamplesHasNote()
+{
+    QTemporaryDir dir;
+    Workspace ws;
+    QVERIFY(ws.open(dir.filePath(u"w.sqlite"_s)));
+    QVERIFY(ws.importLogFile(kDemoDir + u"/kernel.log"_s).ok);
+    const std::optional<ReportPage> page = reportPageForEvent(ws, ws.events().back().id, {});
+    QVERIFY(page);
+    QVERIFY(page->samples.empty());
+    QVERIFY(!page->verdict);
+    QVERIFY(page->chartNote.contains(u"No memory samples"_s));
+    const QImage image = IncidentReport::renderImage({*page}, {});
+    QCOMPARE(image.size(), QSize(1600, 1131));
+    QString error;
+    QVERIFY(!reportPageForEvent(ws, 999999, {}, &error));
+    QVERIFY(error.contains(u"999999"_s));
+}
+
+void TestIncidentReport::commandLine()
+{
+    if (!QFileInfo(kReportExe).isExecutable())
+        QSKIP("oomscope-report is not built");
+    QTemporaryDir dir;
+    const QString out = dir.filePath(u"r.png"_s);
+    QProcess process;
+    // No platform given: the program must pick offscreen itself.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(u"QT_QPA_PLATFORM"_s);
+    env.remove(u"DISPLAY"_s);
+    env.remove(u"WAYLAND_DISPLAY"_s);
+    process.setProcessEnvironment(env);
+    process.start(kReportExe, {u"--samples"_s, kDemoDir + u"/samples.csv"_s, u"--procs"_s, kDemoDir + u"/procs.csv"_s,
+                               kDemoDir + u"/kernel.log"_s, u"--output"_s, out, u"--width"_s, u"1200"_s,
+                               u"--height"_s, u"900"_s, u"--scale"_s, u"2"_s, u"--theme"_s, u"dark"_s});
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QImage image(out);
+    QCOMPARE(image.size(), QSize(2400, 1800));
+    QVERIFY(qGray(image.pixel(4, 4)) < 64);
+}
+
+void TestIncidentReport::commandLineErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString log = kDemoDir + u"/kernel.log"_s;
+    QTest::newRow("unknown event") << QStringList {log, u"--event"_s, u"4242"_s, u"-o"_s, u"%OUT%.png"_s}
+                                   << u"no event with id 4242"_s;
+    QTest::newRow("bad extension") << QStringList {log, u"-o"_s, u"%OUT%.docx"_s} << u"unsupported output type"_s;
+    QTest::newRow("no events") << QStringList {QStringLiteral(OOMSCOPE_SOURCE_DIR "/LICENSE"), u"-o"_s, u"%OUT%.png"_s}
+                               << u"no OOM events"_s;
+    QTest::newRow("no input") << QStringList {u"-o"_s, u"%OUT%.png"_s} << u"nothing to report"_s;
+}
+
+void TestIncidentReport::commandLineErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    if (!QFileInfo(kReportExe).isExecutable())
+        QSKIP("oomscope-report is not built");
+    QTemporaryDir dir;
+    for (QString &a : args)
+        a.replace(u"%OUT%"_s, dir.filePath(u"r"_s));
+    QProcess process;
+    process.start(kReportExe, args);
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY(process.exitCode() != 0);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(message), qPrintable(err));
+    // One line of ours (Qt may add its own warnings, e.g. about XDG_RUNTIME_DIR).
+    QCOMPARE(err.count(u"oomscope-report: "_s), 1);
+    QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
+}
+
+QTEST_MAIN(TestIncidentReport)
+#include "tst_incidentreport.moc"
