@@ -25,6 +25,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -68,6 +69,8 @@ Commands:
                                 the samples' timeline (by boottime_s or --boot-time).
   events [--db W.sqlite] [--json]
                                 List the events stored in a workspace.
+  export [--db W.sqlite] --output S.csv [--procs P.csv] [--cgroup PATH]… [--host H]
+         [--from T] [--to T]      Write stored samples in the recording format (re-importable).
   report --db W.sqlite|FILE… [--event ID|--all|--cgroup X --from T --to T]
          --output report.{png,pdf,html} [--width W --height H --scale S --theme light|dark]
                                 Render an incident report headlessly (runs oomscope-report).
@@ -558,6 +561,94 @@ int import(const QStringList &args)
     return failures ? 1 : 0;
 }
 
+// Writes stored samples back out in the recording format, so what was sampled live or attached
+// from a node can be shared, archived or re-imported elsewhere.
+int exportSamples(const QStringList &args)
+{
+    using namespace oomscope;
+    QCommandLineParser parser;
+    makeParser(parser, true, false);
+    parser.addOption({u"output"_s, u"Samples CSV to write (- for standard output)."_s, u"FILE.csv"_s});
+    parser.addOption({u"procs"_s, u"Also write the per-process samples to this CSV."_s, u"FILE.csv"_s});
+    parser.addOption({u"cgroup"_s, u"Only this cgroup path (repeatable; default: all)."_s, u"PATH"_s});
+    parser.addOption({u"host"_s, u"Only series of this host."_s, u"NAME"_s});
+    parser.addOption({u"from"_s, u"Start time (ISO-8601 or epoch)."_s, u"T"_s});
+    parser.addOption({u"to"_s, u"End time (ISO-8601 or epoch)."_s, u"T"_s});
+    parser.process(args);
+    if (!parser.isSet(u"output"_s))
+        return fail(u"export: --output FILE.csv is required"_s);
+    std::int64_t fromMs = std::numeric_limits<std::int64_t>::min();
+    std::int64_t toMs = std::numeric_limits<std::int64_t>::max();
+    for (const auto &[option, target] : {std::pair{u"from"_s, &fromMs}, std::pair{u"to"_s, &toMs}}) {
+        if (!parser.isSet(option))
+            continue;
+        const std::optional<qint64> ms = parseCsvTimestampMs(parser.value(option).toUtf8());
+        if (!ms)
+            return fail(u"export: --%1 '%2' is not ISO-8601 or epoch seconds/milliseconds"_s.arg(
+                option, parser.value(option)));
+        *target = *ms;
+    }
+    Workspace ws;
+    if (!openWorkspace(ws, parser))
+        return 2;
+    SampleStore store(ws);
+    const QStringList cgroups = parser.values(u"cgroup"_s);
+    std::vector<RecordedSeries> series;
+    std::vector<ProcessSample> processes;
+    for (const SeriesInfo &info : store.series()) {
+        if ((!cgroups.isEmpty() && !cgroups.contains(info.cgroupPath))
+            || (parser.isSet(u"host"_s) && info.host != parser.value(u"host"_s)))
+            continue;
+        RecordedSeries out;
+        out.cgroup = info.cgroupPath;
+        out.samples = store.samples(info.id, fromMs, toMs);
+        if (out.samples.empty())
+            continue;
+        if (parser.isSet(u"procs"_s)) {
+            for (ProcessSample p : store.processSamples(info.id, fromMs, toMs)) {
+                p.cgroup = info.cgroupPath;
+                processes.push_back(std::move(p));
+            }
+        }
+        series.push_back(std::move(out));
+    }
+    if (series.empty())
+        return fail(u"export: no samples match (see oomscope-cli events, or check --cgroup/--from/--to)"_s, 1);
+
+    const auto write = [](const QString &path, const auto &writer) -> QString {
+        QFile file;
+        const bool opened = path == u"-"_s ? file.open(stdout, QIODevice::WriteOnly)
+                                           : (file.setFileName(path), file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        if (!opened)
+            return u"cannot write %1: %2"_s.arg(path, file.errorString());
+        QString error;
+        if (!writer(file, &error))
+            return path + u": "_s + error;
+        return QString();
+    };
+    QString error = write(parser.value(u"output"_s), [&](QIODevice &out, QString *e) {
+        return writeSamplesCsv(out, std::span<const RecordedSeries>(series), e);
+    });
+    if (error.isEmpty() && parser.isSet(u"procs"_s)) {
+        std::stable_sort(processes.begin(), processes.end(),
+                         [](const ProcessSample &a, const ProcessSample &b) { return a.timestampMs < b.timestampMs; });
+        error = write(parser.value(u"procs"_s), [&](QIODevice &out, QString *e) {
+            return writeProcsCsv(out, std::span<const ProcessSample>(processes), e);
+        });
+    }
+    if (!error.isEmpty())
+        return fail(u"export: "_s + error, 1);
+    if (parser.value(u"output"_s) != u"-"_s) {
+        qint64 count = 0;
+        for (const RecordedSeries &s : series)
+            count += qint64(s.samples.size());
+        out() << count << " sample(s) of " << series.size() << " cgroup(s) written to " << parser.value(u"output"_s)
+              << "\n";
+        out().flush();
+    }
+    return 0;
+}
+
 int listEvents(const QStringList &args)
 {
     using namespace oomscope;
@@ -627,6 +718,8 @@ int main(int argc, char **argv)
         return import(args);
     if (command == u"events"_s)
         return listEvents(args);
+    if (command == u"export"_s)
+        return exportSamples(args);
     if (command == u"report"_s)
         return oomscope::forwardToReport(args.mid(1)); // the renderer links widgets; the CLI does not
     if (command == u"attach"_s)

@@ -304,6 +304,32 @@ private slots:
         QVERIFY(r.err.contains("unsupported output type"));
 #endif
     }
+
+    // Stored samples go back out in the recording format and analyse like the original.
+    void exportRoundTrips()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"w.sqlite"_s);
+        const QString rec = data(u"recordings/checkout-leak/"_s);
+        QCOMPARE(runCli({u"import"_s, u"--db"_s, db, u"--samples"_s, rec + u"samples.csv"_s, u"--procs"_s,
+                         rec + u"procs.csv"_s})
+                     .exitCode,
+                 0);
+        const QString samples = dir.filePath(u"out.csv"_s), procs = dir.filePath(u"procs.csv"_s);
+        Run r = runCli({u"export"_s, u"--db"_s, db, u"--output"_s, samples, u"--procs"_s, procs});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("1130 sample(s) of 1 cgroup(s)"), r.out.constData());
+        r = runCli({u"analyze"_s, u"--json"_s, u"--samples"_s, samples, u"--procs"_s, procs, u"--log"_s,
+                    rec + u"kernel.log"_s});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject c = QJsonDocument::fromJson(r.out).object().value(u"cgroups"_s).toArray().at(0).toObject();
+        QCOMPARE(c.value(u"samples"_s).toInteger(), 1130);
+        QCOMPARE(c.value(u"verdict"_s).toString(), u"leak"_s);
+        QCOMPARE(c.value(u"kill_events"_s).toArray().at(0)[u"predicted_selected_pid"_s].toInteger(), 23026);
+        r = runCli({u"export"_s, u"--db"_s, db, u"--output"_s, samples, u"--cgroup"_s, u"/nope"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("no samples match"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
