@@ -14,6 +14,7 @@ packages=(
   desktop-file-utils appstream shared-mime-info systemd dpkg-dev python3  # packaging checks
   openssl                       # agent TLS tests make a self-signed certificate
   prometheus python3-yaml       # feeds: a real Prometheus on loopback; manifest checks
+  openssh-server openssh-client # attach through a real ssh to a private sshd on loopback
 )
 # Extra groups: `install-deps.sh --minimal` skips the fuzzing toolchain.
 if [[ "${1:-}" == "--minimal" ]]; then

@@ -164,7 +164,7 @@ void AgentClient::openLink()
             if (ep.port)
                 ssh += {u"-p"_s, QString::number(ep.port)};
             ssh += (ep.user.isEmpty() ? QString() : ep.user + u'@') + ep.host;
-            ssh += u"oomscope-agent"_s;
+            ssh += m_options.remoteAgentPath.isEmpty() ? u"oomscope-agent"_s : m_options.remoteAgentPath;
             ssh += args;
             m_process->setProgram(u"ssh"_s);
             m_process->setArguments(ssh);

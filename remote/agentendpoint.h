@@ -45,6 +45,9 @@ struct AgentConnectOptions {
     // Extra agent arguments after --stdio (Ssh, Exec), e.g. --interval 1s.
     QStringList agentArguments;
     QStringList sshArguments; // extra ssh options, before the destination
+    // Ssh: the agent command run on the node (a shell word there: an absolute path without
+    // spaces when it is not on the remote PATH).
+    QString remoteAgentPath = QStringLiteral("oomscope-agent");
 
     int minBackoffMs = 500;
     int maxBackoffMs = 30000;

@@ -88,6 +88,7 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
     poll.start();
     QTimer deadline;
     deadline.setSingleShot(true);
+    deadline.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early: --duration is a promise
     QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
     if (options.durationSeconds > 0)
         deadline.start(int(options.durationSeconds * 1000));
