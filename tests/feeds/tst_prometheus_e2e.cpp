@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// End to end with a real Prometheus on loopback: it scrapes a cAdvisor-format endpoint (and the
-// oomscope-agent when the build tree has one), we fetch query_range and import it through
-// promrange into the workspace, and the stored working sets must be values the endpoint served.
+// End to end with a real Prometheus on loopback: it scrapes a cAdvisor-format endpoint and the
+// oomscope-agent (a build dependency) sampling a fixture cgroup tree; we fetch query_range and
+// import it through promrange into a workspace, and the stored values must be what each target
+// served: the endpoint's working sets, and the usage the fixture files hold for the agent.
 #include "feedimport.h"
 #include "metricsserver.h"
 #include "promrange.h"
@@ -13,6 +14,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -32,6 +36,33 @@ const QString kPod =
     u"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod3f1c2a9e_4b7d_4e2a_9c1f_8d2e6b5a7c10.slice"_s;
 const QString kContainer = kPod + u"/cri-containerd-9a8b7c6d5e4f.scope"_s;
 const QString kPause = kPod + u"/cri-containerd-0f1e2d3c4b5a.scope"_s;
+
+// The agent's job: a fixture v1 tree (tests/data/cgroupfs/v1) limited to two cgroups whose
+// paths differ from the cAdvisor endpoint's, so the two jobs' series cannot be confused.
+const QString kAgentLeaf = u"/batch.slice/report.service"_s;
+const QString kAgentSlice = u"/batch.slice"_s;
+
+bool copyTree(const QString &from, const QString &to)
+{
+    QDir().mkpath(to);
+    for (const QFileInfo &fi : QDir(from).entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot)) {
+        const QString target = to + u'/' + fi.fileName();
+        if (fi.isDir() ? !copyTree(fi.filePath(), target) : !QFile::copy(fi.filePath(), target))
+            return false;
+    }
+    return true;
+}
+
+// The byte count a fixture file holds (what the agent must report for it).
+qint64 fixtureBytes(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    bool ok = false;
+    const qint64 v = f.readAll().trimmed().toLongLong(&ok);
+    return ok ? v : -1;
+}
 
 quint16 freePort()
 {
@@ -107,18 +138,25 @@ private Q_SLOTS:
         MetricsServer server(exposition);
         QVERIFY(server.listen());
 
-        // The agent, when built: a second job proving Prometheus accepts its exposition too.
-        QProcess agent;
-        quint16 agentPort = 0;
-        const QString agentPath = QStringLiteral(OOMSCOPE_BINARY_DIR "/agent/oomscope-agent");
-        if (QFileInfo(agentPath).isExecutable()) {
-            agentPort = freePort();
-            agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            agent.start(agentPath,
-                        {u"--listen"_s, u"127.0.0.1:%1"_s.arg(agentPort), u"--interval"_s, u"1s"_s});
-            if (!agent.waitForStarted(5000))
-                agentPort = 0;
+        // The agent (a build dependency of this test): a second job on a fixture cgroup tree.
+        const QString cgroupRoot = dir.filePath(u"cg"_s);
+        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot));
+        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.filePath(u"proc"_s)));
+        {
+            QFile kmsg(dir.filePath(u"kmsg"_s)); // an empty kernel log
+            QVERIFY(kmsg.open(QIODevice::WriteOnly));
         }
+        const QString agentPath = QStringLiteral(OOMSCOPE_AGENT_BINARY);
+        QVERIFY2(QFileInfo(agentPath).isExecutable(), qPrintable(agentPath));
+        QProcess agent;
+        const quint16 agentPort = freePort();
+        QVERIFY(agentPort);
+        agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        agent.start(agentPath,
+                    {u"--listen"_s, u"127.0.0.1:%1"_s.arg(agentPort), u"--interval"_s, u"1s"_s, u"--cgroup-root"_s,
+                     cgroupRoot, u"--proc-root"_s, dir.filePath(u"proc"_s), u"--kmsg"_s, dir.filePath(u"kmsg"_s),
+                     u"--cgroup"_s, kAgentLeaf, u"--cgroup"_s, kAgentSlice});
+        QVERIFY2(agent.waitForStarted(5000), qPrintable(agent.errorString()));
 
         const quint16 webPort = freePort();
         QVERIFY(webPort);
@@ -126,8 +164,7 @@ private Q_SLOTS:
                             "scrape_configs:\n"
                             "  - job_name: cadvisor\n    static_configs:\n      - targets: ['127.0.0.1:"
             + QByteArray::number(server.port()) + "']\n";
-        if (agentPort)
-            config += "  - job_name: oomscope-agent\n    static_configs:\n      - targets: ['127.0.0.1:"
+        config += "  - job_name: oomscope-agent\n    static_configs:\n      - targets: ['127.0.0.1:"
                 + QByteArray::number(agentPort) + "']\n";
         QFile configFile(dir.filePath(u"prometheus.yml"_s));
         QVERIFY(configFile.open(QIODevice::WriteOnly));
@@ -217,14 +254,66 @@ private Q_SLOTS:
             return w.key == u"pod/shop/checkout-7d9f8b6c5-x2x4q/checkout"_s;
         }));
 
-        if (agentPort && agent.state() == QProcess::Running) {
-            // Prometheus scraped the agent: its series are in the same answer under its instance.
-            const PromRangeResult parsed = parsePromQueryRange(json);
-            QVERIFY(parsed.ok);
-            qInfo("agent job: %d series from the agent in the answer",
-                  int(std::count_if(parsed.series.begin(), parsed.series.end(), [&](const MetricSeries &s) {
-                      return !s.cgroupPath.startsWith(u"/kubepods"_s);
-                  })));
+        // The agent's target is up (bounded: Prometheus scrapes it every second).
+        QVERIFY2(agent.state() == QProcess::Running, "the agent exited");
+        QUrl upUrl(base + u"/api/v1/query"_s);
+        upUrl.setQuery(u"query=up"_s);
+        QString agentUp;
+        wait.restart();
+        while (wait.elapsed() < 20000) {
+            const QJsonObject answer = QJsonDocument::fromJson(httpGet(network, upUrl, &status)).object();
+            QCOMPARE(status, 200);
+            QCOMPARE(answer.value("status"_L1).toString(), u"success"_s);
+            for (const QJsonValue &entry : answer.value("data"_L1).toObject().value("result"_L1).toArray()) {
+                const QJsonObject o = entry.toObject();
+                if (o.value("metric"_L1).toObject().value("job"_L1).toString() == "oomscope-agent"_L1)
+                    agentUp = o.value("value"_L1).toArray().at(1).toString();
+            }
+            if (agentUp == "1"_L1)
+                break;
+            QTest::qWait(250);
+        }
+        QCOMPARE(agentUp, u"1"_s);
+
+        // Its usage series, imported through promrange, hold what the fixture files say.
+        QUrl agentUrl(base + u"/api/v1/query_range"_s);
+        QUrlQuery aq;
+        const qint64 later = QDateTime::currentSecsSinceEpoch();
+        aq.addQueryItem(u"query"_s, u"container_memory_usage_bytes{job=\"oomscope-agent\"}"_s);
+        aq.addQueryItem(u"start"_s, QString::number(later - 120));
+        aq.addQueryItem(u"end"_s, QString::number(later + 1));
+        aq.addQueryItem(u"step"_s, u"1"_s);
+        agentUrl.setQuery(aq);
+        const QByteArray agentJson = httpGet(network, agentUrl, &status);
+        QCOMPARE(status, 200);
+        QFile agentSaved(dir.filePath(u"agent-range.json"_s));
+        QVERIFY(agentSaved.open(QIODevice::WriteOnly));
+        agentSaved.write(agentJson);
+        agentSaved.close();
+        Workspace agentWs;
+        QVERIFY(agentWs.open(dir.filePath(u"agent-ws.sqlite"_s)));
+        SampleStore agentStore(agentWs);
+        MetricFeedStore agentFeed(agentWs, agentStore);
+        const MetricStoreResult ar = agentFeed.importPromRangeFile(agentSaved.fileName(), u"fallback"_s);
+        QVERIFY2(ar.ok, qPrintable(ar.error));
+        QVERIFY(ar.samplesAdded >= 2);
+        const std::vector<SeriesInfo> agentSeries = agentStore.series();
+        QCOMPARE(agentSeries.size(), std::size_t(2)); // exactly the two cgroups the agent samples
+        for (const auto &[cgroup, file] :
+             // QString(…): with QT_USE_QSTRINGBUILDER, `a + b` deduced into a pair would be a
+             // builder of references to temporaries that are gone by the loop body.
+             {std::pair {kAgentLeaf, QString(cgroupRoot + u"/memory"_s + kAgentLeaf + u"/memory.usage_in_bytes"_s)},
+              std::pair {kAgentSlice, QString(cgroupRoot + u"/memory"_s + kAgentSlice + u"/memory.usage_in_bytes"_s)}}) {
+            const qint64 expected = fixtureBytes(file);
+            QVERIFY2(expected > 0, qPrintable(file));
+            const std::optional<qint64> id = agentStore.findSeries(u"127.0.0.1"_s, cgroup);
+            QVERIFY2(id, qPrintable(cgroup));
+            const auto got = agentStore.samples(*id, 0, std::numeric_limits<std::int64_t>::max());
+            QVERIFY2(!got.empty(), qPrintable(cgroup));
+            for (const MemorySample &m : got) {
+                QCOMPARE(m.usageBytes, expected);
+                QVERIFY(m.timestampMs > (now - 130) * 1000 && m.timestampMs <= (later + 2) * 1000);
+            }
         }
         QVERIFY2(clock.elapsed() < 90000, "the end-to-end run must stay under 90 s");
     }
