@@ -19,21 +19,6 @@ using namespace Qt::StringLiterals;
 
 namespace oomscope {
 
-namespace {
-
-bool exec(sqlite3 *db, const char *sql, QString *error)
-{
-    char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    if (error)
-        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
-    sqlite3_free(message);
-    return false;
-}
-
-} // namespace
-
 struct FeedRecorder::Private {
     std::unique_ptr<Workspace> owned;
     Workspace *workspace = nullptr;
@@ -231,12 +216,12 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
 
     QString error;
     const bool nested = !sqlite3_get_autocommit(db);
-    if (!exec(db, nested ? "SAVEPOINT oomscope_remote" : "BEGIN IMMEDIATE", &error)) {
+    if (!sqliteExec(db, nested ? "SAVEPOINT oomscope_remote" : "BEGIN IMMEDIATE", &error)) {
         report.error = error;
         return report;
     }
     auto rollback = [&](const QString &why) {
-        exec(db, nested ? "ROLLBACK TO oomscope_remote; RELEASE oomscope_remote" : "ROLLBACK", nullptr);
+        sqliteExec(db, nested ? "ROLLBACK TO oomscope_remote; RELEASE oomscope_remote" : "ROLLBACK", nullptr);
         d->cursors.remove(batch.origin.node);
         d->seriesLastMs.clear();
         report.ok = false;
@@ -355,7 +340,7 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     if (!up.run())
         return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
 
-    if (!exec(db, nested ? "RELEASE oomscope_remote" : "COMMIT", &error))
+    if (!sqliteExec(db, nested ? "RELEASE oomscope_remote" : "COMMIT", &error))
         return rollback(error);
     d->cursors.insert(cursor.node, cursor);
     report.ok = true;

@@ -18,60 +18,6 @@ namespace oomscope {
 
 namespace {
 
-QString lastError(sqlite3 *db)
-{
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
-
-bool exec(sqlite3 *db, const char *sql, QString *error)
-{
-    char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    if (error)
-        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
-    sqlite3_free(message);
-    return false;
-}
-
-// A transaction, or a savepoint inside a caller's; rolled back unless committed.
-class Transaction
-{
-public:
-    explicit Transaction(sqlite3 *db)
-        : m_db(db)
-    { }
-    ~Transaction() { rollback(); }
-    Transaction(const Transaction &) = delete;
-    Transaction &operator=(const Transaction &) = delete;
-
-    bool begin(QString *error)
-    {
-        m_nested = !sqlite3_get_autocommit(m_db);
-        m_active = exec(m_db, m_nested ? "SAVEPOINT oomscope_feed" : "BEGIN IMMEDIATE", error);
-        return m_active;
-    }
-    bool commit(QString *error)
-    {
-        if (!exec(m_db, m_nested ? "RELEASE oomscope_feed" : "COMMIT", error))
-            return false;
-        m_active = false;
-        return true;
-    }
-    void rollback()
-    {
-        if (!m_active)
-            return;
-        exec(m_db, m_nested ? "ROLLBACK TO oomscope_feed; RELEASE oomscope_feed" : "ROLLBACK", nullptr);
-        m_active = false;
-    }
-
-private:
-    sqlite3 *m_db;
-    bool m_active = false;
-    bool m_nested = false;
-};
-
 // Same form as the other sources' hashes: hex of the canonical XXH3-128.
 QByteArray contentHash(const QByteArray &bytes)
 {
@@ -96,7 +42,7 @@ MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> ser
         result.error = u"no workspace is open"_s;
         return result;
     }
-    Transaction tx(db);
+    SqliteTransaction tx(db, "oomscope_feed");
     if (!tx.begin(&result.error))
         return result;
     auto fail = [&](const QString &error) {
@@ -175,7 +121,7 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
     {
         SqliteStatement find;
         if (!find.prepare(db, "SELECT id FROM sources WHERE content_hash = ?")) {
-            result.error = lastError(db);
+            result.error = sqliteLastError(db);
             return result;
         }
         find.bind(1, hash);
@@ -200,7 +146,7 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
         return result;
     }
 
-    Transaction tx(db);
+    SqliteTransaction tx(db, "oomscope_feed");
     if (!tx.begin(&result.error))
         return result;
     auto fail = [&](const QString &error) {
@@ -214,24 +160,24 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
     if (!insert.prepare(db,
                         "INSERT INTO sources (name, content_hash, bytes, lines, imported_at, kind) "
                         "VALUES (?, ?, ?, ?, ?, 'prometheus')"))
-        return fail(lastError(db));
+        return fail(sqliteLastError(db));
     insert.bind(1, QFileInfo(path).fileName());
     insert.bind(2, hash);
     insert.bind(3, qint64(bytes.size()));
     insert.bind(4, parsed.points);
     insert.bind(5, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     if (!insert.run())
-        return fail(u"cannot store the source: "_s + lastError(db));
+        return fail(u"cannot store the source: "_s + sqliteLastError(db));
     const qint64 sourceId = sqlite3_last_insert_rowid(db);
     SqliteStatement warn;
     if (!warn.prepare(db,
                       "INSERT INTO warnings (source_id, line, kind, detail) VALUES (?, 0, 'malformed', ?)"))
-        return fail(lastError(db));
+        return fail(sqliteLastError(db));
     for (const QString &w : parsed.warnings) {
         warn.bind(1, sourceId);
         warn.bind(2, w);
         if (!warn.run())
-            return fail(u"cannot store a warning: "_s + lastError(db));
+            return fail(u"cannot store a warning: "_s + sqliteLastError(db));
     }
     MetricStoreResult stored = storeSeries(parsed.series, defaultHost, hostOverride);
     if (!stored.ok)

@@ -234,47 +234,6 @@ std::span<const char> blobOf(const SqliteStatement &s, int col)
     return {data, std::size_t(sqlite3_column_bytes(s.get(), col))};
 }
 
-// A transaction, or a savepoint when the caller already holds one; rolls back unless committed.
-class Scope
-{
-public:
-    explicit Scope(sqlite3 *db)
-        : m_db(db)
-    { }
-    ~Scope() { rollback(); }
-    Scope(const Scope &) = delete;
-    Scope &operator=(const Scope &) = delete;
-
-    bool begin(QString *error)
-    {
-        m_nested = !sqlite3_get_autocommit(m_db);
-        m_active = sqliteExec(m_db, m_nested ? "SAVEPOINT oomscope_samples" : "BEGIN IMMEDIATE", error);
-        return m_active;
-    }
-    bool commit(QString *error)
-    {
-        if (!sqliteExec(m_db, m_nested ? "RELEASE oomscope_samples" : "COMMIT", error))
-            return false;
-        m_active = false;
-        return true;
-    }
-    void rollback()
-    {
-        if (!m_active)
-            return;
-        if (m_nested)
-            sqliteExec(m_db, "ROLLBACK TO oomscope_samples; RELEASE oomscope_samples");
-        else
-            sqliteExec(m_db, "ROLLBACK");
-        m_active = false;
-    }
-
-private:
-    sqlite3 *m_db;
-    bool m_active = false;
-    bool m_nested = false;
-};
-
 QByteArray contentHashOf(QIODevice &device, qint64 *bytes, QString *error)
 {
     XXH3_state_t *state = XXH3_createState();
@@ -700,7 +659,7 @@ qint64 SampleStore::ensureSeries(const QString &host, const QString &cgroupPath,
     if (const auto existing = findSeries(host, cgroupPath))
         return *existing;
 
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     QString message;
     if (!scope.begin(&message))
         return fail(u"cannot start a transaction: "_s + message);
@@ -846,7 +805,7 @@ bool SampleStore::deleteSeries(qint64 seriesId, QString *error)
         return false;
     }
     d->states.erase(seriesId);
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     if (!scope.begin(error))
         return false;
     // Children go explicitly, so the delete does not depend on PRAGMA foreign_keys.
@@ -906,7 +865,7 @@ AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> 
         }
     }
 
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     if (!scope.begin(&result.error)) {
         result.error = u"cannot start a transaction: "_s + result.error;
         return result;
@@ -1001,7 +960,7 @@ bool SampleStore::appendProcesses(qint64 seriesId, std::span<const ProcessSample
     }
     if (!d->prepareWriteStatements(error))
         return false;
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     if (!scope.begin(error))
         return false;
     auto bindKnown = [](SqliteStatement &s, int index, std::int64_t v) {
@@ -1355,7 +1314,7 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
         return result;
     }
 
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     if (!scope.begin(&result.error))
         return result;
     auto fail = [&](const QString &error) {
@@ -1421,7 +1380,7 @@ SampleStore::importProcsCsv(const QString &path,
         return result;
     }
 
-    Scope scope(db);
+    SqliteTransaction scope(db, "oomscope_samples");
     if (!scope.begin(&result.error))
         return result;
     QString error;

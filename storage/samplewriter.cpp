@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "samplewriter.h"
+#include "sqlitestatement.h"
 
 #include "samplestore.h"
 #include "timeline.h"
@@ -22,16 +23,6 @@ namespace {
 
 // Enough samples for a median that shrugs off a delayed tick, few enough to stay current.
 constexpr std::size_t kClockSamples = 64;
-
-bool exec(sqlite3 *db, const char *sql, QString *error)
-{
-    char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
-    sqlite3_free(message);
-    return false;
-}
 
 template<typename F> bool runOnThread(QObject *obj, F &&f)
 {
@@ -229,7 +220,7 @@ void SampleWriter::flush()
 
     sqlite3 *db = m_workspace->handle();
     QString error;
-    if (!exec(db, "BEGIN IMMEDIATE", &error)) {
+    if (!sqliteExec(db, "BEGIN IMMEDIATE", &error)) {
         Q_EMIT statusMessage(u"live samples not stored: "_s + error);
         return;
     }
@@ -251,10 +242,10 @@ void SampleWriter::flush()
         stored->series.emplace_back(id, std::move(rows));
     }
     if (ok)
-        ok = exec(db, "COMMIT", &error);
+        ok = sqliteExec(db, "COMMIT", &error);
     if (!ok) {
         QString ignored;
-        exec(db, "ROLLBACK", &ignored);
+        sqliteExec(db, "ROLLBACK", &ignored);
         // The store caches series tails; after a rollback its view is stale, so start afresh.
         m_store = std::make_unique<SampleStore>(*m_workspace);
         Q_EMIT statusMessage(u"live samples not stored: "_s + error);

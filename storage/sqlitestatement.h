@@ -33,6 +33,60 @@ inline bool sqliteExec(sqlite3 *db, const char *sql, QString *error = nullptr)
     return false;
 }
 
+// BEGIN IMMEDIATE … COMMIT, or a savepoint when the caller already holds a transaction, so
+// storage functions compose; rolled back unless commit() was reached, so every early return
+// leaves the workspace as it was.
+class SqliteTransaction
+{
+public:
+    // savepoint: the name used when nested (a plain identifier).
+    explicit SqliteTransaction(sqlite3 *db, const char *savepoint = "oomscope")
+        : m_db(db)
+        , m_savepoint(savepoint)
+    { }
+    ~SqliteTransaction() { rollback(); }
+    SqliteTransaction(const SqliteTransaction &) = delete;
+    SqliteTransaction &operator=(const SqliteTransaction &) = delete;
+
+    bool begin(QString *error)
+    {
+        m_nested = !sqlite3_get_autocommit(m_db);
+        m_active = m_nested ? savepoint("SAVEPOINT", error) : sqliteExec(m_db, "BEGIN IMMEDIATE", error);
+        return m_active;
+    }
+    bool commit(QString *error)
+    {
+        if (!(m_nested ? savepoint("RELEASE", error) : sqliteExec(m_db, "COMMIT", error)))
+            return false;
+        m_active = false;
+        return true;
+    }
+    void rollback()
+    {
+        if (!m_active)
+            return;
+        if (m_nested) {
+            savepoint("ROLLBACK TO", nullptr);
+            savepoint("RELEASE", nullptr);
+        } else {
+            sqliteExec(m_db, "ROLLBACK");
+        }
+        m_active = false;
+    }
+
+private:
+    bool savepoint(const char *verb, QString *error)
+    {
+        const QByteArray sql = QByteArray(verb) + ' ' + m_savepoint;
+        return sqliteExec(m_db, sql.constData(), error);
+    }
+
+    sqlite3 *m_db;
+    const char *m_savepoint;
+    bool m_nested = false;
+    bool m_active = false;
+};
+
 class SqliteStatement
 {
 public:

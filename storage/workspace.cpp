@@ -194,43 +194,6 @@ private:
     qint64 m_bytes = 0;
 };
 
-// Rolls back unless commit() was reached, so every early return leaves the workspace unchanged.
-class Transaction
-{
-public:
-    explicit Transaction(sqlite3 *db) : m_db(db) {}
-    ~Transaction()
-    {
-        if (m_active)
-            sqliteExec(m_db, "ROLLBACK");
-    }
-    Transaction(const Transaction &) = delete;
-    Transaction &operator=(const Transaction &) = delete;
-
-    bool begin(QString *error)
-    {
-        m_active = sqliteExec(m_db, "BEGIN IMMEDIATE", error);
-        return m_active;
-    }
-    bool commit(QString *error)
-    {
-        if (!sqliteExec(m_db, "COMMIT", error))
-            return false;
-        m_active = false;
-        return true;
-    }
-    void rollback()
-    {
-        if (m_active)
-            sqliteExec(m_db, "ROLLBACK");
-        m_active = false;
-    }
-
-private:
-    sqlite3 *m_db;
-    bool m_active = false;
-};
-
 // Column order of the events table for insert and select; the binders below follow it exactly.
 constexpr std::array kEventColumns{
     "source_id", "first_line", "last_line", "host", "wall_time", "wall_time_ms", "uptime_s",
@@ -673,7 +636,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     if (!d->prepareImportStatements(&result.error))
         return result;
 
-    Transaction transaction(d->db);
+    SqliteTransaction transaction(d->db);
     if (!transaction.begin(&result.error)) {
         result.error = u"cannot start the import: "_s + result.error;
         return result;
