@@ -13,6 +13,9 @@ for tool in cpack dpkg-deb dpkg-shlibdeps dpkg-query readelf python3; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 unset LD_LIBRARY_PATH # the installed programs must find everything on the system paths
+# grep -q exits at the first match; under pipefail the writer's SIGPIPE would then fail the
+# pipeline at random. Read all of stdin first, then search it.
+matches() { local all; all=$(cat); grep -q "$@" <<<"$all"; }
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 echo "== cpack -G 'DEB;TGZ' from $build"
@@ -23,10 +26,10 @@ main_deb=$(ls "$work"/out/oomscope_"$version"-1_*.deb 2>/dev/null) || fail "no o
 
 field() { dpkg-deb -f "$1" "$2"; }
 files() { dpkg-deb -c "$1" | awk '{print $NF}' | sed 's|^\./|/|'; }
-has_file() { files "$1" | grep -qxF "$2" || fail "$(basename "$1") lacks $2"; }
-lacks_file() { ! files "$1" | grep -qxF "$2" || fail "$(basename "$1") must not contain $2"; }
-depends_on() { field "$1" Depends | tr ',' '\n' | grep -qE "^ *$2( |$)" || fail "$(basename "$1") does not depend on $2: $(field "$1" Depends)"; }
-no_depends_on() { ! field "$1" Depends | tr ',' '\n' | grep -qE "^ *$2( |$)" || fail "$(basename "$1") must not depend on $2"; }
+has_file() { files "$1" | matches -xF "$2" || fail "$(basename "$1") lacks $2"; }
+lacks_file() { ! files "$1" | matches -xF "$2" || fail "$(basename "$1") must not contain $2"; }
+depends_on() { field "$1" Depends | tr ',' '\n' | matches -E "^ *$2( |$)" || fail "$(basename "$1") does not depend on $2: $(field "$1" Depends)"; }
+no_depends_on() { ! field "$1" Depends | tr ',' '\n' | matches -E "^ *$2( |$)" || fail "$(basename "$1") must not depend on $2"; }
 
 # Every dependency must be a package installed here at a version that satisfies it: this is the
 # system the binaries were linked on, so `apt install ./x.deb` would resolve on Debian 12.
@@ -106,7 +109,7 @@ if [[ $agent == ON ]]; then
   no_depends_on "$agent_deb" 'libqcustomplot2\.1[^ ]*'
   deps_satisfied_here "$agent_deb"
   for script in postinst prerm postrm; do
-    dpkg-deb --ctrl-tarfile "$agent_deb" | tar -t | grep -qx "./$script" || fail "agent .deb lacks $script"
+    dpkg-deb --ctrl-tarfile "$agent_deb" | tar -t | matches -x "./$script" || fail "agent .deb lacks $script"
   done
 else
   echo "note: no oomscope-agent target in this build; agent package not checked"
@@ -118,7 +121,7 @@ dpkg-deb -x "$main_deb" "$root"
 programs=("$root/usr/bin/oomscope-cli"); [[ $gui == ON ]] && programs+=("$root/usr/bin/oomscope")
 for exe in "${programs[@]}"; do
   # A RUNPATH into the build tree would make the test pass here and the package fail elsewhere.
-  if readelf -d "$exe" | grep -qE 'R(UN)?PATH'; then fail "$(basename "$exe") has an RPATH: $(readelf -d "$exe" | grep PATH)"; fi
+  if readelf -d "$exe" | matches -E 'R(UN)?PATH'; then fail "$(basename "$exe") has an RPATH: $(readelf -d "$exe" | grep PATH)"; fi
 done
 cli=$root/usr/bin/oomscope-cli
 [[ "$("$cli" --version)" == *"$version"* ]] || fail "oomscope-cli --version: $("$cli" --version)"
@@ -146,7 +149,7 @@ if [[ $gui == ON ]]; then
   # offscreen platform itself, and find its fonts (compiled in) and the Qt plugins of the system.
   report=$root/usr/bin/oomscope-report
   [[ -x "$report" ]] || fail "the oomscope package lacks /usr/bin/oomscope-report"
-  if readelf -d "$report" | grep -qE 'R(UN)?PATH'; then fail "oomscope-report has an RPATH"; fi
+  if readelf -d "$report" | matches -E 'R(UN)?PATH'; then fail "oomscope-report has an RPATH"; fi
   env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$report" "$fixture.log" --all -o "$work/r.pdf" \
     >/dev/null || fail "oomscope-report from the .deb"
   [[ "$(head -c 4 "$work/r.pdf")" == "%PDF" && $(stat -c %s "$work/r.pdf") -gt 10000 ]] || fail "report PDF"
@@ -155,7 +158,7 @@ if [[ $gui == ON ]]; then
   python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n" and struct.unpack(">II",d[16:24])==(1600,1200), d' \
     "$work/r.png" || fail "report PNG size"
   # `oomscope-cli report …` forwards to it (once cli/main.cpp has the report command).
-  if "$cli" --help 2>&1 | grep -q '^ *report'; then
+  if "$cli" --help 2>&1 | matches '^ *report'; then
     "$cli" report "$fixture.log" -o "$work/r2.html" >/dev/null || fail "oomscope-cli report"
     grep -q '<!DOCTYPE html>' "$work/r2.html" || fail "oomscope-cli report HTML"
   fi
