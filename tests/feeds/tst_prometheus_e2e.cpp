@@ -20,6 +20,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+
+#include <csignal>
+#include <sys/prctl.h>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -36,6 +39,12 @@ const QString kPod =
     u"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod3f1c2a9e_4b7d_4e2a_9c1f_8d2e6b5a7c10.slice"_s;
 const QString kContainer = kPod + u"/cri-containerd-9a8b7c6d5e4f.scope"_s;
 const QString kPause = kPod + u"/cri-containerd-0f1e2d3c4b5a.scope"_s;
+
+// The servers go when the test goes, even if it crashes: nothing keeps listening afterwards.
+void dieWithTest()
+{
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 // The agent's job: a fixture v1 tree (tests/data/cgroupfs/v1) limited to two cgroups whose
 // paths differ from the cAdvisor endpoint's, so the two jobs' series cannot be confused.
@@ -152,6 +161,7 @@ private Q_SLOTS:
         const quint16 agentPort = freePort();
         QVERIFY(agentPort);
         agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        agent.setChildProcessModifier(dieWithTest);
         agent.start(agentPath,
                     {u"--listen"_s, u"127.0.0.1:%1"_s.arg(agentPort), u"--interval"_s, u"1s"_s, u"--cgroup-root"_s,
                      cgroupRoot, u"--proc-root"_s, dir.filePath(u"proc"_s), u"--kmsg"_s, dir.filePath(u"kmsg"_s),
@@ -173,6 +183,7 @@ private Q_SLOTS:
 
         QProcess prom;
         prom.setProcessChannelMode(QProcess::MergedChannels);
+        prom.setChildProcessModifier(dieWithTest);
         prom.start(prometheus,
                    {u"--config.file="_s + configFile.fileName(),
                     u"--storage.tsdb.path="_s + dir.filePath(u"tsdb"_s),
