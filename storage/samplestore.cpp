@@ -1279,6 +1279,29 @@ qint64 insertSource(sqlite3 *db, const QString &path, const SourceCheck &check, 
     return sourceId;
 }
 
+// The shared start of a recording import: an open workspace, a readable file, and content
+// not imported before (then the result says alreadyImported). Empty: the result is final.
+template<typename ImportResultT>
+std::optional<SourceCheck> startSourceImport(sqlite3 *db, QFile &file, ImportResultT &result)
+{
+    if (!db) {
+        result.error = u"no workspace is open"_s;
+        return std::nullopt;
+    }
+    SourceCheck check = checkSource(db, file);
+    if (!check.error.isEmpty()) {
+        result.error = check.error;
+        return std::nullopt;
+    }
+    if (check.existingId) {
+        result.ok = true;
+        result.alreadyImported = true;
+        result.sourceId = check.existingId;
+        return std::nullopt;
+    }
+    return check;
+}
+
 } // namespace
 
 SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QString &host,
@@ -1286,22 +1309,11 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
 {
     SamplesImportResult result;
     sqlite3 *db = d->connection();
-    if (!db) {
-        result.error = u"no workspace is open"_s;
-        return result;
-    }
     QFile file(path);
-    const SourceCheck check = checkSource(db, file);
-    if (!check.error.isEmpty()) {
-        result.error = check.error;
+    const std::optional<SourceCheck> started = startSourceImport(db, file, result);
+    if (!started)
         return result;
-    }
-    if (check.existingId) {
-        result.ok = true;
-        result.alreadyImported = true;
-        result.sourceId = check.existingId;
-        return result;
-    }
+    const SourceCheck &check = *started;
     SamplesCsvResult parsed = readSamplesCsv(file, defaultCgroupForFile(path), progress);
     result.skippedRows = parsed.skippedRows;
     result.warnings = parsed.skipped;
@@ -1352,22 +1364,11 @@ SampleStore::importProcsCsv(const QString &path,
 {
     ProcsImportResult result;
     sqlite3 *db = d->connection();
-    if (!db) {
-        result.error = u"no workspace is open"_s;
-        return result;
-    }
     QFile file(path);
-    const SourceCheck check = checkSource(db, file);
-    if (!check.error.isEmpty()) {
-        result.error = check.error;
+    const std::optional<SourceCheck> started = startSourceImport(db, file, result);
+    if (!started)
         return result;
-    }
-    if (check.existingId) {
-        result.ok = true;
-        result.alreadyImported = true;
-        result.sourceId = check.existingId;
-        return result;
-    }
+    const SourceCheck &check = *started;
     ProcsCsvResult parsed = readProcsCsv(file, progress);
     result.skippedRows = parsed.skippedRows;
     result.warnings = parsed.skipped;
