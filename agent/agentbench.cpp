@@ -24,7 +24,8 @@ double cpuSeconds()
 {
     rusage ru {};
     ::getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 void writeFile(const QString &path, const QByteArray &content)
@@ -47,8 +48,9 @@ void makeTree(const QString &root, int n)
         writeFile(dir + u"/memory.high"_s, "max\n");
         writeFile(dir + u"/memory.swap.current"_s, "0\n");
         writeFile(dir + u"/memory.events"_s, "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
-        writeFile(dir + u"/memory.stat"_s, "anon 60000000\nfile 40000000\nkernel 1000000\nshmem 0\nactive_file 20000000\n"
-                                           "inactive_file 20000000\nslab 500000\n");
+        writeFile(dir + u"/memory.stat"_s,
+                  "anon 60000000\nfile 40000000\nkernel 1000000\nshmem 0\nactive_file 20000000\n"
+                  "inactive_file 20000000\nslab 500000\n");
         writeFile(dir + u"/cgroup.procs"_s, "");
     }
 }
@@ -73,7 +75,8 @@ int main(int argc, char **argv)
         Sampler sampler(sc);
         AgentOptions o;
         AgentServer server(o);
-        QObject::connect(&sampler, &Sampler::batchReady, &server, &AgentServer::ingestBatch, Qt::DirectConnection);
+        QObject::connect(&sampler, &Sampler::batchReady, &server, &AgentServer::ingestBatch,
+                         Qt::DirectConnection);
         const int ticks = 200;
         const double cpu0 = cpuSeconds();
         QElapsedTimer wall;
@@ -81,9 +84,10 @@ int main(int argc, char **argv)
         for (int i = 0; i < ticks; ++i)
             sampler.sampleNow();
         const double cpuPerTick = (cpuSeconds() - cpu0) / ticks;
-        std::printf("agent CPU per %d cgroups per tick (read + encode): %.3f ms -> %.3f %% of one core at 1 Hz "
-                    "(wall %.3f ms/tick)\n",
-                    cgroups, cpuPerTick * 1e3, cpuPerTick * 100.0, double(wall.nsecsElapsed()) / 1e6 / ticks);
+        std::printf(
+            "agent CPU per %d cgroups per tick (read + encode): %.3f ms -> %.3f %% of one core at 1 Hz "
+            "(wall %.3f ms/tick)\n",
+            cgroups, cpuPerTick * 1e3, cpuPerTick * 100.0, double(wall.nsecsElapsed()) / 1e6 / ticks);
         std::printf("  records buffered: %lld, %.1f bytes/record\n", server.buffer().size(),
                     double(server.buffer().bytes()) / double(std::max<qint64>(1, server.buffer().size())));
     }
@@ -124,11 +128,13 @@ int main(int argc, char **argv)
             server.ingestBatch(shared);
         const double encodeS = double(encode.nsecsElapsed()) / 1e9;
         const qint64 newest = server.buffer().newestSeq();
-        std::printf("encode: %lld records in %.3f s = %.0f records/s\n", newest, encodeS, double(newest) / encodeS);
+        std::printf("encode: %lld records in %.3f s = %.0f records/s\n", newest, encodeS,
+                    double(newest) / encodeS);
         const AgentSelfStats full = server.selfStats();
-        std::printf("resident memory with %lld records (%.1f MiB of JSON) buffered: %.1f MiB (peak %.1f MiB)\n",
-                    full.bufferRecords, double(full.bufferBytes) / 1048576.0, double(full.residentBytes) / 1048576.0,
-                    double(full.peakResidentBytes) / 1048576.0);
+        std::printf(
+            "resident memory with %lld records (%.1f MiB of JSON) buffered: %.1f MiB (peak %.1f MiB)\n",
+            full.bufferRecords, double(full.bufferBytes) / 1048576.0, double(full.residentBytes) / 1048576.0,
+            double(full.peakResidentBytes) / 1048576.0);
 
         QTcpSocket client;
         client.connectToHost(u"127.0.0.1"_s, server.serverPort());
@@ -146,7 +152,8 @@ int main(int argc, char **argv)
             }
         }
         const double s = double(t.nsecsElapsed()) / 1e9;
-        std::printf("stream throughput (one loopback client, same process): %lld lines, %.1f MiB in %.3f s = %.0f samples/s, %.1f MiB/s\n",
+        std::printf("stream throughput (one loopback client, same process): %lld lines, %.1f MiB in %.3f s = "
+                    "%.0f samples/s, %.1f MiB/s\n",
                     lines, double(bytes) / 1048576.0, s, double(lines) / s, double(bytes) / 1048576.0 / s);
         server.stop();
     }

@@ -68,8 +68,7 @@ bool parseListenAddress(const QString &text, QHostAddress *address, quint16 *por
     return true;
 }
 
-std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QString *error,
-                                                QString *output)
+std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QString *error, QString *output)
 {
     error->clear();
     output->clear();
@@ -80,35 +79,57 @@ std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QS
         "Prometheus metrics (GET /metrics on the same port). It never writes to cgroups."_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
     const QCommandLineOption version(u"version"_s, u"Show the version."_s);
-    const QCommandLineOption listen(u"listen"_s,
+    const QCommandLineOption listen(
+        u"listen"_s,
         u"Address and port to listen on (default 127.0.0.1:9464). Anything but loopback needs "
-        "--token-file and --tls-cert/--tls-key."_s, u"addr:port"_s);
-    const QCommandLineOption stdio(u"stdio"_s,
+        "--token-file and --tls-cert/--tls-key."_s,
+        u"addr:port"_s);
+    const QCommandLineOption stdio(
+        u"stdio"_s,
         u"Serve one client over stdin/stdout instead of listening (ssh node oomscope-agent "
         "--stdio). Logs go to stderr."_s);
-    const QCommandLineOption cgroupRoot(u"cgroup-root"_s, u"cgroup filesystem root (default /sys/fs/cgroup)."_s, u"dir"_s);
+    const QCommandLineOption cgroupRoot(u"cgroup-root"_s,
+                                        u"cgroup filesystem root (default /sys/fs/cgroup)."_s, u"dir"_s);
     const QCommandLineOption procRoot(u"proc-root"_s, u"proc filesystem root (default /proc)."_s, u"dir"_s);
-    const QCommandLineOption interval(u"interval"_s, u"Sampling interval: 100ms, 1s, 2.5s (default 1s, minimum 100ms)."_s, u"duration"_s);
+    const QCommandLineOption interval(
+        u"interval"_s, u"Sampling interval: 100ms, 1s, 2.5s (default 1s, minimum 100ms)."_s, u"duration"_s);
     const QCommandLineOption buffer(u"buffer"_s, u"Records kept for replay (default 100000)."_s, u"N"_s);
-    const QCommandLineOption bufferBytes(u"buffer-bytes"_s, u"Bytes kept for replay at most (default 268435456)."_s, u"N"_s);
-    const QCommandLineOption tokenFile(u"token-file"_s, u"File holding the shared secret clients must present."_s, u"file"_s);
+    const QCommandLineOption bufferBytes(u"buffer-bytes"_s,
+                                         u"Bytes kept for replay at most (default 268435456)."_s, u"N"_s);
+    const QCommandLineOption tokenFile(u"token-file"_s,
+                                       u"File holding the shared secret clients must present."_s, u"file"_s);
     const QCommandLineOption tlsCert(u"tls-cert"_s, u"PEM certificate (chain) for TLS."_s, u"file"_s);
     const QCommandLineOption tlsKey(u"tls-key"_s, u"PEM private key for TLS."_s, u"file"_s);
-    const QCommandLineOption cgroup(u"cgroup"_s,
+    const QCommandLineOption cgroup(
+        u"cgroup"_s,
         u"Cgroup to sample, relative to the memory hierarchy root (repeatable). Default: discover "
-        "all, up to --max-cgroups."_s, u"path"_s);
-    const QCommandLineOption maxCgroups(u"max-cgroups"_s, u"Cap on discovered cgroups (default 1000)."_s, u"N"_s);
-    const QCommandLineOption rediscover(u"rediscover"_s, u"Discover cgroups again this often; 0 = never (default 30s)."_s, u"duration"_s);
-    const QCommandLineOption processes(u"processes"_s, u"Also sample the processes of each cgroup (costly with many cgroups)."_s);
-    const QCommandLineOption kmsg(u"kmsg"_s, u"Kernel log to follow (default /dev/kmsg); unreadable = samples only."_s, u"path"_s);
-    const QCommandLineOption noHistory(u"no-kmsg-history"_s, u"Skip kernel log records written before the agent started."_s);
-    const QCommandLineOption maxClients(u"max-clients"_s, u"Concurrent connections at most (default 64)."_s, u"N"_s);
-    const QCommandLineOption handshake(u"handshake-timeout"_s, u"Time a connection has to subscribe or send its HTTP request (default 10s)."_s, u"duration"_s);
-    const QCommandLineOption heartbeat(u"heartbeat"_s, u"Heartbeat interval on streams (default 5s)."_s, u"duration"_s);
-    const QCommandLineOption maxLag(u"max-client-lag"_s, u"Records a streaming client may fall behind before it is dropped (default: the buffer size)."_s, u"N"_s);
-    parser.addOptions({help, version, listen, stdio, cgroupRoot, procRoot, interval, buffer, bufferBytes,
-                       tokenFile, tlsCert, tlsKey, cgroup, maxCgroups, rediscover, processes, kmsg,
-                       noHistory, maxClients, handshake, heartbeat, maxLag});
+        "all, up to --max-cgroups."_s,
+        u"path"_s);
+    const QCommandLineOption maxCgroups(u"max-cgroups"_s, u"Cap on discovered cgroups (default 1000)."_s,
+                                        u"N"_s);
+    const QCommandLineOption rediscover(
+        u"rediscover"_s, u"Discover cgroups again this often; 0 = never (default 30s)."_s, u"duration"_s);
+    const QCommandLineOption processes(
+        u"processes"_s, u"Also sample the processes of each cgroup (costly with many cgroups)."_s);
+    const QCommandLineOption kmsg(
+        u"kmsg"_s, u"Kernel log to follow (default /dev/kmsg); unreadable = samples only."_s, u"path"_s);
+    const QCommandLineOption noHistory(u"no-kmsg-history"_s,
+                                       u"Skip kernel log records written before the agent started."_s);
+    const QCommandLineOption maxClients(u"max-clients"_s, u"Concurrent connections at most (default 64)."_s,
+                                        u"N"_s);
+    const QCommandLineOption handshake(
+        u"handshake-timeout"_s,
+        u"Time a connection has to subscribe or send its HTTP request (default 10s)."_s, u"duration"_s);
+    const QCommandLineOption heartbeat(u"heartbeat"_s, u"Heartbeat interval on streams (default 5s)."_s,
+                                       u"duration"_s);
+    const QCommandLineOption maxLag(
+        u"max-client-lag"_s,
+        u"Records a streaming client may fall behind before it is dropped (default: the buffer size)."_s,
+        u"N"_s);
+    parser.addOptions({help,       version,    listen,      stdio,     cgroupRoot, procRoot,
+                       interval,   buffer,     bufferBytes, tokenFile, tlsCert,    tlsKey,
+                       cgroup,     maxCgroups, rediscover,  processes, kmsg,       noHistory,
+                       maxClients, handshake,  heartbeat,   maxLag});
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -133,7 +154,8 @@ std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QS
         bool ok = false;
         const qint64 v = parser.value(opt).toLongLong(&ok);
         if (!ok || v <= 0) {
-            *error = u"--%1 needs a positive number, got \"%2\""_s.arg(opt.names().constLast(), parser.value(opt));
+            *error =
+                u"--%1 needs a positive number, got \"%2\""_s.arg(opt.names().constLast(), parser.value(opt));
             return false;
         }
         *target = v;
@@ -149,7 +171,8 @@ std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QS
         }
         const std::optional<int> ms = parseDurationMs(text);
         if (!ms) {
-            *error = u"--%1: not a duration: \"%2\" (try 100ms, 1s, 2.5s)"_s.arg(opt.names().constLast(), text);
+            *error =
+                u"--%1: not a duration: \"%2\" (try 100ms, 1s, 2.5s)"_s.arg(opt.names().constLast(), text);
             return false;
         }
         *target = *ms;
@@ -206,8 +229,9 @@ bool loadSecretsAndValidate(AgentOptions &o, QString *error)
     }
     if (!o.stdio && !o.listenAddress.isLoopback()) {
         if (o.tokenFile.isEmpty() || !o.tls()) {
-            *error = u"refusing to listen on %1 (not loopback) without --token-file and --tls-cert/--tls-key: "
-                     "anyone on the network could read this node's memory data"_s.arg(o.listenAddress.toString());
+            *error =
+                u"refusing to listen on %1 (not loopback) without --token-file and --tls-cert/--tls-key: "
+                "anyone on the network could read this node's memory data"_s.arg(o.listenAddress.toString());
             return false;
         }
     }
@@ -219,7 +243,9 @@ bool loadSecretsAndValidate(AgentOptions &o, QString *error)
         }
         o.token = f.readAll().trimmed();
         if (o.token.size() < 8 || o.token.contains('\n') || o.token.contains('"') || o.token.contains('\\')) {
-            *error = u"--token-file %1: the token must be one line of at least 8 characters, without quotes or backslashes"_s.arg(o.tokenFile);
+            *error =
+                u"--token-file %1: the token must be one line of at least 8 characters, without quotes or backslashes"_s
+                    .arg(o.tokenFile);
             return false;
         }
         if (QFileInfo(o.tokenFile).permissions() & QFileDevice::ReadOther)

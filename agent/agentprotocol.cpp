@@ -67,7 +67,8 @@ QJsonObject sampleRecordJson(const SampleBatch &batch, const SampledCgroup &cgro
     if (!cgroup.processes.empty()) {
         QJsonArray procs;
         for (const ProcessSample &p : cgroup.processes) {
-            QJsonObject po {{u"pid"_s, qint64(p.pid)}, {u"comm"_s, p.comm}, {u"oom_score_adj"_s, p.oomScoreAdj}};
+            QJsonObject po {
+                {u"pid"_s, qint64(p.pid)}, {u"comm"_s, p.comm}, {u"oom_score_adj"_s, p.oomScoreAdj}};
             putKnown(po, "rss_kb"_L1, p.rssKb);
             putKnown(po, "rss_anon_kb"_L1, p.rssAnonKb);
             putKnown(po, "rss_file_kb"_L1, p.rssFileKb);

@@ -33,11 +33,13 @@ public:
     explicit AgentTcpServer(AgentServer *agent)
         : QTcpServer(agent)
         , m_agent(agent)
-    {
-    }
+    { }
 
 protected:
-    void incomingConnection(qintptr socketDescriptor) override { m_agent->acceptConnection(socketDescriptor); }
+    void incomingConnection(qintptr socketDescriptor) override
+    {
+        m_agent->acceptConnection(socketDescriptor);
+    }
 
 private:
     AgentServer *m_agent;
@@ -104,7 +106,8 @@ bool AgentServer::start(QString *error)
         }
         const std::optional<QSslKey> key = loadKey(m_options.tlsKeyFile);
         if (!key) {
-            *error = u"--tls-key %1: no unencrypted PEM private key (RSA, EC or DSA) in it"_s.arg(m_options.tlsKeyFile);
+            *error = u"--tls-key %1: no unencrypted PEM private key (RSA, EC or DSA) in it"_s.arg(
+                m_options.tlsKeyFile);
             return false;
         }
         m_sslConfig = QSslConfiguration::defaultConfiguration();
@@ -122,8 +125,9 @@ bool AgentServer::start(QString *error)
     bool truncated = false;
     m_paths = m_options.cgroups.isEmpty() ? discoverPaths(&truncated) : m_options.cgroups;
     if (truncated)
-        qWarning("more than %d cgroups: sampling the first %d (raise --max-cgroups or name them with --cgroup)",
-                 m_options.maxCgroups, m_options.maxCgroups);
+        qWarning(
+            "more than %d cgroups: sampling the first %d (raise --max-cgroups or name them with --cgroup)",
+            m_options.maxCgroups, m_options.maxCgroups);
 
     if (!m_options.stdio) {
         auto *tcp = new AgentTcpServer(this);
@@ -136,8 +140,8 @@ bool AgentServer::start(QString *error)
             return false;
         }
         m_tcp = tcp;
-        qInfo("listening on %s:%u (%s)", qPrintable(m_options.listenAddress.toString()), unsigned(m_tcp->serverPort()),
-              m_options.tls() ? "TLS" : "plain TCP");
+        qInfo("listening on %s:%u (%s)", qPrintable(m_options.listenAddress.toString()),
+              unsigned(m_tcp->serverPort()), m_options.tls() ? "TLS" : "plain TCP");
     }
 
     m_worker = std::make_unique<WorkerThread>(u"oomscope-agent sampler"_s);
@@ -149,16 +153,27 @@ bool AgentServer::start(QString *error)
     sc.sampleProcesses = m_options.sampleProcesses;
     m_sampler = m_worker->adopt(new Sampler(sc));
     connect(m_sampler, &Sampler::batchReady, this, &AgentServer::ingestBatch);
-    connect(m_sampler, &Sampler::killDetected, this, [this](const QString &path, qint64 timestampMs, qint64 count) {
-        appendRecord({{u"type"_s, u"kill"_s}, {u"cgroup"_s, path}, {u"timestamp"_s, timestampMs}, {u"count"_s, count}});
-    });
+    connect(m_sampler, &Sampler::killDetected, this,
+            [this](const QString &path, qint64 timestampMs, qint64 count) {
+                appendRecord({{u"type"_s, u"kill"_s},
+                              {u"cgroup"_s, path},
+                              {u"timestamp"_s, timestampMs},
+                              {u"count"_s, count}});
+            });
     connect(m_sampler, &Sampler::cgroupVanished, this, [this](const QString &path, qint64 timestampMs) {
-        appendRecord({{u"type"_s, u"cgroup"_s}, {u"cgroup"_s, path}, {u"timestamp"_s, timestampMs}, {u"state"_s, u"vanished"_s}});
+        appendRecord({{u"type"_s, u"cgroup"_s},
+                      {u"cgroup"_s, path},
+                      {u"timestamp"_s, timestampMs},
+                      {u"state"_s, u"vanished"_s}});
     });
     connect(m_sampler, &Sampler::cgroupAppeared, this, [this](const QString &path, qint64 timestampMs) {
-        appendRecord({{u"type"_s, u"cgroup"_s}, {u"cgroup"_s, path}, {u"timestamp"_s, timestampMs}, {u"state"_s, u"appeared"_s}});
+        appendRecord({{u"type"_s, u"cgroup"_s},
+                      {u"cgroup"_s, path},
+                      {u"timestamp"_s, timestampMs},
+                      {u"state"_s, u"appeared"_s}});
     });
-    connect(m_sampler, &Sampler::statusMessage, this, [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });
+    connect(m_sampler, &Sampler::statusMessage, this,
+            [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });
 
     KmsgTailConfig kc;
     kc.path = m_options.kmsgPath;
@@ -194,8 +209,8 @@ bool AgentServer::start(QString *error)
         connect(m_rediscoverTimer, &QTimer::timeout, this, &AgentServer::rediscover);
         m_rediscoverTimer->start(m_options.rediscoverMs);
     }
-    qInfo("sampling %lld cgroups every %d ms (cgroup v%d under %s)", qint64(m_paths.size()), m_options.intervalMs,
-          int(m_cgroupVersion), qPrintable(m_options.cgroupRoot));
+    qInfo("sampling %lld cgroups every %d ms (cgroup v%d under %s)", qint64(m_paths.size()),
+          m_options.intervalMs, int(m_cgroupVersion), qPrintable(m_options.cgroupRoot));
     return true;
 }
 
@@ -262,8 +277,8 @@ void AgentServer::acceptConnection(qintptr socketDescriptor)
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         if (now - m_lastRejectLogMs > 10000) { // a flood must not flood the log too
             m_lastRejectLogMs = now;
-            qWarning("connection limit (%d) reached: refusing connections (%lld so far)", m_options.maxClients,
-                     m_connectionsRejected);
+            qWarning("connection limit (%d) reached: refusing connections (%lld so far)",
+                     m_options.maxClients, m_connectionsRejected);
         }
         return;
     }
@@ -398,7 +413,8 @@ AgentSelfStats AgentServer::selfStats() const
     s.lastSampleSeconds = m_lastBatch ? double(m_lastBatch->readCostUs) / 1e6 : 0;
     rusage ru {};
     if (::getrusage(RUSAGE_SELF, &ru) == 0) {
-        s.cpuSeconds = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+        s.cpuSeconds = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+            + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
         s.peakResidentBytes = qint64(ru.ru_maxrss) * 1024;
     }
     QFile statm(u"/proc/self/statm"_s);

@@ -58,7 +58,8 @@ ClientSession::ClientSession(AgentServer *server, QIODevice *device, QString pee
 
     m_handshakeTimer->setSingleShot(true);
     connect(m_handshakeTimer, &QTimer::timeout, this, [this] {
-        if (m_state == State::AwaitFirstLine || m_state == State::AwaitSubscribe || m_state == State::HttpHeaders)
+        if (m_state == State::AwaitFirstLine || m_state == State::AwaitSubscribe
+            || m_state == State::HttpHeaders)
             fail(u"handshake_timeout"_s, u"no subscribe or HTTP request within the handshake time"_s);
     });
     m_handshakeTimer->start(m_server->options().handshakeTimeoutMs);
@@ -99,7 +100,8 @@ void ClientSession::onReadyRead()
 
 void ClientSession::handleJsonLine(const QByteArray &line)
 {
-    if (m_state == State::AwaitFirstLine && !m_stdio && (line.startsWith("GET ") || line.startsWith("HEAD "))) {
+    if (m_state == State::AwaitFirstLine && !m_stdio
+        && (line.startsWith("GET ") || line.startsWith("HEAD "))) {
         const QList<QByteArray> parts = line.split(' ');
         if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.")) {
             fail(u"malformed"_s, u"malformed HTTP request line"_s);
@@ -198,12 +200,14 @@ void ClientSession::pump()
     if (!buffer.isEmpty() && m_cursor <= buffer.newestSeq()) {
         if (m_cursor < buffer.oldestSeq() || (m_caughtUp && buffer.newestSeq() - m_cursor + 1 > maxLag)) {
             m_server->noteDropped();
-            fail(u"too_slow"_s, u"fell %1 records behind; dropped (it can resume)"_s.arg(buffer.newestSeq() - m_cursor + 1),
+            fail(u"too_slow"_s,
+                 u"fell %1 records behind; dropped (it can resume)"_s.arg(buffer.newestSeq() - m_cursor + 1),
                  m_cursor - 1);
             return;
         }
     }
-    while (m_device && m_cursor <= buffer.newestSeq() && m_device->bytesToWrite() < options.clientHighWaterBytes) {
+    while (m_device && m_cursor <= buffer.newestSeq()
+           && m_device->bytesToWrite() < options.clientHighWaterBytes) {
         m_device->write(buffer.at(m_cursor));
         ++m_cursor;
     }
@@ -244,7 +248,8 @@ void ClientSession::respondHttp()
     QByteArray contentType = "text/plain; version=0.0.4; charset=utf-8";
     QByteArray extra;
     QByteArray body;
-    const QByteArray path = m_httpTarget.left(m_httpTarget.indexOf('?') < 0 ? m_httpTarget.size() : m_httpTarget.indexOf('?'));
+    const QByteArray path =
+        m_httpTarget.left(m_httpTarget.indexOf('?') < 0 ? m_httpTarget.size() : m_httpTarget.indexOf('?'));
     const bool bearer = m_httpAuthorization.size() > 7 && m_httpAuthorization.left(7).toLower() == "bearer ";
     if (!m_server->checkToken(bearer ? m_httpAuthorization.mid(7).trimmed() : QByteArray())) {
         m_server->noteAuthFailure(m_peer);
@@ -259,8 +264,8 @@ void ClientSession::respondHttp()
         contentType = "text/plain; charset=utf-8";
         body = "only /metrics is served over HTTP\n";
     }
-    QByteArray response = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType
-        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extra + "\r\n";
+    QByteArray response = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extra + "\r\n";
     if (m_httpMethod != "HEAD")
         response += body;
     if (m_device)
@@ -318,7 +323,8 @@ void ClientSession::finish()
     m_state = State::Closing;
     m_handshakeTimer->stop();
     // Not synchronously: finish() can run inside a signal of the device the server deletes.
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(this); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT finished(this); }, Qt::QueuedConnection);
 }
 
 } // namespace oomscope

@@ -77,24 +77,43 @@ void selfMetric(QByteArray &out, const char *name, const char *type, const char 
 QByteArray renderPrometheusMetrics(const SampleBatch *batch, const AgentSelfStats &self)
 {
     static const std::vector<Family> families = {
-        {"container_memory_usage_bytes", "gauge", "Current memory usage in bytes, including all memory regardless of when it was accessed.",
-         [](const SampledCgroup &c) { return c.memory.usageBytes; }},
-        {"container_memory_working_set_bytes", "gauge", "Current working set in bytes (usage minus inactive file).",
-         [](const SampledCgroup &c) { return c.memory.workingSetBytes(); }},
+        {"container_memory_usage_bytes", "gauge",
+         "Current memory usage in bytes, including all memory regardless of when it was accessed.",
+         [](const SampledCgroup &c) {
+             return c.memory.usageBytes;
+         }},
+        {"container_memory_working_set_bytes", "gauge",
+         "Current working set in bytes (usage minus inactive file).",
+         [](const SampledCgroup &c) {
+             return c.memory.workingSetBytes();
+         }},
         {"container_memory_rss", "gauge", "Size of RSS (anonymous memory) in bytes.",
-         [](const SampledCgroup &c) { return c.memory.anonBytes; }},
+         [](const SampledCgroup &c) {
+             return c.memory.anonBytes;
+         }},
         {"container_memory_cache", "gauge", "Number of bytes of page cache memory.",
-         [](const SampledCgroup &c) { return c.memory.fileBytes; }},
+         [](const SampledCgroup &c) {
+             return c.memory.fileBytes;
+         }},
         {"container_memory_swap", "gauge", "Container swap usage in bytes.",
-         [](const SampledCgroup &c) { return c.memory.swapBytes; }},
-        {"container_spec_memory_limit_bytes", "gauge", "Memory limit for the container in bytes (effective: the smallest on the path to the root); 0 = no limit.",
+         [](const SampledCgroup &c) {
+             return c.memory.swapBytes;
+         }},
+        {"container_spec_memory_limit_bytes", "gauge",
+         "Memory limit for the container in bytes (effective: the smallest on the path to the root); 0 = no "
+         "limit.",
          [](const SampledCgroup &c) {
              return c.memory.limitBytes == MemorySample::kUnlimited ? 0 : c.memory.limitBytes;
          }},
         {"container_memory_failcnt", "counter", "Number of memory usage hits limits.",
-         [](const SampledCgroup &c) { return c.memory.failcnt; }},
-        {"container_oom_events_total", "counter", "Count of out of memory events (oom_kill counter of the cgroup).",
-         [](const SampledCgroup &c) { return c.memory.oomKillCount; }},
+         [](const SampledCgroup &c) {
+             return c.memory.failcnt;
+         }},
+        {"container_oom_events_total", "counter",
+         "Count of out of memory events (oom_kill counter of the cgroup).",
+         [](const SampledCgroup &c) {
+             return c.memory.oomKillCount;
+         }},
     };
 
     QByteArray out;
@@ -122,18 +141,30 @@ QByteArray renderPrometheusMetrics(const SampleBatch *batch, const AgentSelfStat
             }
         }
     }
-    selfMetric(out, "oomscope_agent_buffer_records", "gauge", "Records in the replay buffer.", double(self.bufferRecords));
-    selfMetric(out, "oomscope_agent_buffer_bytes", "gauge", "Bytes of records in the replay buffer.", double(self.bufferBytes));
-    selfMetric(out, "oomscope_agent_newest_seq", "gauge", "Sequence number of the newest record.", double(self.newestSeq));
-    selfMetric(out, "oomscope_agent_clients", "gauge", "Open client connections (streams and scrapes).", self.clients);
-    selfMetric(out, "oomscope_agent_sample_duration_seconds", "gauge", "Time the last tick spent reading all cgroups.", self.lastSampleSeconds);
-    selfMetric(out, "oomscope_agent_cgroups", "gauge", "Cgroups sampled.", batch ? double(batch->cgroups.size()) : 0.0);
-    selfMetric(out, "oomscope_agent_connections_rejected_total", "counter", "Connections refused because of the connection limit.", double(self.connectionsRejected));
-    selfMetric(out, "oomscope_agent_clients_dropped_total", "counter", "Stream clients dropped for falling behind.", double(self.clientsDropped));
-    selfMetric(out, "oomscope_agent_auth_failures_total", "counter", "Requests rejected for a missing or wrong token.", double(self.authFailures));
-    selfMetric(out, "oomscope_agent_kmsg_records_lost_total", "counter", "Kernel log records overwritten before the agent read them.", double(self.kmsgRecordsLost));
-    selfMetric(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", self.cpuSeconds);
-    selfMetric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", double(self.residentBytes));
+    selfMetric(out, "oomscope_agent_buffer_records", "gauge", "Records in the replay buffer.",
+               double(self.bufferRecords));
+    selfMetric(out, "oomscope_agent_buffer_bytes", "gauge", "Bytes of records in the replay buffer.",
+               double(self.bufferBytes));
+    selfMetric(out, "oomscope_agent_newest_seq", "gauge", "Sequence number of the newest record.",
+               double(self.newestSeq));
+    selfMetric(out, "oomscope_agent_clients", "gauge", "Open client connections (streams and scrapes).",
+               self.clients);
+    selfMetric(out, "oomscope_agent_sample_duration_seconds", "gauge",
+               "Time the last tick spent reading all cgroups.", self.lastSampleSeconds);
+    selfMetric(out, "oomscope_agent_cgroups", "gauge", "Cgroups sampled.",
+               batch ? double(batch->cgroups.size()) : 0.0);
+    selfMetric(out, "oomscope_agent_connections_rejected_total", "counter",
+               "Connections refused because of the connection limit.", double(self.connectionsRejected));
+    selfMetric(out, "oomscope_agent_clients_dropped_total", "counter",
+               "Stream clients dropped for falling behind.", double(self.clientsDropped));
+    selfMetric(out, "oomscope_agent_auth_failures_total", "counter",
+               "Requests rejected for a missing or wrong token.", double(self.authFailures));
+    selfMetric(out, "oomscope_agent_kmsg_records_lost_total", "counter",
+               "Kernel log records overwritten before the agent read them.", double(self.kmsgRecordsLost));
+    selfMetric(out, "process_cpu_seconds_total", "counter",
+               "Total user and system CPU time spent in seconds.", self.cpuSeconds);
+    selfMetric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+               double(self.residentBytes));
     return out;
 }
 

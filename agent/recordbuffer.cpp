@@ -8,8 +8,7 @@ namespace oomscope {
 RecordBuffer::RecordBuffer(qint64 maxRecords, qint64 maxBytes)
     : m_maxRecords(std::max<qint64>(1, maxRecords))
     , m_maxBytes(std::max<qint64>(1, maxBytes))
-{
-}
+{ }
 
 qint64 RecordBuffer::append(QByteArray line)
 {

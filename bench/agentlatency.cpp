@@ -100,7 +100,8 @@ double percentile(std::vector<double> v, double p)
 void printRow(const char *label, const std::vector<double> &ms)
 {
     std::printf("  %-44s p50 %7.1f  p90 %7.1f  p99 %7.1f  max %7.1f ms\n", label, percentile(ms, 50),
-                percentile(ms, 90), percentile(ms, 99), ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()));
+                percentile(ms, 90), percentile(ms, 99),
+                ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()));
 }
 
 } // namespace
@@ -109,14 +110,14 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"End-to-end latency: cgroup file change -> sample stored in the workspace"_s);
+    parser.setApplicationDescription(
+        u"End-to-end latency: cgroup file change -> sample stored in the workspace"_s);
     parser.addHelpOption();
     const QCommandLineOption countOpt(u"count"_s, u"Changes to measure (default 60)."_s, u"n"_s, u"60"_s);
     const QCommandLineOption intervalOpt(u"interval"_s, u"Agent sampling interval in ms (default 1000)."_s,
                                          u"ms"_s, u"1000"_s);
-    const QCommandLineOption batchOpt(u"batch-ms"_s,
-                                      u"AgentClient batch interval in ms (default: the client's own, 200)."_s,
-                                      u"ms"_s);
+    const QCommandLineOption batchOpt(
+        u"batch-ms"_s, u"AgentClient batch interval in ms (default: the client's own, 200)."_s, u"ms"_s);
     const QCommandLineOption agentOpt(u"agent"_s, u"The oomscope-agent binary."_s, u"path"_s,
                                       QStringLiteral(OOMSCOPE_AGENT_BINARY));
     const QCommandLineOption budgetOpt(u"max-seconds"_s, u"Stop measuring after this long (default 75)."_s,
@@ -140,9 +141,9 @@ int main(int argc, char **argv)
     QProcess agent;
     agent.setProcessChannelMode(QProcess::SeparateChannels);
     const quint16 port = startAgent(agent, parser.value(agentOpt),
-                                    {u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s, dir.path() + u"/proc"_s,
-                                     u"--kmsg"_s, dir.path() + u"/kmsg"_s, u"--interval"_s,
-                                     u"%1ms"_s.arg(intervalMs), u"--cgroup"_s, kCgroup});
+                                    {u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s,
+                                     dir.path() + u"/proc"_s, u"--kmsg"_s, dir.path() + u"/kmsg"_s,
+                                     u"--interval"_s, u"%1ms"_s.arg(intervalMs), u"--cgroup"_s, kCgroup});
     if (!port)
         return 1;
     auto stopAgent = [&agent] {
@@ -213,8 +214,8 @@ int main(int argc, char **argv)
         wait.start();
         while (!found && wait.elapsed() < 5LL * intervalMs + 5000) {
             spin(5);
-            for (const MemorySample &m :
-                 store.samples(*series, writtenMs - 2 * intervalMs, std::numeric_limits<std::int64_t>::max())) {
+            for (const MemorySample &m : store.samples(*series, writtenMs - 2 * intervalMs,
+                                                       std::numeric_limits<std::int64_t>::max())) {
                 if (m.usageBytes != value)
                     continue;
                 const qint64 storedMs = QDateTime::currentMSecsSinceEpoch();
@@ -233,26 +234,29 @@ int main(int argc, char **argv)
     recorder.stop();
     stopAgent();
 
-    std::printf("end-to-end latency, real oomscope-agent at %d ms interval on loopback, AgentClient batch %d ms, "
-                "FeedRecorderThread into SQLite, reader polling every 5 ms\n",
-                intervalMs, batchMs);
-    std::printf("  changes measured: %zu of %d (missed %d), samples stored %lld, reconnects %d\n", total.size(),
-                count, missed, status.samplesStored, status.reconnects);
+    std::printf(
+        "end-to-end latency, real oomscope-agent at %d ms interval on loopback, AgentClient batch %d ms, "
+        "FeedRecorderThread into SQLite, reader polling every 5 ms\n",
+        intervalMs, batchMs);
+    std::printf("  changes measured: %zu of %d (missed %d), samples stored %lld, reconnects %d\n",
+                total.size(), count, missed, status.samplesStored, status.reconnects);
     printRow("(total) file write -> stored", total);
     printRow("(a) file write -> agent sample timestamp", toSample);
     printRow("(b) agent sample timestamp -> stored", sampleToStored);
-    std::printf("notes:\n"
-                "  (a) is the sampling phase: a change waits for the next tick, uniform over one interval,\n"
-                "      so at %d ms it averages ~%d ms and its p99 approaches %d ms whatever the transport does.\n"
-                "  (b) is the pipeline the 250 ms target is about: agent encode + TCP + client batching\n"
-                "      (up to %d ms by design) + one SQLite transaction + 5 ms reader polling resolution.\n"
-                "  Timestamps are wall clock on one host (agent and bench share the clock); a sample's\n"
-                "  timestamp is taken at the start of its tick, so (b) includes the agent's file reads.\n",
-                intervalMs, intervalMs / 2, intervalMs, batchMs);
+    std::printf(
+        "notes:\n"
+        "  (a) is the sampling phase: a change waits for the next tick, uniform over one interval,\n"
+        "      so at %d ms it averages ~%d ms and its p99 approaches %d ms whatever the transport does.\n"
+        "  (b) is the pipeline the 250 ms target is about: agent encode + TCP + client batching\n"
+        "      (up to %d ms by design) + one SQLite transaction + 5 ms reader polling resolution.\n"
+        "  Timestamps are wall clock on one host (agent and bench share the clock); a sample's\n"
+        "  timestamp is taken at the start of its tick, so (b) includes the agent's file reads.\n",
+        intervalMs, intervalMs / 2, intervalMs, batchMs);
     const double p99b = percentile(sampleToStored, 99);
     std::printf("target p99 < 250 ms compared against (b) sample -> stored: p99 %.1f ms -> %s\n", p99b,
                 sampleToStored.empty() ? "no data" : (p99b < 250.0 ? "MET" : "NOT MET"));
-    std::printf("  (total, including the sampling phase: p99 %.1f ms, %s 250 ms; its floor is the %d ms interval)\n",
-                percentile(total, 99), percentile(total, 99) < 250.0 ? "under" : "over", intervalMs);
+    std::printf(
+        "  (total, including the sampling phase: p99 %.1f ms, %s 250 ms; its floor is the %d ms interval)\n",
+        percentile(total, 99), percentile(total, 99) < 250.0 ? "under" : "over", intervalMs);
     return total.empty() ? 1 : 0;
 }

@@ -31,7 +31,7 @@ const QRegularExpression &kernelPrefix()
 bool endsReport(const QByteArray &line)
 {
     return line.contains("Killed process") || line.contains("oom_reaper: reaped")
-           || line.startsWith("oom-kill:");
+        || line.startsWith("oom-kill:");
 }
 
 // Lines that keep noise from looking like the start of another report.
@@ -42,7 +42,9 @@ bool looksLikeReport(const QByteArray &line)
 
 // Extra noise beyond the fixtures, in the shapes a busy server's dmesg is made of.
 const char *const kExtraNoise[] = {
-    "audit: type=1400 audit(1732702801.412:1201): apparmor=\"DENIED\" operation=\"open\" profile=\"snap.lxd.daemon\" name=\"/proc/1234/mounts\" pid=2231 comm=\"lxd\" requested_mask=\"r\" denied_mask=\"r\" fsuid=0 ouid=0",
+    "audit: type=1400 audit(1732702801.412:1201): apparmor=\"DENIED\" operation=\"open\" "
+    "profile=\"snap.lxd.daemon\" name=\"/proc/1234/mounts\" pid=2231 comm=\"lxd\" requested_mask=\"r\" "
+    "denied_mask=\"r\" fsuid=0 ouid=0",
     "IPv4: martian source 10.244.3.17 from 10.244.1.9, on dev cni0",
     "ll header: 00000000: 0a 58 0a f4 03 11 0a 58 0a f4 01 09 08 00",
     "docker0: port 2(veth9f3e2d1) entered forwarding state",
@@ -54,8 +56,10 @@ const char *const kExtraNoise[] = {
     "nf_conntrack: nf_conntrack: table full, dropping packet",
     "EXT4-fs (nvme0n1p1): mounted filesystem with ordered data mode. Opts: (null). Quota mode: none.",
     "EXT4-fs (dm-3): recovery complete",
-    "xfs filesystem being mounted at /var/lib/kubelet/pods/6c1d9e2a-3b4f-4c5d-8e6f-7a8b9c0d1e2f/volumes supports timestamps until 2038 (0x7fffffff)",
-    "blk_update_request: I/O error, dev loop7, sector 1835008 op 0x0:(READ) flags 0x80700 phys_seg 1 prio class 0",
+    "xfs filesystem being mounted at /var/lib/kubelet/pods/6c1d9e2a-3b4f-4c5d-8e6f-7a8b9c0d1e2f/volumes "
+    "supports timestamps until 2038 (0x7fffffff)",
+    "blk_update_request: I/O error, dev loop7, sector 1835008 op 0x0:(READ) flags 0x80700 phys_seg 1 prio "
+    "class 0",
     "usb 1-1: new high-speed USB device number 3 using xhci_hcd",
     "cgroup: fork rejected by pids controller in /kubepods.slice/kubepods-besteffort.slice",
     "systemd-journald[412]: /dev/kmsg buffer overrun, some messages lost.",
@@ -141,7 +145,9 @@ bool loadTemplates(const QString &dataDir, Templates &out, QString *error)
 // to letters ("EXT4", "0x", "eth0") are names and stay.
 void appendVaried(QByteArray &out, const QByteArray &line, std::mt19937_64 &rng)
 {
-    auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+    auto isDigit = [](char c) {
+        return c >= '0' && c <= '9';
+    };
     auto isWordChar = [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     };
@@ -170,9 +176,9 @@ void appendVaried(QByteArray &out, const QByteArray &line, std::mt19937_64 &rng)
 void appendStamp(QByteArray &out, std::int64_t uptimeMicros)
 {
     char stamp[32];
-    const int n = std::snprintf(stamp, sizeof stamp, "[%5lld.%06lld] ",
-                                static_cast<long long>(uptimeMicros / 1000000),
-                                static_cast<long long>(uptimeMicros % 1000000));
+    const int n =
+        std::snprintf(stamp, sizeof stamp, "[%5lld.%06lld] ", static_cast<long long>(uptimeMicros / 1000000),
+                      static_cast<long long>(uptimeMicros % 1000000));
     out.append(stamp, n);
 }
 
@@ -210,8 +216,7 @@ GeneratorResult generateLog(const QString &outPath, const GeneratorOptions &opti
         return true;
     };
 
-    while (result.bytesWritten + buffer.size() < options.sizeBytes
-           || result.reportsWritten < reports) {
+    while (result.bytesWritten + buffer.size() < options.sizeBytes || result.reportsWritten < reports) {
         const qint64 written = result.bytesWritten + buffer.size();
         if (result.reportsWritten < reports && written >= nextReportAt) {
             // Fixture order, then again: every era appears, interleaved with the others.

@@ -12,9 +12,9 @@ namespace oomscope::bench {
 
 struct GeneratorOptions {
     qint64 sizeBytes = 20 * 1024 * 1024; // approximate output size (noise stops once reached)
-    int reports = 20;                    // exact number of OOM reports written
-    std::uint64_t seed = 0x6f6f6d73;     // same seed, same file
-    QString dataDir;                     // tests/data with eras/ and real/ fixtures
+    int reports = 20; // exact number of OOM reports written
+    std::uint64_t seed = 0x6f6f6d73; // same seed, same file
+    QString dataDir; // tests/data with eras/ and real/ fixtures
 };
 
 struct GeneratorResult {

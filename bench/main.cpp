@@ -2,8 +2,8 @@
 // oomscope-bench: generates large logs and measures parse and parse+store throughput and peak
 // memory against `grep -c` measured in the same run (STYLE.md 18).
 #include "loggenerator.h"
-#include "peakrss.h"
 #include "oomreportparser.h"
+#include "peakrss.h"
 #include "samplesbench.h"
 #include "workspace.h"
 
@@ -14,7 +14,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
-
 
 #include <cstdio>
 #include <map>
@@ -103,7 +102,9 @@ int parseOnly(const QString &path)
     }
     qint64 events = 0;
     ParseSinks sinks;
-    sinks.onEvent = [&](OomEvent &&) { ++events; };
+    sinks.onEvent = [&](OomEvent &&) {
+        ++events;
+    };
     QElapsedTimer timer;
     timer.start();
     const ParseResult result = OomReportParser().parse(file, {}, sinks);
@@ -158,8 +159,7 @@ ChildRun runChild(const QStringList &args)
     QProcess child;
     child.setProcessChannelMode(QProcess::SeparateChannels);
     child.start(QCoreApplication::applicationFilePath(), args);
-    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit
-        || child.exitCode() != 0) {
+    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
         run.error = QString::fromLocal8Bit(child.readAllStandardError()).trimmed();
         if (run.error.isEmpty())
             run.error = child.errorString();
@@ -185,8 +185,7 @@ int runBenchmark(const QString &path)
     const qint64 size = info.size();
     const double sizeMb = double(size) / (1024.0 * 1024.0);
     out() << "file:             " << path << '\n';
-    out() << "size:             " << size << " bytes (" << QString::number(sizeMb, 'f', 1)
-          << " MiB)\n";
+    out() << "size:             " << size << " bytes (" << QString::number(sizeMb, 'f', 1) << " MiB)\n";
     out().flush();
 
     // Warm the page cache so every phase below reads from memory, as grep's figure assumes.
@@ -199,11 +198,9 @@ int runBenchmark(const QString &path)
         QByteArray block(4 * 1024 * 1024, Qt::Uninitialized);
         QElapsedTimer timer;
         timer.start();
-        while (file.read(block.data(), block.size()) > 0) {
-        }
+        while (file.read(block.data(), block.size()) > 0) { }
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
-        out() << "read() warm-up:   " << QString::number(mbPerSecond(size, seconds), 'f', 0)
-              << " MB/s\n";
+        out() << "read() warm-up:   " << QString::number(mbPerSecond(size, seconds), 'f', 0) << " MB/s\n";
     }
 
     // Output to a pipe: GNU grep stops at the first match when stdout is /dev/null.
@@ -232,9 +229,8 @@ int runBenchmark(const QString &path)
     const double parseMbs = mbPerSecond(size, parse.number(u"seconds"_s));
     out() << "parse only:       " << QString::number(parseMbs, 'f', 0) << " MB/s ("
           << QString::number(parse.number(u"seconds"_s), 'f', 3) << " s, "
-          << qint64(parse.number(u"events"_s)) << " events, "
-          << qint64(parse.number(u"warnings"_s)) << " warnings) = "
-          << QString::number(100.0 * parseMbs / grepMbs, 'f', 1) << " % of grep\n";
+          << qint64(parse.number(u"events"_s)) << " events, " << qint64(parse.number(u"warnings"_s))
+          << " warnings) = " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1) << " % of grep\n";
     out().flush();
 
     QTemporaryDir dir;
@@ -253,8 +249,8 @@ int runBenchmark(const QString &path)
     out() << "parse + store:    " << QString::number(storeMbs, 'f', 0) << " MB/s ("
           << QString::number(stored.number(u"seconds"_s), 'f', 3) << " s, "
           << qint64(stored.number(u"events"_s)) << " events stored, workspace "
-          << QString::number(double(workspaceBytes) / (1024.0 * 1024.0), 'f', 1) << " MiB) = "
-          << QString::number(100.0 * storeMbs / grepMbs, 'f', 1) << " % of grep\n";
+          << QString::number(double(workspaceBytes) / (1024.0 * 1024.0), 'f', 1)
+          << " MiB) = " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1) << " % of grep\n";
 
     const double parseRssMb = parse.number(u"maxrss_kb"_s) / 1024.0;
     const double storeRssMb = stored.number(u"maxrss_kb"_s) / 1024.0;
@@ -262,14 +258,12 @@ int runBenchmark(const QString &path)
           << QString::number(parseRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
     out() << "peak RSS store:   " << QString::number(storeRssMb, 'f', 1) << " MiB ("
           << QString::number(storeRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
-    out() << "ratios:           parse/grep "
-          << QString::number(100.0 * parseMbs / grepMbs, 'f', 1) << " % (target >= 25 %), store/grep "
-          << QString::number(100.0 * storeMbs / grepMbs, 'f', 1)
+    out() << "ratios:           parse/grep " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1)
+          << " % (target >= 25 %), store/grep " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1)
           << " % (target >= 20 %), store/parse throughput "
           << QString::number(100.0 * storeMbs / parseMbs, 'f', 1) << " %, store/parse RSS "
           << QString::number(storeRssMb / parseRssMb, 'f', 2) << "x\n";
-    if (qint64(parse.number(u"events"_s)) != grepCount
-        || qint64(stored.number(u"events"_s)) != grepCount)
+    if (qint64(parse.number(u"events"_s)) != grepCount || qint64(stored.number(u"events"_s)) != grepCount)
         out() << "note:             event counts differ from grep's report count\n";
     out().flush();
     return 0;

@@ -2,7 +2,6 @@
 #include "samplesbench.h"
 
 #include "peakrss.h"
-
 #include "samplestore.h"
 #include "workspace.h"
 

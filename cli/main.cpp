@@ -7,22 +7,22 @@
 #include "logsource.h"
 #include "oomreportparser.h"
 #include "prediction.h"
+#include "recordingcsv.h"
+#include "recordingimport.h"
+#include "reportforward.h"
+#include "samplestore.h"
 #include "timeline.h"
 #include "verdict.h"
-#include "recordingcsv.h"
-#include "reportforward.h"
-#include "recordingimport.h"
-#include "samplestore.h"
 #include "workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QTimeZone>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
 #include <QTextStream>
+#include <QTimeZone>
 
 #include <cstdio>
 #include <limits>
@@ -113,8 +113,8 @@ void printEventText(const oomscope::OomEvent &e, const oomscope::KillDecision &d
     else
         when = u"time unknown"_s;
     const QString scope = e.constraint == Constraint::Memcg && !e.oomMemcg.isEmpty()
-                              ? u"memcg "_s + e.oomMemcg
-                              : constraintName(e.constraint);
+        ? u"memcg "_s + e.oomMemcg
+        : constraintName(e.constraint);
     out() << "#" << index << "  " << when;
     if (!e.host.isEmpty())
         out() << "  host " << e.host;
@@ -129,7 +129,8 @@ void printEventText(const oomscope::OomEvent &e, const oomscope::KillDecision &d
         out() << "    killed " << e.victim.comm << " (pid " << e.victim.pid << ")";
     else
         out() << "    no kill line";
-    out() << "  [" << e.kernelFormat() << ", " << (d.agrees ? "recomputation agrees" : "recomputation DIFFERS")
+    out() << "  [" << e.kernelFormat() << ", "
+          << (d.agrees ? "recomputation agrees" : "recomputation DIFFERS")
           << (e.complete ? "" : ", incomplete report") << "]\n";
     if (!d.explanation.isEmpty())
         out() << "    " << d.explanation << "\n";
@@ -149,7 +150,7 @@ QJsonObject predictionToJson(const oomscope::PredictedRanking &p)
 {
     QJsonArray ranking;
     for (const oomscope::PredictedProcess &r : p.ranking) {
-        ranking.append(QJsonObject{
+        ranking.append(QJsonObject {
             {u"pid"_s, qint64(r.pid)},
             {u"comm"_s, r.comm},
             {u"oom_score_adj"_s, r.oomScoreAdj},
@@ -163,7 +164,7 @@ QJsonObject predictionToJson(const oomscope::PredictedRanking &p)
             {u"adj_to_be_victim"_s, r.adjToBeVictim ? QJsonValue(*r.adjToBeVictim) : QJsonValue()},
         });
     }
-    return QJsonObject{
+    return QJsonObject {
         {u"time_ms"_s, p.instantMs},
         {u"limit_bytes"_s, qint64(p.limitBytes)},
         {u"totalpages"_s, qint64(p.totalPages)},
@@ -261,11 +262,15 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
         }
     }
     for (const CsvRowIssue &issue : samples.skipped)
-        warnings.append(QJsonObject{{u"source"_s, samplesPath}, {u"line"_s, issue.line},
-                                    {u"kind"_s, u"bad_row"_s}, {u"detail"_s, issue.detail}});
+        warnings.append(QJsonObject {{u"source"_s, samplesPath},
+                                     {u"line"_s, issue.line},
+                                     {u"kind"_s, u"bad_row"_s},
+                                     {u"detail"_s, issue.detail}});
     for (const CsvRowIssue &issue : procs.skipped)
-        warnings.append(QJsonObject{{u"source"_s, parser.value(u"procs"_s)}, {u"line"_s, issue.line},
-                                    {u"kind"_s, u"bad_row"_s}, {u"detail"_s, issue.detail}});
+        warnings.append(QJsonObject {{u"source"_s, parser.value(u"procs"_s)},
+                                     {u"line"_s, issue.line},
+                                     {u"kind"_s, u"bad_row"_s},
+                                     {u"detail"_s, issue.detail}});
 
     QJsonArray cgroups;
     for (std::size_t i = 0; i < samples.series.size(); ++i) {
@@ -305,8 +310,10 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
         QJsonObject o = verdictToJson(verdict);
         o[u"cgroup"_s] = series.cgroup;
         o[u"samples"_s] = qint64(series.samples.size());
-        o[u"from_ms"_s] = series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.front().timestampMs));
-        o[u"to_ms"_s] = series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.back().timestampMs));
+        o[u"from_ms"_s] =
+            series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.front().timestampMs));
+        o[u"to_ms"_s] =
+            series.samples.empty() ? QJsonValue() : QJsonValue(qint64(series.samples.back().timestampMs));
         QJsonArray killArray;
         for (std::size_t k = 0; k < kills.size(); ++k) {
             QJsonObject e = eventToJson(kills[k]->event, kills[k]->decision);
@@ -315,9 +322,10 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
             e[u"time"_s] = QDateTime::fromMSecsSinceEpoch(*kills[k]->wallMs, QTimeZone::utc())
                                .toString(Qt::ISODateWithMs);
             const bool havePrediction = k < predicted.size() && predicted[k];
-            e[u"predicted_selected_pid"_s] = havePrediction ? QJsonValue(qint64(*predicted[k])) : QJsonValue();
-            e[u"prediction_agrees"_s] = havePrediction ? QJsonValue(*predicted[k] == knownVictims[k])
-                                                       : QJsonValue();
+            e[u"predicted_selected_pid"_s] =
+                havePrediction ? QJsonValue(qint64(*predicted[k])) : QJsonValue();
+            e[u"prediction_agrees"_s] =
+                havePrediction ? QJsonValue(*predicted[k] == knownVictims[k]) : QJsonValue();
             killArray.append(e);
         }
         o[u"kill_events"_s] = killArray;
@@ -345,7 +353,8 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
             for (std::size_t k = 0; k < kills.size(); ++k) {
                 const OomEvent &e = kills[k]->event;
                 out() << "    kill at "
-                      << QDateTime::fromMSecsSinceEpoch(*kills[k]->wallMs, QTimeZone::utc()).toString(Qt::ISODateWithMs)
+                      << QDateTime::fromMSecsSinceEpoch(*kills[k]->wallMs, QTimeZone::utc())
+                             .toString(Qt::ISODateWithMs)
                       << ": " << e.victim.comm << " (pid " << e.victim.pid << ")";
                 if (k < predicted.size() && predicted[k])
                     out() << ", predicted pid " << *predicted[k];
@@ -363,12 +372,13 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
         allEvents.append(o);
     }
     if (json) {
-        const QJsonObject root{{u"oomscope_json_version"_s, 1},
-                               {u"boot_time_ms"_s, bootTimeMs ? QJsonValue(*bootTimeMs) : QJsonValue()},
-                               {u"boot_time_source"_s, bootSource.isEmpty() ? QJsonValue() : QJsonValue(bootSource)},
-                               {u"cgroups"_s, cgroups},
-                               {u"events"_s, allEvents},
-                               {u"warnings"_s, warnings}};
+        const QJsonObject root {
+            {u"oomscope_json_version"_s, 1},
+            {u"boot_time_ms"_s, bootTimeMs ? QJsonValue(*bootTimeMs) : QJsonValue()},
+            {u"boot_time_source"_s, bootSource.isEmpty() ? QJsonValue() : QJsonValue(bootSource)},
+            {u"cgroups"_s, cgroups},
+            {u"events"_s, allEvents},
+            {u"warnings"_s, warnings}};
         out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
     }
     out().flush();
@@ -380,7 +390,8 @@ int analyze(const QStringList &args)
     using namespace oomscope;
     QCommandLineParser parser;
     makeParser(parser, false, true);
-    parser.addOption({u"samples"_s, u"Samples CSV of a recording: print a verdict per cgroup."_s, u"FILE.csv"_s});
+    parser.addOption(
+        {u"samples"_s, u"Samples CSV of a recording: print a verdict per cgroup."_s, u"FILE.csv"_s});
     parser.addOption({u"procs"_s, u"Per-process CSV of the recording: predicted victims."_s, u"FILE.csv"_s});
     parser.addOption({u"log"_s, u"Kernel log of the recorded node (repeatable)."_s, u"kernel.log"_s});
     parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch)."_s, u"TIME"_s});
@@ -406,10 +417,10 @@ int analyze(const QStringList &args)
         const ParseResult result = OomReportParser().parse(*log.device);
         if (!result.error.isEmpty())
             return fail(log.displayName + u": "_s + result.error);
-        sources.append(QJsonObject{{u"name"_s, log.displayName},
-                                   {u"bytes"_s, result.bytesRead},
-                                   {u"lines"_s, result.linesRead},
-                                   {u"events"_s, qint64(result.events.size())}});
+        sources.append(QJsonObject {{u"name"_s, log.displayName},
+                                    {u"bytes"_s, result.bytesRead},
+                                    {u"lines"_s, result.linesRead},
+                                    {u"events"_s, qint64(result.events.size())}});
         for (const OomEvent &e : result.events) {
             const KillDecision d = decideKill(e);
             ++index;
@@ -435,10 +446,10 @@ int analyze(const QStringList &args)
         }
     }
     if (json) {
-        const QJsonObject root{{u"oomscope_json_version"_s, 1},
-                               {u"sources"_s, sources},
-                               {u"events"_s, events},
-                               {u"warnings"_s, warnings}};
+        const QJsonObject root {{u"oomscope_json_version"_s, 1},
+                                {u"sources"_s, sources},
+                                {u"events"_s, events},
+                                {u"warnings"_s, warnings}};
         out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
     } else if (index == 0) {
         out() << "No OOM-killer report found.\n";
@@ -473,8 +484,9 @@ int import(const QStringList &args)
     parser.addOption({u"procs"_s, u"Per-process CSV of the same recording."_s, u"FILE.csv"_s});
     parser.addOption({u"log"_s, u"Kernel log of the same node (repeatable)."_s, u"kernel.log"_s});
     parser.addOption({u"host"_s, u"Host the samples were recorded on."_s, u"NAME"_s});
-    parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
-                                      u"events when the samples carry no boottime_s."_s,
+    parser.addOption({u"boot-time"_s,
+                      u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
+                      u"events when the samples carry no boottime_s."_s,
                       u"TIME"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"[FILE…]"_s);
     parser.process(args);
@@ -512,7 +524,8 @@ int import(const QStringList &args)
                       << r.samples->seriesIds.size() << " series, " << r.samples->skippedRows
                       << " bad row(s) skipped\n";
             for (const CsvRowIssue &issue : r.samples->warnings)
-                err() << request.samplesPath << ":" << issue.line << ": skipped: " << issue.detail << Qt::endl;
+                err() << request.samplesPath << ":" << issue.line << ": skipped: " << issue.detail
+                      << Qt::endl;
         }
         if (r.procs) {
             if (r.procs->alreadyImported)
@@ -579,7 +592,7 @@ int exportSamples(const QStringList &args)
         return fail(u"export: --output FILE.csv is required"_s);
     std::int64_t fromMs = std::numeric_limits<std::int64_t>::min();
     std::int64_t toMs = std::numeric_limits<std::int64_t>::max();
-    for (const auto &[option, target] : {std::pair{u"from"_s, &fromMs}, std::pair{u"to"_s, &toMs}}) {
+    for (const auto &[option, target] : {std::pair {u"from"_s, &fromMs}, std::pair {u"to"_s, &toMs}}) {
         if (!parser.isSet(option))
             continue;
         const std::optional<qint64> ms = parseCsvTimestampMs(parser.value(option).toUtf8());
@@ -613,12 +626,14 @@ int exportSamples(const QStringList &args)
         series.push_back(std::move(out));
     }
     if (series.empty())
-        return fail(u"export: no samples match (see oomscope-cli events, or check --cgroup/--from/--to)"_s, 1);
+        return fail(u"export: no samples match (see oomscope-cli events, or check --cgroup/--from/--to)"_s,
+                    1);
 
     const auto write = [](const QString &path, const auto &writer) -> QString {
         QFile file;
-        const bool opened = path == u"-"_s ? file.open(stdout, QIODevice::WriteOnly)
-                                           : (file.setFileName(path), file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        const bool opened = path == u"-"_s
+            ? file.open(stdout, QIODevice::WriteOnly)
+            : (file.setFileName(path), file.open(QIODevice::WriteOnly | QIODevice::Truncate));
         if (!opened)
             return u"cannot write %1: %2"_s.arg(path, file.errorString());
         QString error;
@@ -630,8 +645,9 @@ int exportSamples(const QStringList &args)
         return writeSamplesCsv(out, std::span<const RecordedSeries>(series), e);
     });
     if (error.isEmpty() && parser.isSet(u"procs"_s)) {
-        std::stable_sort(processes.begin(), processes.end(),
-                         [](const ProcessSample &a, const ProcessSample &b) { return a.timestampMs < b.timestampMs; });
+        std::stable_sort(
+            processes.begin(), processes.end(),
+            [](const ProcessSample &a, const ProcessSample &b) { return a.timestampMs < b.timestampMs; });
         error = write(parser.value(u"procs"_s), [&](QIODevice &out, QString *e) {
             return writeProcsCsv(out, std::span<const ProcessSample>(processes), e);
         });
@@ -642,8 +658,8 @@ int exportSamples(const QStringList &args)
         qint64 count = 0;
         for (const RecordedSeries &s : series)
             count += qint64(s.samples.size());
-        out() << count << " sample(s) of " << series.size() << " cgroup(s) written to " << parser.value(u"output"_s)
-              << "\n";
+        out() << count << " sample(s) of " << series.size() << " cgroup(s) written to "
+              << parser.value(u"output"_s) << "\n";
         out().flush();
     }
     return 0;
@@ -662,7 +678,7 @@ int listEvents(const QStringList &args)
     if (parser.isSet(u"json"_s)) {
         QJsonArray arr;
         for (const EventSummary &e : events) {
-            arr.append(QJsonObject{
+            arr.append(QJsonObject {
                 {u"id"_s, e.id},
                 {u"source_id"_s, e.sourceId},
                 {u"host"_s, e.host},
@@ -678,7 +694,7 @@ int listEvents(const QStringList &args)
                 {u"complete"_s, e.complete},
             });
         }
-        out() << QJsonDocument(QJsonObject{{u"events"_s, arr}}).toJson(QJsonDocument::Indented);
+        out() << QJsonDocument(QJsonObject {{u"events"_s, arr}}).toJson(QJsonDocument::Indented);
     } else {
         for (const EventSummary &e : events) {
             out() << e.id << "\t"

@@ -15,7 +15,8 @@ QString reportExecutablePath()
 {
     // Installed, both sit in bin/; in a build tree the renderer is in report/ beside cli/.
     const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString &candidate : {here.filePath(u"oomscope-report"_s), here.filePath(u"../report/oomscope-report"_s)}) {
+    for (const QString &candidate :
+         {here.filePath(u"oomscope-report"_s), here.filePath(u"../report/oomscope-report"_s)}) {
         const QFileInfo info(candidate);
         if (info.isFile() && info.isExecutable())
             return info.canonicalFilePath();
@@ -28,8 +29,9 @@ int forwardToReport(const QStringList &args)
     const QString program = reportExecutablePath();
     QTextStream err(stderr);
     if (program.isEmpty()) {
-        err << "oomscope-cli: report: oomscope-report not found next to " << QCoreApplication::applicationFilePath()
-            << " (it is built with the GUI: OOMSCOPE_BUILD_GUI=ON)" << Qt::endl;
+        err << "oomscope-cli: report: oomscope-report not found next to "
+            << QCoreApplication::applicationFilePath() << " (it is built with the GUI: OOMSCOPE_BUILD_GUI=ON)"
+            << Qt::endl;
         return 127;
     }
     QProcess process;

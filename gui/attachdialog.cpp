@@ -61,7 +61,8 @@ AttachDialog::AttachDialog(QWidget *parent, QSettings *settings)
     }
     setWindowTitle(tr("Attach to a node"));
     m_address->setEditable(true);
-    m_address->lineEdit()->setPlaceholderText(u"node-7:9464  ·  ssh://ops@node-7  ·  exec:/usr/bin/oomscope-agent"_s);
+    m_address->lineEdit()->setPlaceholderText(
+        u"node-7:9464  ·  ssh://ops@node-7  ·  exec:/usr/bin/oomscope-agent"_s);
     for (const RecentNode &n : RecentNodes::load(*m_settings))
         m_address->addItem(n.address);
     m_address->setCurrentIndex(-1);

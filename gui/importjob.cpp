@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "importjob.h"
 
-
 #include <QFileInfo>
 
 #include <algorithm>
@@ -103,8 +102,12 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     // Recordings go through the same import as the CLI's (storage/recordingimport.h); the
     // outcomes are reported file by file like logs.
     RecordingImportHooks hooks;
-    hooks.progressFor = [&progress](const QString &path) { return progress.forFile(path); };
-    hooks.fileDone = [&progress](const QString &) { progress.done(); };
+    hooks.progressFor = [&progress](const QString &path) {
+        return progress.forFile(path);
+    };
+    hooks.fileDone = [&progress](const QString &) {
+        progress.done();
+    };
     for (const RecordingImportRequest &request : recordings) {
         if (promise.isCanceled())
             return;
@@ -144,7 +147,8 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
             // The failing file: the one after the last reported.
             FileImportOutcome outcome;
             outcome.filePath = !r.samples ? request.samplesPath
-                : (!request.procsPath.isEmpty() && !r.procs) ? request.procsPath
+                : (!request.procsPath.isEmpty() && !r.procs)
+                ? request.procsPath
                 : request.logPaths.value(qsizetype(r.logs.size()));
             outcome.result.error = r.error;
             promise.addResult(std::move(outcome));

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qcustomplotinclude.h" // must come first, see there
-
 #include "livesession.h"
 
 #include "cgroupdiscovery.h"
 #include "growthchart.h"
 #include "kmsgtail.h"
+#include "qcustomplotinclude.h" // must come first, see there
 #include "sampler.h"
 
 #include <QDeadlineTimer>
@@ -84,16 +83,16 @@ void LiveSession::start()
     writerConfig.host = m_host;
     m_storageThread = std::make_unique<WorkerThread>(u"oomscope-storage"_s);
     m_writer = m_storageThread->adopt(new SampleWriter(writerConfig));
-    connect(m_writer, &SampleWriter::seriesReady, this, [this](const QStringList &paths, const QList<qint64> &ids) {
-        for (qsizetype i = 0; i < paths.size() && i < ids.size(); ++i)
-            m_seriesOfPath.insert(paths[i], ids[i]);
-        Q_EMIT seriesAdded(paths, ids);
-    });
+    connect(m_writer, &SampleWriter::seriesReady, this,
+            [this](const QStringList &paths, const QList<qint64> &ids) {
+                for (qsizetype i = 0; i < paths.size() && i < ids.size(); ++i)
+                    m_seriesOfPath.insert(paths[i], ids[i]);
+                Q_EMIT seriesAdded(paths, ids);
+            });
     connect(m_writer, &SampleWriter::samplesStored, this, &LiveSession::onSamplesStored);
     connect(m_writer, &SampleWriter::oomEventStored, this, &LiveSession::onOomEventStored);
-    connect(m_writer, &SampleWriter::failed, this, [this](const QString &error) {
-        Q_EMIT statusMessage(error, 0);
-    });
+    connect(m_writer, &SampleWriter::failed, this,
+            [this](const QString &error) { Q_EMIT statusMessage(error, 0); });
     connect(m_writer, &SampleWriter::statusMessage, this,
             [this](const QString &message) { Q_EMIT statusMessage(message, 10000); });
 
@@ -129,8 +128,8 @@ void LiveSession::start()
         });
         connect(m_tail, &KmsgTail::unavailable, this, [this](const QString &reason) {
             m_kmsgOk = false;
-            Q_EMIT statusMessage(u"Kernel log unreadable — kills detected from counters only ("_s + reason + u')',
-                                 0);
+            Q_EMIT statusMessage(
+                u"Kernel log unreadable — kills detected from counters only ("_s + reason + u')', 0);
             Q_EMIT stateChanged();
         });
         connect(m_tail, &KmsgTail::recordsLost, this, [this](qint64 count) {
@@ -201,7 +200,8 @@ void LiveSession::onSamplesStored(const StoredSamplesPtr &stored)
         recent.insert(recent.end(), samples.begin(), samples.end());
         if (!recent.empty()) {
             const std::int64_t keepFrom = recent.back().timestampMs - kRecentWindowMs;
-            recent.erase(recent.begin(), std::find_if(recent.begin(), recent.end(), [keepFrom](const MemorySample &s) {
+            recent.erase(recent.begin(),
+                         std::find_if(recent.begin(), recent.end(), [keepFrom](const MemorySample &s) {
                              return s.timestampMs >= keepFrom;
                          }));
         }
@@ -244,7 +244,8 @@ void LiveSession::onKillDetected(const QString &path, qint64 timestampMs, qint64
 {
     // The report may have been read before the sampler's next tick saw the counter step.
     const qint64 now = steadyNowMs();
-    std::erase_if(m_recentEvents, [&](const StoredEvent &e) { return now - e.steadyMs > 2 * m_config.reportGraceMs; });
+    std::erase_if(m_recentEvents,
+                  [&](const StoredEvent &e) { return now - e.steadyMs > 2 * m_config.reportGraceMs; });
     const auto seen = std::find_if(m_recentEvents.begin(), m_recentEvents.end(),
                                    [&](const StoredEvent &e) { return explains(e, path); });
     if (seen != m_recentEvents.end()) {
@@ -268,7 +269,8 @@ void LiveSession::onReplacement(const QString &vanishedPath, const QString &newP
     // The writer learns the workload first; the sampler's next batch with the path comes after.
     m_writer->addReplacement(vanishedPath, newPath);
     m_sampler->setPaths(m_paths);
-    Q_EMIT statusMessage(u"%1 restarted as %2: watching the new incarnation"_s.arg(vanishedPath, newPath), 10000);
+    Q_EMIT statusMessage(u"%1 restarted as %2: watching the new incarnation"_s.arg(vanishedPath, newPath),
+                         10000);
 }
 
 void LiveSession::onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs, const QString &memcg)
@@ -284,7 +286,7 @@ void LiveSession::onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeM
         m_recentEvents.push_back(stored);
     Q_EMIT statusMessage(seriesId != 0
                              ? u"OOM kill in %1 at %2: report stored"_s.arg(
-                                   memcg, QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s))
+                                 memcg, QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s))
                              : u"OOM kill in %1: report stored (not one of the watched cgroups)"_s.arg(memcg),
                          15000);
     Q_EMIT oomEventStored(eventId, seriesId, timeMs);
@@ -301,9 +303,10 @@ void LiveSession::checkUnexplainedKills()
             ++it;
             continue;
         }
-        const QString note = u"%1: OOM kill in %2 (%3 by the oom_kill counter), no kernel report"_s.arg(
-            QDateTime::fromMSecsSinceEpoch(it->timestampMs).toString(u"HH:mm:ss"_s), it->path)
-                                 .arg(it->count);
+        const QString note =
+            u"%1: OOM kill in %2 (%3 by the oom_kill counter), no kernel report"_s
+                .arg(QDateTime::fromMSecsSinceEpoch(it->timestampMs).toString(u"HH:mm:ss"_s), it->path)
+                .arg(it->count);
         m_notes << note;
         Q_EMIT killWithoutReport(it->path, it->timestampMs, it->count);
         Q_EMIT statusMessage(note, 0);

@@ -761,7 +761,8 @@ AgentClient *MainWindow::attachNode(const AgentConnectOptions &options)
         m_nodesDock->setObjectName(u"nodesDock"_s);
         m_nodesDock->setWidget(m_nodes);
         addDockWidget(Qt::BottomDockWidgetArea, m_nodesDock);
-        connect(m_nodes, &NodeStatusWidget::detached, this, [](AgentClient *client) { client->deleteLater(); });
+        connect(m_nodes, &NodeStatusWidget::detached, this,
+                [](AgentClient *client) { client->deleteLater(); });
     }
     auto *client = new AgentClient(options, this);
     client->setRecorder(m_feedRecorder->recorder());

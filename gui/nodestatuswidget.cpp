@@ -43,7 +43,8 @@ NodeStatusWidget::NodeStatusWidget(QWidget *parent)
     , m_table(new QTableWidget(0, ColumnCount, this))
     , m_refresh(new QTimer(this))
 {
-    m_table->setHorizontalHeaderLabels({tr("Host"), tr("Agent"), tr("State"), tr("Samples"), tr("Last seq"), QString()});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Host"), tr("Agent"), tr("State"), tr("Samples"), tr("Last seq"), QString()});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -69,7 +70,7 @@ QString NodeStatusWidget::stateText(const AgentClient &c)
     case AgentClient::State::Reconnecting: {
         const qint64 inMs = std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(s.nextRetry));
         return tr("reconnecting in %1 s").arg((inMs + 999) / 1000)
-               + (s.message.isEmpty() ? QString() : u" ("_s + s.message + u')');
+            + (s.message.isEmpty() ? QString() : u" ("_s + s.message + u')');
     }
     case AgentClient::State::Live:
         if (s.lastGap)
@@ -132,7 +133,8 @@ void NodeStatusWidget::refresh()
             seen = {s.gapCount, now};
         }
         const bool recentGap = s.gapCount > 0 && now - seen.second < kGapShownMs;
-        m_table->item(row, HostColumn)->setText(s.hostname.isEmpty() ? tr("(waiting for hello)") : s.hostname);
+        m_table->item(row, HostColumn)
+            ->setText(s.hostname.isEmpty() ? tr("(waiting for hello)") : s.hostname);
         m_table->item(row, NodeColumn)->setText(s.node);
         QTableWidgetItem *state = m_table->item(row, StateColumn);
         QString text = stateText(*c);
@@ -141,7 +143,8 @@ void NodeStatusWidget::refresh()
         state->setText(text);
         state->setForeground(stateColor(*c, recentGap));
         state->setToolTip(s.message);
-        m_table->item(row, SamplesColumn)->setText(tr("%1 (%2 stored)").arg(s.samplesReceived).arg(s.samplesStored));
+        m_table->item(row, SamplesColumn)
+            ->setText(tr("%1 (%2 stored)").arg(s.samplesReceived).arg(s.samplesStored));
         m_table->item(row, LastSeqColumn)->setText(QString::number(s.lastSeq));
         if (auto *button = qobject_cast<QPushButton *>(m_table->cellWidget(row, DetachColumn)))
             button->setEnabled(s.state != AgentClient::State::Detached);

@@ -21,7 +21,15 @@ class NodeStatusWidget : public QWidget
     Q_OBJECT
 
 public:
-    enum Column { HostColumn, NodeColumn, StateColumn, SamplesColumn, LastSeqColumn, DetachColumn, ColumnCount };
+    enum Column {
+        HostColumn,
+        NodeColumn,
+        StateColumn,
+        SamplesColumn,
+        LastSeqColumn,
+        DetachColumn,
+        ColumnCount
+    };
 
     explicit NodeStatusWidget(QWidget *parent = nullptr);
 

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qcustomplotinclude.h"
-
 #include "reportactions.h"
 
 #include "badnesschart.h"
@@ -9,6 +7,7 @@
 #include "growthchart.h"
 #include "incidentreport.h"
 #include "mainwindow.h"
+#include "qcustomplotinclude.h"
 #include "recordingcsv.h"
 #include "samplestore.h"
 #include "samplesview.h"
@@ -86,10 +85,10 @@ bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
         QString comm = r.task.comm;
         if (comm.contains(u',') || comm.contains(u'"'))
             comm = u'"' + comm.replace(u"\""_s, u"\"\""_s) + u'"';
-        text << r.rank << ',' << r.task.pid << ',' << comm << ',' << (r.eligible ? 1 : 0) << ',' << r.rssPages << ','
-             << r.swapPages << ',' << r.pageTablePages << ',' << r.rootBonusPoints << ',' << r.adjPoints << ','
-             << r.task.oomScoreAdj << ',' << r.points << ',' << QString::number(r.share, 'f', 6) << ','
-             << (r.task.pid == decision.victimPid ? 1 : 0) << '\n';
+        text << r.rank << ',' << r.task.pid << ',' << comm << ',' << (r.eligible ? 1 : 0) << ',' << r.rssPages
+             << ',' << r.swapPages << ',' << r.pageTablePages << ',' << r.rootBonusPoints << ','
+             << r.adjPoints << ',' << r.task.oomScoreAdj << ',' << r.points << ','
+             << QString::number(r.share, 'f', 6) << ',' << (r.task.pid == decision.victimPid ? 1 : 0) << '\n';
     }
     text.flush();
     return text.status() == QTextStream::Ok;
@@ -97,7 +96,8 @@ bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
 
 } // namespace
 
-bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath, QString *error)
+bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath,
+                          QString *error)
 {
     if (!IncidentReport::isSupportedOutput(outputPath)) {
         if (error)
@@ -117,11 +117,13 @@ bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QS
 ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
 {
     ReportActions actions;
-    actions.growthExporter = new ChartExporter(window->samplesView()->chart()->plot(), u"growth-chart"_s, window);
+    actions.growthExporter =
+        new ChartExporter(window->samplesView()->chart()->plot(), u"growth-chart"_s, window);
     actions.growthExporter->setObjectName(u"growthChartExporter"_s);
     actions.growthExporter->setCsvWriter(
         [window](QIODevice &out, QString *error) { return writeVisibleSamples(window, out, error); });
-    actions.badnessExporter = new ChartExporter(window->decisionView()->chart()->plot(), u"badness-chart"_s, window);
+    actions.badnessExporter =
+        new ChartExporter(window->decisionView()->chart()->plot(), u"badness-chart"_s, window);
     actions.badnessExporter->setObjectName(u"badnessChartExporter"_s);
     actions.badnessExporter->setCsvWriter(
         [window](QIODevice &out, QString *error) { return writeRanking(window, out, error); });

@@ -143,7 +143,8 @@ void WatchDialog::rescan()
         item->setData(PathColumn, PathRole, info.path);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(PathColumn, keep.contains(info.path) ? Qt::Checked : Qt::Unchecked);
-        item->setText(KindColumn, info.kind == CgroupInfo::Kind::Other ? QString() : cgroupKindName(info.kind));
+        item->setText(KindColumn,
+                      info.kind == CgroupInfo::Kind::Other ? QString() : cgroupKindName(info.kind));
         QStringList ids;
         if (!info.podUid.isEmpty())
             ids << u"pod "_s + info.podUid;

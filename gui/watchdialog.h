@@ -24,7 +24,8 @@ public:
     enum Column { PathColumn, KindColumn, IdColumn, UsageColumn, ColumnCount };
     static constexpr int PathRole = Qt::UserRole + 1;
 
-    explicit WatchDialog(QWidget *parent = nullptr, const QString &cgroupRoot = QStringLiteral("/sys/fs/cgroup"));
+    explicit WatchDialog(QWidget *parent = nullptr,
+                         const QString &cgroupRoot = QStringLiteral("/sys/fs/cgroup"));
 
     // Re-reads the hierarchy under the root in the root field (once, on this thread: the dialog
     // opens before any session runs). Checked paths that still exist stay checked.

@@ -585,7 +585,7 @@ CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
 }
 
 std::vector<ProcessReading> CgroupReader::processes(const QString &relPath, bool recursive,
-                                                   QString *error) const
+                                                    QString *error) const
 {
     std::vector<ProcessReading> result;
     const auto setError = [&](const QString &message) {

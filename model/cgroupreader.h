@@ -128,7 +128,7 @@ public:
     // The processes listed in cgroup.procs (and in every descendant's, when recursive). Pids
     // that exit while being read are skipped. Sorted by pid.
     std::vector<ProcessReading> processes(const QString &relPath, bool recursive = false,
-                                         QString *error = nullptr) const;
+                                          QString *error = nullptr) const;
 
     // One process read on its own; empty if it does not exist (any more).
     std::optional<ProcessReading> process(qint64 pid) const;

@@ -9,8 +9,7 @@ namespace oomscope {
 
 namespace {
 
-template<typename T>
-QJsonValue optionalValue(const std::optional<T> &value)
+template<typename T> QJsonValue optionalValue(const std::optional<T> &value)
 {
     if (!value)
         return QJsonValue(QJsonValue::Null);
@@ -26,7 +25,7 @@ QJsonValue counterJson(const CounterLine &c)
 {
     if (!c.present)
         return QJsonValue(QJsonValue::Null);
-    return QJsonObject{
+    return QJsonObject {
         {u"usage_kb"_s, qint64(c.usageKb)},
         {u"limit_kb"_s, c.unlimited() ? QJsonValue(QJsonValue::Null) : QJsonValue(qint64(c.limitKb))},
         {u"failcnt"_s, qint64(c.failcnt)},
@@ -62,7 +61,7 @@ QJsonObject victimJson(const OomEvent &event)
         uid = qint64(*event.summaryUid);
     if (uid.isNull() && row)
         uid = qint64(row->uid);
-    return QJsonObject{
+    return QJsonObject {
         {u"pid"_s, qint64(v.pid)},
         {u"comm"_s, v.comm},
         {u"uid"_s, uid},
@@ -84,8 +83,7 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
     o[u"host"_s] = stringOrNull(event.host);
     o[u"time"_s] = event.wallTime ? QJsonValue(event.wallTime->toString(Qt::ISODateWithMs))
                                   : QJsonValue(QJsonValue::Null);
-    o[u"uptime_s"_s] = event.uptimeSeconds ? QJsonValue(*event.uptimeSeconds)
-                                           : QJsonValue(QJsonValue::Null);
+    o[u"uptime_s"_s] = event.uptimeSeconds ? QJsonValue(*event.uptimeSeconds) : QJsonValue(QJsonValue::Null);
     o[u"first_line"_s] = event.firstLine;
     o[u"last_line"_s] = event.lastLine;
     o[u"prefix"_s] = prefixStyleName(event.prefixStyle);
@@ -94,28 +92,28 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
     o[u"task_memcg"_s] = stringOrNull(event.taskMemcg);
     const bool limited = event.memory.present && !event.memory.unlimited();
     o[u"limit_kb"_s] = limited ? QJsonValue(qint64(event.memory.limitKb)) : QJsonValue(QJsonValue::Null);
-    o[u"usage_kb"_s] = event.memory.present ? QJsonValue(qint64(event.memory.usageKb))
-                                            : QJsonValue(QJsonValue::Null);
-    o[u"failcnt"_s] = event.memory.present ? QJsonValue(qint64(event.memory.failcnt))
-                                           : QJsonValue(QJsonValue::Null);
+    o[u"usage_kb"_s] =
+        event.memory.present ? QJsonValue(qint64(event.memory.usageKb)) : QJsonValue(QJsonValue::Null);
+    o[u"failcnt"_s] =
+        event.memory.present ? QJsonValue(qint64(event.memory.failcnt)) : QJsonValue(QJsonValue::Null);
     o[u"memsw"_s] = counterJson(event.memsw);
     o[u"swap"_s] = counterJson(event.swap);
     o[u"kmem"_s] = counterJson(event.kmem);
-    o[u"totalpages"_s] = decision.totalPages > 0 ? QJsonValue(qint64(decision.totalPages))
-                                                 : QJsonValue(QJsonValue::Null);
+    o[u"totalpages"_s] =
+        decision.totalPages > 0 ? QJsonValue(qint64(decision.totalPages)) : QJsonValue(QJsonValue::Null);
     o[u"totalpages_exact"_s] = decision.totalPagesExact;
     o[u"kernel_format"_s] = event.kernelFormat();
     o[u"kernel_release"_s] = stringOrNull(event.kernelRelease);
     o[u"badness_era"_s] = badnessEraName(decision.era);
     o[u"complete"_s] = event.complete;
     o[u"missing"_s] = QJsonArray::fromStringList(event.missing);
-    o[u"trigger"_s] = QJsonObject{
+    o[u"trigger"_s] = QJsonObject {
         {u"comm"_s, event.triggerComm},
         {u"pid"_s, event.triggerPid ? QJsonValue(qint64(event.triggerPid)) : QJsonValue(QJsonValue::Null)},
         {u"gfp_mask"_s, stringOrNull(event.gfpMask)},
         {u"order"_s, event.order},
-        {u"oom_score_adj"_s, event.triggerOomScoreAdj ? QJsonValue(*event.triggerOomScoreAdj)
-                                                      : QJsonValue(QJsonValue::Null)},
+        {u"oom_score_adj"_s,
+         event.triggerOomScoreAdj ? QJsonValue(*event.triggerOomScoreAdj) : QJsonValue(QJsonValue::Null)},
     };
     const QJsonObject victim = victimJson(event);
     o[u"victim"_s] = victim.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(victim);
@@ -127,7 +125,7 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
 
     QJsonArray ranking;
     for (const RankedTask &r : decision.ranking) {
-        ranking.append(QJsonObject{
+        ranking.append(QJsonObject {
             {u"pid"_s, qint64(r.task.pid)},
             {u"comm"_s, r.task.comm},
             {u"uid"_s, qint64(r.task.uid)},
@@ -142,13 +140,13 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
         });
     }
     o[u"ranking"_s] = ranking;
-    o[u"margin"_s] = QJsonObject{
+    o[u"margin"_s] = QJsonObject {
         {u"runner_up_pid"_s, optionalValue(decision.runnerUpPid)},
         {u"points"_s, qint64(decision.pointsMargin)},
-        {u"runner_up_adj_to_win"_s, decision.runnerUpAdjToWin ? QJsonValue(*decision.runnerUpAdjToWin)
-                                                              : QJsonValue(QJsonValue::Null)},
-        {u"selected_adj_to_lose"_s, decision.selectedAdjToLose ? QJsonValue(*decision.selectedAdjToLose)
-                                                               : QJsonValue(QJsonValue::Null)},
+        {u"runner_up_adj_to_win"_s,
+         decision.runnerUpAdjToWin ? QJsonValue(*decision.runnerUpAdjToWin) : QJsonValue(QJsonValue::Null)},
+        {u"selected_adj_to_lose"_s,
+         decision.selectedAdjToLose ? QJsonValue(*decision.selectedAdjToLose) : QJsonValue(QJsonValue::Null)},
     };
 
     QJsonArray groupKilled;
@@ -164,7 +162,7 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
 
 QJsonObject warningToJson(const ParseWarning &warning)
 {
-    return QJsonObject{
+    return QJsonObject {
         {u"line"_s, warning.line},
         {u"kind"_s, parseWarningKindName(warning.kind)},
         {u"detail"_s, warning.detail},

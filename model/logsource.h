@@ -12,9 +12,9 @@ namespace oomscope {
 
 struct OpenedLog {
     std::unique_ptr<QIODevice> device; // open for reading; null on error
-    QString displayName;               // file name, or "<stdin>"
-    qint64 sizeBytes = -1;             // bytes the parser will consume (gzip: uncompressed estimate), -1 if unknown
-    QString error;                     // one line, for people
+    QString displayName; // file name, or "<stdin>"
+    qint64 sizeBytes = -1; // bytes the parser will consume (gzip: uncompressed estimate), -1 if unknown
+    QString error; // one line, for people
 };
 
 OpenedLog openLog(const QString &path);

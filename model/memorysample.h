@@ -18,20 +18,20 @@ struct MemorySample {
     // A limit that is not set ("max", or v1's PAGE_COUNTER_MAX).
     static constexpr std::int64_t kUnlimited = std::numeric_limits<std::int64_t>::max();
 
-    std::int64_t timestampMs = 0;               // wall clock, ms since the Unix epoch (UTC)
-    std::int64_t usageBytes = kUnknown;         // memory.usage_in_bytes / memory.current
-    std::int64_t limitBytes = kUnknown;         // effective limit: smallest on the path to the root
-    std::int64_t highBytes = kUnknown;          // v2 memory.high
-    std::int64_t anonBytes = kUnknown;          // v1 total_rss / v2 anon
-    std::int64_t fileBytes = kUnknown;          // v1 total_cache / v2 file (both include shmem)
+    std::int64_t timestampMs = 0; // wall clock, ms since the Unix epoch (UTC)
+    std::int64_t usageBytes = kUnknown; // memory.usage_in_bytes / memory.current
+    std::int64_t limitBytes = kUnknown; // effective limit: smallest on the path to the root
+    std::int64_t highBytes = kUnknown; // v2 memory.high
+    std::int64_t anonBytes = kUnknown; // v1 total_rss / v2 anon
+    std::int64_t fileBytes = kUnknown; // v1 total_cache / v2 file (both include shmem)
     std::int64_t activeFileBytes = kUnknown;
     std::int64_t inactiveFileBytes = kUnknown;
     std::int64_t shmemBytes = kUnknown;
-    std::int64_t kernelBytes = kUnknown;        // v2 kernel (or slab + stacks + page tables)
+    std::int64_t kernelBytes = kUnknown; // v2 kernel (or slab + stacks + page tables)
     std::int64_t swapBytes = kUnknown;
-    std::int64_t failcnt = kUnknown;            // v1 memory.failcnt / v2 memory.events max
-    std::int64_t oomKillCount = kUnknown;       // v1 memory.oom_control oom_kill / v2 memory.events oom_kill
-    double boottimeSeconds = std::nan("");      // CLOCK_BOOTTIME at the sample: aligns dmesg time
+    std::int64_t failcnt = kUnknown; // v1 memory.failcnt / v2 memory.events max
+    std::int64_t oomKillCount = kUnknown; // v1 memory.oom_control oom_kill / v2 memory.events oom_kill
+    double boottimeSeconds = std::nan(""); // CLOCK_BOOTTIME at the sample: aligns dmesg time
 
     static bool known(std::int64_t v) { return v != kUnknown; }
     bool hasBoottime() const { return !std::isnan(boottimeSeconds); }
@@ -60,7 +60,7 @@ struct ProcessSample {
     std::int64_t pid = 0;
     QString comm;
     QString cgroup; // empty when the source did not say
-    std::int64_t rssKb = MemorySample::kUnknown;      // total, when only that is known
+    std::int64_t rssKb = MemorySample::kUnknown; // total, when only that is known
     std::int64_t rssAnonKb = MemorySample::kUnknown;
     std::int64_t rssFileKb = MemorySample::kUnknown;
     std::int64_t rssShmemKb = MemorySample::kUnknown;

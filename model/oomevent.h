@@ -17,18 +17,18 @@ namespace oomscope {
 // concatenated logs exist).
 enum class PrefixStyle {
     Unknown,
-    None,            // bare kernel text
-    Dmesg,           // "[ 1234.567890] "
-    DmesgCaller,     // "[ 1234.567890][ T4321] "
-    DmesgHuman,      // dmesg -T "[Fri Nov 27 10:00:00 2026] "
-    DmesgIso,        // dmesg --time-format iso
-    DmesgRaw,        // dmesg -r "<4>[ 1234.567890] "
-    Syslog,          // "Nov 27 10:00:00 host kernel: " (rsyslog traditional / journalctl short)
-    SyslogPrecise,   // journalctl short-precise "Nov 24 16:02:11.482913 host kernel: "
-    SyslogIso,       // journalctl short-iso / rsyslog RFC3339 "2026-11-27T10:15:02+01:00 host kernel: "
-    JournalMonotonic,// journalctl short-monotonic "[12345.678901] host kernel: "
-    Kmsg,            // /dev/kmsg "pri,seq,usec,flags;msg"
-    Rfc5424,         // "<4>1 2026-11-27T10:15:02.005000+01:00 host kernel - - - "
+    None, // bare kernel text
+    Dmesg, // "[ 1234.567890] "
+    DmesgCaller, // "[ 1234.567890][ T4321] "
+    DmesgHuman, // dmesg -T "[Fri Nov 27 10:00:00 2026] "
+    DmesgIso, // dmesg --time-format iso
+    DmesgRaw, // dmesg -r "<4>[ 1234.567890] "
+    Syslog, // "Nov 27 10:00:00 host kernel: " (rsyslog traditional / journalctl short)
+    SyslogPrecise, // journalctl short-precise "Nov 24 16:02:11.482913 host kernel: "
+    SyslogIso, // journalctl short-iso / rsyslog RFC3339 "2026-11-27T10:15:02+01:00 host kernel: "
+    JournalMonotonic, // journalctl short-monotonic "[12345.678901] host kernel: "
+    Kmsg, // /dev/kmsg "pri,seq,usec,flags;msg"
+    Rfc5424, // "<4>1 2026-11-27T10:15:02.005000+01:00 host kernel - - - "
 };
 
 QString prefixStyleName(PrefixStyle style);
@@ -36,10 +36,10 @@ QString prefixStyleName(PrefixStyle style);
 // The task-table column layout, which identifies the kernel era (kernel-oom-formats.md §2.6).
 enum class TaskTableLayout {
     Unknown,
-    NrPtes,        // 3.10 / RHEL 7: ... rss nr_ptes swapents oom_score_adj name
-    NrPtesNrPmds,  // ~4.1 – 4.14: ... rss nr_ptes nr_pmds swapents ...
+    NrPtes, // 3.10 / RHEL 7: ... rss nr_ptes swapents oom_score_adj name
+    NrPtesNrPmds, // ~4.1 – 4.14: ... rss nr_ptes nr_pmds swapents ...
     PgtablesBytes, // 4.15 – 6.7: ... rss pgtables_bytes swapents ...
-    RssSplit,      // >= 6.8: ... rss rss_anon rss_file rss_shmem pgtables_bytes swapents ...
+    RssSplit, // >= 6.8: ... rss rss_anon rss_file rss_shmem pgtables_bytes swapents ...
 };
 
 QString taskTableLayoutName(TaskTableLayout layout);
@@ -65,11 +65,11 @@ struct OomTask {
     std::int64_t tgid = 0;
     std::int64_t totalVmPages = 0;
     std::int64_t rssPages = 0;
-    std::optional<std::int64_t> rssAnonPages;  // >= 6.8 only
+    std::optional<std::int64_t> rssAnonPages; // >= 6.8 only
     std::optional<std::int64_t> rssFilePages;
     std::optional<std::int64_t> rssShmemPages;
-    std::optional<std::int64_t> nrPtes;        // <= 4.14
-    std::optional<std::int64_t> nrPmds;        // ~4.1 – 4.14
+    std::optional<std::int64_t> nrPtes; // <= 4.14
+    std::optional<std::int64_t> nrPmds; // ~4.1 – 4.14
     std::optional<std::int64_t> pgtablesBytes; // >= 4.15
     std::int64_t swapEntsPages = 0;
     int oomScoreAdj = 0;
@@ -105,33 +105,33 @@ struct RawLine {
 // Everything one OOM report said. Fields the kernel of that era did not print stay empty.
 struct OomEvent {
     // Where and when.
-    QString host;                          // from syslog/journal prefixes; empty for dmesg
-    std::optional<double> uptimeSeconds;   // kernel (CLOCK_BOOTTIME-ish) timestamp, when printed
-    std::optional<QDateTime> wallTime;     // when the prefix carries wall-clock time
+    QString host; // from syslog/journal prefixes; empty for dmesg
+    std::optional<double> uptimeSeconds; // kernel (CLOCK_BOOTTIME-ish) timestamp, when printed
+    std::optional<QDateTime> wallTime; // when the prefix carries wall-clock time
     PrefixStyle prefixStyle = PrefixStyle::Unknown;
     qint64 firstLine = 0;
     qint64 lastLine = 0;
 
     // "<comm> invoked oom-killer: gfp_mask=..., order=N, oom_score_adj=N"
     QString triggerComm;
-    std::int64_t triggerPid = 0;           // from the "CPU: .. PID: .." stack header
-    QString gfpMask;                       // as printed, e.g. "0xcc0(GFP_KERNEL)"
+    std::int64_t triggerPid = 0; // from the "CPU: .. PID: .." stack header
+    QString gfpMask; // as printed, e.g. "0xcc0(GFP_KERNEL)"
     int order = 0;
     std::optional<int> triggerOomScoreAdj; // oom_score_adj=, or the old oom_adj=
     bool triggerUsesOldOomAdj = false;
-    QString kernelRelease;                 // from the "CPU: .. Not tainted 5.15.0-91-generic #.." line
+    QString kernelRelease; // from the "CPU: .. Not tainted 5.15.0-91-generic #.." line
     QString cpuset;
     QString memsAllowed;
 
     // Which limit fired.
     Constraint constraint = Constraint::Unknown;
-    QString oomMemcg;   // cgroup whose limit was hit (oom_memcg= or "limit of X"); empty if global
-    QString taskMemcg;  // cgroup of the victim (task_memcg= or "Task in X")
+    QString oomMemcg; // cgroup whose limit was hit (oom_memcg= or "limit of X"); empty if global
+    QString taskMemcg; // cgroup of the victim (task_memcg= or "Task in X")
 
-    CounterLine memory;     // "memory: usage .. limit .. failcnt .."
-    CounterLine memsw;      // "memory+swap:"
-    CounterLine kmem;       // "kmem:"
-    CounterLine swap;       // "swap:" (cgroup v2, >= 5.3)
+    CounterLine memory; // "memory: usage .. limit .. failcnt .."
+    CounterLine memsw; // "memory+swap:"
+    CounterLine kmem; // "kmem:"
+    CounterLine swap; // "swap:" (cgroup v2, >= 5.3)
 
     // "Memory cgroup stats for X": key -> value, for the OOM memcg (first block). Single-line
     // forms are in KiB ("cache:123KB" → 123*1024 stored in bytes); multi-line v2 forms are in
@@ -140,35 +140,35 @@ struct OomEvent {
     QString memcgStatsPath;
 
     // Global OOM (Mem-Info): page counts for totalpages.
-    std::optional<std::int64_t> ramPages;       // "N pages RAM"
-    std::optional<std::int64_t> reservedPages;  // "N pages reserved"
-    std::optional<std::int64_t> managedKbSum;   // sum of zone "managed:" kB
-    std::optional<std::int64_t> totalSwapKb;    // "Total swap = N kB"
+    std::optional<std::int64_t> ramPages; // "N pages RAM"
+    std::optional<std::int64_t> reservedPages; // "N pages reserved"
+    std::optional<std::int64_t> managedKbSum; // sum of zone "managed:" kB
+    std::optional<std::int64_t> totalSwapKb; // "Total swap = N kB"
     std::optional<std::int64_t> freeSwapKb;
     std::int64_t pageSizeBytes = 4096;
 
     // Task table.
     TaskTableLayout layout = TaskTableLayout::Unknown;
-    bool hasTasksStateLine = false;        // "Tasks state (memory values in pages):" (>= 4.19)
+    bool hasTasksStateLine = false; // "Tasks state (memory values in pages):" (>= 4.19)
     std::vector<OomTask> tasks;
 
     // Selection and kill.
-    std::optional<std::int64_t> selectedPid;   // "Kill process P (comm) score S or sacrifice child"
+    std::optional<std::int64_t> selectedPid; // "Kill process P (comm) score S or sacrifice child"
     QString selectedComm;
     std::optional<std::int64_t> selectedScore;
-    bool hasSummaryLine = false;               // "oom-kill:constraint=..." (>= 5.0, RHEL 8)
-    std::optional<std::int64_t> summaryPid;    // pid= of the summary line
+    bool hasSummaryLine = false; // "oom-kill:constraint=..." (>= 5.0, RHEL 8)
+    std::optional<std::int64_t> summaryPid; // pid= of the summary line
     std::optional<std::int64_t> summaryUid;
     QString summaryComm;
     KilledProcess victim;
-    bool oomGroup = false;                     // "Tasks in X are going to be killed due to memory.oom.group set"
-    QString oomGroupMemcg;                     // the X of that line
-    std::vector<KilledProcess> groupKilled;    // further kills of the same report (oom.group)
-    std::optional<std::int64_t> reapedPid;     // "oom_reaper: reaped process N"
+    bool oomGroup = false; // "Tasks in X are going to be killed due to memory.oom.group set"
+    QString oomGroupMemcg; // the X of that line
+    std::vector<KilledProcess> groupKilled; // further kills of the same report (oom.group)
+    std::optional<std::int64_t> reapedPid; // "oom_reaper: reaped process N"
 
     // Bookkeeping.
-    bool complete = false;     // header, counters/Mem-Info, table and kill line all seen
-    QStringList missing;       // which parts were not seen, for an incomplete report
+    bool complete = false; // header, counters/Mem-Info, table and kill line all seen
+    QStringList missing; // which parts were not seen, for an incomplete report
     std::vector<RawLine> rawLines;
 
     // The pid the kernel selected by badness: "Kill process P" on old kernels, else the victim.

@@ -46,8 +46,7 @@ public:
     explicit OomReportParser(ParseOptions options = {});
 
     // Reads the device to its end (or until progress returns false). The device must be open.
-    ParseResult parse(QIODevice &device, const ProgressFn &progress = {},
-                      const ParseSinks &sinks = {}) const;
+    ParseResult parse(QIODevice &device, const ProgressFn &progress = {}, const ParseSinks &sinks = {}) const;
 
     // Convenience for tests and small inputs.
     ParseResult parse(const QByteArray &bytes) const;

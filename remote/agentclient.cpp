@@ -183,8 +183,9 @@ void AgentClient::openLink()
         connect(m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
             const QList<QByteArray> lines = m_stderrTail.trimmed().split('\n');
             const QString last = QString::fromUtf8(lines.constLast()).trimmed();
-            linkLost(u"%1 exited with code %2%3"_s.arg(m_process->program()).arg(code).arg(
-                last.isEmpty() ? QString() : u": "_s + last));
+            linkLost(u"%1 exited with code %2%3"_s.arg(m_process->program())
+                         .arg(code)
+                         .arg(last.isEmpty() ? QString() : u": "_s + last));
         });
         connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
             if (e == QProcess::FailedToStart)
@@ -197,7 +198,8 @@ void AgentClient::openLink()
     m_socket = new QSslSocket(this);
     m_stream = m_socket;
     connect(m_socket, &QIODevice::readyRead, this, &AgentClient::onReadable);
-    connect(m_socket, &QAbstractSocket::disconnected, this, [this] { linkLost(u"the agent closed the connection"_s); });
+    connect(m_socket, &QAbstractSocket::disconnected, this,
+            [this] { linkLost(u"the agent closed the connection"_s); });
     connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
         if (e == QAbstractSocket::SslHandshakeFailedError && m_status.state == State::Error)
             return;
@@ -319,13 +321,13 @@ void AgentClient::handleFrame(const QJsonObject &frame)
         m_batch.origin.kernelRelease = frame.value("kernel_release"_L1).toString();
         m_batch.origin.cgroupVersion = frame.value("cgroup_version"_L1).toInt();
         m_batch.origin.bootTimeMs = frame.value("boot_time_ms"_L1).isDouble()
-                                        ? std::optional<qint64>(frame.value("boot_time_ms"_L1).toInteger())
-                                        : std::nullopt;
+            ? std::optional<qint64>(frame.value("boot_time_ms"_L1).toInteger())
+            : std::nullopt;
         m_heartbeatMs = std::max(100, frame.value("heartbeat_ms"_L1).toInt(5000));
         if (m_haveCursor && instance != m_cursorInstance) {
             // The agent restarted: its sequence numbers begin again, the agent ignores our since.
-            m_status.message = m_cursorInstance.isEmpty() ? QString()
-                                                          : u"the agent restarted (new instance)"_s;
+            m_status.message =
+                m_cursorInstance.isEmpty() ? QString() : u"the agent restarted (new instance)"_s;
             m_status.lastSeq = 0;
         }
         m_cursorInstance = instance;
@@ -384,7 +386,8 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
             ++m_status.samplesReceived;
         }
     } else if (type == "kmsg"_L1) {
-        m_kmsg.emplace_back(record.value("kmsg_seq"_L1).toInteger(), record.value("line"_L1).toString().toUtf8());
+        m_kmsg.emplace_back(record.value("kmsg_seq"_L1).toInteger(),
+                            record.value("line"_L1).toString().toUtf8());
         if (m_kmsg.size() > kKmsgKept)
             m_kmsg.pop_front();
     } else if (type == "oom_event"_L1) {
@@ -405,7 +408,8 @@ QByteArray AgentClient::reportText(qint64 firstKmsgSeq, int lineCount) const
 {
     // The agent's tail parses each report from the kernel records starting at its first one,
     // in order; last_line counts the report's lines from there.
-    auto it = std::find_if(m_kmsg.begin(), m_kmsg.end(), [&](const auto &r) { return r.first == firstKmsgSeq; });
+    auto it =
+        std::find_if(m_kmsg.begin(), m_kmsg.end(), [&](const auto &r) { return r.first == firstKmsgSeq; });
     QByteArray text;
     int taken = 0;
     qint64 previous = firstKmsgSeq - 1;

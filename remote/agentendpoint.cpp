@@ -47,7 +47,8 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
     }
     if (text.startsWith("ssh://"_L1)) {
         // [user@]host[:port]; IPv6 hosts in brackets.
-        static const QRegularExpression re(u"^ssh://(?:([^@/\\s]+)@)?(\\[[0-9A-Fa-f:.]+\\]|[^:@/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
+        static const QRegularExpression re(
+            u"^ssh://(?:([^@/\\s]+)@)?(\\[[0-9A-Fa-f:.]+\\]|[^:@/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
         const QRegularExpressionMatch m = re.match(text);
         if (!m.hasMatch()) {
             setError(error, u"'%1' is not ssh://[user@]host[:port]"_s.arg(text));
@@ -69,7 +70,8 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
         }
         return e;
     }
-    static const QRegularExpression re(u"^(?:tcp://)?(\\[[0-9A-Fa-f:.]+\\]|[^:/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
+    static const QRegularExpression re(
+        u"^(?:tcp://)?(\\[[0-9A-Fa-f:.]+\\]|[^:/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
     const QRegularExpressionMatch m = re.match(text);
     if (!m.hasMatch()) {
         setError(error, u"'%1' is not HOST:PORT, ssh://user@host[:port] or exec:/path/to/agent"_s.arg(text));
@@ -98,7 +100,7 @@ QString AgentEndpoint::key() const
         return u"exec:"_s + program;
     case Kind::Ssh:
         return u"ssh://"_s + (user.isEmpty() ? QString() : user + u'@') + h
-               + (port ? u':' + QString::number(port) : QString());
+            + (port ? u':' + QString::number(port) : QString());
     case Kind::Tcp:
         break;
     }
@@ -116,7 +118,8 @@ bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString
         return true;
     QFile f(options.tokenFile);
     if (!f.open(QIODevice::ReadOnly))
-        return setError(error, u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
+        return setError(error,
+                        u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
     *token = f.read(64 * 1024).trimmed();
     if (token->isEmpty())
         return setError(error, u"the token file %1 is empty"_s.arg(options.tokenFile));

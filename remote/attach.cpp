@@ -51,7 +51,7 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
     connect.pinnedSha256 = options.pinnedSha256;
     connect.insecureSkipVerify = options.insecureSkipVerify;
     connect.tls = options.tls || !options.caFile.isEmpty() || !options.pinnedSha256.isEmpty()
-                  || options.insecureSkipVerify;
+        || options.insecureSkipVerify;
     connect.agentArguments = options.agentArguments;
 
     // The CLI does nothing else, so the recorder writes on this thread (a direct connection):
@@ -139,9 +139,11 @@ int runAttachCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Record a node's oomscope-agent feed into a workspace."_s);
     parser.addHelpOption();
-    parser.addPositionalArgument(u"target"_s, u"HOST:PORT, ssh://user@host[:port] or exec:/path/to/oomscope-agent"_s);
+    parser.addPositionalArgument(u"target"_s,
+                                 u"HOST:PORT, ssh://user@host[:port] or exec:/path/to/oomscope-agent"_s);
     parser.addOption({u"db"_s, u"Workspace file."_s, u"file"_s});
-    parser.addOption({u"duration"_s, u"Stop after this many seconds (default: until Ctrl-C)."_s, u"seconds"_s});
+    parser.addOption(
+        {u"duration"_s, u"Stop after this many seconds (default: until Ctrl-C)."_s, u"seconds"_s});
     parser.addOption({u"token-file"_s, u"File holding the agent's token."_s, u"file"_s});
     parser.addOption({u"tls"_s, u"Use TLS (implied by the other TLS options)."_s});
     parser.addOption({u"ca-file"_s, u"PEM CA certificate(s) to trust."_s, u"file"_s});
@@ -170,7 +172,8 @@ int runAttachCommand(const QStringList &arguments)
         bool ok = false;
         o.durationSeconds = parser.value(u"duration"_s).toDouble(&ok);
         if (!ok || o.durationSeconds <= 0) {
-            QTextStream(stderr) << "oomscope-cli attach: --duration takes a positive number of seconds" << Qt::endl;
+            QTextStream(stderr) << "oomscope-cli attach: --duration takes a positive number of seconds"
+                                << Qt::endl;
             return 2;
         }
     }

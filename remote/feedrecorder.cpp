@@ -11,9 +11,8 @@
 #include <QHash>
 #include <QThread>
 
-#include <sqlite3.h>
-
 #include <map>
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -129,8 +128,9 @@ std::vector<StoredGap> FeedRecorder::gaps(const QString &node) const
     if (!d->workspace)
         return out;
     SqliteStatement q;
-    if (!q.prepare(d->workspace->handle(),
-                   "SELECT instance, from_seq, to_seq, detected_ms FROM remote_gaps WHERE node = ? ORDER BY id"))
+    if (!q.prepare(
+            d->workspace->handle(),
+            "SELECT instance, from_seq, to_seq, detected_ms FROM remote_gaps WHERE node = ? ORDER BY id"))
         return out;
     q.bind(1, node);
     while (q.step() == SQLITE_ROW) {
@@ -156,7 +156,8 @@ void FeedRecorder::store(FeedBatchPtr batch)
         return;
     const FeedStoreReport report = storeBatch(*batch);
     if (!report.ok)
-        qWarning("oomscope: storing the feed of %s failed: %s", qPrintable(report.node), qPrintable(report.error));
+        qWarning("oomscope: storing the feed of %s failed: %s", qPrintable(report.node),
+                 qPrintable(report.error));
     Q_EMIT batchStored(report);
 }
 
@@ -198,7 +199,8 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
         QByteArray text = fe.reportText;
         QBuffer buffer(&text);
         buffer.open(QIODevice::ReadOnly);
-        const ImportResult imported = d->workspace->importLog(buffer, u"agent://%1/seq-%2"_s.arg(host).arg(fe.seq));
+        const ImportResult imported =
+            d->workspace->importLog(buffer, u"agent://%1/seq-%2"_s.arg(host).arg(fe.seq));
         if (!imported.ok) {
             report.error = imported.error;
             return report;
@@ -245,8 +247,8 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
         auto last = d->seriesLastMs.find(seriesId);
         if (last == d->seriesLastMs.end()) {
             const std::optional<SeriesInfo> info = d->store->seriesInfo(seriesId);
-            last = d->seriesLastMs.insert(seriesId, info && info->lastMs ? *info->lastMs
-                                                                         : std::numeric_limits<std::int64_t>::min());
+            last = d->seriesLastMs.insert(
+                seriesId, info && info->lastMs ? *info->lastMs : std::numeric_limits<std::int64_t>::min());
         }
         std::vector<MemorySample> samples;
         std::vector<ProcessSample> processes;
@@ -297,8 +299,9 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     if (!batch.gaps.empty()) {
         SqliteStatement ins;
-        if (!ins.prepare(db, "INSERT INTO remote_gaps (node, instance, from_seq, to_seq, detected_ms) "
-                             "VALUES (?, ?, ?, ?, ?)"))
+        if (!ins.prepare(db,
+                         "INSERT INTO remote_gaps (node, instance, from_seq, to_seq, detected_ms) "
+                         "VALUES (?, ?, ?, ?, ?)"))
             return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
         for (const FeedGap &g : batch.gaps) {
             ins.bind(1, batch.origin.node);
@@ -319,13 +322,15 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     cursor.samplesStored += report.samplesStored;
     cursor.eventsStored += report.eventsStored;
     SqliteStatement up;
-    if (!up.prepare(db, "INSERT INTO remote_nodes (node, hostname, instance, last_seq, boot_time_ms, "
-                        "kernel_release, cgroup_version, samples_stored, events_stored, last_stored_ms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(node) DO UPDATE SET "
-                        "hostname = excluded.hostname, instance = excluded.instance, last_seq = excluded.last_seq, "
-                        "boot_time_ms = excluded.boot_time_ms, kernel_release = excluded.kernel_release, "
-                        "cgroup_version = excluded.cgroup_version, samples_stored = excluded.samples_stored, "
-                        "events_stored = excluded.events_stored, last_stored_ms = excluded.last_stored_ms"))
+    if (!up.prepare(
+            db,
+            "INSERT INTO remote_nodes (node, hostname, instance, last_seq, boot_time_ms, "
+            "kernel_release, cgroup_version, samples_stored, events_stored, last_stored_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(node) DO UPDATE SET "
+            "hostname = excluded.hostname, instance = excluded.instance, last_seq = excluded.last_seq, "
+            "boot_time_ms = excluded.boot_time_ms, kernel_release = excluded.kernel_release, "
+            "cgroup_version = excluded.cgroup_version, samples_stored = excluded.samples_stored, "
+            "events_stored = excluded.events_stored, last_stored_ms = excluded.last_stored_ms"))
         return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
     up.bind(1, cursor.node);
     up.bind(2, cursor.hostname);
@@ -381,7 +386,8 @@ void FeedRecorderThread::stop()
     if (!m_thread)
         return;
     // Queued after every batch posted so far, so those are stored before the connection closes.
-    QMetaObject::invokeMethod(m_recorder, [r = m_recorder] { r->close(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_recorder, [r = m_recorder] { r->close(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     delete m_thread;

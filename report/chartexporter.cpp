@@ -87,7 +87,8 @@ bool ChartExporter::exportPng(const QString &path, QSize size, double scale, QSt
 
 bool ChartExporter::exportPdf(const QString &path, QSize size, QString *error)
 {
-    const bool ok = m_plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, u"oomscope"_s, m_baseName);
+    const bool ok =
+        m_plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, u"oomscope"_s, m_baseName);
     if (!ok && error)
         *error = u"%1: cannot write the PDF"_s.arg(path);
     return ok;

@@ -28,7 +28,8 @@ public:
     // Writes the chart's data; false with *error on failure.
     using CsvWriter = std::function<bool(QIODevice &out, QString *error)>;
     // Asks for a file name (title, filter, default suffix); empty: canceled.
-    using PathAsker = std::function<QString(const QString &title, const QString &filter, const QString &suffix)>;
+    using PathAsker =
+        std::function<QString(const QString &title, const QString &filter, const QString &suffix)>;
     using PngAsker = std::function<std::optional<PngChoice>(QSize current)>;
 
     // Adds a context menu to the plot; baseName names the suggested files ("growth-chart").

@@ -15,7 +15,6 @@
 #endif
 
 #include "incidentreport.h"
-
 #include "samplestore.h"
 #include "workspace.h"
 
@@ -39,8 +38,8 @@ namespace oomscope {
 namespace {
 
 struct Palette {
-    QColor background, foreground, muted, panel, border, grid, accent, usage, workingSet, demand,
-        limit, trend, kill, victimRow, headerRow;
+    QColor background, foreground, muted, panel, border, grid, accent, usage, workingSet, demand, limit,
+        trend, kill, victimRow, headerRow;
 };
 
 Palette paletteFor(ReportOptions::Theme theme)
@@ -135,29 +134,33 @@ std::vector<std::pair<QString, QString>> verdictRows(const Verdict &v)
                       u"%1 MiB/h (R² %2)"_s.arg(ev.slopeMiBPerHour, 0, 'f', 1).arg(ev.slopeR2, 0, 'f', 2));
     rows.emplace_back(u"Peak usage / limit"_s,
                       reportBytes(ev.peakUsageBytes) + u" / "_s
-                          + (ev.limitBytes && *ev.limitBytes != MemorySample::kUnlimited ? reportBytes(*ev.limitBytes)
-                                                                                          : u"none"_s));
+                          + (ev.limitBytes && *ev.limitBytes != MemorySample::kUnlimited
+                                 ? reportBytes(*ev.limitBytes)
+                                 : u"none"_s));
     if (ev.plateauPercentOfLimit)
-        rows.emplace_back(u"Plateau (2nd half median)"_s, u"%1 % of the limit"_s.arg(*ev.plateauPercentOfLimit, 0, 'f', 1));
+        rows.emplace_back(u"Plateau (2nd half median)"_s,
+                          u"%1 % of the limit"_s.arg(*ev.plateauPercentOfLimit, 0, 'f', 1));
     rows.emplace_back(u"Time at ≥ 90 % of the limit"_s, u"%1 s"_s.arg(ev.timeAtOrAbove90PercentS, 0, 'f', 1));
     if (v.timeToLimitS)
         rows.emplace_back(u"Line meets the limit"_s,
                           *v.timeToLimitS <= 0 ? u"already reached"_s : u"after %1 s"_s.arg(*v.timeToLimitS));
     rows.emplace_back(u"Kills / incarnations"_s, u"%1 / %2"_s.arg(ev.kills).arg(ev.incarnations));
-    rows.emplace_back(u"Samples"_s, u"%1 over %2 s (every %3 s)"_s.arg(ev.sampleCount)
-                                        .arg(double(ev.durationMs) / 1000.0, 0, 'f', 0)
-                                        .arg(ev.medianIntervalS, 0, 'g', 3));
+    rows.emplace_back(u"Samples"_s,
+                      u"%1 over %2 s (every %3 s)"_s.arg(ev.sampleCount)
+                          .arg(double(ev.durationMs) / 1000.0, 0, 'f', 0)
+                          .arg(ev.medianIntervalS, 0, 'g', 3));
     return rows;
 }
 
 QString limitAdvice(const Verdict &v)
 {
     if (v.kind == Verdict::Kind::Leak)
-        return u"No limit recommended: memory keeps growing (a leak). A bigger limit only delays the next kill; "
+        return u"No limit recommended: memory keeps growing (a leak). A bigger limit only delays the next "
+               u"kill; "
                u"find what retains memory."_s;
     if (v.recommendedLimitBytes)
-        return u"Recommended limit: %1 (peak demand %2 + headroom)"_s.arg(reportBytes(*v.recommendedLimitBytes),
-                                                                        reportBytes(v.evidence.peakDemandBytes));
+        return u"Recommended limit: %1 (peak demand %2 + headroom)"_s.arg(
+            reportBytes(*v.recommendedLimitBytes), reportBytes(v.evidence.peakDemandBytes));
     return u"No limit advice: not enough data."_s;
 }
 
@@ -247,7 +250,9 @@ void buildGrowthChart(QCustomPlot &plot, const ReportPage &page, const Palette &
     bool anyLimit = false;
     for (const MemorySample &s : page.samples) {
         const double key = double(s.timestampMs) / 1000.0;
-        auto value = [&](std::int64_t bytes) { return MemorySample::known(bytes) ? double(bytes) / kMiB : nan; };
+        auto value = [&](std::int64_t bytes) {
+            return MemorySample::known(bytes) ? double(bytes) / kMiB : nan;
+        };
         usage->addData(key, value(s.usageBytes));
         const std::int64_t ws = s.workingSetBytes();
         const std::int64_t un = s.unreclaimableBytes();
@@ -271,7 +276,8 @@ void buildGrowthChart(QCustomPlot &plot, const ReportPage &page, const Palette &
 
     if (page.verdict && page.verdict->trend.valid) {
         const TrendLine &t = page.verdict->trend;
-        QCPGraph *trend = addGraph(u"trend (%1)"_s.arg(verdictKindName(page.verdict->kind)), p.trend, Qt::DotLine, 2.0);
+        QCPGraph *trend =
+            addGraph(u"trend (%1)"_s.arg(verdictKindName(page.verdict->kind)), p.trend, Qt::DotLine, 2.0);
         const qint64 from = std::max(t.startMs, page.fromMs);
         const qint64 to = std::min(t.endMs, page.toMs);
         if (from < to) {
@@ -297,8 +303,9 @@ void buildGrowthChart(QCustomPlot &plot, const ReportPage &page, const Palette &
             label->setPadding(rightHalf ? QMargins(4, 4, 6, 2) : QMargins(6, 4, 4, 2));
             label->setColor(p.kill);
             label->setFont(sansFont(12, true));
-            label->setText(page.event && page.event->victim.present ? u"OOM kill: "_s + page.event->victim.comm
-                                                                     : u"OOM kill"_s);
+            label->setText(page.event && page.event->victim.present
+                               ? u"OOM kill: "_s + page.event->victim.comm
+                               : u"OOM kill"_s);
         }
     }
 
@@ -360,11 +367,13 @@ void buildBadnessChart(QCustomPlot &plot, const KillDecision &d, int maxTasks, c
         pgtables->addData(key, double(r.pageTablePages));
         adj->addData(key, double(r.adjPoints));
         bonus->addData(key, double(r.rootBonusPoints));
-        maxValue = std::max({maxValue, double(r.rssPages + r.swapPages + r.pageTablePages)
-                                           + double(std::max<std::int64_t>(0, r.adjPoints)),
+        maxValue = std::max({maxValue,
+                             double(r.rssPages + r.swapPages + r.pageTablePages)
+                                 + double(std::max<std::int64_t>(0, r.adjPoints)),
                              double(r.points)});
-        minValue = std::min({minValue,
-                             double(std::min<std::int64_t>(0, r.adjPoints) + std::min<std::int64_t>(0, r.rootBonusPoints))});
+        minValue = std::min(
+            {minValue,
+             double(std::min<std::int64_t>(0, r.adjPoints) + std::min<std::int64_t>(0, r.rootBonusPoints))});
         QString label = r.task.comm + u" ("_s + QString::number(r.task.pid) + u')';
         if (r.task.pid == d.victimPid)
             label = u"▶ "_s + label;
@@ -416,7 +425,8 @@ Layout layoutFor(double w, double h)
     l.header = QRectF(m, m, contentW, headerH);
     l.chart = QRectF(m, top, leftW, bodyH * 0.58);
     l.verdict = QRectF(m, l.chart.bottom() + gap, leftW * 0.55 - gap / 2, bodyH - l.chart.height() - gap);
-    l.explanation = QRectF(l.verdict.right() + gap, l.verdict.top(), leftW - l.verdict.width() - gap, l.verdict.height());
+    l.explanation =
+        QRectF(l.verdict.right() + gap, l.verdict.top(), leftW - l.verdict.width() - gap, l.verdict.height());
     l.table = QRectF(rightX, top, rightW, bodyH * 0.50); // shrunk to its rows in paintPage
     l.bars = QRectF(rightX, l.table.bottom() + gap, rightW, bodyH - l.table.height() - gap);
     l.raw = QRectF(m, h - m - rawH, contentW, rawH);
@@ -436,7 +446,8 @@ void drawPanel(QPainter &painter, const QRectF &rect, const QString &title, cons
 }
 
 // Draws wrapped text into rect, returns the height used.
-qreal drawWrapped(QPainter &painter, const QRectF &rect, const QString &text, const QFont &font, const QColor &color)
+qreal drawWrapped(QPainter &painter, const QRectF &rect, const QString &text, const QFont &font,
+                  const QColor &color)
 {
     painter.setFont(font);
     painter.setPen(color);
@@ -455,14 +466,16 @@ void paintHeader(QPainter &painter, const QRectF &r, const ReportPage &page, con
     if (page.event) {
         const OomEvent &e = *page.event;
         line1 << u"Host: "_s + (e.host.isEmpty() ? u"unknown"_s : e.host);
-        const QString cgroup = !e.oomMemcg.isEmpty() ? e.oomMemcg : (!e.taskMemcg.isEmpty() ? e.taskMemcg : page.cgroupPath);
+        const QString cgroup =
+            !e.oomMemcg.isEmpty() ? e.oomMemcg : (!e.taskMemcg.isEmpty() ? e.taskMemcg : page.cgroupPath);
         line1 << u"cgroup: "_s + (cgroup.isEmpty() ? u"(global OOM)"_s : cgroup);
         line1 << u"Time: "_s + eventTime(e, page.killMs);
         line2 << u"Kernel: "_s + (e.kernelRelease.isEmpty() ? u"release not printed"_s : e.kernelRelease);
         line2 << u"Format: "_s + e.kernelFormat();
         line2 << u"Constraint: "_s + constraintName(e.constraint);
         if (e.memory.present && !e.memory.unlimited())
-            line2 << u"usage %1 of limit %2"_s.arg(reportBytes(e.memory.usageKb * 1024), reportBytes(e.memory.limitKb * 1024));
+            line2 << u"usage %1 of limit %2"_s.arg(reportBytes(e.memory.usageKb * 1024),
+                                                   reportBytes(e.memory.limitKb * 1024));
         line2 << u"Triggered by: "_s + (e.triggerComm.isEmpty() ? u"?"_s : e.triggerComm);
     } else {
         line1 << u"cgroup: "_s + page.cgroupPath;
@@ -485,7 +498,8 @@ void paintVerdict(QPainter &painter, const QRectF &r, const ReportPage &page, co
     drawPanel(painter, r, u"Verdict on the charted range"_s, p);
     QRectF inner = r.adjusted(12, 30, -12, -10);
     if (!page.verdict) {
-        drawWrapped(painter, inner, u"No verdict: no memory samples for this cgroup around the kill."_s, sansFont(14), p.muted);
+        drawWrapped(painter, inner, u"No verdict: no memory samples for this cgroup around the kill."_s,
+                    sansFont(14), p.muted);
         return;
     }
     const Verdict &v = *page.verdict;
@@ -507,7 +521,8 @@ void paintVerdict(QPainter &painter, const QRectF &r, const ReportPage &page, co
         if (y + rowH > inner.bottom() - 44)
             break;
         painter.setPen(p.muted);
-        painter.drawText(QRectF(inner.left(), y, inner.width() * 0.52, rowH), Qt::AlignLeft | Qt::AlignVCenter, label);
+        painter.drawText(QRectF(inner.left(), y, inner.width() * 0.52, rowH),
+                         Qt::AlignLeft | Qt::AlignVCenter, label);
         painter.setPen(p.foreground);
         painter.drawText(QRectF(inner.left() + inner.width() * 0.52, y, inner.width() * 0.48, rowH),
                          Qt::AlignLeft | Qt::AlignVCenter, value);
@@ -547,8 +562,8 @@ void paintTable(QPainter &painter, const QRectF &r, const ReportPage &page, cons
     const std::vector<const RankedTask *> shown = shownTasks(d, options.maxTasks);
     // Column widths as fractions of the table: rank, pid, comm, rss MiB, swap MiB, adj, points, share.
     const std::array<double, 8> widths {0.05, 0.11, 0.26, 0.12, 0.12, 0.08, 0.14, 0.12};
-    const std::array<QString, 8> headers {u"#"_s, u"pid"_s, u"comm"_s, u"rss MiB"_s, u"swap MiB"_s,
-                                          u"adj"_s, u"points"_s, u"share"_s};
+    const std::array<QString, 8> headers {u"#"_s,        u"pid"_s, u"comm"_s,   u"rss MiB"_s,
+                                          u"swap MiB"_s, u"adj"_s, u"points"_s, u"share"_s};
     const qreal rowH = std::min<qreal>(22, inner.height() / qreal(shown.size() + 2));
     auto drawRow = [&](qreal y, const std::array<QString, 8> &cells, bool bold) {
         qreal x = inner.left();
@@ -572,18 +587,18 @@ void paintTable(QPainter &painter, const QRectF &r, const ReportPage &page, cons
             painter.fillRect(QRectF(inner.left(), y, inner.width(), rowH), p.victimRow);
         painter.setPen(victim ? p.kill : p.foreground);
         drawRow(y,
-                {QString::number(t->rank), QString::number(t->task.pid), (victim ? u"▶ "_s : QString()) + t->task.comm,
-                 pagesToMiB(t->rssPages, pageSize), pagesToMiB(t->swapPages, pageSize),
-                 QString::number(t->task.oomScoreAdj), QString::number(t->points),
-                 QString::number(t->share * 100, 'f', 1) + u" %"_s},
+                {QString::number(t->rank), QString::number(t->task.pid),
+                 (victim ? u"▶ "_s : QString()) + t->task.comm, pagesToMiB(t->rssPages, pageSize),
+                 pagesToMiB(t->swapPages, pageSize), QString::number(t->task.oomScoreAdj),
+                 QString::number(t->points), QString::number(t->share * 100, 'f', 1) + u" %"_s},
                 victim);
         y += rowH;
     }
-    const int eligible = int(std::count_if(d.ranking.begin(), d.ranking.end(), [](const RankedTask &t) { return t.eligible; }));
+    const int eligible = int(
+        std::count_if(d.ranking.begin(), d.ranking.end(), [](const RankedTask &t) { return t.eligible; }));
     painter.setPen(p.muted);
     painter.setFont(sansFont(12));
-    const QString foot = u"%1 of %2 candidates · %3 · kernel %4 the recomputation"_s
-                             .arg(shown.size())
+    const QString foot = u"%1 of %2 candidates · %3 · kernel %4 the recomputation"_s.arg(shown.size())
                              .arg(eligible)
                              .arg(badnessEraName(d.era), d.agrees ? u"agrees with"_s : u"disagrees with"_s);
     painter.drawText(QRectF(inner.left(), y + 2, inner.width(), rowH), Qt::AlignLeft | Qt::AlignVCenter,
@@ -677,8 +692,8 @@ void fillChart(SampleStore &store, ReportPage &page, qint64 seriesId, qint64 fro
 
 } // namespace
 
-std::optional<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, const ReportOptions &options,
-                                             QString *error)
+std::optional<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId,
+                                             const ReportOptions &options, QString *error)
 {
     std::optional<OomEvent> event = workspace.event(eventId);
     if (!event) {
@@ -688,8 +703,9 @@ std::optional<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventI
     }
     ReportPage page;
     page.decision = decideKill(*event);
-    page.title = event->victim.present ? u"OOM kill of %1 (pid %2)"_s.arg(event->victim.comm).arg(event->victim.pid)
-                                       : u"OOM report without a kill"_s;
+    page.title = event->victim.present
+        ? u"OOM kill of %1 (pid %2)"_s.arg(event->victim.comm).arg(event->victim.pid)
+        : u"OOM report without a kill"_s;
     SampleStore store(workspace);
     const std::vector<EventPlacement> placements = store.placementsOfEvent(eventId);
     if (!placements.empty()) {
@@ -701,8 +717,9 @@ std::optional<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventI
         fillChart(store, page, pl.seriesId, pl.timeMs - options.contextMs, pl.timeMs + options.contextMs);
     } else {
         page.event = std::move(event);
-        page.chartNote = u"No memory samples: this event is not placed on a recorded cgroup. Import the recording "
-                         u"(--samples) together with the log to see memory growth."_s;
+        page.chartNote =
+            u"No memory samples: this event is not placed on a recorded cgroup. Import the recording "
+            u"(--samples) together with the log to see memory growth."_s;
     }
     return page;
 }
@@ -714,7 +731,8 @@ std::optional<ReportPage> reportPageForRange(Workspace &workspace, const QString
     SampleStore store(workspace);
     std::optional<SeriesInfo> found;
     for (const SeriesInfo &s : store.series()) {
-        if (s.cgroupPath == cgroupPath && (!found || (s.firstMs && s.lastMs && *s.firstMs <= toMs && *s.lastMs >= fromMs)))
+        if (s.cgroupPath == cgroupPath
+            && (!found || (s.firstMs && s.lastMs && *s.firstMs <= toMs && *s.lastMs >= fromMs)))
             found = s;
     }
     if (!found) {
@@ -741,7 +759,8 @@ std::optional<ReportPage> reportPageForRange(Workspace &workspace, const QString
             page.decision = decideKill(*page.event);
             page.killMs = last->timeMs;
             if (page.event->victim.present)
-                page.title = u"OOM kill of %1 (pid %2)"_s.arg(page.event->victim.comm).arg(page.event->victim.pid);
+                page.title =
+                    u"OOM kill of %1 (pid %2)"_s.arg(page.event->victim.comm).arg(page.event->victim.pid);
         }
     }
     fillChart(store, page, found->id, fromMs, toMs);
@@ -756,8 +775,9 @@ bool IncidentReport::loadFonts()
     if (loaded >= 0)
         return loaded == 1;
     bool ok = true;
-    for (const QString &file : {u":/oomscope/fonts/DejaVuSans.ttf"_s, u":/oomscope/fonts/DejaVuSans-Bold.ttf"_s,
-                                u":/oomscope/fonts/DejaVuSansMono.ttf"_s}) {
+    for (const QString &file :
+         {u":/oomscope/fonts/DejaVuSans.ttf"_s, u":/oomscope/fonts/DejaVuSans-Bold.ttf"_s,
+          u":/oomscope/fonts/DejaVuSansMono.ttf"_s}) {
         const int id = QFontDatabase::addApplicationFont(file);
         ok = ok && id >= 0;
         if (id >= 0 && file.contains(u"Mono"_s) && !QFontDatabase::applicationFontFamilies(id).isEmpty())
@@ -779,7 +799,8 @@ QString IncidentReport::monoFamily()
     return g_monoFamily;
 }
 
-void IncidentReport::paintPage(QCPPainter &painter, const ReportPage &page, const ReportOptions &options, bool vector)
+void IncidentReport::paintPage(QCPPainter &painter, const ReportPage &page, const ReportOptions &options,
+                               bool vector)
 {
     loadFonts();
     const Palette p = paletteFor(options.theme);
@@ -862,7 +883,8 @@ QImage IncidentReport::renderImage(const std::vector<ReportPage> &pages, const R
     return image;
 }
 
-QImage IncidentReport::renderGrowthChart(const ReportPage &page, const ReportOptions &options, QSize logicalSize)
+QImage IncidentReport::renderGrowthChart(const ReportPage &page, const ReportOptions &options,
+                                         QSize logicalSize)
 {
     loadFonts();
     const Palette p = paletteFor(options.theme);
@@ -878,7 +900,8 @@ QImage IncidentReport::renderGrowthChart(const ReportPage &page, const ReportOpt
     return image;
 }
 
-QImage IncidentReport::renderBadnessChart(const ReportPage &page, const ReportOptions &options, QSize logicalSize)
+QImage IncidentReport::renderBadnessChart(const ReportPage &page, const ReportOptions &options,
+                                          QSize logicalSize)
 {
     loadFonts();
     const Palette p = paletteFor(options.theme);
@@ -900,8 +923,8 @@ bool IncidentReport::isSupportedOutput(const QString &path)
     return suffix == u"png"_s || suffix == u"pdf"_s || suffix == u"html"_s || suffix == u"htm"_s;
 }
 
-bool IncidentReport::write(const std::vector<ReportPage> &pages, const QString &path, const ReportOptions &options,
-                           QString *error)
+bool IncidentReport::write(const std::vector<ReportPage> &pages, const QString &path,
+                           const ReportOptions &options, QString *error)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == u"png"_s)
@@ -915,8 +938,8 @@ bool IncidentReport::write(const std::vector<ReportPage> &pages, const QString &
     return false;
 }
 
-bool IncidentReport::writePng(const std::vector<ReportPage> &pages, const QString &path, const ReportOptions &options,
-                              QString *error)
+bool IncidentReport::writePng(const std::vector<ReportPage> &pages, const QString &path,
+                              const ReportOptions &options, QString *error)
 {
     const QImage image = renderImage(pages, options);
     QSaveFile file(path);
@@ -928,13 +951,14 @@ bool IncidentReport::writePng(const std::vector<ReportPage> &pages, const QStrin
     return true;
 }
 
-bool IncidentReport::writePdf(const std::vector<ReportPage> &pages, const QString &path, const ReportOptions &options,
-                              QString *error)
+bool IncidentReport::writePdf(const std::vector<ReportPage> &pages, const QString &path,
+                              const ReportOptions &options, QString *error)
 {
     loadFonts();
     QPdfWriter writer(path);
     writer.setResolution(300);
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Landscape, QMarginsF(0, 0, 0, 0)));
+    writer.setPageLayout(
+        QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Landscape, QMarginsF(0, 0, 0, 0)));
     writer.setCreator(u"oomscope " OOMSCOPE_VERSION ""_s);
     writer.setTitle(pages.empty() ? u"OOM incident report"_s : pages.front().title);
     // The page is laid out in the same logical units as the PNG, with A4's aspect ratio.
@@ -969,7 +993,9 @@ bool IncidentReport::writePdf(const std::vector<ReportPage> &pages, const QStrin
 QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportOptions &options)
 {
     const Palette p = paletteFor(options.theme);
-    auto esc = [](const QString &s) -> QString { return s.toHtmlEscaped(); };
+    auto esc = [](const QString &s) -> QString {
+        return s.toHtmlEscaped();
+    };
     auto png64 = [](const QImage &image) -> QString {
         QByteArray bytes;
         QBuffer buffer(&bytes);
@@ -981,10 +1007,13 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
     out += u"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"_s
         + esc(pages.empty() ? u"OOM incident report"_s : pages.front().title) + u"</title>\n<style>\n"_s;
     out += u"body{background:%1;color:%2;font-family:'DejaVu Sans',sans-serif;margin:24px;}\n"
-           u".muted{color:%3}\n.panel{background:%4;border:1px solid %5;border-radius:6px;padding:10px 14px;margin:12px 0}\n"
-           u"h1{font-size:24px;margin:0 0 6px}\nh2{font-size:13px;text-transform:uppercase;color:%3;margin:0 0 8px}\n"
+           u".muted{color:%3}\n.panel{background:%4;border:1px solid %5;border-radius:6px;padding:10px "
+           u"14px;margin:12px 0}\n"
+           u"h1{font-size:24px;margin:0 0 6px}\nh2{font-size:13px;text-transform:uppercase;color:%3;margin:0 "
+           u"0 8px}\n"
            u"table{border-collapse:collapse;font-size:13px}\nth,td{padding:3px 8px;text-align:right}\n"
-           u"th{background:%6}\ntd.comm,th.comm{text-align:left}\ntr.victim td{background:%7;color:%8;font-weight:bold}\n"
+           u"th{background:%6}\ntd.comm,th.comm{text-align:left}\ntr.victim "
+           u"td{background:%7;color:%8;font-weight:bold}\n"
            u".pill{display:inline-block;color:#fff;border-radius:14px;padding:3px 12px;font-weight:bold}\n"
            u"pre{font-family:'DejaVu Sans Mono',monospace;font-size:11px;white-space:pre-wrap;margin:0}\n"
            u"img{max-width:100%;height:auto}\nsection{page-break-after:always}\n"_s.arg(
@@ -997,14 +1026,17 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
         out += u"<section>\n<h1>"_s + esc(page.title) + u"</h1>\n"_s;
         if (page.event) {
             const OomEvent &e = *page.event;
-            out += u"<p class=\"muted\">Host: "_s + esc(e.host.isEmpty() ? u"unknown"_s : e.host) + u" · cgroup: "_s
-                + esc(!e.oomMemcg.isEmpty() ? e.oomMemcg : (e.taskMemcg.isEmpty() ? page.cgroupPath : e.taskMemcg))
+            out += u"<p class=\"muted\">Host: "_s + esc(e.host.isEmpty() ? u"unknown"_s : e.host)
+                + u" · cgroup: "_s
+                + esc(!e.oomMemcg.isEmpty() ? e.oomMemcg
+                                            : (e.taskMemcg.isEmpty() ? page.cgroupPath : e.taskMemcg))
                 + u" · Time: "_s + esc(eventTime(e, page.killMs)) + u"<br>Kernel: "_s
-                + esc(e.kernelRelease.isEmpty() ? u"release not printed"_s : e.kernelRelease) + u" · Format: "_s
-                + esc(e.kernelFormat()) + u" · Constraint: "_s + esc(constraintName(e.constraint)) + u"</p>\n"_s;
+                + esc(e.kernelRelease.isEmpty() ? u"release not printed"_s : e.kernelRelease)
+                + u" · Format: "_s + esc(e.kernelFormat()) + u" · Constraint: "_s
+                + esc(constraintName(e.constraint)) + u"</p>\n"_s;
         } else {
-            out += u"<p class=\"muted\">cgroup: "_s + esc(page.cgroupPath) + u" · "_s + esc(formatWallMs(page.fromMs))
-                + u" – "_s + esc(formatWallMs(page.toMs)) + u"</p>\n"_s;
+            out += u"<p class=\"muted\">cgroup: "_s + esc(page.cgroupPath) + u" · "_s
+                + esc(formatWallMs(page.fromMs)) + u" – "_s + esc(formatWallMs(page.toMs)) + u"</p>\n"_s;
         }
         out += u"<div class=\"panel\"><h2>Memory around the kill</h2>"_s;
         if (!page.samples.empty()) {
@@ -1021,8 +1053,8 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
             out += u"<p><span class=\"pill\" style=\"background:%1\">%2</span></p><table>"_s.arg(
                 verdictColor(v.kind, p).name(), esc(verdictHeadline(v)));
             for (const auto &[label, value] : verdictRows(v))
-                out += u"<tr><td class=\"comm muted\">"_s + esc(label) + u"</td><td class=\"comm\">"_s + esc(value)
-                    + u"</td></tr>"_s;
+                out += u"<tr><td class=\"comm muted\">"_s + esc(label) + u"</td><td class=\"comm\">"_s
+                    + esc(value) + u"</td></tr>"_s;
             out += u"</table><p><b>"_s + esc(limitAdvice(v)) + u"</b></p>"_s;
             if (!v.summary.isEmpty())
                 out += u"<p>"_s + esc(v.summary) + u"</p>"_s;
@@ -1033,22 +1065,22 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
         if (page.decision && !page.decision->ranking.empty()) {
             const KillDecision &d = *page.decision;
             const std::int64_t pageSize = page.event ? page.event->pageSizeBytes : 4096;
-            out += u"<div class=\"panel\"><h2>Kill decision (recomputed badness)</h2><table><tr><th>#</th><th>pid</th>"
+            out += u"<div class=\"panel\"><h2>Kill decision (recomputed "
+                   u"badness)</h2><table><tr><th>#</th><th>pid</th>"
                    u"<th class=\"comm\">comm</th><th>rss MiB</th><th>swap MiB</th><th>adj</th><th>points</th>"
                    u"<th>share</th></tr>\n"_s;
             for (const RankedTask *t : shownTasks(d, options.maxTasks)) {
                 const bool victim = t->task.pid == d.victimPid;
-                out += (victim ? u"<tr class=\"victim\">"_s : u"<tr>"_s) + u"<td>%1</td><td>%2</td><td class=\"comm\">%3</td>"
-                                                                           u"<td>%4</td><td>%5</td><td>%6</td><td>%7</td>"
-                                                                           u"<td>%8 %</td></tr>\n"_s
-                                                                               .arg(t->rank)
-                                                                               .arg(t->task.pid)
-                                                                               .arg(esc((victim ? u"▶ "_s : QString()) + t->task.comm),
-                                                                                    pagesToMiB(t->rssPages, pageSize),
-                                                                                    pagesToMiB(t->swapPages, pageSize))
-                                                                               .arg(t->task.oomScoreAdj)
-                                                                               .arg(t->points)
-                                                                               .arg(t->share * 100, 0, 'f', 1);
+                out += (victim ? u"<tr class=\"victim\">"_s : u"<tr>"_s)
+                    + u"<td>%1</td><td>%2</td><td class=\"comm\">%3</td>"
+                      u"<td>%4</td><td>%5</td><td>%6</td><td>%7</td>"
+                      u"<td>%8 %</td></tr>\n"_s.arg(t->rank)
+                          .arg(t->task.pid)
+                          .arg(esc((victim ? u"▶ "_s : QString()) + t->task.comm),
+                               pagesToMiB(t->rssPages, pageSize), pagesToMiB(t->swapPages, pageSize))
+                          .arg(t->task.oomScoreAdj)
+                          .arg(t->points)
+                          .arg(t->share * 100, 0, 'f', 1);
             }
             out += u"</table><p class=\"muted\">"_s + esc(badnessEraName(d.era)) + u" · kernel "_s
                 + (d.agrees ? u"agrees with"_s : u"disagrees with"_s) + u" the recomputation</p>"_s;
@@ -1073,8 +1105,8 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
     return out;
 }
 
-bool IncidentReport::writeHtml(const std::vector<ReportPage> &pages, const QString &path, const ReportOptions &options,
-                               QString *error)
+bool IncidentReport::writeHtml(const std::vector<ReportPage> &pages, const QString &path,
+                               const ReportOptions &options, QString *error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(html(pages, options).toUtf8()) < 0 || !file.commit()) {

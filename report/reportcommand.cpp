@@ -49,13 +49,17 @@ int runReportCommand(const QStringList &args)
     parser.addOption({u"cgroup"_s, u"Report a cgroup over --from … --to instead of an event."_s, u"PATH"_s});
     parser.addOption({u"from"_s, u"Range start (ISO-8601 or epoch s/ms)."_s, u"T"_s});
     parser.addOption({u"to"_s, u"Range end (ISO-8601 or epoch s/ms)."_s, u"T"_s});
-    parser.addOption({u"context"_s, u"Minutes of samples either side of the kill (default 10)."_s, u"MIN"_s, u"10"_s});
+    parser.addOption(
+        {u"context"_s, u"Minutes of samples either side of the kill (default 10)."_s, u"MIN"_s, u"10"_s});
     parser.addOption({{u"o"_s, u"output"_s}, u"Output file: .pdf, .png or .html."_s, u"FILE"_s});
-    parser.addOption({u"width"_s, u"Page width in logical pixels (PNG; default 1600)."_s, u"PX"_s, u"1600"_s});
-    parser.addOption({u"height"_s, u"Page height in logical pixels (PNG; default 1131)."_s, u"PX"_s, u"1131"_s});
+    parser.addOption(
+        {u"width"_s, u"Page width in logical pixels (PNG; default 1600)."_s, u"PX"_s, u"1600"_s});
+    parser.addOption(
+        {u"height"_s, u"Page height in logical pixels (PNG; default 1131)."_s, u"PX"_s, u"1131"_s});
     parser.addOption({u"scale"_s, u"Device pixels per logical pixel (PNG; 2 for HiDPI)."_s, u"F"_s, u"1"_s});
     parser.addOption({u"theme"_s, u"light or dark."_s, u"THEME"_s, u"light"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel logs to import into a temporary workspace."_s, u"[FILE…]"_s);
+    parser.addPositionalArgument(u"FILE"_s, u"Kernel logs to import into a temporary workspace."_s,
+                                 u"[FILE…]"_s);
     parser.process(args);
 
     const QString output = parser.value(u"output"_s);
@@ -132,7 +136,8 @@ int runReportCommand(const QStringList &args)
         const std::optional<qint64> to = parseTime(parser.value(u"to"_s));
         if (!from || !to)
             return fail(u"--from/--to must be ISO-8601 or epoch seconds/milliseconds"_s, 2);
-        std::optional<ReportPage> page = reportPageForRange(workspace, parser.value(u"cgroup"_s), *from, *to, options, &error);
+        std::optional<ReportPage> page =
+            reportPageForRange(workspace, parser.value(u"cgroup"_s), *from, *to, options, &error);
         if (!page)
             return fail(error);
         pages.push_back(std::move(*page));
@@ -161,8 +166,9 @@ int runReportCommand(const QStringList &args)
     }
 
     if (!IncidentReport::loadFonts())
-        QTextStream(stderr) << "oomscope-report: warning: bundled fonts not loaded; output depends on system fonts"
-                            << Qt::endl;
+        QTextStream(stderr)
+            << "oomscope-report: warning: bundled fonts not loaded; output depends on system fonts"
+            << Qt::endl;
     if (!IncidentReport::write(pages, output, options, &error))
         return fail(error);
     QTextStream(stdout) << output << ": " << pages.size() << " page(s)" << Qt::endl;

@@ -33,7 +33,8 @@ int placeEventsOnSeries(Workspace &workspace, SampleStore &store, const std::vec
             continue;
         std::optional<qint64> boot = bootTimeMs;
         if (!boot)
-            boot = bootTimeMsFromSamples(store.samples(id, *info->firstMs, *info->firstMs + kBootTimeWindowMs));
+            boot =
+                bootTimeMsFromSamples(store.samples(id, *info->firstMs, *info->firstMs + kBootTimeWindowMs));
         candidates.push_back(Candidate {*info, boot});
     }
     int placed = 0;
@@ -60,14 +61,16 @@ int placeEventsOnSeries(Workspace &workspace, SampleStore &store, const std::vec
         if (candidates.size() > 1 && paths.size() == 1)
             paths.push_back(QString());
         const std::optional<std::size_t> index = cgroupIndexForEvent(*event, paths);
-        if (index && *index < inTime.size() && store.setPlacement(eventId, inTime[*index]->info.id, times[*index]))
+        if (index && *index < inTime.size()
+            && store.setPlacement(eventId, inTime[*index]->info.id, times[*index]))
             ++placed;
     }
     return placed;
 }
 
 RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
-                                      const RecordingImportRequest &request, const RecordingImportHooks &hooks)
+                                      const RecordingImportRequest &request,
+                                      const RecordingImportHooks &hooks)
 {
     RecordingImportResult result;
     auto failed = [&](const QString &file, const QString &error, bool canceled) {
@@ -76,7 +79,9 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         result.error = canceled ? u"canceled"_s : QFileInfo(file).fileName() + u": "_s + error;
         return result;
     };
-    auto progressFor = [&](const QString &file) { return hooks.progressFor ? hooks.progressFor(file) : ProgressFn(); };
+    auto progressFor = [&](const QString &file) {
+        return hooks.progressFor ? hooks.progressFor(file) : ProgressFn();
+    };
     auto fileDone = [&](const QString &file) {
         if (hooks.fileDone)
             hooks.fileDone(file);
@@ -84,8 +89,8 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
 
     std::vector<qint64> seriesIds;
     if (!request.samplesPath.isEmpty()) {
-        SamplesImportResult r = store.importSamplesCsv(request.samplesPath, request.host,
-                                                       progressFor(request.samplesPath));
+        SamplesImportResult r =
+            store.importSamplesCsv(request.samplesPath, request.host, progressFor(request.samplesPath));
         fileDone(request.samplesPath);
         if (!r.ok || r.canceled)
             return failed(request.samplesPath, r.error, r.canceled);
@@ -113,8 +118,8 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         if (!r.ok || r.canceled)
             return failed(request.procsPath, r.error, r.canceled);
         if (r.rowsUnplaced > 0)
-            result.messages << u"%1 process rows matched no series of the recording and were not stored"_s.arg(
-                r.rowsUnplaced);
+            result.messages << u"%1 process rows matched no series of the recording and were not stored"_s
+                                   .arg(r.rowsUnplaced);
         result.procs = std::move(r);
     }
 
@@ -122,7 +127,8 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         result.bootTimeMs = request.bootTimeMs;
         result.bootTimeSource = u"--boot-time"_s;
     } else if (!seriesIds.empty()) {
-        if (const std::optional<SeriesInfo> info = store.seriesInfo(seriesIds.front()); info && info->firstMs) {
+        if (const std::optional<SeriesInfo> info = store.seriesInfo(seriesIds.front());
+            info && info->firstMs) {
             result.bootTimeMs = bootTimeMsFromSamples(
                 store.samples(info->id, *info->firstMs, *info->firstMs + kBootTimeWindowMs));
             if (result.bootTimeMs)
@@ -147,9 +153,10 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         }
         result.eventsPlaced = placeEventsOnSeries(workspace, store, seriesIds, eventIds, request.bootTimeMs);
         if (result.eventsPlaced < int(eventIds.size()))
-            result.messages << u"%1 of %2 events of the logs lie outside the recording or match none of its cgroups"_s
-                                   .arg(eventIds.size() - size_t(result.eventsPlaced))
-                                   .arg(eventIds.size());
+            result.messages
+                << u"%1 of %2 events of the logs lie outside the recording or match none of its cgroups"_s
+                       .arg(eventIds.size() - size_t(result.eventsPlaced))
+                       .arg(eventIds.size());
     }
     // Logs with wall-clock prefixes match by cgroup path too.
     if (!seriesIds.empty())

@@ -9,36 +9,35 @@
 #include <QStringList>
 
 #include <functional>
-
 #include <optional>
 
 namespace oomscope {
 
 struct RecordingImportRequest {
-    QString samplesPath;              // may be empty: logs only
-    QString procsPath;                // optional
-    QStringList logPaths;             // optional kernel logs of the same node
-    QString host;                     // host the samples belong to; empty = unknown
+    QString samplesPath; // may be empty: logs only
+    QString procsPath; // optional
+    QStringList logPaths; // optional kernel logs of the same node
+    QString host; // host the samples belong to; empty = unknown
     std::optional<qint64> bootTimeMs; // explicit boot time (epoch ms), overrides boottime_s
 };
 
 // Per-file progress for callers that report across several files (the GUI's progress bar).
 struct RecordingImportHooks {
     std::function<ProgressFn(const QString &path)> progressFor; // called before each file
-    std::function<void(const QString &path)> fileDone;          // called after each file
+    std::function<void(const QString &path)> fileDone; // called after each file
 };
 
 struct RecordingImportResult {
-    bool ok = true;        // false: error names the file that failed; earlier files stay stored
+    bool ok = true; // false: error names the file that failed; earlier files stay stored
     QString error;
     bool canceled = false;
     std::optional<SamplesImportResult> samples;
     std::optional<ProcsImportResult> procs;
     std::vector<std::pair<QString, ImportResult>> logs;
     std::optional<qint64> bootTimeMs;
-    QString bootTimeSource;   // "--boot-time", "boottime_s of the samples", …
+    QString bootTimeSource; // "--boot-time", "boottime_s of the samples", …
     int eventsPlaced = 0;
-    QStringList messages;     // one line each, for people (unplaced events and why)
+    QStringList messages; // one line each, for people (unplaced events and why)
 };
 
 // Each file is one transaction (a failing file adds nothing; the files before it stay).

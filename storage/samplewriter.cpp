@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "samplewriter.h"
-#include "sqlitestatement.h"
 
 #include "samplestore.h"
+#include "sqlitestatement.h"
 #include "timeline.h"
 #include "workspace.h"
 
@@ -10,10 +10,9 @@
 #include <QThread>
 #include <QTimer>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <limits>
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -55,7 +54,8 @@ std::optional<std::size_t> placementIndex(const OomEvent &event, const std::vect
         }
         return false;
     };
-    if (const std::optional<std::size_t> index = cgroupIndexForEvent(event, paths); index && names(paths[*index]))
+    if (const std::optional<std::size_t> index = cgroupIndexForEvent(event, paths);
+        index && names(paths[*index]))
         return index;
     std::optional<std::size_t> best;
     for (const QString &m : memcgs) {
@@ -289,8 +289,8 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
             // Without the records (a tail that does not send them) the parsed lines still make a
             // dmesg-style log that parses to the same event.
             for (const RawLine &line : event.rawLines) {
-                text += QByteArray("[") + QByteArray::number(event.uptimeSeconds.value_or(0), 'f', 6)
-                    + "] " + line.text.toUtf8() + '\n';
+                text += QByteArray("[") + QByteArray::number(event.uptimeSeconds.value_or(0), 'f', 6) + "] "
+                    + line.text.toUtf8() + '\n';
             }
         }
         QBuffer buffer(&text);
@@ -330,7 +330,8 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
     qint64 timeMs = 0;
     const std::vector<QString> pathVector(paths.begin(), paths.end());
     const qint64 boot = bootTimeMs();
-    const std::optional<qint64> wall = eventWallTimeMs(event, boot != 0 ? std::optional<qint64>(boot) : std::nullopt);
+    const std::optional<qint64> wall =
+        eventWallTimeMs(event, boot != 0 ? std::optional<qint64>(boot) : std::nullopt);
     if (const std::optional<std::size_t> index = placementIndex(event, pathVector); index && wall) {
         QString error;
         if (m_store->setPlacement(eventId, ids[*index], *wall, &error)) {
@@ -340,7 +341,8 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
             Q_EMIT statusMessage(u"OOM event not placed: "_s + error);
         }
     }
-    Q_EMIT oomEventStored(eventId, seriesId, timeMs, event.oomMemcg.isEmpty() ? event.taskMemcg : event.oomMemcg);
+    Q_EMIT oomEventStored(eventId, seriesId, timeMs,
+                          event.oomMemcg.isEmpty() ? event.taskMemcg : event.oomMemcg);
 }
 
 void SampleWriter::finish()

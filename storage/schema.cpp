@@ -3,9 +3,8 @@
 
 #include "sqlitestatement.h"
 
-#include <sqlite3.h>
-
 #include <array>
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -282,10 +281,8 @@ CREATE TABLE remote_gaps (
 CREATE INDEX remote_gaps_node ON remote_gaps(node, detected_ms);
 )sql";
 
-constexpr std::array kMigrations{
-    Migration{1, kMigration1},
-    Migration{2, kMigration2},
-    Migration{3, kMigration3},
+constexpr std::array kMigrations {
+    Migration {1, kMigration1}, Migration {2, kMigration2}, Migration {3, kMigration3},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
 
@@ -325,9 +322,8 @@ bool migrate(sqlite3 *db, QString *error)
         if (m.version <= current)
             continue;
         const QByteArray sql = "BEGIN IMMEDIATE;\n" + QByteArray(m.sql)
-                               + "\nPRAGMA user_version = " + QByteArray::number(m.version)
-                               + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId)
-                               + ";\nCOMMIT;";
+            + "\nPRAGMA user_version = " + QByteArray::number(m.version)
+            + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId) + ";\nCOMMIT;";
         char *message = nullptr;
         if (sqlite3_exec(db, sql.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
             if (error)

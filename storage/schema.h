@@ -15,7 +15,7 @@ namespace oomscope::schema {
 inline constexpr int kApplicationId = 0x6f6f6d73;
 
 struct Migration {
-    int version;     // 1, 2, 3 … in order, no gaps
+    int version; // 1, 2, 3 … in order, no gaps
     const char *sql; // one or more statements, run inside the migration's transaction
 };
 

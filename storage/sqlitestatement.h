@@ -6,11 +6,10 @@
 #include <QByteArray>
 #include <QString>
 
-#include <sqlite3.h>
-
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <sqlite3.h>
 #include <utility>
 
 namespace oomscope {
@@ -94,7 +93,9 @@ public:
     ~SqliteStatement() { sqlite3_finalize(m_stmt); }
     SqliteStatement(const SqliteStatement &) = delete;
     SqliteStatement &operator=(const SqliteStatement &) = delete;
-    SqliteStatement(SqliteStatement &&other) noexcept : m_stmt(std::exchange(other.m_stmt, nullptr)) {}
+    SqliteStatement(SqliteStatement &&other) noexcept
+        : m_stmt(std::exchange(other.m_stmt, nullptr))
+    { }
     SqliteStatement &operator=(SqliteStatement &&other) noexcept
     {
         std::swap(m_stmt, other.m_stmt);
@@ -108,7 +109,7 @@ public:
         m_stmt = nullptr;
         return sqlite3_prepare_v3(db, sql.constData(), int(sql.size()),
                                   persistent ? SQLITE_PREPARE_PERSISTENT : 0, &m_stmt, nullptr)
-               == SQLITE_OK;
+            == SQLITE_OK;
     }
     bool isValid() const { return m_stmt != nullptr; }
     sqlite3_stmt *get() const { return m_stmt; }
@@ -131,8 +132,7 @@ public:
 
     // 1-based parameter index, as in sqlite3_bind_*.
     // Any integer type (qint64 and std::int64_t differ on LP64), bool as 0/1.
-    template<std::integral T>
-    void bind(int index, T value)
+    template<std::integral T> void bind(int index, T value)
     {
         sqlite3_bind_int64(m_stmt, index, sqlite3_int64(value));
     }
@@ -147,8 +147,7 @@ public:
         sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
     }
     void bindNull(int index) { sqlite3_bind_null(m_stmt, index); }
-    template<typename T>
-    void bind(int index, const std::optional<T> &value)
+    template<typename T> void bind(int index, const std::optional<T> &value)
     {
         if (value)
             bind(index, *value);

@@ -13,12 +13,11 @@
 #include <QJsonDocument>
 #include <QStandardPaths>
 
-#include <sqlite3.h>
-#include <xxhash.h>
-
 #include <algorithm>
 #include <array>
+#include <sqlite3.h>
 #include <string_view>
+#include <xxhash.h>
 
 using namespace Qt::StringLiterals;
 
@@ -28,67 +27,65 @@ namespace {
 
 // Stable text keys for enums in the file. They are part of the file format: never change one,
 // only add.
-template<typename E>
-struct EnumKey {
+template<typename E> struct EnumKey {
     E value;
     std::string_view key;
 };
 
-constexpr std::array kPrefixStyleKeys{
-    EnumKey<PrefixStyle>{PrefixStyle::Unknown, "unknown"},
-    EnumKey<PrefixStyle>{PrefixStyle::None, "none"},
-    EnumKey<PrefixStyle>{PrefixStyle::Dmesg, "dmesg"},
-    EnumKey<PrefixStyle>{PrefixStyle::DmesgCaller, "dmesg-caller"},
-    EnumKey<PrefixStyle>{PrefixStyle::DmesgHuman, "dmesg-human"},
-    EnumKey<PrefixStyle>{PrefixStyle::DmesgIso, "dmesg-iso"},
-    EnumKey<PrefixStyle>{PrefixStyle::DmesgRaw, "dmesg-raw"},
-    EnumKey<PrefixStyle>{PrefixStyle::Syslog, "syslog"},
-    EnumKey<PrefixStyle>{PrefixStyle::SyslogPrecise, "syslog-precise"},
-    EnumKey<PrefixStyle>{PrefixStyle::SyslogIso, "syslog-iso"},
-    EnumKey<PrefixStyle>{PrefixStyle::JournalMonotonic, "journal-monotonic"},
-    EnumKey<PrefixStyle>{PrefixStyle::Kmsg, "kmsg"},
-    EnumKey<PrefixStyle>{PrefixStyle::Rfc5424, "rfc5424"},
+constexpr std::array kPrefixStyleKeys {
+    EnumKey<PrefixStyle> {PrefixStyle::Unknown, "unknown"},
+    EnumKey<PrefixStyle> {PrefixStyle::None, "none"},
+    EnumKey<PrefixStyle> {PrefixStyle::Dmesg, "dmesg"},
+    EnumKey<PrefixStyle> {PrefixStyle::DmesgCaller, "dmesg-caller"},
+    EnumKey<PrefixStyle> {PrefixStyle::DmesgHuman, "dmesg-human"},
+    EnumKey<PrefixStyle> {PrefixStyle::DmesgIso, "dmesg-iso"},
+    EnumKey<PrefixStyle> {PrefixStyle::DmesgRaw, "dmesg-raw"},
+    EnumKey<PrefixStyle> {PrefixStyle::Syslog, "syslog"},
+    EnumKey<PrefixStyle> {PrefixStyle::SyslogPrecise, "syslog-precise"},
+    EnumKey<PrefixStyle> {PrefixStyle::SyslogIso, "syslog-iso"},
+    EnumKey<PrefixStyle> {PrefixStyle::JournalMonotonic, "journal-monotonic"},
+    EnumKey<PrefixStyle> {PrefixStyle::Kmsg, "kmsg"},
+    EnumKey<PrefixStyle> {PrefixStyle::Rfc5424, "rfc5424"},
 };
 
-constexpr std::array kLayoutKeys{
-    EnumKey<TaskTableLayout>{TaskTableLayout::Unknown, "unknown"},
-    EnumKey<TaskTableLayout>{TaskTableLayout::NrPtes, "nr_ptes"},
-    EnumKey<TaskTableLayout>{TaskTableLayout::NrPtesNrPmds, "nr_ptes+nr_pmds"},
-    EnumKey<TaskTableLayout>{TaskTableLayout::PgtablesBytes, "pgtables_bytes"},
-    EnumKey<TaskTableLayout>{TaskTableLayout::RssSplit, "rss_split"},
+constexpr std::array kLayoutKeys {
+    EnumKey<TaskTableLayout> {TaskTableLayout::Unknown, "unknown"},
+    EnumKey<TaskTableLayout> {TaskTableLayout::NrPtes, "nr_ptes"},
+    EnumKey<TaskTableLayout> {TaskTableLayout::NrPtesNrPmds, "nr_ptes+nr_pmds"},
+    EnumKey<TaskTableLayout> {TaskTableLayout::PgtablesBytes, "pgtables_bytes"},
+    EnumKey<TaskTableLayout> {TaskTableLayout::RssSplit, "rss_split"},
 };
 
 // Same words as constraintName(), so the column reads naturally in SQL.
-constexpr std::array kConstraintKeys{
-    EnumKey<Constraint>{Constraint::Unknown, "unknown"},
-    EnumKey<Constraint>{Constraint::None, "global"},
-    EnumKey<Constraint>{Constraint::Cpuset, "cpuset"},
-    EnumKey<Constraint>{Constraint::MemoryPolicy, "mempolicy"},
-    EnumKey<Constraint>{Constraint::Memcg, "memcg"},
+constexpr std::array kConstraintKeys {
+    EnumKey<Constraint> {Constraint::Unknown, "unknown"},
+    EnumKey<Constraint> {Constraint::None, "global"},
+    EnumKey<Constraint> {Constraint::Cpuset, "cpuset"},
+    EnumKey<Constraint> {Constraint::MemoryPolicy, "mempolicy"},
+    EnumKey<Constraint> {Constraint::Memcg, "memcg"},
 };
 
-constexpr std::array kWarningKindKeys{
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Truncated, "truncated"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Binary, "binary"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::LongLine, "long-line"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Malformed, "malformed"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Orphan, "orphan"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Interleaved, "interleaved"},
-    EnumKey<ParseWarning::Kind>{ParseWarning::Kind::Encoding, "encoding"},
+constexpr std::array kWarningKindKeys {
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Truncated, "truncated"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Binary, "binary"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::LongLine, "long-line"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Malformed, "malformed"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Orphan, "orphan"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Interleaved, "interleaved"},
+    EnumKey<ParseWarning::Kind> {ParseWarning::Kind::Encoding, "encoding"},
 };
 
-constexpr std::array kEraKeys{
-    EnumKey<BadnessEra>{BadnessEra::Unknown, "unknown"},
-    EnumKey<BadnessEra>{BadnessEra::Linux310, "3.10"},
-    EnumKey<BadnessEra>{BadnessEra::Linux41to414, "4.1-4.14"},
-    EnumKey<BadnessEra>{BadnessEra::Linux415to416, "4.15-4.16"},
-    EnumKey<BadnessEra>{BadnessEra::Linux417to52, "4.17-5.2"},
-    EnumKey<BadnessEra>{BadnessEra::Linux53to58, "5.3-5.8"},
-    EnumKey<BadnessEra>{BadnessEra::Linux59Plus, "5.9+"},
+constexpr std::array kEraKeys {
+    EnumKey<BadnessEra> {BadnessEra::Unknown, "unknown"},
+    EnumKey<BadnessEra> {BadnessEra::Linux310, "3.10"},
+    EnumKey<BadnessEra> {BadnessEra::Linux41to414, "4.1-4.14"},
+    EnumKey<BadnessEra> {BadnessEra::Linux415to416, "4.15-4.16"},
+    EnumKey<BadnessEra> {BadnessEra::Linux417to52, "4.17-5.2"},
+    EnumKey<BadnessEra> {BadnessEra::Linux53to58, "5.3-5.8"},
+    EnumKey<BadnessEra> {BadnessEra::Linux59Plus, "5.9+"},
 };
 
-template<typename E, std::size_t N>
-QByteArray toKey(const std::array<EnumKey<E>, N> &table, E value)
+template<typename E, std::size_t N> QByteArray toKey(const std::array<EnumKey<E>, N> &table, E value)
 {
     for (const auto &entry : table) {
         if (entry.value == value)
@@ -97,8 +94,7 @@ QByteArray toKey(const std::array<EnumKey<E>, N> &table, E value)
     return QByteArray(table.front().key.data(), qsizetype(table.front().key.size()));
 }
 
-template<typename E, std::size_t N>
-E fromKey(const std::array<EnumKey<E>, N> &table, const QString &key)
+template<typename E, std::size_t N> E fromKey(const std::array<EnumKey<E>, N> &table, const QString &key)
 {
     const QByteArray latin = key.toLatin1();
     for (const auto &entry : table) {
@@ -122,8 +118,7 @@ QDateTime wallTimeFromText(const QString &text)
 
 QString stringListToJson(const QStringList &list)
 {
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
 }
 
 QStringList stringListFromJson(const QString &text)
@@ -157,14 +152,13 @@ std::optional<int> victimAdjOf(const OomEvent &event)
 class ReadGuardDevice : public QIODevice
 {
 public:
-    explicit ReadGuardDevice(QIODevice &inner) : m_inner(inner) {}
+    explicit ReadGuardDevice(QIODevice &inner)
+        : m_inner(inner)
+    { }
 
     bool isSequential() const override { return true; }
     bool atEnd() const override { return QIODevice::bytesAvailable() == 0 && m_inner.atEnd(); }
-    qint64 bytesAvailable() const override
-    {
-        return QIODevice::bytesAvailable() + m_inner.bytesAvailable();
-    }
+    qint64 bytesAvailable() const override { return QIODevice::bytesAvailable() + m_inner.bytesAvailable(); }
     bool failed() const { return m_failed; }
     QString innerError() const { return m_inner.errorString(); }
     qint64 bytesPassed() const { return m_bytes; }
@@ -195,36 +189,109 @@ private:
 };
 
 // Column order of the events table for insert and select; the binders below follow it exactly.
-constexpr std::array kEventColumns{
-    "source_id", "first_line", "last_line", "host", "wall_time", "wall_time_ms", "uptime_s",
-    "prefix_style", "trigger_comm", "trigger_pid", "gfp_mask", "alloc_order",
-    "trigger_oom_score_adj", "trigger_uses_old_oom_adj", "kernel_release", "cpuset",
-    "mems_allowed", "oom_constraint", "oom_memcg", "task_memcg",
-    "memory_present", "usage_kb", "limit_kb", "failcnt",
-    "memsw_present", "memsw_usage_kb", "memsw_limit_kb", "memsw_failcnt",
-    "kmem_present", "kmem_usage_kb", "kmem_limit_kb", "kmem_failcnt",
-    "swap_present", "swap_usage_kb", "swap_limit_kb", "swap_failcnt",
-    "memcg_stats_path", "ram_pages", "reserved_pages", "managed_kb_sum", "total_swap_kb",
-    "free_swap_kb", "page_size_bytes", "layout", "has_tasks_state_line",
-    "selected_pid", "selected_comm", "selected_score", "has_summary_line", "summary_pid",
-    "summary_uid", "summary_comm",
-    "victim_present", "victim_pid", "victim_comm", "victim_uid", "victim_total_vm_kb",
-    "victim_anon_rss_kb", "victim_file_rss_kb", "victim_shmem_rss_kb", "victim_pgtables_kb",
-    "victim_oom_score_adj", "victim_message", "victim_line", "victim_adj",
-    "oom_group", "oom_group_memcg", "reaped_pid", "complete", "missing", "kernel_format",
-    "totalpages", "totalpages_exact", "badness_era", "kernel_selected_pid",
-    "recomputed_selected_pid", "agrees",
+constexpr std::array kEventColumns {
+    "source_id",
+    "first_line",
+    "last_line",
+    "host",
+    "wall_time",
+    "wall_time_ms",
+    "uptime_s",
+    "prefix_style",
+    "trigger_comm",
+    "trigger_pid",
+    "gfp_mask",
+    "alloc_order",
+    "trigger_oom_score_adj",
+    "trigger_uses_old_oom_adj",
+    "kernel_release",
+    "cpuset",
+    "mems_allowed",
+    "oom_constraint",
+    "oom_memcg",
+    "task_memcg",
+    "memory_present",
+    "usage_kb",
+    "limit_kb",
+    "failcnt",
+    "memsw_present",
+    "memsw_usage_kb",
+    "memsw_limit_kb",
+    "memsw_failcnt",
+    "kmem_present",
+    "kmem_usage_kb",
+    "kmem_limit_kb",
+    "kmem_failcnt",
+    "swap_present",
+    "swap_usage_kb",
+    "swap_limit_kb",
+    "swap_failcnt",
+    "memcg_stats_path",
+    "ram_pages",
+    "reserved_pages",
+    "managed_kb_sum",
+    "total_swap_kb",
+    "free_swap_kb",
+    "page_size_bytes",
+    "layout",
+    "has_tasks_state_line",
+    "selected_pid",
+    "selected_comm",
+    "selected_score",
+    "has_summary_line",
+    "summary_pid",
+    "summary_uid",
+    "summary_comm",
+    "victim_present",
+    "victim_pid",
+    "victim_comm",
+    "victim_uid",
+    "victim_total_vm_kb",
+    "victim_anon_rss_kb",
+    "victim_file_rss_kb",
+    "victim_shmem_rss_kb",
+    "victim_pgtables_kb",
+    "victim_oom_score_adj",
+    "victim_message",
+    "victim_line",
+    "victim_adj",
+    "oom_group",
+    "oom_group_memcg",
+    "reaped_pid",
+    "complete",
+    "missing",
+    "kernel_format",
+    "totalpages",
+    "totalpages_exact",
+    "badness_era",
+    "kernel_selected_pid",
+    "recomputed_selected_pid",
+    "agrees",
 };
 
-constexpr std::array kTaskColumns{
-    "event_id", "ord", "pid", "uid", "tgid", "total_vm_pages", "rss_pages", "rss_anon_pages",
-    "rss_file_pages", "rss_shmem_pages", "nr_ptes", "nr_pmds", "pgtables_bytes",
-    "swapents_pages", "oom_score_adj", "comm", "line",
+constexpr std::array kTaskColumns {
+    "event_id",
+    "ord",
+    "pid",
+    "uid",
+    "tgid",
+    "total_vm_pages",
+    "rss_pages",
+    "rss_anon_pages",
+    "rss_file_pages",
+    "rss_shmem_pages",
+    "nr_ptes",
+    "nr_pmds",
+    "pgtables_bytes",
+    "swapents_pages",
+    "oom_score_adj",
+    "comm",
+    "line",
 };
 
-constexpr std::array kKillColumns{
-    "event_id", "ord", "pid", "comm", "uid", "total_vm_kb", "anon_rss_kb", "file_rss_kb",
-    "shmem_rss_kb", "pgtables_kb", "oom_score_adj", "message", "line",
+constexpr std::array kKillColumns {
+    "event_id",    "ord",          "pid",         "comm",          "uid",     "total_vm_kb", "anon_rss_kb",
+    "file_rss_kb", "shmem_rss_kb", "pgtables_kb", "oom_score_adj", "message", "line",
 };
 
 template<std::size_t N>
@@ -239,14 +306,13 @@ QByteArray columnList(const std::array<const char *, N> &columns, std::size_t sk
     return out;
 }
 
-template<std::size_t N>
-QByteArray insertSql(const char *table, const std::array<const char *, N> &columns)
+template<std::size_t N> QByteArray insertSql(const char *table, const std::array<const char *, N> &columns)
 {
     QByteArray placeholders;
     for (std::size_t i = 0; i < N; ++i)
         placeholders += i == 0 ? "?" : ", ?";
-    return "INSERT INTO " + QByteArray(table) + " (" + columnList(columns) + ") VALUES ("
-           + placeholders + ")";
+    return "INSERT INTO " + QByteArray(table) + " (" + columnList(columns) + ") VALUES (" + placeholders
+        + ")";
 }
 
 void bindCounter(SqliteStatement &s, int &i, const CounterLine &c)
@@ -323,7 +389,7 @@ bool Workspace::Private::prepareImportStatements(QString *error)
 {
     if (insertEvent.isValid())
         return true;
-    const std::array<std::pair<SqliteStatement *, QByteArray>, 9> statements{{
+    const std::array<std::pair<SqliteStatement *, QByteArray>, 9> statements {{
         {&insertSource,
          "INSERT INTO sources (name, content_hash, bytes, lines, imported_at) "
          "VALUES (?, ?, 0, 0, ?)"},
@@ -334,8 +400,7 @@ bool Workspace::Private::prepareImportStatements(QString *error)
         {&insertKill, insertSql("group_kills", kKillColumns)},
         {&insertStat, "INSERT INTO memcg_stats (event_id, ord, key, value) VALUES (?, ?, ?, ?)"},
         {&insertRawLine, "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)"},
-        {&insertWarning,
-         "INSERT INTO warnings (source_id, line, kind, detail) VALUES (?, ?, ?, ?)"},
+        {&insertWarning, "INSERT INTO warnings (source_id, line, kind, detail) VALUES (?, ?, ?, ?)"},
     }};
     for (const auto &[stmt, sql] : statements) {
         if (!stmt->prepare(db, sql, true)) {
@@ -478,9 +543,8 @@ bool Workspace::Private::storeEvent(qint64 sourceId, const OomEvent &e, QString 
 
 void Workspace::Private::closeDb()
 {
-    for (SqliteStatement *stmt : {&insertSource, &findHash, &finishSource, &insertEvent,
-                                  &insertTask, &insertKill, &insertStat, &insertRawLine,
-                                  &insertWarning})
+    for (SqliteStatement *stmt : {&insertSource, &findHash, &finishSource, &insertEvent, &insertTask,
+                                  &insertKill, &insertStat, &insertRawLine, &insertWarning})
         *stmt = SqliteStatement();
     if (db)
         sqlite3_close_v2(db);
@@ -489,7 +553,9 @@ void Workspace::Private::closeDb()
     schemaVersion = 0;
 }
 
-Workspace::Workspace() : d(std::make_unique<Private>()) {}
+Workspace::Workspace()
+    : d(std::make_unique<Private>())
+{ }
 
 Workspace::~Workspace()
 {
@@ -504,7 +570,9 @@ bool Workspace::isWorkspaceFile(const QString &path)
     const QByteArray header = file.read(72);
     if (header.size() < 72 || !header.startsWith(QByteArrayView("SQLite format 3\0", 16)))
         return false;
-    const auto byte = [&](int i) { return quint32(quint8(header[i])); };
+    const auto byte = [&](int i) {
+        return quint32(quint8(header[i]));
+    };
     const quint32 applicationId = byte(68) << 24 | byte(69) << 16 | byte(70) << 8 | byte(71);
     return applicationId == quint32(schema::kApplicationId);
 }
@@ -513,8 +581,8 @@ QString Workspace::defaultPath()
 {
     // GenericDataLocation + our own folder, so the path does not depend on the application and
     // organisation names set by whichever executable (GUI, CLI) opens the workspace.
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-                        + u"/oomscope"_s;
+    const QString dir =
+        QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/oomscope"_s;
     QDir().mkpath(dir);
     return dir + u"/workspace.sqlite"_s;
 }
@@ -569,11 +637,13 @@ bool Workspace::open(const QString &path, QString *error)
         return fail(u"%1 is an SQLite database of another program, not an oomscope workspace"_s.arg(path));
     if (version > schema::latestVersion())
         return fail(u"%1 has schema version %2, newer than this oomscope supports (%3); "
-                    "update oomscope to open it"_s.arg(path).arg(version).arg(schema::latestVersion()));
+                    "update oomscope to open it"_s.arg(path)
+                        .arg(version)
+                        .arg(schema::latestVersion()));
 
     QString message;
     if (!sqliteExec(d->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-              &message))
+                    &message))
         return fail(u"cannot configure %1: %2"_s.arg(path, message));
     if (!schema::migrate(d->db, &message))
         return fail(message);
@@ -620,13 +690,11 @@ ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn 
         result.error = log.error.isEmpty() ? u"cannot open %1"_s.arg(filePath) : log.error;
         return result;
     }
-    return importLog(*log.device, log.displayName.isEmpty() ? QFileInfo(filePath).fileName()
-                                                            : log.displayName,
-                     progress);
+    return importLog(*log.device,
+                     log.displayName.isEmpty() ? QFileInfo(filePath).fileName() : log.displayName, progress);
 }
 
-ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
-                                  const ProgressFn &progress)
+ImportResult Workspace::importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress)
 {
     ImportResult result;
     if (!d->db) {
@@ -714,15 +782,14 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     // The content hash is the source's identity; if the parser ever handed over fewer bytes than
     // it read, storing that hash would make a different file look already imported.
     if (hashedBytes != guard.bytesPassed())
-        return abandon(u"internal error: hashed %1 of %2 bytes read"_s.arg(hashedBytes).arg(
-            guard.bytesPassed()));
+        return abandon(
+            u"internal error: hashed %1 of %2 bytes read"_s.arg(hashedBytes).arg(guard.bytesPassed()));
 
     const XXH128_hash_t digest = XXH3_128bits_digest(hash.state);
     XXH128_canonical_t canonical;
     XXH128_canonicalFromHash(&canonical, digest);
     const QByteArray hexHash =
-        QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof(canonical.digest))
-            .toHex();
+        QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof(canonical.digest)).toHex();
 
     d->findHash.bind(1, hexHash);
     d->findHash.bind(2, std::int64_t(sourceId));
@@ -892,8 +959,8 @@ std::optional<OomEvent> Workspace::event(qint64 eventId) const
     // The remaining columns (kernel_format, decideKill results) are derived, not event data.
 
     SqliteStatement tasks;
-    if (!tasks.prepare(d->db, "SELECT " + columnList(kTaskColumns, 2)
-                                  + " FROM tasks WHERE event_id = ? ORDER BY ord"))
+    if (!tasks.prepare(
+            d->db, "SELECT " + columnList(kTaskColumns, 2) + " FROM tasks WHERE event_id = ? ORDER BY ord"))
         return std::nullopt;
     tasks.bind(1, std::int64_t(eventId));
     while (tasks.step() == SQLITE_ROW) {
@@ -918,8 +985,9 @@ std::optional<OomEvent> Workspace::event(qint64 eventId) const
     }
 
     SqliteStatement kills;
-    if (!kills.prepare(d->db, "SELECT " + columnList(kKillColumns, 2)
-                                  + " FROM group_kills WHERE event_id = ? ORDER BY ord"))
+    if (!kills.prepare(d->db,
+                       "SELECT " + columnList(kKillColumns, 2)
+                           + " FROM group_kills WHERE event_id = ? ORDER BY ord"))
         return std::nullopt;
     kills.bind(1, std::int64_t(eventId));
     while (kills.step() == SQLITE_ROW) {
@@ -932,8 +1000,7 @@ std::optional<OomEvent> Workspace::event(qint64 eventId) const
     }
 
     SqliteStatement stats;
-    if (!stats.prepare(d->db,
-                       "SELECT key, value FROM memcg_stats WHERE event_id = ? ORDER BY ord"))
+    if (!stats.prepare(d->db, "SELECT key, value FROM memcg_stats WHERE event_id = ? ORDER BY ord"))
         return std::nullopt;
     stats.bind(1, std::int64_t(eventId));
     while (stats.step() == SQLITE_ROW)
@@ -944,7 +1011,7 @@ std::optional<OomEvent> Workspace::event(qint64 eventId) const
         return std::nullopt;
     raw.bind(1, std::int64_t(eventId));
     while (raw.step() == SQLITE_ROW)
-        e.rawLines.push_back(RawLine{raw.int64(0), raw.text(1)});
+        e.rawLines.push_back(RawLine {raw.int64(0), raw.text(1)});
 
     return e;
 }
@@ -955,8 +1022,9 @@ std::vector<ParseWarning> Workspace::warnings(qint64 sourceId) const
     if (!d->db)
         return out;
     SqliteStatement s;
-    if (!s.prepare(d->db, "SELECT line, kind, detail FROM warnings WHERE source_id = ? "
-                          "ORDER BY id"))
+    if (!s.prepare(d->db,
+                   "SELECT line, kind, detail FROM warnings WHERE source_id = ? "
+                   "ORDER BY id"))
         return out;
     s.bind(1, std::int64_t(sourceId));
     while (s.step() == SQLITE_ROW) {

@@ -19,8 +19,8 @@ namespace oomscope {
 
 struct SourceInfo {
     qint64 id = 0;
-    QString name;          // file name as given at import
-    QString contentHash;   // hex of the content hash (XXH3-128 of the uncompressed bytes)
+    QString name; // file name as given at import
+    QString contentHash; // hex of the content hash (XXH3-128 of the uncompressed bytes)
     qint64 bytes = 0;
     QDateTime importedAt;
     int eventCount = 0;
@@ -34,10 +34,10 @@ struct EventSummary {
     QString host;
     std::optional<QDateTime> wallTime;
     std::optional<double> uptimeSeconds;
-    QString constraint;   // constraintName()
+    QString constraint; // constraintName()
     QString oomMemcg;
     QString taskMemcg;
-    qint64 limitKb = 0;   // 0 when not known (global OOM: see totalPages)
+    qint64 limitKb = 0; // 0 when not known (global OOM: see totalPages)
     qint64 usageKb = 0;
     qint64 totalPages = 0;
     qint64 victimPid = 0;
@@ -49,9 +49,9 @@ struct EventSummary {
 };
 
 struct ImportResult {
-    bool ok = false;              // false: error set, workspace unchanged
+    bool ok = false; // false: error set, workspace unchanged
     QString error;
-    bool canceled = false;        // canceled: workspace unchanged
+    bool canceled = false; // canceled: workspace unchanged
     bool alreadyImported = false; // same content seen before: nothing added
     qint64 sourceId = 0;
     int eventsAdded = 0;
@@ -85,11 +85,10 @@ public:
     // One transaction per import: an error or cancel leaves the workspace as it was. Sources are
     // identified by content hash, so importing the same bytes twice adds nothing.
     ImportResult importLogFile(const QString &filePath, const ProgressFn &progress = {});
-    ImportResult importLog(QIODevice &device, const QString &displayName,
-                           const ProgressFn &progress = {});
+    ImportResult importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress = {});
 
     std::vector<SourceInfo> sources() const;
-    std::vector<EventSummary> events() const;          // ordered by source, then first line
+    std::vector<EventSummary> events() const; // ordered by source, then first line
     std::optional<OomEvent> event(qint64 eventId) const; // full event: tasks, raw lines
     std::vector<ParseWarning> warnings(qint64 sourceId) const;
 

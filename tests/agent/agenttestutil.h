@@ -25,7 +25,8 @@ inline bool copyTree(const QString &from, const QString &to)
 {
     QDir().mkpath(to);
     const QDir src(from);
-    for (const QFileInfo &fi : src.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden)) {
+    for (const QFileInfo &fi :
+         src.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden)) {
         const QString target = to + u'/' + fi.fileName();
         if (fi.isDir()) {
             if (!copyTree(fi.filePath(), target))
@@ -70,7 +71,8 @@ struct Fixture {
             writeFile(d + u"/memory.current"_s, QByteArray::number(1000000 + i) + '\n');
             writeFile(d + u"/memory.max"_s, "max\n");
             writeFile(d + u"/memory.events"_s, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
-            writeFile(d + u"/memory.stat"_s, "anon 4096\nfile 8192\nshmem 0\ninactive_file 4096\nactive_file 4096\nkernel 0\n");
+            writeFile(d + u"/memory.stat"_s,
+                      "anon 4096\nfile 8192\nshmem 0\ninactive_file 4096\nactive_file 4096\nkernel 0\n");
             writeFile(d + u"/cgroup.procs"_s, "");
         }
     }
@@ -84,7 +86,8 @@ public:
         : m_socket(socket)
     {
         QObject::connect(m_socket.get(), &QIODevice::readyRead, m_socket.get(), [this] { readFrames(); });
-        QObject::connect(m_socket.get(), &QAbstractSocket::disconnected, m_socket.get(), [this] { m_disconnected = true; });
+        QObject::connect(m_socket.get(), &QAbstractSocket::disconnected, m_socket.get(),
+                         [this] { m_disconnected = true; });
     }
     void connectTo(quint16 port) { m_socket->connectToHost(u"127.0.0.1"_s, port); }
     void send(const QByteArray &bytes) { m_socket->write(bytes); }
@@ -100,7 +103,10 @@ public:
         send(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
     }
     QTcpSocket *socket() { return m_socket.get(); }
-    bool disconnected() const { return m_disconnected || m_socket->state() == QAbstractSocket::UnconnectedState; }
+    bool disconnected() const
+    {
+        return m_disconnected || m_socket->state() == QAbstractSocket::UnconnectedState;
+    }
     const QList<QJsonObject> &frames() const { return m_frames; }
     QByteArray raw() const { return m_raw; }
     int badFrames() const { return m_badFrames; }

@@ -206,8 +206,10 @@ private Q_SLOTS:
         QCOMPARE(good.frames().first().value("type"_L1).toString(), u"hello"_s);
 
         QCOMPARE(httpGet(agent.serverPort(), {}).left(12), QByteArray("HTTP/1.1 401"));
-        QCOMPARE(httpGet(agent.serverPort(), "Authorization: Bearer nope-nope-nope\r\n").left(12), QByteArray("HTTP/1.1 401"));
-        QCOMPARE(httpGet(agent.serverPort(), "Authorization: Bearer s3cret-token-42\r\n").left(12), QByteArray("HTTP/1.1 200"));
+        QCOMPARE(httpGet(agent.serverPort(), "Authorization: Bearer nope-nope-nope\r\n").left(12),
+                 QByteArray("HTTP/1.1 401"));
+        QCOMPARE(httpGet(agent.serverPort(), "Authorization: Bearer s3cret-token-42\r\n").left(12),
+                 QByteArray("HTTP/1.1 200"));
     }
 
     void abusiveClientsDoNotStopTheGoodOne()
@@ -252,9 +254,12 @@ private Q_SLOTS:
             flood.back()->connectToHost(u"127.0.0.1"_s, agent.serverPort());
         }
         int maxSeen = 0;
-        QTRY_VERIFY_WITH_TIMEOUT((maxSeen = std::max(maxSeen, agent.clientCount()), agent.selfStats().connectionsRejected > 0), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (maxSeen = std::max(maxSeen, agent.clientCount()), agent.selfStats().connectionsRejected > 0),
+            10000);
         const qint64 seqAtFlood = good.lastSeq();
-        QTRY_VERIFY_WITH_TIMEOUT((maxSeen = std::max(maxSeen, agent.clientCount()), good.lastSeq() > seqAtFlood + 9), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (maxSeen = std::max(maxSeen, agent.clientCount()), good.lastSeq() > seqAtFlood + 9), 10000);
         QVERIFY(maxSeen <= o.maxClients);
         // The flood's idle connections are cut at the handshake timeout.
         QTRY_VERIFY_WITH_TIMEOUT(agent.clientCount() == 1, 10000);
@@ -341,9 +346,10 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.setUp());
         QProcess ssh;
-        ssh.start(u"ssh"_s, {u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=5"_s, u"localhost"_s, agentBinary(),
-                             u"--stdio"_s, u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
-                             u"--kmsg"_s, f.kmsgPath(), u"--cgroup"_s, kReport, u"--interval"_s, u"100ms"_s});
+        ssh.start(u"ssh"_s,
+                  {u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=5"_s, u"localhost"_s, agentBinary(),
+                   u"--stdio"_s, u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
+                   u"--kmsg"_s, f.kmsgPath(), u"--cgroup"_s, kReport, u"--interval"_s, u"100ms"_s});
         QVERIFY(ssh.waitForStarted(5000));
         ssh.write("{\"type\":\"subscribe\"}\n");
         QByteArray out;
@@ -354,7 +360,8 @@ private Q_SLOTS:
         if (out.count('\n') < 3)
             QSKIP("ssh localhost did not run the agent (no key-based login?)");
         QVERIFY(out.startsWith("{"));
-        QCOMPARE(QJsonDocument::fromJson(out.left(out.indexOf('\n'))).object().value("type"_L1).toString(), u"hello"_s);
+        QCOMPARE(QJsonDocument::fromJson(out.left(out.indexOf('\n'))).object().value("type"_L1).toString(),
+                 u"hello"_s);
         ssh.closeWriteChannel();
         ssh.waitForFinished(5000);
     }
@@ -364,9 +371,11 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.setUp());
         writeFile(f.cgroupRoot() + kReport + u"/memory.current"_s, "73400320\n");
-        writeFile(f.cgroupRoot() + kReport + u"/memory.events"_s, "low 0\nhigh 0\nmax 7\noom 3\noom_kill 2\noom_group_kill 0\n");
+        writeFile(f.cgroupRoot() + kReport + u"/memory.events"_s,
+                  "low 0\nhigh 0\nmax 7\noom 3\noom_kill 2\noom_group_kill 0\n");
         writeFile(f.cgroupRoot() + kReport + u"/memory.stat"_s,
-                  "anon 41943040\nfile 20971520\nshmem 0\nactive_file 10485760\ninactive_file 10485760\nkernel 1048576\n");
+                  "anon 41943040\nfile 20971520\nshmem 0\nactive_file 10485760\ninactive_file "
+                  "10485760\nkernel 1048576\n");
         AgentServer agent(baseOptions(f));
         QString error;
         QVERIFY2(agent.start(&error), qPrintable(error));
@@ -410,7 +419,8 @@ private Q_SLOTS:
         QCOMPARE(values.value(u"container_spec_memory_limit_bytes"_s + id, -1), 104857600.0);
         QCOMPARE(values.value(u"container_memory_failcnt"_s + id, -1), 7.0);
         QCOMPARE(values.value(u"container_oom_events_total"_s + id, -1), 2.0);
-        QVERIFY(values.contains(u"container_memory_usage_bytes{id=\"%1\",container_id=\"%2\"}"_s.arg(kDocker, kDocker.mid(8))));
+        QVERIFY(values.contains(
+            u"container_memory_usage_bytes{id=\"%1\",container_id=\"%2\"}"_s.arg(kDocker, kDocker.mid(8))));
         QVERIFY(values.value(u"oomscope_agent_buffer_records"_s, -1) >= 3);
         QVERIFY(values.contains(u"oomscope_agent_clients"_s));
         QVERIFY(values.contains(u"oomscope_agent_sample_duration_seconds"_s));
@@ -429,9 +439,10 @@ private Q_SLOTS:
         const QString cert = f.dir.path() + u"/cert.pem"_s;
         const QString key = f.dir.path() + u"/key.pem"_s;
         QProcess openssl;
-        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s,
-                                     u"-subj"_s, u"/CN=localhost"_s, u"-addext"_s, u"subjectAltName=DNS:localhost,IP:127.0.0.1"_s,
-                                     u"-keyout"_s, key, u"-out"_s, cert});
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s,
+                       u"-subj"_s, u"/CN=localhost"_s, u"-addext"_s,
+                       u"subjectAltName=DNS:localhost,IP:127.0.0.1"_s, u"-keyout"_s, key, u"-out"_s, cert});
         QVERIFY(openssl.waitForFinished(30000));
         QCOMPARE(openssl.exitCode(), 0);
 
@@ -467,7 +478,8 @@ private Q_SLOTS:
     {
         QString error;
         QString output;
-        std::optional<AgentOptions> o = parseAgentArguments({u"oomscope-agent"_s, u"--listen"_s, u"0.0.0.0:0"_s}, &error, &output);
+        std::optional<AgentOptions> o =
+            parseAgentArguments({u"oomscope-agent"_s, u"--listen"_s, u"0.0.0.0:0"_s}, &error, &output);
         QVERIFY(o);
         QVERIFY(!loadSecretsAndValidate(*o, &error));
         QVERIFY(error.contains(u"--token-file"_s));
@@ -485,8 +497,8 @@ private Q_SLOTS:
         help.start(agentBinary(), {u"--help"_s});
         QVERIFY(help.waitForFinished(5000));
         const QByteArray text = help.readAllStandardOutput();
-        for (const char *opt : {"--listen", "--cgroup-root", "--proc-root", "--interval", "--buffer", "--token-file",
-                                "--tls-cert", "--tls-key", "--stdio", "--cgroup", "--kmsg"})
+        for (const char *opt : {"--listen", "--cgroup-root", "--proc-root", "--interval", "--buffer",
+                                "--token-file", "--tls-cert", "--tls-key", "--stdio", "--cgroup", "--kmsg"})
             QVERIFY2(text.contains(opt), opt);
     }
 
@@ -495,8 +507,11 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.setUp());
         QFile::remove(f.kmsgPath());
-        QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/eras/10-debian11-5.10-memcg-v2-service.kmsg.log"), f.kmsgPath()));
-        QFile expectedFile(QStringLiteral(OOMSCOPE_TEST_DATA "/eras/10-debian11-5.10-memcg-v2-service.kmsg.expected.json"));
+        QVERIFY(
+            QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/eras/10-debian11-5.10-memcg-v2-service.kmsg.log"),
+                        f.kmsgPath()));
+        QFile expectedFile(
+            QStringLiteral(OOMSCOPE_TEST_DATA "/eras/10-debian11-5.10-memcg-v2-service.kmsg.expected.json"));
         QVERIFY(expectedFile.open(QIODevice::ReadOnly));
         const QJsonObject expected = QJsonDocument::fromJson(expectedFile.readAll()).object();
         AgentServer agent(baseOptions(f));
@@ -507,7 +522,8 @@ private Q_SLOTS:
         client.subscribe();
         QTRY_VERIFY_WITH_TIMEOUT(!client.firstOfType(u"oom_event"_s).isEmpty(), 10000);
         const QJsonObject event = client.firstOfType(u"oom_event"_s).value("event"_L1).toObject();
-        const qint64 expectedVictim = expected.value("events"_L1).toArray().at(0).toObject().value("victim_pid"_L1).toInteger();
+        const qint64 expectedVictim =
+            expected.value("events"_L1).toArray().at(0).toObject().value("victim_pid"_L1).toInteger();
         QVERIFY(expectedVictim > 0);
         QCOMPARE(event.value("victim"_L1).toObject().value("pid"_L1).toInteger(), expectedVictim);
         QVERIFY(!client.firstOfType(u"kmsg"_s).isEmpty());
@@ -520,9 +536,8 @@ private:
         QTcpSocket s;
         QByteArray response;
         bool closed = false;
-        connect(&s, &QTcpSocket::connected, &s, [&] {
-            s.write("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n");
-        });
+        connect(&s, &QTcpSocket::connected, &s,
+                [&] { s.write("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n"); });
         connect(&s, &QTcpSocket::readyRead, &s, [&] { response += s.readAll(); });
         connect(&s, &QTcpSocket::disconnected, &s, [&] { closed = true; });
         s.connectToHost(u"127.0.0.1"_s, port);

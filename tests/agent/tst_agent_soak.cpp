@@ -22,8 +22,9 @@ private Q_SLOTS:
         QVERIFY(f.setUp());
         const int cgroups = 200;
         f.addLeaves(cgroups);
-        QStringList args {u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(), u"--kmsg"_s,
-                          f.kmsgPath(), u"--interval"_s, u"100ms"_s, u"--heartbeat"_s, u"1s"_s};
+        QStringList args {u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
+                          u"--kmsg"_s,        f.kmsgPath(),   u"--interval"_s,  u"100ms"_s,
+                          u"--heartbeat"_s,   u"1s"_s};
         for (int i = 0; i < cgroups; ++i)
             args << u"--cgroup"_s << u"/soak.slice/c%1"_s.arg(i);
         QProcess agent;
@@ -34,7 +35,8 @@ private Q_SLOTS:
         client.connectTo(port);
         client.subscribe(0);
         const int seconds = qEnvironmentVariableIntValue("OOMSCOPE_SOAK_SECONDS") > 0
-            ? qEnvironmentVariableIntValue("OOMSCOPE_SOAK_SECONDS") : 30;
+            ? qEnvironmentVariableIntValue("OOMSCOPE_SOAK_SECONDS")
+            : 30;
         QElapsedTimer t;
         t.start();
         qint64 counter = 0;
@@ -71,13 +73,17 @@ private Q_SLOTS:
         const double cpuSeconds = (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticksPerSecond;
         QFile statm(u"/proc/%1/statm"_s.arg(agent.processId()));
         QVERIFY(statm.open(QIODevice::ReadOnly));
-        const double rssMiB = statm.readAll().split(' ').at(1).toDouble() * double(::sysconf(_SC_PAGESIZE)) / 1048576.0;
+        const double rssMiB =
+            statm.readAll().split(' ').at(1).toDouble() * double(::sysconf(_SC_PAGESIZE)) / 1048576.0;
         const double elapsedS = double(t.elapsed()) / 1000.0;
-        std::printf("soak: %d cgroups at 10 Hz for %.1f s: %lld records, %lld ticks (%lld skipped by the sampler), "
-                    "no loss\n", cgroups, elapsedS, qint64(records.size()), qint64(perTick.size()), missedTicks);
-        std::printf("soak: agent CPU %.2f s = %.1f %% of one core; %.2f %% per 100 cgroups at 1 Hz; RSS %.1f MiB\n",
-                    cpuSeconds, 100.0 * cpuSeconds / elapsedS, 100.0 * cpuSeconds / elapsedS / 10.0 / (cgroups / 100.0),
-                    rssMiB);
+        std::printf(
+            "soak: %d cgroups at 10 Hz for %.1f s: %lld records, %lld ticks (%lld skipped by the sampler), "
+            "no loss\n",
+            cgroups, elapsedS, qint64(records.size()), qint64(perTick.size()), missedTicks);
+        std::printf(
+            "soak: agent CPU %.2f s = %.1f %% of one core; %.2f %% per 100 cgroups at 1 Hz; RSS %.1f MiB\n",
+            cpuSeconds, 100.0 * cpuSeconds / elapsedS,
+            100.0 * cpuSeconds / elapsedS / 10.0 / (cgroups / 100.0), rssMiB);
         agent.terminate();
         QVERIFY(agent.waitForFinished(5000));
         QCOMPARE(agent.exitStatus(), QProcess::NormalExit);

@@ -96,7 +96,7 @@ private slots:
     void analyzeJsonMatchesExpected_data()
     {
         QTest::addColumn<QString>("log");
-        const QStringList dirs{u"eras"_s, u"real"_s};
+        const QStringList dirs {u"eras"_s, u"real"_s};
         for (const QString &d : dirs) {
             const QDir dir(data(d));
             const QStringList logs = dir.entryList({u"*.log"_s}, QDir::Files, QDir::Name);
@@ -119,11 +119,13 @@ private slots:
         const QJsonArray events = doc.object().value(u"events"_s).toArray();
         const QJsonArray want = expected.value(u"events"_s).toArray();
         QCOMPARE(events.size(), want.size());
-        static const QStringList requiredKeys{
-            u"host"_s, u"time"_s, u"uptime_s"_s, u"constraint"_s, u"oom_memcg"_s, u"task_memcg"_s,
-            u"limit_kb"_s, u"usage_kb"_s, u"failcnt"_s, u"totalpages"_s, u"kernel_format"_s,
-            u"complete"_s, u"victim"_s, u"selected_pid"_s, u"recomputed_selected_pid"_s, u"agrees"_s,
-            u"ranking"_s, u"group_killed_pids"_s};
+        static const QStringList requiredKeys {
+            u"host"_s,       u"time"_s,          u"uptime_s"_s,
+            u"constraint"_s, u"oom_memcg"_s,     u"task_memcg"_s,
+            u"limit_kb"_s,   u"usage_kb"_s,      u"failcnt"_s,
+            u"totalpages"_s, u"kernel_format"_s, u"complete"_s,
+            u"victim"_s,     u"selected_pid"_s,  u"recomputed_selected_pid"_s,
+            u"agrees"_s,     u"ranking"_s,       u"group_killed_pids"_s};
         for (qsizetype i = 0; i < want.size(); ++i) {
             const QJsonObject e = events.at(i).toObject();
             const QJsonObject w = want.at(i).toObject();
@@ -137,7 +139,7 @@ private slots:
                 QCOMPARE(e.value(u"limit_kb"_s).toInteger(), w.value(u"limit_kb"_s).toInteger());
             QCOMPARE(e.value(u"totalpages"_s).toInteger(), w.value(u"totalpages"_s).toInteger());
             const qint64 selected = w.contains(u"selected_pid"_s) ? w.value(u"selected_pid"_s).toInteger()
-                                                                 : w.value(u"victim_pid"_s).toInteger();
+                                                                  : w.value(u"victim_pid"_s).toInteger();
             QCOMPARE(e.value(u"selected_pid"_s).toInteger(), selected);
             QCOMPARE(e.value(u"recomputed_selected_pid"_s).toInteger(), selected);
             QVERIFY(e.value(u"agrees"_s).toBool());
@@ -216,8 +218,15 @@ private slots:
         QTemporaryDir dir;
         const QString db = dir.filePath(u"w.sqlite"_s);
         const QString rec = data(u"recordings/checkout-leak/"_s);
-        const QStringList args{u"import"_s, u"--db"_s, db, u"--samples"_s, rec + u"samples.csv"_s,
-                               u"--procs"_s, rec + u"procs.csv"_s, u"--log"_s, rec + u"kernel.log"_s};
+        const QStringList args {u"import"_s,
+                                u"--db"_s,
+                                db,
+                                u"--samples"_s,
+                                rec + u"samples.csv"_s,
+                                u"--procs"_s,
+                                rec + u"procs.csv"_s,
+                                u"--log"_s,
+                                rec + u"kernel.log"_s};
         Run r = runCli(args);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("1130 sample(s) in 1 series, 0 bad row(s)"), r.out.constData());
@@ -284,9 +293,13 @@ private slots:
 #else
         QTemporaryDir dir;
         const QString db = dir.filePath(u"w.sqlite"_s);
-        QCOMPARE(runCli({u"import"_s, u"--db"_s, db, data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s)}).exitCode, 0);
+        QCOMPARE(
+            runCli({u"import"_s, u"--db"_s, db, data(u"real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s)})
+                .exitCode,
+            0);
         const QString png = dir.filePath(u"r.png"_s);
-        Run r = runCli({u"report"_s, u"--db"_s, db, u"--output"_s, png, u"--width"_s, u"800"_s, u"--height"_s, u"600"_s});
+        Run r = runCli({u"report"_s, u"--db"_s, db, u"--output"_s, png, u"--width"_s, u"800"_s, u"--height"_s,
+                        u"600"_s});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         // The PNG's IHDR chunk says its size (no QtGui in this test, like the CLI itself).
         QFile file(png);
@@ -322,7 +335,8 @@ private slots:
         r = runCli({u"analyze"_s, u"--json"_s, u"--samples"_s, samples, u"--procs"_s, procs, u"--log"_s,
                     rec + u"kernel.log"_s});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject c = QJsonDocument::fromJson(r.out).object().value(u"cgroups"_s).toArray().at(0).toObject();
+        const QJsonObject c =
+            QJsonDocument::fromJson(r.out).object().value(u"cgroups"_s).toArray().at(0).toObject();
         QCOMPARE(c.value(u"samples"_s).toInteger(), 1130);
         QCOMPARE(c.value(u"verdict"_s).toString(), u"leak"_s);
         QCOMPARE(c.value(u"kill_events"_s).toArray().at(0)[u"predicted_selected_pid"_s].toInteger(), 23026);

@@ -20,15 +20,15 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
-
-#include <csignal>
-#include <sys/prctl.h>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
+
+#include <csignal>
+#include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
@@ -163,9 +163,9 @@ private Q_SLOTS:
         agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         agent.setChildProcessModifier(dieWithTest);
         agent.start(agentPath,
-                    {u"--listen"_s, u"127.0.0.1:%1"_s.arg(agentPort), u"--interval"_s, u"1s"_s, u"--cgroup-root"_s,
-                     cgroupRoot, u"--proc-root"_s, dir.filePath(u"proc"_s), u"--kmsg"_s, dir.filePath(u"kmsg"_s),
-                     u"--cgroup"_s, kAgentLeaf, u"--cgroup"_s, kAgentSlice});
+                    {u"--listen"_s, u"127.0.0.1:%1"_s.arg(agentPort), u"--interval"_s, u"1s"_s,
+                     u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s, dir.filePath(u"proc"_s), u"--kmsg"_s,
+                     dir.filePath(u"kmsg"_s), u"--cgroup"_s, kAgentLeaf, u"--cgroup"_s, kAgentSlice});
         QVERIFY2(agent.waitForStarted(5000), qPrintable(agent.errorString()));
 
         const quint16 webPort = freePort();
@@ -175,7 +175,7 @@ private Q_SLOTS:
                             "  - job_name: cadvisor\n    static_configs:\n      - targets: ['127.0.0.1:"
             + QByteArray::number(server.port()) + "']\n";
         config += "  - job_name: oomscope-agent\n    static_configs:\n      - targets: ['127.0.0.1:"
-                + QByteArray::number(agentPort) + "']\n";
+            + QByteArray::number(agentPort) + "']\n";
         QFile configFile(dir.filePath(u"prometheus.yml"_s));
         QVERIFY(configFile.open(QIODevice::WriteOnly));
         configFile.write(config);
@@ -313,8 +313,10 @@ private Q_SLOTS:
         for (const auto &[cgroup, file] :
              // QString(…): with QT_USE_QSTRINGBUILDER, `a + b` deduced into a pair would be a
              // builder of references to temporaries that are gone by the loop body.
-             {std::pair {kAgentLeaf, QString(cgroupRoot + u"/memory"_s + kAgentLeaf + u"/memory.usage_in_bytes"_s)},
-              std::pair {kAgentSlice, QString(cgroupRoot + u"/memory"_s + kAgentSlice + u"/memory.usage_in_bytes"_s)}}) {
+             {std::pair {kAgentLeaf,
+                         QString(cgroupRoot + u"/memory"_s + kAgentLeaf + u"/memory.usage_in_bytes"_s)},
+              std::pair {kAgentSlice,
+                         QString(cgroupRoot + u"/memory"_s + kAgentSlice + u"/memory.usage_in_bytes"_s)}}) {
             const qint64 expected = fixtureBytes(file);
             QVERIFY2(expected > 0, qPrintable(file));
             const std::optional<qint64> id = agentStore.findSeries(u"127.0.0.1"_s, cgroup);

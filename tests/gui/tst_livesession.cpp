@@ -4,11 +4,10 @@
 // workspace in order and once, the report is imported and placed at its kernel time, stop
 // stores the last batch; and through the window, the chart grows.
 
-#include "qcustomplotinclude.h" // must come first, see there
-
 #include "growthchart.h"
 #include "livesession.h"
 #include "mainwindow.h"
+#include "qcustomplotinclude.h" // must come first, see there
 #include "samplestore.h"
 #include "samplesview.h"
 #include "samplewriter.h"
@@ -50,7 +49,8 @@ bool copyTree(const QString &from, const QString &to)
     if (ec)
         return false;
     for (const fs::directory_entry &entry : fs::recursive_directory_iterator(target, ec))
-        fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add, ec);
+        fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add,
+                        ec);
     return !ec;
 }
 
@@ -115,7 +115,8 @@ private:
             return false;
         const QString fixtures = QStringLiteral(OOMSCOPE_TEST_DATA) + u"/cgroupfs"_s;
         m_root = m_tmp->filePath(u"v1"_s);
-        return copyTree(fixtures + u"/v1"_s, m_root) && copyTree(fixtures + u"/proc"_s, m_tmp->filePath(u"proc"_s))
+        return copyTree(fixtures + u"/v1"_s, m_root)
+            && copyTree(fixtures + u"/proc"_s, m_tmp->filePath(u"proc"_s))
             && copyTree(cgroupDir(kDockerPath), cgroupDir(kReportPath))
             && writeFile(cgroupDir(kReportPath) + u"/memory.limit_in_bytes"_s, QByteArray::number(64 * kMiB))
             && writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s, QByteArray::number(5 * kMiB))
@@ -160,7 +161,8 @@ private Q_SLOTS:
         session.start();
         QTRY_COMPARE(session.seriesOfPaths().size(), 2); // the missing cgroup gets no series
         for (qint64 step = 1; step <= 5; ++step) {
-            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s, QByteArray::number(step * 10 * kMiB)));
+            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
+                              QByteArray::number(step * 10 * kMiB)));
             QTRY_VERIFY(!seenUsage.empty() && seenUsage.back() == step * 10 * kMiB);
         }
         session.stop();
@@ -177,7 +179,8 @@ private Q_SLOTS:
             QCOMPARE(s.host, u"testhost"_s);
             QVERIFY(s.cgroupPath == kDockerPath || s.cgroupPath == kReportPath);
             QCOMPARE(session.seriesOfPaths().value(s.cgroupPath), s.id);
-            const std::vector<MemorySample> samples = store.samples(s.id, 0, std::numeric_limits<std::int64_t>::max());
+            const std::vector<MemorySample> samples =
+                store.samples(s.id, 0, std::numeric_limits<std::int64_t>::max());
             QVERIFY(samples.size() >= 5);
             for (std::size_t i = 1; i < samples.size(); ++i)
                 QVERIFY2(samples[i].timestampMs > samples[i - 1].timestampMs, "out of order or duplicate");
@@ -240,7 +243,8 @@ private Q_SLOTS:
         const SampleStore store(w);
         const std::optional<qint64> id = store.findSeries(u"h"_s, u"/a"_s);
         QVERIFY(id);
-        const std::vector<MemorySample> samples = store.samples(*id, 0, std::numeric_limits<std::int64_t>::max());
+        const std::vector<MemorySample> samples =
+            store.samples(*id, 0, std::numeric_limits<std::int64_t>::max());
         QCOMPARE(samples.size(), size_t(4));
         QCOMPARE(samples.back().usageBytes, 4 * kMiB);
         QCOMPARE(samples.back().timestampMs, batches.back()->timestampMs);
@@ -264,7 +268,8 @@ private Q_SLOTS:
         QTRY_VERIFY(session.kernelLogAvailable());
         QTRY_VERIFY(session.samplesStoredCount() >= 4);
 
-        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s, "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n"));
+        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
+                          "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n"));
         qint64 reportUs = 0;
         const QByteArray report = reportNow(&reportUs);
         QVERIFY(!report.isEmpty());
@@ -314,7 +319,8 @@ private Q_SLOTS:
         QSignalSpy withoutReport(&session, &LiveSession::killWithoutReport);
         session.start();
         QTRY_VERIFY(session.samplesStoredCount() >= 2);
-        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s, "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"));
+        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
+                          "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"));
         QVERIFY(withoutReport.wait(5000));
         QCOMPARE(withoutReport.at(0).at(0).toString(), kReportPath);
         QCOMPARE(withoutReport.at(0).at(2).toLongLong(), 2);
@@ -354,7 +360,8 @@ private Q_SLOTS:
         QTRY_VERIFY(graph->dataCount() >= 3);
         const int before = graph->dataCount();
         for (qint64 step = 1; step <= 6; ++step) {
-            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s, QByteArray::number(step * 8 * kMiB)));
+            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
+                              QByteArray::number(step * 8 * kMiB)));
             QTest::qWait(120);
         }
         QTRY_VERIFY(window.samplesView()->chart()->usageGraph(id)->dataCount() >= before + 5);

@@ -127,7 +127,8 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
         const QString ws = tmp.filePath(u"ws.sqlite"_s);
-        const QString name = kNamePrefix + u"%1-%2"_s.arg(::getpid()).arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
+        const QString name = kNamePrefix
+            + u"%1-%2"_s.arg(::getpid()).arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
         const QString path = u'/' + name;
 
         Scratch scratch;
@@ -155,8 +156,8 @@ private Q_SLOTS:
             QVERIFY(scratch.pid > 0);
             int status = 0;
             bool reaped = false; // QTRY evaluates once more after success: reap only once
-            QTRY_VERIFY_WITH_TIMEOUT(reaped || (reaped = ::waitpid(scratch.pid, &status, WNOHANG) == scratch.pid),
-                                     20000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                reaped || (reaped = ::waitpid(scratch.pid, &status, WNOHANG) == scratch.pid), 20000);
             const pid_t hogPid = scratch.pid;
             scratch.pid = -1;
             QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -183,7 +184,8 @@ private Q_SLOTS:
         QVERIFY(w.open(ws));
         const SampleStore store(w);
         QVERIFY(seriesId != 0);
-        const std::vector<MemorySample> samples = store.samples(seriesId, 0, std::numeric_limits<std::int64_t>::max());
+        const std::vector<MemorySample> samples =
+            store.samples(seriesId, 0, std::numeric_limits<std::int64_t>::max());
         QVERIFY(samples.size() >= 5);
         for (std::size_t i = 1; i < samples.size(); ++i)
             QVERIFY(samples[i].timestampMs > samples[i - 1].timestampMs);
@@ -191,16 +193,19 @@ private Q_SLOTS:
         QCOMPARE(placements.size(), size_t(1));
         QCOMPARE(placements[0].timeMs, placedMs);
         // The fall in usage: the first sample below half the limit after the peak.
-        const auto peak = std::max_element(samples.begin(), samples.end(), [](const MemorySample &a, const MemorySample &b) {
-            return a.usageBytes < b.usageBytes;
-        });
+        const auto peak = std::max_element(
+            samples.begin(), samples.end(),
+            [](const MemorySample &a, const MemorySample &b) { return a.usageBytes < b.usageBytes; });
         QVERIFY(peak->usageBytes >= kLimitBytes * 3 / 4);
-        const auto drop = std::find_if(peak, samples.end(), [](const MemorySample &s) { return s.usageBytes < kLimitBytes / 2; });
+        const auto drop = std::find_if(peak, samples.end(),
+                                       [](const MemorySample &s) { return s.usageBytes < kLimitBytes / 2; });
         QVERIFY2(drop != samples.end(), "usage never fell after the kill");
         const qint64 before = (drop - 1)->timestampMs;
         const qint64 after = drop->timestampMs;
-        QVERIFY2(placedMs >= before - kIntervalMs && placedMs <= after + kIntervalMs,
-                 qPrintable(u"kill placed at %1, usage fell between %2 and %3"_s.arg(placedMs).arg(before).arg(after)));
+        QVERIFY2(
+            placedMs >= before - kIntervalMs && placedMs <= after + kIntervalMs,
+            qPrintable(
+                u"kill placed at %1, usage fell between %2 and %3"_s.arg(placedMs).arg(before).arg(after)));
         qInfo("kill placed %lld ms after the last full sample, %lld ms before the first empty one",
               qlonglong(placedMs - before), qlonglong(after - placedMs));
     }

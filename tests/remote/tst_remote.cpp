@@ -3,7 +3,6 @@
 // samples land in the workspace in order without duplicates, a stalled or restarted agent is
 // resumed, lost records are recorded as gaps, a refused token stops, OOM reports arrive as events.
 #include "../agent/agenttestutil.h"
-
 #include "agentclient.h"
 #include "agentendpoint.h"
 #include "attach.h"
@@ -46,8 +45,10 @@ struct V1Fixture {
     }
     QStringList agentArgs() const
     {
-        return {u"--cgroup-root"_s, cgroupRoot(), u"--proc-root"_s, dir.path() + u"/proc"_s, u"--kmsg"_s, kmsgPath(),
-                u"--interval"_s, u"100ms"_s, u"--heartbeat"_s, u"300ms"_s, u"--cgroup"_s, kReport, u"--cgroup"_s, kBatch};
+        return {u"--cgroup-root"_s, cgroupRoot(), u"--proc-root"_s, dir.path() + u"/proc"_s,
+                u"--kmsg"_s,        kmsgPath(),   u"--interval"_s,  u"100ms"_s,
+                u"--heartbeat"_s,   u"300ms"_s,   u"--cgroup"_s,    kReport,
+                u"--cgroup"_s,      kBatch};
     }
 };
 
@@ -152,7 +153,8 @@ private Q_SLOTS:
         QCOMPARE(e->port, quint16(2222));
         QCOMPARE(e->key(), u"ssh://ops@node-7:2222"_s);
         QCOMPARE(AgentEndpoint::parse(u"ssh://node-7"_s)->key(), u"ssh://node-7"_s);
-        QCOMPARE(AgentEndpoint::parse(u"exec:/usr/bin/oomscope-agent"_s)->program, u"/usr/bin/oomscope-agent"_s);
+        QCOMPARE(AgentEndpoint::parse(u"exec:/usr/bin/oomscope-agent"_s)->program,
+                 u"/usr/bin/oomscope-agent"_s);
         QVERIFY(!AgentEndpoint::parse(u"node:99999"_s, &error));
         QVERIFY(!AgentEndpoint::parse(u"ssh://"_s, &error));
         QVERIFY(!AgentEndpoint::parse(u"exec:"_s, &error));
@@ -329,7 +331,8 @@ private Q_SLOTS:
         QVERIFY(f.setUp());
         writeFile(f.dir.path() + u"/token"_s, "right-token-1234\n");
         QProcess agent;
-        const quint16 port = startAgent(agent, 0, f.agentArgs() + QStringList {u"--token-file"_s, f.dir.path() + u"/token"_s});
+        const quint16 port =
+            startAgent(agent, 0, f.agentArgs() + QStringList {u"--token-file"_s, f.dir.path() + u"/token"_s});
         QVERIFY(port);
         AgentConnectOptions o = tcpOptions(port);
         o.token = "wrong-token-0000";
@@ -347,7 +350,8 @@ private Q_SLOTS:
         QVERIFY(scrape.waitForConnected(5000));
         scrape.write("GET /metrics HTTP/1.1\r\nAuthorization: Bearer right-token-1234\r\n\r\n");
         QByteArray body;
-        QTRY_VERIFY_WITH_TIMEOUT((body += scrape.readAll(), scrape.state() == QAbstractSocket::UnconnectedState), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (body += scrape.readAll(), scrape.state() == QAbstractSocket::UnconnectedState), 5000);
         static const QRegularExpression re(u"oomscope_agent_auth_failures_total (\\d+)"_s);
         const QRegularExpressionMatch m = re.match(QString::fromUtf8(body));
         QVERIFY2(m.hasMatch(), body.constData());
@@ -368,7 +372,8 @@ private Q_SLOTS:
         V1Fixture f;
         QVERIFY(f.setUp());
         QFile::remove(f.kmsgPath());
-        QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), f.kmsgPath()));
+        QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
+                            f.kmsgPath()));
         FeedRecorder recorder;
         QVERIFY(recorder.open(f.dbPath()));
         AgentConnectOptions o;

@@ -59,12 +59,14 @@ private Q_SLOTS:
     void statusRowDetaches()
     {
         QTemporaryDir dir;
-        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), dir.path() + u"/kmsg"_s);
+        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
+                    dir.path() + u"/kmsg"_s);
         AgentConnectOptions o;
         o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
         // An empty cgroup root: the agent serves the kernel log only, which is enough here.
-        o.agentArguments = {u"--cgroup-root"_s, dir.path(), u"--proc-root"_s, dir.path(), u"--kmsg"_s,
-                            dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s};
+        o.agentArguments = {u"--cgroup-root"_s, dir.path(),  u"--proc-root"_s,
+                            dir.path(),         u"--kmsg"_s, dir.path() + u"/kmsg"_s,
+                            u"--interval"_s,    u"100ms"_s};
         AgentClient client(o);
         NodeStatusWidget widget;
         widget.addClient(&client);
@@ -74,7 +76,8 @@ private Q_SLOTS:
         QTableWidget *table = widget.table();
         QCOMPARE(widget.nodeCount(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(table->item(0, NodeStatusWidget::StateColumn)->text(), u"live"_s, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(!table->item(0, NodeStatusWidget::HostColumn)->text().startsWith(u'('), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!table->item(0, NodeStatusWidget::HostColumn)->text().startsWith(u'('),
+                                 5000);
         qRegisterMetaType<AgentClient *>();
         QSignalSpy detached(&widget, &NodeStatusWidget::detached);
         auto *button = qobject_cast<QPushButton *>(table->cellWidget(0, NodeStatusWidget::DetachColumn));
@@ -91,11 +94,13 @@ private Q_SLOTS:
     void windowRecordsAttachedNode()
     {
         QTemporaryDir dir;
-        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), dir.path() + u"/kmsg"_s);
+        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
+                    dir.path() + u"/kmsg"_s);
         AgentConnectOptions o;
         o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
-        o.agentArguments = {u"--cgroup-root"_s, dir.path(), u"--proc-root"_s, dir.path(), u"--kmsg"_s,
-                            dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s};
+        o.agentArguments = {u"--cgroup-root"_s, dir.path(),  u"--proc-root"_s,
+                            dir.path(),         u"--kmsg"_s, dir.path() + u"/kmsg"_s,
+                            u"--interval"_s,    u"100ms"_s};
         MainWindow window(dir.filePath(u"w.sqlite"_s));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

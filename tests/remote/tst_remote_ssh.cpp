@@ -3,7 +3,6 @@
 // loopback: the feed goes live, samples and the OOM event are recorded under the agent's
 // hostname, and losing the sshd makes the client reconnect instead of giving up.
 #include "../agent/agenttestutil.h"
-
 #include "agentclient.h"
 #include "agentendpoint.h"
 #include "feedrecorder.h"
@@ -38,7 +37,8 @@ bool runTool(const QString &program, const QStringList &args, QString *error)
     QProcess p;
     p.start(program, args);
     if (!p.waitForFinished(15000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        *error = u"%1 %2 failed: %3"_s.arg(program, args.join(u' '), QString::fromUtf8(p.readAllStandardError()));
+        *error =
+            u"%1 %2 failed: %3"_s.arg(program, args.join(u' '), QString::fromUtf8(p.readAllStandardError()));
         return false;
     }
     return true;
@@ -146,20 +146,27 @@ private Q_SLOTS:
         const QString d = dir.path();
         QVERIFY2(!d.contains(u' '), "the remote command line is split by the node's shell");
         QString error;
-        QVERIFY2(runTool(keygen, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/host_key"_s}, &error),
+        QVERIFY2(runTool(keygen,
+                         {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/host_key"_s},
+                         &error),
                  qPrintable(error));
-        QVERIFY2(runTool(keygen, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/client_key"_s}, &error),
+        QVERIFY2(runTool(keygen,
+                         {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/client_key"_s},
+                         &error),
                  qPrintable(error));
         QVERIFY(QFile::copy(d + u"/client_key.pub"_s, d + u"/authorized_keys"_s));
 
         const quint16 port = freeLoopbackPort();
         QVERIFY(port);
         const QString config = d + u"/sshd_config"_s;
-        writeFile(config,
-                  u"Port %1\nListenAddress 127.0.0.1\nHostKey %2/host_key\nAuthorizedKeysFile %2/authorized_keys\n"
-                  "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
-                  "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile %2/sshd.pid\n"
-                  "UseDNS no\nPrintMotd no\nLogLevel VERBOSE\n"_s.arg(port).arg(d).toUtf8());
+        writeFile(
+            config,
+            u"Port %1\nListenAddress 127.0.0.1\nHostKey %2/host_key\nAuthorizedKeysFile %2/authorized_keys\n"
+            "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+            "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile %2/sshd.pid\n"
+            "UseDNS no\nPrintMotd no\nLogLevel VERBOSE\n"_s.arg(port)
+                .arg(d)
+                .toUtf8());
         // Privilege separation wants its empty directory; a container has no /run/sshd.
         QVERIFY(QDir().mkpath(u"/run/sshd"_s));
         QVERIFY2(runTool(kSshd, {u"-t"_s, u"-f"_s, config}, &error), qPrintable(error));
@@ -178,17 +185,22 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), kmsg));
 
         AgentConnectOptions o;
-        const std::optional<AgentEndpoint> ep = AgentEndpoint::parse(u"ssh://root@127.0.0.1:%1"_s.arg(port), &error);
+        const std::optional<AgentEndpoint> ep =
+            AgentEndpoint::parse(u"ssh://root@127.0.0.1:%1"_s.arg(port), &error);
         QVERIFY2(ep, qPrintable(error));
         QCOMPARE(ep->kind, AgentEndpoint::Kind::Ssh);
         o.endpoint = *ep;
         // -F /dev/null: the user's ssh config must not redirect or slow the test.
-        o.sshArguments = {u"-F"_s, u"/dev/null"_s, u"-i"_s, d + u"/client_key"_s, u"-o"_s, u"IdentitiesOnly=yes"_s,
-                          u"-o"_s, u"StrictHostKeyChecking=no"_s, u"-o"_s, u"UserKnownHostsFile=%1/known_hosts"_s.arg(d),
-                          u"-o"_s, u"ConnectTimeout=5"_s, u"-o"_s, u"LogLevel=ERROR"_s};
+        o.sshArguments = {u"-F"_s, u"/dev/null"_s,
+                          u"-i"_s, d + u"/client_key"_s,
+                          u"-o"_s, u"IdentitiesOnly=yes"_s,
+                          u"-o"_s, u"StrictHostKeyChecking=no"_s,
+                          u"-o"_s, u"UserKnownHostsFile=%1/known_hosts"_s.arg(d),
+                          u"-o"_s, u"ConnectTimeout=5"_s,
+                          u"-o"_s, u"LogLevel=ERROR"_s};
         o.remoteAgentPath = kAgent;
-        o.agentArguments = {u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s, procRoot, u"--kmsg"_s, kmsg,
-                            u"--interval"_s, u"100ms"_s};
+        o.agentArguments = {u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s, procRoot,
+                            u"--kmsg"_s,        kmsg,       u"--interval"_s,  u"100ms"_s};
         o.minBackoffMs = 200;
         o.maxBackoffMs = 1000;
         o.batchIntervalMs = 100;
@@ -209,7 +221,8 @@ private Q_SLOTS:
         // The agent serving us is the build-tree binary running under the sshd, not a local child.
         bool agentUnderSshd = false;
         for (qint64 pid : sshd.sessionPids())
-            agentUnderSshd |= QFileInfo(u"/proc/%1/exe"_s.arg(pid)).canonicalFilePath() == QFileInfo(kAgent).canonicalFilePath();
+            agentUnderSshd |= QFileInfo(u"/proc/%1/exe"_s.arg(pid)).canonicalFilePath()
+                == QFileInfo(kAgent).canonicalFilePath();
         QVERIFY(agentUnderSshd);
         QCOMPARE(client.status().hostname, QSysInfo::machineHostName());
 
@@ -223,7 +236,8 @@ private Q_SLOTS:
         QVERIFY(!client.status().message.isEmpty());
         // Further attempts fail (connection refused); the client keeps retrying.
         QTRY_VERIFY_WITH_TIMEOUT(client.status().reconnects >= 2, 10000);
-        QVERIFY(client.state() == AgentClient::State::Reconnecting || client.state() == AgentClient::State::Connecting);
+        QVERIFY(client.state() == AgentClient::State::Reconnecting
+                || client.state() == AgentClient::State::Connecting);
         for (const QList<QVariant> &s : std::as_const(states))
             QVERIFY(s.first().value<AgentClient::State>() != AgentClient::State::Error);
 
@@ -238,7 +252,8 @@ private Q_SLOTS:
         QCOMPARE(events[0].victimPid, 10100);
         const std::vector<SourceInfo> sources = ws.sources();
         QCOMPARE(sources.size(), std::size_t(1));
-        QVERIFY2(sources[0].name.startsWith(u"agent://"_s + hostname + u"/seq-"_s), qPrintable(sources[0].name));
+        QVERIFY2(sources[0].name.startsWith(u"agent://"_s + hostname + u"/seq-"_s),
+                 qPrintable(sources[0].name));
         SampleStore store(ws);
         qint64 samples = 0;
         for (const SeriesInfo &s : store.series()) {

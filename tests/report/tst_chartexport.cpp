@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Every export action of the main window's charts (PNG, PDF, SVG when built, clipboard, CSV) and
 // File > Export Incident Report…, on the demo incident.
-#include "qcustomplotinclude.h"
-
 #include "badnesschart.h"
 #include "chartexporter.h"
 #include "decisionview.h"
 #include "growthchart.h"
 #include "mainwindow.h"
+#include "qcustomplotinclude.h"
 #include "recordingcsv.h"
 #include "recordingimport.h"
 #include "reportactions.h"
@@ -143,7 +142,8 @@ void TestChartExport::everyAction()
     QVERIFY(read.series.front().samples.size() > 100);
     const QCPRange visible = chart->plot()->xAxis->range();
     for (const MemorySample &s : read.series.front().samples)
-        QVERIFY(double(s.timestampMs) / 1000.0 >= visible.lower - 0.001 && double(s.timestampMs) / 1000.0 <= visible.upper + 0.001);
+        QVERIFY(double(s.timestampMs) / 1000.0 >= visible.lower - 0.001
+                && double(s.timestampMs) / 1000.0 <= visible.upper + 0.001);
 
     // Badness CSV: a header and one row per task of the report, the victim (23026) marked.
     const QStringList ranking = csvLines(dir.filePath(u"badness.csv"_s));
@@ -157,12 +157,14 @@ void TestChartExport::everyAction()
     for (const QString &suffix : {u"pdf"_s, u"png"_s, u"html"_s}) {
         const QString path = dir.filePath(u"incident."_s + suffix);
         QString error;
-        QVERIFY2(exportIncidentReport(window.workspacePath(), window.currentEventId(), path, &error), qPrintable(error));
+        QVERIFY2(exportIncidentReport(window.workspacePath(), window.currentEventId(), path, &error),
+                 qPrintable(error));
         QVERIFY(QFileInfo(path).size() > 1024);
     }
     QCOMPARE(QImage(dir.filePath(u"incident.png"_s)).size(), QSize(1600, 1131));
     QString error;
-    QVERIFY(!exportIncidentReport(window.workspacePath(), window.currentEventId(), dir.filePath(u"x.txt"_s), &error));
+    QVERIFY(!exportIncidentReport(window.workspacePath(), window.currentEventId(), dir.filePath(u"x.txt"_s),
+                                  &error));
     QVERIFY(!error.isEmpty());
 }
 

@@ -48,7 +48,8 @@ double differingShare(const QImage &a, const QImage &b, int threshold)
         const auto *p = reinterpret_cast<const QRgb *>(x.constScanLine(row));
         const auto *q = reinterpret_cast<const QRgb *>(y.constScanLine(row));
         for (int col = 0; col < x.width(); ++col) {
-            if (std::abs(qRed(p[col]) - qRed(q[col])) > threshold || std::abs(qGreen(p[col]) - qGreen(q[col])) > threshold
+            if (std::abs(qRed(p[col]) - qRed(q[col])) > threshold
+                || std::abs(qGreen(p[col]) - qGreen(q[col])) > threshold
                 || std::abs(qBlue(p[col]) - qBlue(q[col])) > threshold)
                 ++differing;
         }
@@ -111,12 +112,15 @@ void TestIncidentReport::goldenImage()
         QSKIP("golden image written");
     }
     QImage golden(kGolden);
-    QVERIFY2(!golden.isNull(), qPrintable(u"missing "_s + kGolden + u" (OOMSCOPE_UPDATE_GOLDEN=1 writes it)"_s));
+    QVERIFY2(!golden.isNull(),
+             qPrintable(u"missing "_s + kGolden + u" (OOMSCOPE_UPDATE_GOLDEN=1 writes it)"_s));
     QCOMPARE(golden.size(), image.size());
     const double share = differingShare(image, golden, 32);
     if (share > 0.005)
         image.save(QDir::temp().filePath(u"golden-checkout-leak.actual.png"_s));
-    QVERIFY2(share <= 0.005, qPrintable(u"%1 % of the pixels differ (actual saved in %2)"_s.arg(share * 100).arg(QDir::tempPath())));
+    QVERIFY2(share <= 0.005,
+             qPrintable(
+                 u"%1 % of the pixels differ (actual saved in %2)"_s.arg(share * 100).arg(QDir::tempPath())));
 }
 
 void TestIncidentReport::deterministic()
@@ -200,7 +204,8 @@ void TestIncidentReport::htmlIsSelfContained()
     QVERIFY(html.contains(u"LEAK"_s));
     // The embedded chart decodes.
     const qsizetype start = html.indexOf(u"base64,"_s) + 7;
-    const QByteArray png = QByteArray::fromBase64(html.mid(start, html.indexOf(u'"', start) - start).toLatin1());
+    const QByteArray png =
+        QByteArray::fromBase64(html.mid(start, html.indexOf(u'"', start) - start).toLatin1());
     QImage chart;
     QVERIFY(chart.loadFromData(png, "PNG"));
     QCOMPARE(chart.size(), QSize(1920, 840));
@@ -237,9 +242,10 @@ void TestIncidentReport::commandLine()
     env.remove(u"DISPLAY"_s);
     env.remove(u"WAYLAND_DISPLAY"_s);
     process.setProcessEnvironment(env);
-    process.start(kReportExe, {u"--samples"_s, kDemoDir + u"/samples.csv"_s, u"--procs"_s, kDemoDir + u"/procs.csv"_s,
-                               kDemoDir + u"/kernel.log"_s, u"--output"_s, out, u"--width"_s, u"1200"_s,
-                               u"--height"_s, u"900"_s, u"--scale"_s, u"2"_s, u"--theme"_s, u"dark"_s});
+    process.start(kReportExe,
+                  {u"--samples"_s, kDemoDir + u"/samples.csv"_s, u"--procs"_s, kDemoDir + u"/procs.csv"_s,
+                   kDemoDir + u"/kernel.log"_s, u"--output"_s, out, u"--width"_s, u"1200"_s, u"--height"_s,
+                   u"900"_s, u"--scale"_s, u"2"_s, u"--theme"_s, u"dark"_s});
     QVERIFY(process.waitForFinished(60000));
     QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
     QImage image(out);
@@ -254,8 +260,10 @@ void TestIncidentReport::commandLineErrors_data()
     const QString log = kDemoDir + u"/kernel.log"_s;
     QTest::newRow("unknown event") << QStringList {log, u"--event"_s, u"4242"_s, u"-o"_s, u"%OUT%.png"_s}
                                    << u"no event with id 4242"_s;
-    QTest::newRow("bad extension") << QStringList {log, u"-o"_s, u"%OUT%.docx"_s} << u"unsupported output type"_s;
-    QTest::newRow("no events") << QStringList {QStringLiteral(OOMSCOPE_SOURCE_DIR "/LICENSE"), u"-o"_s, u"%OUT%.png"_s}
+    QTest::newRow("bad extension") << QStringList {log, u"-o"_s, u"%OUT%.docx"_s}
+                                   << u"unsupported output type"_s;
+    QTest::newRow("no events") << QStringList {QStringLiteral(OOMSCOPE_SOURCE_DIR "/LICENSE"), u"-o"_s,
+                                               u"%OUT%.png"_s}
                                << u"no OOM events"_s;
     QTest::newRow("no input") << QStringList {u"-o"_s, u"%OUT%.png"_s} << u"nothing to report"_s;
 }

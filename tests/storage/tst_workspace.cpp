@@ -102,7 +102,10 @@ Dump dumpWorkspace(sqlite3 *db)
 class FailingDevice : public QIODevice
 {
 public:
-    FailingDevice(QByteArray data, qint64 failAt) : m_data(std::move(data)), m_failAt(failAt) {}
+    FailingDevice(QByteArray data, qint64 failAt)
+        : m_data(std::move(data))
+        , m_failAt(failAt)
+    { }
     bool isSequential() const override { return true; }
     qint64 bytesAvailable() const override
     {
@@ -266,10 +269,9 @@ QByteArray bigLog(qint64 targetBytes, int reportCopies)
             continue;
         }
         uptime += 0.001 * rng.bounded(1, 500);
-        out += QByteArray("[") + QByteArray::number(uptime, 'f', 6).rightJustified(12, ' ')
-               + "] EXT4-fs (sda" + QByteArray::number(rng.bounded(1, 9))
-               + "): mounted filesystem " + QByteArray::number(rng.generate64(), 16)
-               + " r/w with ordered data mode. Quota mode: none.\n";
+        out += QByteArray("[") + QByteArray::number(uptime, 'f', 6).rightJustified(12, ' ') + "] EXT4-fs (sda"
+            + QByteArray::number(rng.bounded(1, 9)) + "): mounted filesystem "
+            + QByteArray::number(rng.generate64(), 16) + " r/w with ordered data mode. Quota mode: none.\n";
     }
     return out;
 }
@@ -470,8 +472,7 @@ void TestWorkspace::storesWarnings()
     static const char junk[] = "[  200.000000] junk \x01\x02\x00\xff\xfe binary\n";
     log += QByteArray(junk, sizeof(junk) - 1);
     log += "[  201.000000] " + QByteArray(100 * 1024, 'x') + '\n';
-    const QByteArray eras = readAll(dataDir()
-                                    + u"/eras/06-ubuntu24.04-6.8-global-rss_anon-tie.dmesg.log"_s);
+    const QByteArray eras = readAll(dataDir() + u"/eras/06-ubuntu24.04-6.8-global-rss_anon-tie.dmesg.log"_s);
     log += eras.left(eras.size() / 2);
     const ParseResult parsed = OomReportParser().parse(log);
     QVERIFY(!parsed.warnings.empty());
@@ -616,8 +617,7 @@ void TestWorkspace::readErrorLeavesWorkspaceUnchanged()
     Workspace ws;
     QString error;
     QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
-    const ImportResult seed =
-        ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s);
+    const ImportResult seed = ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s);
     QVERIFY2(seed.ok, qPrintable(seed.error));
     const Dump before = dumpWorkspace(ws.handle());
 
@@ -714,7 +714,8 @@ void TestWorkspace::recognisesWorkspaceFiles()
         QVERIFY(ws.open(path));
     }
     QVERIFY(Workspace::isWorkspaceFile(path));
-    QVERIFY(!Workspace::isWorkspaceFile(QStringLiteral(OOMSCOPE_TEST_DATA) + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
+    QVERIFY(!Workspace::isWorkspaceFile(QStringLiteral(OOMSCOPE_TEST_DATA)
+                                        + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
     QVERIFY(!Workspace::isWorkspaceFile(dir.filePath(u"missing.sqlite"_s)));
 }
 
