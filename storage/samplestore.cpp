@@ -22,7 +22,7 @@
 //   (series, level, t_last) index finds the first chunk of a range directly.
 #include "samplestore.h"
 
-#include "cgroupdiscovery.h"
+#include "cgrouppath.h"
 #include "samplechunk.h"
 #include "sqlitestatement.h"
 #include "workspace.h"
@@ -623,7 +623,7 @@ std::span<const std::int64_t> SampleStore::levelWidthsMs()
 
 QString SampleStore::workloadKeyFor(const QString &cgroupPath)
 {
-    const CgroupInfo info = CgroupDiscovery::classify(cgroupPath);
+    const CgroupInfo info = classifyCgroupPath(cgroupPath);
     switch (info.kind) {
     case CgroupInfo::Kind::Kubernetes:
         // A restarted container gets a new container id (and path) in the same pod; the pod uid
@@ -664,7 +664,7 @@ qint64 SampleStore::ensureSeries(const QString &host, const QString &cgroupPath,
     if (!scope.begin(&message))
         return fail(u"cannot start a transaction: "_s + message);
 
-    const CgroupInfo info = CgroupDiscovery::classify(cgroupPath);
+    const CgroupInfo info = classifyCgroupPath(cgroupPath);
     const QString key = workloadKey.isEmpty() ? workloadKeyFor(cgroupPath) : workloadKey;
     SqliteStatement s;
     if (!s.prepare(db,

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "memorysample.h"
-#include "oomreportparser.h" // ProgressFn
+#include "progress.h"
 #include "recordingcsv.h" // CsvRowIssue
 
 #include <QString>

@@ -6,7 +6,7 @@
 
 #include "memorysample.h"
 #include "oomevent.h"
-#include "sampler.h"
+#include "samplebatch.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -4,13 +4,15 @@
 // workspace in order and once, the report is imported and placed at its kernel time, stop
 // stores the last batch; and through the window, the chart grows.
 
+#include "qcustomplotinclude.h" // must come first, see there
+
 #include "growthchart.h"
 #include "livesession.h"
 #include "mainwindow.h"
-#include "qcustomplotinclude.h" // must come first, see there
 #include "samplestore.h"
 #include "samplesview.h"
 #include "samplewriter.h"
+#include "workerthread.h"
 #include "seriestreemodel.h"
 #include "watchdialog.h"
 #include "workspace.h"

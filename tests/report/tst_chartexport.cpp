@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Every export action of the main window's charts (PNG, PDF, SVG when built, clipboard, CSV) and
 // File > Export Incident Report…, on the demo incident.
+#include "qcustomplotinclude.h"
+
 #include "badnesschart.h"
 #include "chartexporter.h"
 #include "decisionview.h"
 #include "growthchart.h"
 #include "mainwindow.h"
-#include "qcustomplotinclude.h"
 #include "recordingcsv.h"
 #include "recordingimport.h"
 #include "reportactions.h"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "oomevent.h"
+#include "progress.h"
 
 #include <functional>
 
@@ -28,9 +29,6 @@ struct ParseResult {
     bool canceled = false;
     QString error; // set when the device could not be read at all
 };
-
-// Called every few MiB with bytes consumed so far; return false to cancel.
-using ProgressFn = std::function<bool(qint64 bytesDone)>;
 
 // Optional hooks for streaming consumers (storage): with onEvent set, events are handed over as
 // each report ends (in order of their first line) instead of being kept in ParseResult::events,

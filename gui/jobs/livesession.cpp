@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "qcustomplotinclude.h" // must come first, see there
+
 #include "livesession.h"
 
 #include "cgroupdiscovery.h"
 #include "growthchart.h"
 #include "kmsgtail.h"
-#include "qcustomplotinclude.h" // must come first, see there
 #include "sampler.h"
 
 #include <QDeadlineTimer>

@@ -73,7 +73,7 @@
 #pragma once
 
 #include "memorysample.h"
-#include "oomreportparser.h" // ProgressFn
+#include "progress.h"
 
 #include <QString>
 #include <QStringList>

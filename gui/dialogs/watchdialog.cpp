@@ -3,6 +3,7 @@
 
 #include "cgroupdiscovery.h"
 #include "cgroupreader.h"
+#include "sampler.h"
 #include "sizeformat.h"
 
 #include <QCheckBox>

@@ -35,16 +35,6 @@ QString parentPath(const QString &path)
 
 } // namespace
 
-const SampledCgroup *SampleBatch::find(const QString &path) const
-{
-    const std::optional<QString> normalized = CgroupReader::normalizePath(path);
-    for (const SampledCgroup &c : cgroups) {
-        if (normalized && c.path == *normalized)
-            return &c;
-    }
-    return nullptr;
-}
-
 Sampler::Sampler(SamplerConfig config, QObject *parent)
     : QObject(parent)
     , m_timer(new QTimer(this))
@@ -317,22 +307,6 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
     for (const auto &notify : notifications)
         notify();
     return result;
-}
-
-WorkerThread::WorkerThread(const QString &name)
-{
-    m_thread.setObjectName(name);
-}
-
-WorkerThread::~WorkerThread()
-{
-    stop();
-}
-
-void WorkerThread::stop()
-{
-    m_thread.quit();
-    m_thread.wait();
 }
 
 } // namespace oomscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cgroupreader.h"
 
+#include "cgrouppath.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -419,21 +421,7 @@ CgroupVersion CgroupReader::detectVersion()
 
 std::optional<QString> CgroupReader::normalizePath(const QString &relPath)
 {
-    if (relPath.contains(QChar(0)))
-        return std::nullopt;
-    QString out;
-    out.reserve(relPath.size() + 1);
-    for (const QStringView part : QStringView(relPath).split(u'/', Qt::SkipEmptyParts)) {
-        if (part == u".")
-            continue;
-        if (part == u"..")
-            return std::nullopt;
-        out += u'/';
-        out += part;
-    }
-    if (out.isEmpty())
-        out = u"/"_s;
-    return out;
+    return normalizeCgroupPath(relPath);
 }
 
 CgroupSample CgroupReader::read(const QString &relPath, QString *error) const

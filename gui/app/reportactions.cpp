@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "qcustomplotinclude.h"
+
 #include "reportactions.h"
 
 #include "badnesschart.h"
@@ -7,7 +9,6 @@
 #include "growthchart.h"
 #include "incidentreport.h"
 #include "mainwindow.h"
-#include "qcustomplotinclude.h"
 #include "recordingcsv.h"
 #include "samplestore.h"
 #include "samplesview.h"

@@ -5,6 +5,8 @@
 
 #include "cgroupreader.h"
 #include "memorysample.h"
+#include "samplebatch.h"
+#include "workerthread.h"
 
 #include <QMutex>
 #include <QObject>
@@ -21,29 +23,6 @@
 class QTimer;
 
 namespace oomscope {
-
-// One cgroup in one tick.
-struct SampledCgroup {
-    QString path; // as configured (normalised)
-    bool present = false; // the cgroup directory existed when read
-    QString error; // the reader's first problem, empty when everything read cleanly
-    MemorySample memory;
-    std::vector<ProcessSample> processes; // empty unless processes are sampled
-    std::int64_t oomKillDelta = 0; // kills counted since the previous tick (>= 0)
-};
-
-// Everything one tick read. Shared read-only between threads (STYLE.md 4).
-struct SampleBatch {
-    std::int64_t tick = 0; // schedule slot since start(); a jump means ticks were missed
-    std::int64_t timestampMs = 0; // wall clock at the start of the tick
-    double boottimeSeconds = 0; // CLOCK_BOOTTIME at the start of the tick
-    std::int64_t readCostUs = 0; // time spent reading this tick (all cgroups and processes)
-    std::vector<SampledCgroup> cgroups; // in configured order
-
-    const SampledCgroup *find(const QString &path) const;
-};
-
-using SampleBatchPtr = std::shared_ptr<const SampleBatch>;
 
 struct SamplerConfig {
     static constexpr int kDefaultIntervalMs = 1000;
@@ -126,32 +105,4 @@ private:
     bool m_reportedNoController = false;
 };
 
-// A QThread that owns the QObjects moved onto it: deleted there (deleteLater on finished), and
-// the thread is stopped and joined when this goes out of scope, so nothing outlives its thread.
-class WorkerThread
-{
-public:
-    explicit WorkerThread(const QString &name);
-    ~WorkerThread();
-    WorkerThread(const WorkerThread &) = delete;
-    WorkerThread &operator=(const WorkerThread &) = delete;
-
-    // Moves obj (which must have no parent) onto the thread; it is deleted on the thread when
-    // the thread finishes.
-    template<typename T> T *adopt(T *obj)
-    {
-        obj->moveToThread(&m_thread);
-        QObject::connect(&m_thread, &QThread::finished, obj, &QObject::deleteLater);
-        return obj;
-    }
-    void start() { m_thread.start(); }
-    void stop(); // quit and wait; idempotent
-    QThread *thread() { return &m_thread; }
-
-private:
-    QThread m_thread;
-};
-
 } // namespace oomscope
-
-Q_DECLARE_METATYPE(oomscope::SampleBatchPtr)
