@@ -49,7 +49,7 @@ case "$cmd" in
     build asan
     # The real-workload lab, the soak and packaging runs are about time and installs, not memory
     # safety; they run in the plain test pass.
-    ctest --preset asan -j"$jobs" --label-exclude 'bench|lab|soak|packaging' 
+    ctest --preset asan -j"$jobs" --label-exclude 'bench|lab|soak|packaging|lint'
     ;;
   fuzz)
     installers/install-deps.sh
