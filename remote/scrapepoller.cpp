@@ -42,6 +42,8 @@ ScrapePoller::ScrapePoller(const ScrapeConfig &config, QObject *parent)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ScrapePoller::scrape);
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &ScrapePoller::onDeadline);
     connect(m_network, &QNetworkAccessManager::finished, this, &ScrapePoller::onFinished);
 }
 
@@ -95,6 +97,7 @@ void ScrapePoller::stop()
 {
     m_running = false;
     m_timer.stop();
+    m_deadline.stop();
     if (m_reply) {
         QNetworkReply *reply = m_reply;
         m_reply = nullptr;
@@ -113,14 +116,8 @@ void ScrapePoller::scrape()
 {
     if (!m_running || m_reply)
         return;
-    QNetworkRequest request(m_config.url);
-    // Plain text 0.0.4, not protobuf or OpenMetrics, which the parser does not read.
-    request.setRawHeader("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1");
-    request.setRawHeader("User-Agent", "oomscope/" OOMSCOPE_VERSION);
-    request.setTransferTimeout(m_config.timeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    QByteArray token;
     if (!m_config.tokenFile.isEmpty()) {
-        QByteArray token;
         QString error;
         if (!readToken(m_config.tokenFile, &token, &error)) {
             ++m_failures;
@@ -130,9 +127,39 @@ void ScrapePoller::scrape()
             schedule(retry);
             return;
         }
-        request.setRawHeader("Authorization", "Bearer " + token);
     }
-    if (m_config.url.scheme() == u"https"_s) {
+    m_token = token;
+    m_redirects = 0;
+    m_tlsNote.clear();
+    m_started.start();
+    // One deadline for the whole scrape (connect, redirects, last byte): a server that trickles a
+    // byte now and then must not stretch it, which Qt's transfer timeout (reset by every byte)
+    // alone would allow.
+    m_deadline.start(std::max(m_config.timeoutMs, 1));
+    Q_EMIT statusChanged(u"scraping %1"_s.arg(m_config.url.toDisplayString()));
+    get(m_config.url);
+}
+
+bool ScrapePoller::sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const int defaultPort = a.scheme() == u"https"_s ? 443 : 80;
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort) == b.port(defaultPort);
+}
+
+void ScrapePoller::get(const QUrl &url)
+{
+    QNetworkRequest request(url);
+    // Plain text 0.0.4, not protobuf or OpenMetrics, which the parser does not read.
+    request.setRawHeader("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1");
+    request.setRawHeader("User-Agent", "oomscope/" OOMSCOPE_VERSION);
+    request.setTransferTimeout(m_config.timeoutMs);
+    // Redirects are followed here, not by Qt: only to the configured origin, so the bearer token
+    // (for kubelet scraping, a cluster service-account token) never reaches another server.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!m_token.isEmpty() && sameOrigin(url, m_config.url))
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    if (url.scheme() == u"https"_s) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         if (!m_config.caFile.isEmpty())
             ssl.setCaCertificates(QSslCertificate::fromPath(m_config.caFile, QSsl::Pem));
@@ -140,9 +167,6 @@ void ScrapePoller::scrape()
             ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
         request.setSslConfiguration(ssl);
     }
-    m_tlsNote.clear();
-    m_started.start();
-    Q_EMIT statusChanged(u"scraping %1"_s.arg(m_config.url.toDisplayString()));
     m_reply = m_network->get(request);
     QNetworkReply *reply = m_reply;
     connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
@@ -159,6 +183,14 @@ void ScrapePoller::scrape()
             reply->abort();
         }
     });
+}
+
+void ScrapePoller::onDeadline()
+{
+    if (!m_reply)
+        return;
+    m_tlsNote = u"no complete answer within %1 s"_s.arg(m_config.timeoutMs / 1000.0);
+    m_reply->abort();
 }
 
 QString ScrapePoller::describeFailure(QNetworkReply *reply, int httpStatus) const
@@ -204,9 +236,28 @@ void ScrapePoller::onFinished(QNetworkReply *reply)
     const std::int64_t scrapeTimeMs = QDateTime::currentMSecsSinceEpoch();
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const qint64 elapsedMs = m_started.elapsed();
-    if (reply->error() != QNetworkReply::NoError || httpStatus >= 300 || httpStatus == 0) {
+    QString redirectError;
+    if (httpStatus >= 300 && httpStatus < 400 && reply->error() == QNetworkReply::NoError) {
+        const QUrl target =
+            reply->url().resolved(reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl());
+        if (!target.isValid() || target.isEmpty())
+            redirectError = u"HTTP %1 from %2 without a usable Location"_s.arg(httpStatus)
+                                .arg(reply->url().toDisplayString());
+        else if (!sameOrigin(target, m_config.url))
+            redirectError = u"%1 redirects to another origin (%2): not followed, so the token is not "
+                            "sent there; scrape the final URL directly if it is meant"_s.arg(
+                                m_config.url.toDisplayString(), target.toDisplayString());
+        else if (++m_redirects > kMaxRedirects)
+            redirectError =
+                u"more than %1 redirects from %2"_s.arg(kMaxRedirects).arg(m_config.url.toDisplayString());
+        else
+            return get(target);
+    }
+    m_deadline.stop();
+    if (!redirectError.isEmpty() || reply->error() != QNetworkReply::NoError || httpStatus >= 300
+        || httpStatus == 0) {
         ++m_failures;
-        const QString error = describeFailure(reply, httpStatus);
+        const QString error = redirectError.isEmpty() ? describeFailure(reply, httpStatus) : redirectError;
         const int retry = backoffMs(m_config.intervalMs, m_failures, m_config.maxBackoffMs);
         Q_EMIT scrapeFailed(error, retry);
         Q_EMIT statusChanged(

@@ -22,7 +22,7 @@ namespace oomscope {
 struct ScrapeConfig {
     QUrl url; // http or https
     int intervalMs = 10'000; // between scrape starts while scrapes succeed
-    int timeoutMs = 10'000; // per scrape, connect to last byte
+    int timeoutMs = 10'000; // per scrape, connect to last byte, redirects included
     int maxBackoffMs = 120'000; // failures double the wait up to this
     // Bearer token, re-read before every scrape: Kubernetes rotates projected service account
     // tokens under a running process.
@@ -61,15 +61,23 @@ Q_SIGNALS:
 
 private:
     void scrape();
+    void get(const QUrl &url); // one request of the current scrape (the first, or a redirect's)
     void onFinished(QNetworkReply *reply);
+    void onDeadline();
+    static bool sameOrigin(const QUrl &a, const QUrl &b); // scheme, host and port
     void schedule(int delayMs);
     QString describeFailure(QNetworkReply *reply, int httpStatus) const;
 
     ScrapeConfig m_config;
     QNetworkAccessManager *m_network = nullptr;
     QPointer<QNetworkReply> m_reply;
+    static constexpr int kMaxRedirects = 5;
+
     QTimer m_timer;
+    QTimer m_deadline; // the whole scrape, whatever the server trickles
     QElapsedTimer m_started;
+    QByteArray m_token; // read for the current scrape; sent to the configured origin only
+    int m_redirects = 0;
     bool m_running = false;
     int m_failures = 0;
     qint64 m_scrapes = 0;
