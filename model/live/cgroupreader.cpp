@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -42,9 +43,25 @@ public:
     ReadStatus readAt(int dirFd, const char *name, bool untilEof = false)
     {
         m_size = 0;
-        const int fd = ::openat(dirFd, name, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return (errno == ENOENT || errno == ESRCH) ? ReadStatus::Missing : ReadStatus::Failed;
+        m_failure.clear();
+        // Outside cgroupfs (a fixture tree, a copied node's root) a file may be a symbolic link to
+        // a secret, a FIFO that never answers or /dev/zero: only regular files are read, links
+        // are not followed, and no file is read past kMaxBytes.
+        const int fd = ::openat(dirFd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ESRCH)
+                return ReadStatus::Missing;
+            m_failure = errno == ELOOP ? u"a symbolic link (not followed)"_s
+                                       : QString::fromLocal8Bit(std::strerror(errno));
+            return ReadStatus::Failed;
+        }
+        const Closer closer {fd};
+        struct stat st {
+        };
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            m_failure = u"not a regular file"_s;
+            return ReadStatus::Failed;
+        }
         if (m_capacity == 0)
             grow(16384);
         for (;;) {
@@ -52,19 +69,28 @@ public:
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
-                const bool gone = errno == ESRCH || errno == ENOENT;
-                ::close(fd);
-                return gone ? ReadStatus::Missing : ReadStatus::Failed;
+                if (errno == ESRCH || errno == ENOENT)
+                    return ReadStatus::Missing;
+                m_failure = QString::fromLocal8Bit(std::strerror(errno));
+                return ReadStatus::Failed;
             }
             m_size += size_t(n);
             if (n == 0 || (!untilEof && m_size < m_capacity))
                 break;
-            if (m_size == m_capacity)
-                grow(m_capacity * 2);
+            if (m_size == m_capacity) {
+                if (m_capacity >= kMaxBytes) {
+                    m_failure = u"larger than %1 MiB"_s.arg(kMaxBytes >> 20);
+                    m_size = 0;
+                    return ReadStatus::Failed;
+                }
+                grow(std::min(m_capacity * 2, kMaxBytes));
+            }
         }
-        ::close(fd);
         return ReadStatus::Ok;
     }
+
+    // Why the last readAt() failed, in words (never the file's content).
+    const QString &failure() const { return m_failure; }
 
     std::string_view view() const { return {m_data.get(), m_size}; }
 
@@ -78,9 +104,17 @@ private:
         m_capacity = capacity;
     }
 
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    };
+    // cgroup.procs of a cgroup with 100k tasks is ~700 KiB; memory.stat is ~2 KiB.
+    static constexpr size_t kMaxBytes = size_t(4) << 20;
+
     std::unique_ptr<char[]> m_data;
     size_t m_capacity = 0;
     size_t m_size = 0;
+    QString m_failure;
 };
 
 // Closes a descriptor on scope exit.
@@ -257,12 +291,11 @@ bool parseEvents(std::string_view text, CgroupMemoryEvents &e)
     });
 }
 
-QString quoted(std::string_view s)
+// What is wrong with a file's content, without its content: a file outside cgroupfs may be
+// anything, and error messages reach clients of the agent.
+QString describeMalformed(std::string_view s)
 {
-    constexpr size_t kMax = 40;
-    const std::string_view shown = trimmed(s).substr(0, kMax);
-    return u"\""_s + QString::fromUtf8(shown.data(), qsizetype(shown.size()))
-        + (trimmed(s).size() > kMax ? u"…\""_s : u"\""_s);
+    return u"(%1 bytes, not the expected format)"_s.arg(s.size());
 }
 
 std::string toNative(const QString &path)
@@ -313,7 +346,7 @@ bool collectPids(int dirFd, bool recursive, FileBuffer &buf, std::vector<qint64>
             continue;
         if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN)
             continue;
-        const Fd child(::openat(dirFd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        const Fd child(::openat(dirFd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
         if (child.fd < 0)
             continue; // not a directory, or removed meanwhile
         ok = collectPids(child.fd, true, buf, pids, depth + 1) && ok;
@@ -462,13 +495,12 @@ CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
     FileBuffer buf;
     const auto malformed = [&](const char *name) {
         fail(u"%1/%2: malformed content %3"_s.arg(s.path == u"/" ? QString() : s.path,
-                                                  QLatin1StringView(name), quoted(buf.view())));
+                                                  QLatin1StringView(name), describeMalformed(buf.view())));
     };
     const auto readFile = [&](const char *name) {
         const ReadStatus st = buf.readAt(dir.fd, name);
         if (st == ReadStatus::Failed)
-            fail(u"%1/%2: %3"_s.arg(s.path, QLatin1StringView(name),
-                                    QString::fromLocal8Bit(std::strerror(errno))));
+            fail(u"%1/%2: %3"_s.arg(s.path, QLatin1StringView(name), buf.failure()));
         return st == ReadStatus::Ok;
     };
     const auto readCounter = [&](const char *name, std::optional<qint64> &out) {
@@ -560,7 +592,8 @@ CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
             continue; // the v2 root has no memory.max
         std::optional<qint64> parentLimit;
         if (!parseLimit(buf.view(), parentLimit)) {
-            fail(u"%1: malformed content %2"_s.arg(QFile::decodeName(file.c_str()), quoted(buf.view())));
+            fail(u"%1: malformed content %2"_s.arg(QFile::decodeName(file.c_str()),
+                                                   describeMalformed(buf.view())));
             continue;
         }
         if (parentLimit && (!s.effectiveLimitBytes || *parentLimit < *s.effectiveLimitBytes)) {
