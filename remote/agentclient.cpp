@@ -106,6 +106,10 @@ void AgentClient::start()
         fail(error);
         return;
     }
+    if (const Result<void> transport = checkTokenTransport(m_options, m_token); !transport) {
+        fail(transport.error().message);
+        return;
+    }
     setState(State::Connecting);
     if (m_recorder && !m_haveCursor) {
         const QString node = m_status.node;

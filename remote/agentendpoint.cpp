@@ -2,6 +2,7 @@
 #include "agentendpoint.h"
 
 #include <QFile>
+#include <QHostAddress>
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -124,6 +125,21 @@ bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString
     if (token->isEmpty())
         return setError(error, u"the token file %1 is empty"_s.arg(options.tokenFile));
     return true;
+}
+
+Result<void> checkTokenTransport(const AgentConnectOptions &options, const QByteArray &token)
+{
+    const AgentEndpoint &e = options.endpoint;
+    if (token.isEmpty() || options.tls || e.kind != AgentEndpoint::Kind::Tcp)
+        return {};
+    const QHostAddress address(e.host);
+    const bool loopback =
+        address.isNull() ? e.host.compare(u"localhost"_s, Qt::CaseInsensitive) == 0 : address.isLoopback();
+    if (loopback)
+        return {};
+    return fail(Error::Kind::Invalid,
+                u"refusing to send the token to %1 in cleartext: connect with TLS (--tls; the agent "
+                "serves it with --tls-cert/--tls-key), or through ssh://%1"_s.arg(e.host));
 }
 
 } // namespace oomscope

@@ -3,6 +3,8 @@
 // and how to authenticate to it, parsed from what a user types.
 #pragma once
 
+#include "result.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -61,5 +63,10 @@ struct AgentConnectOptions {
 // The token: options.token when set, else the trimmed content of options.tokenFile. Empty
 // without either; false with *error when the file cannot be read.
 bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString *error);
+
+// A token never crosses the network in cleartext: over TCP without TLS it is sent only to a
+// loopback address (127.0.0.0/8, ::1, "localhost"); ssh:// and exec: carry it over their own
+// channel. Checked before anything is connected.
+Result<void> checkTokenTransport(const AgentConnectOptions &options, const QByteArray &token);
 
 } // namespace oomscope
