@@ -38,7 +38,7 @@ struct AgentOptions {
     QString tlsKeyFile;
 
     int maxClients = 64;
-    int handshakeTimeoutMs = 10000;
+    int handshakeTimeoutMs = 3000; // unauthenticated connections are cut after this
     int heartbeatMs = 5000;
     qint64 maxLineBytes = 64 * 1024;
     qint64 clientHighWaterBytes = 1024 * 1024; // socket write buffer kept per client at most

@@ -17,6 +17,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <sys/resource.h>
@@ -230,6 +231,13 @@ void AgentServer::stop()
     }
 }
 
+int AgentServer::clientCount() const
+{
+    return int(std::count_if(m_sessions.begin(), m_sessions.end(), [](const ClientSession *c) {
+        return c->state() != ClientSession::State::Closing;
+    }));
+}
+
 QStringList AgentServer::discoverPaths(bool *truncated) const
 {
     CgroupReader reader(m_options.cgroupRoot, m_options.procRoot);
@@ -269,39 +277,85 @@ quint16 AgentServer::serverPort() const
     return m_tcp ? m_tcp->serverPort() : 0;
 }
 
+void AgentServer::noteRejected(const char *why)
+{
+    ++m_connectionsRejected;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastRejectLogMs > 10000) { // a flood must not flood the log too
+        m_lastRejectLogMs = now;
+        qWarning("refusing connections: %s (%lld so far)", why, m_connectionsRejected);
+    }
+}
+
 void AgentServer::acceptConnection(qintptr socketDescriptor)
 {
-    if (clientCount() >= m_options.maxClients) {
-        ++m_connectionsRejected;
-        ::close(int(socketDescriptor));
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (now - m_lastRejectLogMs > 10000) { // a flood must not flood the log too
-            m_lastRejectLogMs = now;
-            qWarning("connection limit (%d) reached: refusing connections (%lld so far)",
-                     m_options.maxClients, m_connectionsRejected);
-        }
-        return;
-    }
-    QTcpSocket *socket = nullptr;
-    if (m_options.tls()) {
-        auto *ssl = new QSslSocket;
-        socket = ssl;
-        if (!ssl->setSocketDescriptor(socketDescriptor)) {
-            delete ssl;
+    const auto active = std::count_if(m_sessions.begin(), m_sessions.end(), [](const ClientSession *c) {
+        return c->state() != ClientSession::State::Closing;
+    });
+    if (active >= m_options.maxClients) {
+        // Full: a pending (unauthenticated) session makes room; authenticated ones stay.
+        const auto pending = std::find_if(m_sessions.begin(), m_sessions.end(),
+                                          [](const ClientSession *c) { return c->isPending(); });
+        if (pending == m_sessions.end()) {
+            ::close(int(socketDescriptor));
+            noteRejected("the connection limit is reached by authenticated clients");
             return;
         }
+        ++m_connectionsEvicted;
+        noteRejected("full: the oldest unauthenticated connections are evicted");
+        (*pending)->fail(u"busy"_s, {});
+    }
+    QTcpSocket *socket = m_options.tls() ? new QSslSocket : new QTcpSocket;
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    const QHostAddress address = socket->peerAddress();
+    if (isBlocked(address, QDateTime::currentMSecsSinceEpoch())) {
+        socket->abort();
+        delete socket;
+        noteRejected("an address is blocked after repeated failed authentications");
+        return;
+    }
+    evictPending(address);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         ssl->setSslConfiguration(m_sslConfig);
         connect(ssl, &QSslSocket::sslErrors, ssl, [ssl](const QList<QSslError> &) { ssl->abort(); });
         ssl->startServerEncryption();
-    } else {
-        socket = new QTcpSocket;
-        if (!socket->setSocketDescriptor(socketDescriptor)) {
-            delete socket;
-            return;
+    }
+    const QString peer = u"%1:%2"_s.arg(address.toString()).arg(socket->peerPort());
+    addSession(new ClientSession(this, socket, peer, false));
+}
+
+void AgentServer::evictPending(const QHostAddress &address)
+{
+    int pending = 0;
+    int pendingFromPeer = 0;
+    for (const ClientSession *c : m_sessions) {
+        if (c->isPending()) {
+            ++pending;
+            pendingFromPeer += c->peerAddress() == address ? 1 : 0;
         }
     }
-    const QString peer = u"%1:%2"_s.arg(socket->peerAddress().toString()).arg(socket->peerPort());
-    addSession(new ClientSession(this, socket, peer, false));
+    // m_sessions is in order of arrival: the first match is the oldest.
+    const auto evictFirst = [this](auto matches) {
+        const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), matches);
+        if (it != m_sessions.end()) {
+            ++m_connectionsEvicted;
+            noteRejected("too many unauthenticated connections: the oldest are evicted");
+            (*it)->fail(u"busy"_s, {});
+        }
+    };
+    if (pendingFromPeer >= kMaxPendingPerPeer)
+        evictFirst([&](const ClientSession *c) { return c->isPending() && c->peerAddress() == address; });
+    else if (pending >= maxPendingSessions())
+        evictFirst([](const ClientSession *c) { return c->isPending(); });
+}
+
+bool AgentServer::isBlocked(const QHostAddress &address, qint64 nowMs)
+{
+    const auto it = m_peerAuth.constFind(address);
+    return it != m_peerAuth.constEnd() && it->blockedUntilMs > nowMs;
 }
 
 void AgentServer::addSession(ClientSession *session)
@@ -393,10 +447,27 @@ bool AgentServer::checkToken(const QByteArray &presented) const
     return diff == 0;
 }
 
-void AgentServer::noteAuthFailure(const QString &peer)
+void AgentServer::noteAuthFailure(const QHostAddress &address, const QString &peer)
 {
     ++m_authFailures;
-    qWarning("client %s: rejected: missing or wrong token", qPrintable(peer));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_peerAuth.size() > 4096) // bounded: forget addresses whose window has passed
+        m_peerAuth.removeIf([now](const auto &entry) {
+            return now - entry.value().windowStartMs > kAuthWindowMs && entry.value().blockedUntilMs <= now;
+        });
+    PeerAuth &p = m_peerAuth[address];
+    if (now - p.windowStartMs > kAuthWindowMs) {
+        p.windowStartMs = now;
+        p.failures = 0;
+    }
+    if (++p.failures == 1) // one line per burst
+        qWarning("client %s: rejected: missing or wrong token", qPrintable(peer));
+    if (p.failures == kAuthFailuresPerWindow) {
+        p.blockedUntilMs = now + kAuthWindowMs;
+        qWarning("%s: %d failed authentications within %lld s; refusing its connections for %lld s",
+                 qPrintable(address.toString()), kAuthFailuresPerWindow, kAuthWindowMs / 1000,
+                 kAuthWindowMs / 1000);
+    }
 }
 
 AgentSelfStats AgentServer::selfStats() const

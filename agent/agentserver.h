@@ -9,6 +9,8 @@
 #include "recordbuffer.h"
 #include "sampler.h"
 
+#include <QHash>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
 #include <QSslConfiguration>
@@ -58,7 +60,7 @@ public:
     const AgentOptions &options() const { return m_options; }
     const RecordBuffer &buffer() const { return m_buffer; }
     QStringList cgroupPaths() const { return m_paths; }
-    int clientCount() const { return int(m_sessions.size()); }
+    int clientCount() const; // connections not closing
     QJsonObject helloJson() const;
     QString instanceId() const { return m_instance; }
     QByteArray metricsText() const;
@@ -71,8 +73,17 @@ public:
 
     // Used by sessions.
     bool checkToken(const QByteArray &presented) const;
-    void noteAuthFailure(const QString &peer);
+    // Counts a failed authentication; logs once per burst and, past kAuthFailuresPerWindow
+    // failures in kAuthWindowMs from one address, refuses that address for kAuthWindowMs.
+    void noteAuthFailure(const QHostAddress &address, const QString &peer);
     void noteDropped() { ++m_clientsDropped; }
+
+    // Connections that have not authenticated yet may hold at most this many slots (the rest
+    // are kept for authenticated clients), at most kMaxPendingPerPeer from one address.
+    int maxPendingSessions() const { return std::max(1, m_options.maxClients / 2); }
+    static constexpr int kMaxPendingPerPeer = 8;
+    static constexpr int kAuthFailuresPerWindow = 10;
+    static constexpr qint64 kAuthWindowMs = 10'000;
 
 Q_SIGNALS:
     void recordsAppended(qint64 newestSeq);
@@ -81,8 +92,20 @@ Q_SIGNALS:
 
 private:
     friend class AgentTcpServer;
+    struct PeerAuth {
+        qint64 windowStartMs = 0;
+        int failures = 0;
+        qint64 blockedUntilMs = 0;
+    };
     void acceptConnection(qintptr socketDescriptor);
     void addSession(ClientSession *session);
+    // Makes room for a new connection: evicts the oldest pending session of the same address
+    // past kMaxPendingPerPeer, and the oldest pending session of all past maxPendingSessions().
+    // A new connection is therefore always admitted while authenticated clients leave room, and
+    // idle connections cannot lock the real client out.
+    void evictPending(const QHostAddress &address);
+    bool isBlocked(const QHostAddress &address, qint64 nowMs);
+    void noteRejected(const char *why);
     void onKmsgRecords(const KmsgRecordBatchPtr &records);
     void heartbeat();
     void rediscover();
@@ -108,6 +131,8 @@ private:
     qint64 m_authFailures = 0;
     qint64 m_kmsgLost = 0;
     qint64 m_lastRejectLogMs = 0;
+    qint64 m_connectionsEvicted = 0;
+    QHash<QHostAddress, PeerAuth> m_peerAuth;
 };
 
 } // namespace oomscope

@@ -4,6 +4,7 @@
 #include "agentprotocol.h"
 #include "agentserver.h"
 #include "fdstream.h"
+#include "printable.h"
 
 #include <QAbstractSocket>
 #include <QDateTime>
@@ -44,6 +45,7 @@ ClientSession::ClientSession(AgentServer *server, QIODevice *device, QString pee
     connect(device, &QIODevice::bytesWritten, this, &ClientSession::pump);
     if (auto *socket = qobject_cast<QAbstractSocket *>(device)) {
         socket->setReadBufferSize(2 * m_server->options().maxLineBytes);
+        m_peerAddress = socket->peerAddress();
         socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(socket, &QAbstractSocket::disconnected, this, &ClientSession::finish);
@@ -75,6 +77,12 @@ void ClientSession::onReadyRead()
         return;
     const qint64 maxLine = m_server->options().maxLineBytes;
     while (m_state != State::Closing && m_device && m_device->bytesAvailable() > 0) {
+        if (congested()) {
+            // A client that sends and never reads: stop reading (its kernel buffers fill and TCP
+            // holds it back) until its answers drain; pump() resumes.
+            m_readPaused = true;
+            return;
+        }
         m_lineBuffer.append(m_device->read(std::max<qint64>(1, maxLine + 1 - m_lineBuffer.size())));
         for (;;) {
             const qsizetype nl = m_lineBuffer.indexOf('\n');
@@ -127,18 +135,20 @@ void ClientSession::handleJsonLine(const QByteArray &line)
             writeFrame(jsonLine({{u"type"_s, u"pong"_s}, {u"newest_seq"_s, m_server->buffer().newestSeq()}}));
             return;
         }
-        fail(u"unexpected_message"_s, u"unexpected message type \"%1\" while streaming"_s.arg(type.left(40)));
+        fail(u"unexpected_message"_s,
+             u"unexpected message type \"%1\" while streaming"_s.arg(printable(type, 40)));
         return;
     }
     if (type != u"hello" && type != u"subscribe") {
-        fail(u"unexpected_message"_s, u"expected hello or subscribe, got \"%1\""_s.arg(type.left(40)));
+        fail(u"unexpected_message"_s, u"expected hello or subscribe, got \"%1\""_s.arg(printable(type, 40)));
         return;
     }
     if (!tokenOk(message)) {
-        m_server->noteAuthFailure(m_peer);
-        fail(u"unauthorized"_s, u"missing or wrong token"_s);
+        m_server->noteAuthFailure(m_peerAddress, m_peer);
+        fail(u"unauthorized"_s, {}); // logged once per burst by noteAuthFailure
         return;
     }
+    m_authenticated = true;
     if (type == u"hello") {
         if (!m_helloSent) {
             writeFrame(jsonLine(m_server->helloJson()));
@@ -164,7 +174,8 @@ void ClientSession::subscribe(const QJsonObject &message)
     const QJsonValue since = message.value("since"_L1);
     if (!since.isUndefined() && !since.isNull()) {
         const double d = since.toDouble(-1);
-        if (!since.isDouble() || d < 0 || d != double(qint64(d)) || d > 9e15) {
+        // Range first: converting a double beyond qint64 to qint64 is undefined behaviour.
+        if (!since.isDouble() || !(d >= 0 && d <= 9e15) || d != double(qint64(d))) {
             fail(u"malformed"_s, u"\"since\" must be a non-negative integer"_s);
             return;
         }
@@ -194,6 +205,10 @@ void ClientSession::pump()
 {
     if (m_state != State::Streaming || !m_device)
         return;
+    if (m_readPaused && !congested()) {
+        m_readPaused = false;
+        QTimer::singleShot(0, this, &ClientSession::onReadyRead);
+    }
     const RecordBuffer &buffer = m_server->buffer();
     const AgentOptions &options = m_server->options();
     const qint64 maxLag = options.maxClientLagRecords > 0 ? options.maxClientLagRecords : buffer.capacity();
@@ -206,9 +221,9 @@ void ClientSession::pump()
             return;
         }
     }
-    while (m_device && m_cursor <= buffer.newestSeq()
-           && m_device->bytesToWrite() < options.clientHighWaterBytes) {
-        m_device->write(buffer.at(m_cursor));
+    while (m_device && m_cursor <= buffer.newestSeq() && !congested()) {
+        if (!writeFrame(buffer.at(m_cursor)))
+            return;
         ++m_cursor;
     }
     if (m_cursor > buffer.newestSeq())
@@ -251,8 +266,9 @@ void ClientSession::respondHttp()
     const QByteArray path =
         m_httpTarget.left(m_httpTarget.indexOf('?') < 0 ? m_httpTarget.size() : m_httpTarget.indexOf('?'));
     const bool bearer = m_httpAuthorization.size() > 7 && m_httpAuthorization.left(7).toLower() == "bearer ";
-    if (!m_server->checkToken(bearer ? m_httpAuthorization.mid(7).trimmed() : QByteArray())) {
-        m_server->noteAuthFailure(m_peer);
+    m_authenticated = m_server->checkToken(bearer ? m_httpAuthorization.mid(7).trimmed() : QByteArray());
+    if (!m_authenticated) {
+        m_server->noteAuthFailure(m_peerAddress, m_peer);
         status = "401 Unauthorized";
         contentType = "text/plain; charset=utf-8";
         extra = "WWW-Authenticate: Bearer\r\n";
@@ -274,20 +290,37 @@ void ClientSession::respondHttp()
     closeDevice();
 }
 
-void ClientSession::writeFrame(const QByteArray &frame)
+bool ClientSession::congested() const
 {
-    if (m_device)
-        m_device->write(frame);
+    return m_device && m_device->bytesToWrite() >= m_server->options().clientHighWaterBytes;
+}
+
+bool ClientSession::writeFrame(const QByteArray &frame)
+{
+    if (!m_device)
+        return false;
+    // Records are written only below the high-water mark (pump) and reading stops above it, so
+    // this cap is only reached by a client that floods faster than both; it is dropped.
+    const qint64 cap = 2 * m_server->options().clientHighWaterBytes;
+    if (m_device->bytesToWrite() + frame.size() > cap && m_state != State::Closing) {
+        m_server->noteDropped();
+        fail(u"too_slow"_s, u"write queue over %1 bytes (the client does not read); dropped"_s.arg(cap));
+        return false;
+    }
+    m_device->write(frame);
+    return true;
 }
 
 void ClientSession::fail(const QString &reason, const QString &logDetail, qint64 resumeSince)
 {
     if (m_state == State::Closing)
         return;
-    qWarning("client %s: closing: %s", qPrintable(m_peer), qPrintable(logDetail));
-    if (m_state != State::HttpHeaders)
-        writeFrame(errorFrame(reason, resumeSince));
-    m_state = State::Closing;
+    if (!logDetail.isEmpty())
+        qWarning("client %s: closing: %s", qPrintable(m_peer), qPrintable(logDetail));
+    const State was = m_state;
+    m_state = State::Closing; // the final frame bypasses the write cap: it is small and the last
+    if (was != State::HttpHeaders && m_device)
+        m_device->write(errorFrame(reason, resumeSince));
     closeDevice();
 }
 

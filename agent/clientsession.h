@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -30,6 +31,9 @@ public:
 
     State state() const { return m_state; }
     QString peer() const { return m_peer; }
+    QHostAddress peerAddress() const { return m_peerAddress; } // null for stdio
+    // Not yet authenticated and not closing: holds one of the server's pending slots.
+    bool isPending() const { return !m_authenticated && m_state != State::Closing; }
     bool isStreaming() const { return m_state == State::Streaming; }
     // Sends buffered records up to the newest while the device has room.
     void pump();
@@ -47,14 +51,20 @@ private:
     void respondHttp();
     void subscribe(const class QJsonObject &message);
     bool tokenOk(const QJsonObject &message) const;
-    void writeFrame(const QByteArray &frame);
+    // The one write path: refuses (and drops the client) when the write queue would pass the
+    // hard cap, so nothing a client sends (pings) can grow the agent without bound.
+    bool writeFrame(const QByteArray &frame);
+    bool congested() const;
     void closeDevice();
     void finish();
 
     AgentServer *m_server;
     QPointer<QIODevice> m_device;
     QString m_peer;
+    QHostAddress m_peerAddress;
     bool m_stdio;
+    bool m_authenticated = false;
+    bool m_readPaused = false; // reading stops while the client does not read its answers
     State m_state = State::AwaitFirstLine;
     QByteArray m_lineBuffer;
     QTimer *m_handshakeTimer;
