@@ -167,6 +167,8 @@ void AgentClient::openLink()
             ssh += m_options.sshArguments;
             if (ep.port)
                 ssh += {u"-p"_s, QString::number(ep.port)};
+            // "--" ends ssh's options: a host that starts with '-' cannot become one.
+            ssh += u"--"_s;
             ssh += (ep.user.isEmpty() ? QString() : ep.user + u'@') + ep.host;
             ssh += m_options.remoteAgentPath.isEmpty() ? u"oomscope-agent"_s : m_options.remoteAgentPath;
             ssh += args;
@@ -278,7 +280,8 @@ void AgentClient::sendSubscribe()
 void AgentClient::touchWatchdog()
 {
     if (m_helloSeen)
-        m_watchdog->setInterval(std::max(1000, m_heartbeatMs * std::max(1, m_options.missedHeartbeats)));
+        m_watchdog->setInterval(int(std::clamp<qint64>(
+            qint64(m_heartbeatMs) * std::clamp(m_options.missedHeartbeats, 1, 100), 1000, 24 * 3'600'000)));
     m_watchdog->start();
 }
 
@@ -327,7 +330,8 @@ void AgentClient::handleFrame(const QJsonObject &frame)
         m_batch.origin.bootTimeMs = frame.value("boot_time_ms"_L1).isDouble()
             ? std::optional<qint64>(frame.value("boot_time_ms"_L1).toInteger())
             : std::nullopt;
-        m_heartbeatMs = std::max(100, frame.value("heartbeat_ms"_L1).toInt(5000));
+        // The node's word, bounded: 100 ms .. 1 h, so the watchdog product cannot overflow.
+        m_heartbeatMs = std::clamp(frame.value("heartbeat_ms"_L1).toInt(5000), 100, 3'600'000);
         if (m_haveCursor && instance != m_cursorInstance) {
             // The agent restarted: its sequence numbers begin again, the agent ignores our since.
             m_status.message =
