@@ -4,6 +4,7 @@
 // Prints percentiles split by stage; asserts no timings.
 #include "agentclient.h"
 #include "agentendpoint.h"
+#include "agentprocess.h"
 #include "feedrecorder.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -15,9 +16,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
-#include <QProcess>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -30,6 +29,7 @@
 #include <vector>
 
 using namespace oomscope;
+using oomscope::testsupport::AgentProcess;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -63,28 +63,6 @@ void spin(int ms)
     QEventLoop loop;
     QTimer::singleShot(ms, &loop, &QEventLoop::quit);
     loop.exec();
-}
-
-quint16 startAgent(QProcess &process, const QString &program, const QStringList &args)
-{
-    process.setProgram(program);
-    process.setArguments(QStringList {u"--listen"_s, u"127.0.0.1:0"_s} + args);
-    process.start();
-    if (!process.waitForStarted(5000))
-        return 0;
-    static const QRegularExpression re(u"listening on 127\\.0\\.0\\.1:(\\d+)"_s);
-    QByteArray err;
-    for (int i = 0; i < 100; ++i) {
-        process.waitForReadyRead(100);
-        err += process.readAllStandardError();
-        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
-        if (m.hasMatch())
-            return quint16(m.captured(1).toUInt());
-        if (process.state() != QProcess::Running)
-            break;
-    }
-    std::fprintf(stderr, "agent did not start: %s\n", err.constData());
-    return 0;
 }
 
 double percentile(std::vector<double> v, double p)
@@ -138,19 +116,17 @@ int main(int argc, char **argv)
     }
     const QString usageFile = cgroupRoot + u"/memory"_s + kCgroup + u"/memory.usage_in_bytes"_s;
 
-    QProcess agent;
-    agent.setProcessChannelMode(QProcess::SeparateChannels);
-    const quint16 port = startAgent(agent, parser.value(agentOpt),
-                                    {u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s,
-                                     dir.path() + u"/proc"_s, u"--kmsg"_s, dir.path() + u"/kmsg"_s,
-                                     u"--interval"_s, u"%1ms"_s.arg(intervalMs), u"--cgroup"_s, kCgroup});
-    if (!port)
+    AgentProcess agent(parser.value(agentOpt));
+    const quint16 port = agent.listen({u"--cgroup-root"_s, cgroupRoot, u"--proc-root"_s,
+                                       dir.path() + u"/proc"_s, u"--kmsg"_s, dir.path() + u"/kmsg"_s,
+                                       u"--interval"_s, u"%1ms"_s.arg(intervalMs), u"--cgroup"_s, kCgroup});
+    if (!port) {
+        std::fprintf(stderr, "agent did not start: %s\n", agent.errorOutput().constData());
         return 1;
+    }
     auto stopAgent = [&agent] {
-        agent.terminate();
-        if (!agent.waitForFinished(5000))
-            agent.kill();
-        agent.waitForFinished(2000);
+        if (!agent.terminate())
+            agent.stop();
     };
 
     const QString dbPath = dir.path() + u"/ws.sqlite"_s;

@@ -27,8 +27,4 @@ struct AttachOptions {
 int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err);
 int runAttach(const AttachOptions &options); // stdout, stderr
 
-// Parses `attach` arguments (arguments.first() is the program name, as QCoreApplication gives
-// them minus the command word) and runs it; what cli/main.cpp calls.
-int runAttachCommand(const QStringList &arguments);
-
 } // namespace oomscope

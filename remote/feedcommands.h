@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The CLI's metric-feed commands, as functions the CLI main dispatches to: `attach` (poll a
-// /metrics URL into the workspace for a while) and `import-prometheus` (a saved query_range).
+// The work behind the CLI's metric-feed commands (their options are parsed in cli/):
+// `attach-metrics` (poll a /metrics URL into the workspace for a while) and `import-prometheus`
+// (a saved query_range).
 #pragma once
 
 #include "scrapepoller.h"
@@ -25,13 +26,5 @@ int runAttachMetrics(const AttachMetricsOptions &options, QTextStream &out, QTex
 // Returns 0 when imported (or already imported), 1 on error; the workspace is unchanged then.
 int runImportPrometheus(const QString &jsonPath, const QString &workspacePath, const QString &host,
                         const QByteArray &metricNameHint, QTextStream &out, QTextStream &err);
-
-// Command-line front ends; arguments.first() is the program name, as after
-// `args.takeAt(1)` in cli/main.cpp:
-//   attach URL [--db FILE] [--duration S] [--interval S] [--token-file F] [--ca-file F]
-//          [--insecure-skip-verify] [--host NAME]
-//   import-prometheus FILE.json [--db FILE] [--host NAME] [--metric NAME]
-int runAttachMetricsCommand(const QStringList &arguments);
-int runImportPrometheusCommand(const QStringList &arguments);
 
 } // namespace oomscope

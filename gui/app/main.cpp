@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The oomscope desktop application: `oomscope [--db W.sqlite] [--samples S.csv …] [FILE…]`.
 #include "appicon.h"
-#include "chartbench.h"
 #include "mainwindow.h"
 
 #include <QApplication>
-#include <QTextStream>
 
 using namespace Qt::StringLiterals;
 
@@ -20,10 +18,6 @@ int main(int argc, char **argv)
     QGuiApplication::setDesktopFileName(u"io.github.oomscope.OOMScope"_s);
 
     const oomscope::CommandLineOptions options = oomscope::parseCommandLine(app.arguments());
-    if (options.benchChartSamples > 0) {
-        QTextStream out(stdout);
-        return oomscope::runChartBench(options.benchChartSamples, out);
-    }
     oomscope::MainWindow window(options.workspacePath);
     if (!options.screenshotPath.isEmpty())
         window.resize(1400, 900);

@@ -836,9 +836,6 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
                                          u"FILE.csv"_s);
     const QCommandLineOption hostOption(u"host"_s, u"Host the recording's samples are stored under."_s,
                                         u"NAME"_s);
-    const QCommandLineOption benchOption(
-        u"bench-chart"_s, u"Store N synthetic samples in a scratch workspace, time the growth chart, quit."_s,
-        u"N"_s);
     const QCommandLineOption screenshotEventOption(
         u"screenshot-event"_s, u"1-based row of the event shown in the screenshot (default 2)."_s, u"N"_s,
         u"2"_s);
@@ -849,7 +846,6 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
     parser.addOption(samplesOption);
     parser.addOption(procsOption);
     parser.addOption(hostOption);
-    parser.addOption(benchOption);
     parser.addPositionalArgument(u"files"_s, u"Kernel logs to import on start."_s, u"[FILE…]"_s);
     parser.process(arguments);
 
@@ -881,7 +877,6 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         options.files.clear();
         options.recording = recording;
     }
-    options.benchChartSamples = parser.value(benchOption).toLongLong();
     return options;
 }
 

@@ -180,7 +180,6 @@ struct CommandLineOptions {
     int screenshotEventRow = 2;
     bool screenshotEventGiven = false;
     int screenshotTab = -1; // MainWindow::DetailTab, -1: Timeline when there are samples
-    qint64 benchChartSamples = 0; // --bench-chart N: run the chart benchmark and exit
 };
 // Parses arguments (argv[0] first) with QCommandLineParser; exits on --help/--version.
 CommandLineOptions parseCommandLine(const QStringList &arguments);

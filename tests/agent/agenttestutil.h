@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Shared helpers of the agent tests: a fixture cgroup tree in a temporary directory and a
-// line-reading stream client.
+// line-reading stream client. The agent process itself: tests/support/agentprocess.h.
 #pragma once
+
+#include "agentprocess.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -20,6 +20,7 @@
 namespace agenttest {
 
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::AgentProcess;
 
 inline bool copyTree(const QString &from, const QString &to)
 {
@@ -163,33 +164,6 @@ inline QString contiguityProblem(const QList<QJsonObject> &records, qint64 first
         ++expected;
     }
     return {};
-}
-
-inline QString agentBinary()
-{
-    return QStringLiteral(OOMSCOPE_BINARY_DIR "/agent/oomscope-agent");
-}
-
-// Starts the agent binary listening on a free loopback port; returns the port or 0.
-inline quint16 startAgentProcess(QProcess &process, const QStringList &args)
-{
-    process.setProgram(agentBinary());
-    process.setArguments(QStringList {u"--listen"_s, u"127.0.0.1:0"_s} + args);
-    process.start();
-    if (!process.waitForStarted(5000))
-        return 0;
-    static const QRegularExpression re(u"listening on 127\\.0\\.0\\.1:(\\d+)"_s);
-    QByteArray err;
-    for (int i = 0; i < 100; ++i) {
-        process.waitForReadyRead(100);
-        err += process.readAllStandardError();
-        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
-        if (m.hasMatch())
-            return quint16(m.captured(1).toUInt());
-        if (process.state() != QProcess::Running)
-            break;
-    }
-    return 0;
 }
 
 } // namespace agenttest

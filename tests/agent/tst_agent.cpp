@@ -309,12 +309,11 @@ private Q_SLOTS:
     {
         Fixture f;
         QVERIFY(f.setUp());
-        QProcess agent;
-        agent.setProgram(agentBinary());
-        agent.setArguments({u"--stdio"_s, u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
-                            u"--kmsg"_s, f.kmsgPath(), u"--interval"_s, u"100ms"_s, u"--cgroup"_s, kReport});
-        agent.start();
-        QVERIFY(agent.waitForStarted(5000));
+        AgentProcess agentProcess;
+        QVERIFY(agentProcess.startStdio({u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
+                                         u"--kmsg"_s, f.kmsgPath(), u"--interval"_s, u"100ms"_s,
+                                         u"--cgroup"_s, kReport}));
+        QProcess &agent = agentProcess.process();
         agent.write("{\"type\":\"subscribe\",\"since\":0}\n");
         QByteArray out;
         QList<QJsonObject> frames;
@@ -347,9 +346,10 @@ private Q_SLOTS:
         QVERIFY(f.setUp());
         QProcess ssh;
         ssh.start(u"ssh"_s,
-                  {u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=5"_s, u"localhost"_s, agentBinary(),
-                   u"--stdio"_s, u"--cgroup-root"_s, f.cgroupRoot(), u"--proc-root"_s, f.procRoot(),
-                   u"--kmsg"_s, f.kmsgPath(), u"--cgroup"_s, kReport, u"--interval"_s, u"100ms"_s});
+                  {u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=5"_s, u"localhost"_s,
+                   AgentProcess::defaultAgentBinary(), u"--stdio"_s, u"--cgroup-root"_s, f.cgroupRoot(),
+                   u"--proc-root"_s, f.procRoot(), u"--kmsg"_s, f.kmsgPath(), u"--cgroup"_s, kReport,
+                   u"--interval"_s, u"100ms"_s});
         QVERIFY(ssh.waitForStarted(5000));
         ssh.write("{\"type\":\"subscribe\"}\n");
         QByteArray out;
@@ -488,13 +488,13 @@ private Q_SLOTS:
         QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--interval"_s, u"50ms"_s}, &error, &output));
 
         QProcess agent;
-        agent.start(agentBinary(), {u"--listen"_s, u"0.0.0.0:0"_s});
+        agent.start(AgentProcess::defaultAgentBinary(), {u"--listen"_s, u"0.0.0.0:0"_s});
         QVERIFY(agent.waitForFinished(5000));
         QCOMPARE(agent.exitCode(), 2);
         QVERIFY(agent.readAllStandardError().contains("refusing to listen on 0.0.0.0"));
 
         QProcess help;
-        help.start(agentBinary(), {u"--help"_s});
+        help.start(AgentProcess::defaultAgentBinary(), {u"--help"_s});
         QVERIFY(help.waitForFinished(5000));
         const QByteArray text = help.readAllStandardOutput();
         for (const char *opt : {"--listen", "--cgroup-root", "--proc-root", "--interval", "--buffer",

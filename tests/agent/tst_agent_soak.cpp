@@ -27,8 +27,8 @@ private Q_SLOTS:
                           u"--heartbeat"_s,   u"1s"_s};
         for (int i = 0; i < cgroups; ++i)
             args << u"--cgroup"_s << u"/soak.slice/c%1"_s.arg(i);
-        QProcess agent;
-        const quint16 port = startAgentProcess(agent, args);
+        AgentProcess agent;
+        const quint16 port = agent.listen(args);
         QVERIFY(port != 0);
 
         StreamClient client;
@@ -65,13 +65,13 @@ private Q_SLOTS:
         const qint64 missedTicks = perTick.lastKey() + 1 - perTick.size();
 
         // CPU and RSS of the agent process from /proc (independent of the agent's own metrics).
-        QFile stat(u"/proc/%1/stat"_s.arg(agent.processId()));
+        QFile stat(u"/proc/%1/stat"_s.arg(agent.pid()));
         QVERIFY(stat.open(QIODevice::ReadOnly));
         const QByteArray statLine = stat.readAll();
         const QList<QByteArray> fields = statLine.mid(statLine.lastIndexOf(')') + 2).split(' ');
         const double ticksPerSecond = double(::sysconf(_SC_CLK_TCK));
         const double cpuSeconds = (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticksPerSecond;
-        QFile statm(u"/proc/%1/statm"_s.arg(agent.processId()));
+        QFile statm(u"/proc/%1/statm"_s.arg(agent.pid()));
         QVERIFY(statm.open(QIODevice::ReadOnly));
         const double rssMiB =
             statm.readAll().split(' ').at(1).toDouble() * double(::sysconf(_SC_PAGESIZE)) / 1048576.0;
@@ -84,10 +84,9 @@ private Q_SLOTS:
             "soak: agent CPU %.2f s = %.1f %% of one core; %.2f %% per 100 cgroups at 1 Hz; RSS %.1f MiB\n",
             cpuSeconds, 100.0 * cpuSeconds / elapsedS,
             100.0 * cpuSeconds / elapsedS / 10.0 / (cgroups / 100.0), rssMiB);
-        agent.terminate();
-        QVERIFY(agent.waitForFinished(5000));
-        QCOMPARE(agent.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(agent.exitCode(), 0);
+        QVERIFY(agent.terminate());
+        QCOMPARE(agent.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(agent.process().exitCode(), 0);
     }
 };
 

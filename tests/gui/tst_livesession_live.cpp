@@ -6,104 +6,28 @@
 
 #include "livesession.h"
 #include "samplestore.h"
+#include "scratchcgroup.h"
 #include "workspace.h"
 
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace oomscope::testsupport;
 
 namespace {
 
 constexpr std::int64_t kLimitBytes = 64 * 1024 * 1024;
 constexpr int kIntervalMs = 100;
-const QString kHierarchy = u"/sys/fs/cgroup/memory"_s;
 const auto kNamePrefix = "oomscope-live-"_L1;
-
-bool writeSysFile(const QString &path, const QByteArray &value)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const ssize_t written = ::write(fd, value.constData(), size_t(value.size()));
-    ::close(fd);
-    return written == value.size();
-}
-
-bool removeCgroup(const QString &path)
-{
-    const QByteArray native = QFile::encodeName(path);
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        if (::rmdir(native.constData()) == 0 || errno == ENOENT)
-            return true;
-        if (errno != EBUSY)
-            return false;
-        QTest::qSleep(10);
-    }
-    return false;
-}
-
-// The scratch cgroup and its hog; the destructor kills the hog and removes the cgroup always.
-struct Scratch {
-    QString dir;
-    pid_t pid = -1;
-    bool created = false;
-    ~Scratch()
-    {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            int status = 0;
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-        }
-        if (created && !removeCgroup(dir))
-            qWarning("could not remove %s", qPrintable(dir));
-    }
-};
-
-// Forks a child that waits on a pipe until it is in the cgroup, then execs the hog.
-pid_t spawnIn(const QString &procsFile, const QStringList &arguments)
-{
-    std::vector<QByteArray> storage;
-    for (const QString &a : arguments)
-        storage.push_back(QFile::encodeName(a));
-    std::vector<char *> argv;
-    for (QByteArray &a : storage)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int gate[2];
-    if (::pipe2(gate, O_CLOEXEC) != 0)
-        return -1;
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::close(gate[1]);
-        char go = 0;
-        if (::read(gate[0], &go, 1) != 1)
-            ::_exit(126);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    ::close(gate[0]);
-    const bool placed = pid > 0 && writeSysFile(procsFile, QByteArray::number(pid));
-    if (placed && ::write(gate[1], "g", 1) != 1) { }
-    ::close(gate[1]);
-    return placed ? pid : (pid > 0 ? -pid : -1);
-}
 
 } // namespace
 
@@ -114,31 +38,20 @@ class TestLiveSessionLive : public QObject
 private Q_SLOTS:
     void killStoredAndPlaced()
     {
-        if (::geteuid() != 0)
-            QSKIP("needs root: creates a memory cgroup and reads /dev/kmsg");
-        if (!QFileInfo::exists(kHierarchy + u"/memory.limit_in_bytes"_s)
-            || ::access(QFile::encodeName(kHierarchy).constData(), W_OK) != 0)
-            QSKIP("no writable cgroup v1 memory hierarchy at /sys/fs/cgroup/memory");
-        if (::access("/dev/kmsg", R_OK) != 0)
-            QSKIP("/dev/kmsg is not readable");
+        const Result<MemoryHierarchy> hierarchy = liveHierarchy();
+        if (!hierarchy)
+            QSKIP(qPrintable(hierarchy.error().message));
         const QString hog = QStringLiteral(OOMSCOPE_E2E_HOG);
         QVERIFY2(QFileInfo(hog).isExecutable(), qPrintable(hog));
 
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
         const QString ws = tmp.filePath(u"ws.sqlite"_s);
-        const QString name = kNamePrefix
-            + u"%1-%2"_s.arg(::getpid()).arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
+        const QString name = ScratchCgroup::uniqueName(kNamePrefix);
         const QString path = u'/' + name;
-
-        Scratch scratch;
-        scratch.dir = kHierarchy + path;
-        QVERIFY(::mkdir(QFile::encodeName(scratch.dir).constData(), 0755) == 0);
-        scratch.created = true;
-        const QByteArray limit = QByteArray::number(kLimitBytes);
-        QVERIFY(writeSysFile(scratch.dir + u"/memory.limit_in_bytes"_s, limit));
-        if (QFileInfo::exists(scratch.dir + u"/memory.memsw.limit_in_bytes"_s))
-            QVERIFY(writeSysFile(scratch.dir + u"/memory.memsw.limit_in_bytes"_s, limit));
+        ScratchCgroup scratch(*hierarchy, path);
+        const Result<void> created = scratch.create(kLimitBytes);
+        QVERIFY2(created, qPrintable(errorOf(created)));
 
         qint64 eventId = 0, seriesId = 0, placedMs = 0;
         {
@@ -152,14 +65,13 @@ private Q_SLOTS:
             QTRY_VERIFY(session.kernelLogAvailable());
             QTRY_VERIFY(session.samplesStoredCount() >= 2);
 
-            scratch.pid = spawnIn(scratch.dir + u"/cgroup.procs"_s, {hog, u"2"_s, u"512"_s, u"40"_s});
-            QVERIFY(scratch.pid > 0);
+            const Result<pid_t> spawned = scratch.spawn({hog, u"2"_s, u"512"_s, u"40"_s});
+            QVERIFY2(spawned, qPrintable(errorOf(spawned)));
+            const pid_t hogPid = *spawned;
             int status = 0;
             bool reaped = false; // QTRY evaluates once more after success: reap only once
-            QTRY_VERIFY_WITH_TIMEOUT(
-                reaped || (reaped = ::waitpid(scratch.pid, &status, WNOHANG) == scratch.pid), 20000);
-            const pid_t hogPid = scratch.pid;
-            scratch.pid = -1;
+            QTRY_VERIFY_WITH_TIMEOUT(reaped || (reaped = tryReap(hogPid, &status)), 20000);
+            scratch.forget(hogPid);
             QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
             QTRY_VERIFY_WITH_TIMEOUT(!stored.isEmpty(), 5000);
             eventId = stored.at(0).at(0).toLongLong();

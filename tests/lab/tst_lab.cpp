@@ -17,6 +17,7 @@
 #include "prediction.h"
 #include "recordingcsv.h"
 #include "sampler.h"
+#include "scratchcgroup.h"
 #include "timeline.h"
 #include "verdict.h"
 
@@ -47,6 +48,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace oomscope::testsupport;
 
 namespace {
 
@@ -60,51 +62,6 @@ constexpr qint64 kTailAfterKillMs = 1500; // samples after a kill, so the drop i
 QString errnoText(int error)
 {
     return QString::fromLocal8Bit(std::strerror(error));
-}
-
-// cgroupfs reports errors (EBUSY, EINVAL) on write(); plain POSIX keeps the reason.
-bool writeSysFile(const QString &path, const QByteArray &value, QString *error)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *error = u"open %1: %2"_s.arg(path, errnoText(errno));
-        return false;
-    }
-    const ssize_t written = ::write(fd, value.constData(), size_t(value.size()));
-    const int writeErrno = errno;
-    ::close(fd);
-    if (written != value.size()) {
-        *error = u"write '%1' to %2: %3"_s.arg(QString::fromLatin1(value), path, errnoText(writeErrno));
-        return false;
-    }
-    return true;
-}
-
-QByteArray readSysFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool swapActive()
-{
-    // /proc/swaps: a header line, then one line per active swap area.
-    return readSysFile(u"/proc/swaps"_s).trimmed().count('\n') > 0;
-}
-
-bool removeCgroupDir(const QString &path)
-{
-    // An exiting task can keep the cgroup busy for a moment after waitpid returns.
-    const QByteArray nativePath = QFile::encodeName(path);
-    for (int attempt = 0; attempt < 300; ++attempt) {
-        if (::rmdir(nativePath.constData()) == 0 || errno == ENOENT)
-            return true;
-        if (errno != EBUSY)
-            break;
-        QTest::qSleep(10);
-    }
-    qWarning("could not remove cgroup %s: %s", nativePath.constData(), std::strerror(errno));
-    return false;
 }
 
 bool onTmpfs(const QString &dir);
@@ -154,9 +111,9 @@ void removeStaleLabs()
                     break;
                 QTest::qSleep(20);
             }
-            removeCgroupDir(dir);
+            ScratchCgroup::removeDir(dir);
         }
-        removeCgroupDir(lab.absolutePath());
+        ScratchCgroup::removeDir(lab.absolutePath());
     }
 }
 
@@ -433,116 +390,27 @@ bool onTmpfs(const QString &dir)
     return ::statfs(QFile::encodeName(dir).constData(), &fs) == 0 && long(fs.f_type) == kTmpfsMagic;
 }
 
-// The lab's cgroups and processes: the destructor kills every child and removes every cgroup,
-// whatever happened before (a failed QVERIFY returns through it).
-class LabCgroups
-{
-public:
-    LabCgroups()
-        : m_root(kMemoryRoot + u'/' + kNamePrefix + QString::number(::getpid()))
+// The lab's cgroups: one per test process with a child per workload. The children go first
+// (their processes killed, their directories removed), whatever happened before (a failed
+// QVERIFY returns through them).
+struct LabCgroups {
+    explicit LabCgroups(const MemoryHierarchy &h)
+        : hierarchy(h)
+        , root(h, u'/' + kNamePrefix + QString::number(::getpid()))
     { }
-    ~LabCgroups()
+    Result<void> createChild(const QString &name, std::int64_t limitBytes)
     {
-        for (const pid_t pid : m_children)
-            ::kill(pid, SIGKILL);
-        for (const pid_t pid : m_children) {
-            int status = 0;
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-        }
-        for (auto it = m_created.rbegin(); it != m_created.rend(); ++it)
-            removeCgroupDir(*it);
+        auto cgroup = std::make_unique<ScratchCgroup>(hierarchy, root.relativePath() + u'/' + name);
+        // memsw only where swap exists: without swap it is left alone, as Kubernetes does on v1.
+        Result<void> created = cgroup->create(limitBytes, SwapLimit::SameAsMemoryIfSwapOn);
+        children[name] = std::move(cgroup); // removed even when only half made
+        return created;
     }
-    LabCgroups(const LabCgroups &) = delete;
-    LabCgroups &operator=(const LabCgroups &) = delete;
+    ScratchCgroup &child(const QString &name) { return *children.at(name); }
 
-    QString relativeRoot() const { return m_root.mid(kMemoryRoot.size()); }
-
-    bool createRoot(QString *error)
-    {
-        if (::mkdir(QFile::encodeName(m_root).constData(), 0755) != 0) {
-            *error = u"mkdir %1: %2"_s.arg(m_root, errnoText(errno));
-            return false;
-        }
-        m_created.push_back(m_root);
-        return true;
-    }
-
-    bool createChild(const QString &name, std::int64_t limitBytes, QString *error)
-    {
-        const QString dir = m_root + u'/' + name;
-        if (::mkdir(QFile::encodeName(dir).constData(), 0755) != 0) {
-            *error = u"mkdir %1: %2"_s.arg(dir, errnoText(errno));
-            return false;
-        }
-        m_created.push_back(dir);
-        const QByteArray limit = QByteArray::number(limitBytes);
-        // memsw only where swap exists (after memory: it must stay >= it; equal, so nothing
-        // escapes into swap). Without swap it is left alone, as Kubernetes does on v1: with a
-        // memsw limit set, kernel 6.18 counts no failcnt at all (neither memory nor memsw).
-        return writeSysFile(dir + u"/memory.limit_in_bytes"_s, limit, error)
-            && (!swapActive() || !QFileInfo::exists(dir + u"/memory.memsw.limit_in_bytes"_s)
-                || writeSysFile(dir + u"/memory.memsw.limit_in_bytes"_s, limit, error))
-            && writeSysFile(dir + u"/memory.oom_control"_s, "0", error);
-    }
-
-    // Forks, moves the child into the cgroup while it waits on a pipe, then lets it exec.
-    pid_t spawn(const QString &child, const QStringList &arguments, QString *error)
-    {
-        std::vector<QByteArray> argStorage;
-        for (const QString &argument : arguments)
-            argStorage.push_back(QFile::encodeName(argument));
-        std::vector<char *> argv;
-        for (QByteArray &arg : argStorage)
-            argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        int gate[2];
-        if (::pipe2(gate, O_CLOEXEC) != 0) {
-            *error = u"pipe2: %1"_s.arg(errnoText(errno));
-            return -1;
-        }
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            *error = u"fork: %1"_s.arg(errnoText(errno));
-            ::close(gate[0]);
-            ::close(gate[1]);
-            return -1;
-        }
-        if (pid == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            ::close(gate[1]);
-            char go = 0;
-            ssize_t got = 0;
-            do {
-                got = ::read(gate[0], &go, 1);
-            } while (got < 0 && errno == EINTR);
-            if (got != 1)
-                ::_exit(126);
-            // Quiet: the workload's "ready" line is not needed here.
-            const int devnull = ::open("/dev/null", O_WRONLY);
-            if (devnull >= 0)
-                ::dup2(devnull, STDERR_FILENO);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        ::close(gate[0]);
-        m_children.push_back(pid);
-        const bool placed =
-            writeSysFile(m_root + u'/' + child + u"/cgroup.procs"_s, QByteArray::number(pid), error);
-        if (placed && ::write(gate[1], "g", 1) != 1) {
-            *error = u"releasing child %1: %2"_s.arg(pid).arg(errnoText(errno));
-            ::close(gate[1]);
-            return -1;
-        }
-        ::close(gate[1]);
-        return placed ? pid : -1;
-    }
-
-    void forget(pid_t pid) { std::erase(m_children, pid); }
-
-private:
-    QString m_root;
-    std::vector<QString> m_created;
-    std::vector<pid_t> m_children;
+    MemoryHierarchy hierarchy;
+    ScratchCgroup root;
+    std::map<QString, std::unique_ptr<ScratchCgroup>> children;
 };
 
 QString describe(const Recording &r)
@@ -603,6 +471,7 @@ class TestLab : public QObject
 
 private:
     QString m_skipReason;
+    MemoryHierarchy m_hierarchy;
     quint64 m_seed = 0;
     int m_intervalMs = 100;
     std::map<QString, Recording> m_recordings;
@@ -625,14 +494,16 @@ private:
         QString error;
         QVERIFY2(writeCacheFile(cacheFile, cacheBytes, &error), qPrintable(error));
 
-        LabCgroups lab;
-        QVERIFY2(lab.createRoot(&error), qPrintable(error));
+        LabCgroups lab(m_hierarchy);
+        const Result<void> rootCreated = lab.root.create();
+        QVERIFY2(rootCreated, qPrintable(errorOf(rootCreated)));
         QStringList paths;
         for (const Spec &s : specs) {
-            QVERIFY2(lab.createChild(s.name, s.limitBytes, &error), qPrintable(error));
+            const Result<void> created = lab.createChild(s.name, s.limitBytes);
+            QVERIFY2(created, qPrintable(errorOf(created)));
             Recording r;
             r.spec = s;
-            r.path = lab.relativeRoot() + u'/' + s.name;
+            r.path = lab.child(s.name).relativePath();
             paths << r.path;
             m_recordings[s.name] = r;
         }
@@ -677,9 +548,11 @@ private:
             for (QStringList args : all) {
                 args << u"--max-s"_s << u"150"_s;
                 args.prepend(program);
-                const pid_t pid = lab.spawn(name, args, &error);
-                QVERIFY2(pid > 0, qPrintable(error));
-                r.pids.push_back(pid);
+                // Quiet: the workload's "ready" line is not needed here.
+                const Result<pid_t> pid =
+                    lab.child(name).spawn(args, {.oomScoreAdj = std::nullopt, .quietStderr = true});
+                QVERIFY2(pid, qPrintable(errorOf(pid)));
+                r.pids.push_back(*pid);
             }
         }
 
@@ -697,7 +570,7 @@ private:
                 int status = 0;
                 while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
                 r.exits.emplace_back(pid, status);
-                lab.forget(pid);
+                lab.child(r.spec.name).forget(pid);
             }
         };
         while (true) {
@@ -713,7 +586,7 @@ private:
                     int status = 0;
                     if (::waitpid(pid, &status, WNOHANG) == pid) {
                         r.exits.emplace_back(pid, status);
-                        lab.forget(pid);
+                        lab.child(r.spec.name).forget(pid);
                         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !r.killedByKernel) {
                             r.killedByKernel = true;
                             r.endMs = now + kTailAfterKillMs;
@@ -843,14 +716,10 @@ private Q_SLOTS:
     {
         if (qgetenv("OOMSCOPE_LAB") == "0") {
             m_skipReason = u"the lab is disabled (OOMSCOPE_LAB=0)"_s;
-        } else if (::geteuid() != 0) {
-            m_skipReason = u"the lab needs root: it creates memory cgroups and reads /dev/kmsg"_s;
-        } else if (!QFileInfo::exists(kMemoryRoot + u"/memory.limit_in_bytes"_s)) {
-            m_skipReason = u"the lab needs a cgroup v1 memory controller at %1"_s.arg(kMemoryRoot);
-        } else if (::access(QFile::encodeName(kMemoryRoot).constData(), W_OK) != 0) {
-            m_skipReason = u"%1 is not writable"_s.arg(kMemoryRoot);
-        } else if (::access("/dev/kmsg", R_OK) != 0) {
-            m_skipReason = u"/dev/kmsg is not readable: "_s + errnoText(errno);
+        } else if (const Result<MemoryHierarchy> hierarchy = liveHierarchy(); !hierarchy) {
+            m_skipReason = hierarchy.error().message;
+        } else {
+            m_hierarchy = *hierarchy;
         }
         if (!m_skipReason.isEmpty())
             QSKIP(qPrintable(m_skipReason));
@@ -867,9 +736,7 @@ private Q_SLOTS:
         removeStaleLabs();
         runLab();
         saveRecordings();
-        const QStringList left =
-            QDir(kMemoryRoot)
-                .entryList({kNamePrefix + QString::number(::getpid())}, QDir::Dirs | QDir::NoDotAndDotDot);
+        const QStringList left = ScratchCgroup::leftBehind(kMemoryRoot, kNamePrefix);
         QVERIFY2(left.isEmpty(), "the lab's cgroups were left behind");
     }
 

@@ -52,37 +52,6 @@ struct V1Fixture {
     }
 };
 
-// Starts the agent on 127.0.0.1:port (0 = any); returns the port or 0.
-quint16 startAgent(QProcess &process, quint16 port, const QStringList &args)
-{
-    process.setProgram(kAgent);
-    process.setArguments(QStringList {u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + args);
-    process.start();
-    if (!process.waitForStarted(5000))
-        return 0;
-    static const QRegularExpression re(u"listening on 127\\.0\\.0\\.1:(\\d+)"_s);
-    QByteArray err;
-    for (int i = 0; i < 100; ++i) {
-        process.waitForReadyRead(100);
-        err += process.readAllStandardError();
-        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
-        if (m.hasMatch())
-            return quint16(m.captured(1).toUInt());
-        if (process.state() != QProcess::Running)
-            break;
-    }
-    return 0;
-}
-
-void stopAgent(QProcess &process)
-{
-    if (process.state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(process.processId()), SIGCONT);
-    process.kill();
-    process.waitForFinished(5000);
-}
-
 AgentConnectOptions tcpOptions(quint16 port)
 {
     AgentConnectOptions o;
@@ -192,8 +161,8 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        QProcess agent;
-        const quint16 port = startAgent(agent, 0, f.agentArgs());
+        AgentProcess agent;
+        const quint16 port = agent.listen(f.agentArgs());
         QVERIFY(port);
         StreamClient reference;
         reference.connectTo(port);
@@ -236,7 +205,7 @@ private Q_SLOTS:
         QCOMPARE(cursor->lastSeq, status.lastSeq);
         QCOMPARE(cursor->instance, reference.firstOfType(u"hello"_s).value("instance"_L1).toString());
         QCOMPARE(cursor->samplesStored, total);
-        stopAgent(agent);
+        agent.stop();
     }
 
     // The agent stops answering (SIGSTOP): heartbeats stop, the client reconnects with backoff
@@ -245,8 +214,8 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        QProcess agent;
-        const quint16 port = startAgent(agent, 0, f.agentArgs());
+        AgentProcess agent;
+        const quint16 port = agent.listen(f.agentArgs());
         QVERIFY(port);
         StreamClient reference;
         reference.connectTo(port);
@@ -261,11 +230,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(client.status().samplesReceived >= 10, 10000);
         const qint64 before = client.status().lastSeq;
 
-        ::kill(pid_t(agent.processId()), SIGSTOP);
+        ::kill(pid_t(agent.pid()), SIGSTOP);
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Reconnecting, 10000);
         QVERIFY(client.status().nextRetry.isValid());
         QVERIFY(!client.status().message.isEmpty());
-        ::kill(pid_t(agent.processId()), SIGCONT);
+        ::kill(pid_t(agent.pid()), SIGCONT);
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Live, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(client.status().lastSeq > before + 20, 10000);
         QVERIFY(client.status().reconnects >= 1);
@@ -277,7 +246,7 @@ private Q_SLOTS:
         QCOMPARE(orderProblem(stored), QString());
         QCOMPARE(stored, referenceTimes(reference.records(), client.status().lastSeq));
         QVERIFY(recorder.gaps(client.node()).empty());
-        stopAgent(agent);
+        agent.stop();
     }
 
     // The agent is killed and comes back with a tiny buffer: the new instance's first records
@@ -286,8 +255,8 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        QProcess first;
-        const quint16 port = startAgent(first, 0, f.agentArgs());
+        AgentProcess first;
+        const quint16 port = first.listen(f.agentArgs());
         QVERIFY(port);
         FeedRecorder recorder;
         QVERIFY(recorder.open(f.dbPath()));
@@ -299,11 +268,11 @@ private Q_SLOTS:
         client.start();
         QTRY_VERIFY_WITH_TIMEOUT(client.status().samplesStored >= 6, 10000);
         const QString firstInstance = client.status().instance;
-        stopAgent(first);
+        first.stop();
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Reconnecting, 10000);
 
-        QProcess second;
-        QCOMPARE(startAgent(second, port, f.agentArgs() + QStringList {u"--buffer"_s, u"5"_s}), port);
+        AgentProcess second;
+        QCOMPARE(second.listen(f.agentArgs() + QStringList {u"--buffer"_s, u"5"_s}, port), port);
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Live, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(gaps.count() >= 1, 10000);
         QVERIFY(client.status().instance != firstInstance);
@@ -322,7 +291,7 @@ private Q_SLOTS:
         QCOMPARE(cursor->lastSeq, client.status().lastSeq);
         // Both instances' samples are in one series per cgroup, in order, without duplicates.
         QCOMPARE(orderProblem(storedTimes(*recorder.workspace(), client.status().hostname)), QString());
-        stopAgent(second);
+        second.stop();
     }
 
     void wrongTokenStopsWithoutRetrying()
@@ -330,9 +299,9 @@ private Q_SLOTS:
         V1Fixture f;
         QVERIFY(f.setUp());
         writeFile(f.dir.path() + u"/token"_s, "right-token-1234\n");
-        QProcess agent;
+        AgentProcess agent;
         const quint16 port =
-            startAgent(agent, 0, f.agentArgs() + QStringList {u"--token-file"_s, f.dir.path() + u"/token"_s});
+            agent.listen(f.agentArgs() + QStringList {u"--token-file"_s, f.dir.path() + u"/token"_s});
         QVERIFY(port);
         AgentConnectOptions o = tcpOptions(port);
         o.token = "wrong-token-0000";
@@ -364,7 +333,7 @@ private Q_SLOTS:
         ok.start();
         QTRY_COMPARE_WITH_TIMEOUT(ok.state(), AgentClient::State::Live, 10000);
         ok.detach();
-        stopAgent(agent);
+        agent.stop();
     }
 
     void execStdioAndOomEvent()
@@ -410,8 +379,8 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        QProcess agent;
-        const quint16 port = startAgent(agent, 0, f.agentArgs());
+        AgentProcess agent;
+        const quint16 port = agent.listen(f.agentArgs());
         QVERIFY(port);
         AttachOptions o;
         o.target = u"127.0.0.1:%1"_s.arg(port);
@@ -429,7 +398,7 @@ private Q_SLOTS:
         out.flush();
         QVERIFY2(outText.contains(kReport), qPrintable(outText));
         QVERIFY2(outText.contains(u"stored this run"_s), qPrintable(outText));
-        stopAgent(agent);
+        agent.stop();
 
         Workspace ws;
         QVERIFY(ws.open(f.dbPath()));

@@ -13,7 +13,6 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QSysInfo>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -24,6 +23,7 @@
 
 using namespace oomscope;
 using namespace agenttest;
+using oomscope::testsupport::freeLoopbackPort;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -42,14 +42,6 @@ bool runTool(const QString &program, const QStringList &args, QString *error)
         return false;
     }
     return true;
-}
-
-quint16 freeLoopbackPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
 }
 
 // Parent pid of every process, from /proc/<pid>/stat (the field after the command's ')').

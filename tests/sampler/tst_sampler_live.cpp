@@ -9,20 +9,16 @@
 #include "cgroupreader.h"
 #include "kmsgtail.h"
 #include "sampler.h"
+#include "scratchcgroup.h"
 
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QRandomGenerator>
 #include <QTest>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <optional>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
@@ -30,6 +26,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace oomscope::testsupport;
 
 namespace {
 
@@ -37,191 +34,6 @@ constexpr std::int64_t kLimitBytes = 64 * 1024 * 1024;
 constexpr int kIntervalMs = 100;
 constexpr double kIntervalSeconds = kIntervalMs / 1000.0;
 const auto kNamePrefix = "oomscope-sampler-"_L1;
-
-QString errnoText(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
-// cgroupfs reports errors (EBUSY, EINVAL) on write(); plain POSIX keeps the reason.
-bool writeSysFile(const QString &path, const QByteArray &value, QString *error)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *error = u"open %1: %2"_s.arg(path, errnoText(errno));
-        return false;
-    }
-    const ssize_t written = ::write(fd, value.constData(), size_t(value.size()));
-    const int writeErrno = errno;
-    ::close(fd);
-    if (written != value.size()) {
-        *error = u"write '%1' to %2: %3"_s.arg(QString::fromLatin1(value), path, errnoText(writeErrno));
-        return false;
-    }
-    return true;
-}
-
-QByteArray readSysFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-struct MemoryHierarchy {
-    bool v1 = true;
-    QString rootPath; // where the scratch cgroup is made: the v1 memory mount or the v2 root
-};
-
-// v1 first: on hybrid systems /sys/fs/cgroup is a tmpfs and the v2 mount has no controllers.
-std::optional<MemoryHierarchy> findMemoryHierarchy(QString *whyNot)
-{
-    const QString v1 = u"/sys/fs/cgroup/memory"_s;
-    if (QFileInfo::exists(v1 + u"/memory.limit_in_bytes"_s)) {
-        if (::access(QFile::encodeName(v1).constData(), W_OK) == 0)
-            return MemoryHierarchy {true, v1};
-        *whyNot = u"%1 is not writable"_s.arg(v1);
-        return std::nullopt;
-    }
-    const QString v2 = u"/sys/fs/cgroup"_s;
-    if (QFileInfo::exists(v2 + u"/cgroup.controllers"_s)) {
-        if (!readSysFile(v2 + u"/cgroup.subtree_control"_s).simplified().split(' ').contains("memory")) {
-            *whyNot = u"cgroup v2 at %1 does not delegate the memory controller"_s.arg(v2);
-            return std::nullopt;
-        }
-        if (::access(QFile::encodeName(v2).constData(), W_OK) != 0) {
-            *whyNot = u"%1 is not writable"_s.arg(v2);
-            return std::nullopt;
-        }
-        return MemoryHierarchy {false, v2};
-    }
-    *whyNot = u"no memory cgroup hierarchy"_s;
-    return std::nullopt;
-}
-
-bool reapChild(pid_t pid, int *status)
-{
-    pid_t got = 0;
-    do {
-        got = ::waitpid(pid, status, WNOHANG);
-    } while (got < 0 && errno == EINTR);
-    return got == pid;
-}
-
-// A child memory cgroup and the processes started in it (the approach of tests/e2e): the
-// destructor kills the children and removes the directory whatever happened.
-class ScratchCgroup
-{
-public:
-    ScratchCgroup(MemoryHierarchy hierarchy, QString name)
-        : m_hierarchy(std::move(hierarchy))
-        , m_path(m_hierarchy.rootPath + u'/' + name)
-    { }
-    ~ScratchCgroup()
-    {
-        for (const pid_t pid : m_children)
-            ::kill(pid, SIGKILL);
-        for (const pid_t pid : m_children) {
-            int status = 0;
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-        }
-        if (m_created)
-            removeDir(m_path);
-    }
-    ScratchCgroup(const ScratchCgroup &) = delete;
-    ScratchCgroup &operator=(const ScratchCgroup &) = delete;
-
-    QString file(const QString &name) const { return m_path + u'/' + name; }
-
-    bool create(QString *error)
-    {
-        if (::mkdir(QFile::encodeName(m_path).constData(), 0755) != 0) {
-            *error = u"mkdir %1: %2"_s.arg(m_path, errnoText(errno));
-            return false;
-        }
-        m_created = true;
-        const QByteArray limit = QByteArray::number(kLimitBytes);
-        if (m_hierarchy.v1) {
-            // memsw after memory (it must stay >= it); equal, so nothing escapes into swap.
-            return writeSysFile(file(u"memory.limit_in_bytes"_s), limit, error)
-                && (!QFileInfo::exists(file(u"memory.memsw.limit_in_bytes"_s))
-                    || writeSysFile(file(u"memory.memsw.limit_in_bytes"_s), limit, error))
-                && writeSysFile(file(u"memory.oom_control"_s), "0", error);
-        }
-        return writeSysFile(file(u"memory.max"_s), limit, error)
-            && (!QFileInfo::exists(file(u"memory.swap.max"_s))
-                || writeSysFile(file(u"memory.swap.max"_s), "0", error));
-    }
-
-    // Forks, moves the child into the cgroup while it waits on a pipe, then lets it exec.
-    pid_t spawn(const QStringList &arguments, QString *error)
-    {
-        std::vector<QByteArray> argStorage;
-        for (const QString &argument : arguments)
-            argStorage.push_back(QFile::encodeName(argument));
-        std::vector<char *> argv;
-        for (QByteArray &arg : argStorage)
-            argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        int gate[2];
-        if (::pipe2(gate, O_CLOEXEC) != 0) {
-            *error = u"pipe2: %1"_s.arg(errnoText(errno));
-            return -1;
-        }
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            *error = u"fork: %1"_s.arg(errnoText(errno));
-            ::close(gate[0]);
-            ::close(gate[1]);
-            return -1;
-        }
-        if (pid == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            ::close(gate[1]);
-            char go = 0;
-            ssize_t got = 0;
-            do {
-                got = ::read(gate[0], &go, 1);
-            } while (got < 0 && errno == EINTR);
-            if (got != 1)
-                ::_exit(126);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        ::close(gate[0]);
-        m_children.push_back(pid);
-        const bool placed = writeSysFile(file(u"cgroup.procs"_s), QByteArray::number(pid), error);
-        if (placed && ::write(gate[1], "g", 1) != 1) {
-            *error = u"releasing child %1: %2"_s.arg(pid).arg(errnoText(errno));
-            ::close(gate[1]);
-            return -1;
-        }
-        ::close(gate[1]);
-        return placed ? pid : -1;
-    }
-
-    void forget(pid_t pid) { std::erase(m_children, pid); }
-
-    static bool removeDir(const QString &path)
-    {
-        // An exiting task can keep the cgroup busy for a moment after waitpid returns.
-        const QByteArray nativePath = QFile::encodeName(path);
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            if (::rmdir(nativePath.constData()) == 0 || errno == ENOENT)
-                return true;
-            if (errno != EBUSY)
-                break;
-            QTest::qSleep(10);
-        }
-        qWarning("could not remove cgroup %s: %s", nativePath.constData(), std::strerror(errno));
-        return false;
-    }
-
-private:
-    MemoryHierarchy m_hierarchy;
-    QString m_path;
-    bool m_created = false;
-    std::vector<pid_t> m_children;
-};
 
 struct Kill {
     QString path;
@@ -258,13 +70,12 @@ private:
         m_kills.clear();
         m_events.clear();
         m_kmsgProblems.clear();
-        const quint32 salt = QRandomGenerator::global()->generate();
-        m_name = kNamePrefix + u"%1-%2"_s.arg(::getpid()).arg(qulonglong(salt), 8, 16, QChar(u'0'));
+        m_name = ScratchCgroup::uniqueName(kNamePrefix);
         const QString path = u'/' + m_name;
 
-        ScratchCgroup cgroup(m_hierarchy, m_name);
-        QString error;
-        QVERIFY2(cgroup.create(&error), qPrintable(error));
+        ScratchCgroup cgroup(m_hierarchy, path);
+        const Result<void> created = cgroup.create(kLimitBytes);
+        QVERIFY2(created, qPrintable(errorOf(created)));
 
         // Declared after the cgroup, so the threads stop before the cgroup is removed.
         WorkerThread worker(u"sampler"_s);
@@ -303,11 +114,12 @@ private:
 
         // 2 MiB every 40 ms: the 64 MiB fill up in about 1.5 s, so 100 ms samples see it climb.
         const QString hogPath = QStringLiteral(OOMSCOPE_E2E_HOG);
-        m_hogPid = cgroup.spawn({hogPath, u"2"_s, u"512"_s, u"40"_s}, &error);
-        QVERIFY2(m_hogPid > 0, qPrintable(error));
+        const Result<pid_t> hog = cgroup.spawn({hogPath, u"2"_s, u"512"_s, u"40"_s});
+        QVERIFY2(hog, qPrintable(errorOf(hog)));
+        m_hogPid = *hog;
         int status = 0;
         bool reaped = false;
-        QTRY_VERIFY_WITH_TIMEOUT(reaped || (reaped = reapChild(m_hogPid, &status)), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(reaped || (reaped = tryReap(m_hogPid, &status)), 20000);
         cgroup.forget(m_hogPid);
         QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                  qPrintable(u"hog was not SIGKILLed: wait status 0x%1"_s.arg(status, 0, 16)));
@@ -329,36 +141,21 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        if (::geteuid() != 0) {
-            m_skipReason = u"needs root: creates a memory cgroup and reads /dev/kmsg"_s;
-            return;
-        }
-        QString whyNot;
-        const std::optional<MemoryHierarchy> hierarchy = findMemoryHierarchy(&whyNot);
+        const Result<MemoryHierarchy> hierarchy = liveHierarchy({.v2Accepted = true});
         if (!hierarchy) {
-            m_skipReason = u"no writable memory cgroup: "_s + whyNot;
+            m_skipReason = hierarchy.error().message;
             return;
         }
         m_hierarchy = *hierarchy;
-        if (::access("/dev/kmsg", R_OK) != 0) {
-            m_skipReason = u"/dev/kmsg is not readable: "_s + errnoText(errno);
-            return;
-        }
         // A run killed by a CTest timeout cannot clean up; its empty cgroups go here.
-        const QDir root(m_hierarchy.rootPath);
-        for (const QString &name : root.entryList({kNamePrefix + u'*'}, QDir::Dirs | QDir::NoDotAndDotDot)) {
-            if (readSysFile(root.filePath(name) + u"/cgroup.procs"_s).trimmed().isEmpty())
-                ScratchCgroup::removeDir(root.filePath(name));
-        }
+        ScratchCgroup::removeStale(m_hierarchy.rootPath, kNamePrefix);
     }
 
     void cleanup()
     {
         if (m_hierarchy.rootPath.isEmpty())
             return;
-        const QStringList left =
-            QDir(m_hierarchy.rootPath)
-                .entryList({kNamePrefix + u"%1-*"_s.arg(::getpid())}, QDir::Dirs | QDir::NoDotAndDotDot);
+        const QStringList left = ScratchCgroup::leftBehind(m_hierarchy.rootPath, kNamePrefix);
         QVERIFY2(left.isEmpty(), qPrintable(u"cgroups left behind: "_s + left.join(u", "_s)));
     }
 
@@ -368,27 +165,27 @@ private Q_SLOTS:
             QSKIP(qPrintable(m_skipReason));
         QVERIFY2(QFileInfo(QStringLiteral(OOMSCOPE_E2E_HOG)).isExecutable(), OOMSCOPE_E2E_HOG);
 
-        // The kernel rate-limits the report (dump_header: 10 per 5 s, host-wide) but never the
-        // kill line: after other OOMs on the machine only "Killed process" may come. Wait out
-        // the window and try again, a bounded number of times.
+        // After other OOM kills on the machine the kernel may log only the kill line; then the
+        // capture is repeated after its rate-limit window.
         const OomEvent *event = nullptr;
-        for (int attempt = 1;; ++attempt) {
-            captureOomKill();
-            if (QTest::currentTestFailed())
-                return;
-            event = nullptr;
+        const auto hogEvent = [this]() -> const OomEvent * {
             for (const OomEvent &e : m_events) {
                 if (e.victim.pid == m_hogPid)
-                    event = &e;
+                    return &e;
             }
-            QVERIFY(event);
-            if (!event->triggerComm.isEmpty() && event->oomMemcg.endsWith(m_name))
-                break;
-            if (attempt == 3)
-                QSKIP("the kernel suppressed the OOM report three times (dump_header rate limit)");
-            qWarning("attempt %d: the kernel rate-limited the OOM report; retrying in 5.5 s", attempt);
-            QTest::qWait(5500); // DEFAULT_RATELIMIT_INTERVAL is 5 s
-        }
+            return nullptr;
+        };
+        const OomCapture got = captureOomReport([this] { captureOomKill(); },
+                                                [&] {
+                                                    event = hogEvent();
+                                                    return event && !event->triggerComm.isEmpty()
+                                                        && event->oomMemcg.endsWith(m_name);
+                                                });
+        if (got == OomCapture::Failed)
+            return;
+        QVERIFY(event);
+        if (got == OomCapture::RateLimited)
+            QSKIP(kOomReportRateLimited);
         const QString path = u'/' + m_name;
 
         // The report names the hog, in our cgroup.

@@ -205,9 +205,9 @@ private slots:
         QFile procsFile(dir + u"/procs.csv"_s);
         QFile logFile(dir + u"/kernel.log"_s);
         QFile truthFile(dir + u"/truth.json"_s);
-        if (!samplesFile.open(QIODevice::ReadOnly) || !procsFile.open(QIODevice::ReadOnly)
-            || !logFile.open(QIODevice::ReadOnly) || !truthFile.open(QIODevice::ReadOnly))
-            QSKIP("checkout-leak recording not found");
+        for (QFile *file : {&samplesFile, &procsFile, &logFile, &truthFile}) // committed fixtures
+            QVERIFY2(file->open(QIODevice::ReadOnly),
+                     qPrintable(file->fileName() + u": "_s + file->errorString()));
         const QJsonObject truth = QJsonDocument::fromJson(truthFile.readAll()).object();
         const SamplesCsvResult samples = readSamplesCsv(samplesFile, u"checkout"_s);
         const ProcsCsvResult procs = readProcsCsv(procsFile);

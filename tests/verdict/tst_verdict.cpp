@@ -758,9 +758,9 @@ private slots:
         QFile samplesFile(kRecording + u"/samples.csv"_s);
         QFile truthFile(kRecording + u"/truth.json"_s);
         QFile logFile(kRecording + u"/kernel.log"_s);
-        if (!samplesFile.open(QIODevice::ReadOnly) || !truthFile.open(QIODevice::ReadOnly)
-            || !logFile.open(QIODevice::ReadOnly))
-            QSKIP("checkout-leak recording not found");
+        for (QFile *file : {&samplesFile, &truthFile, &logFile}) // committed fixtures
+            QVERIFY2(file->open(QIODevice::ReadOnly),
+                     qPrintable(file->fileName() + u": "_s + file->errorString()));
         const QJsonObject truth = QJsonDocument::fromJson(truthFile.readAll()).object();
         const SamplesCsvResult read = readSamplesCsv(samplesFile, u"checkout"_s);
         QVERIFY(read.error.isEmpty());

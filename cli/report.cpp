@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "reportforward.h"
+// `oomscope-cli report …`: runs oomscope-report (installed next to the CLI) with the same
+// arguments, so the CLI itself never links Widgets or QCustomPlot.
+#include "commands.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -9,8 +11,11 @@
 
 using namespace Qt::StringLiterals;
 
-namespace oomscope {
+namespace oomscope::cli {
 
+namespace {
+
+// Path of oomscope-report beside the running executable; empty when it is not there.
 QString reportExecutablePath()
 {
     // Installed, both sit in bin/; in a build tree the renderer is in report/ beside cli/.
@@ -24,8 +29,11 @@ QString reportExecutablePath()
     return QString();
 }
 
-int forwardToReport(const QStringList &args)
+} // namespace
+
+int runReport(const QStringList &arguments)
 {
+    const QStringList args = arguments.mid(1); // without the program name
     const QString program = reportExecutablePath();
     QTextStream err(stderr);
     if (program.isEmpty()) {
@@ -50,4 +58,4 @@ int forwardToReport(const QStringList &args)
     return process.exitCode();
 }
 
-} // namespace oomscope
+} // namespace oomscope::cli

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// oomscope-chart-bench [--count N]: stores N synthetic samples in a scratch workspace and times
+// opening and drawing them in the growth chart, a zoomed redraw, and the process's resident
+// memory, against a replot of 1M in-memory points in the same run. Runs offscreen unless
+// QT_QPA_PLATFORM says otherwise.
 // clang-format off
 #include "qcustomplotinclude.h" // must come first, see there
 // clang-format on
-
-#include "chartbench.h"
 
 #include "growthchart.h"
 #include "samplestore.h"
 #include "workspace.h"
 
+#include <QApplication>
+#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -21,7 +25,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace oomscope {
+using namespace oomscope;
 
 namespace {
 
@@ -49,7 +53,46 @@ bool waitFor(GrowthChart &chart, int timeoutMs)
     return loop.exec() == 0;
 }
 
-} // namespace
+// A leak that is killed at the limit and restarts, with some noise, one sample per 100 ms.
+MemorySample syntheticSample(qint64 i)
+{
+    constexpr std::int64_t kStartMs = 1'795'825'075'000;
+    constexpr std::int64_t kStepMs = 100;
+    constexpr std::int64_t kLimit = std::int64_t(512) << 20;
+    MemorySample s;
+    s.timestampMs = kStartMs + i * kStepMs;
+    const std::int64_t cycle = i % 40'000;
+    s.anonBytes = (std::int64_t(64) << 20) + cycle * 11'000 + (i * 7919 % 4096) * 64;
+    s.inactiveFileBytes = std::int64_t(20) << 20;
+    s.activeFileBytes = std::int64_t(8) << 20;
+    s.shmemBytes = std::int64_t(2) << 20;
+    s.kernelBytes = std::int64_t(3) << 20;
+    s.usageBytes = std::min(
+        kLimit, s.anonBytes + s.inactiveFileBytes + s.activeFileBytes + s.shmemBytes + s.kernelBytes);
+    s.limitBytes = kLimit;
+    s.failcnt = cycle > 38'000 ? cycle - 38'000 : 0;
+    return s;
+}
+
+// Appends sampleCount synthetic samples to a new series in batches; its id, or 0 after printing why not.
+qint64 storeSamples(SampleStore &store, qint64 sampleCount, QTextStream &out)
+{
+    QString error;
+    const qint64 seriesId = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s, &error);
+    std::vector<MemorySample> batch;
+    constexpr qint64 kBatch = 200'000;
+    for (qint64 first = 0; first < sampleCount; first += kBatch) {
+        batch.clear();
+        for (qint64 i = first; i < std::min(sampleCount, first + kBatch); ++i)
+            batch.push_back(syntheticSample(i));
+        const AppendResult appended = store.append(seriesId, batch);
+        if (!appended.ok) {
+            out << "append failed: " << appended.error << Qt::endl;
+            return 0;
+        }
+    }
+    return seriesId;
+}
 
 int runChartBench(qint64 sampleCount, QTextStream &out)
 {
@@ -62,38 +105,11 @@ int runChartBench(qint64 sampleCount, QTextStream &out)
         return 1;
     }
     SampleStore store(workspace);
-    const qint64 seriesId = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s, &error);
-    const std::int64_t startMs = 1'795'825'075'000;
-    constexpr std::int64_t kStepMs = 100;
-    constexpr std::int64_t kLimit = std::int64_t(512) << 20;
     QElapsedTimer timer;
     timer.start();
-    std::vector<MemorySample> batch;
-    constexpr qint64 kBatch = 200'000;
-    for (qint64 first = 0; first < sampleCount; first += kBatch) {
-        batch.clear();
-        for (qint64 i = first; i < std::min(sampleCount, first + kBatch); ++i) {
-            MemorySample s;
-            s.timestampMs = startMs + i * kStepMs;
-            // A leak that is killed at the limit and restarts, with some noise.
-            const std::int64_t cycle = i % 40'000;
-            s.anonBytes = (std::int64_t(64) << 20) + cycle * 11'000 + (i * 7919 % 4096) * 64;
-            s.inactiveFileBytes = std::int64_t(20) << 20;
-            s.activeFileBytes = std::int64_t(8) << 20;
-            s.shmemBytes = std::int64_t(2) << 20;
-            s.kernelBytes = std::int64_t(3) << 20;
-            s.usageBytes = std::min(
-                kLimit, s.anonBytes + s.inactiveFileBytes + s.activeFileBytes + s.shmemBytes + s.kernelBytes);
-            s.limitBytes = kLimit;
-            s.failcnt = cycle > 38'000 ? cycle - 38'000 : 0;
-            batch.push_back(s);
-        }
-        const AppendResult appended = store.append(seriesId, batch);
-        if (!appended.ok) {
-            out << "append failed: " << appended.error << Qt::endl;
-            return 1;
-        }
-    }
+    const qint64 seriesId = storeSamples(store, sampleCount, out);
+    if (seriesId == 0)
+        return 1;
     out << "stored " << sampleCount << " samples in " << timer.elapsed() << " ms" << Qt::endl;
     out << "resident after storing: " << residentMemory() << Qt::endl;
 
@@ -155,4 +171,24 @@ int runChartBench(qint64 sampleCount, QTextStream &out)
     return 0;
 }
 
-} // namespace oomscope
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Times the growth chart on N stored samples."_s);
+    parser.addHelpOption();
+    parser.addOption({u"count"_s, u"Samples to store and draw (default 10000000)."_s, u"N"_s, u"10000000"_s});
+    parser.process(app);
+    bool ok = false;
+    const qint64 count = parser.value(u"count"_s).toLongLong(&ok);
+    if (!ok || count <= 0) {
+        QTextStream(stderr) << "oomscope-chart-bench: --count takes a positive number" << Qt::endl;
+        return 2;
+    }
+    QTextStream out(stdout);
+    return runChartBench(count, out);
+}

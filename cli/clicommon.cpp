@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "clicommon.h"
+
+#include "recordingcsv.h"
+#include "workspace.h"
+
+#include <QLocale>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope::cli {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+int errorExit(const QString &message, int code)
+{
+    err() << "oomscope-cli: " << message << Qt::endl;
+    return code;
+}
+
+void setUpParser(QCommandLineParser &parser, bool withDb, bool withJson)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addHelpOption();
+    if (withDb)
+        parser.addOption({u"db"_s, u"Workspace file."_s, u"W.sqlite"_s});
+    if (withJson)
+        parser.addOption({u"json"_s, u"Print JSON instead of text."_s});
+}
+
+bool openWorkspace(Workspace &workspace, const QCommandLineParser &parser)
+{
+    const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : Workspace::defaultPath();
+    QString error;
+    if (!workspace.open(path, &error)) {
+        errorExit(u"cannot open workspace %1: %2"_s.arg(path, error));
+        return false;
+    }
+    return true;
+}
+
+std::optional<qint64> parseTimeOption(const QString &text)
+{
+    return parseCsvTimestampMs(text.toUtf8());
+}
+
+QString badTimeMessage(const QString &command, const QString &option, const QString &value)
+{
+    return u"%1: --%2 '%3' is not ISO-8601 or epoch seconds/milliseconds"_s.arg(command, option, value);
+}
+
+QString humanKb(qint64 kb)
+{
+    return QLocale::c().formattedDataSize(kb * 1024, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+QString humanBytes(std::int64_t bytes)
+{
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+} // namespace oomscope::cli
