@@ -124,7 +124,10 @@ struct Evidence {
     int incarnations = 0;
     int growingIncarnations = 0; // incarnations judged leak
     std::optional<qint64> timeToLimitFromIncarnationStartS; // along the deciding line
-    QString vpaBasis;
+    QString vpaBasis; // vpaBasisText(): how the VPA-style figure was taken
+    bool vpaDaily = false; // VPA figure from daily peaks (else from vpaWindows equal windows)
+    int vpaWindows = 0;
+    double vpaWindowS = 0;
 };
 
 // A stretch of time to shade on the chart.
@@ -133,7 +136,66 @@ struct Region {
     Kind kind = Kind::Plateau;
     qint64 startMs = 0;
     qint64 endMs = 0;
-    QString label;
+    QString label; // regionLabel()
+    double amount = 0; // Spike: the jump in bytes; Plateau: its share of the limit
+    bool endedByKill = false; // Incarnation: it ended in a kill
+};
+
+// The rule that decided one incarnation's verdict, with the numbers behind it; the reason
+// sentence is composed from it (verdictsummary.h).
+struct SegmentFinding {
+    enum class Rule {
+        None, // not judged (no samples)
+        TooFewSamples, // samples over durationS
+        KilledAtStartup, // killed durationS (samples) after it started
+        Leak, // unreclaimable memory rises slopeBytesPerS with r2, not levelling off
+        LeakFloor, // the floor of allocate/free cycles rises slopeBytesPerS with r2
+        NoLimitNoGrowth, // no steady growth, no limit to compare with
+        SpikeJump, // baselineBytes (share of the limit) jumped jumpBytes within jumpS (intoKill)
+        SpikeUnseen, // killed with peakUsageBytes (share of the limit) far below the limit
+        KilledAtPlateau, // held share of the limit, then killed
+        KilledInBursts, // bursts from a plateau at share reached the limit, then killed
+        KilledDuringClimb, // killed durationS after it started, still climbing
+        Plateau, // levels off at share of the limit
+        Bursts, // working level share, bursts reached >= 90 % of the limit
+        PageCache, // usage at the limit, unreclaimable p99 at share of it
+        Fits, // unreclaimable p99 at most share of the limit
+    };
+    Rule rule = Rule::None;
+    int samples = 0;
+    double durationS = 0;
+    double slopeBytesPerS = 0;
+    double r2 = 0;
+    double share = 0; // of the limit (plateau, peak, baseline or p99, per rule)
+    double baselineBytes = 0;
+    double jumpBytes = 0;
+    double jumpS = 0;
+    bool intoKill = false; // SpikeJump: the jump ended in a kill below 90 % of the limit
+    double peakUsageBytes = 0;
+    int bursts = 0;
+};
+
+// A caveat of a verdict, with its numbers; verdictsummary.h words it.
+struct VerdictWarning {
+    enum class Kind {
+        WorkingSetStandsIn, // anon not measured
+        UsageStandsIn, // neither anon nor inactive_file measured
+        LimitChanged, // from fromBytes to toBytes; the last is used
+        NoLimit, // only leak, fits and insufficient_data possible
+        InferredKills, // count falls from the limit taken as kills
+        PeakCensored, // a kill cut the growth short: bytes is a lower bound
+        LeakOutgrowsAdvice, // VPA fromBytes / KRR toBytes would chase a leak (growing at rate)
+        Gaps, // count gaps, longest seconds
+        LittleHeadroom, // < 20 % headroom at the peak
+    };
+    Kind kind = Kind::NoLimit;
+    int count = 0;
+    double fromBytes = 0;
+    double toBytes = 0;
+    double bytes = 0;
+    double seconds = 0;
+    double rateBytesPerS = 0; // LeakOutgrowsAdvice: with buysS, what the KRR figure buys
+    std::optional<double> buysS;
 };
 
 // The fitted line of the deciding incarnation, for drawing (bytes over epoch ms).
@@ -161,7 +223,8 @@ struct Verdict {
         int sampleCount = 0;
         double slopeMiBPerHour = 0;
         double r2 = 0;
-        QString reason;
+        SegmentFinding finding;
+        QString reason; // segmentReason(finding)
     };
 
     Kind kind = Kind::InsufficientData;
@@ -171,8 +234,10 @@ struct Verdict {
     std::optional<std::int64_t> recommendedLimitBytes; // never for a leak
     std::optional<std::int64_t> vpaLimitBytes;
     std::optional<std::int64_t> krrLimitBytes;
-    QString summary;
-    QStringList warnings;
+    std::optional<std::size_t> decidingSegment; // the segment whose finding decided the verdict
+    std::vector<VerdictWarning> warningFacts;
+    QString summary; // verdictSummary(): composed from the above
+    QStringList warnings; // verdictWarningText() of each warningFacts
     std::vector<Region> regions;
     TrendLine trend;
     std::vector<Segment> segments;

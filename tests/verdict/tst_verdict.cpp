@@ -6,6 +6,7 @@
 #include "recordingcsv.h"
 #include "timeline.h"
 #include "verdict.h"
+#include "verdictsummary.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -806,6 +807,120 @@ private slots:
         QVERIFY2(r.kind == Verdict::Kind::Leak, describe(r));
         QVERIFY(r.timeToLimitS.has_value());
         QVERIFY2(std::abs(double(*r.timeToLimitS) - 10.0) < 5.0, QByteArray::number(*r.timeToLimitS));
+    }
+    // The findings → words seam (verdictsummary.h).
+    void plateauFindingCarriesItsNumbers()
+    {
+        Noise noise(42);
+        const auto s = series(2 * 3600.0, 20.0, mib(768), [&](double t) {
+            Parts p;
+            p.anon = std::min(0.93, 0.1 + t / 600.0) * 768 * kMiB + noise(4 * kMiB);
+            p.file = 8 * kMiB;
+            p.inactiveFile = 4 * kMiB;
+            return p;
+        });
+        const Verdict v = classify(s);
+        QVERIFY2(v.kind == Verdict::Kind::Undersized, describe(v));
+        QVERIFY(v.decidingSegment);
+        const Verdict::Segment &seg = v.segments[*v.decidingSegment];
+        QCOMPARE(seg.finding.rule, SegmentFinding::Rule::Plateau);
+        // anon 93 % of the limit plus 2 MiB kernel: the plateau share is the evidence's percent.
+        QVERIFY(std::abs(seg.finding.share * 100.0 - *v.evidence.plateauPercentOfLimit) < 1e-9);
+        QCOMPARE(seg.reason, segmentReason(seg.finding));
+        QCOMPARE(v.summary, verdictSummary(v));
+        QVERIFY2(v.summary.startsWith(u"Undersized limit: it levels off at 9"_s), v.summary.toUtf8());
+        for (const Region &r : v.regions)
+            QCOMPARE(r.label, regionLabel(r));
+    }
+
+    void composerSegmentReasons()
+    {
+        SegmentFinding plateau;
+        plateau.rule = SegmentFinding::Rule::Plateau;
+        plateau.share = 0.92;
+        QCOMPARE(segmentReason(plateau), u"it levels off at 92 % of the limit"_s);
+
+        SegmentFinding spike;
+        spike.rule = SegmentFinding::Rule::SpikeJump;
+        spike.baselineBytes = 100 * kMiB;
+        spike.share = 0.1;
+        spike.jumpBytes = 800 * kMiB;
+        spike.jumpS = 2;
+        spike.intoKill = true;
+        QCOMPARE(
+            segmentReason(spike),
+            u"a stable baseline of 100 MiB (10 % of the limit) jumped by 800 MiB within 2.0 s to a kill"_s);
+        spike.intoKill = false;
+        QVERIFY(segmentReason(spike).endsWith(u"to the limit"_s));
+
+        SegmentFinding leak;
+        leak.rule = SegmentFinding::Rule::LeakFloor;
+        leak.slopeBytesPerS = 10 * kMiB / 3600.0;
+        leak.r2 = 0.912;
+        QCOMPARE(segmentReason(leak), u"the floor of its allocate/free cycles rises 10.0 MiB/h (R² 0.91)"_s);
+        QCOMPARE(segmentReason(SegmentFinding {}), QString());
+    }
+
+    void composerSummaries()
+    {
+        Verdict v;
+        v.kind = Verdict::Kind::Undersized;
+        v.evidence.limitBytes = mib(512);
+        v.recommendedLimitBytes = mib(640);
+        Verdict::Segment seg;
+        seg.reason = u"it levels off at 95 % of the limit"_s;
+        seg.endedByKill = true;
+        v.segments = {seg};
+        v.decidingSegment = 0;
+        QCOMPARE(verdictSummary(v),
+                 u"Undersized limit: it levels off at 95 % of the limit; the 512 MiB limit is "
+                 u"too small for this workload — about 640 MiB would fit."_s);
+
+        v.kind = Verdict::Kind::Leak;
+        v.segments[0].reason = u"unreclaimable memory rises 5.0 MiB/h (R² 0.99) without levelling off"_s;
+        v.evidence.growingIncarnations = 3;
+        QCOMPARE(
+            verdictSummary(v),
+            u"Leak: unreclaimable memory rises 5.0 MiB/h (R² 0.99) without levelling off. Each of 3 "
+            u"incarnations (between kills) grew the same way. It reached the 512 MiB limit and was killed. "
+            u"A bigger limit only delays the next kill; fix what retains memory."_s);
+        v.segments[0].endedByKill = false;
+        v.timeToLimitS = 7200;
+        QVERIFY(verdictSummary(v).contains(u"At this rate it reaches the 512 MiB limit in 2.0 h."_s));
+
+        Verdict none;
+        QCOMPARE(verdictSummary(none), u"No sample has a usable memory reading: nothing to judge."_s);
+        none.evidence.sampleCount = 4;
+        none.evidence.durationMs = 3000;
+        QCOMPARE(verdictSummary(none), u"4 usable samples over 3.0 s: too few to judge."_s);
+    }
+
+    void composerWarnings()
+    {
+        VerdictWarning chase;
+        chase.kind = VerdictWarning::Kind::LeakOutgrowsAdvice;
+        chase.fromBytes = mib(129);
+        chase.toBytes = mib(147);
+        QCOMPARE(
+            verdictWarningText(chase),
+            u"Leak: VPA-style (129 MiB) and KRR-style (147 MiB) recommendations would only chase it; any "
+            u"limit is outgrown. Fix the retention instead."_s);
+        chase.rateBytesPerS = 1 * kMiB;
+        chase.buysS = 19;
+        QVERIFY2(verdictWarningText(chase).contains(
+                     u"outgrown (at 1.00 MiB/s (3600 MiB/h), the KRR figure buys only "
+                     u"19 s more)."_s),
+                 verdictWarningText(chase).toUtf8());
+        VerdictWarning gaps;
+        gaps.kind = VerdictWarning::Kind::Gaps;
+        gaps.count = 2;
+        gaps.seconds = 600;
+        QCOMPARE(verdictWarningText(gaps),
+                 u"2 gap(s) in the samples (longest 10 min); no jump was read across them."_s);
+        Verdict v;
+        v.warningFacts = {gaps, chase};
+        composeVerdictText(v);
+        QCOMPARE(v.warnings, (QStringList {verdictWarningText(gaps), verdictWarningText(chase)}));
     }
 };
 
