@@ -7,6 +7,7 @@
 #include "agentoptions.h"
 #include "kmsgtail.h"
 #include "recordbuffer.h"
+#include "result.h"
 #include "sampler.h"
 
 #include <QJsonObject>
@@ -47,9 +48,9 @@ public:
     explicit AgentServer(AgentOptions options, QObject *parent = nullptr);
     ~AgentServer() override;
 
-    // Opens the listener (not in stdio mode), starts sampling and the kernel log tail. false
-    // with *error when something the agent cannot work without failed.
-    bool start(QString *error);
+    // Opens the listener (not in stdio mode), starts sampling and the kernel log tail. An error
+    // when something the agent cannot work without failed (TLS files, the listening socket).
+    Result<void> start();
     // Serves one client over two file descriptors (stdin/stdout); stdioFinished() when it ends.
     void serveStdio(int readFd, int writeFd);
     void stop();
@@ -81,6 +82,11 @@ Q_SIGNALS:
 
 private:
     friend class AgentTcpServer;
+    Result<void> loadTls();
+    void chooseCgroups();
+    Result<void> listen();
+    void startSampler();
+    void startKmsgTail();
     void acceptConnection(qintptr socketDescriptor);
     void addSession(ClientSession *session);
     void onKmsgRecords(const KmsgRecordBatchPtr &records);

@@ -636,20 +636,19 @@ int exportSamples(const QStringList &args)
             : (file.setFileName(path), file.open(QIODevice::WriteOnly | QIODevice::Truncate));
         if (!opened)
             return u"cannot write %1: %2"_s.arg(path, file.errorString());
-        QString error;
-        if (!writer(file, &error))
-            return path + u": "_s + error;
+        if (const Result<void> written = writer(file); !written)
+            return path + u": "_s + written.error().message;
         return QString();
     };
-    QString error = write(parser.value(u"output"_s), [&](QIODevice &out, QString *e) {
-        return writeSamplesCsv(out, std::span<const RecordedSeries>(series), e);
+    QString error = write(parser.value(u"output"_s), [&](QIODevice &out) {
+        return writeSamplesCsv(out, std::span<const RecordedSeries>(series));
     });
     if (error.isEmpty() && parser.isSet(u"procs"_s)) {
         std::stable_sort(
             processes.begin(), processes.end(),
             [](const ProcessSample &a, const ProcessSample &b) { return a.timestampMs < b.timestampMs; });
-        error = write(parser.value(u"procs"_s), [&](QIODevice &out, QString *e) {
-            return writeProcsCsv(out, std::span<const ProcessSample>(processes), e);
+        error = write(parser.value(u"procs"_s), [&](QIODevice &out) {
+            return writeProcsCsv(out, std::span<const ProcessSample>(processes));
         });
     }
     if (!error.isEmpty())
