@@ -103,9 +103,8 @@ int main(int argc, char **argv)
         o.kmsgPath = tmp.path() + u"/no-kmsg"_s;
         o.bufferRecords = 200000;
         AgentServer server(o);
-        QString error;
-        if (!server.start(&error)) {
-            std::fprintf(stderr, "%s\n", qPrintable(error));
+        if (const Result<void> started = server.start(); !started) {
+            std::fprintf(stderr, "%s\n", qPrintable(started.error().message));
             return 1;
         }
         SampleBatch batch;

@@ -3,6 +3,8 @@
 // (a non-loopback listener without token and TLS) before anything is opened.
 #pragma once
 
+#include "result.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QString>
@@ -54,14 +56,18 @@ std::optional<int> parseDurationMs(const QString &text);
 // "127.0.0.1:9464", "[::1]:9464", "localhost:0", "0.0.0.0:9464".
 bool parseListenAddress(const QString &text, QHostAddress *address, quint16 *port);
 
-// Parses argv (arguments.first() is the program name). On --help/--version the text to print
-// goes to *output and the function returns std::nullopt with an empty *error; on a bad argument
-// *error says why.
-std::optional<AgentOptions> parseAgentArguments(const QStringList &arguments, QString *error,
-                                                QString *output);
+// What the command line asks for: run with these options, or print a text and exit 0.
+struct AgentCommand {
+    AgentOptions options;
+    QString output; // --help or --version: the text to print instead of running
+};
+
+// Parses argv (arguments.first() is the program name). A bad argument is an Invalid error
+// saying why.
+Result<AgentCommand> parseAgentArguments(const QStringList &arguments);
 
 // The checks that must pass before the agent opens anything: non-loopback needs a token and
 // TLS, configured cgroup paths stay inside the root, files are readable. Reads the token.
-bool loadSecretsAndValidate(AgentOptions &options, QString *error);
+Result<void> loadSecretsAndValidate(AgentOptions &options);
 
 } // namespace oomscope

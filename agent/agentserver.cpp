@@ -90,34 +90,66 @@ AgentServer::~AgentServer()
     stop();
 }
 
-bool AgentServer::start(QString *error)
+Result<void> AgentServer::start()
 {
     // A client vanishing mid-write must not kill the agent.
     ::signal(SIGPIPE, SIG_IGN);
 
     if (m_options.tls()) {
-        if (!QSslSocket::supportsSsl()) {
-            *error = u"TLS requested but Qt has no working TLS backend (install OpenSSL 3: libssl3)"_s;
-            return false;
-        }
-        const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_options.tlsCertFile, QSsl::Pem);
-        if (chain.isEmpty()) {
-            *error = u"--tls-cert %1: no PEM certificate in it"_s.arg(m_options.tlsCertFile);
-            return false;
-        }
-        const std::optional<QSslKey> key = loadKey(m_options.tlsKeyFile);
-        if (!key) {
-            *error = u"--tls-key %1: no unencrypted PEM private key (RSA, EC or DSA) in it"_s.arg(
-                m_options.tlsKeyFile);
-            return false;
-        }
-        m_sslConfig = QSslConfiguration::defaultConfiguration();
-        m_sslConfig.setLocalCertificateChain(chain);
-        m_sslConfig.setPrivateKey(*key);
-        m_sslConfig.setProtocol(QSsl::TlsV1_2OrLater);
-        m_sslConfig.setPeerVerifyMode(QSslSocket::VerifyNone); // clients authenticate by token
+        if (Result<void> tls = loadTls(); !tls)
+            return tls;
     }
+    chooseCgroups();
+    if (!m_options.stdio) {
+        if (Result<void> listening = listen(); !listening)
+            return listening;
+    }
+    startSampler();
+    startKmsgTail();
 
+    m_worker->start();
+    m_sampler->start();
+    m_kmsg->start();
+
+    m_heartbeatTimer = new QTimer(this);
+    connect(m_heartbeatTimer, &QTimer::timeout, this, &AgentServer::heartbeat);
+    m_heartbeatTimer->start(m_options.heartbeatMs);
+    if (m_options.cgroups.isEmpty() && m_options.rediscoverMs > 0) {
+        m_rediscoverTimer = new QTimer(this);
+        connect(m_rediscoverTimer, &QTimer::timeout, this, &AgentServer::rediscover);
+        m_rediscoverTimer->start(m_options.rediscoverMs);
+    }
+    qInfo("sampling %lld cgroups every %d ms (cgroup v%d under %s)", qint64(m_paths.size()),
+          m_options.intervalMs, int(m_cgroupVersion), qPrintable(m_options.cgroupRoot));
+    return {};
+}
+
+// The certificate chain and key of --tls-cert/--tls-key into the server's TLS configuration.
+Result<void> AgentServer::loadTls()
+{
+    if (!QSslSocket::supportsSsl())
+        return fail(Error::Kind::Invalid,
+                    u"TLS requested but Qt has no working TLS backend (install OpenSSL 3: libssl3)"_s);
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_options.tlsCertFile, QSsl::Pem);
+    if (chain.isEmpty())
+        return fail(Error::Kind::Invalid,
+                    u"--tls-cert %1: no PEM certificate in it"_s.arg(m_options.tlsCertFile));
+    const std::optional<QSslKey> key = loadKey(m_options.tlsKeyFile);
+    if (!key)
+        return fail(Error::Kind::Invalid,
+                    u"--tls-key %1: no unencrypted PEM private key (RSA, EC or DSA) in it"_s.arg(
+                        m_options.tlsKeyFile));
+    m_sslConfig = QSslConfiguration::defaultConfiguration();
+    m_sslConfig.setLocalCertificateChain(chain);
+    m_sslConfig.setPrivateKey(*key);
+    m_sslConfig.setProtocol(QSsl::TlsV1_2OrLater);
+    m_sslConfig.setPeerVerifyMode(QSslSocket::VerifyNone); // clients authenticate by token
+    return {};
+}
+
+// The cgroup hierarchy's version and the paths to sample (configured, else discovered).
+void AgentServer::chooseCgroups()
+{
     CgroupReader reader(m_options.cgroupRoot, m_options.procRoot);
     m_cgroupVersion = reader.version();
     if (m_cgroupVersion == CgroupVersion::None)
@@ -129,22 +161,29 @@ bool AgentServer::start(QString *error)
         qWarning(
             "more than %d cgroups: sampling the first %d (raise --max-cgroups or name them with --cgroup)",
             m_options.maxCgroups, m_options.maxCgroups);
+}
 
-    if (!m_options.stdio) {
-        auto *tcp = new AgentTcpServer(this);
-        tcp->setMaxPendingConnections(m_options.maxClients);
-        if (!tcp->listen(m_options.listenAddress, m_options.listenPort)) {
-            *error = u"cannot listen on %1:%2: %3"_s.arg(m_options.listenAddress.toString())
+Result<void> AgentServer::listen()
+{
+    auto *tcp = new AgentTcpServer(this);
+    tcp->setMaxPendingConnections(m_options.maxClients);
+    if (!tcp->listen(m_options.listenAddress, m_options.listenPort)) {
+        Error error {Error::Kind::Network,
+                     u"cannot listen on %1:%2: %3"_s.arg(m_options.listenAddress.toString())
                          .arg(m_options.listenPort)
-                         .arg(tcp->errorString());
-            delete tcp;
-            return false;
-        }
-        m_tcp = tcp;
-        qInfo("listening on %s:%u (%s)", qPrintable(m_options.listenAddress.toString()),
-              unsigned(m_tcp->serverPort()), m_options.tls() ? "TLS" : "plain TCP");
+                         .arg(tcp->errorString())};
+        delete tcp;
+        return tl::unexpected(std::move(error));
     }
+    m_tcp = tcp;
+    qInfo("listening on %s:%u (%s)", qPrintable(m_options.listenAddress.toString()),
+          unsigned(m_tcp->serverPort()), m_options.tls() ? "TLS" : "plain TCP");
+    return {};
+}
 
+// The sampler on the worker thread; its batches and events become records.
+void AgentServer::startSampler()
+{
     m_worker = std::make_unique<WorkerThread>(u"oomscope-agent sampler"_s);
     SamplerConfig sc;
     sc.cgroupRoot = m_options.cgroupRoot;
@@ -175,7 +214,11 @@ bool AgentServer::start(QString *error)
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });
+}
 
+// The kernel log tail on the worker thread; its records and OOM reports become records.
+void AgentServer::startKmsgTail()
+{
     KmsgTailConfig kc;
     kc.path = m_options.kmsgPath;
     kc.fromStart = m_options.kmsgHistory;
@@ -197,22 +240,6 @@ bool AgentServer::start(QString *error)
         m_kmsgAvailable = true;
         qInfo("following kernel log %s", qPrintable(path));
     });
-
-    m_worker->start();
-    m_sampler->start();
-    m_kmsg->start();
-
-    m_heartbeatTimer = new QTimer(this);
-    connect(m_heartbeatTimer, &QTimer::timeout, this, &AgentServer::heartbeat);
-    m_heartbeatTimer->start(m_options.heartbeatMs);
-    if (m_options.cgroups.isEmpty() && m_options.rediscoverMs > 0) {
-        m_rediscoverTimer = new QTimer(this);
-        connect(m_rediscoverTimer, &QTimer::timeout, this, &AgentServer::rediscover);
-        m_rediscoverTimer->start(m_options.rediscoverMs);
-    }
-    qInfo("sampling %lld cgroups every %d ms (cgroup v%d under %s)", qint64(m_paths.size()),
-          m_options.intervalMs, int(m_cgroupVersion), qPrintable(m_options.cgroupRoot));
-    return true;
 }
 
 void AgentServer::stop()
@@ -396,7 +423,7 @@ void AgentServer::onKmsgRecords(const KmsgRecordBatchPtr &records)
     if (!records || records->empty())
         return;
     for (const KmsgRecord &r : *records)
-        appendRecord(kmsgRecordJson(r));
+        appendRecord(kmsgRecordJson(KmsgFrame {r.seq, r.usec, r.level, r.facility, r.line}));
     for (ClientSession *s : std::vector<ClientSession *>(m_sessions))
         s->pump();
     Q_EMIT recordsAppended(m_buffer.newestSeq());
@@ -414,26 +441,24 @@ QJsonObject AgentServer::helloJson() const
 {
     timespec boot {};
     ::clock_gettime(CLOCK_BOOTTIME, &boot);
-    return QJsonObject {
-        {u"type"_s, u"hello"_s},
-        {u"protocol"_s, AgentProtocol::kVersion},
-        {u"agent_version"_s, QStringLiteral(OOMSCOPE_VERSION)},
-        {u"instance"_s, m_instance},
-        {u"hostname"_s, QSysInfo::machineHostName()},
-        {u"kernel_release"_s, QSysInfo::kernelVersion()},
-        {u"boot_time_ms"_s, bootTimeMs()},
-        {u"timestamp"_s, QDateTime::currentMSecsSinceEpoch()},
-        {u"boottime_s"_s, double(boot.tv_sec) + double(boot.tv_nsec) / 1e9},
-        {u"cgroup_version"_s, int(m_cgroupVersion)},
-        {u"cgroup_root"_s, m_options.cgroupRoot},
-        {u"cgroups"_s, qint64(m_paths.size())},
-        {u"interval_ms"_s, m_options.intervalMs},
-        {u"heartbeat_ms"_s, m_options.heartbeatMs},
-        {u"kmsg"_s, m_kmsgAvailable},
-        {u"oldest_seq"_s, m_buffer.oldestSeq()},
-        {u"newest_seq"_s, m_buffer.newestSeq()},
-        {u"buffer_capacity"_s, m_buffer.capacity()},
-    };
+    AgentHello h;
+    h.agentVersion = QStringLiteral(OOMSCOPE_VERSION);
+    h.instance = m_instance;
+    h.hostname = QSysInfo::machineHostName();
+    h.kernelRelease = QSysInfo::kernelVersion();
+    h.bootTimeMs = bootTimeMs();
+    h.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    h.boottimeSeconds = double(boot.tv_sec) + double(boot.tv_nsec) / 1e9;
+    h.cgroupVersion = int(m_cgroupVersion);
+    h.cgroupRoot = m_options.cgroupRoot;
+    h.cgroups = qint64(m_paths.size());
+    h.intervalMs = m_options.intervalMs;
+    h.heartbeatMs = m_options.heartbeatMs;
+    h.kmsg = m_kmsgAvailable;
+    h.oldestSeq = m_buffer.oldestSeq();
+    h.newestSeq = m_buffer.newestSeq();
+    h.bufferCapacity = m_buffer.capacity();
+    return helloFrameJson(h);
 }
 
 bool AgentServer::checkToken(const QByteArray &presented) const

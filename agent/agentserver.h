@@ -7,6 +7,7 @@
 #include "agentoptions.h"
 #include "kmsgtail.h"
 #include "recordbuffer.h"
+#include "result.h"
 #include "sampler.h"
 
 #include <QHash>
@@ -49,9 +50,9 @@ public:
     explicit AgentServer(AgentOptions options, QObject *parent = nullptr);
     ~AgentServer() override;
 
-    // Opens the listener (not in stdio mode), starts sampling and the kernel log tail. false
-    // with *error when something the agent cannot work without failed.
-    bool start(QString *error);
+    // Opens the listener (not in stdio mode), starts sampling and the kernel log tail. An error
+    // when something the agent cannot work without failed (TLS files, the listening socket).
+    Result<void> start();
     // Serves one client over two file descriptors (stdin/stdout); stdioFinished() when it ends.
     void serveStdio(int readFd, int writeFd);
     void stop();
@@ -92,6 +93,11 @@ Q_SIGNALS:
 
 private:
     friend class AgentTcpServer;
+    Result<void> loadTls();
+    void chooseCgroups();
+    Result<void> listen();
+    void startSampler();
+    void startKmsgTail();
     struct PeerAuth {
         qint64 windowStartMs = 0;
         int failures = 0;

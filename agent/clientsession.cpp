@@ -191,7 +191,7 @@ void ClientSession::subscribe(const QJsonObject &message)
         m_helloSent = true;
     }
     if (want < firstAvailable) {
-        writeFrame(jsonLine({{u"type"_s, u"gap"_s}, {u"from"_s, want}, {u"to"_s, firstAvailable - 1}}));
+        writeFrame(jsonLine(gapFrameJson(FeedGap {want, firstAvailable - 1})));
         want = firstAvailable;
     }
     m_cursor = std::min(want, buffer.nextSeq());

@@ -31,25 +31,25 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("oomscope-agent"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OOMSCOPE_VERSION));
 
-    QString error;
-    QString output;
-    std::optional<AgentOptions> options = parseAgentArguments(QCoreApplication::arguments(), &error, &output);
-    if (!options) {
-        if (!output.isEmpty()) {
-            std::fputs(output.toLocal8Bit().constData(), stdout);
-            return 0;
-        }
-        std::fprintf(stderr, "oomscope-agent: %s\nTry oomscope-agent --help.\n", qPrintable(error));
+    const Result<AgentCommand> command = parseAgentArguments(QCoreApplication::arguments());
+    if (!command) {
+        std::fprintf(stderr, "oomscope-agent: %s\nTry oomscope-agent --help.\n",
+                     qPrintable(command.error().message));
         return 2;
     }
-    if (!loadSecretsAndValidate(*options, &error)) {
-        std::fprintf(stderr, "oomscope-agent: %s\n", qPrintable(error));
+    if (!command->output.isEmpty()) {
+        std::fputs(command->output.toLocal8Bit().constData(), stdout);
+        return 0;
+    }
+    AgentOptions options = command->options;
+    if (const Result<void> valid = loadSecretsAndValidate(options); !valid) {
+        std::fprintf(stderr, "oomscope-agent: %s\n", qPrintable(valid.error().message));
         return 2;
     }
 
-    AgentServer server(*options);
-    if (!server.start(&error)) {
-        std::fprintf(stderr, "oomscope-agent: %s\n", qPrintable(error));
+    AgentServer server(options);
+    if (const Result<void> started = server.start(); !started) {
+        std::fprintf(stderr, "oomscope-agent: %s\n", qPrintable(started.error().message));
         return 1;
     }
 
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
         std::signal(SIGINT, onSignal);
     }
 
-    if (options->stdio) {
+    if (options.stdio) {
         QObject::connect(&server, &AgentServer::stdioFinished, &app, &QCoreApplication::quit);
         server.serveStdio(STDIN_FILENO, STDOUT_FILENO);
     }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metricsexporter.h"
 
+#include "cadvisorfeed.h"
 #include "cgroupdiscovery.h"
-
-#include <functional>
 
 namespace oomscope {
 
@@ -26,14 +25,6 @@ QByteArray prometheusLabelValue(const QString &value)
 }
 
 namespace {
-
-struct Family {
-    const char *name;
-    const char *type;
-    const char *help;
-    // The value for one cgroup, or MemorySample::kUnknown to leave the series out.
-    std::function<std::int64_t(const SampledCgroup &)> value;
-};
 
 QByteArray labelsFor(const SampledCgroup &c)
 {
@@ -72,75 +63,41 @@ void selfMetric(QByteArray &out, const char *name, const char *type, const char 
     out += '\n';
 }
 
+// The cAdvisor families (cadvisorfeed.h) for every present cgroup, family after family.
+void appendCgroupMetrics(QByteArray &out, const SampleBatch &batch)
+{
+    std::vector<QByteArray> labels;
+    labels.reserve(batch.cgroups.size());
+    for (const SampledCgroup &c : batch.cgroups)
+        labels.push_back(c.present ? labelsFor(c) : QByteArray());
+    out.reserve(qsizetype(batch.cgroups.size() * kCadvisorMetrics.size() * 120));
+    for (const CadvisorMetricInfo &f : kCadvisorMetrics) {
+        const QByteArray name(f.name.data(), qsizetype(f.name.size()));
+        header(out, name.constData(), f.type, f.help);
+        for (std::size_t i = 0; i < batch.cgroups.size(); ++i) {
+            const SampledCgroup &c = batch.cgroups[i];
+            if (!c.present)
+                continue;
+            const std::int64_t v = cadvisorMetricValue(f.id, c.memory);
+            if (!MemorySample::known(v))
+                continue;
+            out += name;
+            out += '{';
+            out += labels[i];
+            out += "} ";
+            out += QByteArray::number(qint64(v));
+            out += '\n';
+        }
+    }
+}
+
 } // namespace
 
 QByteArray renderPrometheusMetrics(const SampleBatch *batch, const AgentSelfStats &self)
 {
-    static const std::vector<Family> families = {
-        {"container_memory_usage_bytes", "gauge",
-         "Current memory usage in bytes, including all memory regardless of when it was accessed.",
-         [](const SampledCgroup &c) {
-             return c.memory.usageBytes;
-         }},
-        {"container_memory_working_set_bytes", "gauge",
-         "Current working set in bytes (usage minus inactive file).",
-         [](const SampledCgroup &c) {
-             return c.memory.workingSetBytes();
-         }},
-        {"container_memory_rss", "gauge", "Size of RSS (anonymous memory) in bytes.",
-         [](const SampledCgroup &c) {
-             return c.memory.anonBytes;
-         }},
-        {"container_memory_cache", "gauge", "Number of bytes of page cache memory.",
-         [](const SampledCgroup &c) {
-             return c.memory.fileBytes;
-         }},
-        {"container_memory_swap", "gauge", "Container swap usage in bytes.",
-         [](const SampledCgroup &c) {
-             return c.memory.swapBytes;
-         }},
-        {"container_spec_memory_limit_bytes", "gauge",
-         "Memory limit for the container in bytes (effective: the smallest on the path to the root); 0 = no "
-         "limit.",
-         [](const SampledCgroup &c) {
-             return c.memory.limitBytes == MemorySample::kUnlimited ? 0 : c.memory.limitBytes;
-         }},
-        {"container_memory_failcnt", "counter", "Number of memory usage hits limits.",
-         [](const SampledCgroup &c) {
-             return c.memory.failcnt;
-         }},
-        {"container_oom_events_total", "counter",
-         "Count of out of memory events (oom_kill counter of the cgroup).",
-         [](const SampledCgroup &c) {
-             return c.memory.oomKillCount;
-         }},
-    };
-
     QByteArray out;
-    if (batch) {
-        std::vector<QByteArray> labels;
-        labels.reserve(batch->cgroups.size());
-        for (const SampledCgroup &c : batch->cgroups)
-            labels.push_back(c.present ? labelsFor(c) : QByteArray());
-        out.reserve(qsizetype(batch->cgroups.size() * families.size() * 120));
-        for (const Family &f : families) {
-            header(out, f.name, f.type, f.help);
-            for (std::size_t i = 0; i < batch->cgroups.size(); ++i) {
-                const SampledCgroup &c = batch->cgroups[i];
-                if (!c.present)
-                    continue;
-                const std::int64_t v = f.value(c);
-                if (!MemorySample::known(v))
-                    continue;
-                out += f.name;
-                out += '{';
-                out += labels[i];
-                out += "} ";
-                out += QByteArray::number(qint64(v));
-                out += '\n';
-            }
-        }
-    }
+    if (batch)
+        appendCgroupMetrics(out, *batch);
     selfMetric(out, "oomscope_agent_buffer_records", "gauge", "Records in the replay buffer.",
                double(self.bufferRecords));
     selfMetric(out, "oomscope_agent_buffer_bytes", "gauge", "Bytes of records in the replay buffer.",

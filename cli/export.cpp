@@ -93,20 +93,19 @@ template<typename Writer> QString writeCsv(const QString &path, const Writer &wr
         : (file.setFileName(path), file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     if (!opened)
         return u"cannot write %1: %2"_s.arg(path, file.errorString());
-    QString error;
-    if (!writer(file, &error))
-        return path + u": "_s + error;
+    if (const Result<void> written = writer(file); !written)
+        return path + u": "_s + written.error().message;
     return QString();
 }
 
 QString writeSelection(const QCommandLineParser &parser, const Selection &selected)
 {
-    QString error = writeCsv(parser.value(u"output"_s), [&](QIODevice &device, QString *e) {
-        return writeSamplesCsv(device, std::span<const RecordedSeries>(selected.series), e);
+    QString error = writeCsv(parser.value(u"output"_s), [&](QIODevice &device) {
+        return writeSamplesCsv(device, std::span<const RecordedSeries>(selected.series));
     });
     if (error.isEmpty() && parser.isSet(u"procs"_s)) {
-        error = writeCsv(parser.value(u"procs"_s), [&](QIODevice &device, QString *e) {
-            return writeProcsCsv(device, std::span<const ProcessSample>(selected.processes), e);
+        error = writeCsv(parser.value(u"procs"_s), [&](QIODevice &device) {
+            return writeProcsCsv(device, std::span<const ProcessSample>(selected.processes));
         });
     }
     return error;

@@ -320,18 +320,17 @@ void AgentClient::handleFrame(const QJsonObject &frame)
         return;
     }
     if (type == "hello"_L1) {
-        const QString instance = frame.value("instance"_L1).toString();
+        const AgentHello hello = helloFromJson(frame);
+        const QString instance = hello.instance;
         if (instance != m_batch.origin.instance)
             flush(); // a batch holds the records of one instance
-        m_batch.origin.hostname = frame.value("hostname"_L1).toString();
+        m_batch.origin.hostname = hello.hostname;
         m_batch.origin.instance = instance;
-        m_batch.origin.kernelRelease = frame.value("kernel_release"_L1).toString();
-        m_batch.origin.cgroupVersion = frame.value("cgroup_version"_L1).toInt();
-        m_batch.origin.bootTimeMs = frame.value("boot_time_ms"_L1).isDouble()
-            ? std::optional<qint64>(frame.value("boot_time_ms"_L1).toInteger())
-            : std::nullopt;
+        m_batch.origin.kernelRelease = hello.kernelRelease;
+        m_batch.origin.cgroupVersion = hello.cgroupVersion;
+        m_batch.origin.bootTimeMs = hello.bootTimeMs;
         // The node's word, bounded: 100 ms .. 1 h, so the watchdog product cannot overflow.
-        m_heartbeatMs = std::clamp(frame.value("heartbeat_ms"_L1).toInt(5000), 100, 3'600'000);
+        m_heartbeatMs = std::clamp(hello.heartbeatMs, 100, 3'600'000);
         if (m_haveCursor && instance != m_cursorInstance) {
             // The agent restarted: its sequence numbers begin again, the agent ignores our since.
             m_status.message =
@@ -350,7 +349,8 @@ void AgentClient::handleFrame(const QJsonObject &frame)
         return;
     }
     if (type == "gap"_L1) {
-        noteGap(frame.value("from"_L1).toInteger(), frame.value("to"_L1).toInteger());
+        const FeedGap gap = gapFromJson(frame);
+        noteGap(gap.fromSeq, gap.toSeq);
         return;
     }
     if (type == "error"_L1) {
@@ -394,17 +394,17 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
             ++m_status.samplesReceived;
         }
     } else if (type == "kmsg"_L1) {
-        m_kmsg.emplace_back(record.value("kmsg_seq"_L1).toInteger(),
-                            record.value("line"_L1).toString().toUtf8());
+        KmsgFrame k = kmsgFromJson(record);
+        m_kmsg.emplace_back(k.kmsgSeq, std::move(k.line));
         if (m_kmsg.size() > kKmsgKept)
             m_kmsg.pop_front();
     } else if (type == "oom_event"_L1) {
-        const QJsonObject event = record.value("event"_L1).toObject();
+        const OomEventFrame oom = oomEventFromJson(record);
         FeedEvent e;
         e.seq = seq;
-        e.kmsgSeq = record.value("kmsg_seq"_L1).toInteger();
-        e.victimPid = event.value("victim"_L1).toObject().value("pid"_L1).toInteger();
-        e.reportText = reportText(e.kmsgSeq, event.value("last_line"_L1).toInt(0));
+        e.kmsgSeq = oom.kmsgSeq;
+        e.victimPid = oom.victimPid;
+        e.reportText = reportText(e.kmsgSeq, oom.lastLine);
         m_batch.events.push_back(std::move(e));
         ++m_status.eventsReceived;
     }

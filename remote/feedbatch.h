@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The records of one agent feed batch as immutable values handed from the network thread to the
-// storage thread, and the decoding of the agent's JSON records into them.
+// storage thread. The records themselves are decoded by agentprotocol.h.
 #pragma once
 
-#include "memorysample.h"
+#include "agentprotocol.h"
 
 #include <QByteArray>
-#include <QJsonObject>
 #include <QMetaType>
 #include <QString>
 
@@ -16,13 +15,6 @@
 
 namespace oomscope {
 
-struct FeedSample {
-    qint64 seq = 0;
-    QString cgroup;
-    MemorySample sample;
-    std::vector<ProcessSample> processes; // with the agent's --processes only
-};
-
 // An OOM report as the agent analysed it, with the raw kernel log records it was parsed from
 // (empty when those records were not received, e.g. the report began before the resume point).
 struct FeedEvent {
@@ -30,11 +22,6 @@ struct FeedEvent {
     qint64 kmsgSeq = 0; // the report's first kernel log record
     qint64 victimPid = 0; // from the agent's analysis, for the summary
     QByteArray reportText; // the report's /dev/kmsg records, one per line
-};
-
-struct FeedGap {
-    qint64 fromSeq = 0;
-    qint64 toSeq = 0;
 };
 
 // The hello of the agent instance the batch's records come from.
@@ -58,10 +45,6 @@ struct FeedBatch {
     std::vector<FeedGap> gaps;
 };
 using FeedBatchPtr = std::shared_ptr<const FeedBatch>;
-
-// A "sample" record decoded; nullopt when the cgroup was absent (present: false) or the record
-// has no timestamp. Fields the agent did not measure stay MemorySample::kUnknown.
-std::optional<FeedSample> feedSampleFromJson(const QJsonObject &record);
 
 } // namespace oomscope
 

@@ -63,7 +63,10 @@ bool writeVisibleSamples(MainWindow *window, QIODevice &out, QString *error)
             *error = u"no series is shown on the chart"_s;
         return false;
     }
-    return writeSamplesCsv(out, series, error);
+    const Result<void> written = writeSamplesCsv(out, series);
+    if (!written && error)
+        *error = written.error().message;
+    return written.has_value();
 }
 
 // The ranking of the current event, as the badness chart shows it (all tasks, not just the top).

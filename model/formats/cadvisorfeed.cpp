@@ -12,13 +12,6 @@ namespace oomscope {
 
 namespace {
 
-constexpr std::array<const char *, kCadvisorMetricCount> kNames = {
-    "container_memory_usage_bytes", "container_memory_working_set_bytes",
-    "container_memory_rss",         "container_memory_cache",
-    "container_memory_swap",        "container_spec_memory_limit_bytes",
-    "container_memory_failcnt",     "container_oom_events_total",
-};
-
 // A limit this large is "no limit": cgroup v1 reports PAGE_COUNTER_MAX pages
 // (9223372036854771712 bytes with 4 KiB pages), which a double cannot even hold exactly.
 constexpr double kUnlimitedFromBytes = 4.0e18;
@@ -43,18 +36,30 @@ QString hostFromInstance(const QString &instance)
     return instance;
 }
 
+// cAdvisor reports "no limit" as 0 (or as a huge or infinite number).
+std::int64_t limitFromCadvisor(const std::optional<double> &limit)
+{
+    if (limit && std::isfinite(*limit) && *limit >= 0)
+        return (*limit == 0 || *limit >= kUnlimitedFromBytes) ? MemorySample::kUnlimited
+                                                              : std::int64_t(std::llround(*limit));
+    if (limit && std::isinf(*limit) && *limit > 0)
+        return MemorySample::kUnlimited;
+    return MemorySample::kUnknown;
+}
+
 } // namespace
 
 QByteArray cadvisorMetricName(CadvisorMetric metric)
 {
-    return QByteArray(kNames[std::size_t(metric)]);
+    const std::string_view name = kCadvisorMetrics[std::size_t(metric)].name;
+    return QByteArray(name.data(), qsizetype(name.size()));
 }
 
 std::optional<CadvisorMetric> cadvisorMetricFor(QByteArrayView name)
 {
-    for (std::size_t i = 0; i < kNames.size(); ++i) {
-        if (name == QByteArrayView(kNames[i]))
-            return CadvisorMetric(i);
+    for (const CadvisorMetricInfo &m : kCadvisorMetrics) {
+        if (name == QByteArrayView(m.name.data(), qsizetype(m.name.size())))
+            return m.id;
     }
     return std::nullopt;
 }
@@ -62,38 +67,40 @@ std::optional<CadvisorMetric> cadvisorMetricFor(QByteArrayView name)
 std::vector<QByteArray> cadvisorMetricNames()
 {
     std::vector<QByteArray> names;
-    for (const char *n : kNames)
-        names.emplace_back(n);
+    for (const CadvisorMetricInfo &m : kCadvisorMetrics)
+        names.push_back(cadvisorMetricName(m.id));
     return names;
 }
 
 MemorySample sampleFromCadvisorValues(const CadvisorValues &values, std::int64_t timestampMs)
 {
-    auto v = [&](CadvisorMetric m) -> const std::optional<double> & {
-        return values[std::size_t(m)];
-    };
     MemorySample s;
     s.timestampMs = timestampMs;
-    s.usageBytes = toBytes(v(CadvisorMetric::UsageBytes));
-    const std::int64_t workingSet = toBytes(v(CadvisorMetric::WorkingSetBytes));
+    for (const CadvisorMetricInfo &m : kCadvisorMetrics) {
+        if (!m.field)
+            continue; // the working set, below
+        const SampleFieldInfo &f = sampleField(*m.field);
+        const std::optional<double> &value = values[std::size_t(m.id)];
+        s.*f.integer = f.isLimit ? limitFromCadvisor(value) : toBytes(value);
+    }
+    const std::int64_t workingSet = toBytes(values[std::size_t(CadvisorMetric::WorkingSetBytes)]);
     if (MemorySample::known(workingSet)) {
         if (MemorySample::known(s.usageBytes))
             s.inactiveFileBytes = s.usageBytes > workingSet ? s.usageBytes - workingSet : 0;
         else
             s.usageBytes = workingSet;
     }
-    s.anonBytes = toBytes(v(CadvisorMetric::Rss));
-    s.fileBytes = toBytes(v(CadvisorMetric::Cache));
-    s.swapBytes = toBytes(v(CadvisorMetric::Swap));
-    const std::optional<double> &limit = v(CadvisorMetric::LimitBytes);
-    if (limit && std::isfinite(*limit) && *limit >= 0)
-        s.limitBytes = (*limit == 0 || *limit >= kUnlimitedFromBytes) ? MemorySample::kUnlimited
-                                                                      : std::int64_t(std::llround(*limit));
-    else if (limit && std::isinf(*limit) && *limit > 0)
-        s.limitBytes = MemorySample::kUnlimited;
-    s.failcnt = toBytes(v(CadvisorMetric::Failcnt));
-    s.oomKillCount = toBytes(v(CadvisorMetric::OomEvents));
     return s;
+}
+
+std::int64_t cadvisorMetricValue(CadvisorMetric metric, const MemorySample &sample)
+{
+    const CadvisorMetricInfo &m = kCadvisorMetrics[std::size_t(metric)];
+    if (!m.field)
+        return sample.workingSetBytes();
+    const SampleFieldInfo &f = sampleField(*m.field);
+    const std::int64_t v = sample.*f.integer;
+    return f.isLimit && v == MemorySample::kUnlimited ? 0 : v;
 }
 
 std::optional<MetricSeriesIdentity>

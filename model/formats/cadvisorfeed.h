@@ -5,6 +5,7 @@
 
 #include "memorysample.h"
 #include "prometheustext.h"
+#include "samplefields.h"
 
 #include <QByteArray>
 #include <QString>
@@ -13,11 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace oomscope {
 
-// The metric families a memory feed reads; everything else in a scrape is ignored.
+// The metric families a memory feed reads (and oomscope-agent's /metrics writes, in this order);
+// everything else in a scrape is ignored.
 enum class CadvisorMetric {
     UsageBytes, // container_memory_usage_bytes → usageBytes
     WorkingSetBytes, // container_memory_working_set_bytes → inactiveFileBytes = usage − working set
@@ -30,6 +33,54 @@ enum class CadvisorMetric {
 };
 inline constexpr int kCadvisorMetricCount = 8;
 
+struct CadvisorMetricInfo {
+    CadvisorMetric id;
+    std::string_view name;
+    const char *type; // Prometheus TYPE
+    const char *help; // Prometheus HELP, as the agent exports it
+    // The sample field the family carries (its name comes from the field table); nullopt for
+    // the working set, which is derived from usage and inactive_file.
+    std::optional<SampleField> field;
+};
+
+inline constexpr std::array<CadvisorMetricInfo, kCadvisorMetricCount> kCadvisorMetrics = {{
+    {CadvisorMetric::UsageBytes, sampleField(SampleField::Usage).metricName, "gauge",
+     "Current memory usage in bytes, including all memory regardless of when it was accessed.",
+     SampleField::Usage},
+    {CadvisorMetric::WorkingSetBytes, "container_memory_working_set_bytes", "gauge",
+     "Current working set in bytes (usage minus inactive file).", std::nullopt},
+    {CadvisorMetric::Rss, sampleField(SampleField::Anon).metricName, "gauge",
+     "Size of RSS (anonymous memory) in bytes.", SampleField::Anon},
+    {CadvisorMetric::Cache, sampleField(SampleField::File).metricName, "gauge",
+     "Number of bytes of page cache memory.", SampleField::File},
+    {CadvisorMetric::Swap, sampleField(SampleField::Swap).metricName, "gauge",
+     "Container swap usage in bytes.", SampleField::Swap},
+    {CadvisorMetric::LimitBytes, sampleField(SampleField::Limit).metricName, "gauge",
+     "Memory limit for the container in bytes (effective: the smallest on the path to the root); 0 = no "
+     "limit.",
+     SampleField::Limit},
+    {CadvisorMetric::Failcnt, sampleField(SampleField::Failcnt).metricName, "counter",
+     "Number of memory usage hits limits.", SampleField::Failcnt},
+    {CadvisorMetric::OomEvents, sampleField(SampleField::OomKill).metricName, "counter",
+     "Count of out of memory events (oom_kill counter of the cgroup).", SampleField::OomKill},
+}};
+
+// Every field that names a metric has its family in kCadvisorMetrics.
+static_assert([] {
+    for (const SampleFieldInfo &f : kSampleFields) {
+        bool found = f.metricName.empty();
+        for (const CadvisorMetricInfo &m : kCadvisorMetrics)
+            found = found || (m.field == f.id && m.name == f.metricName);
+        if (!found)
+            return false;
+    }
+    for (std::size_t i = 0; i < kCadvisorMetrics.size(); ++i) {
+        if (std::size_t(kCadvisorMetrics[i].id) != i)
+            return false;
+    }
+    return true;
+}());
+
 QByteArray cadvisorMetricName(CadvisorMetric metric);
 std::optional<CadvisorMetric> cadvisorMetricFor(QByteArrayView name);
 std::vector<QByteArray> cadvisorMetricNames();
@@ -41,6 +92,10 @@ using CadvisorValues = std::array<std::optional<double>, kCadvisorMetricCount>;
 // With a working set but no usage, usage stands for the working set (so the working-set line is
 // right and usage is a lower bound) and inactive_file stays unknown.
 MemorySample sampleFromCadvisorValues(const CadvisorValues &values, std::int64_t timestampMs);
+
+// The other way round, as an exporter writes a sample: kUnknown to leave the series out; a limit
+// that is not set is 0.
+std::int64_t cadvisorMetricValue(CadvisorMetric metric, const MemorySample &sample);
 
 // What a series is, from its labels.
 struct MetricSeriesIdentity {

@@ -74,6 +74,7 @@
 
 #include "memorysample.h"
 #include "progress.h"
+#include "result.h"
 
 #include <QString>
 #include <QStringList>
@@ -137,12 +138,11 @@ ProcsCsvResult readProcsCsv(QIODevice &in, const ProgressFn &progress = {},
                             const CsvReadOptions &options = {});
 
 // Write a header and one row per sample. The cgroup column is written when cgroup is not empty.
-// On failure returns false and sets *error (when given).
-bool writeSamplesCsv(QIODevice &out, const QString &cgroup, std::span<const MemorySample> samples,
-                     QString *error = nullptr);
+// Errors: Invalid (the device is not open for writing), Io (a write failed).
+Result<void> writeSamplesCsv(QIODevice &out, const QString &cgroup, std::span<const MemorySample> samples);
 // Several cgroups into one file (series after series), with the union of their columns.
-bool writeSamplesCsv(QIODevice &out, std::span<const RecordedSeries> series, QString *error = nullptr);
-bool writeProcsCsv(QIODevice &out, std::span<const ProcessSample> rows, QString *error = nullptr);
+Result<void> writeSamplesCsv(QIODevice &out, std::span<const RecordedSeries> series);
+Result<void> writeProcsCsv(QIODevice &out, std::span<const ProcessSample> rows);
 
 // Parses one timestamp field in any of the forms above into epoch milliseconds (UTC).
 // unitIsMs: the column is declared as milliseconds (timestamp_ms, ts_epoch_ms).

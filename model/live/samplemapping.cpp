@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "samplemapping.h"
 
+#include "samplefields.h"
+
+#include <array>
 #include <cmath>
 
 namespace oomscope {
@@ -11,6 +14,24 @@ std::int64_t orUnknown(const std::optional<qint64> &value)
 {
     return value ? std::int64_t(*value) : MemorySample::kUnknown;
 }
+
+// The readings that are a sample field as they stand. The others (limit, high, kernel, failcnt,
+// boottime) need a rule each, in toMemorySample().
+struct DirectField {
+    SampleField field;
+    std::optional<qint64> CgroupSample::*reading;
+};
+
+constexpr std::array<DirectField, 8> kDirectFields = {{
+    {SampleField::Usage, &CgroupSample::usageBytes},
+    {SampleField::Anon, &CgroupSample::anonBytes},
+    {SampleField::File, &CgroupSample::fileBytes},
+    {SampleField::ActiveFile, &CgroupSample::activeFileBytes},
+    {SampleField::InactiveFile, &CgroupSample::inactiveFileBytes},
+    {SampleField::Shmem, &CgroupSample::shmemBytes},
+    {SampleField::Swap, &CgroupSample::swapBytes},
+    {SampleField::OomKill, &CgroupSample::oomKillCount},
+}};
 
 } // namespace
 
@@ -24,7 +45,8 @@ MemorySample toMemorySample(const CgroupSample &s)
     MemorySample m;
     m.timestampMs = s.timestampMs;
     m.boottimeSeconds = boottimeSecondsFromUs(s.boottimeUs);
-    m.usageBytes = orUnknown(s.usageBytes);
+    for (const DirectField &d : kDirectFields)
+        m.*sampleField(d.field).integer = orUnknown(s.*d.reading);
     // The reader leaves "max" and v1's PAGE_COUNTER_MAX empty, exactly like a missing file; a
     // cgroup whose usage could be read has its limit files too (they are created together), so
     // empty means "no limit" there and "unknown" only when the cgroup itself was unreadable.
@@ -37,14 +59,6 @@ MemorySample toMemorySample(const CgroupSample &s)
         m.highBytes = *s.highBytes;
     else if (readable && s.version == int(CgroupVersion::V2))
         m.highBytes = MemorySample::kUnlimited;
-
-    m.anonBytes = orUnknown(s.anonBytes);
-    m.fileBytes = orUnknown(s.fileBytes);
-    m.activeFileBytes = orUnknown(s.activeFileBytes);
-    m.inactiveFileBytes = orUnknown(s.inactiveFileBytes);
-    m.shmemBytes = orUnknown(s.shmemBytes);
-    m.swapBytes = orUnknown(s.swapBytes);
-    m.oomKillCount = orUnknown(s.oomKillCount);
 
     if (s.kernelBytes) {
         m.kernelBytes = *s.kernelBytes;

@@ -37,6 +37,14 @@ AgentOptions baseOptions(const Fixture &f)
     return o;
 }
 
+// True when the agent started; prints why it did not otherwise.
+bool succeeded(const Result<void> &started)
+{
+    if (!started)
+        qWarning("agent start failed: %s", qPrintable(started.error().message));
+    return started.has_value();
+}
+
 } // namespace
 
 class TestAgent : public QObject
@@ -65,8 +73,7 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.setUp());
         AgentServer agent(baseOptions(f));
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         // The test changes the cgroup over time; the samples must follow the files.
         qint64 written = 100 * 1024 * 1024; // above the fixture's 90 MiB
@@ -123,8 +130,7 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.setUp());
         AgentServer agent(baseOptions(f));
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         auto first = std::make_unique<StreamClient>();
         first->connectTo(agent.serverPort());
@@ -154,8 +160,7 @@ private Q_SLOTS:
         AgentOptions o = baseOptions(f);
         o.bufferRecords = 20;
         AgentServer agent(o);
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
         QTRY_VERIFY_WITH_TIMEOUT(agent.buffer().newestSeq() > 60, 10000);
 
         StreamClient client;
@@ -187,8 +192,7 @@ private Q_SLOTS:
         AgentOptions o = baseOptions(f);
         o.token = "s3cret-token-42";
         AgentServer agent(o);
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         for (const QString &token : {u"wrong-token-0000"_s, QString()}) {
             StreamClient bad;
@@ -220,8 +224,7 @@ private Q_SLOTS:
         o.handshakeTimeoutMs = 800;
         o.maxClients = 20;
         AgentServer agent(o);
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         StreamClient good;
         good.connectTo(agent.serverPort());
@@ -287,8 +290,7 @@ private Q_SLOTS:
         o.maxClientLagRecords = 300;
         o.clientHighWaterBytes = 16 * 1024;
         AgentServer agent(o);
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         StreamClient stalled;
         stalled.connectTo(agent.serverPort());
@@ -377,8 +379,7 @@ private Q_SLOTS:
                   "anon 41943040\nfile 20971520\nshmem 0\nactive_file 10485760\ninactive_file "
                   "10485760\nkernel 1048576\n");
         AgentServer agent(baseOptions(f));
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
         QTRY_VERIFY_WITH_TIMEOUT(agent.buffer().newestSeq() >= 3, 10000);
 
         const QByteArray response = httpGet(agent.serverPort(), {});
@@ -451,8 +452,7 @@ private Q_SLOTS:
         o.tlsKeyFile = key;
         o.token = "tls-token-123456";
         AgentServer agent(o);
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
 
         auto *ssl = new QSslSocket;
         ssl->setPeerVerifyName(u"localhost"_s);
@@ -476,16 +476,17 @@ private Q_SLOTS:
 
     void refusesUnprotectedNonLoopback()
     {
-        QString error;
-        QString output;
-        std::optional<AgentOptions> o =
-            parseAgentArguments({u"oomscope-agent"_s, u"--listen"_s, u"0.0.0.0:0"_s}, &error, &output);
-        QVERIFY(o);
-        QVERIFY(!loadSecretsAndValidate(*o, &error));
-        QVERIFY(error.contains(u"--token-file"_s));
-        QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--cgroup"_s, u"/../../etc"_s}, &error, &output));
-        QVERIFY(error.contains(u"outside"_s));
-        QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--interval"_s, u"50ms"_s}, &error, &output));
+        Result<AgentCommand> command =
+            parseAgentArguments({u"oomscope-agent"_s, u"--listen"_s, u"0.0.0.0:0"_s});
+        QVERIFY(command);
+        const Result<void> valid = loadSecretsAndValidate(command->options);
+        QVERIFY(!valid);
+        QVERIFY(valid.error().message.contains(u"--token-file"_s));
+        const Result<AgentCommand> outside =
+            parseAgentArguments({u"oomscope-agent"_s, u"--cgroup"_s, u"/../../etc"_s});
+        QVERIFY(!outside);
+        QVERIFY(outside.error().message.contains(u"outside"_s));
+        QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--interval"_s, u"50ms"_s}));
 
         QProcess agent;
         agent.start(AgentProcess::defaultAgentBinary(), {u"--listen"_s, u"0.0.0.0:0"_s});
@@ -515,8 +516,7 @@ private Q_SLOTS:
         QVERIFY(expectedFile.open(QIODevice::ReadOnly));
         const QJsonObject expected = QJsonDocument::fromJson(expectedFile.readAll()).object();
         AgentServer agent(baseOptions(f));
-        QString error;
-        QVERIFY2(agent.start(&error), qPrintable(error));
+        QVERIFY(succeeded(agent.start()));
         StreamClient client;
         client.connectTo(agent.serverPort());
         client.subscribe();

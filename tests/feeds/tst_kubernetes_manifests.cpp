@@ -146,11 +146,9 @@ private Q_SLOTS:
         QCOMPARE(argAfter(u"--cgroup-root"_s), u"/host/sys/fs/cgroup"_s);
         QCOMPARE(argAfter(u"--proc-root"_s), u"/host/proc"_s);
         QCOMPARE(argAfter(u"--listen"_s), u"0.0.0.0:9464"_s);
-        QString parseError;
-        QString output;
-        const std::optional<oomscope::AgentOptions> options =
-            oomscope::parseAgentArguments(args, &parseError, &output);
-        QVERIFY2(options, qPrintable(parseError));
+        const oomscope::Result<oomscope::AgentCommand> command = oomscope::parseAgentArguments(args);
+        QVERIFY2(command, qPrintable(command ? QString() : command.error().message));
+        const std::optional<oomscope::AgentOptions> options = command->options;
         QCOMPARE(options->listenPort, quint16(9464));
         QVERIFY(!options->listenAddress.isLoopback());
         QVERIFY(options->tls());

@@ -679,10 +679,17 @@ private:
         for (const auto &[name, r] : m_recordings) {
             const QString base = m_keepDir + u'/' + name;
             save(base + u".samples.csv"_s, [&r](QIODevice &out, QString *error) {
-                return writeSamplesCsv(out, r.path, r.samples, error);
+                const Result<void> written = writeSamplesCsv(out, r.path, r.samples);
+                if (!written)
+                    *error = written.error().message;
+                return written.has_value();
             });
-            save(base + u".procs.csv"_s,
-                 [&r](QIODevice &out, QString *error) { return writeProcsCsv(out, r.processes, error); });
+            save(base + u".procs.csv"_s, [&r](QIODevice &out, QString *error) {
+                const Result<void> written = writeProcsCsv(out, r.processes);
+                if (!written)
+                    *error = written.error().message;
+                return written.has_value();
+            });
             if (r.verdict) {
                 save(base + u".verdict.json"_s, [&r](QIODevice &out, QString *) {
                     return out.write(QJsonDocument(verdictToJson(*r.verdict)).toJson()) > 0;

@@ -580,8 +580,7 @@ private slots:
 
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
-        QString error;
-        QVERIFY2(writeSamplesCsv(buffer, series, &error), qPrintable(error));
+        QVERIFY(writeSamplesCsv(buffer, series));
         buffer.close();
         QVERIFY(!buffer.data().contains("swap_bytes")); // only columns that hold data
 
@@ -603,7 +602,7 @@ private slots:
         // default applies.
         QBuffer one;
         one.open(QIODevice::WriteOnly);
-        QVERIFY(writeSamplesCsv(one, QString(), series[0].samples, &error));
+        QVERIFY(writeSamplesCsv(one, QString(), series[0].samples));
         QVERIFY(!one.data().contains("cgroup"));
         one.close();
         one.open(QIODevice::ReadOnly);
@@ -617,14 +616,15 @@ private slots:
     void writeToClosedDeviceFails()
     {
         QBuffer closed;
-        QString error;
         MemorySample s;
-        QVERIFY(!writeSamplesCsv(closed, u"/a"_s, std::span<const MemorySample>(&s, 1), &error));
-        QVERIFY(!error.isEmpty());
+        const Result<void> samples = writeSamplesCsv(closed, u"/a"_s, std::span<const MemorySample>(&s, 1));
+        QVERIFY(!samples);
+        QCOMPARE(samples.error().kind, Error::Kind::Invalid);
+        QVERIFY(!samples.error().message.isEmpty());
         ProcessSample p;
-        error.clear();
-        QVERIFY(!writeProcsCsv(closed, std::span<const ProcessSample>(&p, 1), &error));
-        QVERIFY(!error.isEmpty());
+        const Result<void> procs = writeProcsCsv(closed, std::span<const ProcessSample>(&p, 1));
+        QVERIFY(!procs);
+        QVERIFY(!procs.error().message.isEmpty());
     }
 
     void procsColumnsAndBadRows()
@@ -677,8 +677,7 @@ private slots:
         }
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
-        QString error;
-        QVERIFY2(writeProcsCsv(buffer, rows, &error), qPrintable(error));
+        QVERIFY(writeProcsCsv(buffer, rows));
         QVERIFY(!buffer.data().contains("swap_kb"));
         buffer.close();
         buffer.open(QIODevice::ReadOnly);
@@ -801,7 +800,7 @@ private slots:
         QBuffer out;
         out.open(QIODevice::WriteOnly);
         timer.restart();
-        QVERIFY(writeSamplesCsv(out, r.series, nullptr));
+        QVERIFY(writeSamplesCsv(out, r.series));
         const qint64 writeMs = timer.elapsed();
         qInfo("%d rows (%lld MiB): read %lld ms, write %lld ms", n, qint64(csv.size() >> 20), readMs,
               writeMs);
