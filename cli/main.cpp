@@ -461,9 +461,8 @@ int analyze(const QStringList &args)
 bool openWorkspace(oomscope::Workspace &ws, const QCommandLineParser &parser)
 {
     const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : oomscope::Workspace::defaultPath();
-    QString error;
-    if (!ws.open(path, &error)) {
-        fail(u"cannot open workspace %1: %2"_s.arg(path, error));
+    if (const oomscope::Result<void> opened = ws.open(path); !opened) {
+        fail(u"cannot open workspace %1: %2"_s.arg(path, opened.error().message));
         return false;
     }
     return true;

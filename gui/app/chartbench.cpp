@@ -56,13 +56,12 @@ int runChartBench(qint64 sampleCount, QTextStream &out)
     QTemporaryDir dir;
     const QString path = dir.filePath(u"bench.sqlite"_s);
     Workspace workspace;
-    QString error;
-    if (!workspace.open(path, &error)) {
-        out << "cannot open workspace: " << error << Qt::endl;
+    if (const Result<void> opened = workspace.open(path); !opened) {
+        out << "cannot open workspace: " << opened.error().message << Qt::endl;
         return 1;
     }
     SampleStore store(workspace);
-    const qint64 seriesId = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s, &error);
+    const qint64 seriesId = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s).value_or(0);
     const std::int64_t startMs = 1'795'825'075'000;
     constexpr std::int64_t kStepMs = 100;
     constexpr std::int64_t kLimit = std::int64_t(512) << 20;
