@@ -355,9 +355,8 @@ int runSamplesQuery(const QStringList &args)
     QElapsedTimer timer;
     timer.start();
     Workspace ws;
-    QString error;
-    if (!ws.open(args[0], &error)) {
-        err() << "samples-query: " << error << '\n';
+    if (const Result<void> opened = ws.open(args[0]); !opened) {
+        err() << "samples-query: " << opened.error().message << '\n';
         return 1;
     }
     SampleStore store(ws);
