@@ -131,9 +131,8 @@ int main(int argc, char **argv)
 
     const QString dbPath = dir.path() + u"/ws.sqlite"_s;
     FeedRecorderThread recorder;
-    QString error;
-    if (!recorder.start(dbPath, &error)) {
-        std::fprintf(stderr, "recorder: %s\n", qPrintable(error));
+    if (const Result<void> started = recorder.start(dbPath); !started) {
+        std::fprintf(stderr, "recorder: %s\n", qPrintable(started.error().message));
         stopAgent();
         return 1;
     }

@@ -77,8 +77,12 @@ MemorySample syntheticSample(qint64 i)
 // Appends sampleCount synthetic samples to a new series in batches; its id, or 0 after printing why not.
 qint64 storeSamples(SampleStore &store, qint64 sampleCount, QTextStream &out)
 {
-    QString error;
-    const qint64 seriesId = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s, &error);
+    const Result<qint64> series = store.ensureSeries(u"bench"_s, u"/bench/leaky.service"_s);
+    if (!series) {
+        out << "cannot create the series: " << series.error().message << Qt::endl;
+        return 0;
+    }
+    const qint64 seriesId = *series;
     std::vector<MemorySample> batch;
     constexpr qint64 kBatch = 200'000;
     for (qint64 first = 0; first < sampleCount; first += kBatch) {
@@ -99,9 +103,8 @@ int runChartBench(qint64 sampleCount, QTextStream &out)
     QTemporaryDir dir;
     const QString path = dir.filePath(u"bench.sqlite"_s);
     Workspace workspace;
-    QString error;
-    if (!workspace.open(path, &error)) {
-        out << "cannot open workspace: " << error << Qt::endl;
+    if (const Result<void> opened = workspace.open(path); !opened) {
+        out << "cannot open workspace: " << opened.error().message << Qt::endl;
         return 1;
     }
     SampleStore store(workspace);

@@ -123,9 +123,8 @@ int parseOnly(const QString &path)
 int store(const QString &path, const QString &workspacePath)
 {
     Workspace ws;
-    QString error;
-    if (!ws.open(workspacePath, &error)) {
-        err() << "store: " << error << '\n';
+    if (const Result<void> opened = ws.open(workspacePath); !opened) {
+        err() << "store: " << opened.error().message << '\n';
         return 1;
     }
     QElapsedTimer timer;

@@ -131,7 +131,9 @@ SampleStore *threadStore(const QString &path, QString *error)
         return connection.store.get();
     connection.store.reset();
     connection.workspace = std::make_unique<Workspace>();
-    if (!connection.workspace->open(path, error)) {
+    if (const Result<void> opened = connection.workspace->open(path); !opened) {
+        if (error)
+            *error = opened.error().message;
         connection.workspace.reset();
         return nullptr;
     }

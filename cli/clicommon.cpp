@@ -43,9 +43,8 @@ void setUpParser(QCommandLineParser &parser, bool withDb, bool withJson)
 bool openWorkspace(Workspace &workspace, const QCommandLineParser &parser)
 {
     const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : Workspace::defaultPath();
-    QString error;
-    if (!workspace.open(path, &error)) {
-        errorExit(u"cannot open workspace %1: %2"_s.arg(path, error));
+    if (const Result<void> opened = workspace.open(path); !opened) {
+        errorExit(u"cannot open workspace %1: %2"_s.arg(path, opened.error().message));
         return false;
     }
     return true;

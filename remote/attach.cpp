@@ -56,8 +56,8 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
     // The CLI does nothing else, so the recorder writes on this thread (a direct connection):
     // every batch is stored before detach() returns.
     FeedRecorder recorder;
-    if (!recorder.open(options.dbPath, &error)) {
-        err << "oomscope-cli attach: " << error << Qt::endl;
+    if (const Result<void> opened = recorder.open(options.dbPath); !opened) {
+        err << "oomscope-cli attach: " << opened.error().message << Qt::endl;
         return 2;
     }
     AgentClient client(connect);

@@ -17,9 +17,9 @@ namespace oomscope {
 int runAttachMetrics(const AttachMetricsOptions &options, QTextStream &out, QTextStream &err)
 {
     Workspace workspace;
-    QString error;
-    if (!workspace.open(options.workspacePath, &error)) {
-        err << "cannot open workspace " << options.workspacePath << ": " << error << Qt::endl;
+    if (const Result<void> opened = workspace.open(options.workspacePath); !opened) {
+        err << "cannot open workspace " << options.workspacePath << ": " << opened.error().message
+            << Qt::endl;
         return 1;
     }
     SampleStore samples(workspace);
@@ -64,6 +64,7 @@ int runAttachMetrics(const AttachMetricsOptions &options, QTextStream &out, QTex
     QTimer deadline;
     deadline.setSingleShot(true);
     QObject::connect(&deadline, &QTimer::timeout, &loop, [&] { loop.exit(0); });
+    QString error;
     if (!poller.start(&error)) {
         err << "attach: " << error << Qt::endl;
         return 2;
@@ -89,9 +90,8 @@ int runImportPrometheus(const QString &jsonPath, const QString &workspacePath, c
                         const QByteArray &metricNameHint, QTextStream &out, QTextStream &err)
 {
     Workspace workspace;
-    QString error;
-    if (!workspace.open(workspacePath, &error)) {
-        err << "cannot open workspace " << workspacePath << ": " << error << Qt::endl;
+    if (const Result<void> opened = workspace.open(workspacePath); !opened) {
+        err << "cannot open workspace " << workspacePath << ": " << opened.error().message << Qt::endl;
         return 1;
     }
     SampleStore samples(workspace);

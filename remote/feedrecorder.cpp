@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "feedrecorder.h"
 
-#include "samplestore.h"
-#include "sqlitestatement.h"
+#include "nodefeedstore.h"
 #include "timeline.h"
+#include "workerthread.h"
 #include "workspace.h"
 
 #include <QBuffer>
-#include <QDateTime>
-#include <QHash>
 #include <QThread>
 
 #include <map>
-#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 
@@ -21,34 +18,7 @@ namespace oomscope {
 struct FeedRecorder::Private {
     std::unique_ptr<Workspace> owned;
     Workspace *workspace = nullptr;
-    std::unique_ptr<SampleStore> store;
-    QHash<QString, NodeCursor> cursors; // read once per node, then kept current
-    QHash<qint64, std::int64_t> seriesLastMs; // newest stored sample per series
-
-    std::optional<NodeCursor> loadCursor(const QString &node)
-    {
-        if (const auto it = cursors.constFind(node); it != cursors.constEnd())
-            return *it;
-        if (!workspace)
-            return std::nullopt;
-        SqliteStatement q;
-        if (!q.prepare(workspace->handle(),
-                       "SELECT hostname, instance, last_seq, samples_stored, events_stored "
-                       "FROM remote_nodes WHERE node = ?"))
-            return std::nullopt;
-        q.bind(1, node);
-        NodeCursor c;
-        c.node = node;
-        if (q.step() == SQLITE_ROW) {
-            c.hostname = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q.get(), 0)));
-            c.instance = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q.get(), 1)));
-            c.lastSeq = sqlite3_column_int64(q.get(), 2);
-            c.samplesStored = sqlite3_column_int64(q.get(), 3);
-            c.eventsStored = sqlite3_column_int64(q.get(), 4);
-        }
-        cursors.insert(node, c);
-        return c;
-    }
+    std::unique_ptr<NodeFeedStore> store;
 };
 
 FeedRecorder::FeedRecorder(QObject *parent)
@@ -61,24 +31,22 @@ FeedRecorder::FeedRecorder(QObject *parent)
 
 FeedRecorder::~FeedRecorder() = default;
 
-bool FeedRecorder::open(const QString &workspacePath, QString *error)
+Result<void> FeedRecorder::open(const QString &workspacePath)
 {
     close();
     auto ws = std::make_unique<Workspace>();
-    if (!ws->open(workspacePath, error))
-        return false;
+    if (Result<void> opened = ws->open(workspacePath); !opened)
+        return opened;
     d->owned = std::move(ws);
     use(*d->owned);
-    return true;
+    return {};
 }
 
 void FeedRecorder::use(Workspace &workspace)
 {
     d->store.reset();
-    d->cursors.clear();
-    d->seriesLastMs.clear();
     d->workspace = &workspace;
-    d->store = std::make_unique<SampleStore>(workspace);
+    d->store = std::make_unique<NodeFeedStore>(workspace);
 }
 
 void FeedRecorder::close()
@@ -86,8 +54,6 @@ void FeedRecorder::close()
     d->store.reset();
     d->workspace = nullptr;
     d->owned.reset();
-    d->cursors.clear();
-    d->seriesLastMs.clear();
 }
 
 bool FeedRecorder::isOpen() const
@@ -102,51 +68,22 @@ Workspace *FeedRecorder::workspace() const
 
 std::optional<NodeCursor> FeedRecorder::cursor(const QString &node) const
 {
-    return d->loadCursor(node);
+    return d->store ? d->store->cursor(node) : std::nullopt;
 }
 
 std::vector<NodeCursor> FeedRecorder::nodes() const
 {
-    std::vector<NodeCursor> out;
-    if (!d->workspace)
-        return out;
-    SqliteStatement q;
-    if (!q.prepare(d->workspace->handle(), "SELECT node FROM remote_nodes ORDER BY node"))
-        return out;
-    std::vector<QString> names;
-    while (q.step() == SQLITE_ROW)
-        names.push_back(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q.get(), 0))));
-    for (const QString &n : names)
-        if (std::optional<NodeCursor> c = d->loadCursor(n))
-            out.push_back(*c);
-    return out;
+    return d->store ? d->store->nodes() : std::vector<NodeCursor> {};
 }
 
 std::vector<StoredGap> FeedRecorder::gaps(const QString &node) const
 {
-    std::vector<StoredGap> out;
-    if (!d->workspace)
-        return out;
-    SqliteStatement q;
-    if (!q.prepare(
-            d->workspace->handle(),
-            "SELECT instance, from_seq, to_seq, detected_ms FROM remote_gaps WHERE node = ? ORDER BY id"))
-        return out;
-    q.bind(1, node);
-    while (q.step() == SQLITE_ROW) {
-        StoredGap g;
-        g.instance = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q.get(), 0)));
-        g.fromSeq = sqlite3_column_int64(q.get(), 1);
-        g.toSeq = sqlite3_column_int64(q.get(), 2);
-        g.detectedMs = sqlite3_column_int64(q.get(), 3);
-        out.push_back(g);
-    }
-    return out;
+    return d->store ? d->store->gaps(node) : std::vector<StoredGap> {};
 }
 
 void FeedRecorder::requestCursor(const QString &node)
 {
-    const std::optional<NodeCursor> c = d->loadCursor(node);
+    const std::optional<NodeCursor> c = cursor(node);
     Q_EMIT cursorLoaded(node, c ? c->instance : QString(), c ? c->lastSeq : 0);
 }
 
@@ -161,34 +98,9 @@ void FeedRecorder::store(FeedBatchPtr batch)
     Q_EMIT batchStored(report);
 }
 
-FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
+bool FeedRecorder::importReports(const FeedBatch &batch, qint64 storedUpTo, const QString &host,
+                                 std::vector<NodeBatch::Event> &events, FeedStoreReport &report)
 {
-    FeedStoreReport report;
-    report.node = batch.origin.node;
-    if (!isOpen()) {
-        report.error = u"no workspace is open"_s;
-        return report;
-    }
-    sqlite3 *db = d->workspace->handle();
-    NodeCursor cursor;
-    cursor.node = batch.origin.node;
-    if (const std::optional<NodeCursor> stored = d->loadCursor(batch.origin.node))
-        cursor = *stored;
-    // Sequence numbers restart with each agent instance; within one, anything at or below the
-    // stored cursor is a duplicate (a replay the client did not need).
-    const bool sameInstance = cursor.instance == batch.origin.instance;
-    const qint64 storedUpTo = sameInstance ? cursor.lastSeq : 0;
-    const QString host = batch.origin.hostname.isEmpty() ? batch.origin.node : batch.origin.hostname;
-
-    // OOM reports first, each in its own import transaction (Workspace::importLog cannot nest):
-    // importing is idempotent through the content hash, so a crash before the cursor moves
-    // below only means the same report is offered again and recognised.
-    struct NewEvent {
-        qint64 eventId;
-        std::optional<qint64> wallMs;
-        OomEvent event;
-    };
-    std::vector<NewEvent> newEvents;
     for (const FeedEvent &fe : batch.events) {
         if (fe.seq <= storedUpTo)
             continue;
@@ -203,153 +115,82 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
             d->workspace->importLog(buffer, u"agent://%1/seq-%2"_s.arg(host).arg(fe.seq));
         if (!imported.ok) {
             report.error = imported.error;
-            return report;
+            return false;
         }
-        if (imported.alreadyImported || imported.eventsAdded == 0)
-            continue;
-        report.eventsStored += imported.eventsAdded;
-        for (const EventSummary &s : d->workspace->events()) {
-            if (s.sourceId != imported.sourceId)
+        report.eventsStored += int(imported.newEventIds.size());
+        for (qint64 eventId : imported.newEventIds) {
+            std::optional<OomEvent> ev = d->workspace->event(eventId);
+            if (!ev)
                 continue;
-            if (std::optional<OomEvent> ev = d->workspace->event(s.id))
-                newEvents.push_back({s.id, eventWallTimeMs(*ev, batch.origin.bootTimeMs), std::move(*ev)});
+            // Events without a wall time cannot be placed on a timeline.
+            if (const std::optional<qint64> wallMs = eventWallTimeMs(*ev, batch.origin.bootTimeMs))
+                events.push_back(NodeBatch::Event {eventId, *wallMs, std::move(*ev)});
         }
     }
+    return true;
+}
 
-    QString error;
-    const bool nested = !sqlite3_get_autocommit(db);
-    if (!sqliteExec(db, nested ? "SAVEPOINT oomscope_remote" : "BEGIN IMMEDIATE", &error)) {
-        report.error = error;
+FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
+{
+    FeedStoreReport report;
+    report.node = batch.origin.node;
+    if (!isOpen()) {
+        report.error = u"no workspace is open"_s;
         return report;
     }
-    auto rollback = [&](const QString &why) {
-        sqliteExec(db, nested ? "ROLLBACK TO oomscope_remote; RELEASE oomscope_remote" : "ROLLBACK", nullptr);
-        d->cursors.remove(batch.origin.node);
-        d->seriesLastMs.clear();
-        report.ok = false;
-        report.error = why;
+    NodeCursor cursor;
+    cursor.node = batch.origin.node;
+    if (const std::optional<NodeCursor> stored = d->store->cursor(batch.origin.node))
+        cursor = *stored;
+    // Sequence numbers restart with each agent instance; within one, anything at or below the
+    // stored cursor is a duplicate (a replay the client did not need).
+    const bool sameInstance = cursor.instance == batch.origin.instance;
+    const qint64 storedUpTo = sameInstance ? cursor.lastSeq : 0;
+
+    NodeBatch nodeBatch;
+    nodeBatch.host = batch.origin.hostname.isEmpty() ? batch.origin.node : batch.origin.hostname;
+    nodeBatch.bootTimeMs = batch.origin.bootTimeMs;
+    nodeBatch.kernelRelease = batch.origin.kernelRelease;
+    nodeBatch.cgroupVersion = batch.origin.cgroupVersion;
+
+    // OOM reports first, each in its own import transaction (Workspace::importLog cannot nest):
+    // importing is idempotent through the content hash, so a crash before the cursor moves
+    // below only means the same report is offered again and recognised.
+    if (!importReports(batch, storedUpTo, nodeBatch.host, nodeBatch.events, report))
         return report;
-    };
 
     // Samples grouped per cgroup, order kept (the stream is in time order per cgroup).
-    std::map<QString, std::vector<const FeedSample *>> perCgroup;
+    std::map<QString, NodeBatch::Series> perCgroup;
     for (const FeedSample &s : batch.samples) {
         if (s.seq <= storedUpTo) {
             ++report.samplesSkipped;
             continue;
         }
-        perCgroup[s.cgroup].push_back(&s);
+        NodeBatch::Series &series = perCgroup[s.cgroup];
+        series.cgroup = s.cgroup;
+        series.samples.push_back(s.sample);
+        series.processes.push_back(s.processes);
     }
-    for (const auto &[cgroup, list] : perCgroup) {
-        const qint64 seriesId = d->store->ensureSeries(host, cgroup, &error);
-        if (seriesId == 0)
-            return rollback(error);
-        auto last = d->seriesLastMs.find(seriesId);
-        if (last == d->seriesLastMs.end()) {
-            const std::optional<SeriesInfo> info = d->store->seriesInfo(seriesId);
-            last = d->seriesLastMs.insert(
-                seriesId, info && info->lastMs ? *info->lastMs : std::numeric_limits<std::int64_t>::min());
-        }
-        std::vector<MemorySample> samples;
-        std::vector<ProcessSample> processes;
-        samples.reserve(list.size());
-        std::int64_t lastMs = *last;
-        for (const FeedSample *s : list) {
-            // A node clock stepped back (or a restarted agent's first tick at the same ms)
-            // would make the store reject the whole batch; such samples are skipped instead.
-            if (s->sample.timestampMs < lastMs) {
-                ++report.samplesSkipped;
-                continue;
-            }
-            lastMs = s->sample.timestampMs;
-            samples.push_back(s->sample);
-            processes.insert(processes.end(), s->processes.begin(), s->processes.end());
-        }
-        if (samples.empty())
-            continue;
-        const AppendResult appended = d->store->append(seriesId, samples);
-        if (!appended.ok)
-            return rollback(appended.error);
-        if (!processes.empty() && !d->store->appendProcesses(seriesId, processes, &error))
-            return rollback(error);
-        *last = lastMs;
-        report.samplesStored += appended.appended;
+    for (auto &entry : perCgroup)
+        nodeBatch.series.push_back(std::move(entry.second));
+    for (const FeedGap &g : batch.gaps)
+        nodeBatch.gaps.push_back(NodeBatch::Gap {g.fromSeq, g.toSeq});
+
+    nodeBatch.cursor = cursor;
+    nodeBatch.cursor.hostname = batch.origin.hostname;
+    nodeBatch.cursor.instance = batch.origin.instance;
+    nodeBatch.cursor.lastSeq = std::max(storedUpTo, batch.lastSeq);
+    nodeBatch.cursor.eventsStored += report.eventsStored;
+    const Result<NodeBatchStored> stored = d->store->storeBatch(nodeBatch);
+    if (!stored) {
+        report.error = stored.error().message;
+        return report;
     }
-
-    // Place the new events on this node's series (by memcg path, see cgroupIndexForEvent).
-    if (!newEvents.empty()) {
-        std::vector<QString> paths;
-        std::vector<qint64> ids;
-        for (const SeriesInfo &s : d->store->series()) {
-            if (s.host == host) {
-                paths.push_back(s.cgroupPath);
-                ids.push_back(s.id);
-            }
-        }
-        for (const NewEvent &ne : newEvents) {
-            if (!ne.wallMs)
-                continue;
-            if (const std::optional<std::size_t> idx = cgroupIndexForEvent(ne.event, paths)) {
-                if (!d->store->setPlacement(ne.eventId, ids[*idx], *ne.wallMs, &error))
-                    return rollback(error);
-            }
-        }
-    }
-
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    if (!batch.gaps.empty()) {
-        SqliteStatement ins;
-        if (!ins.prepare(db,
-                         "INSERT INTO remote_gaps (node, instance, from_seq, to_seq, detected_ms) "
-                         "VALUES (?, ?, ?, ?, ?)"))
-            return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
-        for (const FeedGap &g : batch.gaps) {
-            ins.bind(1, batch.origin.node);
-            ins.bind(2, batch.origin.instance);
-            ins.bind(3, g.fromSeq);
-            ins.bind(4, g.toSeq);
-            ins.bind(5, nowMs);
-            if (!ins.run())
-                return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
-            ins.reset();
-            ++report.gaps;
-        }
-    }
-
-    cursor.hostname = batch.origin.hostname;
-    cursor.instance = batch.origin.instance;
-    cursor.lastSeq = std::max(storedUpTo, batch.lastSeq);
-    cursor.samplesStored += report.samplesStored;
-    cursor.eventsStored += report.eventsStored;
-    SqliteStatement up;
-    if (!up.prepare(
-            db,
-            "INSERT INTO remote_nodes (node, hostname, instance, last_seq, boot_time_ms, "
-            "kernel_release, cgroup_version, samples_stored, events_stored, last_stored_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(node) DO UPDATE SET "
-            "hostname = excluded.hostname, instance = excluded.instance, last_seq = excluded.last_seq, "
-            "boot_time_ms = excluded.boot_time_ms, kernel_release = excluded.kernel_release, "
-            "cgroup_version = excluded.cgroup_version, samples_stored = excluded.samples_stored, "
-            "events_stored = excluded.events_stored, last_stored_ms = excluded.last_stored_ms"))
-        return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
-    up.bind(1, cursor.node);
-    up.bind(2, cursor.hostname);
-    up.bind(3, cursor.instance);
-    up.bind(4, cursor.lastSeq);
-    up.bind(5, batch.origin.bootTimeMs);
-    up.bind(6, batch.origin.kernelRelease);
-    up.bind(7, batch.origin.cgroupVersion);
-    up.bind(8, cursor.samplesStored);
-    up.bind(9, cursor.eventsStored);
-    up.bind(10, nowMs);
-    if (!up.run())
-        return rollback(QString::fromUtf8(sqlite3_errmsg(db)));
-
-    if (!sqliteExec(db, nested ? "RELEASE oomscope_remote" : "COMMIT", &error))
-        return rollback(error);
-    d->cursors.insert(cursor.node, cursor);
+    report.samplesStored = stored->samplesStored;
+    report.samplesSkipped += stored->samplesSkipped;
+    report.gaps = stored->gaps;
     report.ok = true;
-    report.lastSeq = cursor.lastSeq;
+    report.lastSeq = stored->cursor.lastSeq;
     return report;
 }
 
@@ -360,25 +201,18 @@ FeedRecorderThread::~FeedRecorderThread()
     stop();
 }
 
-bool FeedRecorderThread::start(const QString &workspacePath, QString *error)
+Result<void> FeedRecorderThread::start(const QString &workspacePath)
 {
     stop();
-    m_thread = new QThread;
-    m_thread->setObjectName(u"oomscope-feed-recorder"_s);
-    m_recorder = new FeedRecorder;
-    m_recorder->moveToThread(m_thread);
-    QObject::connect(m_thread, &QThread::finished, m_recorder, &QObject::deleteLater);
+    m_thread = std::make_unique<WorkerThread>(u"oomscope-feed-recorder"_s);
+    m_recorder = m_thread->adopt(new FeedRecorder);
     m_thread->start();
-    bool ok = false;
-    QString openError;
+    Result<void> opened;
     QMetaObject::invokeMethod(
-        m_recorder, [&] { ok = m_recorder->open(workspacePath, &openError); }, Qt::BlockingQueuedConnection);
-    if (!ok) {
-        if (error)
-            *error = openError;
+        m_recorder, [&] { opened = m_recorder->open(workspacePath); }, Qt::BlockingQueuedConnection);
+    if (!opened)
         stop();
-    }
-    return ok;
+    return opened;
 }
 
 void FeedRecorderThread::stop()
@@ -388,11 +222,8 @@ void FeedRecorderThread::stop()
     // Queued after every batch posted so far, so those are stored before the connection closes.
     QMetaObject::invokeMethod(
         m_recorder, [r = m_recorder] { r->close(); }, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    m_recorder = nullptr; // deleted by the finished connection (deleteLater on its thread)
+    m_thread.reset(); // quits and joins; the recorder is deleted on its thread (deleteLater)
+    m_recorder = nullptr;
 }
 
 } // namespace oomscope

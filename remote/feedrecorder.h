@@ -5,6 +5,8 @@
 #pragma once
 
 #include "feedbatch.h"
+#include "nodefeedstore.h" // NodeCursor, StoredGap
+#include "result.h"
 
 #include <QObject>
 #include <QString>
@@ -13,28 +15,10 @@
 #include <optional>
 #include <vector>
 
-class QThread;
-
 namespace oomscope {
 
 class Workspace;
-
-// What the workspace knows about one attached node (the remote_nodes table).
-struct NodeCursor {
-    QString node;
-    QString hostname;
-    QString instance;
-    qint64 lastSeq = 0;
-    qint64 samplesStored = 0;
-    qint64 eventsStored = 0;
-};
-
-struct StoredGap {
-    QString instance;
-    qint64 fromSeq = 0;
-    qint64 toSeq = 0;
-    qint64 detectedMs = 0;
-};
+class WorkerThread;
 
 // The outcome of storing one batch, sent back to the client that produced it.
 struct FeedStoreReport {
@@ -66,7 +50,7 @@ public:
     ~FeedRecorder() override;
 
     // Opens its own connection to the workspace file (created and migrated when new).
-    bool open(const QString &workspacePath, QString *error = nullptr);
+    Result<void> open(const QString &workspacePath);
     // Writes through a workspace already open on this thread (not owned).
     void use(Workspace &workspace);
     void close();
@@ -88,6 +72,10 @@ Q_SIGNALS:
 
 private:
     FeedStoreReport storeBatch(const FeedBatch &batch);
+    // Imports the batch's OOM reports (each its own import, idempotent by content hash) and
+    // returns the new events to place; counts them in report. False: report.error is set.
+    bool importReports(const FeedBatch &batch, qint64 storedUpTo, const QString &host,
+                       std::vector<NodeBatch::Event> &events, FeedStoreReport &report);
 
     struct Private;
     std::unique_ptr<Private> d;
@@ -103,12 +91,12 @@ public:
     FeedRecorderThread(const FeedRecorderThread &) = delete;
     FeedRecorderThread &operator=(const FeedRecorderThread &) = delete;
 
-    bool start(const QString &workspacePath, QString *error = nullptr);
+    Result<void> start(const QString &workspacePath);
     void stop();
     FeedRecorder *recorder() const { return m_recorder; }
 
 private:
-    QThread *m_thread = nullptr;
+    std::unique_ptr<WorkerThread> m_thread;
     FeedRecorder *m_recorder = nullptr;
 };
 

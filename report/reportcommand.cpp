@@ -106,8 +106,8 @@ int runReportCommand(const QStringList &args)
     if (importing) {
         if (!tempDir.isValid())
             return fail(u"cannot create a temporary directory: "_s + tempDir.errorString());
-        if (!workspace.open(tempDir.filePath(u"report.sqlite"_s), &error))
-            return fail(error);
+        if (const Result<void> opened = workspace.open(tempDir.filePath(u"report.sqlite"_s)); !opened)
+            return fail(opened.error().message);
         SampleStore store(workspace);
         RecordingImportRequest request;
         request.samplesPath = parser.value(u"samples"_s);
@@ -124,8 +124,8 @@ int runReportCommand(const QStringList &args)
         const QString db = parser.value(u"db"_s);
         if (!QFileInfo::exists(db))
             return fail(db + u": no such workspace"_s);
-        if (!workspace.open(db, &error))
-            return fail(db + u": "_s + error);
+        if (const Result<void> opened = workspace.open(db); !opened)
+            return fail(db + u": "_s + opened.error().message);
     }
 
     std::vector<ReportPage> pages;

@@ -2,31 +2,18 @@
 #include "feedimport.h"
 
 #include "samplestore.h"
+#include "sourceregistry.h"
 #include "sqlitestatement.h"
-#include "workspace.h"
+#include "workspacehandle.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 
 #include <sqlite3.h>
-#include <xxhash.h>
 
 using namespace Qt::StringLiterals;
 
 namespace oomscope {
-
-namespace {
-
-// Same form as the other sources' hashes: hex of the canonical XXH3-128.
-QByteArray contentHash(const QByteArray &bytes)
-{
-    XXH128_canonical_t canonical;
-    XXH128_canonicalFromHash(&canonical, XXH3_128bits(bytes.constData(), std::size_t(bytes.size())));
-    return QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof(canonical.digest)).toHex();
-}
-
-} // namespace
 
 MetricFeedStore::MetricFeedStore(Workspace &workspace, SampleStore &store)
     : m_workspace(workspace)
@@ -37,14 +24,16 @@ MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> ser
                                                const QString &defaultHost, const QString &hostOverride)
 {
     MetricStoreResult result;
-    sqlite3 *db = m_workspace.handle();
+    sqlite3 *db = WorkspaceHandle::of(m_workspace);
     if (!db) {
         result.error = u"no workspace is open"_s;
         return result;
     }
     SqliteTransaction tx(db, "oomscope_feed");
-    if (!tx.begin(&result.error))
+    if (Result<void> begun = tx.begin(); !begun) {
+        result.error = begun.error().message;
         return result;
+    }
     auto fail = [&](const QString &error) {
         tx.rollback();
         m_lastMs.clear(); // the rollback may have removed samples the cache counted
@@ -58,10 +47,10 @@ MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> ser
             host = s.host.isEmpty() ? defaultHost : s.host;
         if (host.isEmpty())
             host = u"unknown"_s;
-        QString error;
-        const qint64 id = m_store.ensureSeries(host, s.cgroupPath, &error, s.workloadKey);
-        if (!id)
-            return fail(u"cgroup %1: %2"_s.arg(s.cgroupPath, error));
+        const Result<qint64> ensured = m_store.ensureSeries(host, s.cgroupPath, s.workloadKey);
+        if (!ensured)
+            return fail(u"cgroup %1: %2"_s.arg(s.cgroupPath, ensured.error().message));
+        const qint64 id = *ensured;
         auto cached = m_lastMs.constFind(id);
         std::int64_t lastMs = std::numeric_limits<std::int64_t>::min();
         if (cached != m_lastMs.constEnd()) {
@@ -90,9 +79,8 @@ MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> ser
         result.seriesIds.push_back(id);
         result.samplesAdded += appended.appended;
     }
-    QString error;
-    if (!tx.commit(&error))
-        return fail(u"cannot commit the samples: "_s + error);
+    if (Result<void> committed = tx.commit(); !committed)
+        return fail(u"cannot commit the samples: "_s + committed.error().message);
     result.ok = true;
     return result;
 }
@@ -102,7 +90,7 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
                                                        const QString &hostOverride)
 {
     MetricStoreResult result;
-    sqlite3 *db = m_workspace.handle();
+    sqlite3 *db = WorkspaceHandle::of(m_workspace);
     if (!db) {
         result.error = u"no workspace is open"_s;
         return result;
@@ -117,20 +105,18 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
         result.error = u"read error in %1: %2"_s.arg(path, file.errorString());
         return result;
     }
-    const QByteArray hash = contentHash(bytes);
-    {
-        SqliteStatement find;
-        if (!find.prepare(db, "SELECT id FROM sources WHERE content_hash = ?")) {
-            result.error = sqliteLastError(db);
-            return result;
-        }
-        find.bind(1, hash);
-        if (find.step() == SQLITE_ROW) {
-            result.ok = true;
-            result.alreadyImported = true;
-            result.sourceId = sqlite3_column_int64(find.get(), 0);
-            return result;
-        }
+    const SourceContent content = ContentHasher::ofBytes(bytes);
+    SourceRegistry registry(db);
+    const Result<std::optional<qint64>> existing = registry.find(content.hash);
+    if (!existing) {
+        result.error = existing.error().message;
+        return result;
+    }
+    if (*existing) {
+        result.ok = true;
+        result.alreadyImported = true;
+        result.sourceId = **existing;
+        return result;
     }
     const PromRangeResult parsed = parsePromQueryRange(bytes, options);
     if (!parsed.ok) {
@@ -147,8 +133,10 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
     }
 
     SqliteTransaction tx(db, "oomscope_feed");
-    if (!tx.begin(&result.error))
+    if (Result<void> begun = tx.begin(); !begun) {
+        result.error = begun.error().message;
         return result;
+    }
     auto fail = [&](const QString &error) {
         tx.rollback();
         m_lastMs.clear();
@@ -156,36 +144,21 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
         failed.error = error;
         return failed;
     };
-    SqliteStatement insert;
-    if (!insert.prepare(db,
-                        "INSERT INTO sources (name, content_hash, bytes, lines, imported_at, kind) "
-                        "VALUES (?, ?, ?, ?, ?, 'prometheus')"))
-        return fail(sqliteLastError(db));
-    insert.bind(1, QFileInfo(path).fileName());
-    insert.bind(2, hash);
-    insert.bind(3, qint64(bytes.size()));
-    insert.bind(4, parsed.points);
-    insert.bind(5, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
-    if (!insert.run())
-        return fail(u"cannot store the source: "_s + sqliteLastError(db));
-    const qint64 sourceId = sqlite3_last_insert_rowid(db);
-    SqliteStatement warn;
-    if (!warn.prepare(db,
-                      "INSERT INTO warnings (source_id, line, kind, detail) VALUES (?, 0, 'malformed', ?)"))
-        return fail(sqliteLastError(db));
-    for (const QString &w : parsed.warnings) {
-        warn.bind(1, sourceId);
-        warn.bind(2, w);
-        if (!warn.run())
-            return fail(u"cannot store a warning: "_s + sqliteLastError(db));
-    }
+    const Result<qint64> sourceId =
+        registry.add(NewSource {QFileInfo(path).fileName(), content, parsed.points, "prometheus"});
+    if (!sourceId)
+        return fail(sourceId.error().message);
+    std::vector<ParseWarning> warnings;
+    for (const QString &w : parsed.warnings)
+        warnings.push_back(ParseWarning {0, ParseWarning::Kind::Malformed, w});
+    if (Result<void> stored = registry.addWarnings(*sourceId, warnings); !stored)
+        return fail(stored.error().message);
     MetricStoreResult stored = storeSeries(parsed.series, defaultHost, hostOverride);
     if (!stored.ok)
         return fail(stored.error);
-    QString error;
-    if (!tx.commit(&error))
-        return fail(u"cannot commit the import: "_s + error);
-    stored.sourceId = sourceId;
+    if (Result<void> committed = tx.commit(); !committed)
+        return fail(u"cannot commit the import: "_s + committed.error().message);
+    stored.sourceId = *sourceId;
     stored.warnings = parsed.warnings;
     return stored;
 }

@@ -136,21 +136,22 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         }
     }
 
-    std::vector<qint64> logSources;
+    // The logs' events: the ones each import added, or for a log imported before its events.
+    std::vector<qint64> eventIds;
     for (const QString &log : request.logPaths) {
         ImportResult r = workspace.importLogFile(log, progressFor(log));
         fileDone(log);
         if (!r.ok || r.canceled)
             return failed(log, r.error, r.canceled);
-        logSources.push_back(r.sourceId);
+        const std::vector<qint64> logEvents =
+            r.alreadyImported ? workspace.eventIds(r.sourceId) : r.newEventIds;
+        eventIds.insert(eventIds.end(), logEvents.begin(), logEvents.end());
         result.logs.emplace_back(log, std::move(r));
     }
-    if (!seriesIds.empty() && !logSources.empty()) {
-        std::vector<qint64> eventIds;
-        for (const EventSummary &e : workspace.events()) {
-            if (std::find(logSources.begin(), logSources.end(), e.sourceId) != logSources.end())
-                eventIds.push_back(e.id);
-        }
+    // A log named twice is one source: its events count once.
+    std::sort(eventIds.begin(), eventIds.end());
+    eventIds.erase(std::unique(eventIds.begin(), eventIds.end()), eventIds.end());
+    if (!seriesIds.empty() && !eventIds.empty()) {
         result.eventsPlaced = placeEventsOnSeries(workspace, store, seriesIds, eventIds, request.bootTimeMs);
         if (result.eventsPlaced < int(eventIds.size()))
             result.messages

@@ -7,6 +7,7 @@
 #include "memorysample.h"
 #include "progress.h"
 #include "recordingcsv.h" // CsvRowIssue
+#include "result.h"
 
 #include <QString>
 
@@ -17,8 +18,6 @@
 #include <optional>
 #include <span>
 #include <vector>
-
-struct sqlite3;
 
 namespace oomscope {
 
@@ -126,9 +125,9 @@ public:
 
     // Finds or creates the series of (host, cgroupPath). A new path of a known workload becomes
     // its next incarnation. workloadKey overrides workloadKeyFor() (e.g. a container name the
-    // sampler learnt from the runtime). Returns 0 on error.
-    qint64 ensureSeries(const QString &host, const QString &cgroupPath, QString *error = nullptr,
-                        const QString &workloadKey = {});
+    // sampler learnt from the runtime). Returns the series' id.
+    Result<qint64> ensureSeries(const QString &host, const QString &cgroupPath,
+                                const QString &workloadKey = {});
     std::optional<qint64> findSeries(const QString &host, const QString &cgroupPath) const;
     std::vector<SeriesInfo> series() const; // by workload, then incarnation
     std::optional<SeriesInfo> seriesInfo(qint64 seriesId) const;
@@ -137,14 +136,14 @@ public:
     std::optional<std::pair<std::int64_t, std::int64_t>> timeRange(qint64 seriesId) const;
     // Deletes the series with its samples, levels, process samples and placements, and its
     // workload when that was the last series.
-    bool deleteSeries(qint64 seriesId, QString *error = nullptr);
+    Result<void> deleteSeries(qint64 seriesId);
 
     // Appends samples in time order, all at or after the series' last sample (checked: a batch
     // that breaks the order is rejected whole). One transaction per call, or a savepoint when
     // the caller already holds a transaction. progress(samplesDone) returning false cancels.
     AppendResult append(qint64 seriesId, std::span<const MemorySample> samples,
                         const ProgressFn &progress = {});
-    bool appendProcesses(qint64 seriesId, std::span<const ProcessSample> rows, QString *error = nullptr);
+    Result<void> appendProcesses(qint64 seriesId, std::span<const ProcessSample> rows);
 
     // Raw samples with fromMs <= timestampMs <= toMs, in time order.
     std::vector<MemorySample> samples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs) const;
@@ -160,7 +159,7 @@ public:
     qint64 levelCount(qint64 seriesId, int level, std::int64_t fromMs, std::int64_t toMs) const;
 
     // OOM events on series timelines. setPlacement replaces an existing placement of the pair.
-    bool setPlacement(qint64 eventId, qint64 seriesId, std::int64_t timeMs, QString *error = nullptr);
+    Result<void> setPlacement(qint64 eventId, qint64 seriesId, std::int64_t timeMs);
     bool removePlacement(qint64 eventId, qint64 seriesId);
     std::vector<EventPlacement> placements(qint64 seriesId) const; // by time
     std::vector<EventPlacement> placementsOfEvent(qint64 eventId) const;

@@ -5,6 +5,7 @@
 #include "sqlitestatement.h"
 #include "timeline.h"
 #include "workspace.h"
+#include "workspacehandle.h"
 
 #include <QBuffer>
 #include <QThread>
@@ -91,9 +92,8 @@ void SampleWriter::open()
     if (m_workspace)
         return;
     auto workspace = std::make_unique<Workspace>();
-    QString error;
-    if (!workspace->open(m_config.workspacePath, &error)) {
-        Q_EMIT failed(u"cannot open the workspace for live samples: "_s + error);
+    if (Result<void> opened = workspace->open(m_config.workspacePath); !opened) {
+        Q_EMIT failed(u"cannot open the workspace for live samples: "_s + opened.error().message);
         return;
     }
     m_workspace = std::move(workspace);
@@ -111,12 +111,12 @@ qint64 SampleWriter::seriesFor(const QString &path, const QString &workloadKey)
         return *known;
     if (!m_store)
         return 0;
-    QString error;
-    const qint64 id = m_store->ensureSeries(m_config.host, path, &error, workloadKey);
-    if (id == 0) {
-        Q_EMIT statusMessage(u"cannot store samples of %1: %2"_s.arg(path, error));
+    const Result<qint64> ensured = m_store->ensureSeries(m_config.host, path, workloadKey);
+    if (!ensured) {
+        Q_EMIT statusMessage(u"cannot store samples of %1: %2"_s.arg(path, ensured.error().message));
         return 0;
     }
+    const qint64 id = *ensured;
     m_seriesOfPath.insert(path, id);
     // A series watched before keeps its samples; this session appends after them.
     const std::optional<SeriesInfo> info = m_store->seriesInfo(id);
@@ -218,37 +218,33 @@ void SampleWriter::flush()
     if (samples.empty())
         return;
 
-    sqlite3 *db = m_workspace->handle();
-    QString error;
-    if (!sqliteExec(db, "BEGIN IMMEDIATE", &error)) {
-        Q_EMIT statusMessage(u"live samples not stored: "_s + error);
+    // One transaction for the flush: a failing series leaves none of it stored.
+    SqliteTransaction transaction(WorkspaceHandle::of(*m_workspace));
+    Result<void> ok = transaction.begin();
+    if (!ok) {
+        Q_EMIT statusMessage(u"live samples not stored: "_s + ok.error().message);
         return;
     }
     auto stored = std::make_shared<StoredSamples>();
-    bool ok = true;
     for (auto &[id, rows] : samples) {
         const AppendResult r = m_store->append(id, rows);
         if (!r.ok) {
-            error = r.error;
-            ok = false;
+            ok = fail(Error::Kind::Internal, r.error);
             break;
         }
         const std::vector<ProcessSample> &procs = processes[id];
-        if (!procs.empty() && !m_store->appendProcesses(id, procs, &error)) {
-            ok = false;
+        if (!procs.empty() && !(ok = m_store->appendProcesses(id, procs)))
             break;
-        }
         stored->processRows += qint64(procs.size());
         stored->series.emplace_back(id, std::move(rows));
     }
     if (ok)
-        ok = sqliteExec(db, "COMMIT", &error);
+        ok = transaction.commit();
     if (!ok) {
-        QString ignored;
-        sqliteExec(db, "ROLLBACK", &ignored);
+        transaction.rollback();
         // The store caches series tails; after a rollback its view is stale, so start afresh.
         m_store = std::make_unique<SampleStore>(*m_workspace);
-        Q_EMIT statusMessage(u"live samples not stored: "_s + error);
+        Q_EMIT statusMessage(u"live samples not stored: "_s + ok.error().message);
         return;
     }
     Q_EMIT samplesStored(std::move(stored));
@@ -279,9 +275,9 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
     // The samples up to now go in first, so the placement lies inside the stored range.
     flush();
 
-    qint64 sourceId = 0;
-    if (const auto seen = m_importedSources.find(firstSeq); seen != m_importedSources.end()) {
-        sourceId = seen->second;
+    std::vector<qint64> reportEvents;
+    if (const auto seen = m_importedEvents.find(firstSeq); seen != m_importedEvents.end()) {
+        reportEvents = seen->second;
     } else {
         QByteArray text = m_reportTexts.count(firstSeq) ? m_reportTexts[firstSeq] : QByteArray();
         m_reportTexts.erase(firstSeq);
@@ -301,19 +297,18 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
             Q_EMIT statusMessage(u"OOM report not stored: "_s + result.error);
             return;
         }
-        sourceId = result.sourceId;
-        m_importedSources[firstSeq] = sourceId;
+        reportEvents = result.alreadyImported ? m_workspace->eventIds(result.sourceId) : result.newEventIds;
+        m_importedEvents[firstSeq] = reportEvents;
     }
 
-    // The event of this source that is this report's kill (a report may hold several kills).
-    qint64 eventId = 0;
-    for (const EventSummary &e : m_workspace->events()) {
-        if (e.sourceId != sourceId)
-            continue;
-        if (eventId == 0 || e.victimPid == event.victim.pid)
-            eventId = e.id;
-        if (e.victimPid == event.victim.pid)
+    // The event of this report that is this kill (a report may hold several kills).
+    qint64 eventId = reportEvents.empty() ? 0 : reportEvents.front();
+    for (qint64 id : reportEvents) {
+        const std::optional<OomEvent> stored = m_workspace->event(id);
+        if (stored && stored->victim.pid == event.victim.pid) {
+            eventId = id;
             break;
+        }
     }
     if (eventId == 0) {
         Q_EMIT statusMessage(u"OOM report stored, but no event was found in it"_s);
@@ -333,12 +328,11 @@ void SampleWriter::storeOomEvent(const OomEvent &event, qint64 firstSeq)
     const std::optional<qint64> wall =
         eventWallTimeMs(event, boot != 0 ? std::optional<qint64>(boot) : std::nullopt);
     if (const std::optional<std::size_t> index = placementIndex(event, pathVector); index && wall) {
-        QString error;
-        if (m_store->setPlacement(eventId, ids[*index], *wall, &error)) {
+        if (const Result<void> placed = m_store->setPlacement(eventId, ids[*index], *wall)) {
             seriesId = ids[*index];
             timeMs = *wall;
         } else {
-            Q_EMIT statusMessage(u"OOM event not placed: "_s + error);
+            Q_EMIT statusMessage(u"OOM event not placed: "_s + placed.error().message);
         }
     }
     Q_EMIT oomEventStored(eventId, seriesId, timeMs,

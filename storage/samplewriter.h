@@ -93,7 +93,8 @@ private:
     std::vector<SampleBatchPtr> m_pending;
     std::deque<MemorySample> m_clockSamples; // recent samples with boottime, for bootTimeMs()
     std::map<qint64, QByteArray> m_reportTexts; // firstSeq -> raw records
-    std::map<qint64, qint64> m_importedSources; // firstSeq -> source id (several events, one report)
+    std::map<qint64, std::vector<qint64>>
+        m_importedEvents; // firstSeq -> its events (several kills, one report)
 };
 
 } // namespace oomscope

@@ -310,32 +310,25 @@ int userVersion(sqlite3 *db)
     return version;
 }
 
-bool migrate(sqlite3 *db, QString *error)
+Result<void> migrate(sqlite3 *db)
 {
     const int current = userVersion(db);
-    if (current < 0) {
-        if (error)
-            *error = u"cannot read the schema version: "_s + sqliteLastError(db);
-        return false;
-    }
+    if (current < 0)
+        return sqliteFail(db, u"cannot read the schema version: "_s);
     for (const Migration &m : kMigrations) {
         if (m.version <= current)
             continue;
         const QByteArray sql = "BEGIN IMMEDIATE;\n" + QByteArray(m.sql)
             + "\nPRAGMA user_version = " + QByteArray::number(m.version)
             + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId) + ";\nCOMMIT;";
-        char *message = nullptr;
-        if (sqlite3_exec(db, sql.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
-            if (error)
-                *error = u"schema migration %1 failed: %2"_s.arg(m.version).arg(
-                    QString::fromUtf8(message ? message : "unknown error"));
-            sqlite3_free(message);
+        if (Result<void> applied = sqliteExec(db, sql.constData()); !applied) {
             if (!sqlite3_get_autocommit(db))
-                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-            return false;
+                (void)sqliteExec(db, "ROLLBACK");
+            return fail(applied.error().kind,
+                        u"schema migration %1 failed: %2"_s.arg(m.version).arg(applied.error().message));
         }
     }
-    return true;
+    return {};
 }
 
 } // namespace oomscope::schema

@@ -3,6 +3,8 @@
 // many have been applied, so later features (live cgroup samples) append a migration, never edit one.
 #pragma once
 
+#include "result.h"
+
 #include <QString>
 
 #include <span>
@@ -24,7 +26,7 @@ int latestVersion();
 
 // Applies every migration above the file's user_version, each in its own transaction together
 // with the user_version bump, so a failure leaves the file at the last complete version.
-bool migrate(sqlite3 *db, QString *error);
+Result<void> migrate(sqlite3 *db);
 
 // Reads PRAGMA user_version; -1 on error.
 int userVersion(sqlite3 *db);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A thin RAII wrapper over a prepared sqlite3 statement, bound and reset in a loop (STYLE.md 5);
-// shared by the workspace and later storage-layer extensions such as the samples tables.
+// Internal to storage/ (the only library that speaks SQL): a thin RAII wrapper over a prepared
+// sqlite3 statement, bound and reset in a loop (STYLE.md 5), transactions, and SQLite errors as
+// Error values.
 #pragma once
+
+#include "result.h"
 
 #include <QByteArray>
 #include <QString>
@@ -20,16 +23,51 @@ inline QString sqliteLastError(sqlite3 *db)
     return QString::fromUtf8(sqlite3_errmsg(db));
 }
 
-// Runs one or more statements without results; on failure fills error (if given).
-inline bool sqliteExec(sqlite3 *db, const char *sql, QString *error = nullptr)
+// The Error::Kind of an SQLite result code (extended codes included).
+inline Error::Kind sqliteErrorKind(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_FULL:
+        return Error::Kind::DiskFull;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return Error::Kind::Busy;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return Error::Kind::ReadOnly;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        return Error::Kind::Io;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return Error::Kind::Invalid;
+    default:
+        return Error::Kind::Internal;
+    }
+}
+
+// The connection's last error as an Error, its message prefixed with what was being done.
+inline Error sqliteError(sqlite3 *db, const QString &doing = {})
+{
+    return Error {sqliteErrorKind(sqlite3_extended_errcode(db)), doing + sqliteLastError(db)};
+}
+
+// `return sqliteFail(db, u"cannot store the source: "_s);` from a function returning Result<T>.
+inline tl::unexpected<Error> sqliteFail(sqlite3 *db, const QString &doing = {})
+{
+    return tl::unexpected<Error>(sqliteError(db, doing));
+}
+
+// Runs one or more statements without results.
+inline Result<void> sqliteExec(sqlite3 *db, const char *sql)
 {
     char *message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
-        return true;
-    if (error)
-        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(db));
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+    if (rc == SQLITE_OK)
+        return {};
+    Error error {sqliteErrorKind(rc), QString::fromUtf8(message ? message : sqlite3_errmsg(db))};
     sqlite3_free(message);
-    return false;
+    return tl::unexpected<Error>(std::move(error));
 }
 
 // BEGIN IMMEDIATE … COMMIT, or a savepoint when the caller already holds a transaction, so
@@ -47,37 +85,39 @@ public:
     SqliteTransaction(const SqliteTransaction &) = delete;
     SqliteTransaction &operator=(const SqliteTransaction &) = delete;
 
-    bool begin(QString *error)
+    Result<void> begin()
     {
         m_nested = !sqlite3_get_autocommit(m_db);
-        m_active = m_nested ? savepoint("SAVEPOINT", error) : sqliteExec(m_db, "BEGIN IMMEDIATE", error);
-        return m_active;
+        Result<void> begun = m_nested ? savepoint("SAVEPOINT") : sqliteExec(m_db, "BEGIN IMMEDIATE");
+        m_active = begun.has_value();
+        return begun;
     }
-    bool commit(QString *error)
+    Result<void> commit()
     {
-        if (!(m_nested ? savepoint("RELEASE", error) : sqliteExec(m_db, "COMMIT", error)))
-            return false;
-        m_active = false;
-        return true;
+        Result<void> done = m_nested ? savepoint("RELEASE") : sqliteExec(m_db, "COMMIT");
+        if (done)
+            m_active = false;
+        return done;
     }
     void rollback()
     {
         if (!m_active)
             return;
         if (m_nested) {
-            savepoint("ROLLBACK TO", nullptr);
-            savepoint("RELEASE", nullptr);
+            (void)savepoint("ROLLBACK TO");
+            (void)savepoint("RELEASE");
         } else {
-            sqliteExec(m_db, "ROLLBACK");
+            (void)sqliteExec(m_db, "ROLLBACK");
         }
         m_active = false;
     }
+    bool isActive() const { return m_active; }
 
 private:
-    bool savepoint(const char *verb, QString *error)
+    Result<void> savepoint(const char *verb)
     {
         const QByteArray sql = QByteArray(verb) + ' ' + m_savepoint;
-        return sqliteExec(m_db, sql.constData(), error);
+        return sqliteExec(m_db, sql.constData());
     }
 
     sqlite3 *m_db;

@@ -5,6 +5,7 @@
 
 #include "oomevent.h"
 #include "oomreportparser.h"
+#include "result.h"
 
 #include <QDateTime>
 #include <QString>
@@ -12,8 +13,6 @@
 #include <memory>
 #include <optional>
 #include <vector>
-
-struct sqlite3;
 
 namespace oomscope {
 
@@ -55,6 +54,7 @@ struct ImportResult {
     bool alreadyImported = false; // same content seen before: nothing added
     qint64 sourceId = 0;
     int eventsAdded = 0;
+    std::vector<qint64> newEventIds; // the events this import stored, in the log's order
     qint64 bytesRead = 0;
     std::vector<ParseWarning> warnings;
 };
@@ -75,7 +75,7 @@ public:
     static bool isWorkspaceFile(const QString &path);
 
     // Opens or creates the file and runs pending migrations. WAL mode.
-    bool open(const QString &path, QString *error = nullptr);
+    Result<void> open(const QString &path);
     void close();
     bool isOpen() const;
     QString path() const;
@@ -90,11 +90,12 @@ public:
     std::vector<SourceInfo> sources() const;
     std::vector<EventSummary> events() const; // ordered by source, then first line
     std::optional<OomEvent> event(qint64 eventId) const; // full event: tasks, raw lines
+    std::vector<qint64> eventIds(qint64 sourceId) const; // in the order of events()
     std::vector<ParseWarning> warnings(qint64 sourceId) const;
 
-    sqlite3 *handle() const; // for storage-layer extensions (samples) and tests
-
 private:
+    // The raw connection stays inside storage/ (workspacehandle.h).
+    friend struct WorkspaceHandle;
     struct Private;
     std::unique_ptr<Private> d;
 };

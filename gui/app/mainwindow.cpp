@@ -272,9 +272,8 @@ bool MainWindow::openWorkspace(const QString &path)
     const QString dir = QFileInfo(path).absolutePath();
     QDir().mkpath(dir);
     auto workspace = std::make_unique<Workspace>();
-    QString error;
-    if (!workspace->open(path, &error)) {
-        const QString message = u"Cannot open workspace "_s + path + u": "_s + error;
+    if (const Result<void> opened = workspace->open(path); !opened) {
+        const QString message = u"Cannot open workspace "_s + path + u": "_s + opened.error().message;
         statusBar()->showMessage(message);
         if (isVisible())
             QMessageBox::warning(this, u"oomscope"_s, message);
@@ -445,9 +444,6 @@ void MainWindow::startNextImport()
             m_runningFiles << r.procsPath;
         m_runningFiles += r.logPaths;
     }
-    m_eventIdsBeforeImport.clear();
-    for (const EventSummary &e : m_eventModel->events())
-        m_eventIdsBeforeImport.push_back(e.id);
 
     m_progressBar->setValue(0);
     m_progressBar->setFormat(QFileInfo(m_runningFiles.first()).fileName() + u"  %p%"_s);
@@ -488,17 +484,13 @@ void MainWindow::onImportFinished()
     m_progressBar->hide();
     m_cancelButton->hide();
 
-    // The workspace is the truth; what the job reported only explains what happened.
-    std::vector<qint64> before = m_eventIdsBeforeImport;
-    std::sort(before.begin(), before.end());
-    const std::vector<EventSummary> events =
-        m_workspace ? m_workspace->events() : std::vector<EventSummary> {};
+    // Each import names the events it stored; the first of them is selected.
     qint64 firstNewId = 0;
     int added = 0;
-    for (const EventSummary &e : events) {
-        if (!std::binary_search(before.begin(), before.end(), e.id)) {
-            if (firstNewId == 0)
-                firstNewId = e.id;
+    for (const FileImportOutcome &outcome : outcomes) {
+        for (qint64 id : outcome.result.newEventIds) {
+            if (firstNewId == 0 || id < firstNewId)
+                firstNewId = id;
             ++added;
         }
     }
@@ -735,9 +727,9 @@ AgentClient *MainWindow::attachNode(const AgentConnectOptions &options)
 {
     if (!m_feedRecorder) {
         auto recorder = std::make_unique<FeedRecorderThread>();
-        QString error;
-        if (!recorder->start(m_workspacePath, &error)) {
-            QMessageBox::warning(this, u"Attach to node"_s, u"Cannot record into the workspace: "_s + error);
+        if (const Result<void> started = recorder->start(m_workspacePath); !started) {
+            QMessageBox::warning(this, u"Attach to node"_s,
+                                 u"Cannot record into the workspace: "_s + started.error().message);
             return nullptr;
         }
         m_feedRecorder = std::move(recorder);

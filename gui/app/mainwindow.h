@@ -150,7 +150,6 @@ private:
     QStringList m_pendingFiles;
     std::vector<RecordingImportRequest> m_runningRecordings;
     std::vector<RecordingImportRequest> m_pendingRecordings;
-    std::vector<qint64> m_eventIdsBeforeImport;
     qint64 m_currentEventId = 0;
 
     QString m_screenshotPath;

@@ -47,8 +47,11 @@ bool writeVisibleSamples(MainWindow *window, QIODevice &out, QString *error)
     const auto fromMs = std::int64_t(std::floor(range.lower * 1000.0));
     const auto toMs = std::int64_t(std::ceil(range.upper * 1000.0));
     Workspace workspace; // a connection of this thread for a short read
-    if (!workspace.open(window->workspacePath(), error))
+    if (const Result<void> opened = workspace.open(window->workspacePath()); !opened) {
+        if (error)
+            *error = opened.error().message;
         return false;
+    }
     SampleStore store(workspace);
     std::vector<RecordedSeries> series;
     for (qint64 id : window->samplesView()->treeModel()->checkedSeries()) {
@@ -73,8 +76,11 @@ bool writeVisibleSamples(MainWindow *window, QIODevice &out, QString *error)
 bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
 {
     Workspace workspace;
-    if (!workspace.open(window->workspacePath(), error))
+    if (const Result<void> opened = workspace.open(window->workspacePath()); !opened) {
+        if (error)
+            *error = opened.error().message;
         return false;
+    }
     const std::optional<OomEvent> event = workspace.event(window->currentEventId());
     if (!event) {
         if (error)
@@ -109,8 +115,11 @@ bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QS
         return false;
     }
     Workspace workspace;
-    if (!workspace.open(workspacePath, error))
+    if (const Result<void> opened = workspace.open(workspacePath); !opened) {
+        if (error)
+            *error = opened.error().message;
         return false;
+    }
     const ReportOptions options;
     std::optional<ReportPage> page = reportPageForEvent(workspace, eventId, options, error);
     if (!page)

@@ -56,13 +56,12 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     promise.setProgressValue(0);
 
     Workspace workspace;
-    QString error;
-    if (!workspace.open(workspacePath, &error)) {
+    if (const Result<void> opened = workspace.open(workspacePath); !opened) {
         FileImportOutcome outcome;
         outcome.filePath = !files.isEmpty()
             ? files.first()
             : (!recordings.empty() ? recordings.front().samplesPath : QString());
-        outcome.result.error = u"Cannot open workspace "_s + workspacePath + u": "_s + error;
+        outcome.result.error = u"Cannot open workspace "_s + workspacePath + u": "_s + opened.error().message;
         promise.addResult(std::move(outcome));
         return;
     }

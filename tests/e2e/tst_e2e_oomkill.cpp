@@ -411,8 +411,8 @@ private Q_SLOTS:
             QCOMPARE(log.write(captured), captured.size());
         }
         Workspace workspace;
-        QString error;
-        QVERIFY2(workspace.open(dir.filePath(u"workspace.sqlite"_s), &error), qPrintable(error));
+        const Result<void> opened = workspace.open(dir.filePath(u"workspace.sqlite"_s));
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
         const ImportResult imported = workspace.importLogFile(logPath);
         QVERIFY2(imported.ok, qPrintable(imported.error));
         QVERIFY(imported.eventsAdded >= 1);

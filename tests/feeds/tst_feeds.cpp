@@ -52,12 +52,16 @@ const MetricSeries *findSeries(const std::vector<MetricSeries> &series, const QS
 
 qint64 countRows(Workspace &ws, const char *sql)
 {
+    // A connection of the test's own on the workspace file: the workspace's stays in storage/.
+    sqlite3 *db = nullptr;
+    sqlite3_open_v2(QFile::encodeName(ws.path()).constData(), &db, SQLITE_OPEN_READONLY, nullptr);
     sqlite3_stmt *stmt = nullptr;
-    sqlite3_prepare_v2(ws.handle(), sql, -1, &stmt, nullptr);
+    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
     qint64 n = -1;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         n = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
+    sqlite3_close(db);
     return n;
 }
 

@@ -139,9 +139,9 @@ void TestGrowthChart::seriesTreeModel()
     SampleStore store(workspace);
     const QString pod = u"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234abcd_5678_"
                         u"90ef_aaaa_bbbbccccdddd.slice/cri-containerd-"_s;
-    const qint64 a1 = store.ensureSeries(u"node-a"_s, pod + u"1111.scope"_s);
-    const qint64 a2 = store.ensureSeries(u"node-a"_s, pod + u"2222.scope"_s);
-    const qint64 b = store.ensureSeries(u"node-b"_s, u"/system.slice/web.service"_s);
+    const qint64 a1 = store.ensureSeries(u"node-a"_s, pod + u"1111.scope"_s).value_or(0);
+    const qint64 a2 = store.ensureSeries(u"node-a"_s, pod + u"2222.scope"_s).value_or(0);
+    const qint64 b = store.ensureSeries(u"node-b"_s, u"/system.slice/web.service"_s).value_or(0);
     QVERIFY(a1 && a2 && b);
     const std::vector<MemorySample> samples = {sampleAt(1000, 100), sampleAt(1100, 200)};
     QVERIFY(store.append(a1, samples).ok);
@@ -312,7 +312,7 @@ void TestGrowthChart::largeSeriesKeepsPointCountBounded()
     Workspace workspace;
     QVERIFY(workspace.open(path));
     SampleStore store(workspace);
-    const qint64 id = store.ensureSeries(u"bench"_s, u"/big.slice"_s);
+    const qint64 id = store.ensureSeries(u"bench"_s, u"/big.slice"_s).value_or(0);
     constexpr qint64 kSamples = 2'000'000;
     const std::int64_t startMs = 1'700'000'000'000;
     std::vector<MemorySample> batch;

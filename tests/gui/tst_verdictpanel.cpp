@@ -266,7 +266,7 @@ void TestVerdictPanel::noProcessSamplesShowsEmptyState()
     Workspace workspace;
     QVERIFY(workspace.open(dir.filePath(u"ws.sqlite"_s)));
     SampleStore store(workspace);
-    const qint64 id = store.ensureSeries(u"node"_s, u"/steady.slice"_s);
+    const qint64 id = store.ensureSeries(u"node"_s, u"/steady.slice"_s).value_or(0);
     std::vector<MemorySample> samples;
     const std::int64_t startMs = 1'700'000'000'000;
     for (int i = 0; i < 600; ++i) {

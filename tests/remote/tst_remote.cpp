@@ -169,8 +169,8 @@ private Q_SLOTS:
         reference.subscribe();
 
         FeedRecorderThread recorder;
-        QString error;
-        QVERIFY2(recorder.start(f.dbPath(), &error), qPrintable(error));
+        const Result<void> started = recorder.start(f.dbPath());
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         AgentClient client(tcpOptions(port));
         client.setRecorder(recorder.recorder());
         QSignalSpy states(&client, &AgentClient::stateChanged);

@@ -200,7 +200,8 @@ private Q_SLOTS:
 
         const QString dbPath = d + u"/ws.sqlite"_s;
         FeedRecorderThread recorder;
-        QVERIFY2(recorder.start(dbPath, &error), qPrintable(error));
+        const Result<void> started = recorder.start(dbPath);
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         AgentClient client(o);
         client.setRecorder(recorder.recorder());
         QSignalSpy states(&client, &AgentClient::stateChanged);

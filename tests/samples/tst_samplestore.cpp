@@ -6,6 +6,7 @@
 #include "samplestore.h"
 #include "schema.h"
 #include "workspace.h"
+#include "workspacetransaction.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -199,6 +200,31 @@ QString compareLevel(const SampleEnvelope &env, const std::vector<ExpectedBucket
     return {};
 }
 
+// An independent connection on the workspace file for raw checks: the workspace's own
+// connection stays inside storage/.
+class RawDb
+{
+public:
+    explicit RawDb(const QString &path)
+    {
+        sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr);
+        sqlite3_busy_timeout(m_db, 5000);
+    }
+    ~RawDb() { sqlite3_close(m_db); }
+    RawDb(const RawDb &) = delete;
+    RawDb &operator=(const RawDb &) = delete;
+    operator sqlite3 *() const { return m_db; }
+
+private:
+    sqlite3 *m_db = nullptr;
+};
+
+// The series' id, 0 when it could not be stored.
+qint64 ensure(SampleStore &store, const QString &host, const QString &path, const QString &workloadKey = {})
+{
+    return store.ensureSeries(host, path, workloadKey).value_or(0);
+}
+
 void execOrFail(sqlite3 *db, const char *sql)
 {
     char *message = nullptr;
@@ -321,8 +347,7 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
     sqlite3_close(db);
 
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(oldPath, &error), qPrintable(error));
+    QVERIFY(ws.open(oldPath));
     QVERIFY(ws.schemaVersion() >= 2); // migrated past the samples tables (2), to the latest
     QCOMPARE(ws.schemaVersion(), Workspace::latestSchemaVersion());
     const std::vector<EventSummary> events = ws.events();
@@ -334,12 +359,12 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
     QCOMPARE(event->tasks.size(), refEvent->tasks.size());
     QCOMPARE(event->rawLines.size(), refEvent->rawLines.size());
     // Existing sources are logs; the new tables exist and work.
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'log'"),
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources WHERE kind = 'log'"),
              qint64(ws.sources().size()));
     SampleStore store(ws);
-    const qint64 series = store.ensureSeries(u"h"_s, u"/oomgt-demo"_s, &error);
-    QVERIFY2(series > 0, qPrintable(error));
-    QVERIFY(store.setPlacement(events.front().id, series, kBaseMs, &error));
+    const qint64 series = ensure(store, u"h"_s, u"/oomgt-demo"_s);
+    QVERIFY(series > 0);
+    QVERIFY(store.setPlacement(events.front().id, series, kBaseMs));
 }
 
 void TestSampleStore::appendAndQueryRoundTrip()
@@ -348,9 +373,9 @@ void TestSampleStore::appendAndQueryRoundTrip()
     Workspace ws;
     QVERIFY(ws.open(path));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"host-a"_s, u"/system.slice/web.service"_s);
+    const qint64 id = ensure(store, u"host-a"_s, u"/system.slice/web.service"_s);
     QVERIFY(id > 0);
-    QCOMPARE(store.ensureSeries(u"host-a"_s, u"/system.slice/web.service"_s), id);
+    QCOMPARE(ensure(store, u"host-a"_s, u"/system.slice/web.service"_s), id);
 
     const std::vector<MemorySample> samples = randomSamples(10'000, 1);
     // All-unknown sample: every field stays unknown, boottime NaN.
@@ -409,8 +434,8 @@ void TestSampleStore::smallBatchesEqualOneBatch()
     qint64 small = 0;
     {
         SampleStore store(ws);
-        big = store.ensureSeries(u"h"_s, u"/big"_s);
-        small = store.ensureSeries(u"h"_s, u"/small"_s);
+        big = ensure(store, u"h"_s, u"/big"_s);
+        small = ensure(store, u"h"_s, u"/small"_s);
         QVERIFY(store.append(big, samples).ok);
     }
     // Small batches of 1…40 samples, one of 5000 (crosses a raw chunk), and a fresh store
@@ -456,7 +481,7 @@ void TestSampleStore::levelsMatchBruteForce()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"h"_s, u"/lod"_s);
+    const qint64 id = ensure(store, u"h"_s, u"/lod"_s);
     // Appended in a few uneven batches so both the batch path and the cross-append path count.
     for (std::size_t pos = 0, n = 777; pos < samples.size(); pos += n, n = n * 3 + 11) {
         const std::size_t take = std::min(n, samples.size() - pos);
@@ -512,7 +537,7 @@ void TestSampleStore::envelopeRespectsMaxPointsAndCoversRange()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"h"_s, u"/env"_s);
+    const qint64 id = ensure(store, u"h"_s, u"/env"_s);
     QVERIFY(store.append(id, samples).ok);
     const auto widths = SampleStore::levelWidthsMs();
     const std::int64_t first = samples.front().timestampMs;
@@ -596,10 +621,10 @@ void TestSampleStore::incarnationsStitchIntoWorkloads()
     const QString path1 = u"/kubepods/burstable/pod"_s + kPod + u'/' + kContainer1;
     const QString path2 = u"/kubepods/burstable/pod"_s + kPod + u'/' + kContainer2;
     QCOMPARE(SampleStore::workloadKeyFor(path1), u"pod/"_s + kPod);
-    const qint64 s1 = store.ensureSeries(u"node-1"_s, path1);
-    const qint64 s2 = store.ensureSeries(u"node-1"_s, path2);
-    const qint64 other = store.ensureSeries(u"node-1"_s, u"/system.slice/cron.service"_s);
-    const qint64 otherHost = store.ensureSeries(u"node-2"_s, path1);
+    const qint64 s1 = ensure(store, u"node-1"_s, path1);
+    const qint64 s2 = ensure(store, u"node-1"_s, path2);
+    const qint64 other = ensure(store, u"node-1"_s, u"/system.slice/cron.service"_s);
+    const qint64 otherHost = ensure(store, u"node-2"_s, path1);
     QVERIFY(s1 > 0 && s2 > 0 && other > 0 && otherHost > 0);
     QVERIFY(s1 != s2);
 
@@ -626,8 +651,8 @@ void TestSampleStore::incarnationsStitchIntoWorkloads()
     QCOMPARE(cron->kind, u"systemd"_s);
 
     // An explicit key (e.g. a container name from the runtime) wins over the path.
-    const qint64 named1 = store.ensureSeries(u"node-1"_s, u"/docker/aaa"_s, nullptr, u"name/web"_s);
-    const qint64 named2 = store.ensureSeries(u"node-1"_s, u"/docker/bbb"_s, nullptr, u"name/web"_s);
+    const qint64 named1 = ensure(store, u"node-1"_s, u"/docker/aaa"_s, u"name/web"_s);
+    const qint64 named2 = ensure(store, u"node-1"_s, u"/docker/bbb"_s, u"name/web"_s);
     QCOMPARE(store.seriesInfo(named1)->workloadId, store.seriesInfo(named2)->workloadId);
     QCOMPARE(store.seriesInfo(named2)->incarnation, 2);
     // series(): grouped by workload, then incarnation.
@@ -656,16 +681,15 @@ void TestSampleStore::placements()
     QVERIFY2(samples.ok, qPrintable(samples.error));
     QCOMPARE(samples.seriesIds.size(), std::size_t(1));
     const qint64 series = samples.seriesIds.front();
-    const qint64 unrelated = store.ensureSeries(u"lab"_s, u"/elsewhere"_s);
+    const qint64 unrelated = ensure(store, u"lab"_s, u"/elsewhere"_s);
 
-    QString error;
-    QVERIFY2(store.setPlacement(eventId, series, 1'795'825'135'000, &error), qPrintable(error));
-    QVERIFY(store.setPlacement(eventId, unrelated, 5, &error));
+    QVERIFY(store.setPlacement(eventId, series, 1'795'825'135'000));
+    QVERIFY(store.setPlacement(eventId, unrelated, 5));
     QCOMPARE(store.placements(series).size(), std::size_t(1));
     QCOMPARE(store.placements(series).front().timeMs, 1'795'825'135'000);
     QCOMPARE(store.placementsOfEvent(eventId).size(), std::size_t(2));
     // Placing again moves the event instead of adding a second placement.
-    QVERIFY(store.setPlacement(eventId, series, 1'795'825'136'000, &error));
+    QVERIFY(store.setPlacement(eventId, series, 1'795'825'136'000));
     QCOMPARE(store.placements(series).size(), std::size_t(1));
     QCOMPARE(store.placements(series).front().timeMs, 1'795'825'136'000);
     QVERIFY(store.removePlacement(eventId, unrelated));
@@ -675,7 +699,7 @@ void TestSampleStore::placements()
     // Automatic placement by memcg path and wall time (this dmesg log has no wall time: give it
     // one inside the recording, as a timeline alignment would).
     QVERIFY(store.removePlacement(eventId, series));
-    execOrFail(ws.handle(), "UPDATE events SET wall_time_ms = 1795825135000");
+    execOrFail(RawDb(ws.path()), "UPDATE events SET wall_time_ms = 1795825135000");
     QCOMPARE(store.placeEventsByMemcg(), 1);
     QCOMPARE(store.placements(series).size(), std::size_t(1));
     QCOMPARE(store.placements(unrelated).size(), std::size_t(0));
@@ -688,10 +712,10 @@ void TestSampleStore::cancelAndErrorMidBatchRollBack()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"h"_s, u"/rollback"_s);
+    const qint64 id = ensure(store, u"h"_s, u"/rollback"_s);
     const std::size_t head = 1000;
     QVERIFY(store.append(id, std::span(samples.data(), head)).ok);
-    const qint64 chunksBefore = queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks");
+    const qint64 chunksBefore = queryInt(RawDb(ws.path()), "SELECT count(*) FROM sample_chunks");
 
     // Cancel after the second full chunk was written inside the transaction.
     int calls = 0;
@@ -701,22 +725,23 @@ void TestSampleStore::cancelAndErrorMidBatchRollBack()
     QVERIFY(canceled.canceled);
     QCOMPARE(calls, 2);
     QCOMPARE(store.seriesInfo(id)->count, qint64(head));
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks"), chunksBefore);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sample_chunks"), chunksBefore);
     compareSamples(store.samples(id, 0, std::numeric_limits<std::int64_t>::max()),
                    std::vector<MemorySample>(samples.begin(), samples.begin() + qsizetype(head)));
 
     // A storage error in the middle of a batch (the third chunk write fails).
-    execOrFail(ws.handle(),
-               "CREATE TEMP TABLE writes (n INTEGER); INSERT INTO writes VALUES (0);"
-               "CREATE TEMP TRIGGER fail_third BEFORE INSERT ON main.sample_chunks BEGIN "
+    // (A table and trigger in the file, made through a connection of the test's own.)
+    execOrFail(RawDb(ws.path()),
+               "CREATE TABLE writes (n INTEGER); INSERT INTO writes VALUES (0);"
+               "CREATE TRIGGER fail_third BEFORE INSERT ON sample_chunks BEGIN "
                "UPDATE writes SET n = n + 1; "
                "SELECT RAISE(ABORT, 'simulated disk full') WHERE (SELECT n FROM writes) >= 3; END;");
     const AppendResult failed = store.append(id, std::span(samples.data() + head, 20'000));
     QVERIFY(!failed.ok);
     QVERIFY2(failed.error.contains(u"simulated disk full"_s), qPrintable(failed.error));
     QCOMPARE(store.seriesInfo(id)->count, qint64(head));
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sample_chunks"), chunksBefore);
-    execOrFail(ws.handle(), "DROP TRIGGER fail_third");
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sample_chunks"), chunksBefore);
+    execOrFail(RawDb(ws.path()), "DROP TRIGGER fail_third; DROP TABLE writes");
 
     // The same store goes on correctly: its tail cache was dropped with the rollback.
     QVERIFY(store.append(id, std::span(samples.data() + head, samples.size() - head)).ok);
@@ -733,12 +758,13 @@ void TestSampleStore::outerRollbackDoesNotCorruptTail()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"h"_s, u"/outer"_s);
+    const qint64 id = ensure(store, u"h"_s, u"/outer"_s);
     QVERIFY(store.append(id, std::span(samples.data(), 1000)).ok);
     // The caller's own transaction: append uses a savepoint inside it; the caller rolls back.
-    execOrFail(ws.handle(), "BEGIN IMMEDIATE");
+    WorkspaceTransaction outer(ws);
+    QVERIFY(outer.begin());
     QVERIFY(store.append(id, std::span(samples.data() + 1000, 500)).ok);
-    execOrFail(ws.handle(), "ROLLBACK");
+    outer.rollback();
     QCOMPARE(store.seriesInfo(id)->count, qint64(1000));
     QVERIFY(store.append(id, std::span(samples.data() + 1000, 2000)).ok);
     compareSamples(store.samples(id, 0, std::numeric_limits<std::int64_t>::max()), samples);
@@ -753,7 +779,7 @@ void TestSampleStore::processSamplesRoundTrip()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 id = store.ensureSeries(u"h"_s, u"/procs"_s);
+    const qint64 id = ensure(store, u"h"_s, u"/procs"_s);
     std::vector<ProcessSample> rows(3);
     rows[0].timestampMs = 1000;
     rows[0].pid = 42;
@@ -773,8 +799,7 @@ void TestSampleStore::processSamplesRoundTrip()
     rows[1].oomScoreAdj = 1000;
     rows[2].timestampMs = 2000;
     rows[2].pid = 42;
-    QString error;
-    QVERIFY2(store.appendProcesses(id, rows, &error), qPrintable(error));
+    QVERIFY(store.appendProcesses(id, rows));
     const std::vector<ProcessSample> back = store.processSamples(id, 0, 5000);
     QCOMPARE(back.size(), rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -800,8 +825,8 @@ void TestSampleStore::deleteSeries()
     Workspace ws;
     QVERIFY(ws.open(newPath()));
     SampleStore store(ws);
-    const qint64 keep = store.ensureSeries(u"h"_s, u"/keep"_s);
-    const qint64 drop = store.ensureSeries(u"h"_s, u"/drop"_s);
+    const qint64 keep = ensure(store, u"h"_s, u"/keep"_s);
+    const qint64 drop = ensure(store, u"h"_s, u"/drop"_s);
     const std::vector<MemorySample> samples = randomSamples(5000, 11);
     QVERIFY(store.append(keep, samples).ok);
     QVERIFY(store.append(drop, samples).ok);
@@ -809,16 +834,15 @@ void TestSampleStore::deleteSeries()
     p.timestampMs = samples.front().timestampMs;
     p.pid = 1;
     QVERIFY(store.appendProcesses(drop, std::span(&p, 1)));
-    QString error;
-    QVERIFY2(store.deleteSeries(drop, &error), qPrintable(error));
+    QVERIFY(store.deleteSeries(drop));
     QVERIFY(!store.seriesInfo(drop));
     QVERIFY(store.samples(drop, 0, std::numeric_limits<std::int64_t>::max()).empty());
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM process_samples"), 0);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM process_samples"), 0);
     QCOMPARE(store.workloads().size(), std::size_t(1));
     compareSamples(store.samples(keep, 0, std::numeric_limits<std::int64_t>::max()), samples);
     QVERIFY(!store.deleteSeries(drop));
     // The path can be recorded again from scratch, earlier times included.
-    const qint64 again = store.ensureSeries(u"h"_s, u"/drop"_s);
+    const qint64 again = ensure(store, u"h"_s, u"/drop"_s);
     QVERIFY(again > 0);
     QVERIFY(store.append(again, std::span(samples.data(), 10)).ok);
     QCOMPARE(store.seriesInfo(again)->count, qint64(10));
@@ -846,7 +870,7 @@ void TestSampleStore::importRecordingCsv()
     QCOMPARE(info->host, u"lab"_s);
     compareSamples(store.samples(r.seriesIds.front(), 0, std::numeric_limits<std::int64_t>::max()),
                    direct.series.front().samples);
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'samples'"), 1);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources WHERE kind = 'samples'"), 1);
 
     const SamplesImportResult again = store.importSamplesCsv(samplesPath, u"lab"_s);
     QVERIFY(again.ok);
@@ -864,7 +888,7 @@ void TestSampleStore::importRecordingCsv()
     QVERIFY(procs.rowsAdded > 0);
     QCOMPARE(qint64(store.processSamples(series, 0, std::numeric_limits<std::int64_t>::max()).size()),
              procs.rowsAdded);
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources WHERE kind = 'procs'"), 1);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources WHERE kind = 'procs'"), 1);
 }
 
 void TestSampleStore::importBadAndFatalCsv()
@@ -902,11 +926,11 @@ void TestSampleStore::importBadAndFatalCsv()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("usage_bytes\n100\n");
     }
-    const qint64 sourcesBefore = queryInt(ws.handle(), "SELECT count(*) FROM sources");
+    const qint64 sourcesBefore = queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources");
     const SamplesImportResult failed = store.importSamplesCsv(fatal, u"h"_s);
     QVERIFY(!failed.ok);
     QVERIFY(!failed.error.isEmpty());
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources"), sourcesBefore);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources"), sourcesBefore);
 
     // A recording that starts before the series' stored samples fails whole: its source row,
     // its warnings and any other cgroup of the file are rolled back.
@@ -922,10 +946,10 @@ void TestSampleStore::importBadAndFatalCsv()
     const qint64 seriesBefore = qint64(store.series().size());
     const SamplesImportResult rejected = store.importSamplesCsv(early, u"h"_s);
     QVERIFY(!rejected.ok);
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM sources"), sourcesBefore);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources"), sourcesBefore);
     QCOMPARE(qint64(store.series().size()), seriesBefore);
     QCOMPARE(store.seriesInfo(r.seriesIds.front())->count, 2);
-    QCOMPARE(queryInt(ws.handle(), "SELECT count(*) FROM warnings"), 2);
+    QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM warnings"), 2);
 }
 
 QTEST_GUILESS_MAIN(TestSampleStore)

@@ -2,6 +2,7 @@
 // Tests of the SQLite workspace: schema, import of every fixture, round trip, idempotence and
 // all-or-nothing imports (cancel, read error), and refusing files that are not workspaces.
 #include "oomreportparser.h"
+#include "samplestore.h"
 #include "workspace.h"
 
 #include <QCryptographicHash>
@@ -26,6 +27,38 @@ QString dataDir()
 {
     return QStringLiteral(OOMSCOPE_TEST_DATA);
 }
+
+// An independent connection on the workspace file for raw checks: the workspace's own
+// connection stays inside storage/.
+class RawDb
+{
+public:
+    explicit RawDb(const QString &path)
+    {
+        sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr);
+        sqlite3_busy_timeout(m_db, 5000);
+    }
+    ~RawDb() { sqlite3_close(m_db); }
+    RawDb(const RawDb &) = delete;
+    RawDb &operator=(const RawDb &) = delete;
+    operator sqlite3 *() const { return m_db; }
+
+private:
+    sqlite3 *m_db = nullptr;
+};
+
+// The reason the workspace did not open, empty when it did.
+QString openError(Workspace &ws, const QString &path)
+{
+    const Result<void> opened = ws.open(path);
+    return opened ? QString() : opened.error().message;
+}
+
+#define QVERIFY_OPENS(ws, path)                                                                              \
+    do {                                                                                                     \
+        const QString openError_ = openError(ws, path);                                                      \
+        QVERIFY2(openError_.isEmpty(), qPrintable(openError_));                                              \
+    } while (false)
 
 QStringList fixtureLogs()
 {
@@ -291,6 +324,7 @@ private Q_SLOTS:
     void roundTripsEvents();
     void storesWarnings();
     void reimportIsNoOp();
+    void importReturnsItsEventIds();
     void cancelLeavesWorkspaceUnchanged();
     void readErrorLeavesWorkspaceUnchanged();
     void refusesGarbageFile();
@@ -306,8 +340,7 @@ void TestWorkspace::createsAndMigrates()
     const QString path = dir.filePath(u"ws.sqlite"_s);
     {
         Workspace ws;
-        QString error;
-        QVERIFY2(ws.open(path, &error), qPrintable(error));
+        QVERIFY_OPENS(ws, path);
         QVERIFY(ws.isOpen());
         QCOMPARE(ws.path(), path);
         QVERIFY(Workspace::latestSchemaVersion() >= 1);
@@ -316,19 +349,17 @@ void TestWorkspace::createsAndMigrates()
         QVERIFY(ws.events().empty());
 
         sqlite3_stmt *s = nullptr;
-        QCOMPARE(sqlite3_prepare_v2(ws.handle(), "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
+        const RawDb raw(path);
+        QCOMPARE(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
         QCOMPARE(sqlite3_step(s), SQLITE_ROW);
         QCOMPARE(QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(s, 0))), "wal");
         sqlite3_finalize(s);
-        QCOMPARE(sqlite3_prepare_v2(ws.handle(), "PRAGMA foreign_keys", -1, &s, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_step(s), SQLITE_ROW);
-        QCOMPARE(sqlite3_column_int(s, 0), 1);
-        sqlite3_finalize(s);
-        // Foreign keys are enforced: an event cannot point at a missing source.
-        QVERIFY(sqlite3_exec(ws.handle(),
-                             "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (999, 0, 1, 'x')",
-                             nullptr, nullptr, nullptr)
-                != SQLITE_OK);
+        // Foreign keys are enforced on the workspace's connection: a placement cannot point at a
+        // missing event.
+        SampleStore store(ws);
+        const Result<qint64> series = store.ensureSeries(u"h"_s, u"/fk"_s);
+        QVERIFY(series);
+        QVERIFY(!store.setPlacement(999, *series, 0));
     }
     // The version is in the file, seen by an independent connection.
     sqlite3 *db = nullptr;
@@ -354,8 +385,7 @@ void TestWorkspace::createsAndMigrates()
 
     // Reopening an up-to-date workspace migrates nothing and works.
     Workspace again;
-    QString error;
-    QVERIFY2(again.open(path, &error), qPrintable(error));
+    QVERIFY_OPENS(again, path);
     QCOMPARE(again.schemaVersion(), Workspace::latestSchemaVersion());
 }
 
@@ -393,8 +423,7 @@ void TestWorkspace::importsFixtures()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
 
     const ImportResult result = ws.importLogFile(logPath);
     QVERIFY2(result.ok, qPrintable(result.error));
@@ -446,8 +475,7 @@ void TestWorkspace::roundTripsEvents()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
     const ImportResult result = ws.importLogFile(logPath);
     QVERIFY2(result.ok, qPrintable(result.error));
 
@@ -486,8 +514,7 @@ void TestWorkspace::storesWarnings()
     f.close();
 
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
     const ImportResult result = ws.importLogFile(path);
     QVERIFY2(result.ok, qPrintable(result.error));
     QCOMPARE(result.warnings.size(), parsed.warnings.size());
@@ -508,8 +535,7 @@ void TestWorkspace::reimportIsNoOp()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
 
     const QString real = dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s;
     const QString era = dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s;
@@ -518,7 +544,7 @@ void TestWorkspace::reimportIsNoOp()
     const ImportResult second = ws.importLogFile(era);
     QVERIFY2(second.ok, qPrintable(second.error));
     QVERIFY(first.sourceId != second.sourceId);
-    const Dump before = dumpWorkspace(ws.handle());
+    const Dump before = dumpWorkspace(RawDb(ws.path()));
     QCOMPARE(before.rowCounts.value(u"sources"_s), 2);
 
     const ImportResult again = ws.importLogFile(real);
@@ -549,7 +575,7 @@ void TestWorkspace::reimportIsNoOp()
     QVERIFY(fromGzip.alreadyImported);
     QCOMPARE(fromGzip.sourceId, first.sourceId);
 
-    const Dump after = dumpWorkspace(ws.handle());
+    const Dump after = dumpWorkspace(RawDb(ws.path()));
     QCOMPARE(after.rowCounts, before.rowCounts);
     QCOMPARE(after.checksum, before.checksum);
 
@@ -562,6 +588,41 @@ void TestWorkspace::reimportIsNoOp()
     QVERIFY2(changed.ok, qPrintable(changed.error));
     QVERIFY(!changed.alreadyImported);
     QCOMPARE(ws.sources().size(), std::size_t(3));
+}
+
+// An import names exactly the events it stored (so callers need not rescan the workspace), and
+// a duplicate import names none.
+void TestWorkspace::importReturnsItsEventIds()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Workspace ws;
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
+    const QString era = dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s;
+    const QString real = dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s;
+
+    const ImportResult first = ws.importLogFile(era);
+    QVERIFY2(first.ok, qPrintable(first.error));
+    const ImportResult second = ws.importLogFile(real);
+    QVERIFY2(second.ok, qPrintable(second.error));
+    QVERIFY(second.eventsAdded > 1);
+
+    for (const ImportResult *r : {&first, &second}) {
+        std::vector<qint64> stored;
+        for (const EventSummary &e : ws.events()) {
+            if (e.sourceId == r->sourceId)
+                stored.push_back(e.id);
+        }
+        QCOMPARE(r->newEventIds, stored);
+        QCOMPARE(int(r->newEventIds.size()), r->eventsAdded);
+        QCOMPARE(ws.eventIds(r->sourceId), stored);
+    }
+
+    const ImportResult again = ws.importLogFile(real);
+    QVERIFY2(again.ok, qPrintable(again.error));
+    QVERIFY(again.alreadyImported);
+    QVERIFY(again.newEventIds.empty());
+    QCOMPARE(ws.eventIds(again.sourceId), second.newEventIds);
 }
 
 void TestWorkspace::cancelLeavesWorkspaceUnchanged()
@@ -577,12 +638,11 @@ void TestWorkspace::cancelLeavesWorkspaceUnchanged()
     }
 
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(wsPath, &error), qPrintable(error));
+    QVERIFY_OPENS(ws, wsPath);
     const ImportResult seed =
         ws.importLogFile(dataDir() + u"/eras/04-ubuntu20.04-5.4-memcg-v1-docker.journal-short-precise.log"_s);
     QVERIFY2(seed.ok, qPrintable(seed.error));
-    const Dump before = dumpWorkspace(ws.handle());
+    const Dump before = dumpWorkspace(RawDb(ws.path()));
 
     int calls = 0;
     const ImportResult canceled = ws.importLogFile(bigPath, [&](qint64) { return ++calls < 1; });
@@ -590,7 +650,7 @@ void TestWorkspace::cancelLeavesWorkspaceUnchanged()
     QVERIFY(canceled.canceled);
     QVERIFY(!canceled.ok);
     QCOMPARE(canceled.eventsAdded, 0);
-    const Dump afterCancel = dumpWorkspace(ws.handle());
+    const Dump afterCancel = dumpWorkspace(RawDb(ws.path()));
     QCOMPARE(afterCancel.rowCounts, before.rowCounts);
     QCOMPARE(afterCancel.checksum, before.checksum);
 
@@ -615,11 +675,10 @@ void TestWorkspace::readErrorLeavesWorkspaceUnchanged()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Workspace ws;
-    QString error;
-    QVERIFY2(ws.open(dir.filePath(u"ws.sqlite"_s), &error), qPrintable(error));
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
     const ImportResult seed = ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s);
     QVERIFY2(seed.ok, qPrintable(seed.error));
-    const Dump before = dumpWorkspace(ws.handle());
+    const Dump before = dumpWorkspace(RawDb(ws.path()));
 
     // Fails after the first two reports have been handed over, mid-way through the third.
     const QByteArray real = readAll(dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s);
@@ -632,7 +691,7 @@ void TestWorkspace::readErrorLeavesWorkspaceUnchanged()
     QVERIFY(!failed.error.isEmpty());
     QCOMPARE(failed.eventsAdded, 0);
 
-    const Dump after = dumpWorkspace(ws.handle());
+    const Dump after = dumpWorkspace(RawDb(ws.path()));
     QCOMPARE(after.rowCounts, before.rowCounts);
     QCOMPARE(after.checksum, before.checksum);
 
@@ -661,7 +720,8 @@ void TestWorkspace::refusesGarbageFile()
 
     Workspace ws;
     QString error;
-    QVERIFY(!ws.open(path, &error));
+    error = openError(ws, path);
+    QVERIFY(!error.isEmpty());
     QVERIFY(!error.isEmpty());
     QVERIFY(!ws.isOpen());
     QVERIFY(ws.events().empty());
@@ -678,7 +738,8 @@ void TestWorkspace::refusesGarbageFile()
         f.write(QByteArray("SQLite format 3\0", 16) + garbage);
     }
     const QByteArray fakeChecksum = fileChecksum(fake);
-    QVERIFY(!ws.open(fake, &error));
+    error = openError(ws, fake);
+    QVERIFY(!error.isEmpty());
     QVERIFY(!error.isEmpty());
     QCOMPARE(fileChecksum(fake), fakeChecksum);
 }
@@ -698,7 +759,8 @@ void TestWorkspace::refusesOtherDatabases()
 
     Workspace ws;
     QString error;
-    QVERIFY(!ws.open(path, &error));
+    error = openError(ws, path);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.contains(u"not an oomscope workspace"_s), qPrintable(error));
     QCOMPARE(fileChecksum(path), checksum);
     QVERIFY(!Workspace::isWorkspaceFile(path));
@@ -726,19 +788,19 @@ void TestWorkspace::refusesNewerSchema()
     const QString path = dir.filePath(u"future.sqlite"_s);
     {
         Workspace ws;
-        QString error;
-        QVERIFY2(ws.open(path, &error), qPrintable(error));
+        QVERIFY_OPENS(ws, path);
         QVERIFY(ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s).ok);
         const QByteArray bump =
             "PRAGMA user_version = " + QByteArray::number(Workspace::latestSchemaVersion() + 1);
-        QCOMPARE(sqlite3_exec(ws.handle(), bump.constData(), nullptr, nullptr, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(RawDb(path), bump.constData(), nullptr, nullptr, nullptr), SQLITE_OK);
     }
     QVERIFY(!QFile::exists(path + u"-wal"_s)); // checkpointed on close
     const QByteArray checksum = fileChecksum(path);
 
     Workspace ws;
     QString error;
-    QVERIFY(!ws.open(path, &error));
+    error = openError(ws, path);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.contains(u"newer"_s), qPrintable(error));
     QVERIFY(!ws.isOpen());
     QCOMPARE(fileChecksum(path), checksum);

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "eventrows.h"
+
+#include "killdecision.h"
+#include "storagekeys.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <array>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+using namespace keys;
+
+namespace {
+
+QString wallTimeText(const QDateTime &dt)
+{
+    return dt.toString(Qt::ISODateWithMs);
+}
+
+QDateTime wallTimeFromText(const QString &text)
+{
+    // ISO text without an offset comes back as local time, "Z" as UTC, "+hh:mm" as that offset:
+    // the time spec the parser chose survives the round trip.
+    return QDateTime::fromString(text, Qt::ISODateWithMs);
+}
+
+QString stringListToJson(const QStringList &list)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+QStringList stringListFromJson(const QString &text)
+{
+    QStringList out;
+    if (text.isEmpty())
+        return out;
+    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
+    out.reserve(array.size());
+    for (const QJsonValue &v : array)
+        out.append(v.toString());
+    return out;
+}
+
+// The oom_score_adj the victim had: printed on the kill line since 4.x, else its task-table row.
+std::optional<int> victimAdjOf(const OomEvent &event)
+{
+    if (!event.victim.present)
+        return std::nullopt;
+    if (event.victim.oomScoreAdj)
+        return event.victim.oomScoreAdj;
+    for (const OomTask &task : event.tasks) {
+        if (task.pid == event.victim.pid)
+            return task.oomScoreAdj;
+    }
+    return std::nullopt;
+}
+
+// Column order of the events table for insert and select; the binders below follow it exactly.
+constexpr std::array kEventColumns {
+    "source_id",
+    "first_line",
+    "last_line",
+    "host",
+    "wall_time",
+    "wall_time_ms",
+    "uptime_s",
+    "prefix_style",
+    "trigger_comm",
+    "trigger_pid",
+    "gfp_mask",
+    "alloc_order",
+    "trigger_oom_score_adj",
+    "trigger_uses_old_oom_adj",
+    "kernel_release",
+    "cpuset",
+    "mems_allowed",
+    "oom_constraint",
+    "oom_memcg",
+    "task_memcg",
+    "memory_present",
+    "usage_kb",
+    "limit_kb",
+    "failcnt",
+    "memsw_present",
+    "memsw_usage_kb",
+    "memsw_limit_kb",
+    "memsw_failcnt",
+    "kmem_present",
+    "kmem_usage_kb",
+    "kmem_limit_kb",
+    "kmem_failcnt",
+    "swap_present",
+    "swap_usage_kb",
+    "swap_limit_kb",
+    "swap_failcnt",
+    "memcg_stats_path",
+    "ram_pages",
+    "reserved_pages",
+    "managed_kb_sum",
+    "total_swap_kb",
+    "free_swap_kb",
+    "page_size_bytes",
+    "layout",
+    "has_tasks_state_line",
+    "selected_pid",
+    "selected_comm",
+    "selected_score",
+    "has_summary_line",
+    "summary_pid",
+    "summary_uid",
+    "summary_comm",
+    "victim_present",
+    "victim_pid",
+    "victim_comm",
+    "victim_uid",
+    "victim_total_vm_kb",
+    "victim_anon_rss_kb",
+    "victim_file_rss_kb",
+    "victim_shmem_rss_kb",
+    "victim_pgtables_kb",
+    "victim_oom_score_adj",
+    "victim_message",
+    "victim_line",
+    "victim_adj",
+    "oom_group",
+    "oom_group_memcg",
+    "reaped_pid",
+    "complete",
+    "missing",
+    "kernel_format",
+    "totalpages",
+    "totalpages_exact",
+    "badness_era",
+    "kernel_selected_pid",
+    "recomputed_selected_pid",
+    "agrees",
+};
+
+constexpr std::array kTaskColumns {
+    "event_id",
+    "ord",
+    "pid",
+    "uid",
+    "tgid",
+    "total_vm_pages",
+    "rss_pages",
+    "rss_anon_pages",
+    "rss_file_pages",
+    "rss_shmem_pages",
+    "nr_ptes",
+    "nr_pmds",
+    "pgtables_bytes",
+    "swapents_pages",
+    "oom_score_adj",
+    "comm",
+    "line",
+};
+
+constexpr std::array kKillColumns {
+    "event_id",    "ord",          "pid",         "comm",          "uid",     "total_vm_kb", "anon_rss_kb",
+    "file_rss_kb", "shmem_rss_kb", "pgtables_kb", "oom_score_adj", "message", "line",
+};
+
+template<std::size_t N>
+QByteArray columnList(const std::array<const char *, N> &columns, std::size_t skip = 0)
+{
+    QByteArray out;
+    for (std::size_t i = skip; i < N; ++i) {
+        if (!out.isEmpty())
+            out += ", ";
+        out += columns[i];
+    }
+    return out;
+}
+
+template<std::size_t N> QByteArray insertSql(const char *table, const std::array<const char *, N> &columns)
+{
+    QByteArray placeholders;
+    for (std::size_t i = 0; i < N; ++i)
+        placeholders += i == 0 ? "?" : ", ?";
+    return "INSERT INTO " + QByteArray(table) + " (" + columnList(columns) + ") VALUES (" + placeholders
+        + ")";
+}
+
+void bindCounter(SqliteStatement &s, int &i, const CounterLine &c)
+{
+    s.bind(i++, c.present);
+    s.bind(i++, c.usageKb);
+    s.bind(i++, c.limitKb);
+    s.bind(i++, c.failcnt);
+}
+
+CounterLine readCounter(const SqliteStatement &s, int &c)
+{
+    CounterLine out;
+    out.present = s.boolean(c++);
+    out.usageKb = s.int64(c++);
+    out.limitKb = s.int64(c++);
+    out.failcnt = s.int64(c++);
+    return out;
+}
+
+// Binds the KilledProcess columns shared by events (victim_*) and group_kills, minus present/pid.
+void bindKillDetails(SqliteStatement &s, int &i, const KilledProcess &k)
+{
+    s.bind(i++, k.comm);
+    s.bind(i++, k.uid);
+    s.bind(i++, k.totalVmKb);
+    s.bind(i++, k.anonRssKb);
+    s.bind(i++, k.fileRssKb);
+    s.bind(i++, k.shmemRssKb);
+    s.bind(i++, k.pgtablesKb);
+    s.bind(i++, k.oomScoreAdj);
+    s.bind(i++, k.message);
+    s.bind(i++, k.line);
+}
+
+void readKillDetails(const SqliteStatement &s, int &c, KilledProcess &k)
+{
+    k.comm = s.text(c++);
+    k.uid = s.optInt64(c++);
+    k.totalVmKb = s.int64(c++);
+    k.anonRssKb = s.int64(c++);
+    k.fileRssKb = s.int64(c++);
+    k.shmemRssKb = s.optInt64(c++);
+    k.pgtablesKb = s.optInt64(c++);
+    k.oomScoreAdj = s.optInt(c++);
+    k.message = s.text(c++);
+    k.line = s.int64(c++);
+}
+
+// Binds the columns of kEventColumns up to and including the victim's (the event's own data).
+void bindEventData(SqliteStatement &s, int &i, qint64 sourceId, const OomEvent &e)
+{
+    s.bind(i++, std::int64_t(sourceId));
+    s.bind(i++, std::int64_t(e.firstLine));
+    s.bind(i++, std::int64_t(e.lastLine));
+    s.bind(i++, e.host);
+    if (e.wallTime && e.wallTime->isValid()) {
+        s.bind(i++, wallTimeText(*e.wallTime));
+        s.bind(i++, std::int64_t(e.wallTime->toMSecsSinceEpoch()));
+    } else {
+        s.bindNull(i++);
+        s.bindNull(i++);
+    }
+    s.bind(i++, e.uptimeSeconds);
+    s.bind(i++, toKey(kPrefixStyleKeys, e.prefixStyle));
+    s.bind(i++, e.triggerComm);
+    s.bind(i++, e.triggerPid);
+    s.bind(i++, e.gfpMask);
+    s.bind(i++, e.order);
+    s.bind(i++, e.triggerOomScoreAdj);
+    s.bind(i++, e.triggerUsesOldOomAdj);
+    s.bind(i++, e.kernelRelease);
+    s.bind(i++, e.cpuset);
+    s.bind(i++, e.memsAllowed);
+    s.bind(i++, toKey(kConstraintKeys, e.constraint));
+    s.bind(i++, e.oomMemcg);
+    s.bind(i++, e.taskMemcg);
+    bindCounter(s, i, e.memory);
+    bindCounter(s, i, e.memsw);
+    bindCounter(s, i, e.kmem);
+    bindCounter(s, i, e.swap);
+    s.bind(i++, e.memcgStatsPath);
+    s.bind(i++, e.ramPages);
+    s.bind(i++, e.reservedPages);
+    s.bind(i++, e.managedKbSum);
+    s.bind(i++, e.totalSwapKb);
+    s.bind(i++, e.freeSwapKb);
+    s.bind(i++, e.pageSizeBytes);
+    s.bind(i++, toKey(kLayoutKeys, e.layout));
+    s.bind(i++, e.hasTasksStateLine);
+    s.bind(i++, e.selectedPid);
+    s.bind(i++, e.selectedComm);
+    s.bind(i++, e.selectedScore);
+    s.bind(i++, e.hasSummaryLine);
+    s.bind(i++, e.summaryPid);
+    s.bind(i++, e.summaryUid);
+    s.bind(i++, e.summaryComm);
+    s.bind(i++, e.victim.present);
+    s.bind(i++, e.victim.pid);
+    bindKillDetails(s, i, e.victim);
+}
+
+// Binds the remaining columns: the victim's adj and the event's state, and what decideKill()
+// derives (kept in the row so lists and SQL need not recompute it).
+void bindEventDerived(SqliteStatement &s, int &i, const OomEvent &e)
+{
+    const KillDecision decision = decideKill(e);
+    s.bind(i++, victimAdjOf(e));
+    s.bind(i++, e.oomGroup);
+    s.bind(i++, e.oomGroupMemcg);
+    s.bind(i++, e.reapedPid);
+    s.bind(i++, e.complete);
+    s.bind(i++, stringListToJson(e.missing));
+    s.bind(i++, e.kernelFormat());
+    s.bind(i++, decision.totalPages);
+    s.bind(i++, decision.totalPagesExact);
+    s.bind(i++, toKey(kEraKeys, decision.era));
+    s.bind(i++, decision.kernelSelectedPid);
+    s.bind(i++, decision.recomputedSelectedPid);
+    s.bind(i++, decision.agrees);
+}
+
+// The event's own columns (see bindEventData), from a row of "SELECT kEventColumns".
+void readEventData(const SqliteStatement &s, OomEvent &e)
+{
+    int c = 1; // column 0 is source_id
+    e.firstLine = s.int64(c++);
+    e.lastLine = s.int64(c++);
+    e.host = s.text(c++);
+    if (!s.isNull(c))
+        e.wallTime = wallTimeFromText(s.text(c));
+    c += 2; // wall_time, wall_time_ms
+    e.uptimeSeconds = s.optReal(c++);
+    e.prefixStyle = fromKey(kPrefixStyleKeys, s.text(c++));
+    e.triggerComm = s.text(c++);
+    e.triggerPid = s.int64(c++);
+    e.gfpMask = s.text(c++);
+    e.order = s.integer(c++);
+    e.triggerOomScoreAdj = s.optInt(c++);
+    e.triggerUsesOldOomAdj = s.boolean(c++);
+    e.kernelRelease = s.text(c++);
+    e.cpuset = s.text(c++);
+    e.memsAllowed = s.text(c++);
+    e.constraint = fromKey(kConstraintKeys, s.text(c++));
+    e.oomMemcg = s.text(c++);
+    e.taskMemcg = s.text(c++);
+    e.memory = readCounter(s, c);
+    e.memsw = readCounter(s, c);
+    e.kmem = readCounter(s, c);
+    e.swap = readCounter(s, c);
+    e.memcgStatsPath = s.text(c++);
+    e.ramPages = s.optInt64(c++);
+    e.reservedPages = s.optInt64(c++);
+    e.managedKbSum = s.optInt64(c++);
+    e.totalSwapKb = s.optInt64(c++);
+    e.freeSwapKb = s.optInt64(c++);
+    e.pageSizeBytes = s.int64(c++);
+    e.layout = fromKey(kLayoutKeys, s.text(c++));
+    e.hasTasksStateLine = s.boolean(c++);
+    e.selectedPid = s.optInt64(c++);
+    e.selectedComm = s.text(c++);
+    e.selectedScore = s.optInt64(c++);
+    e.hasSummaryLine = s.boolean(c++);
+    e.summaryPid = s.optInt64(c++);
+    e.summaryUid = s.optInt64(c++);
+    e.summaryComm = s.text(c++);
+    e.victim.present = s.boolean(c++);
+    e.victim.pid = s.int64(c++);
+    readKillDetails(s, c, e.victim);
+    ++c; // victim_adj is derived
+    e.oomGroup = s.boolean(c++);
+    e.oomGroupMemcg = s.text(c++);
+    e.reapedPid = s.optInt64(c++);
+    e.complete = s.boolean(c++);
+    e.missing = stringListFromJson(s.text(c++));
+    // The remaining columns (kernel_format, decideKill results) are derived, not event data.
+}
+
+bool readTasks(sqlite3 *db, qint64 eventId, OomEvent &e)
+{
+    SqliteStatement tasks;
+    if (!tasks.prepare(
+            db, "SELECT " + columnList(kTaskColumns, 2) + " FROM tasks WHERE event_id = ? ORDER BY ord"))
+        return false;
+    tasks.bind(1, std::int64_t(eventId));
+    while (tasks.step() == SQLITE_ROW) {
+        OomTask t;
+        int j = 0;
+        t.pid = tasks.int64(j++);
+        t.uid = tasks.int64(j++);
+        t.tgid = tasks.int64(j++);
+        t.totalVmPages = tasks.int64(j++);
+        t.rssPages = tasks.int64(j++);
+        t.rssAnonPages = tasks.optInt64(j++);
+        t.rssFilePages = tasks.optInt64(j++);
+        t.rssShmemPages = tasks.optInt64(j++);
+        t.nrPtes = tasks.optInt64(j++);
+        t.nrPmds = tasks.optInt64(j++);
+        t.pgtablesBytes = tasks.optInt64(j++);
+        t.swapEntsPages = tasks.int64(j++);
+        t.oomScoreAdj = tasks.integer(j++);
+        t.comm = tasks.text(j++);
+        t.line = tasks.int64(j++);
+        e.tasks.push_back(std::move(t));
+    }
+
+    return true;
+}
+
+bool readKills(sqlite3 *db, qint64 eventId, OomEvent &e)
+{
+    SqliteStatement kills;
+    if (!kills.prepare(db,
+                       "SELECT " + columnList(kKillColumns, 2)
+                           + " FROM group_kills WHERE event_id = ? ORDER BY ord"))
+        return false;
+    kills.bind(1, std::int64_t(eventId));
+    while (kills.step() == SQLITE_ROW) {
+        KilledProcess k;
+        k.present = true;
+        int j = 0;
+        k.pid = kills.int64(j++);
+        readKillDetails(kills, j, k);
+        e.groupKilled.push_back(std::move(k));
+    }
+
+    return true;
+}
+
+bool readStatsAndRawLines(sqlite3 *db, qint64 eventId, OomEvent &e)
+{
+    SqliteStatement stats;
+    if (!stats.prepare(db, "SELECT key, value FROM memcg_stats WHERE event_id = ? ORDER BY ord"))
+        return false;
+    stats.bind(1, std::int64_t(eventId));
+    while (stats.step() == SQLITE_ROW)
+        e.memcgStats.emplace_back(stats.text(0), stats.int64(1));
+
+    SqliteStatement raw;
+    if (!raw.prepare(db, "SELECT line, text FROM raw_lines WHERE event_id = ? ORDER BY ord"))
+        return false;
+    raw.bind(1, std::int64_t(eventId));
+    while (raw.step() == SQLITE_ROW)
+        e.rawLines.push_back(RawLine {raw.int64(0), raw.text(1)});
+
+    return true;
+}
+
+} // namespace
+
+Result<void> EventWriter::prepare(sqlite3 *db)
+{
+    if (m_insertEvent.isValid() && m_db == db)
+        return {};
+    clear();
+    m_db = db;
+    const std::array<std::pair<SqliteStatement *, QByteArray>, 5> statements {{
+        {&m_insertEvent, insertSql("events", kEventColumns)},
+        {&m_insertTask, insertSql("tasks", kTaskColumns)},
+        {&m_insertKill, insertSql("group_kills", kKillColumns)},
+        {&m_insertStat, "INSERT INTO memcg_stats (event_id, ord, key, value) VALUES (?, ?, ?, ?)"},
+        {&m_insertRawLine, "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)"},
+    }};
+    for (const auto &[stmt, sql] : statements) {
+        if (!stmt->prepare(db, sql, true)) {
+            const Error error = sqliteError(db, u"cannot prepare statement: "_s);
+            clear();
+            return tl::unexpected<Error>(error);
+        }
+    }
+    return {};
+}
+
+void EventWriter::clear()
+{
+    for (SqliteStatement *stmt :
+         {&m_insertEvent, &m_insertTask, &m_insertKill, &m_insertStat, &m_insertRawLine})
+        *stmt = SqliteStatement();
+    m_db = nullptr;
+}
+
+Result<qint64> EventWriter::store(qint64 sourceId, const OomEvent &event)
+{
+    const Result<qint64> eventId = storeEventRow(sourceId, event);
+    if (!eventId)
+        return eventId;
+    if (!storeTasks(*eventId, event) || !storeDetails(*eventId, event))
+        return sqliteFail(m_db, u"cannot store the details of an event: "_s);
+    return eventId;
+}
+
+Result<qint64> EventWriter::storeEventRow(qint64 sourceId, const OomEvent &event)
+{
+    int i = 1;
+    bindEventData(m_insertEvent, i, sourceId, event);
+    bindEventDerived(m_insertEvent, i, event);
+    Q_ASSERT(i == int(kEventColumns.size()) + 1);
+    if (!m_insertEvent.run())
+        return sqliteFail(m_db, u"cannot store an event: "_s);
+    return qint64(sqlite3_last_insert_rowid(m_db));
+}
+
+bool EventWriter::storeTasks(std::int64_t eventId, const OomEvent &e)
+{
+    bool ok = true;
+    std::int64_t ord = 0;
+    for (const OomTask &t : e.tasks) {
+        SqliteStatement &ts = m_insertTask;
+        int j = 1;
+        ts.bind(j++, eventId);
+        ts.bind(j++, ord++);
+        ts.bind(j++, t.pid);
+        ts.bind(j++, t.uid);
+        ts.bind(j++, t.tgid);
+        ts.bind(j++, t.totalVmPages);
+        ts.bind(j++, t.rssPages);
+        ts.bind(j++, t.rssAnonPages);
+        ts.bind(j++, t.rssFilePages);
+        ts.bind(j++, t.rssShmemPages);
+        ts.bind(j++, t.nrPtes);
+        ts.bind(j++, t.nrPmds);
+        ts.bind(j++, t.pgtablesBytes);
+        ts.bind(j++, t.swapEntsPages);
+        ts.bind(j++, t.oomScoreAdj);
+        ts.bind(j++, t.comm);
+        ts.bind(j++, std::int64_t(t.line));
+        ok = ok && ts.run();
+    }
+    return ok;
+}
+
+bool EventWriter::storeDetails(std::int64_t eventId, const OomEvent &e)
+{
+    bool ok = true;
+    std::int64_t ord = 0;
+    for (const KilledProcess &k : e.groupKilled) {
+        int j = 1;
+        m_insertKill.bind(j++, eventId);
+        m_insertKill.bind(j++, ord++);
+        m_insertKill.bind(j++, k.pid);
+        bindKillDetails(m_insertKill, j, k);
+        ok = ok && m_insertKill.run();
+    }
+    ord = 0;
+    for (const auto &[key, value] : e.memcgStats) {
+        m_insertStat.bind(1, eventId);
+        m_insertStat.bind(2, ord++);
+        m_insertStat.bind(3, key);
+        m_insertStat.bind(4, value);
+        ok = ok && m_insertStat.run();
+    }
+    ord = 0;
+    for (const RawLine &raw : e.rawLines) {
+        m_insertRawLine.bind(1, eventId);
+        m_insertRawLine.bind(2, ord++);
+        m_insertRawLine.bind(3, std::int64_t(raw.line));
+        m_insertRawLine.bind(4, raw.text);
+        ok = ok && m_insertRawLine.run();
+    }
+    return ok;
+}
+
+std::optional<OomEvent> readEvent(sqlite3 *db, qint64 eventId)
+{
+    SqliteStatement s;
+    if (!db || !s.prepare(db, "SELECT " + columnList(kEventColumns) + " FROM events WHERE id = ?"))
+        return std::nullopt;
+    s.bind(1, std::int64_t(eventId));
+    if (s.step() != SQLITE_ROW)
+        return std::nullopt;
+    OomEvent e;
+    readEventData(s, e);
+    if (!readTasks(db, eventId, e) || !readKills(db, eventId, e) || !readStatsAndRawLines(db, eventId, e))
+        return std::nullopt;
+    return e;
+}
+
+std::vector<EventSummary> readEventSummaries(sqlite3 *db)
+{
+    std::vector<EventSummary> out;
+    SqliteStatement s;
+    if (!db
+        || !s.prepare(db,
+                      "SELECT id, source_id, host, wall_time, uptime_s, oom_constraint, oom_memcg, "
+                      "task_memcg, limit_kb, usage_kb, totalpages, victim_pid, victim_comm, "
+                      "victim_adj, agrees, complete, kernel_format "
+                      "FROM events ORDER BY source_id, first_line, id"))
+        return out;
+    while (s.step() == SQLITE_ROW) {
+        EventSummary e;
+        e.id = s.int64(0);
+        e.sourceId = s.int64(1);
+        e.host = s.text(2);
+        if (!s.isNull(3))
+            e.wallTime = wallTimeFromText(s.text(3));
+        e.uptimeSeconds = s.optReal(4);
+        e.constraint = constraintName(fromKey(kConstraintKeys, s.text(5)));
+        e.oomMemcg = s.text(6);
+        e.taskMemcg = s.text(7);
+        e.limitKb = s.int64(8);
+        e.usageKb = s.int64(9);
+        e.totalPages = s.int64(10);
+        e.victimPid = s.int64(11);
+        e.victimComm = s.text(12);
+        e.victimAdj = s.optInt(13);
+        e.agrees = s.boolean(14);
+        e.complete = s.boolean(15);
+        e.kernelFormat = s.text(16);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<qint64> readEventIdsOfSource(sqlite3 *db, qint64 sourceId)
+{
+    std::vector<qint64> out;
+    SqliteStatement s;
+    if (!db || !s.prepare(db, "SELECT id FROM events WHERE source_id = ? ORDER BY first_line, id"))
+        return out;
+    s.bind(1, std::int64_t(sourceId));
+    while (s.step() == SQLITE_ROW)
+        out.push_back(s.int64(0));
+    return out;
+}
+
+} // namespace oomscope

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Importing a kernel log into the workspace: one transaction per log, the source identified by
+// its content hash (SourceRegistry), every parsed event stored as it arrives (EventWriter).
+#include "logsource.h"
+#include "workspace.h"
+#include "workspaceprivate.h"
+
+#include <QFileInfo>
+
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+// Forwards reads to the caller's device and remembers a failed read, so an I/O error in the
+// middle of a file can never be mistaken for its end (which would store a truncated source).
+class ReadGuardDevice : public QIODevice
+{
+public:
+    explicit ReadGuardDevice(QIODevice &inner)
+        : m_inner(inner)
+    { }
+
+    bool isSequential() const override { return true; }
+    bool atEnd() const override { return QIODevice::bytesAvailable() == 0 && m_inner.atEnd(); }
+    qint64 bytesAvailable() const override { return QIODevice::bytesAvailable() + m_inner.bytesAvailable(); }
+    bool failed() const { return m_failed; }
+    QString innerError() const { return m_inner.errorString(); }
+    qint64 bytesPassed() const { return m_bytes; }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        if (m_failed)
+            return -1;
+        qint64 n = m_inner.read(data, maxSize);
+        // A sequential device with nothing buffered yet (a pipe) blocks until data or its end.
+        if (n == 0 && !m_inner.atEnd() && m_inner.isSequential() && m_inner.waitForReadyRead(-1))
+            n = m_inner.read(data, maxSize);
+        if (n < 0) {
+            m_failed = true;
+            setErrorString(m_inner.errorString());
+            return -1;
+        }
+        m_bytes += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QIODevice &m_inner;
+    bool m_failed = false;
+    qint64 m_bytes = 0;
+};
+
+// One import in progress: the source row (under a placeholder hash until the last byte is
+// read), the streaming hash, and the events stored so far.
+struct LogImport {
+    EventWriter &writer;
+    ImportResult &result;
+    ContentHasher hasher;
+    qint64 sourceId = 0;
+    std::optional<Error> storeError;
+
+    ParseSinks sinks()
+    {
+        ParseSinks sinks;
+        sinks.onBlock = [this](const char *data, qsizetype size) {
+            hasher.add(data, size);
+        };
+        sinks.onEvent = [this](OomEvent &&event) {
+            if (storeError)
+                return;
+            if (Result<qint64> id = writer.store(sourceId, event)) {
+                ++result.eventsAdded;
+                result.newEventIds.push_back(*id);
+            } else {
+                storeError = id.error();
+            }
+        };
+        return sinks;
+    }
+};
+
+} // namespace
+
+ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn &progress)
+{
+    OpenedLog log = openLog(filePath);
+    if (!log.device) {
+        ImportResult result;
+        result.error = log.error.isEmpty() ? u"cannot open %1"_s.arg(filePath) : log.error;
+        return result;
+    }
+    return importLog(*log.device,
+                     log.displayName.isEmpty() ? QFileInfo(filePath).fileName() : log.displayName, progress);
+}
+
+ImportResult Workspace::importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress)
+{
+    ImportResult result;
+    if (!d->db) {
+        result.error = u"no workspace is open"_s;
+        return result;
+    }
+    if (const Result<void> prepared = d->eventWriter.prepare(d->db); !prepared) {
+        result.error = prepared.error().message;
+        return result;
+    }
+    SqliteTransaction transaction(d->db);
+    if (const Result<void> begun = transaction.begin(); !begun) {
+        result.error = u"cannot start the import: "_s + begun.error().message;
+        return result;
+    }
+    auto abandon = [&](const QString &error) {
+        transaction.rollback();
+        result.error = error;
+        result.eventsAdded = 0;
+        result.newEventIds.clear();
+        return result;
+    };
+
+    // The source row is inserted first under a placeholder hash (unique within this
+    // transaction, which holds the write lock), because events reference it and the real hash
+    // is only known once the last byte has been read.
+    LogImport import {d->eventWriter, result, {}, 0, std::nullopt};
+    const Result<qint64> sourceId = d->registry->add(NewSource {displayName, {"pending", 0}, 0, "log"});
+    if (!sourceId)
+        return abandon(sourceId.error().message);
+    import.sourceId = *sourceId;
+    if (!import.hasher.isValid())
+        return abandon(u"out of memory"_s);
+    ReadGuardDevice guard(device);
+    if (!guard.open(QIODevice::ReadOnly))
+        return abandon(u"cannot read %1"_s.arg(displayName));
+
+    // Always passed, so a storage or read error stops the parser at its next progress call.
+    const ProgressFn guardedProgress = [&](qint64 bytesDone) {
+        if (import.storeError || guard.failed())
+            return false;
+        return progress ? progress(bytesDone) : true;
+    };
+    ParseResult parsed = OomReportParser().parse(guard, guardedProgress, import.sinks());
+    result.bytesRead = import.hasher.bytes();
+
+    if (guard.failed())
+        return abandon(u"read error in %1: %2"_s.arg(displayName, guard.innerError()));
+    if (import.storeError)
+        return abandon(import.storeError->message);
+    if (!parsed.error.isEmpty())
+        return abandon(parsed.error);
+    if (parsed.canceled) {
+        abandon(QString());
+        result.canceled = true;
+        return result;
+    }
+    // The content hash is the source's identity; if the parser ever handed over fewer bytes than
+    // it read, storing that hash would make a different file look already imported.
+    if (import.hasher.bytes() != guard.bytesPassed())
+        return abandon(u"internal error: hashed %1 of %2 bytes read"_s.arg(import.hasher.bytes())
+                           .arg(guard.bytesPassed()));
+
+    const SourceContent content = import.hasher.content();
+    const Result<std::optional<qint64>> seen = d->registry->find(content.hash, import.sourceId);
+    if (!seen)
+        return abandon(seen.error().message);
+    if (*seen) {
+        abandon(QString());
+        result.ok = true;
+        result.alreadyImported = true;
+        result.sourceId = **seen;
+        result.warnings = std::move(parsed.warnings);
+        return result;
+    }
+    if (Result<void> finished = d->registry->finish(import.sourceId, content, parsed.linesRead); !finished)
+        return abandon(finished.error().message);
+    if (Result<void> stored = d->registry->addWarnings(import.sourceId, parsed.warnings); !stored)
+        return abandon(stored.error().message);
+    if (Result<void> committed = transaction.commit(); !committed)
+        return abandon(u"cannot commit the import: "_s + committed.error().message);
+    result.ok = true;
+    result.sourceId = import.sourceId;
+    result.warnings = std::move(parsed.warnings);
+    return result;
+}
+
+} // namespace oomscope

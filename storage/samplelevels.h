@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Internal to storage/: the layout of stored samples — raw chunk columns, the buckets of the
+// stored levels of detail and how they merge — and the write-side state of one series. Shared
+// by the sample writes (samplewrite.cpp) and queries (samplequery.cpp); see samplestore.cpp for
+// the design.
+#pragma once
+
+#include "memorysample.h"
+#include "samplechunk.h"
+#include "samplestore.h"
+#include "sqlitestatement.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace oomscope::samplelevels {
+
+inline constexpr std::array<std::int64_t, 5> kLevelWidthsMs {10'000, 60'000, 600'000, 3'600'000, 86'400'000};
+inline constexpr int kLevels = int(kLevelWidthsMs.size());
+inline constexpr std::int64_t kUnknown = MemorySample::kUnknown;
+
+// Raw chunk columns (level 0).
+enum RawColumn {
+    RawTime,
+    RawUsage,
+    RawLimit,
+    RawHigh,
+    RawAnon,
+    RawFile,
+    RawActiveFile,
+    RawInactiveFile,
+    RawShmem,
+    RawKernel,
+    RawSwap,
+    RawFailcnt,
+    RawOomKill,
+    RawBoottimeBits,
+    RawColumnCount
+};
+
+// Bucket columns (levels 1…). Order matches the kEnvelopeColumns table below.
+enum BucketColumn {
+    BTime,
+    BLastTime,
+    BCount,
+    BMinUsage,
+    BMaxUsage,
+    BLastUsage,
+    BMinWs,
+    BMaxWs,
+    BLastWs,
+    BLastAnon,
+    BLastFile,
+    BLastShmem,
+    BLastActiveFile,
+    BLastInactiveFile,
+    BLastKernel,
+    BLastSwap,
+    BLastLimit,
+    BLastHigh,
+    BMaxFailcnt,
+    BMaxOomKill,
+    BucketColumnCount
+};
+
+inline constexpr std::array<std::vector<std::int64_t> SampleEnvelope::*, BucketColumnCount> kEnvelopeColumns {
+    &SampleEnvelope::timeMs,
+    &SampleEnvelope::lastTimeMs,
+    &SampleEnvelope::sampleCount,
+    &SampleEnvelope::minUsageBytes,
+    &SampleEnvelope::maxUsageBytes,
+    &SampleEnvelope::lastUsageBytes,
+    &SampleEnvelope::minWorkingSetBytes,
+    &SampleEnvelope::maxWorkingSetBytes,
+    &SampleEnvelope::lastWorkingSetBytes,
+    &SampleEnvelope::lastAnonBytes,
+    &SampleEnvelope::lastFileBytes,
+    &SampleEnvelope::lastShmemBytes,
+    &SampleEnvelope::lastActiveFileBytes,
+    &SampleEnvelope::lastInactiveFileBytes,
+    &SampleEnvelope::lastKernelBytes,
+    &SampleEnvelope::lastSwapBytes,
+    &SampleEnvelope::lastLimitBytes,
+    &SampleEnvelope::lastHighBytes,
+    &SampleEnvelope::maxFailcnt,
+    &SampleEnvelope::maxOomKillCount,
+};
+
+using Bucket = std::array<std::int64_t, BucketColumnCount>;
+
+inline int columnCountOf(int level)
+{
+    return level == 0 ? int(RawColumnCount) : int(BucketColumnCount);
+}
+
+inline std::size_t chunkCapacityOf(int level)
+{
+    return level == 0 ? std::size_t(SampleStore::kRawChunkSamples)
+                      : std::size_t(SampleStore::kLevelChunkBuckets);
+}
+
+inline std::int64_t alignDown(std::int64_t t, std::int64_t width)
+{
+    std::int64_t q = t / width;
+    if (t % width < 0)
+        --q;
+    return q * width;
+}
+
+// kUnknown is -1 and every known value is >= 0: as unsigned, -1 is the largest value, so an
+// unsigned min skips unknowns (and stays unknown when all are), and a signed max does the same.
+inline std::int64_t minKnown(std::int64_t a, std::int64_t b)
+{
+    return std::int64_t(std::min(std::uint64_t(a), std::uint64_t(b)));
+}
+
+inline std::int64_t lastKnown(std::int64_t earlier, std::int64_t later)
+{
+    return later != kUnknown ? later : earlier;
+}
+
+// Merges `later` (a bucket or a one-sample bucket, not before acc) into acc; acc keeps its time.
+inline void mergeBucket(Bucket &acc, const Bucket &later)
+{
+    acc[BLastTime] = std::max(acc[BLastTime], later[BLastTime]);
+    acc[BCount] += later[BCount];
+    acc[BMinUsage] = minKnown(acc[BMinUsage], later[BMinUsage]);
+    acc[BMaxUsage] = std::max(acc[BMaxUsage], later[BMaxUsage]);
+    acc[BMinWs] = minKnown(acc[BMinWs], later[BMinWs]);
+    acc[BMaxWs] = std::max(acc[BMaxWs], later[BMaxWs]);
+    acc[BLastUsage] = lastKnown(acc[BLastUsage], later[BLastUsage]);
+    acc[BLastWs] = lastKnown(acc[BLastWs], later[BLastWs]);
+    for (int c = BLastAnon; c <= BLastHigh; ++c)
+        acc[c] = lastKnown(acc[c], later[c]);
+    acc[BMaxFailcnt] = std::max(acc[BMaxFailcnt], later[BMaxFailcnt]);
+    acc[BMaxOomKill] = std::max(acc[BMaxOomKill], later[BMaxOomKill]);
+}
+
+inline Bucket bucketOf(const MemorySample &s, std::int64_t bucketStart)
+{
+    const std::int64_t ws = s.workingSetBytes();
+    return Bucket {bucketStart,
+                   s.timestampMs,
+                   1,
+                   s.usageBytes,
+                   s.usageBytes,
+                   s.usageBytes,
+                   ws,
+                   ws,
+                   ws,
+                   s.anonBytes,
+                   s.fileBytes,
+                   s.shmemBytes,
+                   s.activeFileBytes,
+                   s.inactiveFileBytes,
+                   s.kernelBytes,
+                   s.swapBytes,
+                   s.limitBytes,
+                   s.highBytes,
+                   s.failcnt,
+                   s.oomKillCount};
+}
+
+inline Bucket rowOf(const chunk::ColumnBlock &block, std::size_t row)
+{
+    Bucket b {};
+    for (int c = 0; c < BucketColumnCount; ++c)
+        b[std::size_t(c)] = block.columns[std::size_t(c)][row];
+    return b;
+}
+
+inline std::array<std::int64_t, RawColumnCount> rawRowOf(const MemorySample &s)
+{
+    return {s.timestampMs,     s.usageBytes,
+            s.limitBytes,      s.highBytes,
+            s.anonBytes,       s.fileBytes,
+            s.activeFileBytes, s.inactiveFileBytes,
+            s.shmemBytes,      s.kernelBytes,
+            s.swapBytes,       s.failcnt,
+            s.oomKillCount,    std::bit_cast<std::int64_t>(s.boottimeSeconds)};
+}
+
+inline MemorySample sampleOf(const chunk::ColumnBlock &b, std::size_t i)
+{
+    MemorySample s;
+    s.timestampMs = b.columns[RawTime][i];
+    s.usageBytes = b.columns[RawUsage][i];
+    s.limitBytes = b.columns[RawLimit][i];
+    s.highBytes = b.columns[RawHigh][i];
+    s.anonBytes = b.columns[RawAnon][i];
+    s.fileBytes = b.columns[RawFile][i];
+    s.activeFileBytes = b.columns[RawActiveFile][i];
+    s.inactiveFileBytes = b.columns[RawInactiveFile][i];
+    s.shmemBytes = b.columns[RawShmem][i];
+    s.kernelBytes = b.columns[RawKernel][i];
+    s.swapBytes = b.columns[RawSwap][i];
+    s.failcnt = b.columns[RawFailcnt][i];
+    s.oomKillCount = b.columns[RawOomKill][i];
+    s.boottimeSeconds = std::bit_cast<double>(b.columns[RawBoottimeBits][i]);
+    return s;
+}
+
+inline std::span<const char> blobOf(const SqliteStatement &s, int col)
+{
+    const auto *data = static_cast<const char *>(sqlite3_column_blob(s.get(), col));
+    return {data, std::size_t(sqlite3_column_bytes(s.get(), col))};
+}
+
+// Write-side state of one series: the decoded last chunk of every level and the open buckets.
+struct SeriesState {
+    struct Level {
+        chunk::ColumnBlock tail;
+        std::int64_t tailSeq = 0; // seq of the row that holds (or will hold) the tail
+        bool dirty = false;
+    };
+    std::array<Level, kLevels + 1> levels;
+    // open[i]: the open bucket of level i + 1, made of the closed buckets of level i (for i = 0:
+    // the samples) — without the still open finer bucket, which flush() merges in.
+    std::array<Bucket, kLevels> open {};
+    std::array<bool, kLevels> hasOpen {};
+    // The tail's last row of level i + 1 is the stored view of open[i] (to be overwritten).
+    std::array<bool, kLevels> viewInTail {};
+    std::int64_t lastMs = 0;
+    qint64 count = 0;
+
+    SeriesState()
+    {
+        for (int l = 0; l <= kLevels; ++l)
+            levels[std::size_t(l)].tail = chunk::ColumnBlock(columnCountOf(l));
+    }
+};
+
+} // namespace oomscope::samplelevels

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Internal to storage/: the state behind a SampleStore — its connection's prepared statements
+// and the cached tails of the series it appends to — shared by the store's .cpp files.
+#pragma once
+
+#include "samplelevels.h"
+#include "samplestore.h"
+#include "sqlitestatement.h"
+#include "workspacehandle.h"
+
+#include <memory>
+#include <unordered_map>
+
+namespace oomscope {
+
+struct SampleStore::Private {
+    using SeriesState = samplelevels::SeriesState;
+    using Bucket = samplelevels::Bucket;
+
+    Workspace &workspace;
+    sqlite3 *db = nullptr; // the connection the statements and cache belong to
+    std::unordered_map<qint64, std::unique_ptr<SeriesState>> states;
+
+    SqliteStatement upsertChunk;
+    SqliteStatement lastChunk;
+    SqliteStatement seriesMeta;
+    SqliteStatement updateSeries;
+    SqliteStatement insertProcess;
+
+    explicit Private(Workspace &ws)
+        : workspace(ws)
+    { }
+
+    // The current connection, or nullptr; drops statements and cache when it changed.
+    sqlite3 *connection()
+    {
+        sqlite3 *current = WorkspaceHandle::of(workspace);
+        if (current != db) {
+            for (SqliteStatement *s : {&upsertChunk, &lastChunk, &seriesMeta, &updateSeries, &insertProcess})
+                *s = SqliteStatement();
+            states.clear();
+            db = current;
+        }
+        return db;
+    }
+
+    // Writes (samplewrite.cpp).
+    Result<void> prepareWriteStatements();
+    Result<SeriesState *> loadState(qint64 seriesId);
+    Result<void> loadTail(qint64 seriesId, int level, SeriesState::Level &lv);
+    Result<void> writeTail(qint64 seriesId, int level, SeriesState::Level &lv);
+    Result<void> pushRecord(qint64 seriesId, int level, SeriesState &st, std::span<const std::int64_t> row);
+    Result<void> emitBucket(qint64 seriesId, int index, SeriesState &st, const Bucket &b);
+    Result<void> cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed);
+    Result<void> closeBuckets(qint64 seriesId, SeriesState &st, const MemorySample &s);
+    Result<void> flush(qint64 seriesId, SeriesState &st);
+
+    // Queries (samplequery.cpp). Chunks overlapping [lo, hi] of one level, decoded and cut to
+    // the range.
+    bool readRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi,
+                   chunk::ColumnBlock &out) const;
+    qint64 countRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi) const;
+};
+
+} // namespace oomscope

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Sample writes: raw samples into chunks, the level-of-detail cascade, the tails rewritten at
+// the end of each append (see samplestore.cpp for the design), and process samples.
+#include "samplestore.h"
+#include "samplestoreprivate.h"
+
+#include <cmath>
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+using namespace samplelevels;
+
+Result<void> SampleStore::Private::prepareWriteStatements()
+{
+    if (upsertChunk.isValid())
+        return {};
+    const std::array<std::pair<SqliteStatement *, QByteArray>, 5> statements {{
+        {&upsertChunk,
+         "INSERT INTO sample_chunks (series_id, level, seq, t_first, t_last, count, data) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, level, seq) DO UPDATE SET "
+         "t_first = excluded.t_first, t_last = excluded.t_last, count = excluded.count, "
+         "data = excluded.data"},
+        {&lastChunk,
+         "SELECT seq, count, data FROM sample_chunks WHERE series_id = ? AND level = ? "
+         "ORDER BY seq DESC LIMIT 1"},
+        {&seriesMeta, "SELECT last_ms, count FROM series WHERE id = ?"},
+        {&updateSeries,
+         "UPDATE series SET first_ms = coalesce(first_ms, ?), last_ms = ?, "
+         "count = count + ? WHERE id = ?"},
+        {&insertProcess,
+         "INSERT INTO process_samples (series_id, time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, "
+         "rss_file_kb, rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    }};
+    for (const auto &[stmt, sql] : statements) {
+        if (!stmt->prepare(db, sql, true))
+            return sqliteFail(db, u"cannot prepare statement: "_s);
+    }
+    return {};
+}
+
+// Reads the stored last chunk of one level into lv (a full raw chunk is not read: it never
+// changes again, the next sample starts a new one).
+Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesState::Level &lv)
+{
+    lastChunk.bind(1, std::int64_t(seriesId));
+    lastChunk.bind(2, level);
+    const int step = lastChunk.step();
+    Result<void> loaded;
+    if (step == SQLITE_ROW) {
+        const std::int64_t seq = lastChunk.int64(0);
+        const std::int64_t rows = lastChunk.int64(1);
+        if (level == 0 && rows >= SampleStore::kRawChunkSamples) {
+            lv.tailSeq = seq + 1;
+        } else {
+            lv.tailSeq = seq;
+            if (!chunk::decodeAppend(blobOf(lastChunk, 2), lv.tail))
+                loaded =
+                    fail(Error::Kind::Invalid,
+                         u"corrupt sample chunk (series %1, level %2, seq %3)"_s.arg(seriesId).arg(level).arg(
+                             seq));
+        }
+    } else if (step != SQLITE_DONE) {
+        loaded = sqliteFail(db, u"cannot read samples: "_s);
+    }
+    lastChunk.reset();
+    return loaded;
+}
+
+Result<SeriesState *> SampleStore::Private::loadState(qint64 seriesId)
+{
+    seriesMeta.bind(1, std::int64_t(seriesId));
+    const int rc = seriesMeta.step();
+    const bool found = rc == SQLITE_ROW;
+    const std::int64_t lastMs = found && !seriesMeta.isNull(0) ? seriesMeta.int64(0) : 0;
+    const qint64 count = found ? seriesMeta.int64(1) : 0;
+    seriesMeta.reset();
+    if (!found) {
+        if (rc == SQLITE_DONE)
+            return fail(Error::Kind::NotFound, u"no series with id %1"_s.arg(seriesId));
+        return sqliteFail(db, u"cannot read series %1: "_s.arg(seriesId));
+    }
+
+    // The cache is trusted only while it agrees with the file: a caller's rollback of an outer
+    // transaction leaves the file behind the cache.
+    auto it = states.find(seriesId);
+    if (it != states.end() && it->second->count == count && (count == 0 || it->second->lastMs == lastMs))
+        return it->second.get();
+
+    auto st = std::make_unique<SeriesState>();
+    st->count = count;
+    st->lastMs = lastMs;
+    std::array<Bucket, kLevels> views {};
+    for (int l = 0; l <= kLevels; ++l) {
+        SeriesState::Level &lv = st->levels[std::size_t(l)];
+        if (Result<void> loaded = loadTail(seriesId, l, lv); !loaded)
+            return tl::unexpected<Error>(loaded.error());
+        if (l > 0 && !lv.tail.empty()) {
+            const std::size_t i = std::size_t(l - 1);
+            views[i] = rowOf(lv.tail, lv.tail.size() - 1);
+            st->open[i] = views[i];
+            // The stored view of a coarser level includes the finer view; min/max/last are
+            // idempotent under merging it again, the count is not.
+            if (i > 0)
+                st->open[i][BCount] -= views[i - 1][BCount];
+            st->hasOpen[i] = true;
+            st->viewInTail[i] = true;
+        }
+    }
+    SeriesState *raw = st.get();
+    states[seriesId] = std::move(st);
+    return raw;
+}
+
+Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesState::Level &lv)
+{
+    if (lv.tail.empty())
+        return {};
+    const QByteArray blob = chunk::encode(lv.tail);
+    const auto &time = lv.tail.columns[0];
+    SqliteStatement &s = upsertChunk;
+    s.bind(1, std::int64_t(seriesId));
+    s.bind(2, level);
+    s.bind(3, lv.tailSeq);
+    s.bind(4, time.front());
+    s.bind(5, level == 0 ? time.back() : lv.tail.columns[BLastTime].back());
+    s.bind(6, std::int64_t(lv.tail.size()));
+    sqlite3_bind_blob(s.get(), 7, blob.constData(), int(blob.size()), SQLITE_STATIC);
+    if (!s.run())
+        return sqliteFail(db, u"cannot store samples: "_s);
+    lv.dirty = false;
+    return {};
+}
+
+// Appends one record to a level's tail; a full tail is written out first and a new chunk begun.
+Result<void> SampleStore::Private::pushRecord(qint64 seriesId, int level, SeriesState &st,
+                                              std::span<const std::int64_t> row)
+{
+    SeriesState::Level &lv = st.levels[std::size_t(level)];
+    if (lv.tail.size() >= chunkCapacityOf(level)) {
+        if (Result<void> written = writeTail(seriesId, level, lv); !written)
+            return written;
+        lv.tail.clear();
+        ++lv.tailSeq;
+    }
+    lv.tail.push(row);
+    lv.dirty = true;
+    return {};
+}
+
+// A bucket of level index + 1 is final: overwrite its stored view or append it.
+Result<void> SampleStore::Private::emitBucket(qint64 seriesId, int index, SeriesState &st, const Bucket &b)
+{
+    SeriesState::Level &lv = st.levels[std::size_t(index + 1)];
+    if (st.viewInTail[std::size_t(index)]) {
+        lv.tail.setRow(lv.tail.size() - 1, b);
+        lv.dirty = true;
+        st.viewInTail[std::size_t(index)] = false;
+        return {};
+    }
+    return pushRecord(seriesId, index + 1, st, b);
+}
+
+// A closed bucket of level index (index 0 = a closed 10 s bucket… ) goes into open[index].
+Result<void> SampleStore::Private::cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed)
+{
+    const std::size_t i = std::size_t(index);
+    const std::int64_t start = alignDown(closed[BTime], kLevelWidthsMs[i]);
+    if (st.hasOpen[i] && st.open[i][BTime] != start) {
+        if (Result<void> emitted = emitBucket(seriesId, index, st, st.open[i]); !emitted)
+            return emitted;
+        if (index + 1 < kLevels) {
+            if (Result<void> passed = cascade(seriesId, index + 1, st, st.open[i]); !passed)
+                return passed;
+        }
+        st.hasOpen[i] = false;
+    }
+    if (st.hasOpen[i]) {
+        mergeBucket(st.open[i], closed);
+    } else {
+        st.open[i] = closed;
+        st.open[i][BTime] = start;
+        st.hasOpen[i] = true;
+    }
+    return {};
+}
+
+// The 10 s bucket is closed by sample s: store it, pass it up, and close every coarser open
+// bucket s lies beyond.
+Result<void> SampleStore::Private::closeBuckets(qint64 seriesId, SeriesState &st, const MemorySample &s)
+{
+    if (Result<void> emitted = emitBucket(seriesId, 0, st, st.open[0]); !emitted)
+        return emitted;
+    if (Result<void> passed = cascade(seriesId, 1, st, st.open[0]); !passed)
+        return passed;
+    for (int index = 1; index < kLevels; ++index) {
+        const std::size_t i = std::size_t(index);
+        if (!st.hasOpen[i] || st.open[i][BTime] == alignDown(s.timestampMs, kLevelWidthsMs[i]))
+            continue;
+        if (Result<void> emitted = emitBucket(seriesId, index, st, st.open[i]); !emitted)
+            return emitted;
+        if (index + 1 < kLevels) {
+            if (Result<void> passed = cascade(seriesId, index + 1, st, st.open[i]); !passed)
+                return passed;
+        }
+        st.hasOpen[i] = false;
+    }
+    return {};
+}
+
+// Stores the views of the open buckets (finer open content merged in) and the dirty tails.
+Result<void> SampleStore::Private::flush(qint64 seriesId, SeriesState &st)
+{
+    if (st.hasOpen[0]) {
+        Bucket view = st.open[0];
+        for (int index = 0; index < kLevels; ++index) {
+            const std::size_t i = std::size_t(index);
+            if (index > 0) {
+                if (st.hasOpen[i]) {
+                    Bucket merged = st.open[i];
+                    mergeBucket(merged, view);
+                    view = merged;
+                } else {
+                    view[BTime] = alignDown(view[BTime], kLevelWidthsMs[i]);
+                }
+            }
+            SeriesState::Level &lv = st.levels[i + 1];
+            if (st.viewInTail[i]) {
+                lv.tail.setRow(lv.tail.size() - 1, view);
+                lv.dirty = true;
+            } else {
+                if (Result<void> pushed = pushRecord(seriesId, index + 1, st, view); !pushed)
+                    return pushed;
+                st.viewInTail[i] = true;
+            }
+        }
+    }
+    for (int l = 0; l <= kLevels; ++l) {
+        SeriesState::Level &lv = st.levels[std::size_t(l)];
+        if (lv.dirty) {
+            if (Result<void> written = writeTail(seriesId, l, lv); !written)
+                return written;
+        }
+    }
+    return {};
+}
+
+AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> samples,
+                                 const ProgressFn &progress)
+{
+    AppendResult result;
+    sqlite3 *db = d->connection();
+    if (!db) {
+        result.error = u"no workspace is open"_s;
+        return result;
+    }
+    if (Result<void> prepared = d->prepareWriteStatements(); !prepared) {
+        result.error = prepared.error().message;
+        return result;
+    }
+    if (samples.empty()) {
+        result.ok = true;
+        return result;
+    }
+    for (std::size_t i = 1; i < samples.size(); ++i) {
+        if (samples[i].timestampMs < samples[i - 1].timestampMs) {
+            result.error = u"samples out of time order at index %1"_s.arg(i);
+            return result;
+        }
+    }
+
+    SqliteTransaction scope(db, "oomscope_samples");
+    if (Result<void> begun = scope.begin(); !begun) {
+        result.error = u"cannot start a transaction: "_s + begun.error().message;
+        return result;
+    }
+    auto fail = [&](const QString &error) {
+        scope.rollback();
+        // The in-memory tails may hold rows the rollback removed from the file.
+        d->states.erase(seriesId);
+        result.error = error;
+        return result;
+    };
+
+    const Result<SeriesState *> loaded = d->loadState(seriesId);
+    if (!loaded)
+        return fail(loaded.error().message);
+    SeriesState *st = *loaded;
+    if (st->count > 0 && samples.front().timestampMs < st->lastMs)
+        return fail(u"samples before the series' last sample (%1 < %2)"_s.arg(samples.front().timestampMs)
+                        .arg(st->lastMs));
+
+    SeriesState::Level &raw = st->levels[0];
+    const std::int64_t width0 = kLevelWidthsMs[0];
+    std::size_t done = 0;
+    for (const MemorySample &s : samples) {
+        raw.tail.push(rawRowOf(s));
+        raw.dirty = true;
+        if (raw.tail.size() >= std::size_t(kRawChunkSamples)) {
+            if (Result<void> written = d->writeTail(seriesId, 0, raw); !written)
+                return fail(written.error().message);
+            raw.tail.clear();
+            ++raw.tailSeq;
+            if (progress && !progress(qint64(done + 1))) {
+                fail(QString());
+                result.canceled = true;
+                return result;
+            }
+        }
+        const std::int64_t start0 = alignDown(s.timestampMs, width0);
+        if (!st->hasOpen[0]) {
+            st->open[0] = bucketOf(s, start0);
+            st->hasOpen[0] = true;
+        } else if (st->open[0][BTime] == start0) {
+            mergeBucket(st->open[0], bucketOf(s, start0));
+        } else {
+            if (Result<void> closed = d->closeBuckets(seriesId, *st, s); !closed)
+                return fail(closed.error().message);
+            st->open[0] = bucketOf(s, start0);
+        }
+        ++done;
+    }
+    if (Result<void> flushed = d->flush(seriesId, *st); !flushed)
+        return fail(flushed.error().message);
+
+    d->updateSeries.bind(1, samples.front().timestampMs);
+    d->updateSeries.bind(2, samples.back().timestampMs);
+    d->updateSeries.bind(3, std::int64_t(samples.size()));
+    d->updateSeries.bind(4, std::int64_t(seriesId));
+    if (!d->updateSeries.run())
+        return fail(u"cannot update the series: "_s + sqliteLastError(db));
+    if (Result<void> committed = scope.commit(); !committed)
+        return fail(u"cannot commit samples: "_s + committed.error().message);
+    st->count += qint64(samples.size());
+    st->lastMs = samples.back().timestampMs;
+    result.ok = true;
+    result.appended = qint64(samples.size());
+    return result;
+}
+
+namespace {
+
+void bindProcessSample(SqliteStatement &s, qint64 seriesId, const ProcessSample &p)
+{
+    auto bindKnown = [&s](int index, std::int64_t v) {
+        if (v == kUnknown)
+            s.bindNull(index);
+        else
+            s.bind(index, v);
+    };
+    s.bind(1, std::int64_t(seriesId));
+    s.bind(2, p.timestampMs);
+    s.bind(3, p.pid);
+    s.bind(4, p.comm);
+    if (p.cgroup.isNull())
+        s.bindNull(5);
+    else
+        s.bind(5, p.cgroup);
+    bindKnown(6, p.rssKb);
+    bindKnown(7, p.rssAnonKb);
+    bindKnown(8, p.rssFileKb);
+    bindKnown(9, p.rssShmemKb);
+    bindKnown(10, p.swapKb);
+    bindKnown(11, p.pgtablesKb);
+    s.bind(12, p.oomScoreAdj);
+    if (std::isnan(p.boottimeSeconds))
+        s.bindNull(13);
+    else
+        s.bind(13, p.boottimeSeconds);
+}
+
+} // namespace
+
+Result<void> SampleStore::appendProcesses(qint64 seriesId, std::span<const ProcessSample> rows)
+{
+    sqlite3 *db = d->connection();
+    if (!db)
+        return oomscope::fail(Error::Kind::Internal, u"no workspace is open"_s);
+    if (Result<void> prepared = d->prepareWriteStatements(); !prepared)
+        return prepared;
+    SqliteTransaction scope(db, "oomscope_samples");
+    if (Result<void> begun = scope.begin(); !begun)
+        return begun;
+    for (const ProcessSample &p : rows) {
+        bindProcessSample(d->insertProcess, seriesId, p);
+        if (!d->insertProcess.run())
+            return sqliteFail(db, u"cannot store a process sample: "_s);
+    }
+    return scope.commit();
+}
+
+} // namespace oomscope
