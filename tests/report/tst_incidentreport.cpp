@@ -65,7 +65,7 @@ double differingShare(const QImage &a, const QImage &b, int threshold)
 class TestIncidentReport : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void fontsAreBundled();
     void pageHasTheDemoFacts();
     void goldenImage();
