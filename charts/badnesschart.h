@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Horizontal stacked bar chart of the top candidates' badness points split by component, so one
-// sees at a glance whether size or oom_score_adj decided the kill.
+// sees at a glance whether size or oom_score_adj decided the kill. The drawing is BadnessPlot's
+// (badnessplot.h), shared with the reports.
 #pragma once
 
+#include "badnessplot.h"
 #include "killdecision.h"
 
 #include <QWidget>
 
+#include <memory>
+
 class QCustomPlot;
-class QCPBars;
-class QCPGraph;
-class QCPItemRect;
-class QCPItemText;
 
 namespace oomscope {
 
@@ -20,30 +20,19 @@ class BadnessChart : public QWidget
     Q_OBJECT
 public:
     explicit BadnessChart(QWidget *parent = nullptr);
+    ~BadnessChart() override;
 
     void setDecision(const KillDecision &decision, int maxTasks = 10);
     void clearDecision();
-    int taskCount() const { return m_taskCount; }
+    int taskCount() const { return m_badness->taskCount(); }
     // Pids of the bars, top to bottom.
-    QList<qint64> shownPids() const { return m_shownPids; }
+    QList<qint64> shownPids() const { return m_badness->shownPids(); }
     QCustomPlot *plot() const { return m_plot; }
     void replot();
 
 private:
-    QCPBars *addComponent(const QString &name, const QColor &color);
-
     QCustomPlot *m_plot = nullptr;
-    QCPBars *m_rssBars = nullptr;
-    QCPBars *m_swapBars = nullptr;
-    QCPBars *m_pageTableBars = nullptr;
-    QCPBars *m_adjBars = nullptr;
-    QCPBars *m_rootBonusBars = nullptr;
-    QCPGraph *m_pointsGraph = nullptr;
-    QCPItemRect *m_victimFrame = nullptr;
-    QCPItemText *m_victimLabel = nullptr;
-    QCPItemText *m_selectedLabel = nullptr; // when the kernel killed a child of its selection
-    int m_taskCount = 0;
-    QList<qint64> m_shownPids;
+    std::unique_ptr<BadnessPlot> m_badness;
 };
 
 } // namespace oomscope

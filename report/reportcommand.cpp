@@ -30,11 +30,8 @@ std::optional<qint64> parseTime(const QString &text)
     return parseCsvTimestampMs(text.trimmed().toUtf8());
 }
 
-} // namespace
-
-int runReportCommand(const QStringList &args)
+void addOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Writes an incident report (PDF, PNG or self-contained HTML) of an OOM kill: the growth chart "
         u"around it, the verdict, the kill decision and the raw report. Reads a workspace (--db) or "
@@ -60,54 +57,56 @@ int runReportCommand(const QStringList &args)
     parser.addOption({u"theme"_s, u"light or dark."_s, u"THEME"_s, u"light"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Kernel logs to import into a temporary workspace."_s,
                                  u"[FILE…]"_s);
-    parser.process(args);
+}
 
-    const QString output = parser.value(u"output"_s);
-    if (output.isEmpty())
-        return fail(u"--output FILE.{pdf,png,html} is required"_s, 2);
-    if (!IncidentReport::isSupportedOutput(output))
-        return fail(u"%1: unsupported output type (use .pdf, .png or .html)"_s.arg(output), 2);
-
+// The page options from the command line; the exit code (after the message) when they are wrong.
+tl::expected<ReportOptions, int> readOptions(const QCommandLineParser &parser)
+{
     ReportOptions options;
     bool ok = false;
     options.widthPx = parser.value(u"width"_s).toInt(&ok);
     if (!ok || options.widthPx < 200 || options.widthPx > 20000)
-        return fail(u"--width must be a number of pixels between 200 and 20000"_s, 2);
+        return tl::unexpected(fail(u"--width must be a number of pixels between 200 and 20000"_s, 2));
     options.heightPx = parser.value(u"height"_s).toInt(&ok);
     if (!ok || options.heightPx < 150 || options.heightPx > 20000)
-        return fail(u"--height must be a number of pixels between 150 and 20000"_s, 2);
+        return tl::unexpected(fail(u"--height must be a number of pixels between 150 and 20000"_s, 2));
     options.scale = parser.value(u"scale"_s).toDouble(&ok);
     if (!ok || options.scale < 0.25 || options.scale > 8)
-        return fail(u"--scale must be between 0.25 and 8"_s, 2);
+        return tl::unexpected(fail(u"--scale must be between 0.25 and 8"_s, 2));
     const int contextMin = parser.value(u"context"_s).toInt(&ok);
     if (!ok || contextMin < 1)
-        return fail(u"--context must be a positive number of minutes"_s, 2);
+        return tl::unexpected(fail(u"--context must be a positive number of minutes"_s, 2));
     options.contextMs = qint64(contextMin) * 60'000;
     const QString theme = parser.value(u"theme"_s).toLower();
     if (theme == u"dark"_s)
         options.theme = ReportOptions::Theme::Dark;
     else if (theme != u"light"_s)
-        return fail(u"--theme must be light or dark"_s, 2);
+        return tl::unexpected(fail(u"--theme must be light or dark"_s, 2));
 
+    return options;
+}
+
+// Opens --db, or imports the given logs and recording into a workspace in tempDir.
+tl::expected<void, int> openWorkspace(const QCommandLineParser &parser, Workspace &workspace,
+                                      QTemporaryDir &tempDir)
+{
     const QStringList logs = parser.positionalArguments();
     const bool importing = !logs.isEmpty() || parser.isSet(u"samples"_s) || parser.isSet(u"procs"_s);
     if (parser.isSet(u"db"_s) && importing)
-        return fail(u"give either --db or files to import, not both"_s, 2);
+        return tl::unexpected(fail(u"give either --db or files to import, not both"_s, 2));
     if (!parser.isSet(u"db"_s) && !importing)
-        return fail(u"nothing to report: give --db W.sqlite or kernel logs (with --samples/--procs)"_s, 2);
+        return tl::unexpected(
+            fail(u"nothing to report: give --db W.sqlite or kernel logs (with --samples/--procs)"_s, 2));
     if (parser.isSet(u"procs"_s) && !parser.isSet(u"samples"_s))
-        return fail(u"--procs needs the --samples of the same recording"_s, 2);
+        return tl::unexpected(fail(u"--procs needs the --samples of the same recording"_s, 2));
     if (parser.isSet(u"cgroup"_s) && (parser.isSet(u"event"_s) || parser.isSet(u"all"_s)))
-        return fail(u"--cgroup cannot be combined with --event or --all"_s, 2);
+        return tl::unexpected(fail(u"--cgroup cannot be combined with --event or --all"_s, 2));
 
-    Workspace workspace;
-    QTemporaryDir tempDir;
-    QString error;
     if (importing) {
         if (!tempDir.isValid())
-            return fail(u"cannot create a temporary directory: "_s + tempDir.errorString());
+            return tl::unexpected(fail(u"cannot create a temporary directory: "_s + tempDir.errorString()));
         if (const Result<void> opened = workspace.open(tempDir.filePath(u"report.sqlite"_s)); !opened)
-            return fail(opened.error().message);
+            return tl::unexpected(fail(opened.error().message));
         SampleStore store(workspace);
         RecordingImportRequest request;
         request.samplesPath = parser.value(u"samples"_s);
@@ -115,63 +114,96 @@ int runReportCommand(const QStringList &args)
         request.logPaths = logs;
         for (const QString &path : logs) {
             if (!QFileInfo::exists(path))
-                return fail(path + u": no such file"_s);
+                return tl::unexpected(fail(path + u": no such file"_s));
         }
         const RecordingImportResult result = importRecording(workspace, store, request);
         if (!result.ok)
-            return fail(result.error);
+            return tl::unexpected(fail(result.error));
     } else {
         const QString db = parser.value(u"db"_s);
         if (!QFileInfo::exists(db))
-            return fail(db + u": no such workspace"_s);
+            return tl::unexpected(fail(db + u": no such workspace"_s));
         if (const Result<void> opened = workspace.open(db); !opened)
-            return fail(db + u": "_s + opened.error().message);
+            return tl::unexpected(fail(db + u": "_s + opened.error().message));
     }
+    return {};
+}
 
+// The pages asked for: a cgroup range, every event, one event or the last one.
+tl::expected<std::vector<ReportPage>, int> gatherPages(const QCommandLineParser &parser, Workspace &workspace,
+                                                       const ReportOptions &options)
+{
     std::vector<ReportPage> pages;
     if (parser.isSet(u"cgroup"_s)) {
         if (!parser.isSet(u"from"_s) || !parser.isSet(u"to"_s))
-            return fail(u"--cgroup needs --from and --to"_s, 2);
+            return tl::unexpected(fail(u"--cgroup needs --from and --to"_s, 2));
         const std::optional<qint64> from = parseTime(parser.value(u"from"_s));
         const std::optional<qint64> to = parseTime(parser.value(u"to"_s));
         if (!from || !to)
-            return fail(u"--from/--to must be ISO-8601 or epoch seconds/milliseconds"_s, 2);
-        std::optional<ReportPage> page =
-            reportPageForRange(workspace, parser.value(u"cgroup"_s), *from, *to, options, &error);
+            return tl::unexpected(fail(u"--from/--to must be ISO-8601 or epoch seconds/milliseconds"_s, 2));
+        Result<ReportPage> page =
+            reportPageForRange(workspace, parser.value(u"cgroup"_s), *from, *to, options);
         if (!page)
-            return fail(error);
+            return tl::unexpected(fail(page.error().message));
         pages.push_back(std::move(*page));
     } else {
         const std::vector<EventSummary> events = workspace.events();
         if (events.empty())
-            return fail(u"no OOM events in the workspace"_s);
+            return tl::unexpected(fail(u"no OOM events in the workspace"_s));
         std::vector<qint64> ids;
         if (parser.isSet(u"all"_s)) {
             for (const EventSummary &e : events)
                 ids.push_back(e.id);
         } else if (parser.isSet(u"event"_s)) {
+            bool ok = false;
             const qint64 id = parser.value(u"event"_s).toLongLong(&ok);
             if (!ok)
-                return fail(u"--event must be an event id (see oomscope-cli list)"_s, 2);
+                return tl::unexpected(fail(u"--event must be an event id (see oomscope-cli list)"_s, 2));
             ids.push_back(id);
         } else {
             ids.push_back(events.back().id);
         }
         for (qint64 id : ids) {
-            std::optional<ReportPage> page = reportPageForEvent(workspace, id, options, &error);
+            Result<ReportPage> page = reportPageForEvent(workspace, id, options);
             if (!page)
-                return fail(error);
+                return tl::unexpected(fail(page.error().message));
             pages.push_back(std::move(*page));
         }
     }
+    return pages;
+}
+
+} // namespace
+
+int runReportCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    parser.process(args);
+
+    const QString output = parser.value(u"output"_s);
+    if (output.isEmpty())
+        return fail(u"--output FILE.{pdf,png,html} is required"_s, 2);
+    if (!IncidentReport::isSupportedOutput(output))
+        return fail(u"%1: unsupported output type (use .pdf, .png or .html)"_s.arg(output), 2);
+    const tl::expected<ReportOptions, int> options = readOptions(parser);
+    if (!options)
+        return options.error();
+    Workspace workspace;
+    QTemporaryDir tempDir;
+    if (const tl::expected<void, int> opened = openWorkspace(parser, workspace, tempDir); !opened)
+        return opened.error();
+    const tl::expected<std::vector<ReportPage>, int> pages = gatherPages(parser, workspace, *options);
+    if (!pages)
+        return pages.error();
 
     if (!IncidentReport::loadFonts())
         QTextStream(stderr)
             << "oomscope-report: warning: bundled fonts not loaded; output depends on system fonts"
             << Qt::endl;
-    if (!IncidentReport::write(pages, output, options, &error))
-        return fail(error);
-    QTextStream(stdout) << output << ": " << pages.size() << " page(s)" << Qt::endl;
+    if (const Result<void> written = IncidentReport::write(*pages, output, *options); !written)
+        return fail(written.error().message);
+    QTextStream(stdout) << output << ": " << pages->size() << " page(s)" << Qt::endl;
     return 0;
 }
 

@@ -104,6 +104,16 @@ bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
     return text.status() == QTextStream::Ok;
 }
 
+// A CSV writer of this file as ChartExporter takes it.
+Result<void> csvResult(bool (*write)(MainWindow *, QIODevice &, QString *), MainWindow *window,
+                       QIODevice &out)
+{
+    QString error;
+    if (!write(window, out, &error))
+        return fail(Error::Kind::Io, error);
+    return {};
+}
+
 } // namespace
 
 bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath,
@@ -121,10 +131,12 @@ bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QS
         return false;
     }
     const ReportOptions options;
-    std::optional<ReportPage> page = reportPageForEvent(workspace, eventId, options, error);
-    if (!page)
-        return false;
-    return IncidentReport::write({std::move(*page)}, outputPath, options, error);
+    Result<ReportPage> page = reportPageForEvent(workspace, eventId, options);
+    const Result<void> written = page ? IncidentReport::write({std::move(*page)}, outputPath, options)
+                                      : Result<void>(tl::unexpected(page.error()));
+    if (!written && error)
+        *error = written.error().message;
+    return written.has_value();
 }
 
 ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
@@ -134,12 +146,12 @@ ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
         new ChartExporter(window->samplesView()->chart()->plot(), u"growth-chart"_s, window);
     actions.growthExporter->setObjectName(u"growthChartExporter"_s);
     actions.growthExporter->setCsvWriter(
-        [window](QIODevice &out, QString *error) { return writeVisibleSamples(window, out, error); });
+        [window](QIODevice &out) { return csvResult(writeVisibleSamples, window, out); });
     actions.badnessExporter =
         new ChartExporter(window->decisionView()->chart()->plot(), u"badness-chart"_s, window);
     actions.badnessExporter->setObjectName(u"badnessChartExporter"_s);
     actions.badnessExporter->setCsvWriter(
-        [window](QIODevice &out, QString *error) { return writeRanking(window, out, error); });
+        [window](QIODevice &out) { return csvResult(writeRanking, window, out); });
     for (ChartExporter *exporter : {actions.growthExporter, actions.badnessExporter}) {
         QObject::connect(exporter, &ChartExporter::exported, window,
                          [window](const QString &what, bool ok, const QString &error) {

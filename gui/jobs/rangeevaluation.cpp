@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rangeevaluation.h"
 
-#include "growthchart.h" // threadSampleStore
+#include "readconnections.h"
 #include "samplestore.h"
 
 #include <algorithm>
@@ -64,9 +64,12 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
     r.seriesId = request.seriesId;
     r.fromMs = request.fromMs;
     r.toMs = request.toMs;
-    SampleStore *store = threadSampleStore(request.workspacePath, &r.error);
-    if (!store)
+    const Result<SampleStore *> opened = threadSampleStore(request.workspacePath);
+    if (!opened) {
+        r.error = opened.error().message;
         return r;
+    }
+    SampleStore *store = *opened;
 
     r.samplesInRange = store->levelCount(request.seriesId, 0, request.fromMs, request.toMs);
     std::vector<MemorySample> samples;

@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// First include: qcustomplot.h with QT_NO_FOREACH lifted (see incidentreport.cpp for why).
-#ifdef QT_NO_FOREACH
-#undef QT_NO_FOREACH
-#define OOMSCOPE_RESTORE_QT_NO_FOREACH
-#endif
-#include <qcustomplot.h>
-#undef foreach
-#ifdef OOMSCOPE_RESTORE_QT_NO_FOREACH
-#define QT_NO_FOREACH
-#undef OOMSCOPE_RESTORE_QT_NO_FOREACH
-#endif
+// clang-format off
+#include "qcustomplotinclude.h" // must come first, see there
+// clang-format on
 
 #include "chartexporter.h"
 
@@ -39,13 +31,13 @@ ChartExporter::ChartExporter(QCustomPlot *plot, const QString &baseName, QObject
     , m_baseName(baseName)
     , m_menu(new QMenu(plot))
 {
-    m_pngAction = m_menu->addAction(u"Export as &PNG…"_s, this, &ChartExporter::runPng);
-    m_pdfAction = m_menu->addAction(u"Export as P&DF…"_s, this, &ChartExporter::runPdf);
+    m_pngAction = m_menu->addAction(tr("Export as &PNG…"), this, &ChartExporter::runPng);
+    m_pdfAction = m_menu->addAction(tr("Export as P&DF…"), this, &ChartExporter::runPdf);
     if (svgSupported())
-        m_svgAction = m_menu->addAction(u"Export as &SVG…"_s, this, &ChartExporter::runSvg);
-    m_copyAction = m_menu->addAction(u"&Copy Image"_s, this, &ChartExporter::runCopy);
+        m_svgAction = m_menu->addAction(tr("Export as &SVG…"), this, &ChartExporter::runSvg);
+    m_copyAction = m_menu->addAction(tr("&Copy Image"), this, &ChartExporter::runCopy);
     m_menu->addSeparator();
-    m_csvAction = m_menu->addAction(u"Export &Data as CSV…"_s, this, &ChartExporter::runCsv);
+    m_csvAction = m_menu->addAction(tr("Export &Data as CSV…"), this, &ChartExporter::runCsv);
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(plot, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         m_csvAction->setEnabled(bool(m_csvWriter));
@@ -76,25 +68,22 @@ QString ChartExporter::ask(const QString &title, const QString &filter, const QS
     return QFileDialog::getSaveFileName(m_plot->window(), title, suggested, filter);
 }
 
-bool ChartExporter::exportPng(const QString &path, QSize size, double scale, QString *error)
+Result<void> ChartExporter::exportPng(const QString &path, QSize size, double scale)
 {
     // savePng renders at size x scale device pixels, independent of the widget's size.
-    const bool ok = m_plot->savePng(path, size.width(), size.height(), scale);
-    if (!ok && error)
-        *error = u"%1: cannot write the PNG"_s.arg(path);
-    return ok;
+    if (!m_plot->savePng(path, size.width(), size.height(), scale))
+        return fail(Error::Kind::Io, tr("%1: cannot write the PNG").arg(path));
+    return {};
 }
 
-bool ChartExporter::exportPdf(const QString &path, QSize size, QString *error)
+Result<void> ChartExporter::exportPdf(const QString &path, QSize size)
 {
-    const bool ok =
-        m_plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, u"oomscope"_s, m_baseName);
-    if (!ok && error)
-        *error = u"%1: cannot write the PDF"_s.arg(path);
-    return ok;
+    if (!m_plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, u"oomscope"_s, m_baseName))
+        return fail(Error::Kind::Io, tr("%1: cannot write the PDF").arg(path));
+    return {};
 }
 
-bool ChartExporter::exportSvg(const QString &path, QSize size, QString *error)
+Result<void> ChartExporter::exportSvg(const QString &path, QSize size)
 {
 #ifdef OOMSCOPE_HAVE_SVG
     QSvgGenerator generator;
@@ -103,20 +92,15 @@ bool ChartExporter::exportSvg(const QString &path, QSize size, QString *error)
     generator.setViewBox(QRect(QPoint(0, 0), size));
     generator.setTitle(m_baseName);
     QCPPainter painter;
-    if (!painter.begin(&generator)) {
-        if (error)
-            *error = u"%1: cannot write the SVG"_s.arg(path);
-        return false;
-    }
+    if (!painter.begin(&generator))
+        return fail(Error::Kind::Io, tr("%1: cannot write the SVG").arg(path));
     painter.setMode(QCPPainter::pmVectorized);
     m_plot->toPainter(&painter, size.width(), size.height());
     painter.end();
-    return true;
+    return {};
 #else
     Q_UNUSED(size);
-    if (error)
-        *error = u"%1: SVG export needs Qt SVG, which this build lacks"_s.arg(path);
-    return false;
+    return fail(Error::Kind::Invalid, tr("%1: SVG export needs Qt SVG, which this build lacks").arg(path));
 #endif
 }
 
@@ -129,29 +113,25 @@ bool ChartExporter::copyImage()
     return true;
 }
 
-bool ChartExporter::exportCsv(const QString &path, QString *error)
+Result<void> ChartExporter::exportCsv(const QString &path)
 {
-    if (!m_csvWriter) {
-        if (error)
-            *error = u"this chart has no data to export"_s;
-        return false;
-    }
+    if (!m_csvWriter)
+        return fail(Error::Kind::Invalid, tr("this chart has no data to export"));
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = u"%1: %2"_s.arg(path, file.errorString());
-        return false;
-    }
-    if (!m_csvWriter(file, error)) {
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(Error::Kind::Io, u"%1: %2"_s.arg(path, file.errorString()));
+    if (Result<void> written = m_csvWriter(file); !written) {
         file.cancelWriting();
-        return false;
+        return written;
     }
-    if (!file.commit()) {
-        if (error)
-            *error = u"%1: %2"_s.arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    if (!file.commit())
+        return fail(Error::Kind::Io, u"%1: %2"_s.arg(path, file.errorString()));
+    return {};
+}
+
+void ChartExporter::report(const QString &path, const Result<void> &result)
+{
+    Q_EMIT exported(path, result.has_value(), result ? QString() : result.error().message);
 }
 
 void ChartExporter::runPng()
@@ -161,20 +141,20 @@ void ChartExporter::runPng()
         choice = m_askPng(currentSize());
     } else {
         QDialog dialog(m_plot->window());
-        dialog.setWindowTitle(u"Export PNG"_s);
+        dialog.setWindowTitle(tr("Export PNG"));
         auto *form = new QFormLayout(&dialog);
         auto *width = new QSpinBox(&dialog);
         auto *height = new QSpinBox(&dialog);
         for (QSpinBox *box : {width, height}) {
             box->setRange(100, 10000);
-            box->setSuffix(u" px"_s);
+            box->setSuffix(tr(" px"));
         }
         width->setValue(currentSize().width());
         height->setValue(currentSize().height());
-        auto *hiDpi = new QCheckBox(u"2x (HiDPI)"_s, &dialog);
+        auto *hiDpi = new QCheckBox(tr("2x (HiDPI)"), &dialog);
         hiDpi->setChecked(true);
-        form->addRow(u"Width:"_s, width);
-        form->addRow(u"Height:"_s, height);
+        form->addRow(tr("Width:"), width);
+        form->addRow(tr("Height:"), height);
         form->addRow(QString(), hiDpi);
         auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
         form->addRow(buttons);
@@ -185,48 +165,40 @@ void ChartExporter::runPng()
     }
     if (!choice)
         return;
-    const QString path = ask(u"Export Chart as PNG"_s, u"PNG image (*.png)"_s, u"png"_s);
+    const QString path = ask(tr("Export Chart as PNG"), tr("PNG image (*.png)"), u"png"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    const bool ok = exportPng(path, choice->size, choice->scale, &error);
-    emit exported(path, ok, error);
+    report(path, exportPng(path, choice->size, choice->scale));
 }
 
 void ChartExporter::runPdf()
 {
-    const QString path = ask(u"Export Chart as PDF"_s, u"PDF document (*.pdf)"_s, u"pdf"_s);
+    const QString path = ask(tr("Export Chart as PDF"), tr("PDF document (*.pdf)"), u"pdf"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    const bool ok = exportPdf(path, currentSize(), &error);
-    emit exported(path, ok, error);
+    report(path, exportPdf(path, currentSize()));
 }
 
 void ChartExporter::runSvg()
 {
-    const QString path = ask(u"Export Chart as SVG"_s, u"SVG image (*.svg)"_s, u"svg"_s);
+    const QString path = ask(tr("Export Chart as SVG"), tr("SVG image (*.svg)"), u"svg"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    const bool ok = exportSvg(path, currentSize(), &error);
-    emit exported(path, ok, error);
+    report(path, exportSvg(path, currentSize()));
 }
 
 void ChartExporter::runCopy()
 {
     const bool ok = copyImage();
-    emit exported(u"clipboard"_s, ok, ok ? QString() : u"no clipboard"_s);
+    Q_EMIT exported(u"clipboard"_s, ok, ok ? QString() : tr("no clipboard"));
 }
 
 void ChartExporter::runCsv()
 {
-    const QString path = ask(u"Export Chart Data as CSV"_s, u"CSV (*.csv)"_s, u"csv"_s);
+    const QString path = ask(tr("Export Chart Data as CSV"), tr("CSV (*.csv)"), u"csv"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    const bool ok = exportCsv(path, &error);
-    emit exported(path, ok, error);
+    report(path, exportCsv(path));
 }
 
 } // namespace oomscope

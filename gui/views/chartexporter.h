@@ -3,6 +3,8 @@
 // Qt SVG, the image to the clipboard, and the chart's data as CSV; offered as a context menu.
 #pragma once
 
+#include "result.h"
+
 #include <QObject>
 #include <QSize>
 #include <QString>
@@ -25,8 +27,8 @@ public:
         QSize size;
         double scale = 1.0;
     };
-    // Writes the chart's data; false with *error on failure.
-    using CsvWriter = std::function<bool(QIODevice &out, QString *error)>;
+    // Writes the chart's data.
+    using CsvWriter = std::function<Result<void>(QIODevice &out)>;
     // Asks for a file name (title, filter, default suffix); empty: canceled.
     using PathAsker =
         std::function<QString(const QString &title, const QString &filter, const QString &suffix)>;
@@ -50,17 +52,18 @@ public:
     QAction *csvAction() const { return m_csvAction; }
 
     // The non-interactive operations behind the actions.
-    bool exportPng(const QString &path, QSize size, double scale, QString *error = nullptr);
-    bool exportPdf(const QString &path, QSize size, QString *error = nullptr);
-    bool exportSvg(const QString &path, QSize size, QString *error = nullptr);
+    Result<void> exportPng(const QString &path, QSize size, double scale);
+    Result<void> exportPdf(const QString &path, QSize size);
+    Result<void> exportSvg(const QString &path, QSize size);
     bool copyImage();
-    bool exportCsv(const QString &path, QString *error = nullptr);
+    Result<void> exportCsv(const QString &path);
 
-signals:
+Q_SIGNALS:
     // After an action finished: what was written (or copied), or the error.
     void exported(const QString &pathOrClipboard, bool ok, const QString &error);
 
 private:
+    void report(const QString &path, const Result<void> &result);
     void runPng();
     void runPdf();
     void runSvg();

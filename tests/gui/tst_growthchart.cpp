@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The growth chart and the Timeline tab: the series tree's model contract, the bundled recording
 // charted with its limit and its kill where the kernel put it, clicking the kill, bounded point
-// counts for a large series, and live appends coalesced into few replots.
+// counts for a large series, live appends coalesced into few replots, the drawing shared with the
+// reports (GrowthPlot from plain data) and the per-thread read connections the queries use.
 // clang-format off
 #include "qcustomplotinclude.h" // must come first, see there
 // clang-format on
 
 #include "eventlistmodel.h"
 #include "growthchart.h"
+#include "growthplot.h"
 #include "importjob.h"
 #include "mainwindow.h"
+#include "readconnections.h"
 #include "samplestore.h"
 #include "samplesview.h"
 #include "seriestreemodel.h"
@@ -26,6 +29,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
@@ -114,7 +118,7 @@ MemorySample sampleAt(std::int64_t timeMs, std::int64_t usageBytes)
 class TestGrowthChart : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void seriesTreeModel();
     void bundledRecordingHasLimitAndKillMarker();
@@ -122,6 +126,9 @@ private slots:
     void largeSeriesKeepsPointCountBounded();
     void liveAppendsCoalesce();
     void recordingCommandLine();
+    void plotFromPlainDataMatchesTheWidget();
+    void trendLabelWords();
+    void readConnectionsPerThread();
 };
 
 void TestGrowthChart::initTestCase()
@@ -415,6 +422,87 @@ void TestGrowthChart::recordingCommandLine()
     QVERIFY(options.files.isEmpty());
     QCOMPARE(options.screenshotTab, int(MainWindow::TimelineTab));
     QVERIFY(!parseCommandLine({u"oomscope"_s, u"a.log"_s}).recording);
+}
+
+// The report fills a plain QCustomPlot through GrowthPlot: the same graphs as the widget, the
+// data of the samples, failcnt rises, and the kill marker named by its victim.
+void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
+{
+    std::vector<MemorySample> samples;
+    for (int i = 0; i < 100; ++i) {
+        MemorySample s = sampleAt(1000 + i * 100, std::int64_t(i + 1) << 20);
+        s.failcnt = i < 50 ? 0 : 1;
+        samples.push_back(s);
+    }
+    const ChartSeriesSpec spec {7, u"s"_s, Qt::blue, 1000, 10900};
+    const ChartMarker marker {42, 7, 5000, u"app (99)"_s};
+
+    QCustomPlot plot;
+    GrowthPlot growth(&plot, ChartStyle::report(false, QFont(), QFont()));
+    growth.setSeries({spec}, {marker});
+    growth.setCurves(curvesFromSamples(7, samples));
+    growth.updateVisibility();
+    growth.updateValueRange();
+    const GrowthPlot::SeriesGraphs *graphs = growth.graphsOf(7);
+    QVERIFY(graphs);
+    QCOMPARE(graphs->usage->dataCount(), 100);
+    QCOMPARE(graphs->failRises->dataCount(), 1);
+    QCOMPARE(graphs->level, 0);
+    QVERIFY(plot.yAxis->range().upper >= 100.0 * 1024 * 1024);
+    QCOMPARE(growth.markerItems().size(), std::size_t(1));
+    QCOMPARE(growth.markerItems().front().label->text(), u"✕ OOM kill: app (99)"_s);
+
+    GrowthChart chart;
+    chart.setSeries({spec}, {marker});
+    QCOMPARE(chart.plot()->graphCount(), plot.graphCount());
+    for (int i = 0; i < plot.graphCount(); ++i)
+        QCOMPARE(chart.plot()->graph(i)->name(), plot.graph(i)->name());
+    QCOMPARE(chart.markers().size(), std::size_t(1));
+}
+
+void TestGrowthChart::trendLabelWords()
+{
+    TrendLine trend;
+    trend.valid = true;
+    trend.startMs = 0;
+    trend.endMs = 60'000;
+    trend.slopeBytesPerS = 1.84 * 1024 * 1024;
+    QCOMPARE(trendLabelFor(trend, true, 60'000), u"trend +1.84 MiB/s → killed at the limit"_s);
+    trend.limitCrossingMs = 660'000;
+    QCOMPARE(trendLabelFor(trend, false, 60'000), u"trend +1.84 MiB/s → limit in ~10 min"_s);
+    QCOMPARE(trendLabelFor(trend, false, 700'000), u"trend +1.84 MiB/s → at the limit"_s);
+    trend.slopeBytesPerS = 10.0 * 1024 * 1024 / 3600.0;
+    trend.onFloor = true;
+    QCOMPARE(trendLabelFor(trend, false, std::nullopt), u"floor trend +10.0 MiB/h"_s);
+}
+
+// One store per thread and path, kept between calls; a failed open is an error, not a crash.
+void TestGrowthChart::readConnectionsPerThread()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"w.sqlite"_s);
+    const Result<SampleStore *> first = threadSampleStore(path);
+    QVERIFY2(first, first ? "" : qPrintable(first.error().message));
+    const Result<SampleStore *> again = threadSampleStore(path);
+    QVERIFY(again);
+    QCOMPARE(*again, *first);
+
+    SampleStore *other = nullptr;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        const Result<SampleStore *> store = threadSampleStore(path);
+        other = store ? *store : nullptr;
+    }));
+    thread->start();
+    QVERIFY(thread->wait(30000));
+    QVERIFY(other);
+    QVERIFY(other != *first);
+
+    QFile blocker(dir.filePath(u"file"_s));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const Result<SampleStore *> bad = threadSampleStore(dir.filePath(u"file/w.sqlite"_s));
+    QVERIFY(!bad);
+    QVERIFY(!bad.error().message.isEmpty());
 }
 
 QTEST_MAIN(TestGrowthChart)

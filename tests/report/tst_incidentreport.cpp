@@ -35,7 +35,10 @@ std::optional<ReportPage> demoPage(QTemporaryDir &dir, const ReportOptions &opti
     const RecordingImportResult result = importRecording(ws, store, request);
     if (!result.ok || ws.events().empty())
         return std::nullopt;
-    return reportPageForEvent(ws, ws.events().back().id, options);
+    Result<ReportPage> page = reportPageForEvent(ws, ws.events().back().id, options);
+    if (!page)
+        return std::nullopt;
+    return std::move(*page);
 }
 
 // Share of pixels differing by more than `threshold` in any channel.
@@ -62,7 +65,7 @@ double differingShare(const QImage &a, const QImage &b, int threshold)
 class TestIncidentReport : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void fontsAreBundled();
     void pageHasTheDemoFacts();
     void goldenImage();
@@ -171,8 +174,8 @@ void TestIncidentReport::pdfText()
     const std::optional<ReportPage> page = demoPage(dir);
     QVERIFY(page);
     const QString pdf = dir.filePath(u"r.pdf"_s);
-    QString error;
-    QVERIFY2(IncidentReport::writePdf({*page}, pdf, {}, &error), qPrintable(error));
+    const Result<void> written = IncidentReport::writePdf({*page}, pdf, {});
+    QVERIFY2(written, written ? "" : qPrintable(written.error().message));
     QFile file(pdf);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.read(5).startsWith("%PDF"));
@@ -217,16 +220,17 @@ void TestIncidentReport::eventWithoutSamplesHasNote()
     Workspace ws;
     QVERIFY(ws.open(dir.filePath(u"w.sqlite"_s)));
     QVERIFY(ws.importLogFile(kDemoDir + u"/kernel.log"_s).ok);
-    const std::optional<ReportPage> page = reportPageForEvent(ws, ws.events().back().id, {});
+    const Result<ReportPage> page = reportPageForEvent(ws, ws.events().back().id, {});
     QVERIFY(page);
     QVERIFY(page->samples.empty());
     QVERIFY(!page->verdict);
     QVERIFY(page->chartNote.contains(u"No memory samples"_s));
     const QImage image = IncidentReport::renderImage({*page}, {});
     QCOMPARE(image.size(), QSize(1600, 1131));
-    QString error;
-    QVERIFY(!reportPageForEvent(ws, 999999, {}, &error));
-    QVERIFY(error.contains(u"999999"_s));
+    const Result<ReportPage> missing = reportPageForEvent(ws, 999999, {});
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().kind, Error::Kind::NotFound);
+    QVERIFY(missing.error().message.contains(u"999999"_s));
 }
 
 void TestIncidentReport::commandLine()

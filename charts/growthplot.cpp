@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// clang-format off
+#include "qcustomplotinclude.h" // must come first, see there
+// clang-format on
+
+#include "growthplot.h"
+
+#include <QLocale>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace oomscope {
+
+namespace {
+
+const std::array<QString, kStackCount> kStackNames = {u"anon"_s, u"shmem"_s, u"active file"_s,
+                                                      u"inactive file"_s, u"kernel"_s};
+const QString kWorkingSetName = u"working set (usage − inactive_file, cAdvisor/kubelet)"_s;
+
+double secondsOf(std::int64_t ms)
+{
+    return double(ms) / 1000.0;
+}
+
+// "~40 s", "~12 min", "~5 h", "~3 days": a forecast is no more precise than that.
+QString roughDuration(double seconds)
+{
+    if (seconds < 90)
+        return u"~"_s + QString::number(std::max(1LL, std::llround(seconds))) + u" s"_s;
+    if (seconds < 90 * 60)
+        return u"~"_s + QString::number(std::llround(seconds / 60)) + u" min"_s;
+    if (seconds < 48 * 3600)
+        return u"~"_s + QString::number(std::llround(seconds / 3600)) + u" h"_s;
+    return u"~"_s + QString::number(std::llround(seconds / 86400)) + u" days"_s;
+}
+
+// How a verdict region is shaded and named; no colour: not drawn.
+std::pair<QColor, QString> regionLook(Region::Kind kind)
+{
+    switch (kind) {
+    case Region::Kind::Plateau:
+        return {QColor(0xff, 0xb3, 0x00, 48), u"plateau"_s};
+    case Region::Kind::Spike:
+        return {QColor(0xe5, 0x39, 0x35, 56), u"spike"_s};
+    case Region::Kind::NearLimit:
+        return {QColor(0xff, 0x70, 0x43, 40), u"≥ 90 % of limit"_s};
+    case Region::Kind::Gap:
+        return {QColor(0x78, 0x78, 0x78, 40), u"no samples"_s};
+    case Region::Kind::Incarnation:
+        break; // the kill markers already cut the range
+    }
+    return {QColor(), QString()};
+}
+
+// A line over the curves, in plot coordinates.
+QCPItemLine *addLine(QCustomPlot *plot, const QString &layer, QPointF from, QPointF to, const QPen &pen)
+{
+    auto *line = new QCPItemLine(plot);
+    line->setLayer(layer);
+    line->start->setCoords(from);
+    line->end->setCoords(to);
+    line->setPen(pen);
+    line->setSelectable(false);
+    return line;
+}
+
+// The trend's fitted part ends with the deciding incarnation (the segment the line starts in);
+// the classifier stretches a rising line's end to where it meets the limit.
+std::pair<std::int64_t, bool> fittedEnd(const Verdict &verdict)
+{
+    const TrendLine &trend = verdict.trend;
+    std::int64_t endMs = trend.endMs;
+    bool killed = false;
+    for (const Verdict::Segment &segment : verdict.segments) {
+        if (segment.startMs <= trend.startMs && trend.startMs <= segment.endMs) {
+            endMs = std::min<std::int64_t>(trend.endMs, segment.endMs);
+            killed = segment.endedByKill;
+        }
+    }
+    return {endMs, killed};
+}
+
+} // namespace
+
+QString trendLabelFor(const TrendLine &trend, bool killed, std::optional<std::int64_t> forecastFromMs)
+{
+    const double slopeMiBPerHour = trend.slopeBytesPerS * 3600.0 / (1024.0 * 1024.0);
+    // A fast leak reads better per second, a slow one per hour.
+    const bool perSecond = std::abs(slopeMiBPerHour) >= 360.0;
+    QString text = (trend.onFloor ? u"floor trend "_s : u"trend "_s)
+        + (slopeMiBPerHour >= 0 ? u"+"_s : QString())
+        + (perSecond ? QLocale::c().toString(slopeMiBPerHour / 3600.0, 'f', 2) + u" MiB/s"_s
+                     : QLocale::c().toString(slopeMiBPerHour, 'f', 1) + u" MiB/h"_s);
+    if (killed)
+        return text + u" → killed at the limit"_s;
+    if (trend.slopeBytesPerS > 0 && trend.limitCrossingMs && forecastFromMs) {
+        const std::int64_t crossingMs = *trend.limitCrossingMs;
+        if (crossingMs > *forecastFromMs)
+            return text + u" → limit in "_s + roughDuration(double(crossingMs - *forecastFromMs) / 1000.0);
+        return text + u" → at the limit"_s;
+    }
+    return text;
+}
+
+GrowthPlot::GrowthPlot(QCustomPlot *plot, const ChartStyle &style)
+    : m_plot(plot)
+    , m_style(style)
+{
+    applyFrameStyle(*m_plot, m_style);
+    setUpTimeAxis(m_plot->xAxis, m_style.time, 7);
+    m_plot->yAxis->setTicker(makeByteTicker());
+    m_plot->yAxis->setLabel(u"memory"_s);
+    m_plot->yAxis->setRange(0, 128.0 * 1024 * 1024);
+    // failcnt rises are ticks along the bottom, on the hidden right axis (0 … 1).
+    m_failAxis = m_plot->yAxis2;
+    m_failAxis->setRange(0, 1);
+    m_failAxis->setVisible(false);
+
+    // The legend goes under the plot, where it cannot cover the limit line or a kill.
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(3); // the verdict panel beside the chart leaves it ~700 px
+    m_plot->legend->setMargins(QMargins(6, 0, 6, 4));
+
+    m_plot->addLayer(u"markers"_s, m_plot->layer(u"main"_s), QCustomPlot::limAbove);
+    // The verdict's shaded regions lie behind the curves, its trend line over them but under
+    // the kill labels.
+    m_plot->addLayer(u"verdictRegions"_s, m_plot->layer(u"main"_s), QCustomPlot::limBelow);
+    m_plot->addLayer(u"trend"_s, m_plot->layer(u"main"_s), QCustomPlot::limAbove);
+    updateTimeRange();
+}
+
+void GrowthPlot::removeAll()
+{
+    clearVerdictOverlay();
+    for (MarkerItems &m : m_markerItems) {
+        m_plot->removeItem(m.line);
+        m_plot->removeItem(m.label);
+    }
+    m_markerItems.clear();
+    m_plot->clearGraphs();
+    m_graphs.clear();
+}
+
+void GrowthPlot::createGraphs(const ChartSeriesSpec &spec, bool first, bool several)
+{
+    SeriesGraphs g;
+    g.spec = spec;
+    const QString prefix = several ? spec.label + u": "_s : QString();
+    auto add = [this](const QString &name, const QPen &pen, QCPAxis *valueAxis = nullptr) {
+        QCPGraph *graph = m_plot->addGraph(m_plot->xAxis, valueAxis ? valueAxis : m_plot->yAxis);
+        graph->setName(name);
+        graph->setPen(pen);
+        graph->setAdaptiveSampling(true);
+        return graph;
+    };
+    // Added bottom to top: the stack under the band under the lines.
+    for (std::size_t p = 0; p < kStackCount; ++p) {
+        const QColor color = m_style.palette.stack[p];
+        QCPGraph *graph = add(kStackNames[p], QPen(color.darker(115), 1));
+        graph->setBrush(withAlpha(color, first ? 170 : 90));
+        if (p > 0)
+            graph->setChannelFillGraph(g.stack[p - 1]);
+        g.stack[p] = graph;
+    }
+    g.usageMin = add(QString(), Qt::NoPen);
+    g.usageMax = add(prefix + u"usage min–max per bucket"_s, Qt::NoPen);
+    g.usageMax->setBrush(withAlpha(spec.color, 70));
+    g.usageMax->setChannelFillGraph(g.usageMin);
+    // Solid, not dashed: a dashed pen over a zig-zagging wide view costs ~10x more to stroke.
+    g.workingSet = add(prefix + kWorkingSetName, QPen(spec.color.lighter(160), 1.4));
+    g.usage = add(prefix + u"usage"_s, QPen(spec.color, 2));
+    g.limit = add(prefix + u"limit"_s, QPen(spec.color.darker(140), 2.2, Qt::DashDotLine));
+    g.limit->setLineStyle(QCPGraph::lsStepLeft);
+    g.high = add(prefix + u"memory.high"_s, QPen(spec.color.darker(110), 1.6, Qt::DotLine));
+    g.high->setLineStyle(QCPGraph::lsStepLeft);
+    g.failRises = add(prefix + u"failcnt rises (limit hit)"_s, QPen(spec.color.darker(150), 1.2), m_failAxis);
+    g.failRises->setLineStyle(QCPGraph::lsNone);
+    QPainterPath tick;
+    tick.moveTo(0, -4);
+    tick.lineTo(0, 4);
+    g.failRises->setScatterStyle(QCPScatterStyle(tick, QPen(spec.color.darker(150), 1.2), Qt::NoBrush, 8));
+    m_graphs.push_back(g);
+}
+
+void GrowthPlot::addMarker(const ChartMarker &marker)
+{
+    const QColor kill = m_style.palette.kill;
+    MarkerItems items;
+    items.marker = marker;
+    const double key = secondsOf(marker.timeMs);
+    items.line = new QCPItemStraightLine(m_plot);
+    items.line->setLayer(u"markers"_s);
+    items.line->point1->setCoords(key, 0);
+    items.line->point2->setCoords(key, 1);
+    items.line->setPen(QPen(kill, 1.6, Qt::SolidLine));
+    items.line->setSelectable(false);
+    items.label = new QCPItemText(m_plot);
+    items.label->setLayer(u"markers"_s);
+    items.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    items.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    // Kills close together would share one spot; stagger their labels downwards.
+    items.label->position->setCoords(key, 0.015 + 0.075 * double(m_markerItems.size() % 4));
+    items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    items.label->setText(marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim);
+    items.label->setColor(kill);
+    items.label->setBrush(m_style.palette.labelBackground);
+    items.label->setPen(QPen(kill, 1));
+    items.label->setPadding(QMargins(5, 2, 5, 2));
+    items.label->setSelectable(false);
+    m_markerItems.push_back(items);
+}
+
+void GrowthPlot::setSeries(const std::vector<ChartSeriesSpec> &series,
+                           const std::vector<ChartMarker> &markers)
+{
+    removeAll();
+    const bool several = series.size() > 1;
+    for (const ChartSeriesSpec &spec : series)
+        createGraphs(spec, m_graphs.empty(), several);
+    std::vector<qint64> shownEvents;
+    for (const ChartMarker &marker : markers) {
+        // An event placed on several shown series is one kill: one marker.
+        if (!graphsOf(marker.seriesId)
+            || std::find(shownEvents.begin(), shownEvents.end(), marker.eventId) != shownEvents.end())
+            continue;
+        shownEvents.push_back(marker.eventId);
+        addMarker(marker);
+    }
+    setSelectedEvent(m_selectedEvent);
+    updateVisibility();
+}
+
+std::vector<ChartMarker> GrowthPlot::markers() const
+{
+    std::vector<ChartMarker> out;
+    for (const MarkerItems &m : m_markerItems)
+        out.push_back(m.marker);
+    return out;
+}
+
+GrowthPlot::SeriesGraphs *GrowthPlot::graphsOf(qint64 seriesId)
+{
+    auto it = std::find_if(m_graphs.begin(), m_graphs.end(),
+                           [&](const SeriesGraphs &g) { return g.spec.seriesId == seriesId; });
+    return it == m_graphs.end() ? nullptr : &*it;
+}
+
+const GrowthPlot::SeriesGraphs *GrowthPlot::graphsOf(qint64 seriesId) const
+{
+    return const_cast<GrowthPlot *>(this)->graphsOf(seriesId);
+}
+
+void GrowthPlot::setCurves(const SeriesCurves &c)
+{
+    SeriesGraphs *g = graphsOf(c.seriesId);
+    if (!g)
+        return;
+    g->usage->setData(c.usage);
+    g->usageMin->setData(c.usageMin);
+    g->usageMax->setData(c.usageMax);
+    g->workingSet->setData(c.workingSet);
+    g->limit->setData(c.limit);
+    g->high->setData(c.high);
+    g->failRises->setData(c.failRises);
+    for (std::size_t p = 0; p < kStackCount; ++p)
+        g->stack[p]->setData(c.stack[p]);
+    g->level = c.level;
+    g->maxBytes = c.maxBytes;
+    g->stackKnown = c.stackKnown;
+}
+
+void GrowthPlot::appendCurves(const SeriesCurves &c, double trimBeforeKey)
+{
+    SeriesGraphs *g = graphsOf(c.seriesId);
+    if (!g)
+        return;
+    auto append = [trimBeforeKey](QCPGraph *graph, const QSharedPointer<QCPGraphDataContainer> &points) {
+        graph->data()->add(*points);
+        graph->data()->removeBefore(trimBeforeKey);
+    };
+    append(g->usage, c.usage);
+    append(g->workingSet, c.workingSet);
+    append(g->limit, c.limit);
+    append(g->high, c.high);
+    append(g->failRises, c.failRises);
+    for (std::size_t p = 0; p < kStackCount; ++p) {
+        append(g->stack[p], c.stack[p]);
+        g->stackKnown[p] = g->stackKnown[p] || c.stackKnown[p];
+    }
+    g->maxBytes = std::max(g->maxBytes, c.maxBytes);
+    if (g->level < 0)
+        g->level = 0;
+}
+
+void GrowthPlot::setSelectedEvent(qint64 eventId)
+{
+    m_selectedEvent = eventId;
+    for (MarkerItems &m : m_markerItems) {
+        const bool selected = m.marker.eventId == eventId;
+        QFont font = m_style.font;
+        font.setBold(selected);
+        m.label->setFont(font);
+        m.line->setPen(QPen(m_style.palette.kill, selected ? 2.6 : 1.6));
+    }
+}
+
+void GrowthPlot::setBreakdownVisible(bool visible)
+{
+    m_showBreakdown = visible;
+    updateVisibility();
+}
+
+void GrowthPlot::setWorkingSetVisible(bool visible)
+{
+    m_showWorkingSet = visible;
+    updateVisibility();
+}
+
+void GrowthPlot::updateVisibility()
+{
+    auto show = [](QCPGraph *graph, bool visible, bool inLegend) {
+        graph->setVisible(visible);
+        if (inLegend && visible)
+            graph->addToLegend();
+        else
+            graph->removeFromLegend();
+    };
+    auto hasValues = [](const QCPGraph *graph) {
+        return std::any_of(graph->data()->constBegin(), graph->data()->constEnd(),
+                           [](const QCPGraphData &d) { return !std::isnan(d.value); });
+    };
+    for (std::size_t i = 0; i < m_graphs.size(); ++i) {
+        SeriesGraphs &g = m_graphs[i];
+        const bool haveData = g.level >= 0;
+        // Only the first series' components get legend entries: the colours mean the same
+        // components for every series.
+        for (std::size_t p = 0; p < kStackCount; ++p)
+            show(g.stack[p], m_showBreakdown && haveData && g.stackKnown[p], i == 0);
+        show(g.usageMin, g.level > 0, false);
+        show(g.usageMax, g.level > 0, true);
+        show(g.workingSet, m_showWorkingSet, true);
+        show(g.usage, true, true);
+        show(g.limit, !haveData || hasValues(g.limit), true);
+        show(g.high, haveData && hasValues(g.high), true);
+        show(g.failRises, true, !haveData || !g.failRises->data()->isEmpty());
+    }
+}
+
+void GrowthPlot::updateValueRange()
+{
+    double top = 0;
+    for (const SeriesGraphs &g : m_graphs)
+        top = std::max(top, g.maxBytes);
+    if (top <= 0)
+        top = 1024.0 * 1024.0;
+    // Headroom above the limit line for the kill labels.
+    m_plot->yAxis->setRange(0, top * 1.12);
+}
+
+void GrowthPlot::updateTimeRange()
+{
+    // Labels of kills near the right edge open to the left, so they stay readable.
+    const QCPRange range = m_plot->xAxis->range();
+    for (MarkerItems &m : m_markerItems) {
+        const bool rightHalf = secondsOf(m.marker.timeMs) > range.lower + range.size() * 0.7;
+        m.label->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        m.label->setPadding(QMargins(5, 2, 5, 2));
+    }
+    updateTimeAxis(m_plot->xAxis, m_style.time);
+}
+
+void GrowthPlot::clearVerdictOverlay()
+{
+    for (QCPAbstractItem *item :
+         std::initializer_list<QCPAbstractItem *> {m_trendLine, m_forecastLine, m_trendLabel}) {
+        if (item)
+            m_plot->removeItem(item);
+    }
+    m_trendLine = nullptr;
+    m_forecastLine = nullptr;
+    m_trendLabel = nullptr;
+    for (QCPItemRect *rect : m_regionItems)
+        m_plot->removeItem(rect);
+    for (QCPItemText *label : m_regionLabels)
+        m_plot->removeItem(label);
+    m_regionItems.clear();
+    m_regionLabels.clear();
+}
+
+void GrowthPlot::addRegion(const Region &region, double pxPerSecond)
+{
+    const auto [color, name] = regionLook(region.kind);
+    if (!color.isValid())
+        return;
+    auto *rect = new QCPItemRect(m_plot);
+    rect->setLayer(u"verdictRegions"_s);
+    rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+    rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+    rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    const double start = secondsOf(region.startMs);
+    // A spike between two samples still gets a visible band.
+    const double end = std::max(secondsOf(region.endMs), start + 3.0 / std::max(pxPerSecond, 1e-9));
+    rect->topLeft->setCoords(start, 0);
+    rect->bottomRight->setCoords(end, 1);
+    rect->setPen(Qt::NoPen);
+    rect->setBrush(color);
+    rect->setSelectable(false);
+    rect->setVisible(m_showTrend);
+    m_regionItems.push_back(rect);
+    // Named along the bottom where there is room for the name.
+    if ((end - start) * pxPerSecond < 70)
+        return;
+    const QCPRange visible = m_plot->xAxis->range();
+    auto *label = new QCPItemText(m_plot);
+    label->setLayer(u"verdictRegions"_s);
+    label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords((std::max(start, visible.lower) + std::min(end, visible.upper)) / 2, 0.995);
+    label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+    label->setText(name);
+    label->setColor(color.darker(220));
+    label->setFont(scaledFont(m_style.font, 0.85));
+    label->setSelectable(false);
+    label->setVisible(m_showTrend);
+    m_regionLabels.push_back(label);
+}
+
+void GrowthPlot::addTrend(const Verdict &verdict)
+{
+    const TrendLine &trend = verdict.trend;
+    const auto [fittedEndMs, killed] = fittedEnd(verdict);
+    if (!trend.valid || fittedEndMs <= trend.startMs)
+        return;
+    const QColor color = m_style.palette.trend;
+    auto point = [&trend](std::int64_t ms) {
+        return QPointF(secondsOf(ms), trend.valueAt(ms));
+    };
+    m_trendLine = addLine(m_plot, u"trend"_s, point(trend.startMs), point(fittedEndMs), QPen(color, 2.6));
+    m_trendLine->setVisible(m_showTrend);
+    if (!killed && trend.slopeBytesPerS > 0 && trend.limitCrossingMs
+        && *trend.limitCrossingMs > fittedEndMs) {
+        m_forecastLine = addLine(m_plot, u"trend"_s, point(fittedEndMs), point(*trend.limitCrossingMs),
+                                 QPen(color, 1.8, Qt::DashLine));
+        m_forecastLine->setVisible(m_showTrend);
+    }
+    m_trendLabel = new QCPItemText(m_plot);
+    m_trendLabel->setLayer(u"trend"_s);
+    // Just below the line, a fifth along its visible fitted part: under a rising line that is
+    // inside the area it climbs over, away from the kill labels at the top.
+    const QCPRange visible = m_plot->xAxis->range();
+    const double a = std::max(secondsOf(trend.startMs), visible.lower);
+    const double b = std::min(secondsOf(fittedEndMs), visible.upper);
+    const double at = a < b ? a + (b - a) * 0.2 : secondsOf(fittedEndMs);
+    m_trendLabel->position->setCoords(at, trend.valueAt(std::int64_t(at * 1000.0)));
+    m_trendLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_trendLabel->setText(trendLabelFor(trend, killed, fittedEndMs));
+    m_trendLabel->setFont(m_style.font);
+    m_trendLabel->setColor(color);
+    m_trendLabel->setBrush(withAlpha(m_style.palette.labelBackground, 215));
+    m_trendLabel->setPen(QPen(withAlpha(color, 140)));
+    m_trendLabel->setPadding(QMargins(4, 1, 4, 1));
+    m_trendLabel->setSelectable(false);
+    m_trendLabel->setVisible(m_showTrend);
+}
+
+void GrowthPlot::setVerdictOverlay(qint64 seriesId, const Verdict &verdict)
+{
+    clearVerdictOverlay();
+    if (!graphsOf(seriesId))
+        return;
+    const QCPRange visible = m_plot->xAxis->range();
+    const double pxPerSecond = m_plot->axisRect()->width() / std::max(visible.size(), 1e-3);
+    for (const Region &region : verdict.regions)
+        addRegion(region, pxPerSecond);
+    addTrend(verdict);
+}
+
+QString GrowthPlot::trendLabelText() const
+{
+    return m_trendLabel ? m_trendLabel->text() : QString();
+}
+
+void GrowthPlot::setTrendVisible(bool visible)
+{
+    m_showTrend = visible;
+    for (QCPAbstractItem *item :
+         std::initializer_list<QCPAbstractItem *> {m_trendLine, m_forecastLine, m_trendLabel}) {
+        if (item)
+            item->setVisible(visible);
+    }
+    for (QCPItemRect *rect : m_regionItems)
+        rect->setVisible(visible);
+    for (QCPItemText *label : m_regionLabels)
+        label->setVisible(visible);
+}
+
+} // namespace oomscope
