@@ -904,7 +904,7 @@ bool MainWindow::startLiveSession(const LiveSessionConfig &config)
     stopLiveSession();
     m_liveSession = std::make_unique<LiveSession>(config, m_workspacePath);
     LiveSession *session = m_liveSession.get();
-    session->setChart(m_samplesView->chart());
+    m_samplesView->followLiveSession(session);
     // Structural changes only (a new series, a stored kill): rare, and what the tree and the
     // events list show. The samples themselves reach the chart without touching the workspace.
     connect(session, &LiveSession::seriesAdded, this, [this](const QStringList &, const QList<qint64> &ids) {

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qcustomplotinclude.h" // must come first, see there
-
 #include "livesession.h"
 
 #include "cgroupdiscovery.h"
-#include "growthchart.h"
 #include "kmsgtail.h"
 #include "sampler.h"
 
@@ -23,7 +20,7 @@ namespace oomscope {
 namespace {
 
 // Stored samples kept on the GUI side per series: enough to refill what a chart query that
-// started before the last flushes replaced (see refillChart).
+// started before the last flushes replaced (see recentSamples).
 constexpr std::int64_t kRecentWindowMs = 10'000;
 
 qint64 steadyNowMs()
@@ -51,15 +48,6 @@ LiveSession::LiveSession(LiveSessionConfig config, const QString &workspacePath,
 LiveSession::~LiveSession()
 {
     stop();
-}
-
-void LiveSession::setChart(GrowthChart *chart)
-{
-    if (m_chart)
-        disconnect(m_chart, nullptr, this, nullptr);
-    m_chart = chart;
-    if (m_chart)
-        connect(m_chart, &GrowthChart::dataLoaded, this, &LiveSession::refillChart);
 }
 
 QString LiveSession::summary() const
@@ -206,32 +194,9 @@ void LiveSession::onSamplesStored(const StoredSamplesPtr &stored)
                              return s.timestampMs >= keepFrom;
                          }));
         }
-        if (m_chart)
-            m_chart->appendLiveSamples(seriesId, samples);
     }
     Q_EMIT samplesStored(stored);
     Q_EMIT stateChanged();
-}
-
-// A chart query reads the workspace as it was when the query started; samples flushed and
-// appended while it ran are replaced by its result. Put back what the result lacks.
-void LiveSession::refillChart()
-{
-    if (!m_chart)
-        return;
-    for (const auto &[seriesId, recent] : m_recent) {
-        QCPGraph *graph = m_chart->usageGraph(seriesId);
-        if (!graph || recent.empty())
-            continue;
-        const double lastKey = graph->data()->isEmpty() ? -1.0 : (graph->data()->constEnd() - 1)->key;
-        std::vector<MemorySample> missing;
-        for (const MemorySample &s : recent) {
-            if (double(s.timestampMs) / 1000.0 > lastKey + 1e-4)
-                missing.push_back(s);
-        }
-        if (!missing.empty())
-            m_chart->appendLiveSamples(seriesId, missing);
-    }
 }
 
 bool LiveSession::explains(const StoredEvent &event, const QString &path) const

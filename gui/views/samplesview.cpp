@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "qcustomplotinclude.h" // must come first, see there
+
 #include "samplesview.h"
 
 #include "growthchart.h"
+#include "livesession.h"
 #include "predictionpanel.h"
 #include "samplestore.h"
 #include "seriestreemodel.h"
@@ -135,6 +138,35 @@ SamplesView::SamplesView(QWidget *parent)
 bool SamplesView::hasSeries() const
 {
     return m_treeModel->seriesCount() > 0;
+}
+
+void SamplesView::followLiveSession(LiveSession *session)
+{
+    // The session is the context: its connections go with it.
+    connect(session, &LiveSession::samplesStored, m_chart, [this](const StoredSamplesPtr &stored) {
+        for (const auto &[seriesId, samples] : stored->series)
+            m_chart->appendLiveSamples(seriesId, samples);
+    });
+    connect(m_chart, &GrowthChart::dataLoaded, session, [this, session] { refillLiveSamples(*session); });
+}
+
+// A chart query reads the workspace as it was when the query started; samples flushed and
+// appended while it ran are replaced by its result. Put back what the result lacks.
+void SamplesView::refillLiveSamples(const LiveSession &session)
+{
+    for (const auto &[seriesId, recent] : session.recentSamples()) {
+        QCPGraph *graph = m_chart->usageGraph(seriesId);
+        if (!graph || recent.empty())
+            continue;
+        const double lastKey = graph->data()->isEmpty() ? -1.0 : (graph->data()->constEnd() - 1)->key;
+        std::vector<MemorySample> missing;
+        for (const MemorySample &s : recent) {
+            if (double(s.timestampMs) / 1000.0 > lastKey + 1e-4)
+                missing.push_back(s);
+        }
+        if (!missing.empty())
+            m_chart->appendLiveSamples(seriesId, missing);
+    }
 }
 
 void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &events)
