@@ -62,7 +62,7 @@ public:
     qint64 evaluatedSeries() const { return m_evaluatedSeries; }
     bool isEvaluating() const { return m_evalRunning || m_evalDebounce.isActive(); }
 
-signals:
+Q_SIGNALS:
     // A kill marker was clicked: the window selects the event and opens its decision.
     void eventActivated(qint64 eventId);
     void checkedSeriesChanged(const std::vector<qint64> &seriesIds);
