@@ -278,7 +278,10 @@ void MainWindow::loadEvent(qint64 eventId)
     if (eventId != 0 && m_workspace)
         event = m_workspace->event(eventId);
     if (!event) {
-        m_decisionView->clear(eventId != 0 ? tr("Event could not be loaded") : QString());
+        if (eventId == 0 && m_eventModel->rowCount() == 0)
+            m_decisionView->showEmptyWorkspace();
+        else
+            m_decisionView->clear(eventId != 0 ? tr("Event could not be loaded") : QString());
         m_rawView->clearEvent();
     } else {
         const KillDecision decision = decideKill(*event);

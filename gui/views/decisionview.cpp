@@ -98,6 +98,7 @@ DecisionView::DecisionView(QWidget *parent)
     m_chart = new BadnessChart(this);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    m_details = splitter;
     splitter->addWidget(m_taskView);
     splitter->addWidget(m_chart);
     splitter->setStretchFactor(0, 1);
@@ -109,6 +110,7 @@ DecisionView::DecisionView(QWidget *parent)
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(header);
     layout->addWidget(splitter, 1);
+    layout->addStretch(0); // keeps the header on top while the details are hidden
 
     clear();
 }
@@ -123,6 +125,20 @@ void DecisionView::clear(const QString &message)
     m_notes->setVisible(false);
     m_taskModel->clear();
     m_chart->clearDecision();
+    m_details->hide();
+}
+
+void DecisionView::showEmptyWorkspace()
+{
+    clear(tr("No OOM events in this workspace yet"));
+    m_explanation->setText(tr(
+        "<p>Bring in what you have:</p><ul>"
+        "<li><b>File › Open Logs…</b> (Ctrl+O), or drop files on this window: saved kernel logs "
+        "(dmesg, syslog, journal, kmsg; gzip is fine). Every OOM-killer report in them is listed above.</li>"
+        "<li><b>File › Import Recording…</b> (Ctrl+Shift+O): a memory recording (samples CSV) with its "
+        "kernel log, to see memory climb to the limit on the Timeline.</li>"
+        "<li><b>File › Watch cgroups…</b> (Ctrl+W) or <b>File › Attach to Node…</b> (Ctrl+Shift+A): "
+        "sample memory live, on this machine or through a node's oomscope-agent.</li></ul>"));
 }
 
 void DecisionView::setDecision(const OomEvent &event, const KillDecision &decision)
@@ -204,6 +220,7 @@ void DecisionView::setDecision(const OomEvent &event, const KillDecision &decisi
         m_notes->setVisible(true);
     }
 
+    m_details->show();
     m_taskModel->setDecision(decision, event.pageSizeBytes);
     m_taskView->resizeColumnsToContents();
     m_chart->setDecision(decision);
