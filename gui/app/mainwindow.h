@@ -91,7 +91,7 @@ public:
     AgentClient *attachNode(const AgentConnectOptions &options);
     NodeStatusWidget *nodeStatus() const { return m_nodes; }
 
-signals:
+Q_SIGNALS:
     void importStarted();
     // After the events list was reloaded; eventsAdded counts committed events of this job.
     void importFinished(int eventsAdded, bool canceled);
@@ -109,6 +109,7 @@ private:
     void createWarningsDock();
     void createStatusBar();
     void startNextImport();
+    static std::pair<int, qint64> eventsAddedByImport(const std::vector<FileImportOutcome> &outcomes);
     void onImportFinished();
     void reloadEvents(qint64 selectEventId = 0);
     void loadEvent(qint64 eventId);
@@ -124,7 +125,9 @@ private:
     void saveScreenshot();
     void openWatchDialog();
     void openAttachDialog(); // attach to a remote node's oomscope-agent feed
+    void createLiveControls();
     void updateLiveControls();
+    bool startFeedRecorder();
 
     QString m_workspacePath;
     std::unique_ptr<Workspace> m_workspace; // GUI-thread read connection

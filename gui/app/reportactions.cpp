@@ -16,6 +16,7 @@
 #include "workspace.h"
 
 #include <QAction>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QMenu>
@@ -31,27 +32,46 @@ namespace oomscope {
 
 namespace {
 
-void reportResult(MainWindow *window, const QString &what, bool ok, const QString &error)
+// The exports' words, composed here once.
+class ExportText
 {
-    if (ok)
-        window->statusBar()->showMessage(u"Exported to %1"_s.arg(what), 5000);
+    Q_DECLARE_TR_FUNCTIONS(ExportText)
+public:
+    static QString exportedTo(const QString &what) { return tr("Exported to %1").arg(what); }
+    static QString failedTitle() { return tr("Export failed"); }
+    static QString noSeriesShown() { return tr("no series is shown on the chart"); }
+    static QString noEventSelected() { return tr("no event is selected"); }
+    static QString cannotWrite() { return tr("cannot write the file"); }
+    static QString selectEventFirst() { return tr("Select an event to report first"); }
+    static QString unsupportedOutput(const QString &path)
+    {
+        return tr("%1: use .pdf, .png or .html").arg(path);
+    }
+};
+
+Result<void> openWorkspace(Workspace &workspace, const QString &path)
+{
+    return workspace.open(path);
+}
+
+void reportResult(MainWindow *window, const QString &what, const Result<void> &result)
+{
+    if (result)
+        window->statusBar()->showMessage(ExportText::exportedTo(what), 5000);
     else
-        QMessageBox::warning(window, u"Export failed"_s, error);
+        QMessageBox::warning(window, ExportText::failedTitle(), result.error().message);
 }
 
 // The samples of the checked series over the chart's visible range.
-bool writeVisibleSamples(MainWindow *window, QIODevice &out, QString *error)
+Result<void> writeVisibleSamples(MainWindow *window, QIODevice &out)
 {
     GrowthChart *chart = window->samplesView()->chart();
     const QCPRange range = chart->plot()->xAxis->range();
     const auto fromMs = std::int64_t(std::floor(range.lower * 1000.0));
     const auto toMs = std::int64_t(std::ceil(range.upper * 1000.0));
     Workspace workspace; // a connection of this thread for a short read
-    if (const Result<void> opened = workspace.open(window->workspacePath()); !opened) {
-        if (error)
-            *error = opened.error().message;
-        return false;
-    }
+    if (Result<void> opened = openWorkspace(workspace, window->workspacePath()); !opened)
+        return opened;
     SampleStore store(workspace);
     std::vector<RecordedSeries> series;
     for (qint64 id : window->samplesView()->treeModel()->checkedSeries()) {
@@ -61,33 +81,13 @@ bool writeVisibleSamples(MainWindow *window, QIODevice &out, QString *error)
         s.samples = store.samples(id, fromMs, toMs);
         series.push_back(std::move(s));
     }
-    if (series.empty()) {
-        if (error)
-            *error = u"no series is shown on the chart"_s;
-        return false;
-    }
-    const Result<void> written = writeSamplesCsv(out, series);
-    if (!written && error)
-        *error = written.error().message;
-    return written.has_value();
+    if (series.empty())
+        return fail(Error::Kind::Invalid, ExportText::noSeriesShown());
+    return writeSamplesCsv(out, series);
 }
 
-// The ranking of the current event, as the badness chart shows it (all tasks, not just the top).
-bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
+bool writeRankingCsv(QIODevice &out, const KillDecision &decision)
 {
-    Workspace workspace;
-    if (const Result<void> opened = workspace.open(window->workspacePath()); !opened) {
-        if (error)
-            *error = opened.error().message;
-        return false;
-    }
-    const std::optional<OomEvent> event = workspace.event(window->currentEventId());
-    if (!event) {
-        if (error)
-            *error = u"no event is selected"_s;
-        return false;
-    }
-    const KillDecision decision = decideKill(*event);
     QTextStream text(&out);
     text << "rank,pid,comm,eligible,rss_pages,swap_pages,pagetable_pages,root_bonus_points,adj_points,"
             "oom_score_adj,points,share,victim\n";
@@ -104,39 +104,34 @@ bool writeRanking(MainWindow *window, QIODevice &out, QString *error)
     return text.status() == QTextStream::Ok;
 }
 
-// A CSV writer of this file as ChartExporter takes it.
-Result<void> csvResult(bool (*write)(MainWindow *, QIODevice &, QString *), MainWindow *window,
-                       QIODevice &out)
+// The ranking of the current event, as the badness chart shows it (all tasks, not just the top).
+Result<void> writeRanking(MainWindow *window, QIODevice &out)
 {
-    QString error;
-    if (!write(window, out, &error))
-        return fail(Error::Kind::Io, error);
+    Workspace workspace;
+    if (Result<void> opened = openWorkspace(workspace, window->workspacePath()); !opened)
+        return opened;
+    const std::optional<OomEvent> event = workspace.event(window->currentEventId());
+    if (!event)
+        return fail(Error::Kind::NotFound, ExportText::noEventSelected());
+    if (!writeRankingCsv(out, decideKill(*event)))
+        return fail(Error::Kind::Io, ExportText::cannotWrite());
     return {};
 }
 
 } // namespace
 
-bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath,
-                          QString *error)
+Result<void> exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath)
 {
-    if (!IncidentReport::isSupportedOutput(outputPath)) {
-        if (error)
-            *error = u"%1: use .pdf, .png or .html"_s.arg(outputPath);
-        return false;
-    }
+    if (!IncidentReport::isSupportedOutput(outputPath))
+        return fail(Error::Kind::Invalid, ExportText::unsupportedOutput(outputPath));
     Workspace workspace;
-    if (const Result<void> opened = workspace.open(workspacePath); !opened) {
-        if (error)
-            *error = opened.error().message;
-        return false;
-    }
+    if (Result<void> opened = openWorkspace(workspace, workspacePath); !opened)
+        return opened;
     const ReportOptions options;
     Result<ReportPage> page = reportPageForEvent(workspace, eventId, options);
-    const Result<void> written = page ? IncidentReport::write({std::move(*page)}, outputPath, options)
-                                      : Result<void>(tl::unexpected(page.error()));
-    if (!written && error)
-        *error = written.error().message;
-    return written.has_value();
+    if (!page)
+        return tl::unexpected(page.error());
+    return IncidentReport::write({std::move(*page)}, outputPath, options);
 }
 
 ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
@@ -145,37 +140,36 @@ ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
     actions.growthExporter =
         new ChartExporter(window->samplesView()->chart()->plot(), u"growth-chart"_s, window);
     actions.growthExporter->setObjectName(u"growthChartExporter"_s);
-    actions.growthExporter->setCsvWriter(
-        [window](QIODevice &out) { return csvResult(writeVisibleSamples, window, out); });
+    actions.growthExporter->setCsvWriter([window](QIODevice &out) { return writeVisibleSamples(window, out); });
     actions.badnessExporter =
         new ChartExporter(window->decisionView()->chart()->plot(), u"badness-chart"_s, window);
     actions.badnessExporter->setObjectName(u"badnessChartExporter"_s);
     actions.badnessExporter->setCsvWriter(
-        [window](QIODevice &out) { return csvResult(writeRanking, window, out); });
+        [window](QIODevice &out) { return writeRanking(window, out); });
     for (ChartExporter *exporter : {actions.growthExporter, actions.badnessExporter}) {
         QObject::connect(exporter, &ChartExporter::exported, window,
                          [window](const QString &what, bool ok, const QString &error) {
-                             reportResult(window, what, ok, error);
+                             reportResult(window, what, ok ? Result<void> {} : fail(Error::Kind::Io, error));
                          });
     }
 
-    auto *reportAction = new QAction(u"&Export Incident Report…"_s, window);
+    auto *reportAction = new QAction(ExportText::tr("&Export Incident Report…"), window);
     reportAction->setObjectName(u"exportIncidentReportAction"_s);
     reportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    reportAction->setStatusTip(u"The selected event as a PDF, PNG or HTML report"_s);
+    reportAction->setStatusTip(ExportText::tr("The selected event as a PDF, PNG or HTML report"));
     QObject::connect(reportAction, &QAction::triggered, window, [window] {
         if (window->currentEventId() == 0) {
-            window->statusBar()->showMessage(u"Select an event to report first"_s, 5000);
+            window->statusBar()->showMessage(ExportText::selectEventFirst(), 5000);
             return;
         }
         const QString path = QFileDialog::getSaveFileName(
-            window, u"Export Incident Report"_s, QDir::home().filePath(u"oom-incident.pdf"_s),
-            u"PDF document (*.pdf);;PNG image (*.png);;HTML page (*.html)"_s);
+            window, ExportText::tr("Export Incident Report"), QDir::home().filePath(u"oom-incident.pdf"_s),
+            ExportText::tr("PDF document (*.pdf);;PNG image (*.png);;HTML page (*.html)"));
         if (path.isEmpty())
             return;
-        QString error;
-        const bool ok = exportIncidentReport(window->workspacePath(), window->currentEventId(), path, &error);
-        reportResult(window, path, ok, error);
+        // On the GUI thread: the report draws its charts with QCustomPlot widgets.
+        reportResult(window, path,
+                     exportIncidentReport(window->workspacePath(), window->currentEventId(), path));
     });
     QAction *before = nullptr;
     for (QAction *a : fileMenu->actions()) {

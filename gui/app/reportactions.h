@@ -3,6 +3,8 @@
 // and File > Export Incident Report… (the current event through the report renderer).
 #pragma once
 
+#include "result.h"
+
 #include <QString>
 
 class QMenu;
@@ -21,8 +23,7 @@ struct ReportActions {
 ReportActions installReportActions(MainWindow *window, QMenu *fileMenu);
 
 // Writes the incident report of an event of the workspace at workspacePath; the format follows
-// the extension (.pdf, .png, .html). False with *error on failure.
-bool exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath,
-                          QString *error = nullptr);
+// the extension (.pdf, .png, .html).
+Result<void> exportIncidentReport(const QString &workspacePath, qint64 eventId, const QString &outputPath);
 
 } // namespace oomscope

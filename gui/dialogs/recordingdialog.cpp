@@ -21,24 +21,25 @@ RecordingDialog::RecordingDialog(const QString &startDir, QWidget *parent)
     : QDialog(parent)
     , m_startDir(startDir)
 {
-    setWindowTitle(u"Import Recording"_s);
-    auto *intro = new QLabel(u"A memory recording is a samples CSV (one row per cgroup reading), optionally "
-                             u"with the per-process CSV taken alongside and the kernel log of the same "
-                             u"machine: its OOM kills are then placed on the samples' timeline."_s);
+    setWindowTitle(tr("Import Recording"));
+    auto *intro =
+        new QLabel(tr("A memory recording is a samples CSV (one row per cgroup reading), optionally "
+                      "with the per-process CSV taken alongside and the kernel log of the same "
+                      "machine: its OOM kills are then placed on the samples' timeline."));
     intro->setWordWrap(true);
     auto *form = new QFormLayout;
-    m_samplesEdit = addFileRow(form, u"&Samples CSV:"_s, u"CSV files (*.csv);;All files (*)"_s);
-    m_procsEdit = addFileRow(form, u"&Processes CSV:"_s, u"CSV files (*.csv);;All files (*)"_s);
+    m_samplesEdit = addFileRow(form, tr("&Samples CSV:"), tr("CSV files (*.csv);;All files (*)"));
+    m_procsEdit = addFileRow(form, tr("&Processes CSV:"), tr("CSV files (*.csv);;All files (*)"));
     m_kernelLogEdit =
-        addFileRow(form, u"&Kernel log:"_s,
-                   u"Kernel logs (*.log *.txt *.dmesg *.gz messages* syslog* kern*);;All files (*)"_s);
+        addFileRow(form, tr("&Kernel log:"),
+                   tr("Kernel logs (*.log *.txt *.dmesg *.gz messages* syslog* kern*);;All files (*)"));
     m_hostEdit = new QLineEdit;
-    m_hostEdit->setPlaceholderText(u"(optional) host the samples were taken on"_s);
-    form->addRow(u"&Host:"_s, m_hostEdit);
+    m_hostEdit->setPlaceholderText(tr("(optional) host the samples were taken on"));
+    form->addRow(tr("&Host:"), m_hostEdit);
     connect(m_samplesEdit, &QLineEdit::textChanged, this, &RecordingDialog::updateOk);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"Import"_s);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -55,10 +56,10 @@ QLineEdit *RecordingDialog::addFileRow(QFormLayout *form, const QString &label, 
     auto *edit = new QLineEdit;
     auto *browse = new QToolButton;
     browse->setText(u"…"_s);
-    browse->setToolTip(u"Browse"_s);
+    browse->setToolTip(tr("Browse"));
     connect(browse, &QToolButton::clicked, this, [this, edit, filter] {
         const QString dir = edit->text().isEmpty() ? m_startDir : QFileInfo(edit->text()).absolutePath();
-        const QString path = QFileDialog::getOpenFileName(this, u"Choose file"_s, dir, filter);
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose file"), dir, filter);
         if (path.isEmpty())
             return;
         if (edit == m_samplesEdit)

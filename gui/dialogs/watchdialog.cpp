@@ -41,7 +41,7 @@ QString usageText(const CgroupSample &s)
     if (s.effectiveLimitBytes)
         text += u" / "_s + humanSizeKb(*s.effectiveLimitBytes / 1024);
     else
-        text += u" / no limit"_s;
+        text += WatchDialog::tr(" / no limit");
     return text;
 }
 
@@ -50,22 +50,22 @@ QString usageText(const CgroupSample &s)
 WatchDialog::WatchDialog(QWidget *parent, const QString &cgroupRoot)
     : QDialog(parent)
 {
-    setWindowTitle(u"Watch cgroups"_s);
+    setWindowTitle(tr("Watch cgroups"));
     m_rootEdit = new QLineEdit(cgroupRoot);
     m_rootEdit->setObjectName(u"cgroupRoot"_s);
-    m_rootEdit->setToolTip(u"Where the cgroup hierarchy is mounted (a copy or another mount for tests)"_s);
-    auto *rescanButton = new QPushButton(u"Rescan"_s);
+    m_rootEdit->setToolTip(tr("Where the cgroup hierarchy is mounted (a copy or another mount for tests)"));
+    auto *rescanButton = new QPushButton(tr("Rescan"));
     connect(rescanButton, &QPushButton::clicked, this, &WatchDialog::rescan);
     connect(m_rootEdit, &QLineEdit::returnPressed, this, &WatchDialog::rescan);
     auto *rootRow = new QHBoxLayout;
-    rootRow->addWidget(new QLabel(u"Cgroup root:"_s));
+    rootRow->addWidget(new QLabel(tr("Cgroup root:")));
     rootRow->addWidget(m_rootEdit, 1);
     rootRow->addWidget(rescanButton);
 
     m_tree = new QTreeWidget;
     m_tree->setObjectName(u"cgroupTree"_s);
     m_tree->setColumnCount(ColumnCount);
-    m_tree->setHeaderLabels({u"Cgroup"_s, u"Kind"_s, u"Pod / container"_s, u"Usage / limit"_s});
+    m_tree->setHeaderLabels({tr("Cgroup"), tr("Kind"), tr("Pod / container"), tr("Usage / limit")});
     m_tree->setUniformRowHeights(true);
     m_tree->header()->setSectionResizeMode(PathColumn, QHeaderView::Stretch);
     m_tree->header()->setStretchLastSection(false);
@@ -80,17 +80,17 @@ WatchDialog::WatchDialog(QWidget *parent, const QString &cgroupRoot)
     m_interval->setSingleStep(0.1);
     m_interval->setSuffix(u" s"_s);
     m_interval->setValue(SamplerConfig::kDefaultIntervalMs / 1000.0);
-    m_processes = new QCheckBox(u"Sample processes (for the predicted victim)"_s);
+    m_processes = new QCheckBox(tr("Sample processes (for the predicted victim)"));
     m_processes->setChecked(true);
     m_kmsgEdit = new QLineEdit(u"/dev/kmsg"_s);
-    m_kmsgEdit->setToolTip(u"The kernel log the OOM reports are read from; empty: counters only"_s);
+    m_kmsgEdit->setToolTip(tr("The kernel log the OOM reports are read from; empty: counters only"));
     auto *form = new QFormLayout;
-    form->addRow(u"Interval:"_s, m_interval);
+    form->addRow(tr("Interval:"), m_interval);
     form->addRow(QString(), m_processes);
-    form->addRow(u"Kernel log:"_s, m_kmsgEdit);
+    form->addRow(tr("Kernel log:"), m_kmsgEdit);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"Start"_s);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -127,7 +127,7 @@ void WatchDialog::rescan()
     m_tree->clear();
     const CgroupReader reader(m_rootEdit->text(), m_procRoot);
     if (reader.version() == CgroupVersion::None) {
-        m_info->setText(u"No memory cgroup hierarchy under %1."_s.arg(m_rootEdit->text()));
+        m_info->setText(tr("No memory cgroup hierarchy under %1.").arg(m_rootEdit->text()));
         updateOk();
         return;
     }
@@ -148,7 +148,7 @@ void WatchDialog::rescan()
                       info.kind == CgroupInfo::Kind::Other ? QString() : cgroupKindName(info.kind));
         QStringList ids;
         if (!info.podUid.isEmpty())
-            ids << u"pod "_s + info.podUid;
+            ids << tr("pod %1").arg(info.podUid);
         if (!info.containerId.isEmpty())
             ids << info.containerId.left(12);
         if (ids.isEmpty() && !info.unit.isEmpty())
@@ -162,10 +162,11 @@ void WatchDialog::rescan()
     m_tree->resizeColumnToContents(KindColumn);
     m_tree->resizeColumnToContents(IdColumn);
     m_tree->resizeColumnToContents(UsageColumn);
-    m_info->setText(u"%1 memory cgroups (cgroup v%2) under %3%4"_s.arg(infos.size())
+    m_info->setText(tr("%1 memory cgroups (cgroup v%2) under %3%4")
+                        .arg(infos.size())
                         .arg(int(reader.version()))
                         .arg(reader.memoryRoot())
-                        .arg(readUsage ? QString() : u"; usage not shown for this many"_s));
+                        .arg(readUsage ? QString() : tr("; usage not shown for this many")));
     updateOk();
 }
 

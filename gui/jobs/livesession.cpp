@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qcustomplotinclude.h" // must come first, see there
-
 #include "livesession.h"
 
 #include "cgroupdiscovery.h"
-#include "growthchart.h"
 #include "kmsgtail.h"
 #include "sampler.h"
 
@@ -23,7 +20,7 @@ namespace oomscope {
 namespace {
 
 // Stored samples kept on the GUI side per series: enough to refill what a chart query that
-// started before the last flushes replaced (see refillChart).
+// started before the last flushes replaced (see recentSamples).
 constexpr std::int64_t kRecentWindowMs = 10'000;
 
 qint64 steadyNowMs()
@@ -53,24 +50,17 @@ LiveSession::~LiveSession()
     stop();
 }
 
-void LiveSession::setChart(GrowthChart *chart)
-{
-    if (m_chart)
-        disconnect(m_chart, nullptr, this, nullptr);
-    m_chart = chart;
-    if (m_chart)
-        connect(m_chart, &GrowthChart::dataLoaded, this, &LiveSession::refillChart);
-}
-
 QString LiveSession::summary() const
 {
     QString state = !m_running ? u"stopped"_s : m_paused ? u"paused"_s : u"live"_s;
-    return u"%1: %2 cgroup(s) every %3 s, %4 samples, %5 kill(s)%6"_s.arg(state)
+    return tr("%1: %2 cgroup(s) every %3 s, %4 samples, %5 kill(s)%6")
+        .arg(state)
         .arg(m_paths.size())
         .arg(QLocale().toString(m_config.intervalMs / 1000.0, 'g', 3))
         .arg(QLocale().toString(m_samplesStored))
         .arg(m_eventsStored + int(m_notes.size()))
-        .arg(m_kmsgOk || m_config.kmsgPath.isEmpty() ? QString() : u" — kills detected from counters only"_s);
+        .arg(m_kmsgOk || m_config.kmsgPath.isEmpty() ? QString()
+                                                     : tr(" — kills detected from counters only"));
 }
 
 void LiveSession::start()
@@ -110,7 +100,7 @@ void LiveSession::start()
     connect(m_sampler, &Sampler::killDetected, this, &LiveSession::onKillDetected);
     connect(m_sampler, &Sampler::replacementCandidate, this, &LiveSession::onReplacement);
     connect(m_sampler, &Sampler::cgroupVanished, this, [this](const QString &path, qint64) {
-        Q_EMIT statusMessage(u"cgroup %1 is gone"_s.arg(path), 10000);
+        Q_EMIT statusMessage(tr("cgroup %1 is gone").arg(path), 10000);
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [this](const QString &message) { Q_EMIT statusMessage(message, 10000); });
@@ -130,12 +120,12 @@ void LiveSession::start()
         connect(m_tail, &KmsgTail::unavailable, this, [this](const QString &reason) {
             m_kmsgOk = false;
             Q_EMIT statusMessage(
-                u"Kernel log unreadable — kills detected from counters only ("_s + reason + u')', 0);
+                tr("Kernel log unreadable — kills detected from counters only (%1)").arg(reason), 0);
             Q_EMIT stateChanged();
         });
         connect(m_tail, &KmsgTail::recordsLost, this, [this](qint64 count) {
-            Q_EMIT statusMessage(count < 0 ? u"kernel log records were lost"_s
-                                           : u"%1 kernel log records were lost"_s.arg(count),
+            Q_EMIT statusMessage(count < 0 ? tr("kernel log records were lost")
+                                           : tr("%1 kernel log records were lost").arg(count),
                                  10000);
         });
     }
@@ -206,32 +196,9 @@ void LiveSession::onSamplesStored(const StoredSamplesPtr &stored)
                              return s.timestampMs >= keepFrom;
                          }));
         }
-        if (m_chart)
-            m_chart->appendLiveSamples(seriesId, samples);
     }
     Q_EMIT samplesStored(stored);
     Q_EMIT stateChanged();
-}
-
-// A chart query reads the workspace as it was when the query started; samples flushed and
-// appended while it ran are replaced by its result. Put back what the result lacks.
-void LiveSession::refillChart()
-{
-    if (!m_chart)
-        return;
-    for (const auto &[seriesId, recent] : m_recent) {
-        QCPGraph *graph = m_chart->usageGraph(seriesId);
-        if (!graph || recent.empty())
-            continue;
-        const double lastKey = graph->data()->isEmpty() ? -1.0 : (graph->data()->constEnd() - 1)->key;
-        std::vector<MemorySample> missing;
-        for (const MemorySample &s : recent) {
-            if (double(s.timestampMs) / 1000.0 > lastKey + 1e-4)
-                missing.push_back(s);
-        }
-        if (!missing.empty())
-            m_chart->appendLiveSamples(seriesId, missing);
-    }
 }
 
 bool LiveSession::explains(const StoredEvent &event, const QString &path) const
@@ -256,7 +223,7 @@ void LiveSession::onKillDetected(const QString &path, qint64 timestampMs, qint64
     m_pendingKills.push_back({path, timestampMs, count, now + m_config.reportGraceMs});
     if (!m_graceTimer->isActive())
         m_graceTimer->start(m_config.reportGraceMs);
-    Q_EMIT statusMessage(u"OOM kill in %1 (oom_kill counter +%2)"_s.arg(path).arg(count), 10000);
+    Q_EMIT statusMessage(tr("OOM kill in %1 (oom_kill counter +%2)").arg(path).arg(count), 10000);
 }
 
 void LiveSession::onReplacement(const QString &vanishedPath, const QString &newPath)
@@ -270,7 +237,7 @@ void LiveSession::onReplacement(const QString &vanishedPath, const QString &newP
     // The writer learns the workload first; the sampler's next batch with the path comes after.
     m_writer->addReplacement(vanishedPath, newPath);
     m_sampler->setPaths(m_paths);
-    Q_EMIT statusMessage(u"%1 restarted as %2: watching the new incarnation"_s.arg(vanishedPath, newPath),
+    Q_EMIT statusMessage(tr("%1 restarted as %2: watching the new incarnation").arg(vanishedPath, newPath),
                          10000);
 }
 
@@ -285,11 +252,11 @@ void LiveSession::onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeM
         m_pendingKills.erase(explained);
     else
         m_recentEvents.push_back(stored);
-    Q_EMIT statusMessage(seriesId != 0
-                             ? u"OOM kill in %1 at %2: report stored"_s.arg(
-                                 memcg, QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s))
-                             : u"OOM kill in %1: report stored (not one of the watched cgroups)"_s.arg(memcg),
-                         15000);
+    Q_EMIT statusMessage(
+        seriesId != 0 ? tr("OOM kill in %1 at %2: report stored")
+                            .arg(memcg, QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss.zzz"_s))
+                      : tr("OOM kill in %1: report stored (not one of the watched cgroups)").arg(memcg),
+        15000);
     Q_EMIT oomEventStored(eventId, seriesId, timeMs);
     Q_EMIT stateChanged();
 }
@@ -305,7 +272,7 @@ void LiveSession::checkUnexplainedKills()
             continue;
         }
         const QString note =
-            u"%1: OOM kill in %2 (%3 by the oom_kill counter), no kernel report"_s
+            tr("%1: OOM kill in %2 (%3 by the oom_kill counter), no kernel report")
                 .arg(QDateTime::fromMSecsSinceEpoch(it->timestampMs).toString(u"HH:mm:ss"_s), it->path)
                 .arg(it->count);
         m_notes << note;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A live session: samples the picked cgroups in a sampler thread, tails the kernel log, stores
 // both in the workspace from a storage thread, and hands the stored samples and kills to the
-// window — the GUI thread only receives immutable payloads, one per flush.
+// window — the GUI thread only receives immutable payloads, one per flush. The session knows no
+// widget: a view follows it through its signals (SamplesView::followLiveSession).
 #pragma once
 
 #include "samplewriter.h"
@@ -19,7 +20,6 @@ class QTimer;
 
 namespace oomscope {
 
-class GrowthChart;
 class KmsgTail;
 class Sampler;
 class WorkerThread;
@@ -65,11 +65,13 @@ public:
     bool kernelLogAvailable() const { return m_kmsgOk; }
     QString summary() const; // one line for the status bar
 
-    // The chart that gets the stored samples live (appendLiveSamples); may be null.
-    void setChart(GrowthChart *chart);
+    // The samples stored in the last few seconds, per series: what a chart whose query started
+    // before the last flushes lacks (its result replaces what was appended meanwhile).
+    const std::map<qint64, std::vector<MemorySample>> &recentSamples() const { return m_recent; }
 
 Q_SIGNALS:
     void seriesAdded(const QStringList &paths, const QList<qint64> &seriesIds);
+    // Every flush, once stored: what a live chart appends.
     void samplesStored(oomscope::StoredSamplesPtr stored);
     void oomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs);
     void killWithoutReport(const QString &path, qint64 timestampMs, qint64 count);
@@ -82,7 +84,6 @@ private:
     void onReplacement(const QString &vanishedPath, const QString &newPath);
     void onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs, const QString &memcg);
     void checkUnexplainedKills();
-    void refillChart();
 
     struct PendingKill {
         QString path;
@@ -107,7 +108,6 @@ private:
     Sampler *m_sampler = nullptr;
     KmsgTail *m_tail = nullptr;
     SampleWriter *m_writer = nullptr;
-    GrowthChart *m_chart = nullptr;
     QTimer *m_graceTimer = nullptr;
     bool m_running = false;
     bool m_paused = false;

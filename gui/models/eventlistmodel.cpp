@@ -38,7 +38,7 @@ QString cgroupText(const EventSummary &e)
         return e.oomMemcg;
     if (e.constraint == u"memcg"_s)
         return e.taskMemcg.isEmpty() ? u"memcg"_s : e.taskMemcg;
-    return u"global"_s;
+    return EventListModel::tr("global");
 }
 
 QString limitText(const EventSummary &e)
@@ -46,7 +46,7 @@ QString limitText(const EventSummary &e)
     if (e.limitKb <= 0)
         return e.totalPages > 0 ? humanSizePages(e.totalPages) : u"—"_s;
     if (isUnlimitedKb(e.limitKb))
-        return u"unlimited"_s;
+        return EventListModel::tr("unlimited");
     return humanSizeKb(e.limitKb);
 }
 
@@ -120,7 +120,7 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         case AgreesColumn:
             return e.agrees ? u"✓"_s : u"✗"_s;
         case CompleteColumn:
-            return e.complete ? u"✓"_s : u"partial"_s;
+            return e.complete ? u"✓"_s : tr("partial");
         }
         break;
     case SortRole:
@@ -151,17 +151,16 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case TimeColumn:
             if (e.uptimeSeconds)
-                return QString(u"Kernel uptime "_s + QString::number(*e.uptimeSeconds, 'f', 6) + u" s"_s);
+                return tr("Kernel uptime %1 s").arg(QString::number(*e.uptimeSeconds, 'f', 6));
             break;
         case CgroupColumn:
-            return QString(u"Limit hit in: "_s + cgroupText(e) + u"\nVictim's cgroup: "_s
-                           + (e.taskMemcg.isEmpty() ? u"—"_s : e.taskMemcg) + u"\nConstraint: "_s
-                           + e.constraint);
+            return tr("Limit hit in: %1\nVictim's cgroup: %2\nConstraint: %3")
+                .arg(cgroupText(e), e.taskMemcg.isEmpty() ? u"—"_s : e.taskMemcg, e.constraint);
         case LimitColumn:
             if (e.limitKb > 0 && !isUnlimitedKb(e.limitKb))
                 return exactSizeKb(e.limitKb, 4096);
             if (e.totalPages > 0)
-                return QString(u"totalpages "_s + QLocale(QLocale::English).toString(e.totalPages));
+                return tr("totalpages %1").arg(QLocale(QLocale::English).toString(e.totalPages));
             break;
         case UsageColumn:
             if (e.usageKb > 0)
@@ -169,11 +168,11 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             break;
         case AgreesColumn:
             return e.agrees
-                ? u"The recomputed badness ranking selects the same task as the kernel"_s
-                : u"The recomputed ranking disagrees with the kernel's choice; see the Decision tab"_s;
+                ? tr("The recomputed badness ranking selects the same task as the kernel")
+                : tr("The recomputed ranking disagrees with the kernel's choice; see the Decision tab");
         case CompleteColumn:
-            return e.complete ? u"Header, counters, task table and kill line were all seen"_s
-                              : u"Parts of the report are missing (truncated or interleaved log)"_s;
+            return e.complete ? tr("Header, counters, task table and kill line were all seen")
+                              : tr("Parts of the report are missing (truncated or interleaved log)");
         }
         break;
     case Qt::TextAlignmentRole:
@@ -204,40 +203,40 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
     if (role == Qt::DisplayRole) {
         switch (Column(section)) {
         case TimeColumn:
-            return u"Time"_s;
+            return tr("Time");
         case HostColumn:
-            return u"Host"_s;
+            return tr("Host");
         case CgroupColumn:
-            return u"Cgroup"_s;
+            return tr("Cgroup");
         case LimitColumn:
-            return u"Limit"_s;
+            return tr("Limit");
         case UsageColumn:
-            return u"Usage"_s;
+            return tr("Usage");
         case VictimColumn:
-            return u"Victim"_s;
+            return tr("Victim");
         case AdjColumn:
-            return u"Adj"_s;
+            return tr("Adj");
         case FormatColumn:
-            return u"Kernel format"_s;
+            return tr("Kernel format");
         case AgreesColumn:
-            return u"Agrees"_s;
+            return tr("Agrees");
         case CompleteColumn:
-            return u"Complete"_s;
+            return tr("Complete");
         case ColumnCount:
             break;
         }
     } else if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
         case TimeColumn:
-            return u"Wall-clock time when the log has it, else kernel uptime"_s;
+            return tr("Wall-clock time when the log has it, else kernel uptime");
         case CgroupColumn:
-            return u"Memory cgroup whose limit was hit, or \"global\""_s;
+            return tr("Memory cgroup whose limit was hit, or \"global\"");
         case LimitColumn:
-            return u"Memory limit (global OOM: usable RAM + swap)"_s;
+            return tr("Memory limit (global OOM: usable RAM + swap)");
         case AdjColumn:
-            return u"The victim's oom_score_adj"_s;
+            return tr("The victim's oom_score_adj");
         case AgreesColumn:
-            return u"Does oomscope's badness recomputation pick the same task?"_s;
+            return tr("Does oomscope's badness recomputation pick the same task?");
         default:
             break;
         }

@@ -75,15 +75,16 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
         case RssColumn:
             return QString(
                 exactSizeKb(p.rssPages * m_pageSizeBytes / 1024, m_pageSizeBytes)
-                + (p.rssEstimated ? u" — no rss figure in the reading, counted as 0"_s : QString()));
+                + (p.rssEstimated ? tr(" — no rss figure in the reading, counted as 0") : QString()));
         case PointsColumn:
-            return u"badness points: rss + swap + page tables in pages, plus oom_score_adj × totalpages / 1000"_s;
+            return tr(
+                "badness points: rss + swap + page tables in pages, plus oom_score_adj × totalpages / 1000");
         case GapToTopColumn:
-            return u"points this process lacks to be the victim"_s;
+            return tr("points this process lacks to be the victim");
         case AdjToBeVictimColumn:
-            return u"smallest oom_score_adj with which this process would be picked, all else unchanged"_s;
+            return tr("smallest oom_score_adj with which this process would be picked, all else unchanged");
         default:
-            return p.eligible ? QVariant() : QVariant(u"oom_score_adj -1000: never killed"_s);
+            return p.eligible ? QVariant() : QVariant(tr("oom_score_adj -1000: never killed"));
         }
     case SortRole:
         switch (index.column()) {
@@ -117,7 +118,7 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
         case AdjColumn:
             return QString::number(p.oomScoreAdj);
         case PointsColumn:
-            return p.eligible ? QLocale().toString(qint64(p.points)) : u"never"_s;
+            return p.eligible ? QLocale().toString(qint64(p.points)) : tr("never");
         case ShareColumn:
             return p.eligible ? QString(QLocale::c().toString(p.share * 100.0, 'f', 1) + u" %"_s) : QString();
         case GapToTopColumn:
@@ -127,7 +128,7 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
                 return QString();
             if (victim)
                 return u"—"_s;
-            return p.adjToBeVictim ? QString::number(*p.adjToBeVictim) : u"not even 1000"_s;
+            return p.adjToBeVictim ? QString::number(*p.adjToBeVictim) : tr("not even 1000");
         }
         return {};
     default:
@@ -141,8 +142,9 @@ QVariant PredictionModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     if (role == Qt::DisplayRole) {
         // Short: the table sits in a side panel; the tooltips say it in full.
-        static const std::array<QString, ColumnCount> names = {
-            u"PID"_s, u"Name"_s, u"RSS"_s, u"Adj"_s, u"Points"_s, u"Share"_s, u"Gap"_s, u"Adj→victim"_s};
+        static const std::array<QString, ColumnCount> names = {tr("PID"), tr("Name"),      tr("RSS"),
+                                                               tr("Adj"), tr("Points"),    tr("Share"),
+                                                               tr("Gap"), tr("Adj→victim")};
         return names[std::size_t(section)];
     }
     if (role == Qt::ToolTipRole) {
@@ -150,11 +152,11 @@ QVariant PredictionModel::headerData(int section, Qt::Orientation orientation, i
         case AdjColumn:
             return u"oom_score_adj"_s;
         case ShareColumn:
-            return u"share of all eligible points"_s;
+            return tr("share of all eligible points");
         case GapToTopColumn:
-            return u"gap to top: points this process lacks to be the victim"_s;
+            return tr("gap to top: points this process lacks to be the victim");
         case AdjToBeVictimColumn:
-            return u"adj to be victim: the smallest oom_score_adj with which it would be picked"_s;
+            return tr("adj to be victim: the smallest oom_score_adj with which it would be picked");
         default:
             return {};
         }

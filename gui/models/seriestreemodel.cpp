@@ -30,7 +30,7 @@ QString workloadName(const WorkloadInfo &w)
     if (!w.containerId.isEmpty())
         return w.kind + u' ' + w.containerId.left(12);
     if (!w.podUid.isEmpty())
-        return u"pod "_s + w.podUid.left(8);
+        return SeriesTreeModel::tr("pod %1").arg(w.podUid.left(8));
     return w.key;
 }
 
@@ -75,8 +75,8 @@ void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
         if (h == hostNode.end()) {
             Node node;
             node.kind = HostNode;
-            node.name = s.host.isEmpty() ? u"(this host)"_s : s.host;
-            node.toolTip = s.host.isEmpty() ? u"Samples recorded without a host name"_s : s.host;
+            node.name = s.host.isEmpty() ? tr("(this host)") : s.host;
+            node.toolTip = s.host.isEmpty() ? tr("Samples recorded without a host name") : s.host;
             h = hostNode.emplace(s.host, addNode(std::move(node))).first;
         }
         auto w = workloadNode.find(s.workloadId);
@@ -116,7 +116,7 @@ void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
     }
     endResetModel();
     if (checkedSeries() != wasChecked)
-        emit checkedSeriesChanged();
+        Q_EMIT checkedSeriesChanged();
 }
 
 std::vector<qint64> SeriesTreeModel::checkedSeries() const
@@ -284,7 +284,7 @@ bool SeriesTreeModel::setData(const QModelIndex &index, const QVariant &value, i
     }
     if (changed) {
         emitCheckChanged(m_nodes[std::size_t(targets.front())].parent);
-        emit checkedSeriesChanged();
+        Q_EMIT checkedSeriesChanged();
     }
     return true;
 }
@@ -294,7 +294,7 @@ void SeriesTreeModel::emitCheckChanged(int nodePos)
     if (nodePos < 0)
         return;
     const QModelIndex index = createIndex(m_nodes[std::size_t(nodePos)].row, 0, quintptr(nodePos + 1));
-    emit dataChanged(index, index, {Qt::CheckStateRole});
+    Q_EMIT dataChanged(index, index, {Qt::CheckStateRole});
 }
 
 Qt::ItemFlags SeriesTreeModel::flags(const QModelIndex &index) const
@@ -314,9 +314,9 @@ QVariant SeriesTreeModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     switch (section) {
     case NameColumn:
-        return u"Series"_s;
+        return tr("Series");
     case SamplesColumn:
-        return u"Samples"_s;
+        return tr("Samples");
     default:
         return {};
     }

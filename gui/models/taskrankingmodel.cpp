@@ -21,8 +21,8 @@ const QColor selectedBackground(0xff, 0xf1, 0xc9);
 
 QString pagesWithSize(std::int64_t pages, std::int64_t pageSizeBytes)
 {
-    return QLocale(QLocale::English).toString(qint64(pages)) + u" pages = "_s
-        + exactSizeKb(pages * pageSizeBytes / 1024);
+    return TaskRankingModel::tr("%1 pages = %2")
+        .arg(QLocale(QLocale::English).toString(qint64(pages)), exactSizeKb(pages * pageSizeBytes / 1024));
 }
 
 } // namespace
@@ -66,134 +66,170 @@ QVariant TaskRankingModel::data(const QModelIndex &index, int role) const
         return {};
     const RankedTask &r = m_ranking[size_t(index.row())];
     const int column = index.column();
-    const bool isVictim = m_victimPid != 0 && r.task.pid == m_victimPid;
-    const bool isSelected = m_kernelSelectedPid != 0 && r.task.pid == m_kernelSelectedPid;
-    const QLocale locale(QLocale::English);
-
     switch (role) {
     case Qt::DisplayRole:
-        switch (column) {
-        case RankColumn:
-            if (!r.eligible)
-                return u"—"_s;
-            return isSelected ? QString::number(r.rank) + u" ◆"_s : QString::number(r.rank);
-        case PidColumn:
-            return qint64(r.task.pid);
-        case NameColumn:
-            return r.task.comm;
-        case RssColumn:
-            return humanSizePages(r.rssPages, m_pageSizeBytes);
-        case SwapColumn:
-            return humanSizePages(r.swapPages, m_pageSizeBytes);
-        case PageTablesColumn:
-            return humanSizePages(r.pageTablePages, m_pageSizeBytes);
-        case AdjColumn:
-            return r.task.oomScoreAdj;
-        case AdjBonusColumn:
-            return locale.toString(qint64(r.adjPoints));
-        case PointsColumn:
-            return r.eligible ? locale.toString(qint64(r.points)) : u"never"_s;
-        case ShareColumn:
-            return r.eligible ? QString::number(r.share * 100.0, 'f', 1) + u" %"_s : u"—"_s;
-        }
-        break;
+        return displayData(r, column);
     case SortRole:
-        switch (column) {
-        case RankColumn:
-            return r.eligible ? r.rank : std::numeric_limits<int>::max();
-        case PidColumn:
-            return qint64(r.task.pid);
-        case NameColumn:
-            return r.task.comm;
-        case RssColumn:
-            return qint64(r.rssPages);
-        case SwapColumn:
-            return qint64(r.swapPages);
-        case PageTablesColumn:
-            return qint64(r.pageTablePages);
-        case AdjColumn:
-            return r.task.oomScoreAdj;
-        case AdjBonusColumn:
-            return qint64(r.adjPoints);
-        case PointsColumn:
-            return qint64(r.points);
-        case ShareColumn:
-            return r.share;
-        }
-        break;
+        return sortData(r, column);
     case IsVictimRole:
-        return isVictim;
+        return isVictim(r);
     case IsKernelSelectedRole:
-        return isSelected;
+        return isKernelSelected(r);
     case PidRole:
         return qint64(r.task.pid);
+    case Qt::ToolTipRole: {
+        const QString tip = toolTip(r, column);
+        return tip.isEmpty() ? QVariant() : QVariant(tip);
+    }
+    default:
+        return styleData(r, column, role);
+    }
+}
+
+bool TaskRankingModel::isVictim(const RankedTask &r) const
+{
+    return m_victimPid != 0 && r.task.pid == m_victimPid;
+}
+
+bool TaskRankingModel::isKernelSelected(const RankedTask &r) const
+{
+    return m_kernelSelectedPid != 0 && r.task.pid == m_kernelSelectedPid;
+}
+
+QVariant TaskRankingModel::displayData(const RankedTask &r, int column) const
+{
+    const QLocale locale(QLocale::English);
+    switch (column) {
+    case RankColumn:
+        if (!r.eligible)
+            return u"—"_s;
+        return isKernelSelected(r) ? QString::number(r.rank) + u" ◆"_s : QString::number(r.rank);
+    case PidColumn:
+        return qint64(r.task.pid);
+    case NameColumn:
+        return r.task.comm;
+    case RssColumn:
+        return humanSizePages(r.rssPages, m_pageSizeBytes);
+    case SwapColumn:
+        return humanSizePages(r.swapPages, m_pageSizeBytes);
+    case PageTablesColumn:
+        return humanSizePages(r.pageTablePages, m_pageSizeBytes);
+    case AdjColumn:
+        return r.task.oomScoreAdj;
+    case AdjBonusColumn:
+        return locale.toString(qint64(r.adjPoints));
+    case PointsColumn:
+        return r.eligible ? locale.toString(qint64(r.points)) : tr("never");
+    case ShareColumn:
+        return r.eligible ? QString::number(r.share * 100.0, 'f', 1) + u" %"_s : u"—"_s;
+    }
+    return {};
+}
+
+QVariant TaskRankingModel::sortData(const RankedTask &r, int column) const
+{
+    switch (column) {
+    case RankColumn:
+        return r.eligible ? r.rank : std::numeric_limits<int>::max();
+    case PidColumn:
+        return qint64(r.task.pid);
+    case NameColumn:
+        return r.task.comm;
+    case RssColumn:
+        return qint64(r.rssPages);
+    case SwapColumn:
+        return qint64(r.swapPages);
+    case PageTablesColumn:
+        return qint64(r.pageTablePages);
+    case AdjColumn:
+        return r.task.oomScoreAdj;
+    case AdjBonusColumn:
+        return qint64(r.adjPoints);
+    case PointsColumn:
+        return qint64(r.points);
+    case ShareColumn:
+        return r.share;
+    }
+    return {};
+}
+
+// Fonts, colours and alignment: the victim bold on red, the kernel's selection on yellow.
+QVariant TaskRankingModel::styleData(const RankedTask &r, int column, int role) const
+{
+    const bool victim = isVictim(r);
+    const bool selected = isKernelSelected(r);
+    switch (role) {
     case Qt::FontRole:
-        if (isVictim) {
+        if (victim) {
             QFont font;
             font.setBold(true);
             return font;
         }
         break;
     case Qt::BackgroundRole:
-        if (isVictim)
+        if (victim)
             return QBrush(victimBackground);
-        if (isSelected)
+        if (selected)
             return QBrush(selectedBackground);
         break;
     case Qt::ForegroundRole:
         if (!r.eligible)
             return QBrush(QColor(0x80, 0x80, 0x80));
-        if (isVictim || isSelected)
+        if (victim || selected)
             return QBrush(QColor(0x20, 0x20, 0x20)); // readable on the highlight in dark themes
         break;
     case Qt::TextAlignmentRole:
         if (column != NameColumn)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case Qt::ToolTipRole: {
-        QString tip;
-        switch (column) {
-        case RssColumn:
-            tip = pagesWithSize(r.rssPages, m_pageSizeBytes);
-            if (r.task.rssAnonPages)
-                tip += u"\nanon "_s + pagesWithSize(*r.task.rssAnonPages, m_pageSizeBytes);
-            if (r.task.rssFilePages)
-                tip += u"\nfile "_s + pagesWithSize(*r.task.rssFilePages, m_pageSizeBytes);
-            if (r.task.rssShmemPages)
-                tip += u"\nshmem "_s + pagesWithSize(*r.task.rssShmemPages, m_pageSizeBytes);
-            break;
-        case SwapColumn:
-            tip = pagesWithSize(r.swapPages, m_pageSizeBytes);
-            break;
-        case PageTablesColumn:
-            tip = pagesWithSize(r.pageTablePages, m_pageSizeBytes);
-            break;
-        case AdjBonusColumn:
-            tip = u"oom_score_adj × totalpages / 1000 = "_s + locale.toString(qint64(r.adjPoints))
-                + u" points"_s;
-            break;
-        case PointsColumn:
-            tip = u"base "_s + locale.toString(qint64(r.basePoints)) + u" (rss + swap + page tables)"_s;
-            if (r.rootBonusPoints != 0)
-                tip += u"\nroot bonus "_s + locale.toString(qint64(r.rootBonusPoints));
-            tip += u"\nadj "_s + locale.toString(qint64(r.adjPoints)) + u"\n= "_s
-                + locale.toString(qint64(r.points));
-            break;
-        default:
-            break;
-        }
-        if (!r.eligible)
-            tip += (tip.isEmpty() ? u""_s : u"\n"_s) + u"oom_score_adj -1000: never killed"_s;
-        if (isVictim)
-            tip += (tip.isEmpty() ? u""_s : u"\n"_s) + u"Killed by the kernel"_s;
-        if (isSelected)
-            tip += (tip.isEmpty() ? u""_s : u"\n"_s) + u"◆ Selected by the kernel's badness scan"_s;
-        if (!tip.isEmpty())
-            return tip;
+    default:
         break;
     }
-    }
     return {};
+}
+
+// How the cell's number was computed, then what is special about the task.
+QString TaskRankingModel::toolTip(const RankedTask &r, int column) const
+{
+    const QLocale locale(QLocale::English);
+    QStringList lines;
+    switch (column) {
+    case RssColumn:
+        lines << pagesWithSize(r.rssPages, m_pageSizeBytes);
+        if (r.task.rssAnonPages)
+            lines << tr("anon %1").arg(pagesWithSize(*r.task.rssAnonPages, m_pageSizeBytes));
+        if (r.task.rssFilePages)
+            lines << tr("file %1").arg(pagesWithSize(*r.task.rssFilePages, m_pageSizeBytes));
+        if (r.task.rssShmemPages)
+            lines << tr("shmem %1").arg(pagesWithSize(*r.task.rssShmemPages, m_pageSizeBytes));
+        break;
+    case SwapColumn:
+        lines << pagesWithSize(r.swapPages, m_pageSizeBytes);
+        break;
+    case PageTablesColumn:
+        lines << pagesWithSize(r.pageTablePages, m_pageSizeBytes);
+        break;
+    case AdjBonusColumn:
+        lines
+            << tr("oom_score_adj × totalpages / 1000 = %1 points").arg(locale.toString(qint64(r.adjPoints)));
+        break;
+    case PointsColumn:
+        lines << tr("base %1 (rss + swap + page tables)").arg(locale.toString(qint64(r.basePoints)));
+        if (r.rootBonusPoints != 0)
+            lines << tr("root bonus %1").arg(locale.toString(qint64(r.rootBonusPoints)));
+        lines << tr("adj %1").arg(locale.toString(qint64(r.adjPoints)))
+              << tr("= %1").arg(locale.toString(qint64(r.points)));
+        break;
+    default:
+        break;
+    }
+    if (!r.eligible)
+        lines << tr("oom_score_adj -1000: never killed");
+    if (isVictim(r))
+        lines << tr("Killed by the kernel");
+    if (isKernelSelected(r))
+        lines << tr("◆ Selected by the kernel's badness scan");
+    return lines.join(u'\n');
 }
 
 QVariant TaskRankingModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -203,40 +239,40 @@ QVariant TaskRankingModel::headerData(int section, Qt::Orientation orientation, 
     if (role == Qt::DisplayRole) {
         switch (Column(section)) {
         case RankColumn:
-            return u"Rank"_s;
+            return tr("Rank");
         case PidColumn:
-            return u"PID"_s;
+            return tr("PID");
         case NameColumn:
-            return u"Name"_s;
+            return tr("Name");
         case RssColumn:
-            return u"RSS"_s;
+            return tr("RSS");
         case SwapColumn:
-            return u"Swap"_s;
+            return tr("Swap");
         case PageTablesColumn:
-            return u"Page tables"_s;
+            return tr("Page tables");
         case AdjColumn:
-            return u"Adj"_s;
+            return tr("Adj");
         case AdjBonusColumn:
-            return u"Adj bonus"_s;
+            return tr("Adj bonus");
         case PointsColumn:
-            return u"Points"_s;
+            return tr("Points");
         case ShareColumn:
-            return u"Share"_s;
+            return tr("Share");
         case ColumnCount:
             break;
         }
     } else if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
         case RankColumn:
-            return u"Rank by recomputed badness; ◆ marks the kernel's selection"_s;
+            return tr("Rank by recomputed badness; ◆ marks the kernel's selection");
         case AdjColumn:
-            return u"oom_score_adj"_s;
+            return tr("oom_score_adj");
         case AdjBonusColumn:
-            return u"Points added (or removed) by oom_score_adj"_s;
+            return tr("Points added (or removed) by oom_score_adj");
         case PointsColumn:
-            return u"oom_badness() as the kernel of this era computes it"_s;
+            return tr("oom_badness() as the kernel of this era computes it");
         case ShareColumn:
-            return u"Share of all positive points"_s;
+            return tr("Share of all positive points");
         default:
             break;
         }

@@ -48,6 +48,13 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    bool isVictim(const RankedTask &r) const;
+    bool isKernelSelected(const RankedTask &r) const;
+    QVariant displayData(const RankedTask &r, int column) const;
+    QVariant sortData(const RankedTask &r, int column) const;
+    QVariant styleData(const RankedTask &r, int column, int role) const;
+    QString toolTip(const RankedTask &r, int column) const;
+
     std::vector<RankedTask> m_ranking;
     std::int64_t m_victimPid = 0;
     std::int64_t m_kernelSelectedPid = 0;

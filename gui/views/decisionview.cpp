@@ -98,6 +98,7 @@ DecisionView::DecisionView(QWidget *parent)
     m_chart = new BadnessChart(this);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    m_details = splitter;
     splitter->addWidget(m_taskView);
     splitter->addWidget(m_chart);
     splitter->setStretchFactor(0, 1);
@@ -109,20 +110,35 @@ DecisionView::DecisionView(QWidget *parent)
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(header);
     layout->addWidget(splitter, 1);
+    layout->addStretch(0); // keeps the header on top while the details are hidden
 
     clear();
 }
 
 void DecisionView::clear(const QString &message)
 {
-    m_title->setText(message.isEmpty() ? u"No event selected"_s : message);
+    m_title->setText(message.isEmpty() ? tr("No event selected") : message);
     m_explanation->setText(
-        u"Select an OOM event in the list above to see why the kernel chose its victim."_s);
+        tr("Select an OOM event in the list above to see why the kernel chose its victim."));
     m_facts->clear();
     m_notes->clear();
     m_notes->setVisible(false);
     m_taskModel->clear();
     m_chart->clearDecision();
+    m_details->hide();
+}
+
+void DecisionView::showEmptyWorkspace()
+{
+    clear(tr("No OOM events in this workspace yet"));
+    m_explanation->setText(tr(
+        "<p>Bring in what you have:</p><ul>"
+        "<li><b>File › Open Logs…</b> (Ctrl+O), or drop files on this window: saved kernel logs "
+        "(dmesg, syslog, journal, kmsg; gzip is fine). Every OOM-killer report in them is listed above.</li>"
+        "<li><b>File › Import Recording…</b> (Ctrl+Shift+O): a memory recording (samples CSV) with its "
+        "kernel log, to see memory climb to the limit on the Timeline.</li>"
+        "<li><b>File › Watch cgroups…</b> (Ctrl+W) or <b>File › Attach to Node…</b> (Ctrl+Shift+A): "
+        "sample memory live, on this machine or through a node's oomscope-agent.</li></ul>"));
 }
 
 void DecisionView::setDecision(const OomEvent &event, const KillDecision &decision)
@@ -133,22 +149,22 @@ void DecisionView::setDecision(const OomEvent &event, const KillDecision &decisi
 
     QString where;
     if (event.constraint == Constraint::Memcg || !event.oomMemcg.isEmpty()) {
-        where = u"memory cgroup "_s + (event.oomMemcg.isEmpty() ? u"?"_s : event.oomMemcg);
+        where = tr("memory cgroup ") + (event.oomMemcg.isEmpty() ? u"?"_s : event.oomMemcg);
         if (event.memory.present && !event.memory.unlimited())
-            where += u" hit its "_s + humanSizeKb(event.memory.limitKb) + u" limit"_s;
+            where += tr(" hit its ") + humanSizeKb(event.memory.limitKb) + tr(" limit");
     } else if (event.constraint == Constraint::None) {
-        where = u"the whole system ran out of memory"_s;
+        where = tr("the whole system ran out of memory");
     } else {
-        where = constraintName(event.constraint) + u" constraint"_s;
+        where = constraintName(event.constraint) + tr(" constraint");
     }
     if (decision.victimPid != 0) {
-        m_title->setText(victimComm + u" ("_s + QString::number(decision.victimPid) + u") was killed — "_s
+        m_title->setText(victimComm + u" ("_s + QString::number(decision.victimPid) + tr(") was killed — ")
                          + where);
     } else {
-        m_title->setText(u"No kill line found — "_s + where);
+        m_title->setText(tr("No kill line found — ") + where);
     }
     if (decision.explanation.isEmpty()) {
-        m_explanation->setText(u"No explanation could be derived for this report."_s);
+        m_explanation->setText(tr("No explanation could be derived for this report."));
     } else {
         // The explanation quotes names in `backticks`; show them as code.
         static const QRegularExpression quoted(u"`([^`]*)`"_s);
@@ -158,38 +174,38 @@ void DecisionView::setDecision(const OomEvent &event, const KillDecision &decisi
     }
 
     QStringList facts;
-    facts << u"<b>totalpages</b> "_s + locale.toString(qint64(decision.totalPages))
+    facts << tr("<b>totalpages</b> ") + locale.toString(qint64(decision.totalPages))
             + (decision.totalPagesSource.isEmpty()
                    ? QString()
                    : u" <span style='color:gray'>("_s + decision.totalPagesSource.toHtmlEscaped()
                        + (decision.totalPagesExact || decision.totalPagesSource.contains(u"assum"_s)
                               ? u")"_s
-                              : u", assumed)"_s)
+                              : tr(", assumed)"))
                        + u"</span>"_s);
-    facts << u"<b>Era</b> "_s + badnessEraName(decision.era).toHtmlEscaped()
+    facts << tr("<b>Era</b> ") + badnessEraName(decision.era).toHtmlEscaped()
             + (decision.eraReason.isEmpty()
                    ? QString()
                    : u" <span style='color:gray'>("_s + decision.eraReason.toHtmlEscaped() + u")</span>"_s);
     facts << (decision.agrees
-                  ? u"<b>Recomputation</b> <span style='color:#2e7d32'>✓ agrees with the kernel</span>"_s
-                  : u"<b>Recomputation</b> <span style='color:#c62828'>✗ selects "_s
+                  ? tr("<b>Recomputation</b> <span style='color:#2e7d32'>✓ agrees with the kernel</span>")
+                  : tr("<b>Recomputation</b> <span style='color:#c62828'>✗ selects ")
                       + taskLabel(commOf(decision, decision.recomputedSelectedPid.value_or(0)),
                                   decision.recomputedSelectedPid.value_or(0))
-                      + u", the kernel selected "_s
+                      + tr(", the kernel selected ")
                       + taskLabel(commOf(decision, decision.kernelSelectedPid), decision.kernelSelectedPid)
                       + u"</span>"_s);
     if (decision.runnerUpPid) {
-        QString margin = u"<b>Margin</b> "_s + locale.toString(qint64(decision.pointsMargin))
-            + u" points over "_s + taskLabel(commOf(decision, *decision.runnerUpPid), *decision.runnerUpPid);
+        QString margin = tr("<b>Margin</b> ") + locale.toString(qint64(decision.pointsMargin))
+            + tr(" points over ") + taskLabel(commOf(decision, *decision.runnerUpPid), *decision.runnerUpPid);
         if (decision.runnerUpAdjToWin)
-            margin += u"; it would have been chosen with oom_score_adj ≥ "_s
+            margin += tr("; it would have been chosen with oom_score_adj ≥ ")
                 + QString::number(*decision.runnerUpAdjToWin);
         facts << margin;
     }
     if (decision.victimQos != QosTier::None)
-        facts << u"<b>Kubernetes QoS</b> "_s + qosTierName(decision.victimQos).toHtmlEscaped();
+        facts << tr("<b>Kubernetes QoS</b> ") + qosTierName(decision.victimQos).toHtmlEscaped();
     if (!event.kernelRelease.isEmpty())
-        facts << u"<b>Kernel</b> "_s + event.kernelRelease.toHtmlEscaped();
+        facts << tr("<b>Kernel</b> ") + event.kernelRelease.toHtmlEscaped();
     m_facts->setText(facts.join(u" &nbsp;·&nbsp; "_s));
 
     if (decision.notes.isEmpty()) {
@@ -204,6 +220,7 @@ void DecisionView::setDecision(const OomEvent &event, const KillDecision &decisi
         m_notes->setVisible(true);
     }
 
+    m_details->show();
     m_taskModel->setDecision(decision, event.pageSizeBytes);
     m_taskView->resizeColumnsToContents();
     m_chart->setDecision(decision);

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QLabel;
+class QSplitter;
 class QTableView;
 class QSortFilterProxyModel;
 
@@ -22,7 +23,11 @@ public:
     explicit DecisionView(QWidget *parent = nullptr);
 
     void setDecision(const OomEvent &event, const KillDecision &decision);
+    // No decision: the message (default: "No event selected") over a hint to pick one; the
+    // ranking table and the chart are hidden until there is a decision to show.
     void clear(const QString &message = {});
+    // A workspace without events: the ways in (open logs, import a recording, watch live).
+    void showEmptyWorkspace();
 
     TaskRankingModel *taskModel() const { return m_taskModel; }
     QSortFilterProxyModel *taskProxy() const { return m_taskProxy; }
@@ -38,6 +43,7 @@ private:
     QSortFilterProxyModel *m_taskProxy = nullptr;
     QTableView *m_taskView = nullptr;
     BadnessChart *m_chart = nullptr;
+    QSplitter *m_details = nullptr; // the ranking table and the chart
 };
 
 } // namespace oomscope

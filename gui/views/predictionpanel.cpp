@@ -32,7 +32,7 @@ PredictionPanel::PredictionPanel(QWidget *parent)
     : QWidget(parent)
 {
     setObjectName(u"predictionPanel"_s);
-    m_title = new QLabel(u"Predicted next victim"_s);
+    m_title = new QLabel(tr("Predicted next victim"));
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
@@ -89,7 +89,7 @@ PredictionPanel::PredictionPanel(QWidget *parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_killLabel);
     layout->addWidget(m_notes);
-    showMessage(u"No series charted."_s);
+    showMessage(tr("No series charted."));
 }
 
 void PredictionPanel::showMessage(const QString &text)
@@ -107,22 +107,22 @@ void PredictionPanel::showMessage(const QString &text)
 void PredictionPanel::setEvaluation(const RangeEvaluation &e)
 {
     if (!e.error.isEmpty()) {
-        showMessage(u"Cannot read the samples: "_s + e.error);
+        showMessage(tr("Cannot read the samples: ") + e.error);
         return;
     }
     m_kill = e.latestKill;
     if (m_kill) {
         const KillComparison &k = *m_kill;
-        QString text = u"Before the kill at "_s + timeText(k.killMs) + u": "_s;
+        QString text = tr("Before the kill at ") + timeText(k.killMs) + u": "_s;
         if (!k.predictedPid) {
-            text += u"no process reading precedes it, no prediction."_s;
+            text += tr("no process reading precedes it, no prediction.");
         } else {
-            text += u"predicted "_s + processText(*k.predictedPid, k.predictedComm);
+            text += tr("predicted ") + processText(*k.predictedPid, k.predictedComm);
             if (k.kernelPid != 0)
-                text += u" — the kernel killed "_s + processText(k.kernelPid, k.kernelComm)
+                text += tr(" — the kernel killed ") + processText(k.kernelPid, k.kernelComm)
                     + (k.matches() ? u"  ✓"_s : u"  ✗"_s);
             else
-                text += u" — the kernel's victim is not known"_s;
+                text += tr(" — the kernel's victim is not known");
         }
         m_killLabel->setText(text);
         m_killLabel->setStyleSheet(k.matches()
@@ -138,7 +138,7 @@ void PredictionPanel::setEvaluation(const RangeEvaluation &e)
         m_basis->hide();
         m_view->hide();
         m_notes->hide();
-        m_empty->setText(u"No per-process samples: import a procs CSV or sample live with processes."_s);
+        m_empty->setText(tr("No per-process samples: import a procs CSV or sample live with processes."));
         m_empty->show();
         return;
     }
@@ -147,19 +147,19 @@ void PredictionPanel::setEvaluation(const RangeEvaluation &e)
         m_basis->hide();
         m_view->hide();
         m_notes->hide();
-        m_empty->setText(u"No process reading in the 5 minutes before the end of the visible range."_s);
+        m_empty->setText(tr("No process reading in the 5 minutes before the end of the visible range."));
         m_empty->show();
         return;
     }
     const PredictedRanking &r = *e.ranking;
     m_empty->hide();
     m_model->setRanking(r);
-    QString basis = u"If the cgroup hit "_s
-        + (r.limitBytes > 0 ? u"its "_s + humanSizeKb(r.limitBytes / 1024) + u" limit"_s : u"a limit"_s)
-        + u" at the end of the view — reading of "_s + timeText(r.instantMs) + u", "_s
-        + QString::number(r.ranking.size()) + (r.ranking.size() == 1 ? u" process"_s : u" processes"_s);
+    QString basis = tr("If the cgroup hit ")
+        + (r.limitBytes > 0 ? tr("its ") + humanSizeKb(r.limitBytes / 1024) + tr(" limit") : tr("a limit"))
+        + tr(" at the end of the view — reading of ") + timeText(r.instantMs) + u", "_s
+        + QString::number(r.ranking.size()) + (r.ranking.size() == 1 ? tr(" process") : tr(" processes"));
     if (!e.excludedPids.empty())
-        basis += u", "_s + QString::number(e.excludedPids.size()) + u" already killed left out"_s;
+        basis += u", "_s + QString::number(e.excludedPids.size()) + tr(" already killed left out");
     basis += u':';
     m_basis->setText(basis);
     m_basis->show();

@@ -14,7 +14,7 @@ RawReportView::RawReportView(QWidget *parent)
     setReadOnly(true);
     setLineWrapMode(QPlainTextEdit::NoWrap);
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    setPlaceholderText(u"Select an event to see the kernel's report as it was logged."_s);
+    setPlaceholderText(tr("Select an event to see the kernel's report as it was logged."));
 }
 
 void RawReportView::clearEvent()

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "qcustomplotinclude.h" // must come first, see there
+
 #include "samplesview.h"
 
 #include "growthchart.h"
+#include "livesession.h"
 #include "predictionpanel.h"
 #include "samplestore.h"
 #include "seriestreemodel.h"
@@ -60,21 +63,21 @@ SamplesView::SamplesView(QWidget *parent)
     captionFont.setBold(true);
     m_caption->setFont(captionFont);
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_breakdownBox = new QCheckBox(u"Breakdown"_s);
-    m_breakdownBox->setToolTip(u"Stacked anon, shmem, active file, inactive file and kernel memory"_s);
+    m_breakdownBox = new QCheckBox(tr("Breakdown"));
+    m_breakdownBox->setToolTip(tr("Stacked anon, shmem, active file, inactive file and kernel memory"));
     m_breakdownBox->setChecked(true);
     connect(m_breakdownBox, &QCheckBox::toggled, m_chart, &GrowthChart::setBreakdownVisible);
-    m_workingSetBox = new QCheckBox(u"Working set"_s);
-    m_workingSetBox->setToolTip(u"usage − inactive_file, as cAdvisor and the kubelet count it"_s);
+    m_workingSetBox = new QCheckBox(tr("Working set"));
+    m_workingSetBox->setToolTip(tr("usage − inactive_file, as cAdvisor and the kubelet count it"));
     m_workingSetBox->setChecked(true);
     connect(m_workingSetBox, &QCheckBox::toggled, m_chart, &GrowthChart::setWorkingSetVisible);
-    m_trendBox = new QCheckBox(u"Trend"_s);
-    m_trendBox->setToolTip(u"The verdict's fitted trend of unreclaimable memory, its forecast to the limit "
-                           u"and the plateau, spike and near-limit stretches it found"_s);
+    m_trendBox = new QCheckBox(tr("Trend"));
+    m_trendBox->setToolTip(tr("The verdict's fitted trend of unreclaimable memory, its forecast to the limit "
+                              "and the plateau, spike and near-limit stretches it found"));
     m_trendBox->setChecked(true);
     connect(m_trendBox, &QCheckBox::toggled, m_chart, &GrowthChart::setTrendVisible);
-    auto *fitButton = new QPushButton(u"Fit All"_s);
-    fitButton->setToolTip(u"Show the whole recording (wheel zooms, drag pans)"_s);
+    auto *fitButton = new QPushButton(tr("Fit All"));
+    fitButton->setToolTip(tr("Show the whole recording (wheel zooms, drag pans)"));
     connect(fitButton, &QPushButton::clicked, m_chart, &GrowthChart::fitAll);
 
     auto *chartPane = new QWidget;
@@ -135,6 +138,35 @@ SamplesView::SamplesView(QWidget *parent)
 bool SamplesView::hasSeries() const
 {
     return m_treeModel->seriesCount() > 0;
+}
+
+void SamplesView::followLiveSession(LiveSession *session)
+{
+    // The session is the context: its connections go with it.
+    connect(session, &LiveSession::samplesStored, m_chart, [this](const StoredSamplesPtr &stored) {
+        for (const auto &[seriesId, samples] : stored->series)
+            m_chart->appendLiveSamples(seriesId, samples);
+    });
+    connect(m_chart, &GrowthChart::dataLoaded, session, [this, session] { refillLiveSamples(*session); });
+}
+
+// A chart query reads the workspace as it was when the query started; samples flushed and
+// appended while it ran are replaced by its result. Put back what the result lacks.
+void SamplesView::refillLiveSamples(const LiveSession &session)
+{
+    for (const auto &[seriesId, recent] : session.recentSamples()) {
+        QCPGraph *graph = m_chart->usageGraph(seriesId);
+        if (!graph || recent.empty())
+            continue;
+        const double lastKey = graph->data()->isEmpty() ? -1.0 : (graph->data()->constEnd() - 1)->key;
+        std::vector<MemorySample> missing;
+        for (const MemorySample &s : recent) {
+            if (double(s.timestampMs) / 1000.0 > lastKey + 1e-4)
+                missing.push_back(s);
+        }
+        if (!missing.empty())
+            m_chart->appendLiveSamples(seriesId, missing);
+    }
 }
 
 void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &events)
@@ -198,21 +230,21 @@ void SamplesView::refreshChart()
                 const auto e = eventById.find(p.eventId);
                 marker.victim = e != eventById.end()
                     ? QString(e->second->victimComm + u" ("_s + QString::number(e->second->victimPid) + u')')
-                    : QString(u"event "_s + QString::number(p.eventId));
+                    : tr("event %1").arg(p.eventId);
                 markers.push_back(marker);
             }
         }
     }
     if (specs.empty()) {
-        m_caption->setText(hasSeries() ? u"Check a series in the tree to chart it"_s
-                                       : u"No recorded samples yet: File > Import Recording…"_s);
+        m_caption->setText(hasSeries() ? tr("Check a series in the tree to chart it")
+                                       : tr("No recorded samples yet: File > Import Recording…"));
     } else {
         QStringList names;
         for (const ChartSeriesSpec &s : specs)
             names << s.label;
-        m_caption->setText(u"Memory of "_s + names.join(u", "_s) + u" — "_s + QLocale().toString(samples)
-                           + u" samples, "_s + QString::number(markers.size())
-                           + (markers.size() == 1 ? u" kill"_s : u" kills"_s));
+        const QString kills = markers.size() == 1 ? tr("1 kill") : tr("%1 kills").arg(markers.size());
+        m_caption->setText(
+            tr("Memory of %1 — %2 samples, %3").arg(names.join(u", "_s), QLocale().toString(samples), kills));
     }
     m_chart->setSeries(specs, markers);
     m_verdictArea->setVisible(hasSeries());
@@ -220,12 +252,12 @@ void SamplesView::refreshChart()
     if (specs.empty()) {
         m_evalDebounce.stop();
         m_evaluatedSeries = 0;
-        m_verdictPanel->showMessage(u"Check a series in the tree to judge its visible range."_s);
+        m_verdictPanel->showMessage(tr("Check a series in the tree to judge its visible range."));
         m_predictionPanel->showMessage(QString());
     } else {
         scheduleEvaluation();
     }
-    emit checkedSeriesChanged(checked);
+    Q_EMIT checkedSeriesChanged(checked);
 }
 
 void SamplesView::scheduleEvaluation()
@@ -253,7 +285,7 @@ void SamplesView::startEvaluation()
     const qint64 seriesId = checked.front();
     const SeriesInfo *info = m_treeModel->seriesInfo(seriesId);
     if (!info || !info->firstMs || !info->lastMs) {
-        m_verdictPanel->showMessage(u"The series has no samples."_s);
+        m_verdictPanel->showMessage(tr("The series has no samples."));
         m_predictionPanel->showMessage(QString());
         return;
     }
@@ -265,8 +297,8 @@ void SamplesView::startEvaluation()
     request.toMs = std::min<std::int64_t>(
         visibleToMs, std::max<std::int64_t>(*info->lastMs, m_chart->dataRangeMs().second));
     if (request.fromMs > request.toMs) {
-        m_verdictPanel->showMessage(m_treeModel->seriesLabel(seriesId)
-                                    + u" has no samples in the visible range."_s);
+        m_verdictPanel->showMessage(
+            tr("%1 has no samples in the visible range.").arg(m_treeModel->seriesLabel(seriesId)));
         m_predictionPanel->showMessage(QString());
         return;
     }
@@ -296,7 +328,7 @@ void SamplesView::applyEvaluation(const RangeEvaluation &evaluation)
         m_chart->setVerdictOverlay(evaluation.seriesId, evaluation.verdict);
     else
         m_chart->clearVerdictOverlay();
-    emit rangeEvaluated();
+    Q_EMIT rangeEvaluated();
 }
 
 void SamplesView::setSelectedEvent(qint64 eventId)

@@ -22,6 +22,7 @@ class QVBoxLayout;
 namespace oomscope {
 
 class GrowthChart;
+class LiveSession;
 class PredictionPanel;
 class SeriesTreeModel;
 class VerdictPanel;
@@ -41,6 +42,9 @@ public:
     // Checks the series the event is placed on; false when it is placed on none.
     bool revealEvent(qint64 eventId);
     bool hasSeries() const;
+    // Appends the session's stored samples to the chart as they come, and puts back on the chart
+    // what a query that started before the last flushes replaced. Until the session is deleted.
+    void followLiveSession(LiveSession *session);
 
     SeriesTreeModel *treeModel() const { return m_treeModel; }
     QTreeView *treeView() const { return m_treeView; }
@@ -58,7 +62,7 @@ public:
     qint64 evaluatedSeries() const { return m_evaluatedSeries; }
     bool isEvaluating() const { return m_evalRunning || m_evalDebounce.isActive(); }
 
-signals:
+Q_SIGNALS:
     // A kill marker was clicked: the window selects the event and opens its decision.
     void eventActivated(qint64 eventId);
     void checkedSeriesChanged(const std::vector<qint64> &seriesIds);
@@ -70,6 +74,7 @@ private:
     void scheduleEvaluation();
     void startEvaluation();
     void applyEvaluation(const RangeEvaluation &evaluation);
+    void refillLiveSamples(const LiveSession &session);
 
     Workspace *m_workspace = nullptr;
     std::vector<EventSummary> m_events;

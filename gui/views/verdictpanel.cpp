@@ -33,19 +33,20 @@ QString durationText(double seconds)
     if (seconds < 120)
         return number(seconds, seconds < 10 ? 1 : 0) + u" s"_s;
     if (seconds < 2 * 3600)
-        return number(seconds / 60, 1) + u" min"_s;
+        return number(seconds / 60, 1) + VerdictPanel::tr(" min");
     if (seconds < 3 * 86400)
         return number(seconds / 3600, 1) + u" h"_s;
-    return number(seconds / 86400, 1) + u" days"_s;
+    return number(seconds / 86400, 1) + VerdictPanel::tr(" days");
 }
 
 // "+12.3 MiB/h"; a fast leak also per second, which is how it reads on a chart of minutes.
 QString rateText(double miBPerHour)
 {
     QString text = (miBPerHour >= 0 ? u"+"_s : QString())
-        + QLocale::c().toString(miBPerHour, 'f', std::abs(miBPerHour) >= 100 ? 0 : 1) + u" MiB/h"_s;
+        + QLocale::c().toString(miBPerHour, 'f', std::abs(miBPerHour) >= 100 ? 0 : 1)
+        + VerdictPanel::tr(" MiB/h");
     if (std::abs(miBPerHour) >= 360)
-        text += u" ("_s + QLocale::c().toString(miBPerHour / 3600.0, 'f', 2) + u" MiB/s)"_s;
+        text += u" ("_s + QLocale::c().toString(miBPerHour / 3600.0, 'f', 2) + VerdictPanel::tr(" MiB/s)");
     return text;
 }
 
@@ -133,35 +134,35 @@ VerdictPanel::VerdictPanel(QWidget *parent)
     layout->addWidget(m_chaseWarning);
     layout->addWidget(m_warnings);
     layout->addStretch(1);
-    showMessage(u"No series charted."_s);
+    showMessage(tr("No series charted."));
 }
 
 QString VerdictPanel::headlineFor(const Verdict &verdict)
 {
     switch (verdict.kind) {
     case Verdict::Kind::Leak:
-        return u"Leak — fix the code"_s;
+        return tr("Leak — fix the code");
     case Verdict::Kind::Undersized:
         return verdict.recommendedLimitBytes
-            ? u"Undersized limit — raise it to "_s + bytesText(*verdict.recommendedLimitBytes)
-            : u"Undersized limit — raise it"_s;
+            ? tr("Undersized limit — raise it to ") + bytesText(*verdict.recommendedLimitBytes)
+            : tr("Undersized limit — raise it");
     case Verdict::Kind::Spike:
-        return u"Spike"_s;
+        return tr("Spike");
     case Verdict::Kind::PageCache:
-        return u"Page cache — no risk"_s;
+        return tr("Page cache — no risk");
     case Verdict::Kind::Fits:
-        return u"Fits"_s;
+        return tr("Fits");
     case Verdict::Kind::InsufficientData:
         break;
     }
-    return u"Not enough data"_s;
+    return tr("Not enough data");
 }
 
 void VerdictPanel::showMessage(const QString &text)
 {
     m_kind.reset();
     m_rangeMs.reset();
-    m_headline->setText(u"No verdict"_s);
+    m_headline->setText(tr("No verdict"));
     m_headline->setStyleSheet(u"color:#616161"_s);
     m_confidence->clear();
     m_range->clear();
@@ -179,7 +180,7 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
 {
     setEnabled(true);
     if (!e.error.isEmpty()) {
-        showMessage(u"Cannot read the samples: "_s + e.error);
+        showMessage(tr("Cannot read the samples: ") + e.error);
         return;
     }
     const Verdict &v = e.verdict;
@@ -189,15 +190,16 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
 
     m_headline->setText(headlineFor(v));
     m_headline->setStyleSheet(u"color:"_s + kindColor(v.kind).name());
-    m_confidence->setText(u"Confidence "_s + number(v.confidence * 100.0, 0) + u" %"_s);
+    m_confidence->setText(tr("Confidence ") + number(v.confidence * 100.0, 0) + u" %"_s);
 
     const bool sameDay =
         QDateTime::fromMSecsSinceEpoch(e.fromMs).date() == QDateTime::fromMSecsSinceEpoch(e.toMs).date();
     QString range = seriesLabel + u"\n"_s + timeText(e.fromMs, true) + u" – "_s + timeText(e.toMs, !sameDay)
         + u" ("_s + durationText(double(e.toMs - e.fromMs) / 1000.0) + u"), "_s
-        + QLocale().toString(e.samplesClassified) + u" samples"_s;
+        + QLocale().toString(e.samplesClassified) + tr(" samples");
     if (e.fromLevelOfDetail)
-        range += u" (last value of each "_s + durationText(double(e.levelBucketMs) / 1000.0) + u" bucket)"_s;
+        range +=
+            tr(" (last value of each ") + durationText(double(e.levelBucketMs) / 1000.0) + tr(" bucket)");
     m_range->setText(range);
     m_summary->setText(v.summary);
 
@@ -212,51 +214,51 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
     };
     QString table = u"<table cellspacing='0' cellpadding='1'>"_s;
     const QString trend = rateText(ev.slopeMiBPerHour) + u", R² "_s + number(ev.slopeR2, 2);
-    table += evidenceRow(u"Slope"_s, trend);
+    table += evidenceRow(tr("Slope"), trend);
     if (v.trend.onFloor)
-        table += evidenceRow(u"Floor slope"_s,
+        table += evidenceRow(tr("Floor slope"),
                              rateText(ev.floorSlopeMiBPerHour) + u", R² "_s + number(ev.floorR2, 2));
-    table += evidenceRow(u"Plateau"_s,
-                         ev.plateauPercentOfLimit ? number(*ev.plateauPercentOfLimit, 0) + u" % of limit"_s
+    table += evidenceRow(tr("Plateau"),
+                         ev.plateauPercentOfLimit ? number(*ev.plateauPercentOfLimit, 0) + tr(" % of limit")
                                                   : u"—"_s);
-    table += evidenceRow(u"≥ 90 % of limit"_s,
+    table += evidenceRow(tr("≥ 90 % of limit"),
                          durationText(ev.timeAtOrAbove90PercentS) + u" ("_s
                              + number(ev.fractionAtOrAbove90Percent * 100.0, 1) + u" %)"_s);
-    table += evidenceRow(u"Reclaimable at limit"_s,
+    table += evidenceRow(tr("Reclaimable at limit"),
                          ev.reclaimableShareAtLimit ? number(*ev.reclaimableShareAtLimit * 100.0, 0) + u" %"_s
                                                     : u"—"_s);
-    table += evidenceRow(u"Largest jump"_s,
-                         ev.largestJumpBytes > 0 ? bytesText(ev.largestJumpBytes) + u" in "_s
+    table += evidenceRow(tr("Largest jump"),
+                         ev.largestJumpBytes > 0 ? bytesText(ev.largestJumpBytes) + tr(" in ")
                                  + durationText(double(ev.largestJumpDurationMs) / 1000.0)
                                                  : u"—"_s);
-    table += evidenceRow(u"Time to limit"_s,
+    table += evidenceRow(tr("Time to limit"),
                          v.timeToLimitS
                              ? (*v.timeToLimitS <= 0 ? u"reached"_s : durationText(double(*v.timeToLimitS)))
-                             : u"not growing"_s);
+                             : tr("not growing"));
     table +=
-        evidenceRow(u"Peak usage"_s,
-                    bytesText(ev.peakUsageBytes) + u" (demand "_s + bytesText(ev.peakDemandBytes) + u')');
-    table += evidenceRow(u"Kills in range"_s, QString::number(ev.kills));
+        evidenceRow(tr("Peak usage"),
+                    bytesText(ev.peakUsageBytes) + tr(" (demand ") + bytesText(ev.peakDemandBytes) + u')');
+    table += evidenceRow(tr("Kills in range"), QString::number(ev.kills));
     table += u"</table>"_s;
     m_evidence->setText(table);
 
     QString limits = u"<table cellspacing='0' cellpadding='1'>"_s;
-    limits += limitRow(u"Limit"_s, ev.limitBytes ? bytesText(*ev.limitBytes) : u"unknown"_s);
-    limits += limitRow(u"Recommended"_s,
+    limits += limitRow(tr("Limit"), ev.limitBytes ? bytesText(*ev.limitBytes) : tr("unknown"));
+    limits += limitRow(tr("Recommended"),
                        v.recommendedLimitBytes
                            ? bytesText(*v.recommendedLimitBytes)
-                           : (v.kind == Verdict::Kind::Leak ? u"none — no limit fits a leak"_s : u"—"_s));
-    limits += limitRow(u"VPA-style"_s, v.vpaLimitBytes ? bytesText(*v.vpaLimitBytes) : u"—"_s);
-    limits += limitRow(u"KRR-style"_s, v.krrLimitBytes ? bytesText(*v.krrLimitBytes) : u"—"_s);
+                           : (v.kind == Verdict::Kind::Leak ? tr("none — no limit fits a leak") : u"—"_s));
+    limits += limitRow(tr("VPA-style"), v.vpaLimitBytes ? bytesText(*v.vpaLimitBytes) : u"—"_s);
+    limits += limitRow(tr("KRR-style"), v.krrLimitBytes ? bytesText(*v.krrLimitBytes) : u"—"_s);
     limits += u"</table>"_s;
     m_limits->setText(limits);
     m_limits->setToolTip(ev.vpaBasis.isEmpty()
                              ? QString()
-                             : u"VPA-style: "_s + ev.vpaBasis + u"\nKRR-style: max working set + 15 %"_s);
+                             : tr("VPA-style: ") + ev.vpaBasis + tr("\nKRR-style: max working set + 15 %"));
 
     if (v.kind == Verdict::Kind::Leak) {
-        m_chaseWarning->setText(u"VPA- and KRR-style figures would only chase the leak: any limit is "
-                                u"outgrown, each raise only delays the next kill."_s);
+        m_chaseWarning->setText(tr("VPA- and KRR-style figures would only chase the leak: any limit is "
+                                   "outgrown, each raise only delays the next kill."));
         m_chaseWarning->show();
     } else {
         m_chaseWarning->hide();

@@ -157,16 +157,16 @@ void TestChartExport::everyAction()
     QVERIFY(window.findChild<QAction *>(u"exportIncidentReportAction"_s));
     for (const QString &suffix : {u"pdf"_s, u"png"_s, u"html"_s}) {
         const QString path = dir.filePath(u"incident."_s + suffix);
-        QString error;
-        QVERIFY2(exportIncidentReport(window.workspacePath(), window.currentEventId(), path, &error),
-                 qPrintable(error));
+        const Result<void> exported =
+            exportIncidentReport(window.workspacePath(), window.currentEventId(), path);
+        QVERIFY2(exported, qPrintable(exported ? QString() : exported.error().message));
         QVERIFY(QFileInfo(path).size() > 1024);
     }
     QCOMPARE(QImage(dir.filePath(u"incident.png"_s)).size(), QSize(1600, 1131));
-    QString error;
-    QVERIFY(!exportIncidentReport(window.workspacePath(), window.currentEventId(), dir.filePath(u"x.txt"_s),
-                                  &error));
-    QVERIFY(!error.isEmpty());
+    const Result<void> refused =
+        exportIncidentReport(window.workspacePath(), window.currentEventId(), dir.filePath(u"x.txt"_s));
+    QVERIFY(!refused);
+    QVERIFY(!refused.error().message.isEmpty());
 }
 
 QTEST_MAIN(TestChartExport)
