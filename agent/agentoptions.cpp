@@ -114,7 +114,8 @@ struct AgentCommandLineOptions {
                                          u"N"_s};
     const QCommandLineOption handshake {
         u"handshake-timeout"_s,
-        u"Time a connection has to authenticate: subscribe or send its HTTP request (default 3s)."_s, u"duration"_s};
+        u"Time a connection has to authenticate: subscribe or send its HTTP request (default 3s)."_s,
+        u"duration"_s};
     const QCommandLineOption heartbeat {u"heartbeat"_s, u"Heartbeat interval on streams (default 5s)."_s,
                                         u"duration"_s};
     const QCommandLineOption maxLag {

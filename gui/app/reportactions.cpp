@@ -140,12 +140,12 @@ ReportActions installReportActions(MainWindow *window, QMenu *fileMenu)
     actions.growthExporter =
         new ChartExporter(window->samplesView()->chart()->plot(), u"growth-chart"_s, window);
     actions.growthExporter->setObjectName(u"growthChartExporter"_s);
-    actions.growthExporter->setCsvWriter([window](QIODevice &out) { return writeVisibleSamples(window, out); });
+    actions.growthExporter->setCsvWriter(
+        [window](QIODevice &out) { return writeVisibleSamples(window, out); });
     actions.badnessExporter =
         new ChartExporter(window->decisionView()->chart()->plot(), u"badness-chart"_s, window);
     actions.badnessExporter->setObjectName(u"badnessChartExporter"_s);
-    actions.badnessExporter->setCsvWriter(
-        [window](QIODevice &out) { return writeRanking(window, out); });
+    actions.badnessExporter->setCsvWriter([window](QIODevice &out) { return writeRanking(window, out); });
     for (ChartExporter *exporter : {actions.growthExporter, actions.badnessExporter}) {
         QObject::connect(exporter, &ChartExporter::exported, window,
                          [window](const QString &what, bool ok, const QString &error) {

@@ -35,7 +35,7 @@ template<typename T> using Result = tl::expected<T, Error>;
 // `return fail(Error::Kind::Invalid, u"…"_s);` from a function returning Result<T>.
 inline tl::unexpected<Error> fail(Error::Kind kind, QString message)
 {
-    return tl::unexpected<Error>(Error{kind, std::move(message)});
+    return tl::unexpected<Error>(Error {kind, std::move(message)});
 }
 
 } // namespace oomscope

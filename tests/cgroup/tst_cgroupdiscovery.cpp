@@ -51,7 +51,7 @@ class CgroupDiscoveryTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void classify_data()
     {
         using K = CgroupInfo::Kind;

@@ -50,7 +50,7 @@ class CgroupReaderTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void detectsVersions()
     {
         CgroupReader v1 = v1Reader();

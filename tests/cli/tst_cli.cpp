@@ -53,7 +53,7 @@ QJsonObject readJson(const QString &path)
 class TestCli : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void version()
     {
         const Run r = runCli({u"--version"_s});

@@ -83,7 +83,7 @@ KillDecision makeDecision()
 class TestGuiModels : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void eventListModelContract();
     void eventListSortsNumerically();
     void eventListFilter();

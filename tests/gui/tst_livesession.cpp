@@ -12,9 +12,9 @@
 #include "samplestore.h"
 #include "samplesview.h"
 #include "samplewriter.h"
-#include "workerthread.h"
 #include "seriestreemodel.h"
 #include "watchdialog.h"
+#include "workerthread.h"
 #include "workspace.h"
 
 #include <QDir>

@@ -76,7 +76,7 @@ void clickRow(QTableView *view, int row)
 class TestMainWindow : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void importFromCommandLineAndExplainSecondKill();
     void cancelLeavesEventListUnchanged();

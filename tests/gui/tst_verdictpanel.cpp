@@ -93,7 +93,7 @@ bool waitForEvaluatedRange(SamplesView &view, std::int64_t fromMs, std::int64_t 
 class TestVerdictPanel : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void predictionModel();
     void demoRecordingIsALeakWithTrend();

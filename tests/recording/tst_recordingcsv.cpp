@@ -115,7 +115,7 @@ class RecordingCsvTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void timestampForms_data()
     {
         QTest::addColumn<QByteArray>("text");

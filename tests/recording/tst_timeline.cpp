@@ -37,7 +37,7 @@ class TimelineTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void bootTimeIsMedian()
     {
         const qint64 boot = 1795823567947;

@@ -67,7 +67,7 @@ QStringList csvLines(const QString &path)
 class TestChartExport : public QObject
 {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void everyAction();
 };
 

@@ -250,7 +250,7 @@ class TestSampleStore : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void chunkCodecRoundTrip();
     void migrationFromVersion1KeepsEvents();
     void appendAndQueryRoundTrip();

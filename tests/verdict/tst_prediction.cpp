@@ -50,7 +50,7 @@ class PredictionTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     // Every memcg report of the fixtures whose totalpages is the limit alone: its task table as
     // a reading must give the expected ranking (points and top pid).
     void kernelTablesAsReadings()

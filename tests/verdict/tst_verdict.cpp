@@ -92,7 +92,7 @@ class VerdictTest : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void names()
     {
         QCOMPARE(verdictKindName(Verdict::Kind::Leak), u"leak"_s);
