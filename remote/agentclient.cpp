@@ -23,8 +23,17 @@ namespace {
 
 // A record larger than this (a sample with thousands of processes is ~1 MiB) means the stream
 // is not the protocol; the link is dropped rather than buffering without end.
-constexpr qsizetype kMaxFrameBytes = 64 * 1024 * 1024;
+// Byte bounds on everything the node sends (docs/security.md): a frame (a sample with
+// --processes of a large cgroup is ~1 MiB), a kernel record (the kernel's own are at most
+// 1 KiB), the kernel records kept to rebuild reports, names.
+constexpr qsizetype kMaxFrameBytes = 8 * 1024 * 1024;
 constexpr std::size_t kKmsgKept = 100000;
+constexpr qint64 kKmsgKeptBytes = 32 * 1024 * 1024;
+constexpr qsizetype kMaxKmsgLineBytes = 8 * 1024;
+constexpr qsizetype kMaxHostnameChars = 255;
+constexpr qsizetype kMaxNameChars = 4096; // a cgroup path (PATH_MAX)
+// A sample this far ahead of the node's own clock (from its hello) is refused.
+constexpr qint64 kMaxAheadOfNodeClockMs = 10'000;
 
 QString normalisedFingerprint(QString text)
 {
@@ -267,6 +276,7 @@ void AgentClient::sendSubscribe()
     if (!m_stream)
         return;
     QJsonObject o {{u"type"_s, u"subscribe"_s}};
+    m_sentSince = m_haveCursor;
     if (m_haveCursor) {
         o.insert("since"_L1, m_status.lastSeq);
         if (!m_cursorInstance.isEmpty())
@@ -293,7 +303,12 @@ void AgentClient::onReadable()
         return;
     touchWatchdog();
     while (stream && stream == m_stream && stream->canReadLine()) {
-        const QByteArray line = stream->readLine().trimmed();
+        QByteArray line = stream->readLine(kMaxFrameBytes + 1);
+        if (!line.endsWith('\n')) {
+            linkLost(u"a frame longer than %1 MiB"_s.arg(kMaxFrameBytes / (1024 * 1024)));
+            return;
+        }
+        line = line.trimmed();
         if (line.isEmpty())
             continue;
         QJsonParseError perr;
@@ -324,7 +339,12 @@ void AgentClient::handleFrame(const QJsonObject &frame)
         const QString instance = hello.instance;
         if (instance != m_batch.origin.instance)
             flush(); // a batch holds the records of one instance
-        m_batch.origin.hostname = hello.hostname;
+        m_batch.origin.hostname = hello.hostname.left(kMaxHostnameChars);
+        m_newestAnnounced = hello.newestSeq;
+        // Records appended after the hello and before the next heartbeat: at most a buffer's worth.
+        m_seqSlack = std::clamp<qint64>(hello.bufferCapacity, 10'000, 10'000'000);
+        m_nodeClockOffsetMs =
+            hello.timestampMs > 0 ? hello.timestampMs - QDateTime::currentMSecsSinceEpoch() : 0;
         m_batch.origin.instance = instance;
         m_batch.origin.kernelRelease = hello.kernelRelease;
         m_batch.origin.cgroupVersion = hello.cgroupVersion;
@@ -350,13 +370,31 @@ void AgentClient::handleFrame(const QJsonObject &frame)
     }
     if (type == "gap"_L1) {
         const FeedGap gap = gapFromJson(frame);
+        if (!plausibleSeq(gap.toSeq) || gap.fromSeq <= 0) {
+            linkLost(u"the node announced a gap up to seq %1, beyond its newest %2"_s.arg(gap.toSeq).arg(
+                m_newestAnnounced));
+            return;
+        }
         noteGap(gap.fromSeq, gap.toSeq);
+        return;
+    }
+    if (type == "heartbeat"_L1 || type == "pong"_L1) {
+        const qint64 newest = frame.value("newest_seq"_L1).toInteger();
+        if (plausibleSeq(newest))
+            m_newestAnnounced = std::max(m_newestAnnounced, newest);
         return;
     }
     if (type == "error"_L1) {
         const QString reason = frame.value("reason"_L1).toString();
         if (reason == "unauthorized"_L1) {
             fail(m_token.isEmpty() ? u"the agent requires a token"_s : u"the agent refused the token"_s);
+            return;
+        }
+        if (reason == "malformed"_L1 && m_sentSince && !m_recordSinceHello) {
+            // The node refused our cursor (one poisoned by an earlier node, say): start over
+            // from what it has, here and in the workspace, rather than fail forever.
+            resetCursor();
+            linkLost(u"the agent refused the stored cursor; starting from its oldest record"_s);
             return;
         }
         if (reason == "too_slow"_L1) {
@@ -371,10 +409,33 @@ void AgentClient::handleFrame(const QJsonObject &frame)
     // heartbeat, pong and future frame types: the watchdog was fed, nothing else to do.
 }
 
+bool AgentClient::plausibleSeq(qint64 seq) const
+{
+    return seq >= 0 && seq <= m_newestAnnounced + m_seqSlack;
+}
+
+void AgentClient::resetCursor()
+{
+    m_status.lastSeq = 0;
+    m_haveCursor = false;
+    m_cursorInstance.clear();
+    if (m_recorder) {
+        const QString node = m_status.node;
+        QMetaObject::invokeMethod(m_recorder, [r = m_recorder, node] { r->resetCursor(node); });
+    }
+}
+
 void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
 {
     if (seq <= m_status.lastSeq)
         return; // already received (a replay overlapping what we have)
+    if (!plausibleSeq(seq)) {
+        // last_seq < seq <= newest: a node that jumps far past what it announced would poison
+        // the stored cursor (every later resume refused); it is cut off instead.
+        linkLost(u"the node sent seq %1, far beyond its newest %2"_s.arg(seq).arg(m_newestAnnounced));
+        return;
+    }
+    m_newestAnnounced = std::max(m_newestAnnounced, seq);
     if (m_haveCursor && seq > m_status.lastSeq + 1)
         noteGap(m_status.lastSeq + 1, seq - 1); // the protocol never skips silently; neither do we
     m_haveCursor = true;
@@ -390,14 +451,27 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
     const QString type = record.value("type"_L1).toString();
     if (type == "sample"_L1) {
         if (std::optional<FeedSample> s = feedSampleFromJson(record)) {
-            m_batch.samples.push_back(std::move(*s));
-            ++m_status.samplesReceived;
+            // A sample dated ahead of the node's own clock would make its later samples look
+            // out of order and be dropped: refused, and counted.
+            const qint64 nodeNowMs = QDateTime::currentMSecsSinceEpoch() + m_nodeClockOffsetMs;
+            if (s->sample.timestampMs > nodeNowMs + kMaxAheadOfNodeClockMs
+                || s->cgroup.size() > kMaxNameChars) {
+                ++m_status.samplesRefused;
+            } else {
+                m_batch.samples.push_back(std::move(*s));
+                ++m_status.samplesReceived;
+            }
         }
     } else if (type == "kmsg"_L1) {
         KmsgFrame k = kmsgFromJson(record);
+        if (k.line.size() > kMaxKmsgLineBytes)
+            k.line.truncate(kMaxKmsgLineBytes); // the kernel's own records are at most 1 KiB
+        m_kmsgBytes += k.line.size();
         m_kmsg.emplace_back(k.kmsgSeq, std::move(k.line));
-        if (m_kmsg.size() > kKmsgKept)
+        while (!m_kmsg.empty() && (m_kmsg.size() > kKmsgKept || m_kmsgBytes > kKmsgKeptBytes)) {
+            m_kmsgBytes -= m_kmsg.front().second.size();
             m_kmsg.pop_front();
+        }
     } else if (type == "oom_event"_L1) {
         const OomEventFrame oom = oomEventFromJson(record);
         FeedEvent e;

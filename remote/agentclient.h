@@ -51,6 +51,7 @@ public:
         qint64 recordsReceived = 0;
         qint64 samplesReceived = 0;
         qint64 eventsReceived = 0;
+        qint64 samplesRefused = 0; // dated too far ahead of the node's own clock
         qint64 samplesStored = 0; // confirmed by the recorder
         qint64 eventsStored = 0;
         int reconnects = 0;
@@ -93,6 +94,8 @@ private:
     void onReadable();
     void handleFrame(const QJsonObject &frame);
     void handleRecord(const QJsonObject &record, qint64 seq);
+    bool plausibleSeq(qint64 seq) const; // 0 <= seq <= newest announced + slack
+    void resetCursor(); // here and in the workspace
     void noteGap(qint64 fromSeq, qint64 toSeq);
     void linkLost(const QString &reason);
     void fail(const QString &reason); // Error state: no retry
@@ -125,6 +128,12 @@ private:
     // Recent kernel log records by kernel seq: an oom_event names its first record, and the
     // report's lines are imported from here.
     std::deque<std::pair<qint64, QByteArray>> m_kmsg;
+    qint64 m_kmsgBytes = 0; // of m_kmsg: bounded by bytes too, not only by count
+    // What the node announced (hello, heartbeats, pongs): records beyond it are lies.
+    qint64 m_newestAnnounced = 0;
+    qint64 m_seqSlack = 0;
+    qint64 m_nodeClockOffsetMs = 0; // node clock − ours, from the hello
+    bool m_sentSince = false; // the last subscribe carried a cursor
 };
 
 } // namespace oomscope

@@ -3,6 +3,7 @@
 
 #include "agentclient.h"
 #include "feedrecorder.h"
+#include "printable.h"
 #include "samplestore.h"
 #include "workspace.h"
 
@@ -68,9 +69,10 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
         if (s == AgentClient::State::Error)
             loop.quit();
         if (s == AgentClient::State::Live)
-            err << "attached to " << client.status().hostname << " (" << client.node() << ")" << Qt::endl;
+            err << "attached to " << printable(client.status().hostname) << " (" << client.node() << ")"
+                << Qt::endl;
         if (s == AgentClient::State::Reconnecting)
-            err << "link lost (" << client.status().message << "), retrying" << Qt::endl;
+            err << "link lost (" << printable(client.status().message) << "), retrying" << Qt::endl;
     });
     QObject::connect(&client, &AgentClient::gapDetected, &loop, [&](qint64 from, qint64 to) {
         err << "gap: records " << from << "-" << to << " are no longer on the agent" << Qt::endl;
@@ -101,27 +103,28 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
     std::signal(SIGINT, previousInt);
     std::signal(SIGTERM, previousTerm);
 
+    // What the node sent (names, reasons) reaches the terminal escaped: no control sequences.
     if (failed) {
-        err << "oomscope-cli attach: " << status.message << Qt::endl;
+        err << "oomscope-cli attach: " << printable(status.message) << Qt::endl;
         return 1;
     }
     if (status.hostname.isEmpty()) {
         err << "oomscope-cli attach: never reached the agent"
-            << (status.message.isEmpty() ? QString() : u": "_s + status.message) << Qt::endl;
+            << (status.message.isEmpty() ? QString() : u": "_s + printable(status.message)) << Qt::endl;
         return 1;
     }
     SampleStore store(*recorder.workspace());
-    out << "node " << status.hostname << " (" << client.node() << "), instance " << status.instance
-        << ", last seq " << status.lastSeq << "\n";
+    out << "node " << printable(status.hostname) << " (" << client.node() << "), instance "
+        << printable(status.instance) << ", last seq " << status.lastSeq << "\n";
     for (const SeriesInfo &s : store.series()) {
         if (s.host == status.hostname)
-            out << "  " << s.cgroupPath << "\t" << s.count << " samples\n";
+            out << "  " << printable(s.cgroupPath, 4096) << "\t" << s.count << " samples\n";
     }
     const std::vector<StoredGap> gaps = recorder.gaps(client.node());
     out << "stored this run: " << status.samplesStored << " samples, " << status.eventsStored
         << " OOM events; " << status.reconnects << " reconnects; " << status.gapCount << " gaps\n";
     for (const StoredGap &g : gaps)
-        out << "  gap " << g.fromSeq << "-" << g.toSeq << " (instance " << g.instance << ")\n";
+        out << "  gap " << g.fromSeq << "-" << g.toSeq << " (instance " << printable(g.instance) << ")\n";
     out.flush();
     return 0;
 }

@@ -87,6 +87,30 @@ void FeedRecorder::requestCursor(const QString &node)
     Q_EMIT cursorLoaded(node, c ? c->instance : QString(), c ? c->lastSeq : 0);
 }
 
+void FeedRecorder::resetCursor(const QString &node)
+{
+    if (!d->store)
+        return;
+    if (const Result<void> reset = d->store->resetCursor(node); !reset)
+        qWarning("oomscope: resetting the cursor of %s failed: %s", qPrintable(node),
+                 qPrintable(reset.error().message));
+}
+
+// The host its series are stored under: the name the node claims, unless another attached
+// node (another endpoint) already stores under that name — then the claim cannot take over
+// those series, and the endpoint is added to tell them apart.
+QString FeedRecorder::hostFor(const FeedBatch &batch)
+{
+    const QString claimed = batch.origin.hostname.isEmpty() ? batch.origin.node : batch.origin.hostname;
+    if (!d->store)
+        return claimed;
+    for (const NodeCursor &other : d->store->nodes()) {
+        if (other.node != batch.origin.node && other.hostname == claimed)
+            return u"%1 (%2)"_s.arg(claimed, batch.origin.node);
+    }
+    return claimed;
+}
+
 void FeedRecorder::store(FeedBatchPtr batch)
 {
     if (!batch)
@@ -148,7 +172,7 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     const qint64 storedUpTo = sameInstance ? cursor.lastSeq : 0;
 
     NodeBatch nodeBatch;
-    nodeBatch.host = batch.origin.hostname.isEmpty() ? batch.origin.node : batch.origin.hostname;
+    nodeBatch.host = hostFor(batch);
     nodeBatch.bootTimeMs = batch.origin.bootTimeMs;
     nodeBatch.kernelRelease = batch.origin.kernelRelease;
     nodeBatch.cgroupVersion = batch.origin.cgroupVersion;
@@ -177,7 +201,7 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
         nodeBatch.gaps.push_back(NodeBatch::Gap {g.fromSeq, g.toSeq});
 
     nodeBatch.cursor = cursor;
-    nodeBatch.cursor.hostname = batch.origin.hostname;
+    nodeBatch.cursor.hostname = nodeBatch.host; // as stored, so the first claimant keeps the name
     nodeBatch.cursor.instance = batch.origin.instance;
     nodeBatch.cursor.lastSeq = std::max(storedUpTo, batch.lastSeq);
     nodeBatch.cursor.eventsStored += report.eventsStored;

@@ -65,6 +65,8 @@ public Q_SLOTS:
     void store(oomscope::FeedBatchPtr batch);
     // Answers with cursorLoaded (instance empty and lastSeq 0 for a node never stored).
     void requestCursor(const QString &node);
+    // Forgets the node's stored cursor (the node refused it): its next records are all new.
+    void resetCursor(const QString &node);
 
 Q_SIGNALS:
     void cursorLoaded(const QString &node, const QString &instance, qint64 lastSeq);
@@ -74,6 +76,7 @@ private:
     FeedStoreReport storeBatch(const FeedBatch &batch);
     // Imports the batch's OOM reports (each its own import, idempotent by content hash) and
     // returns the new events to place; counts them in report. False: report.error is set.
+    QString hostFor(const FeedBatch &batch);
     bool importReports(const FeedBatch &batch, qint64 storedUpTo, const QString &host,
                        std::vector<NodeBatch::Event> &events, FeedStoreReport &report);
 

@@ -152,6 +152,18 @@ Result<void> NodeFeedStore::Private::storeCursor(const NodeBatch &batch, const N
     return {};
 }
 
+Result<void> NodeFeedStore::resetCursor(const QString &node)
+{
+    SqliteStatement up;
+    if (!up.prepare(d->db(), "UPDATE remote_nodes SET instance = '', last_seq = 0 WHERE node = ?"))
+        return sqliteFail(d->db());
+    up.bind(1, node);
+    if (!up.run())
+        return sqliteFail(d->db());
+    d->cursors.remove(node);
+    return {};
+}
+
 NodeFeedStore::NodeFeedStore(Workspace &workspace)
     : d(std::make_unique<Private>(workspace))
 { }

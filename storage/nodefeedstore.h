@@ -94,6 +94,8 @@ public:
     // Samples (a node clock stepped back makes older samples skipped, not the batch rejected),
     // event placements, gaps and cursor, all or nothing.
     Result<NodeBatchStored> storeBatch(const NodeBatch &batch);
+    // Forgets where the node's feed was: instance and last seq (counts and gaps stay).
+    Result<void> resetCursor(const QString &node);
 
 private:
     struct Private;

@@ -14,6 +14,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -105,6 +106,10 @@ inline std::size_t chunkCapacityOf(int level)
 
 inline std::int64_t alignDown(std::int64_t t, std::int64_t width)
 {
+    // Within one width of INT64_MIN the multiple below is not representable: round toward zero
+    // there instead of overflowing (only absurd timestamps from a file or a node get here).
+    if (t < std::numeric_limits<std::int64_t>::min() + width)
+        return t - t % width;
     std::int64_t q = t / width;
     if (t % width < 0)
         --q;
