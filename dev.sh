@@ -32,11 +32,11 @@ case "$cmd" in
     db=build/dev/demo-workspace.sqlite
     if [[ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
       echo "No display: rendering the window under Xvfb to build/dev/demo-screenshot.png instead."
-      xvfb-run -a -s '-screen 0 1600x1000x24' build/dev/gui/oomscope --db "$db" \
+      xvfb-run -a -s '-screen 0 1600x1000x24' build/dev/gui/app/oomscope --db "$db" \
         --screenshot build/dev/demo-screenshot.png "${files[@]}"
       echo "Wrote build/dev/demo-screenshot.png"
     else
-      exec build/dev/gui/oomscope --db "$db" "${files[@]}"
+      exec build/dev/gui/app/oomscope --db "$db" "${files[@]}"
     fi
     ;;
   test)
