@@ -6,6 +6,7 @@
 #include "agentendpoint.h"
 #include "agentprocess.h"
 #include "feedrecorder.h"
+#include "fixturetree.h"
 #include "samplestore.h"
 #include "workspace.h"
 
@@ -31,31 +32,12 @@
 using namespace oomscope;
 using oomscope::testsupport::AgentProcess;
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
 
 namespace {
 
 const QString kCgroup = u"/batch.slice/report.service"_s;
-
-bool copyTree(const QString &from, const QString &to)
-{
-    QDir().mkpath(to);
-    for (const QFileInfo &fi : QDir(from).entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot)) {
-        const QString target = to + u'/' + fi.fileName();
-        if (fi.isDir() ? !copyTree(fi.filePath(), target) : !QFile::copy(fi.filePath(), target))
-            return false;
-    }
-    return true;
-}
-
-// Atomic (write and rename), so the agent never reads a half-written counter.
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return false;
-    f.write(content);
-    return f.commit();
-}
 
 // Runs the event loop for ms milliseconds (the client and the queued recorder signals need it).
 void spin(int ms)
@@ -108,9 +90,9 @@ int main(int argc, char **argv)
 
     QTemporaryDir dir;
     const QString cgroupRoot = dir.path() + u"/cg"_s;
-    if (!dir.isValid() || !writeFile(dir.path() + u"/kmsg"_s, QByteArray())
-        || !copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot)
-        || !copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.path() + u"/proc"_s)) {
+    if (!dir.isValid() || !writeFileAtomically(dir.path() + u"/kmsg"_s, QByteArray())
+        || !copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot)
+        || !copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.path() + u"/proc"_s)) {
         std::fprintf(stderr, "cannot set up the fixture cgroup tree\n");
         return 1;
     }
@@ -180,7 +162,7 @@ int main(int argc, char **argv)
         spin(int(QRandomGenerator::global()->bounded(quint32(intervalMs))));
         const qint64 value = 700LL * 1024 * 1024 + qint64(i + 1) * 4096; // distinct per change
         const qint64 writtenMs = QDateTime::currentMSecsSinceEpoch();
-        if (!writeFile(usageFile, QByteArray::number(value) + '\n')) {
+        if (!writeFileAtomically(usageFile, QByteArray::number(value) + '\n')) {
             std::fprintf(stderr, "cannot write %s\n", qPrintable(usageFile));
             break;
         }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "agentprocess.h"
+#include "fixturetree.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,35 +20,11 @@
 
 namespace agenttest {
 
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
+
 using namespace Qt::StringLiterals;
 using oomscope::testsupport::AgentProcess;
-
-inline bool copyTree(const QString &from, const QString &to)
-{
-    QDir().mkpath(to);
-    const QDir src(from);
-    for (const QFileInfo &fi :
-         src.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden)) {
-        const QString target = to + u'/' + fi.fileName();
-        if (fi.isDir()) {
-            if (!copyTree(fi.filePath(), target))
-                return false;
-        } else if (!QFile::copy(fi.filePath(), target)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// Atomic (write and rename), so the sampler never reads a half-written counter.
-inline void writeFile(const QString &path, const QByteArray &content)
-{
-    QSaveFile f(path);
-    if (f.open(QIODevice::WriteOnly)) {
-        f.write(content);
-        f.commit();
-    }
-}
 
 // A v2 fixture tree (copied from tests/data/cgroupfs) plus /proc, in a temporary directory.
 struct Fixture {
@@ -59,9 +36,10 @@ struct Fixture {
     {
         if (!dir.isValid())
             return false;
-        writeFile(kmsgPath(), QByteArray()); // an empty kernel log: no records unless a test adds some
-        return copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v2"), cgroupRoot())
-            && copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot());
+        writeFileAtomically(kmsgPath(),
+                            QByteArray()); // an empty kernel log: no records unless a test adds some
+        return copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v2"), cgroupRoot())
+            && copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot());
     }
     // Adds n leaf cgroups /soak.slice/cN with plain counters.
     void addLeaves(int n)
@@ -69,12 +47,14 @@ struct Fixture {
         for (int i = 0; i < n; ++i) {
             const QString d = cgroupRoot() + u"/soak.slice/c%1"_s.arg(i);
             QDir().mkpath(d);
-            writeFile(d + u"/memory.current"_s, QByteArray::number(1000000 + i) + '\n');
-            writeFile(d + u"/memory.max"_s, "max\n");
-            writeFile(d + u"/memory.events"_s, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
-            writeFile(d + u"/memory.stat"_s,
-                      "anon 4096\nfile 8192\nshmem 0\ninactive_file 4096\nactive_file 4096\nkernel 0\n");
-            writeFile(d + u"/cgroup.procs"_s, "");
+            writeFileAtomically(d + u"/memory.current"_s, QByteArray::number(1000000 + i) + '\n');
+            writeFileAtomically(d + u"/memory.max"_s, "max\n");
+            writeFileAtomically(d + u"/memory.events"_s,
+                                "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+            writeFileAtomically(
+                d + u"/memory.stat"_s,
+                "anon 4096\nfile 8192\nshmem 0\ninactive_file 4096\nactive_file 4096\nkernel 0\n");
+            writeFileAtomically(d + u"/cgroup.procs"_s, "");
         }
     }
 };

@@ -80,7 +80,8 @@ private Q_SLOTS:
         QTimer grow;
         connect(&grow, &QTimer::timeout, &grow, [&] {
             written += 4096;
-            writeFile(f.cgroupRoot() + kReport + u"/memory.current"_s, QByteArray::number(written) + '\n');
+            writeFileAtomically(f.cgroupRoot() + kReport + u"/memory.current"_s,
+                                QByteArray::number(written) + '\n');
         });
         grow.start(30);
 
@@ -372,12 +373,12 @@ private Q_SLOTS:
     {
         Fixture f;
         QVERIFY(f.setUp());
-        writeFile(f.cgroupRoot() + kReport + u"/memory.current"_s, "73400320\n");
-        writeFile(f.cgroupRoot() + kReport + u"/memory.events"_s,
-                  "low 0\nhigh 0\nmax 7\noom 3\noom_kill 2\noom_group_kill 0\n");
-        writeFile(f.cgroupRoot() + kReport + u"/memory.stat"_s,
-                  "anon 41943040\nfile 20971520\nshmem 0\nactive_file 10485760\ninactive_file "
-                  "10485760\nkernel 1048576\n");
+        writeFileAtomically(f.cgroupRoot() + kReport + u"/memory.current"_s, "73400320\n");
+        writeFileAtomically(f.cgroupRoot() + kReport + u"/memory.events"_s,
+                            "low 0\nhigh 0\nmax 7\noom 3\noom_kill 2\noom_group_kill 0\n");
+        writeFileAtomically(f.cgroupRoot() + kReport + u"/memory.stat"_s,
+                            "anon 41943040\nfile 20971520\nshmem 0\nactive_file 10485760\ninactive_file "
+                            "10485760\nkernel 1048576\n");
         AgentServer agent(baseOptions(f));
         QVERIFY(succeeded(agent.start()));
         QTRY_VERIFY_WITH_TIMEOUT(agent.buffer().newestSeq() >= 3, 10000);

@@ -42,8 +42,8 @@ private Q_SLOTS:
         qint64 counter = 0;
         while (t.elapsed() < seconds * 1000) {
             // Move a few counters so the files change under the sampler.
-            writeFile(f.cgroupRoot() + u"/soak.slice/c%1/memory.current"_s.arg(counter % cgroups),
-                      QByteArray::number(2000000 + counter) + '\n');
+            writeFileAtomically(f.cgroupRoot() + u"/soak.slice/c%1/memory.current"_s.arg(counter % cgroups),
+                                QByteArray::number(2000000 + counter) + '\n');
             ++counter;
             QTest::qWait(50);
             QVERIFY(!client.disconnected());

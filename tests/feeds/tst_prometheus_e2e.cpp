@@ -4,6 +4,7 @@
 // import it through promrange into a workspace, and the stored values must be what each target
 // served: the endpoint's working sets, and the usage the fixture files hold for the agent.
 #include "feedimport.h"
+#include "fixturetree.h"
 #include "metricsserver.h"
 #include "promrange.h"
 #include "samplestore.h"
@@ -31,6 +32,8 @@
 #include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
 
 namespace {
@@ -50,17 +53,6 @@ void dieWithTest()
 // paths differ from the cAdvisor endpoint's, so the two jobs' series cannot be confused.
 const QString kAgentLeaf = u"/batch.slice/report.service"_s;
 const QString kAgentSlice = u"/batch.slice"_s;
-
-bool copyTree(const QString &from, const QString &to)
-{
-    QDir().mkpath(to);
-    for (const QFileInfo &fi : QDir(from).entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot)) {
-        const QString target = to + u'/' + fi.fileName();
-        if (fi.isDir() ? !copyTree(fi.filePath(), target) : !QFile::copy(fi.filePath(), target))
-            return false;
-    }
-    return true;
-}
 
 // The byte count a fixture file holds (what the agent must report for it).
 qint64 fixtureBytes(const QString &path)
@@ -149,8 +141,9 @@ private Q_SLOTS:
 
         // The agent (a build dependency of this test): a second job on a fixture cgroup tree.
         const QString cgroupRoot = dir.filePath(u"cg"_s);
-        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot));
-        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.filePath(u"proc"_s)));
+        QVERIFY(copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot));
+        QVERIFY(
+            copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.filePath(u"proc"_s)));
         {
             QFile kmsg(dir.filePath(u"kmsg"_s)); // an empty kernel log
             QVERIFY(kmsg.open(QIODevice::WriteOnly));

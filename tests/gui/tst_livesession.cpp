@@ -6,6 +6,7 @@
 
 #include "qcustomplotinclude.h" // must come first, see there
 
+#include "fixturetree.h"
 #include "growthchart.h"
 #include "livesession.h"
 #include "mainwindow.h"
@@ -31,6 +32,8 @@
 #include <time.h>
 
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
 
 namespace {
@@ -39,32 +42,6 @@ const QString kDockerPath = u"/docker/bf4339a9cfb4d0e9800dab873b9906458967b4132f
 // The cgroup the recorded report names (tests/data/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg).
 const QString kReportPath = u"/oomscope-e2e-10097-436de7fc"_s;
 constexpr qint64 kMiB = 1024 * 1024;
-
-bool copyTree(const QString &from, const QString &to)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path target(QFile::encodeName(to).toStdString());
-    fs::create_directories(target, ec);
-    fs::copy(fs::path(QFile::encodeName(from).toStdString()), target,
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec)
-        return false;
-    for (const fs::directory_entry &entry : fs::recursive_directory_iterator(target, ec))
-        fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add,
-                        ec);
-    return !ec;
-}
-
-// Atomic replace, so the sampler never reads a half-written file.
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return false;
-    file.write(content);
-    return file.commit();
-}
 
 double boottimeNowSeconds()
 {
@@ -117,13 +94,15 @@ private:
             return false;
         const QString fixtures = QStringLiteral(OOMSCOPE_TEST_DATA) + u"/cgroupfs"_s;
         m_root = m_tmp->filePath(u"v1"_s);
-        return copyTree(fixtures + u"/v1"_s, m_root)
-            && copyTree(fixtures + u"/proc"_s, m_tmp->filePath(u"proc"_s))
-            && copyTree(cgroupDir(kDockerPath), cgroupDir(kReportPath))
-            && writeFile(cgroupDir(kReportPath) + u"/memory.limit_in_bytes"_s, QByteArray::number(64 * kMiB))
-            && writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s, QByteArray::number(5 * kMiB))
-            && writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
-                         "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        return copyFixtureTree(fixtures + u"/v1"_s, m_root)
+            && copyFixtureTree(fixtures + u"/proc"_s, m_tmp->filePath(u"proc"_s))
+            && copyFixtureTree(cgroupDir(kDockerPath), cgroupDir(kReportPath))
+            && writeFileAtomically(cgroupDir(kReportPath) + u"/memory.limit_in_bytes"_s,
+                                   QByteArray::number(64 * kMiB))
+            && writeFileAtomically(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
+                                   QByteArray::number(5 * kMiB))
+            && writeFileAtomically(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
+                                   "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
     }
 
     LiveSessionConfig fixtureConfig(const QStringList &paths) const
@@ -163,8 +142,8 @@ private Q_SLOTS:
         session.start();
         QTRY_COMPARE(session.seriesOfPaths().size(), 2); // the missing cgroup gets no series
         for (qint64 step = 1; step <= 5; ++step) {
-            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
-                              QByteArray::number(step * 10 * kMiB)));
+            QVERIFY(writeFileAtomically(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
+                                        QByteArray::number(step * 10 * kMiB)));
             QTRY_VERIFY(!seenUsage.empty() && seenUsage.back() == step * 10 * kMiB);
         }
         session.stop();
@@ -260,7 +239,7 @@ private Q_SLOTS:
         QVERIFY(makeFixture());
         const QString ws = m_tmp->filePath(u"ws.sqlite"_s);
         const QString kmsg = m_tmp->filePath(u"kmsg"_s);
-        QVERIFY(writeFile(kmsg, {}));
+        QVERIFY(writeFileAtomically(kmsg, {}));
         LiveSessionConfig config = fixtureConfig({kDockerPath, kReportPath});
         config.kmsgPath = kmsg;
         LiveSession session(config, ws);
@@ -270,8 +249,8 @@ private Q_SLOTS:
         QTRY_VERIFY(session.kernelLogAvailable());
         QTRY_VERIFY(session.samplesStoredCount() >= 4);
 
-        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
-                          "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n"));
+        QVERIFY(writeFileAtomically(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
+                                    "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n"));
         qint64 reportUs = 0;
         const QByteArray report = reportNow(&reportUs);
         QVERIFY(!report.isEmpty());
@@ -321,8 +300,8 @@ private Q_SLOTS:
         QSignalSpy withoutReport(&session, &LiveSession::killWithoutReport);
         session.start();
         QTRY_VERIFY(session.samplesStoredCount() >= 2);
-        QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
-                          "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"));
+        QVERIFY(writeFileAtomically(cgroupDir(kReportPath) + u"/memory.oom_control"_s,
+                                    "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"));
         QVERIFY(withoutReport.wait(5000));
         QCOMPARE(withoutReport.at(0).at(0).toString(), kReportPath);
         QCOMPARE(withoutReport.at(0).at(2).toLongLong(), 2);
@@ -362,8 +341,8 @@ private Q_SLOTS:
         QTRY_VERIFY(graph->dataCount() >= 3);
         const int before = graph->dataCount();
         for (qint64 step = 1; step <= 6; ++step) {
-            QVERIFY(writeFile(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
-                              QByteArray::number(step * 8 * kMiB)));
+            QVERIFY(writeFileAtomically(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
+                                        QByteArray::number(step * 8 * kMiB)));
             QTest::qWait(120);
         }
         QTRY_VERIFY(window.samplesView()->chart()->usageGraph(id)->dataCount() >= before + 5);

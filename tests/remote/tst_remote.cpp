@@ -39,9 +39,9 @@ struct V1Fixture {
     {
         if (!dir.isValid())
             return false;
-        writeFile(kmsgPath(), QByteArray());
-        return copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot())
-            && copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.path() + u"/proc"_s);
+        writeFileAtomically(kmsgPath(), QByteArray());
+        return copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot())
+            && copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), dir.path() + u"/proc"_s);
     }
     QStringList agentArgs() const
     {
@@ -298,7 +298,7 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        writeFile(f.dir.path() + u"/token"_s, "right-token-1234\n");
+        writeFileAtomically(f.dir.path() + u"/token"_s, "right-token-1234\n");
         AgentProcess agent;
         const quint16 port =
             agent.listen(f.agentArgs() + QStringList {u"--token-file"_s, f.dir.path() + u"/token"_s});

@@ -151,7 +151,7 @@ private Q_SLOTS:
         const quint16 port = freeLoopbackPort();
         QVERIFY(port);
         const QString config = d + u"/sshd_config"_s;
-        writeFile(
+        writeFileAtomically(
             config,
             u"Port %1\nListenAddress 127.0.0.1\nHostKey %2/host_key\nAuthorizedKeysFile %2/authorized_keys\n"
             "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
@@ -172,8 +172,8 @@ private Q_SLOTS:
         const QString cgroupRoot = d + u"/cg"_s;
         const QString procRoot = d + u"/proc"_s;
         const QString kmsg = d + u"/kmsg"_s;
-        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot));
-        QVERIFY(copyTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot));
+        QVERIFY(copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"), cgroupRoot));
+        QVERIFY(copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot));
         QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), kmsg));
 
         AgentConnectOptions o;

@@ -4,6 +4,7 @@
 
 #include "cgroupdiscovery.h"
 #include "cgroupreader.h"
+#include "fixturetree.h"
 #include "kmsgtail.h"
 #include "samplemapping.h"
 #include "sampler.h"
@@ -23,6 +24,8 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
 
 namespace {
@@ -32,33 +35,6 @@ const QString kDockerPath = u"/docker/bf4339a9cfb4d0e9800dab873b9906458967b4132f
 QString fixtureDir()
 {
     return QStringLiteral(OOMSCOPE_TEST_DATA) + u"/cgroupfs"_s;
-}
-
-bool copyTree(const QString &from, const QString &to)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path source(QFile::encodeName(from).toStdString());
-    const fs::path target(QFile::encodeName(to).toStdString());
-    fs::create_directories(target, ec);
-    fs::copy(source, target, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec)
-        return false;
-    // The test rewrites the copies; the checkout may hand them over read-only.
-    for (const fs::directory_entry &entry : fs::recursive_directory_iterator(target, ec))
-        fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add,
-                        ec);
-    return !ec;
-}
-
-// Atomic replace, so the sampler never reads a half-written file.
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return false;
-    file.write(content);
-    return file.commit();
 }
 
 QByteArray readFile(const QString &path)
@@ -103,8 +79,8 @@ private:
     QString copyFixture(const QString &version)
     {
         const QString root = m_tmp->filePath(version);
-        if (!copyTree(fixtureDir() + u'/' + version, root)
-            || !copyTree(fixtureDir() + u"/proc"_s, m_tmp->filePath(u"proc"_s)))
+        if (!copyFixtureTree(fixtureDir() + u'/' + version, root)
+            || !copyFixtureTree(fixtureDir() + u"/proc"_s, m_tmp->filePath(u"proc"_s)))
             return {};
         return root;
     }
@@ -171,18 +147,20 @@ private Q_SLOTS:
         const QString root = copyFixture(u"v1"_s);
         QVERIFY(!root.isEmpty());
         const QString dir = root + u"/memory/batch.slice/report.service"_s;
-        QVERIFY(writeFile(dir + u"/memory.usage_in_bytes"_s, "52428800\n"));
-        QVERIFY(writeFile(dir + u"/memory.failcnt"_s, "7\n"));
-        QVERIFY(writeFile(dir + u"/memory.kmem.usage_in_bytes"_s, "1048576\n"));
-        QVERIFY(writeFile(dir + u"/memory.oom_control"_s, "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.usage_in_bytes"_s, "52428800\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.failcnt"_s, "7\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.kmem.usage_in_bytes"_s, "1048576\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.oom_control"_s,
+                                    "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n"));
         // Local lines first and different, so taking them instead of total_* would show.
-        QVERIFY(writeFile(dir + u"/memory.stat"_s,
-                          "cache 1\nrss 2\nshmem 3\ninactive_file 4\nactive_file 5\nswap 6\n"
-                          "total_cache 40960\ntotal_rss 8192000\ntotal_shmem 4096\n"
-                          "total_inactive_file 12288\ntotal_active_file 28672\ntotal_swap 65536\n"));
+        QVERIFY(
+            writeFileAtomically(dir + u"/memory.stat"_s,
+                                "cache 1\nrss 2\nshmem 3\ninactive_file 4\nactive_file 5\nswap 6\n"
+                                "total_cache 40960\ntotal_rss 8192000\ntotal_shmem 4096\n"
+                                "total_inactive_file 12288\ntotal_active_file 28672\ntotal_swap 65536\n"));
         // The parent's 100 MiB binds before the service's own 200 MiB.
-        QVERIFY(writeFile(root + u"/memory/batch.slice/memory.limit_in_bytes"_s, "104857600\n"));
-        QVERIFY(writeFile(dir + u"/memory.limit_in_bytes"_s, "209715200\n"));
+        QVERIFY(writeFileAtomically(root + u"/memory/batch.slice/memory.limit_in_bytes"_s, "104857600\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.limit_in_bytes"_s, "209715200\n"));
 
         const double before = boottimeNow();
         const CgroupReader reader(root, m_tmp->filePath(u"proc"_s));
@@ -204,9 +182,10 @@ private Q_SLOTS:
         QCOMPARE(m.workingSetBytes(), std::int64_t(52428800 - 12288));
 
         // No limit on the path (v1 prints PAGE_COUNTER_MAX): unlimited, not unknown.
-        QVERIFY(writeFile(root + u"/memory/batch.slice/memory.limit_in_bytes"_s, "9223372036854771712\n"));
-        QVERIFY(writeFile(dir + u"/memory.limit_in_bytes"_s, "9223372036854771712\n"));
-        QVERIFY(writeFile(root + u"/memory/memory.limit_in_bytes"_s, "9223372036854771712\n"));
+        QVERIFY(writeFileAtomically(root + u"/memory/batch.slice/memory.limit_in_bytes"_s,
+                                    "9223372036854771712\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.limit_in_bytes"_s, "9223372036854771712\n"));
+        QVERIFY(writeFileAtomically(root + u"/memory/memory.limit_in_bytes"_s, "9223372036854771712\n"));
         QCOMPARE(toMemorySample(reader.read(u"/batch.slice/report.service"_s)).limitBytes,
                  MemorySample::kUnlimited);
 
@@ -221,17 +200,18 @@ private Q_SLOTS:
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
         const QString dir = root + kDockerPath;
-        QVERIFY(writeFile(dir + u"/memory.current"_s, "300000000\n"));
-        QVERIFY(writeFile(dir + u"/memory.max"_s, "max\n"));
-        QVERIFY(writeFile(root + u"/docker/memory.max"_s, "max\n"));
-        QVERIFY(writeFile(dir + u"/memory.high"_s, "268435456\n"));
-        QVERIFY(writeFile(dir + u"/memory.swap.current"_s, "8192\n"));
-        QVERIFY(writeFile(dir + u"/memory.events"_s,
-                          "low 0\nhigh 12\nmax 34\noom 2\noom_kill 2\noom_group_kill 0\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.current"_s, "300000000\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.max"_s, "max\n"));
+        QVERIFY(writeFileAtomically(root + u"/docker/memory.max"_s, "max\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.high"_s, "268435456\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.swap.current"_s, "8192\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.events"_s,
+                                    "low 0\nhigh 12\nmax 34\noom 2\noom_kill 2\noom_group_kill 0\n"));
         // No "kernel" line (before 5.18): its parts are summed.
-        QVERIFY(writeFile(dir + u"/memory.stat"_s,
-                          "anon 200000000\nfile 90000000\nkernel_stack 16384\npagetables 65536\n"
-                          "shmem 1000000\ninactive_file 50000000\nactive_file 40000000\nslab 2000000\n"));
+        QVERIFY(writeFileAtomically(
+            dir + u"/memory.stat"_s,
+            "anon 200000000\nfile 90000000\nkernel_stack 16384\npagetables 65536\n"
+            "shmem 1000000\ninactive_file 50000000\nactive_file 40000000\nslab 2000000\n"));
 
         const CgroupReader reader(root, m_tmp->filePath(u"proc"_s));
         const MemorySample m = toMemorySample(reader.read(kDockerPath));
@@ -247,9 +227,9 @@ private Q_SLOTS:
         QCOMPARE(m.oomKillCount, std::int64_t(2));
         QCOMPARE(m.unreclaimableBytes(), std::int64_t(200000000 + 1000000 + 2000000 + 16384 + 65536));
 
-        QVERIFY(writeFile(dir + u"/memory.stat"_s, "anon 1\nkernel 4096\nslab 2000000\n"));
-        QVERIFY(writeFile(dir + u"/memory.high"_s, "max\n"));
-        QVERIFY(writeFile(root + u"/docker/memory.max"_s, "536870912\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.stat"_s, "anon 1\nkernel 4096\nslab 2000000\n"));
+        QVERIFY(writeFileAtomically(dir + u"/memory.high"_s, "max\n"));
+        QVERIFY(writeFileAtomically(root + u"/docker/memory.max"_s, "536870912\n"));
         const MemorySample m2 = toMemorySample(reader.read(kDockerPath));
         QCOMPARE(m2.kernelBytes, std::int64_t(4096));
         QCOMPARE(m2.highBytes, MemorySample::kUnlimited);
@@ -306,17 +286,18 @@ private Q_SLOTS:
         const QString usageFile = dir + (v1 ? u"/memory.usage_in_bytes"_s : u"/memory.current"_s);
         const auto writeKills = [&](int kills) {
             if (v1)
-                return writeFile(dir + u"/memory.oom_control"_s,
-                                 "oom_kill_disable 0\nunder_oom 0\noom_kill " + QByteArray::number(kills)
-                                     + '\n');
-            return writeFile(dir + u"/memory.events"_s,
-                             "low 0\nhigh 0\nmax 9\noom " + QByteArray::number(kills) + "\noom_kill "
-                                 + QByteArray::number(kills) + "\noom_group_kill 0\n");
+                return writeFileAtomically(dir + u"/memory.oom_control"_s,
+                                           "oom_kill_disable 0\nunder_oom 0\noom_kill "
+                                               + QByteArray::number(kills) + '\n');
+            return writeFileAtomically(dir + u"/memory.events"_s,
+                                       "low 0\nhigh 0\nmax 9\noom " + QByteArray::number(kills)
+                                           + "\noom_kill " + QByteArray::number(kills)
+                                           + "\noom_group_kill 0\n");
         };
         QVERIFY(writeKills(0));
         // A copy of the container directory, to bring it back or put a "new" one beside it.
         const QString spare = m_tmp->filePath(u"spare"_s);
-        QVERIFY(copyTree(dir, spare));
+        QVERIFY(copyFixtureTree(dir, spare));
 
         SamplerConfig config;
         config.cgroupRoot = root;
@@ -334,7 +315,7 @@ private Q_SLOTS:
         std::vector<std::int64_t> written;
         for (std::int64_t mib : {10, 20, 40, 80}) {
             const std::int64_t bytes = mib * 1024 * 1024;
-            QVERIFY(writeFile(usageFile, QByteArray::number(bytes) + '\n'));
+            QVERIFY(writeFileAtomically(usageFile, QByteArray::number(bytes) + '\n'));
             written.push_back(bytes);
             QTRY_VERIFY(latest(kDockerPath) && latest(kDockerPath)->memory.usageBytes == bytes);
         }
@@ -381,14 +362,14 @@ private Q_SLOTS:
 
         // A new container appears beside it: reported once as a possible replacement.
         const QString newPath = u"/docker/0123456789abcdef"_s;
-        QVERIFY(copyTree(spare, memoryRoot + newPath));
+        QVERIFY(copyFixtureTree(spare, memoryRoot + newPath));
         QTRY_COMPARE(m_replacements.size(), size_t(1));
         QCOMPARE(m_replacements[0].first, kDockerPath);
         QCOMPARE(m_replacements[0].second, newPath);
 
         // The old path comes back (a restarted unit): a new cgroup, so the counter's value is
         // a new baseline and not a kill.
-        QVERIFY(copyTree(spare, dir));
+        QVERIFY(copyFixtureTree(spare, dir));
         QVERIFY(writeKills(5));
         QTRY_COMPARE(m_appeared, QStringList {kDockerPath});
         const size_t batchesNow = m_batches.size();

@@ -3,6 +3,7 @@
 // view) and holds traps: symbolic links to secrets and to /dev/zero, a FIFO, a huge file, and
 // content that must not be echoed into errors (which the agent forwards to its clients).
 #include "cgroupreader.h"
+#include "fixturetree.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
+using oomscope::testsupport::copyFixtureTree;
+using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
 
 namespace {
@@ -20,19 +23,6 @@ namespace {
 const QString kFixture = QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1");
 const QString kContainer = u"bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
 const QByteArray kSecret = "root:$6$very-secret-hash:19000:0:99999:7:::";
-
-bool copyTree(const QString &from, const QString &to)
-{
-    QDirIterator it(from, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString target = to + path.mid(from.size());
-        if (it.fileInfo().isDir() ? !QDir().mkpath(target) : !QFile::copy(path, target))
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -53,7 +43,7 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo(kFixture + u"/memory/memory.usage_in_bytes"_s).isFile(),
                  "committed fixture missing");
         QVERIFY(m_dir.isValid());
-        QVERIFY(copyTree(kFixture, m_dir.filePath(u"v1"_s)));
+        QVERIFY(copyFixtureTree(kFixture, m_dir.filePath(u"v1"_s)));
         m_cgroup = m_dir.filePath(u"v1/memory/docker/"_s + kContainer);
         QVERIFY(QFileInfo(m_cgroup).isDir());
         m_secretFile = m_dir.filePath(u"shadow"_s);

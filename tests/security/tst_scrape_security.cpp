@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The /metrics scraper against endpoints that misbehave: the bearer token never leaves the
 // configured origin, redirects are bounded, and one deadline covers the whole scrape.
-#include "hostileserver.h"
+#include "httptestserver.h"
 #include "scrapepoller.h"
 
 #include <QFile>
@@ -29,7 +29,7 @@ QString writeToken(const QTemporaryDir &dir)
     return f.fileName();
 }
 
-ScrapeConfig configFor(const HostileServer &server, const QString &tokenFile, const char *path = "/metrics")
+ScrapeConfig configFor(const HttpTestServer &server, const QString &tokenFile, const char *path = "/metrics")
 {
     ScrapeConfig config;
     config.url = QUrl(QString::fromLatin1(server.origin() + path));
@@ -50,13 +50,13 @@ private Q_SLOTS:
     void redirectToAnotherOriginIsNotFollowed()
     {
         QTemporaryDir dir;
-        HostileServer thief([](QTcpSocket *s, const RecordedRequest &) {
-            s->write(HostileServer::answer("200 OK", kExposition));
+        HttpTestServer thief([](QTcpSocket *s, const RecordedRequest &) {
+            s->write(HttpTestServer::answer("200 OK", kExposition));
             s->disconnectFromHost();
         });
         QVERIFY(thief.listen());
-        HostileServer redirector([&thief](QTcpSocket *s, const RecordedRequest &) {
-            s->write(HostileServer::answer("302 Found", {}, "Location: " + thief.origin() + "/stolen\r\n"));
+        HttpTestServer redirector([&thief](QTcpSocket *s, const RecordedRequest &) {
+            s->write(HttpTestServer::answer("302 Found", {}, "Location: " + thief.origin() + "/stolen\r\n"));
             s->disconnectFromHost();
         });
         QVERIFY(redirector.listen());
@@ -81,12 +81,12 @@ private Q_SLOTS:
     void redirectWithinTheOriginKeepsWorking()
     {
         QTemporaryDir dir;
-        HostileServer server([](QTcpSocket *s, const RecordedRequest &r) {
+        HttpTestServer server([](QTcpSocket *s, const RecordedRequest &r) {
             if (r.path == "/metrics")
                 s->write(
-                    HostileServer::answer("301 Moved Permanently", {}, "Location: /metrics/cadvisor\r\n"));
+                    HttpTestServer::answer("301 Moved Permanently", {}, "Location: /metrics/cadvisor\r\n"));
             else
-                s->write(HostileServer::answer("200 OK", kExposition));
+                s->write(HttpTestServer::answer("200 OK", kExposition));
             s->disconnectFromHost();
         });
         QVERIFY(server.listen());
@@ -105,8 +105,8 @@ private Q_SLOTS:
 
     void redirectLoopsAreBounded()
     {
-        HostileServer server([](QTcpSocket *s, const RecordedRequest &r) {
-            s->write(HostileServer::answer("302 Found", {}, "Location: " + r.path + "x\r\n"));
+        HttpTestServer server([](QTcpSocket *s, const RecordedRequest &r) {
+            s->write(HttpTestServer::answer("302 Found", {}, "Location: " + r.path + "x\r\n"));
             s->disconnectFromHost();
         });
         QVERIFY(server.listen());
@@ -126,7 +126,7 @@ private Q_SLOTS:
     // measurement).
     void tricklingServerHitsTheDeadline()
     {
-        HostileServer server([](QTcpSocket *s, const RecordedRequest &) {
+        HttpTestServer server([](QTcpSocket *s, const RecordedRequest &) {
             s->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n");
             auto *timer = new QTimer(s);
             auto sent = std::make_shared<int>(0);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A scriptable HTTP peer on 127.0.0.1 for the security tests: it records every request (request
-// line and headers) and answers with whatever the test's handler writes, including redirects
-// elsewhere, trickled bytes and answers that never end. Loopback only; every connection it keeps
-// open is closed when the server goes.
+// A scriptable HTTP peer on 127.0.0.1 for the feed and security tests: it records every request
+// (request line, Authorization, Accept) and answers with whatever the test's handler writes —
+// a /metrics exposition, a 401, redirects elsewhere, trickled bytes, answers that never end.
+// Loopback only; every connection it keeps open is closed when the server goes.
 #pragma once
 
 #include <QByteArray>
@@ -19,16 +19,17 @@ struct RecordedRequest {
     QByteArray method;
     QByteArray path;
     QByteArray authorization; // empty when the request carried none
+    QByteArray accept;
 };
 
-class HostileServer : public QObject
+class HttpTestServer : public QObject
 {
 public:
     // handler(socket, request): write an answer (or not); the socket stays open until the
     // handler closes it or the server is destroyed.
     using Handler = std::function<void(QTcpSocket *, const RecordedRequest &)>;
 
-    explicit HostileServer(Handler handler)
+    explicit HttpTestServer(Handler handler)
         : m_handler(std::move(handler))
     {
         QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
@@ -70,6 +71,8 @@ private:
                 const QByteArray line = raw.trimmed();
                 if (line.toLower().startsWith("authorization:"))
                     request.authorization = line.mid(14).trimmed();
+                if (line.toLower().startsWith("accept:"))
+                    request.accept = line.mid(7).trimmed();
             }
             m_requests.append(request);
             m_handler(socket, request);
