@@ -8,7 +8,6 @@
 
 #include <QAbstractSocket>
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
 
@@ -18,7 +17,6 @@ namespace oomscope {
 
 namespace {
 
-constexpr int kMaxHttpHeaderLines = 100;
 // A closing socket gets this long to flush its last frame before it is aborted.
 constexpr int kCloseGraceMs = 2000;
 
@@ -92,10 +90,7 @@ void ClientSession::onReadyRead()
             m_lineBuffer.remove(0, nl + 1);
             if (line.endsWith('\r'))
                 line.chop(1);
-            if (m_state == State::HttpHeaders)
-                handleHttpLine(line);
-            else
-                handleJsonLine(line);
+            handleLine(line);
             if (m_state == State::Closing)
                 return;
         }
@@ -106,30 +101,45 @@ void ClientSession::onReadyRead()
     }
 }
 
-void ClientSession::handleJsonLine(const QByteArray &line)
+ClientLineContext ClientSession::lineContext() const
 {
-    if (m_state == State::AwaitFirstLine && !m_stdio
-        && (line.startsWith("GET ") || line.startsWith("HEAD "))) {
-        const QList<QByteArray> parts = line.split(' ');
-        if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.")) {
-            fail(u"malformed"_s, u"malformed HTTP request line"_s);
-            return;
-        }
-        m_httpMethod = parts[0];
-        m_httpTarget = parts[1];
+    if (m_state == State::HttpHeaders)
+        return ClientLineContext::HttpHeader;
+    if (m_state == State::AwaitFirstLine && !m_stdio)
+        return ClientLineContext::FirstLine;
+    return ClientLineContext::Message;
+}
+
+void ClientSession::handleLine(const QByteArray &line)
+{
+    const ClientLine parsed = parseClientLine(line, lineContext());
+    switch (parsed.kind) {
+    case ClientLine::Kind::Blank:
+        if (m_state == State::HttpHeaders)
+            respondHttp(); // the end of the request's head
+        return; // between messages: a keep-alive, harmless
+    case ClientLine::Kind::Malformed:
+        fail(u"malformed"_s, parsed.error);
+        return;
+    case ClientLine::Kind::HttpRequest:
+        m_http = HttpRequestHead {};
+        m_http.method = parsed.request.method;
+        m_http.target = parsed.request.target;
         m_state = State::HttpHeaders;
         return;
-    }
-    if (line.trimmed().isEmpty())
-        return; // blank lines are keep-alives, harmless
-    QJsonParseError parseError {};
-    const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        fail(u"malformed"_s, u"malformed message (not a JSON object)"_s);
+    case ClientLine::Kind::HttpHeader:
+        if (!m_http.addHeader(parsed))
+            fail(u"malformed"_s, u"too many HTTP header lines"_s);
+        return;
+    case ClientLine::Kind::Message:
+        handleMessage(parsed.message);
         return;
     }
-    const QJsonObject message = doc.object();
-    const QString type = message.value("type"_L1).toString();
+}
+
+void ClientSession::handleMessage(const ClientMessage &message)
+{
+    const QString &type = message.type;
     if (m_state == State::Streaming) {
         if (type == u"ping") {
             writeFrame(jsonLine({{u"type"_s, u"pong"_s}, {u"newest_seq"_s, m_server->buffer().newestSeq()}}));
@@ -143,7 +153,7 @@ void ClientSession::handleJsonLine(const QByteArray &line)
         fail(u"unexpected_message"_s, u"expected hello or subscribe, got \"%1\""_s.arg(printable(type, 40)));
         return;
     }
-    if (!tokenOk(message)) {
+    if (!m_server->checkToken(message.token)) {
         m_server->noteAuthFailure(m_peerAddress, m_peer);
         fail(u"unauthorized"_s, {}); // logged once per burst by noteAuthFailure
         return;
@@ -160,30 +170,20 @@ void ClientSession::handleJsonLine(const QByteArray &line)
     subscribe(message);
 }
 
-bool ClientSession::tokenOk(const QJsonObject &message) const
-{
-    const QJsonValue token = message.value("token"_L1);
-    return m_server->checkToken(token.isString() ? token.toString().toUtf8() : QByteArray());
-}
-
-void ClientSession::subscribe(const QJsonObject &message)
+void ClientSession::subscribe(const ClientMessage &message)
 {
     const RecordBuffer &buffer = m_server->buffer();
     const qint64 firstAvailable = buffer.isEmpty() ? buffer.nextSeq() : buffer.oldestSeq();
     qint64 want = firstAvailable;
-    const QJsonValue since = message.value("since"_L1);
-    if (!since.isUndefined() && !since.isNull()) {
-        const double d = since.toDouble(-1);
-        // Range first: converting a double beyond qint64 to qint64 is undefined behaviour.
-        if (!since.isDouble() || !(d >= 0 && d <= 9e15) || d != double(qint64(d))) {
-            fail(u"malformed"_s, u"\"since\" must be a non-negative integer"_s);
-            return;
-        }
-        want = qint64(d) + 1;
-        const QJsonValue instance = message.value("instance"_L1);
+    if (message.since.state == SinceCursor::State::Invalid) {
+        fail(u"malformed"_s, u"\"since\" must be a non-negative integer"_s);
+        return;
+    }
+    if (message.since.state == SinceCursor::State::Valid) {
+        want = message.since.seq + 1;
         // Sequence numbers restart with the agent: a cursor from another instance means "all
         // of this instance is new to me".
-        if (instance.isString() && instance.toString() != m_server->instanceId())
+        if (message.instance && *message.instance != m_server->instanceId())
             want = 1;
     }
     if (!m_helloSent) {
@@ -241,21 +241,6 @@ void ClientSession::sendHeartbeat()
                          {u"newest_seq"_s, m_server->buffer().newestSeq()}}));
 }
 
-void ClientSession::handleHttpLine(const QByteArray &line)
-{
-    if (!line.isEmpty()) {
-        if (++m_httpHeaderLines > kMaxHttpHeaderLines) {
-            fail(u"malformed"_s, u"too many HTTP header lines"_s);
-            return;
-        }
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && line.left(colon).trimmed().toLower() == "authorization")
-            m_httpAuthorization = line.mid(colon + 1).trimmed();
-        return;
-    }
-    respondHttp();
-}
-
 void ClientSession::respondHttp()
 {
     m_handshakeTimer->stop();
@@ -263,10 +248,8 @@ void ClientSession::respondHttp()
     QByteArray contentType = "text/plain; version=0.0.4; charset=utf-8";
     QByteArray extra;
     QByteArray body;
-    const QByteArray path =
-        m_httpTarget.left(m_httpTarget.indexOf('?') < 0 ? m_httpTarget.size() : m_httpTarget.indexOf('?'));
-    const bool bearer = m_httpAuthorization.size() > 7 && m_httpAuthorization.left(7).toLower() == "bearer ";
-    m_authenticated = m_server->checkToken(bearer ? m_httpAuthorization.mid(7).trimmed() : QByteArray());
+    const QByteArray path = m_http.path();
+    m_authenticated = m_server->checkToken(m_http.bearerToken());
     if (!m_authenticated) {
         m_server->noteAuthFailure(m_peerAddress, m_peer);
         status = "401 Unauthorized";
@@ -282,7 +265,7 @@ void ClientSession::respondHttp()
     }
     QByteArray response = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extra + "\r\n";
-    if (m_httpMethod != "HEAD")
+    if (m_http.method != "HEAD")
         response += body;
     if (m_device)
         m_device->write(response);

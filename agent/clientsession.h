@@ -4,6 +4,8 @@
 // memory (records are read from the shared buffer only while the socket has room).
 #pragma once
 
+#include "agentrequest.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -46,11 +48,11 @@ Q_SIGNALS:
 
 private:
     void onReadyRead();
-    void handleJsonLine(const QByteArray &line);
-    void handleHttpLine(const QByteArray &line);
+    ClientLineContext lineContext() const;
+    void handleLine(const QByteArray &line);
+    void handleMessage(const ClientMessage &message);
     void respondHttp();
-    void subscribe(const class QJsonObject &message);
-    bool tokenOk(const QJsonObject &message) const;
+    void subscribe(const ClientMessage &message);
     // The one write path: refuses (and drops the client) when the write queue would pass the
     // hard cap, so nothing a client sends (pings) can grow the agent without bound.
     bool writeFrame(const QByteArray &frame);
@@ -73,11 +75,7 @@ private:
     bool m_finished = false;
     qint64 m_cursor = 1; // next seq to send
 
-    // HTTP request in progress.
-    QByteArray m_httpMethod;
-    QByteArray m_httpTarget;
-    QByteArray m_httpAuthorization;
-    int m_httpHeaderLines = 0;
+    HttpRequestHead m_http; // HTTP request in progress
 };
 
 } // namespace oomscope
