@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // oomscope-bench: generates large logs and measures parse and parse+store throughput and peak
 // memory against `grep -c` measured in the same run (STYLE.md 18).
+#include "childrun.h"
 #include "loggenerator.h"
 #include "oomreportparser.h"
 #include "peakrss.h"
@@ -20,6 +21,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using oomscope::bench::ChildRun;
+using oomscope::bench::runChild;
 
 namespace {
 
@@ -139,39 +142,6 @@ int store(const QString &path, const QString &workspacePath)
           << " events=" << result.eventsAdded << " warnings=" << result.warnings.size()
           << " maxrss_kb=" << bench::peakRssKb() << '\n';
     return 0;
-}
-
-struct ChildRun {
-    bool ok = false;
-    QString error;
-    std::map<QString, QString> values;
-    double number(const QString &key) const
-    {
-        const auto it = values.find(key);
-        return it == values.end() ? 0.0 : it->second.toDouble();
-    }
-};
-
-ChildRun runChild(const QStringList &args)
-{
-    ChildRun run;
-    QProcess child;
-    child.setProcessChannelMode(QProcess::SeparateChannels);
-    child.start(QCoreApplication::applicationFilePath(), args);
-    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
-        run.error = QString::fromLocal8Bit(child.readAllStandardError()).trimmed();
-        if (run.error.isEmpty())
-            run.error = child.errorString();
-        return run;
-    }
-    const QString output = QString::fromUtf8(child.readAllStandardOutput()).trimmed();
-    for (const QString &pair : output.split(u' ', Qt::SkipEmptyParts)) {
-        const qsizetype eq = pair.indexOf(u'=');
-        if (eq > 0)
-            run.values[pair.left(eq)] = pair.mid(eq + 1);
-    }
-    run.ok = true;
-    return run;
 }
 
 int runBenchmark(const QString &path)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "samplesbench.h"
 
+#include "childrun.h"
 #include "peakrss.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -167,36 +168,6 @@ struct RawBaseline {
     }
 };
 
-struct ChildValues {
-    bool ok = false;
-    QString error;
-    std::map<QString, QString> values;
-    double number(const QString &key) const
-    {
-        const auto it = values.find(key);
-        return it == values.end() ? 0.0 : it->second.toDouble();
-    }
-};
-
-ChildValues runChild(const QStringList &args)
-{
-    ChildValues run;
-    QProcess child;
-    child.start(QCoreApplication::applicationFilePath(), args);
-    if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
-        run.error = QString::fromLocal8Bit(child.readAllStandardError()).trimmed();
-        return run;
-    }
-    for (const QString &pair :
-         QString::fromUtf8(child.readAllStandardOutput()).split(u' ', Qt::SkipEmptyParts)) {
-        const qsizetype eq = pair.indexOf(u'=');
-        if (eq > 0)
-            run.values[pair.left(eq)] = pair.mid(eq + 1).trimmed();
-    }
-    run.ok = true;
-    return run;
-}
-
 } // namespace
 
 int runSamplesBenchmark(const QStringList &args)
@@ -325,7 +296,7 @@ int runSamplesBenchmark(const QStringList &args)
           << QString::number(double(fileBytes(rawPath)) / double(count), 'f', 1) << " bytes/sample)\n";
     out().flush();
 
-    const ChildValues q = runChild({u"samples-query"_s, workspacePath});
+    const ChildRun q = runChild({u"samples-query"_s, workspacePath});
     if (!q.ok) {
         err() << "samples: query phase failed: " << q.error << '\n';
         return 1;

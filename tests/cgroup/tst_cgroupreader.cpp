@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // CgroupReader against the fixture trees in tests/data/cgroupfs: every parsed field is compared
 // with the value written into the fixture file, not with the reader's own output.
+#include "cgroupfixtures.h"
 #include "cgroupreader.h"
 
 #include <QTest>
@@ -9,17 +10,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace cgroupfixtures;
 
 namespace {
-
-const QString kData = QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs");
-const QString kDocker1 = u"bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
-const QString kDocker2 = u"39158c67a24d980ff94d86f6d39b8a3896f6a902c22035bda87b67568c385b26"_s;
-const QString kK8s1 = u"571031ad0e7dfdb355fb763a1d7302242d79892c24658ea50867668cb25e4531"_s;
-const QString kK8s2 = u"f5ac13205eb456846c38b3846609028a70857df26ef549bc4be872e00376b25c"_s;
-const QString kPod1 = u"6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"_s;
-const QString kPod1Systemd = u"6a2b1c3d_4e5f_4a6b_8c7d_9e0f1a2b3c4d"_s;
-const QString kPod2Systemd = u"0b1c2d3e_4f5a_4b6c_9d7e_8f9a0b1c2d3e"_s;
 
 constexpr qint64 MiB = 1024 * 1024;
 

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The benchmarks measure each phase in a child process of their own (a fresh address space, so
+// peak RSS is the phase's own), which prints its figures as key=value pairs.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <map>
+
+namespace oomscope::bench {
+
+struct ChildRun {
+    bool ok = false;
+    QString error;
+    std::map<QString, QString> values;
+    double number(const QString &key) const
+    {
+        const auto it = values.find(key);
+        return it == values.end() ? 0.0 : it->second.toDouble();
+    }
+};
+
+// Runs this executable with args and collects the key=value pairs it prints.
+ChildRun runChild(const QStringList &args);
+
+} // namespace oomscope::bench
