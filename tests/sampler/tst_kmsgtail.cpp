@@ -86,6 +86,17 @@ private:
     QStringList m_unavailable;
     int m_generation = 0;
 
+    // An empty kernel log in the test's directory, tailed from its end every 10 ms.
+    QString emptyLog(KmsgTailConfig &config)
+    {
+        const QString path = m_tmp->filePath(u"kmsg"_s);
+        if (!append(path, QByteArray()))
+            qFatal("cannot create %s", qPrintable(path));
+        config.path = path;
+        config.pollIntervalMs = 10;
+        return path;
+    }
+
     KmsgTail *makeTail(WorkerThread &worker, const KmsgTailConfig &config)
     {
         KmsgTail *tail = worker.adopt(new KmsgTail(config));
@@ -249,14 +260,10 @@ private Q_SLOTS:
     // Garbage between and inside the records does not crash the tail or hide the report.
     void garbageIsSurvived()
     {
-        const QString path = m_tmp->filePath(u"kmsg"_s);
-        QVERIFY(append(path, QByteArray()));
         KmsgTailConfig config;
-        config.path = path;
-        config.pollIntervalMs = 10;
+        const QString path = emptyLog(config);
         WorkerThread worker(u"kmsg"_s);
-        KmsgTail *tail = makeTail(worker, config);
-        startAndWait(worker, tail);
+        startAndWait(worker, makeTail(worker, config));
         QByteArray junk;
         junk += "not a record at all\n";
         junk += QByteArray("\x00\x01\xff\xfe;;;,,,\n", 12);
@@ -281,15 +288,11 @@ private Q_SLOTS:
     // after the quiet period.
     void reportWithoutKillLineAfterQuietPeriod()
     {
-        const QString path = m_tmp->filePath(u"kmsg"_s);
-        QVERIFY(append(path, QByteArray()));
         KmsgTailConfig config;
-        config.path = path;
-        config.pollIntervalMs = 10;
+        const QString path = emptyLog(config);
         config.quietMs = 200;
         WorkerThread worker(u"kmsg"_s);
-        KmsgTail *tail = makeTail(worker, config);
-        startAndWait(worker, tail);
+        startAndWait(worker, makeTail(worker, config));
         QByteArray fixture = readAll(kFixtureBase + u".kmsg"_s);
         fixture.truncate(fixture.indexOf("oom-kill:constraint"));
         fixture.truncate(fixture.lastIndexOf('\n') + 1);
@@ -303,14 +306,10 @@ private Q_SLOTS:
     // victim. Records missing from the sequence are reported.
     void loneKillLineAndLostRecords()
     {
-        const QString path = m_tmp->filePath(u"kmsg"_s);
-        QVERIFY(append(path, QByteArray()));
         KmsgTailConfig config;
-        config.path = path;
-        config.pollIntervalMs = 10;
+        const QString path = emptyLog(config);
         WorkerThread worker(u"kmsg"_s);
-        KmsgTail *tail = makeTail(worker, config);
-        startAndWait(worker, tail);
+        startAndWait(worker, makeTail(worker, config));
         QByteArray text = record(100, "eth0: link up");
         text += record(101,
                        "Memory cgroup out of memory: Killed process 4242 (stress) total-vm:1000kB, "
