@@ -76,6 +76,17 @@ private:
         return root;
     }
 
+    // Samples paths of the copy at root (see copyFixture), with its proc/, every 100 ms.
+    SamplerConfig fixtureConfig(const QString &root, const QStringList &paths) const
+    {
+        SamplerConfig config;
+        config.cgroupRoot = root;
+        config.procRoot = m_tmp->filePath(u"proc"_s);
+        config.paths = paths;
+        config.intervalMs = 100;
+        return config;
+    }
+
     void record(Sampler *sampler)
     {
         const int generation = ++m_generation;
@@ -286,11 +297,7 @@ private Q_SLOTS:
         const QString spare = m_tmp->filePath(u"spare"_s);
         QVERIFY(copyFixtureTree(dir, spare));
 
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDocker1Path};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path});
         config.sampleProcesses = false;
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
@@ -377,11 +384,7 @@ private Q_SLOTS:
         const QString root = copyFixture(u"v1"_s);
         QVERIFY(!root.isEmpty());
         const QString path = u"/batch.slice/report.service"_s;
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {path};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {path});
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
         record(sampler);
@@ -430,11 +433,7 @@ private Q_SLOTS:
     {
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDocker1Path, u"/system.slice/nginx.service"_s};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path, u"/system.slice/nginx.service"_s});
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
         QCOMPARE(sampler->config().intervalMs, 100);
@@ -480,11 +479,7 @@ private Q_SLOTS:
     {
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDocker1Path};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path});
         KmsgTailConfig kmsgConfig;
         kmsgConfig.path = m_tmp->filePath(u"no-kmsg-here"_s);
         WorkerThread worker(u"sampler"_s);
