@@ -2,6 +2,7 @@
 // oomscope-bench: generates large logs and measures parse and parse+store throughput and peak
 // memory against `grep -c` measured in the same run (STYLE.md 18).
 #include "childrun.h"
+#include "consolestreams.h"
 #include "loggenerator.h"
 #include "oomreportparser.h"
 #include "peakrss.h"
@@ -26,29 +27,17 @@ using oomscope::bench::runChild;
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
 int usage()
 {
-    err() << "usage:\n"
-             "  oomscope-bench generate --size-mb N --reports K [--seed S] [--data DIR] OUT\n"
-             "  oomscope-bench run FILE\n"
-             "  oomscope-bench samples [--count N] [--series S] [--batch B]\n"
-             "internal (one phase per child process, so each has its own peak RSS):\n"
-             "  oomscope-bench parse-only FILE\n"
-             "  oomscope-bench store FILE WORKSPACE\n"
-             "  oomscope-bench samples-query WORKSPACE\n";
-    err().flush();
+    consoleErr() << "usage:\n"
+                    "  oomscope-bench generate --size-mb N --reports K [--seed S] [--data DIR] OUT\n"
+                    "  oomscope-bench run FILE\n"
+                    "  oomscope-bench samples [--count N] [--series S] [--batch B]\n"
+                    "internal (one phase per child process, so each has its own peak RSS):\n"
+                    "  oomscope-bench parse-only FILE\n"
+                    "  oomscope-bench store FILE WORKSPACE\n"
+                    "  oomscope-bench samples-query WORKSPACE\n";
+    consoleErr().flush();
     return 2;
 }
 
@@ -85,13 +74,13 @@ int generate(const QStringList &args)
     timer.start();
     const bench::GeneratorResult result = bench::generateLog(outPath, options);
     if (!result.ok) {
-        err() << "generate: " << result.error << '\n';
+        consoleErr() << "generate: " << result.error << '\n';
         return 1;
     }
-    out() << "wrote " << outPath << ": " << result.bytesWritten << " bytes, " << result.linesWritten
-          << " lines, " << result.reportsWritten << " OOM reports (" << result.reportTemplates
-          << " report templates, " << result.noiseTemplates << " noise templates) in "
-          << QString::number(timer.elapsed() / 1000.0, 'f', 2) << " s\n";
+    consoleOut() << "wrote " << outPath << ": " << result.bytesWritten << " bytes, " << result.linesWritten
+                 << " lines, " << result.reportsWritten << " OOM reports (" << result.reportTemplates
+                 << " report templates, " << result.noiseTemplates << " noise templates) in "
+                 << QString::number(timer.elapsed() / 1000.0, 'f', 2) << " s\n";
     return 0;
 }
 
@@ -100,7 +89,7 @@ int parseOnly(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        err() << "parse-only: " << file.errorString() << '\n';
+        consoleErr() << "parse-only: " << file.errorString() << '\n';
         return 1;
     }
     qint64 events = 0;
@@ -113,12 +102,12 @@ int parseOnly(const QString &path)
     const ParseResult result = OomReportParser().parse(file, {}, sinks);
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
     if (!result.error.isEmpty()) {
-        err() << "parse-only: " << result.error << '\n';
+        consoleErr() << "parse-only: " << result.error << '\n';
         return 1;
     }
-    out() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
-          << " events=" << events << " warnings=" << result.warnings.size()
-          << " maxrss_kb=" << bench::peakRssKb() << '\n';
+    consoleOut() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
+                 << " events=" << events << " warnings=" << result.warnings.size()
+                 << " maxrss_kb=" << bench::peakRssKb() << '\n';
     return 0;
 }
 
@@ -127,7 +116,7 @@ int store(const QString &path, const QString &workspacePath)
 {
     Workspace ws;
     if (const Result<void> opened = ws.open(workspacePath); !opened) {
-        err() << "store: " << opened.error().message << '\n';
+        consoleErr() << "store: " << opened.error().message << '\n';
         return 1;
     }
     QElapsedTimer timer;
@@ -135,12 +124,12 @@ int store(const QString &path, const QString &workspacePath)
     const ImportResult result = ws.importLogFile(path);
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
     if (!result.ok) {
-        err() << "store: " << result.error << '\n';
+        consoleErr() << "store: " << result.error << '\n';
         return 1;
     }
-    out() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
-          << " events=" << result.eventsAdded << " warnings=" << result.warnings.size()
-          << " maxrss_kb=" << bench::peakRssKb() << '\n';
+    consoleOut() << "seconds=" << QString::number(seconds, 'f', 6) << " bytes=" << result.bytesRead
+                 << " events=" << result.eventsAdded << " warnings=" << result.warnings.size()
+                 << " maxrss_kb=" << bench::peakRssKb() << '\n';
     return 0;
 }
 
@@ -148,20 +137,21 @@ int runBenchmark(const QString &path)
 {
     const QFileInfo info(path);
     if (!info.isFile()) {
-        err() << "run: no such file " << path << '\n';
+        consoleErr() << "run: no such file " << path << '\n';
         return 1;
     }
     const qint64 size = info.size();
     const double sizeMb = double(size) / (1024.0 * 1024.0);
-    out() << "file:             " << path << '\n';
-    out() << "size:             " << size << " bytes (" << QString::number(sizeMb, 'f', 1) << " MiB)\n";
-    out().flush();
+    consoleOut() << "file:             " << path << '\n';
+    consoleOut() << "size:             " << size << " bytes (" << QString::number(sizeMb, 'f', 1)
+                 << " MiB)\n";
+    consoleOut().flush();
 
     // Warm the page cache so every phase below reads from memory, as grep's figure assumes.
     {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
-            err() << "run: " << file.errorString() << '\n';
+            consoleErr() << "run: " << file.errorString() << '\n';
             return 1;
         }
         QByteArray block(4 * 1024 * 1024, Qt::Uninitialized);
@@ -169,7 +159,8 @@ int runBenchmark(const QString &path)
         timer.start();
         while (file.read(block.data(), block.size()) > 0) { }
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
-        out() << "read() warm-up:   " << QString::number(mbPerSecond(size, seconds), 'f', 0) << " MB/s\n";
+        consoleOut() << "read() warm-up:   " << QString::number(mbPerSecond(size, seconds), 'f', 0)
+                     << " MB/s\n";
     }
 
     // Output to a pipe: GNU grep stops at the first match when stdout is /dev/null.
@@ -179,62 +170,62 @@ int runBenchmark(const QString &path)
     grepTimer.start();
     grep.start(u"grep"_s, {u"-c"_s, u"invoked oom-killer"_s, path});
     if (!grep.waitForFinished(-1) || grep.exitStatus() != QProcess::NormalExit) {
-        err() << "run: grep failed: " << grep.errorString() << '\n';
+        consoleErr() << "run: grep failed: " << grep.errorString() << '\n';
         return 1;
     }
     const double grepSeconds = double(grepTimer.nsecsElapsed()) / 1e9;
     const qint64 grepCount = QString::fromUtf8(grep.readAllStandardOutput()).trimmed().toLongLong();
     const double grepMbs = mbPerSecond(size, grepSeconds);
-    out() << "grep -c:          " << QString::number(grepMbs, 'f', 0) << " MB/s ("
-          << QString::number(grepSeconds, 'f', 3) << " s, " << grepCount
-          << " 'invoked oom-killer' lines) [reference]\n";
-    out().flush();
+    consoleOut() << "grep -c:          " << QString::number(grepMbs, 'f', 0) << " MB/s ("
+                 << QString::number(grepSeconds, 'f', 3) << " s, " << grepCount
+                 << " 'invoked oom-killer' lines) [reference]\n";
+    consoleOut().flush();
 
     const ChildRun parse = runChild({u"parse-only"_s, path});
     if (!parse.ok) {
-        err() << "run: parse-only phase failed: " << parse.error << '\n';
+        consoleErr() << "run: parse-only phase failed: " << parse.error << '\n';
         return 1;
     }
     const double parseMbs = mbPerSecond(size, parse.number(u"seconds"_s));
-    out() << "parse only:       " << QString::number(parseMbs, 'f', 0) << " MB/s ("
-          << QString::number(parse.number(u"seconds"_s), 'f', 3) << " s, "
-          << qint64(parse.number(u"events"_s)) << " events, " << qint64(parse.number(u"warnings"_s))
-          << " warnings) = " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1) << " % of grep\n";
-    out().flush();
+    consoleOut() << "parse only:       " << QString::number(parseMbs, 'f', 0) << " MB/s ("
+                 << QString::number(parse.number(u"seconds"_s), 'f', 3) << " s, "
+                 << qint64(parse.number(u"events"_s)) << " events, " << qint64(parse.number(u"warnings"_s))
+                 << " warnings) = " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1) << " % of grep\n";
+    consoleOut().flush();
 
     QTemporaryDir dir;
     if (!dir.isValid()) {
-        err() << "run: cannot create a temporary directory\n";
+        consoleErr() << "run: cannot create a temporary directory\n";
         return 1;
     }
     const QString workspacePath = dir.filePath(u"bench.sqlite"_s);
     const ChildRun stored = runChild({u"store"_s, path, workspacePath});
     if (!stored.ok) {
-        err() << "run: store phase failed: " << stored.error << '\n';
+        consoleErr() << "run: store phase failed: " << stored.error << '\n';
         return 1;
     }
     const double storeMbs = mbPerSecond(size, stored.number(u"seconds"_s));
     const qint64 workspaceBytes = QFileInfo(workspacePath).size();
-    out() << "parse + store:    " << QString::number(storeMbs, 'f', 0) << " MB/s ("
-          << QString::number(stored.number(u"seconds"_s), 'f', 3) << " s, "
-          << qint64(stored.number(u"events"_s)) << " events stored, workspace "
-          << QString::number(double(workspaceBytes) / (1024.0 * 1024.0), 'f', 1)
-          << " MiB) = " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1) << " % of grep\n";
+    consoleOut() << "parse + store:    " << QString::number(storeMbs, 'f', 0) << " MB/s ("
+                 << QString::number(stored.number(u"seconds"_s), 'f', 3) << " s, "
+                 << qint64(stored.number(u"events"_s)) << " events stored, workspace "
+                 << QString::number(double(workspaceBytes) / (1024.0 * 1024.0), 'f', 1)
+                 << " MiB) = " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1) << " % of grep\n";
 
     const double parseRssMb = parse.number(u"maxrss_kb"_s) / 1024.0;
     const double storeRssMb = stored.number(u"maxrss_kb"_s) / 1024.0;
-    out() << "peak RSS parse:   " << QString::number(parseRssMb, 'f', 1) << " MiB ("
-          << QString::number(parseRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
-    out() << "peak RSS store:   " << QString::number(storeRssMb, 'f', 1) << " MiB ("
-          << QString::number(storeRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
-    out() << "ratios:           parse/grep " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1)
-          << " % (target >= 25 %), store/grep " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1)
-          << " % (target >= 20 %), store/parse throughput "
-          << QString::number(100.0 * storeMbs / parseMbs, 'f', 1) << " %, store/parse RSS "
-          << QString::number(storeRssMb / parseRssMb, 'f', 2) << "x\n";
+    consoleOut() << "peak RSS parse:   " << QString::number(parseRssMb, 'f', 1) << " MiB ("
+                 << QString::number(parseRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
+    consoleOut() << "peak RSS store:   " << QString::number(storeRssMb, 'f', 1) << " MiB ("
+                 << QString::number(storeRssMb / sizeMb * 100.0, 'f', 2) << " % of file size)\n";
+    consoleOut() << "ratios:           parse/grep " << QString::number(100.0 * parseMbs / grepMbs, 'f', 1)
+                 << " % (target >= 25 %), store/grep " << QString::number(100.0 * storeMbs / grepMbs, 'f', 1)
+                 << " % (target >= 20 %), store/parse throughput "
+                 << QString::number(100.0 * storeMbs / parseMbs, 'f', 1) << " %, store/parse RSS "
+                 << QString::number(storeRssMb / parseRssMb, 'f', 2) << "x\n";
     if (qint64(parse.number(u"events"_s)) != grepCount || qint64(stored.number(u"events"_s)) != grepCount)
-        out() << "note:             event counts differ from grep's report count\n";
-    out().flush();
+        consoleOut() << "note:             event counts differ from grep's report count\n";
+    consoleOut().flush();
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "samplesbench.h"
 
 #include "childrun.h"
+#include "consolestreams.h"
 #include "peakrss.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -24,18 +25,6 @@ using namespace Qt::StringLiterals;
 namespace oomscope::bench {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 constexpr std::int64_t kStartMs = 1'767'225'600'000; // 2026-01-01, 1 Hz samples from there
 
@@ -91,7 +80,7 @@ bool exec(sqlite3 *db, const char *sql)
     char *message = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
         return true;
-    err() << "sqlite: " << QString::fromUtf8(message ? message : "?") << '\n';
+    consoleErr() << "sqlite: " << QString::fromUtf8(message ? message : "?") << '\n';
     sqlite3_free(message);
     return false;
 }
@@ -184,12 +173,12 @@ int runSamplesBenchmark(const QStringList &args)
         else if (args[i] == u"--batch" && hasValue)
             batch = args[++i].toInt();
         else {
-            err() << "usage: oomscope-bench samples [--count N] [--series S] [--batch B]\n";
+            consoleErr() << "usage: oomscope-bench samples [--count N] [--series S] [--batch B]\n";
             return 2;
         }
     }
     if (count <= 0 || seriesCount <= 0 || batch <= 0) {
-        err() << "samples: count, series and batch must be positive\n";
+        consoleErr() << "samples: count, series and batch must be positive\n";
         return 2;
     }
     const qint64 perSeries = count / seriesCount;
@@ -198,9 +187,9 @@ int runSamplesBenchmark(const QStringList &args)
     QTemporaryDir dir;
     const QString workspacePath = dir.filePath(u"samples.sqlite"_s);
     const QString rawPath = dir.filePath(u"raw.sqlite"_s);
-    out() << "samples:          " << count << " in " << seriesCount << " series (" << perSeries
-          << " each, 1 Hz), appended in batches of " << batch << " (one transaction each)\n";
-    out().flush();
+    consoleOut() << "samples:          " << count << " in " << seriesCount << " series (" << perSeries
+                 << " each, 1 Hz), appended in batches of " << batch << " (one transaction each)\n";
+    consoleOut().flush();
 
     std::vector<MemorySample> samples;
     samples.reserve(std::size_t(batch));
@@ -208,7 +197,7 @@ int runSamplesBenchmark(const QStringList &args)
     {
         Workspace ws;
         if (const Result<void> opened = ws.open(workspacePath); !opened) {
-            err() << "samples: " << opened.error().message << '\n';
+            consoleErr() << "samples: " << opened.error().message << '\n';
             return 1;
         }
         SampleStore store(ws);
@@ -216,7 +205,7 @@ int runSamplesBenchmark(const QStringList &args)
         for (int s = 0; s < seriesCount; ++s) {
             const Result<qint64> ensured = store.ensureSeries(u"bench"_s, u"/bench/series-%1"_s.arg(s));
             if (!ensured) {
-                err() << "samples: " << ensured.error().message << '\n';
+                consoleErr() << "samples: " << ensured.error().message << '\n';
                 return 1;
             }
             const qint64 id = *ensured;
@@ -227,7 +216,7 @@ int runSamplesBenchmark(const QStringList &args)
                 const AppendResult r = store.append(id, samples);
                 storeSeconds += double(timer.nsecsElapsed()) / 1e9;
                 if (!r.ok) {
-                    err() << "samples: " << r.error << '\n';
+                    consoleErr() << "samples: " << r.error << '\n';
                     return 1;
                 }
             }
@@ -246,14 +235,14 @@ int runSamplesBenchmark(const QStringList &args)
             gen.fill(samples, 1);
             timer.start();
             if (!store.append(liveId, samples).ok) {
-                err() << "samples: live append failed\n";
+                consoleErr() << "samples: live append failed\n";
                 return 1;
             }
             liveSeconds += double(timer.nsecsElapsed()) / 1e9;
         }
-        out() << "live append:      " << QString::number(liveSeconds / liveAppends * 1e6, 'f', 0)
-              << " us per 1-sample append (" << liveAppends
-              << " appends, each a transaction rewriting the partial tail chunks)\n";
+        consoleOut() << "live append:      " << QString::number(liveSeconds / liveAppends * 1e6, 'f', 0)
+                     << " us per 1-sample append (" << liveAppends
+                     << " appends, each a transaction rewriting the partial tail chunks)\n";
         (void)store.deleteSeries(liveId);
         checkpoint(workspacePath);
     }
@@ -262,7 +251,7 @@ int runSamplesBenchmark(const QStringList &args)
     {
         RawBaseline raw;
         if (!raw.open(rawPath)) {
-            err() << "samples: cannot create the raw reference database\n";
+            consoleErr() << "samples: cannot create the raw reference database\n";
             return 1;
         }
         QElapsedTimer timer;
@@ -274,7 +263,7 @@ int runSamplesBenchmark(const QStringList &args)
                 const bool ok = raw.append(s + 1, samples);
                 rawSeconds += double(timer.nsecsElapsed()) / 1e9;
                 if (!ok) {
-                    err() << "samples: raw insert failed\n";
+                    consoleErr() << "samples: raw insert failed\n";
                     return 1;
                 }
             }
@@ -284,38 +273,40 @@ int runSamplesBenchmark(const QStringList &args)
 
     const double storeRate = double(count) / storeSeconds;
     const double rawRate = double(count) / rawSeconds;
-    out() << "ingest store:     " << QString::number(storeRate / 1e6, 'f', 2) << " M samples/s ("
-          << QString::number(storeSeconds, 'f', 2)
-          << " s, levels of detail included) = " << QString::number(storeRate / rawRate, 'f', 2)
-          << "x the reference\n";
-    out() << "ingest raw rows:  " << QString::number(rawRate / 1e6, 'f', 2) << " M samples/s ("
-          << QString::number(rawSeconds, 'f', 2) << " s, sqlite3 row per sample, no index) [reference]\n";
-    out() << "db size store:    " << QString::number(mib(fileBytes(workspacePath)), 'f', 1) << " MiB ("
-          << QString::number(double(fileBytes(workspacePath)) / double(count), 'f', 1) << " bytes/sample)\n";
-    out() << "db size raw rows: " << QString::number(mib(fileBytes(rawPath)), 'f', 1) << " MiB ("
-          << QString::number(double(fileBytes(rawPath)) / double(count), 'f', 1) << " bytes/sample)\n";
-    out().flush();
+    consoleOut() << "ingest store:     " << QString::number(storeRate / 1e6, 'f', 2) << " M samples/s ("
+                 << QString::number(storeSeconds, 'f', 2)
+                 << " s, levels of detail included) = " << QString::number(storeRate / rawRate, 'f', 2)
+                 << "x the reference\n";
+    consoleOut() << "ingest raw rows:  " << QString::number(rawRate / 1e6, 'f', 2) << " M samples/s ("
+                 << QString::number(rawSeconds, 'f', 2)
+                 << " s, sqlite3 row per sample, no index) [reference]\n";
+    consoleOut() << "db size store:    " << QString::number(mib(fileBytes(workspacePath)), 'f', 1) << " MiB ("
+                 << QString::number(double(fileBytes(workspacePath)) / double(count), 'f', 1)
+                 << " bytes/sample)\n";
+    consoleOut() << "db size raw rows: " << QString::number(mib(fileBytes(rawPath)), 'f', 1) << " MiB ("
+                 << QString::number(double(fileBytes(rawPath)) / double(count), 'f', 1) << " bytes/sample)\n";
+    consoleOut().flush();
 
     const ChildRun q = runChild({u"samples-query"_s, workspacePath});
     if (!q.ok) {
-        err() << "samples: query phase failed: " << q.error << '\n';
+        consoleErr() << "samples: query phase failed: " << q.error << '\n';
         return 1;
     }
-    out() << "open workspace:   " << QString::number(q.number(u"open_ms"_s), 'f', 1) << " ms\n";
-    out() << "envelope full:    " << QString::number(q.number(u"full_ms"_s), 'f', 1) << " ms for all "
-          << seriesCount << " series (" << qint64(q.number(u"full_points"_s)) << " points, "
-          << qint64(q.number(u"full_samples"_s)) << " samples covered, maxPoints 4000 each, level "
-          << qint64(q.number(u"full_level"_s)) << "); slowest series "
-          << QString::number(q.number(u"full_max_ms"_s), 'f', 2) << " ms\n";
-    out() << "envelope zoomed:  " << QString::number(q.number(u"zoom_ms"_s), 'f', 1) << " ms for all "
-          << seriesCount << " series (1/1000 of each range, " << qint64(q.number(u"zoom_points"_s))
-          << " points, level " << qint64(q.number(u"zoom_level"_s)) << "); slowest series "
-          << QString::number(q.number(u"zoom_max_ms"_s), 'f', 2) << " ms\n";
-    out() << "peak RSS query:   " << QString::number(q.number(u"maxrss_kb"_s) / 1024.0, 'f', 1)
-          << " MiB (after open " << QString::number(q.number(u"open_rss_kb"_s) / 1024.0, 'f', 1)
-          << ", after the full-range pass " << QString::number(q.number(u"full_rss_kb"_s) / 1024.0, 'f', 1)
-          << ")\n";
-    out().flush();
+    consoleOut() << "open workspace:   " << QString::number(q.number(u"open_ms"_s), 'f', 1) << " ms\n";
+    consoleOut() << "envelope full:    " << QString::number(q.number(u"full_ms"_s), 'f', 1) << " ms for all "
+                 << seriesCount << " series (" << qint64(q.number(u"full_points"_s)) << " points, "
+                 << qint64(q.number(u"full_samples"_s)) << " samples covered, maxPoints 4000 each, level "
+                 << qint64(q.number(u"full_level"_s)) << "); slowest series "
+                 << QString::number(q.number(u"full_max_ms"_s), 'f', 2) << " ms\n";
+    consoleOut() << "envelope zoomed:  " << QString::number(q.number(u"zoom_ms"_s), 'f', 1) << " ms for all "
+                 << seriesCount << " series (1/1000 of each range, " << qint64(q.number(u"zoom_points"_s))
+                 << " points, level " << qint64(q.number(u"zoom_level"_s)) << "); slowest series "
+                 << QString::number(q.number(u"zoom_max_ms"_s), 'f', 2) << " ms\n";
+    consoleOut() << "peak RSS query:   " << QString::number(q.number(u"maxrss_kb"_s) / 1024.0, 'f', 1)
+                 << " MiB (after open " << QString::number(q.number(u"open_rss_kb"_s) / 1024.0, 'f', 1)
+                 << ", after the full-range pass "
+                 << QString::number(q.number(u"full_rss_kb"_s) / 1024.0, 'f', 1) << ")\n";
+    consoleOut().flush();
     return 0;
 }
 
@@ -327,7 +318,7 @@ int runSamplesQuery(const QStringList &args)
     timer.start();
     Workspace ws;
     if (const Result<void> opened = ws.open(args[0]); !opened) {
-        err() << "samples-query: " << opened.error().message << '\n';
+        consoleErr() << "samples-query: " << opened.error().message << '\n';
         return 1;
     }
     SampleStore store(ws);
@@ -368,12 +359,13 @@ int runSamplesQuery(const QStringList &args)
     pass(false, fullMs, fullMax, fullPoints, fullCovered, fullLevel);
     const qint64 fullRssKb = peakRssKb();
     pass(true, zoomMs, zoomMax, zoomPoints, zoomCovered, zoomLevel);
-    out() << "open_ms=" << openMs << " full_ms=" << fullMs << " full_max_ms=" << fullMax
-          << " full_points=" << fullPoints << " full_samples=" << fullCovered << " full_level=" << fullLevel
-          << " zoom_ms=" << zoomMs << " zoom_max_ms=" << zoomMax << " zoom_points=" << zoomPoints
-          << " zoom_level=" << zoomLevel << " open_rss_kb=" << openRssKb << " full_rss_kb=" << fullRssKb
-          << " maxrss_kb=" << peakRssKb() << '\n';
-    out().flush();
+    consoleOut() << "open_ms=" << openMs << " full_ms=" << fullMs << " full_max_ms=" << fullMax
+                 << " full_points=" << fullPoints << " full_samples=" << fullCovered
+                 << " full_level=" << fullLevel << " zoom_ms=" << zoomMs << " zoom_max_ms=" << zoomMax
+                 << " zoom_points=" << zoomPoints << " zoom_level=" << zoomLevel
+                 << " open_rss_kb=" << openRssKb << " full_rss_kb=" << fullRssKb
+                 << " maxrss_kb=" << peakRssKb() << '\n';
+    consoleOut().flush();
     return 0;
 }
 

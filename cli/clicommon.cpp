@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "clicommon.h"
 
+#include "consolestreams.h"
 #include "recordingcsv.h"
 #include "workspace.h"
 
@@ -14,14 +15,12 @@ namespace oomscope::cli {
 
 QTextStream &out()
 {
-    static QTextStream s(stdout);
-    return s;
+    return consoleOut();
 }
 
 QTextStream &err()
 {
-    static QTextStream s(stderr);
-    return s;
+    return consoleErr();
 }
 
 int errorExit(const QString &message, int code)

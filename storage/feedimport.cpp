@@ -20,6 +20,15 @@ MetricFeedStore::MetricFeedStore(Workspace &workspace, SampleStore &store)
     , m_store(store)
 { }
 
+MetricStoreResult MetricFeedStore::rolledBack(SqliteTransaction &tx, const QString &error)
+{
+    tx.rollback();
+    m_lastMs.clear(); // the rollback may have removed samples the cache counted
+    MetricStoreResult failed;
+    failed.error = error;
+    return failed;
+}
+
 MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> series,
                                                const QString &defaultHost, const QString &hostOverride)
 {
@@ -30,16 +39,10 @@ MetricStoreResult MetricFeedStore::storeSeries(std::span<const MetricSeries> ser
         return result;
     }
     SqliteTransaction tx(db, "oomscope_feed");
-    if (Result<void> begun = tx.begin(); !begun) {
-        result.error = begun.error().message;
+    if (!beginOrReport(tx, result))
         return result;
-    }
     auto fail = [&](const QString &error) {
-        tx.rollback();
-        m_lastMs.clear(); // the rollback may have removed samples the cache counted
-        MetricStoreResult failed;
-        failed.error = error;
-        return failed;
+        return rolledBack(tx, error);
     };
     for (const MetricSeries &s : series) {
         QString host = hostOverride;
@@ -133,16 +136,10 @@ MetricStoreResult MetricFeedStore::importPromRangeFile(const QString &path, cons
     }
 
     SqliteTransaction tx(db, "oomscope_feed");
-    if (Result<void> begun = tx.begin(); !begun) {
-        result.error = begun.error().message;
+    if (!beginOrReport(tx, result))
         return result;
-    }
     auto fail = [&](const QString &error) {
-        tx.rollback();
-        m_lastMs.clear();
-        MetricStoreResult failed;
-        failed.error = error;
-        return failed;
+        return rolledBack(tx, error);
     };
     const Result<qint64> sourceId =
         registry.add(NewSource {QFileInfo(path).fileName(), content, parsed.points, "prometheus"});

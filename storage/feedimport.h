@@ -15,6 +15,7 @@
 namespace oomscope {
 
 class SampleStore;
+class SqliteTransaction;
 class Workspace;
 
 struct MetricStoreResult {
@@ -48,6 +49,9 @@ public:
                                           const QString &hostOverride = {});
 
 private:
+    // Rolls tx back, forgets the cached newest samples it may have removed, reports error.
+    MetricStoreResult rolledBack(SqliteTransaction &tx, const QString &error);
+
     Workspace &m_workspace;
     SampleStore &m_store;
     QHash<qint64, std::int64_t> m_lastMs; // newest stored sample per series, read once

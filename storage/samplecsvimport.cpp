@@ -103,10 +103,8 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
         return result;
 
     SqliteTransaction scope(db, "oomscope_samples");
-    if (Result<void> begun = scope.begin(); !begun) {
-        result.error = begun.error().message;
+    if (!beginOrReport(scope, result))
         return result;
-    }
     auto fail = [&](const QString &error) {
         scope.rollback();
         d->states.clear(); // tails of every series this import touched are stale now
@@ -152,10 +150,8 @@ SampleStore::importProcsCsv(const QString &path,
         return result;
 
     SqliteTransaction scope(db, "oomscope_samples");
-    if (Result<void> begun = scope.begin(); !begun) {
-        result.error = begun.error().message;
+    if (!beginOrReport(scope, result))
         return result;
-    }
     auto fail = [&](const QString &message) {
         scope.rollback();
         result.error = message;

@@ -51,6 +51,7 @@ struct SampleStore::Private {
     Result<void> writeTail(qint64 seriesId, int level, SeriesState::Level &lv);
     Result<void> pushRecord(qint64 seriesId, int level, SeriesState &st, std::span<const std::int64_t> row);
     Result<void> emitBucket(qint64 seriesId, int index, SeriesState &st, const Bucket &b);
+    Result<void> flushOpen(qint64 seriesId, int index, SeriesState &st);
     Result<void> cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed);
     Result<void> closeBuckets(qint64 seriesId, SeriesState &st, const MemorySample &s);
     Result<void> flush(qint64 seriesId, SeriesState &st);

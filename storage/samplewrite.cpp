@@ -164,19 +164,28 @@ Result<void> SampleStore::Private::emitBucket(qint64 seriesId, int index, Series
     return pushRecord(seriesId, index + 1, st, b);
 }
 
+// The open bucket of level index is complete: store it, pass it up a level, and close it.
+Result<void> SampleStore::Private::flushOpen(qint64 seriesId, int index, SeriesState &st)
+{
+    const std::size_t i = std::size_t(index);
+    if (Result<void> emitted = emitBucket(seriesId, index, st, st.open[i]); !emitted)
+        return emitted;
+    if (index + 1 < kLevels) {
+        if (Result<void> passed = cascade(seriesId, index + 1, st, st.open[i]); !passed)
+            return passed;
+    }
+    st.hasOpen[i] = false;
+    return {};
+}
+
 // A closed bucket of level index (index 0 = a closed 10 s bucket… ) goes into open[index].
 Result<void> SampleStore::Private::cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed)
 {
     const std::size_t i = std::size_t(index);
     const std::int64_t start = alignDown(closed[BTime], kLevelWidthsMs[i]);
     if (st.hasOpen[i] && st.open[i][BTime] != start) {
-        if (Result<void> emitted = emitBucket(seriesId, index, st, st.open[i]); !emitted)
-            return emitted;
-        if (index + 1 < kLevels) {
-            if (Result<void> passed = cascade(seriesId, index + 1, st, st.open[i]); !passed)
-                return passed;
-        }
-        st.hasOpen[i] = false;
+        if (Result<void> flushed = flushOpen(seriesId, index, st); !flushed)
+            return flushed;
     }
     if (st.hasOpen[i]) {
         mergeBucket(st.open[i], closed);
@@ -200,13 +209,8 @@ Result<void> SampleStore::Private::closeBuckets(qint64 seriesId, SeriesState &st
         const std::size_t i = std::size_t(index);
         if (!st.hasOpen[i] || st.open[i][BTime] == alignDown(s.timestampMs, kLevelWidthsMs[i]))
             continue;
-        if (Result<void> emitted = emitBucket(seriesId, index, st, st.open[i]); !emitted)
-            return emitted;
-        if (index + 1 < kLevels) {
-            if (Result<void> passed = cascade(seriesId, index + 1, st, st.open[i]); !passed)
-                return passed;
-        }
-        st.hasOpen[i] = false;
+        if (Result<void> flushed = flushOpen(seriesId, index, st); !flushed)
+            return flushed;
     }
     return {};
 }
@@ -273,10 +277,8 @@ AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> 
     }
 
     SqliteTransaction scope(db, "oomscope_samples");
-    if (Result<void> begun = scope.begin(); !begun) {
-        result.error = u"cannot start a transaction: "_s + begun.error().message;
+    if (!beginOrReport(scope, result, u"cannot start a transaction: "_s))
         return result;
-    }
     auto fail = [&](const QString &error) {
         scope.rollback();
         // The in-memory tails may hold rows the rollback removed from the file.

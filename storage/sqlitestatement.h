@@ -126,6 +126,16 @@ private:
     bool m_active = false;
 };
 
+// For the storage functions that report failure in a result struct's `error` string rather than
+// in a Result: begins scope, or puts why not (after prefix) into result.error and returns false.
+template<typename R> bool beginOrReport(SqliteTransaction &scope, R &result, const QString &prefix = {})
+{
+    const Result<void> begun = scope.begin();
+    if (!begun)
+        result.error = prefix + begun.error().message;
+    return begun.has_value();
+}
+
 class SqliteStatement
 {
 public:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The agent against a fixture cgroup tree over loopback: stream order and resume, gaps, tokens,
 // abusive clients, stdio, Prometheus metrics, TLS and the refusal to listen unprotected.
+#include "../cgroup/cgroupfixtures.h"
 #include "agentoptions.h"
 #include "agentserver.h"
 #include "agenttestutil.h"
@@ -21,7 +22,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString kReport = u"/batch.slice/report.service"_s;
-const QString kDocker = u"/docker/bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
+const QString kDocker = cgroupfixtures::kDocker1Path;
 
 AgentOptions baseOptions(const Fixture &f)
 {

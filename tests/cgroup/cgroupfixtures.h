@@ -11,6 +11,8 @@ using namespace Qt::StringLiterals;
 
 inline const QString kData = QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs");
 inline const QString kDocker1 = u"bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
+// The first container's cgroup path in both trees (v1 under memory/).
+inline const QString kDocker1Path = u"/docker/"_s + kDocker1;
 inline const QString kDocker2 = u"39158c67a24d980ff94d86f6d39b8a3896f6a902c22035bda87b67568c385b26"_s;
 inline const QString kK8s1 = u"571031ad0e7dfdb355fb763a1d7302242d79892c24658ea50867668cb25e4531"_s;
 inline const QString kK8s2 = u"f5ac13205eb456846c38b3846609028a70857df26ef549bc4be872e00376b25c"_s;

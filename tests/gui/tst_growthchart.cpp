@@ -10,6 +10,7 @@
 #include "eventlistmodel.h"
 #include "growthchart.h"
 #include "growthplot.h"
+#include "guitestutil.h"
 #include "importjob.h"
 #include "mainwindow.h"
 #include "readconnections.h"
@@ -92,13 +93,7 @@ std::optional<qint64> truthKillWallMs()
 
 bool importDemo(const QString &workspacePath)
 {
-    QFuture<FileImportOutcome> future = QtConcurrent::run(
-        &runImportJob, workspacePath, QStringList {}, std::vector<RecordingImportRequest> {demoRequest()});
-    future.waitForFinished();
-    const QList<FileImportOutcome> results = future.results();
-    return !results.isEmpty() && std::all_of(results.begin(), results.end(), [](const FileImportOutcome &o) {
-        return o.result.ok;
-    });
+    return guitest::importIntoWorkspace(workspacePath, demoRequest());
 }
 
 MemorySample sampleAt(std::int64_t timeMs, std::int64_t usageBytes)
@@ -265,12 +260,7 @@ void TestGrowthChart::clickingTheKillSelectsItsEvent()
 {
     QTemporaryDir dir;
     MainWindow window(dir.filePath(u"ws.sqlite"_s));
-    QSignalSpy finished(&window, &MainWindow::importFinished);
-    window.resize(1400, 900);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.importRecording(demoRequest());
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(guitest::showAndImport(window, demoRequest()));
     // A recording opens on its timeline.
     QCOMPARE(window.currentDetailTab(), MainWindow::TimelineTab);
     GrowthChart *chart = window.samplesView()->chart();

@@ -6,6 +6,7 @@
 
 #include "qcustomplotinclude.h" // must come first, see there
 
+#include "../cgroup/cgroupfixtures.h"
 #include "fixturetree.h"
 #include "growthchart.h"
 #include "livesession.h"
@@ -35,10 +36,10 @@ using namespace Qt::StringLiterals;
 using oomscope::testsupport::copyFixtureTree;
 using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
+using cgroupfixtures::kDocker1Path;
 
 namespace {
 
-const QString kDockerPath = u"/docker/bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
 // The cgroup the recorded report names (tests/data/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg).
 const QString kReportPath = u"/oomscope-e2e-10097-436de7fc"_s;
 constexpr qint64 kMiB = 1024 * 1024;
@@ -92,11 +93,11 @@ private:
         m_tmp = std::make_unique<QTemporaryDir>();
         if (!m_tmp->isValid())
             return false;
-        const QString fixtures = QStringLiteral(OOMSCOPE_TEST_DATA) + u"/cgroupfs"_s;
+        const QString fixtures = cgroupfixtures::kData;
         m_root = m_tmp->filePath(u"v1"_s);
         return copyFixtureTree(fixtures + u"/v1"_s, m_root)
             && copyFixtureTree(fixtures + u"/proc"_s, m_tmp->filePath(u"proc"_s))
-            && copyFixtureTree(cgroupDir(kDockerPath), cgroupDir(kReportPath))
+            && copyFixtureTree(cgroupDir(kDocker1Path), cgroupDir(kReportPath))
             && writeFileAtomically(cgroupDir(kReportPath) + u"/memory.limit_in_bytes"_s,
                                    QByteArray::number(64 * kMiB))
             && writeFileAtomically(cgroupDir(kReportPath) + u"/memory.usage_in_bytes"_s,
@@ -128,7 +129,7 @@ private Q_SLOTS:
             Workspace w;
             QVERIFY(w.open(ws));
         }
-        LiveSession session(fixtureConfig({kDockerPath, kReportPath, u"/not-there"_s}), ws);
+        LiveSession session(fixtureConfig({kDocker1Path, kReportPath, u"/not-there"_s}), ws);
         std::vector<std::int64_t> seenUsage; // of kReportPath, as the GUI receives them
         connect(&session, &LiveSession::samplesStored, this, [&](const StoredSamplesPtr &stored) {
             const qint64 id = session.seriesOfPaths().value(kReportPath);
@@ -158,7 +159,7 @@ private Q_SLOTS:
         qint64 total = 0;
         for (const SeriesInfo &s : series) {
             QCOMPARE(s.host, u"testhost"_s);
-            QVERIFY(s.cgroupPath == kDockerPath || s.cgroupPath == kReportPath);
+            QVERIFY(s.cgroupPath == kDocker1Path || s.cgroupPath == kReportPath);
             QCOMPARE(session.seriesOfPaths().value(s.cgroupPath), s.id);
             const std::vector<MemorySample> samples =
                 store.samples(s.id, 0, std::numeric_limits<std::int64_t>::max());
@@ -240,7 +241,7 @@ private Q_SLOTS:
         const QString ws = m_tmp->filePath(u"ws.sqlite"_s);
         const QString kmsg = m_tmp->filePath(u"kmsg"_s);
         QVERIFY(writeFileAtomically(kmsg, {}));
-        LiveSessionConfig config = fixtureConfig({kDockerPath, kReportPath});
+        LiveSessionConfig config = fixtureConfig({kDocker1Path, kReportPath});
         config.kmsgPath = kmsg;
         LiveSession session(config, ws);
         QSignalSpy stored(&session, &LiveSession::oomEventStored);

@@ -8,6 +8,7 @@
 // clang-format on
 
 #include "growthchart.h"
+#include "guitestutil.h"
 #include "importjob.h"
 #include "predictionmodel.h"
 #include "predictionpanel.h"
@@ -52,14 +53,40 @@ bool importDemo(const QString &workspacePath)
     r.samplesPath = recordingDir + u"/samples.csv"_s;
     r.procsPath = recordingDir + u"/procs.csv"_s;
     r.logPaths = {recordingDir + u"/kernel.log"_s};
-    QFuture<FileImportOutcome> future = QtConcurrent::run(&runImportJob, workspacePath, QStringList {},
-                                                          std::vector<RecordingImportRequest> {r});
-    future.waitForFinished();
-    const QList<FileImportOutcome> results = future.results();
-    return !results.isEmpty() && std::all_of(results.begin(), results.end(), [](const FileImportOutcome &o) {
-        return o.result.ok;
-    });
+    return guitest::importIntoWorkspace(workspacePath, r);
 }
+
+// view on screen at the size every case uses, showing workspace's series with events' markers.
+bool showView(SamplesView &view, Workspace &workspace, const std::vector<EventSummary> &events)
+{
+    view.resize(1400, 800);
+    view.reload(&workspace, events);
+    view.show();
+    return QTest::qWaitForWindowExposed(&view);
+}
+
+// The bundled recording imported into a fresh workspace and shown, its one series checked.
+struct DemoView {
+    QTemporaryDir dir;
+    Workspace workspace;
+    SamplesView view;
+    qint64 seriesId = 0;
+    std::optional<SeriesInfo> info; // of seriesId
+
+    // False unless the import, the window and exactly one checked series with a time range are there.
+    bool open()
+    {
+        const QString path = dir.filePath(u"ws.sqlite"_s);
+        if (!importDemo(path) || !workspace.open(path) || !showView(view, workspace, workspace.events()))
+            return false;
+        const std::vector<qint64> checked = view.treeModel()->checkedSeries();
+        if (checked.size() != 1)
+            return false;
+        seriesId = checked.front();
+        info = SampleStore(workspace).seriesInfo(seriesId);
+        return info && info->firstMs && info->lastMs;
+    }
+};
 
 ProcessSample process(std::int64_t pid, const QString &comm, std::int64_t rssKb, int adj)
 {
@@ -144,22 +171,11 @@ void TestVerdictPanel::predictionModel()
 
 void TestVerdictPanel::demoRecordingIsALeakWithTrend()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(u"ws.sqlite"_s);
-    QVERIFY(importDemo(path));
-    Workspace workspace;
-    QVERIFY(workspace.open(path));
-
-    SamplesView view;
-    view.resize(1400, 800);
-    view.reload(&workspace, workspace.events());
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    const std::vector<qint64> checked = view.treeModel()->checkedSeries();
-    QCOMPARE(checked.size(), std::size_t(1));
-    const qint64 seriesId = checked.front();
-    const std::optional<SeriesInfo> info = SampleStore(workspace).seriesInfo(seriesId);
-    QVERIFY(info && info->firstMs && info->lastMs);
+    DemoView demo;
+    QVERIFY(demo.open());
+    SamplesView &view = demo.view;
+    const qint64 seriesId = demo.seriesId;
+    const std::optional<SeriesInfo> &info = demo.info;
 
     // The whole recording: the recording's known cause.
     QVERIFY(waitForEvaluatedRange(view, *info->firstMs, *info->lastMs));
@@ -210,21 +226,11 @@ void TestVerdictPanel::demoRecordingIsALeakWithTrend()
 
 void TestVerdictPanel::predictionBeforeTheKillNamesTheKernelsVictim()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(u"ws.sqlite"_s);
-    QVERIFY(importDemo(path));
-    Workspace workspace;
-    QVERIFY(workspace.open(path));
-    SamplesView view;
-    view.resize(1400, 800);
-    view.reload(&workspace, workspace.events());
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    const qint64 seriesId = view.treeModel()->checkedSeries().front();
-    const SampleStore store(workspace);
-    const std::optional<SeriesInfo> info = store.seriesInfo(seriesId);
-    QVERIFY(info && info->firstMs && info->lastMs);
-    const std::vector<EventPlacement> placements = store.placements(seriesId);
+    DemoView demo;
+    QVERIFY(demo.open());
+    SamplesView &view = demo.view;
+    const std::optional<SeriesInfo> &info = demo.info;
+    const std::vector<EventPlacement> placements = SampleStore(demo.workspace).placements(demo.seriesId);
     QCOMPARE(placements.size(), std::size_t(1));
     const std::int64_t killMs = placements.front().timeMs;
     const QJsonObject kill = truth().value(u"kills"_s).toArray().at(0).toObject();
@@ -281,10 +287,7 @@ void TestVerdictPanel::noProcessSamplesShowsEmptyState()
     QVERIFY(store.append(id, samples).ok);
 
     SamplesView view;
-    view.resize(1400, 800);
-    view.reload(&workspace, {});
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showView(view, workspace, {}));
     QVERIFY(waitForEvaluatedRange(view, startMs, startMs + 599'000));
     // 30 MiB of anon flat under a 256 MiB limit.
     QCOMPARE(view.verdictPanel()->kindName(), u"fits"_s);

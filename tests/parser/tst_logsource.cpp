@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // openLog(): plain, gzip (by magic, not by name) and error messages people can act on.
+#include "fixturetree.h"
 #include "logsource.h"
 #include "oomreportparser.h"
 
@@ -12,6 +13,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using oomscope::testsupport::writeFileAtomically;
 
 namespace {
 
@@ -105,10 +107,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         // Named .log on purpose: detection is by magic bytes, not by the name.
         const QString path = dir.filePath(u"kern.log"_s);
-        QFile out(path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(gz);
-        out.close();
+        QVERIFY(writeFileAtomically(path, gz));
 
         OpenedLog log = openLog(path);
         QVERIFY2(log.device, qPrintable(log.error));
@@ -138,10 +137,7 @@ private Q_SLOTS:
             QSKIP("gzip(1) is not available");
         QTemporaryDir dir;
         const QString path = dir.filePath(u"two.gz"_s);
-        QFile out(path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(gz);
-        out.close();
+        QVERIFY(writeFileAtomically(path, gz));
         OpenedLog log = openLog(path);
         QVERIFY(log.device);
         QCOMPARE(readAll(log), a + b);
@@ -156,10 +152,7 @@ private Q_SLOTS:
             QSKIP("gzip(1) is not available");
         QTemporaryDir dir;
         const QString path = dir.filePath(u"cut.gz"_s);
-        QFile out(path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(gz.left(gz.size() / 2));
-        out.close();
+        QVERIFY(writeFileAtomically(path, gz.left(gz.size() / 2)));
         OpenedLog log = openLog(path);
         QVERIFY(log.device);
         const ParseResult r = OomReportParser().parse(*log.device);

@@ -18,6 +18,23 @@
 using namespace oomscope;
 using namespace Qt::StringLiterals;
 
+namespace {
+
+// The agent run by the client itself (exec:) on the recorded OOM report as its kernel log, with an
+// empty cgroup root (dir): it serves the kernel log only, which is enough here.
+AgentConnectOptions agentReadingRecordedKmsg(const QTemporaryDir &dir)
+{
+    QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
+                dir.path() + u"/kmsg"_s);
+    AgentConnectOptions o;
+    o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
+    o.agentArguments = {u"--cgroup-root"_s,      dir.path(),      u"--proc-root"_s, dir.path(), u"--kmsg"_s,
+                        dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s};
+    return o;
+}
+
+} // namespace
+
 class TestRemoteGui : public QObject
 {
     Q_OBJECT
@@ -59,15 +76,7 @@ private Q_SLOTS:
     void statusRowDetaches()
     {
         QTemporaryDir dir;
-        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
-                    dir.path() + u"/kmsg"_s);
-        AgentConnectOptions o;
-        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
-        // An empty cgroup root: the agent serves the kernel log only, which is enough here.
-        o.agentArguments = {u"--cgroup-root"_s, dir.path(),  u"--proc-root"_s,
-                            dir.path(),         u"--kmsg"_s, dir.path() + u"/kmsg"_s,
-                            u"--interval"_s,    u"100ms"_s};
-        AgentClient client(o);
+        AgentClient client(agentReadingRecordedKmsg(dir));
         NodeStatusWidget widget;
         widget.addClient(&client);
         widget.show();
@@ -94,13 +103,7 @@ private Q_SLOTS:
     void windowRecordsAttachedNode()
     {
         QTemporaryDir dir;
-        QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"),
-                    dir.path() + u"/kmsg"_s);
-        AgentConnectOptions o;
-        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
-        o.agentArguments = {u"--cgroup-root"_s, dir.path(),  u"--proc-root"_s,
-                            dir.path(),         u"--kmsg"_s, dir.path() + u"/kmsg"_s,
-                            u"--interval"_s,    u"100ms"_s};
+        const AgentConnectOptions o = agentReadingRecordedKmsg(dir);
         MainWindow window(dir.filePath(u"w.sqlite"_s));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

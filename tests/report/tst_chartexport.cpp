@@ -3,6 +3,7 @@
 // File > Export Incident Report…, on the demo incident.
 #include "qcustomplotinclude.h"
 
+#include "../gui/guitestutil.h"
 #include "badnesschart.h"
 #include "chartexporter.h"
 #include "decisionview.h"
@@ -75,16 +76,11 @@ void TestChartExport::everyAction()
 {
     QTemporaryDir dir;
     MainWindow window(dir.filePath(u"ws.sqlite"_s));
-    QSignalSpy finished(&window, &MainWindow::importFinished);
-    window.resize(1400, 900);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
     RecordingImportRequest request;
     request.samplesPath = kDemoDir + u"/samples.csv"_s;
     request.procsPath = kDemoDir + u"/procs.csv"_s;
     request.logPaths = {kDemoDir + u"/kernel.log"_s};
-    window.importRecording(request);
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(guitest::showAndImport(window, request));
     GrowthChart *chart = window.samplesView()->chart();
     const std::vector<ChartMarker> markers = chart->markers();
     QCOMPARE(markers.size(), std::size_t(1));

@@ -2,8 +2,10 @@
 // The sampler against copies of the fixture cgroup trees that the test rewrites while it runs:
 // usage grows, the oom_kill counter steps, a cgroup vanishes and comes back.
 
+#include "../cgroup/cgroupfixtures.h"
 #include "cgroupdiscovery.h"
 #include "cgroupreader.h"
+#include "detectedkill.h"
 #include "fixturetree.h"
 #include "kmsgtail.h"
 #include "samplemapping.h"
@@ -27,15 +29,10 @@ using namespace Qt::StringLiterals;
 using oomscope::testsupport::copyFixtureTree;
 using oomscope::testsupport::writeFileAtomically;
 using namespace oomscope;
+using cgroupfixtures::kDocker1Path;
+using samplertest::Kill;
 
 namespace {
-
-const QString kDockerPath = u"/docker/bf4339a9cfb4d0e9800dab873b9906458967b4132f639e6fa6271a2f332fb99f"_s;
-
-QString fixtureDir()
-{
-    return QStringLiteral(OOMSCOPE_TEST_DATA) + u"/cgroupfs"_s;
-}
 
 QByteArray readFile(const QString &path)
 {
@@ -49,12 +46,6 @@ double boottimeNow()
     ::clock_gettime(CLOCK_BOOTTIME, &ts);
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
-
-struct Kill {
-    QString path;
-    qint64 timestampMs = 0;
-    qint64 count = 0;
-};
 
 } // namespace
 
@@ -79,10 +70,21 @@ private:
     QString copyFixture(const QString &version)
     {
         const QString root = m_tmp->filePath(version);
-        if (!copyFixtureTree(fixtureDir() + u'/' + version, root)
-            || !copyFixtureTree(fixtureDir() + u"/proc"_s, m_tmp->filePath(u"proc"_s)))
+        if (!copyFixtureTree(cgroupfixtures::kData + u'/' + version, root)
+            || !copyFixtureTree(cgroupfixtures::kData + u"/proc"_s, m_tmp->filePath(u"proc"_s)))
             return {};
         return root;
+    }
+
+    // Samples paths of the copy at root (see copyFixture), with its proc/, every 100 ms.
+    SamplerConfig fixtureConfig(const QString &root, const QStringList &paths) const
+    {
+        SamplerConfig config;
+        config.cgroupRoot = root;
+        config.procRoot = m_tmp->filePath(u"proc"_s);
+        config.paths = paths;
+        config.intervalMs = 100;
+        return config;
     }
 
     void record(Sampler *sampler)
@@ -97,11 +99,7 @@ private:
             m_batches.push_back(batch);
             m_arrivalMs.push_back(m_clock.elapsed());
         });
-        connect(sampler, &Sampler::killDetected, this,
-                [this, current](const QString &path, qint64 ts, qint64 count) {
-                    if (current())
-                        m_kills.push_back({path, ts, count});
-                });
+        samplertest::collectKills(sampler, this, m_kills, current);
         connect(sampler, &Sampler::cgroupVanished, this, [this, current](const QString &path, qint64) {
             if (current())
                 m_vanished << path;
@@ -199,7 +197,7 @@ private Q_SLOTS:
     {
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
-        const QString dir = root + kDockerPath;
+        const QString dir = root + kDocker1Path;
         QVERIFY(writeFileAtomically(dir + u"/memory.current"_s, "300000000\n"));
         QVERIFY(writeFileAtomically(dir + u"/memory.max"_s, "max\n"));
         QVERIFY(writeFileAtomically(root + u"/docker/memory.max"_s, "max\n"));
@@ -214,7 +212,7 @@ private Q_SLOTS:
             "shmem 1000000\ninactive_file 50000000\nactive_file 40000000\nslab 2000000\n"));
 
         const CgroupReader reader(root, m_tmp->filePath(u"proc"_s));
-        const MemorySample m = toMemorySample(reader.read(kDockerPath));
+        const MemorySample m = toMemorySample(reader.read(kDocker1Path));
         QCOMPARE(m.usageBytes, std::int64_t(300000000));
         QCOMPARE(m.limitBytes, MemorySample::kUnlimited);
         QCOMPARE(m.highBytes, std::int64_t(268435456));
@@ -230,7 +228,7 @@ private Q_SLOTS:
         QVERIFY(writeFileAtomically(dir + u"/memory.stat"_s, "anon 1\nkernel 4096\nslab 2000000\n"));
         QVERIFY(writeFileAtomically(dir + u"/memory.high"_s, "max\n"));
         QVERIFY(writeFileAtomically(root + u"/docker/memory.max"_s, "536870912\n"));
-        const MemorySample m2 = toMemorySample(reader.read(kDockerPath));
+        const MemorySample m2 = toMemorySample(reader.read(kDocker1Path));
         QCOMPARE(m2.kernelBytes, std::int64_t(4096));
         QCOMPARE(m2.highBytes, MemorySample::kUnlimited);
         QCOMPARE(m2.limitBytes, std::int64_t(536870912)); // the parent's
@@ -282,7 +280,7 @@ private Q_SLOTS:
         QVERIFY(!root.isEmpty());
         const bool v1 = version == u"v1";
         const QString memoryRoot = v1 ? root + u"/memory"_s : root;
-        const QString dir = memoryRoot + kDockerPath;
+        const QString dir = memoryRoot + kDocker1Path;
         const QString usageFile = dir + (v1 ? u"/memory.usage_in_bytes"_s : u"/memory.current"_s);
         const auto writeKills = [&](int kills) {
             if (v1)
@@ -299,11 +297,7 @@ private Q_SLOTS:
         const QString spare = m_tmp->filePath(u"spare"_s);
         QVERIFY(copyFixtureTree(dir, spare));
 
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDockerPath};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path});
         config.sampleProcesses = false;
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
@@ -317,11 +311,11 @@ private Q_SLOTS:
             const std::int64_t bytes = mib * 1024 * 1024;
             QVERIFY(writeFileAtomically(usageFile, QByteArray::number(bytes) + '\n'));
             written.push_back(bytes);
-            QTRY_VERIFY(latest(kDockerPath) && latest(kDockerPath)->memory.usageBytes == bytes);
+            QTRY_VERIFY(latest(kDocker1Path) && latest(kDocker1Path)->memory.usageBytes == bytes);
         }
         std::vector<std::int64_t> seen;
         for (const SampleBatchPtr &b : m_batches) {
-            const SampledCgroup *c = b->find(kDockerPath);
+            const SampledCgroup *c = b->find(kDocker1Path);
             QVERIFY(c && c->present);
             QCOMPARE(b->cgroups.size(), size_t(1));
             if (seen.empty() || seen.back() != c->memory.usageBytes)
@@ -335,7 +329,7 @@ private Q_SLOTS:
         // The kill counter steps: one report per step, with its size.
         QVERIFY(writeKills(1));
         QTRY_COMPARE(m_kills.size(), size_t(1));
-        QCOMPARE(m_kills[0].path, kDockerPath);
+        QCOMPARE(m_kills[0].path, kDocker1Path);
         QCOMPARE(m_kills[0].count, qint64(1));
         QVERIFY(writeKills(3));
         QTRY_COMPARE(m_kills.size(), size_t(2));
@@ -343,7 +337,7 @@ private Q_SLOTS:
         // The batch that saw the step carries it and arrived first.
         const auto batchAt = [&](qint64 timestampMs) -> const SampledCgroup * {
             for (const SampleBatchPtr &b : m_batches) {
-                const SampledCgroup *c = b->find(kDockerPath);
+                const SampledCgroup *c = b->find(kDocker1Path);
                 if (c && c->memory.timestampMs == timestampMs)
                     return c;
             }
@@ -355,29 +349,29 @@ private Q_SLOTS:
 
         // The container goes away.
         QVERIFY(QDir(dir).removeRecursively());
-        QTRY_COMPARE(m_vanished, QStringList {kDockerPath});
-        QTRY_VERIFY(latest(kDockerPath) && !latest(kDockerPath)->present);
-        QCOMPARE(latest(kDockerPath)->memory.usageBytes, MemorySample::kUnknown);
-        QVERIFY(!latest(kDockerPath)->error.isEmpty());
+        QTRY_COMPARE(m_vanished, QStringList {kDocker1Path});
+        QTRY_VERIFY(latest(kDocker1Path) && !latest(kDocker1Path)->present);
+        QCOMPARE(latest(kDocker1Path)->memory.usageBytes, MemorySample::kUnknown);
+        QVERIFY(!latest(kDocker1Path)->error.isEmpty());
 
         // A new container appears beside it: reported once as a possible replacement.
         const QString newPath = u"/docker/0123456789abcdef"_s;
         QVERIFY(copyFixtureTree(spare, memoryRoot + newPath));
         QTRY_COMPARE(m_replacements.size(), size_t(1));
-        QCOMPARE(m_replacements[0].first, kDockerPath);
+        QCOMPARE(m_replacements[0].first, kDocker1Path);
         QCOMPARE(m_replacements[0].second, newPath);
 
         // The old path comes back (a restarted unit): a new cgroup, so the counter's value is
         // a new baseline and not a kill.
         QVERIFY(copyFixtureTree(spare, dir));
         QVERIFY(writeKills(5));
-        QTRY_COMPARE(m_appeared, QStringList {kDockerPath});
+        QTRY_COMPARE(m_appeared, QStringList {kDocker1Path});
         const size_t batchesNow = m_batches.size();
         QTRY_VERIFY(m_batches.size() >= batchesNow + 2);
         QCOMPARE(m_kills.size(), size_t(2));
         QCOMPARE(m_vanished.size(), 1);
         QCOMPARE(m_replacements.size(), size_t(1));
-        QVERIFY(latest(kDockerPath)->present);
+        QVERIFY(latest(kDocker1Path)->present);
         // A counter that goes backwards means the cgroup was recreated between two ticks.
         QVERIFY(writeKills(1));
         QTRY_COMPARE(m_appeared.size(), 2);
@@ -390,11 +384,7 @@ private Q_SLOTS:
         const QString root = copyFixture(u"v1"_s);
         QVERIFY(!root.isEmpty());
         const QString path = u"/batch.slice/report.service"_s;
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {path};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {path});
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
         record(sampler);
@@ -443,11 +433,7 @@ private Q_SLOTS:
     {
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDockerPath, u"/system.slice/nginx.service"_s};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path, u"/system.slice/nginx.service"_s});
         WorkerThread worker(u"sampler"_s);
         Sampler *sampler = worker.adopt(new Sampler(config));
         QCOMPARE(sampler->config().intervalMs, 100);
@@ -493,11 +479,7 @@ private Q_SLOTS:
     {
         const QString root = copyFixture(u"v2"_s);
         QVERIFY(!root.isEmpty());
-        SamplerConfig config;
-        config.cgroupRoot = root;
-        config.procRoot = m_tmp->filePath(u"proc"_s);
-        config.paths = {kDockerPath};
-        config.intervalMs = 100;
+        SamplerConfig config = fixtureConfig(root, {kDocker1Path});
         KmsgTailConfig kmsgConfig;
         kmsgConfig.path = m_tmp->filePath(u"no-kmsg-here"_s);
         WorkerThread worker(u"sampler"_s);

@@ -7,6 +7,7 @@
 
 #include "cgroupdiscovery.h"
 #include "cgroupreader.h"
+#include "detectedkill.h"
 #include "kmsgtail.h"
 #include "sampler.h"
 #include "scratchcgroup.h"
@@ -26,6 +27,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using samplertest::Kill;
 using namespace oomscope::testsupport;
 
 namespace {
@@ -34,12 +36,6 @@ constexpr std::int64_t kLimitBytes = 64 * 1024 * 1024;
 constexpr int kIntervalMs = 100;
 constexpr double kIntervalSeconds = kIntervalMs / 1000.0;
 const auto kNamePrefix = "oomscope-sampler-"_L1;
-
-struct Kill {
-    QString path;
-    qint64 timestampMs = 0;
-    qint64 count = 0;
-};
 
 } // namespace
 
@@ -100,11 +96,7 @@ private:
             if (current())
                 m_batches.push_back(batch);
         });
-        connect(sampler, &Sampler::killDetected, this,
-                [this, current](const QString &p, qint64 ts, qint64 count) {
-                    if (current())
-                        m_kills.push_back({p, ts, count});
-                });
+        samplertest::collectKills(sampler, this, m_kills, current);
         worker.start();
         tail->start();
         QTRY_VERIFY2(opened || !m_kmsgProblems.isEmpty(), "KmsgTail did not start");

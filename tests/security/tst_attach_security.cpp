@@ -101,6 +101,17 @@ qint64 storedSamples(Workspace &ws, const QString &host)
     return n;
 }
 
+// client starts, recording through recorder into the workspace at dbPath; false if that does
+// not open.
+bool startRecording(AgentClient &client, FeedRecorder &recorder, const QString &dbPath)
+{
+    if (!recorder.open(dbPath))
+        return false;
+    client.setRecorder(&recorder);
+    client.start();
+    return true;
+}
+
 } // namespace
 
 class TestAttachSecurity : public QObject
@@ -171,10 +182,8 @@ private Q_SLOTS:
         });
         QVERIFY(liar.listen());
         FeedRecorder recorder;
-        QVERIFY(recorder.open(dir.filePath(u"w.sqlite"_s)));
         AgentClient client(optionsFor(liar));
-        client.setRecorder(&recorder);
-        client.start();
+        QVERIFY(startRecording(client, recorder, dir.filePath(u"w.sqlite"_s)));
         QTRY_VERIFY_WITH_TIMEOUT(client.status().message.contains(u"far beyond"_s), 10'000);
         client.detach();
         QTRY_VERIFY_WITH_TIMEOUT(recorder.cursor(client.node()).value_or(NodeCursor {}).lastSeq == 2, 10'000);
@@ -211,10 +220,8 @@ private Q_SLOTS:
             QVERIFY(store.storeBatch(poisoned));
         }
         FeedRecorder recorder;
-        QVERIFY(recorder.open(db));
         AgentClient client(optionsFor(agent));
-        client.setRecorder(&recorder);
-        client.start();
+        QVERIFY(startRecording(client, recorder, db));
         QTRY_VERIFY_WITH_TIMEOUT(client.status().samplesReceived == 3, 15'000);
         QCOMPARE(agent.subscribes().size(), 2); // the refused cursor, then from the start
         QVERIFY(!agent.subscribes().at(1).contains("since"_L1));
@@ -234,10 +241,8 @@ private Q_SLOTS:
         });
         QVERIFY(agent.listen());
         FeedRecorder recorder;
-        QVERIFY(recorder.open(dir.filePath(u"w.sqlite"_s)));
         AgentClient client(optionsFor(agent));
-        client.setRecorder(&recorder);
-        client.start();
+        QVERIFY(startRecording(client, recorder, dir.filePath(u"w.sqlite"_s)));
         QTRY_COMPARE_WITH_TIMEOUT(client.status().samplesRefused, qint64(1), 10'000);
         QTRY_COMPARE_WITH_TIMEOUT(storedSamples(*recorder.workspace(), u"node-a"_s), qint64(2), 10'000);
         client.detach();
