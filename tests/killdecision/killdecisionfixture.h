@@ -5,9 +5,6 @@
 #pragma once
 
 #include "killdecision.h"
-#include "killexplanation.h"
-
-#include <QTest>
 
 namespace killdecisiontest {
 

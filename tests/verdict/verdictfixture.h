@@ -4,17 +4,7 @@
 // verdict for failure messages.
 #pragma once
 
-#include "oomreportparser.h"
-#include "recordingcsv.h"
-#include "timeline.h"
 #include "verdict.h"
-#include "verdictsummary.h"
-
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QTest>
 
 #include <cmath>
 #include <functional>
