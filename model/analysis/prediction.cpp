@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prediction.h"
 
+#include "predictionexplanation.h"
+
 #include <algorithm>
 #include <map>
-
-using namespace Qt::StringLiterals;
 
 namespace oomscope {
 
@@ -52,19 +52,42 @@ std::int64_t kbToPages(std::int64_t kb, std::int64_t pageKb)
     return MemorySample::known(kb) ? kb / pageKb : 0;
 }
 
-} // namespace
-
-PredictedRanking predictVictim(std::span<const ProcessSample> atInstant, std::int64_t limitBytes,
-                               const PredictionOptions &options)
+void addNote(PredictedRanking &out, PredictionNote::Kind kind)
 {
-    PredictedRanking out;
-    out.era = options.era;
-    const std::int64_t pageSize = options.pageSizeBytes > 0 ? options.pageSizeBytes : 4096;
-    const std::int64_t pageKb = std::max<std::int64_t>(1, pageSize / 1024);
-    const bool limited = limitBytes > 0 && limitBytes != MemorySample::kUnlimited;
-    out.limitBytes = limited ? limitBytes : 0;
+    PredictionNote note;
+    note.kind = kind;
+    out.noteFacts.push_back(note);
+}
 
-    // Last row per pid, in pid order (the assumed task-list order).
+// One process row as the kernel's task-table entry (tgid = pid, uid unknown: 0).
+OomTask taskOf(std::int64_t pid, const ProcessSample &row, std::int64_t pageKb)
+{
+    OomTask t;
+    t.pid = pid;
+    t.tgid = pid;
+    t.uid = 0;
+    t.comm = row.comm;
+    t.oomScoreAdj = std::clamp(row.oomScoreAdj, kAdjMin, kAdjMax);
+    const bool split = MemorySample::known(row.rssAnonKb) && MemorySample::known(row.rssFileKb)
+        && MemorySample::known(row.rssShmemKb);
+    if (split) {
+        t.rssPages = (row.rssAnonKb + row.rssFileKb + row.rssShmemKb) / pageKb;
+        t.rssAnonPages = row.rssAnonKb / pageKb;
+        t.rssFilePages = row.rssFileKb / pageKb;
+        t.rssShmemPages = row.rssShmemKb / pageKb;
+    } else {
+        t.rssPages = kbToPages(row.totalRssKb(), pageKb);
+    }
+    t.swapEntsPages = kbToPages(row.swapKb, pageKb);
+    t.pgtablesBytes = MemorySample::known(row.pgtablesKb) ? row.pgtablesKb * 1024 : 0;
+    return t;
+}
+
+// The reading as a memcg OOM event: one task per pid (its last row), in pid order — the assumed
+// task-list order. Marks the pids with no rss figure in `estimated`.
+OomEvent eventOfReading(std::span<const ProcessSample> atInstant, bool limited, std::int64_t limitBytes,
+                        std::int64_t pageSize, PredictedRanking &out, std::map<std::int64_t, bool> &estimated)
+{
     std::map<std::int64_t, const ProcessSample *> byPid;
     for (const ProcessSample &p : atInstant) {
         byPid[p.pid] = &p;
@@ -81,36 +104,150 @@ PredictedRanking predictVictim(std::span<const ProcessSample> atInstant, std::in
         event.memsw.present = true;
         event.memsw.limitKb = event.memory.limitKb;
     } else {
-        out.notes << u"No limit is known: the oom_score_adj term is taken as 0."_s;
+        addNote(out, PredictionNote::Kind::NoLimit);
     }
-    std::map<std::int64_t, bool> estimated;
+    const std::int64_t pageKb = std::max<std::int64_t>(1, pageSize / 1024);
     for (const auto &[pid, row] : byPid) {
-        OomTask t;
-        t.pid = pid;
-        t.tgid = pid;
-        t.uid = 0;
-        t.comm = row->comm;
-        t.oomScoreAdj = std::clamp(row->oomScoreAdj, kAdjMin, kAdjMax);
-        const bool split = MemorySample::known(row->rssAnonKb) && MemorySample::known(row->rssFileKb)
-            && MemorySample::known(row->rssShmemKb);
-        if (split) {
-            t.rssPages = (row->rssAnonKb + row->rssFileKb + row->rssShmemKb) / pageKb;
-            t.rssAnonPages = row->rssAnonKb / pageKb;
-            t.rssFilePages = row->rssFileKb / pageKb;
-            t.rssShmemPages = row->rssShmemKb / pageKb;
-        } else {
-            t.rssPages = kbToPages(row->totalRssKb(), pageKb);
-        }
+        event.tasks.push_back(taskOf(pid, *row, pageKb));
         estimated[pid] = !MemorySample::known(row->totalRssKb());
-        t.swapEntsPages = kbToPages(row->swapKb, pageKb);
-        t.pgtablesBytes = MemorySample::known(row->pgtablesKb) ? row->pgtablesKb * 1024 : 0;
-        event.tasks.push_back(std::move(t));
     }
-    bool anyEstimated = false;
-    for (const auto &[pid, e] : estimated)
-        anyEstimated = anyEstimated || e;
-    if (anyEstimated)
-        out.notes << u"Some processes have no rss figure; they were counted as 0."_s;
+    return event;
+}
+
+// The points of every task in table order, to ask "with which oom_score_adj would this task be
+// the one selected?" by re-running the selection with one task's adj changed.
+class WhatIfSearch
+{
+public:
+    WhatIfSearch(const OomEvent &event, const KillDecision &decision, const PredictionOptions &options,
+                 std::int64_t pageSize)
+        : m_event(event)
+        , m_era(decision.era)
+        , m_totalPages(decision.totalPages)
+        , m_capSysAdmin(options.assumeCapSysAdmin)
+        , m_pageSize(pageSize)
+        , m_lastMaximumWins(decision.lastMaximumWins)
+        , m_signed(eraIsSigned(decision.era))
+    {
+        for (std::size_t i = 0; i < event.tasks.size(); ++i) {
+            const OomTask &t = event.tasks[i];
+            m_points.push_back(pointsOf(t));
+            m_eligible.push_back(t.oomScoreAdj > kAdjMin);
+            m_indexOfPid[t.pid] = i;
+        }
+    }
+
+    // The pid the search selects with every adj as read (nullopt: none eligible).
+    std::optional<std::int64_t> selectedPid() const
+    {
+        const int selected = selectIndex(m_points, m_eligible, m_lastMaximumWins, m_signed);
+        if (selected < 0)
+            return std::nullopt;
+        return m_event.tasks[size_t(selected)].pid;
+    }
+
+    // Smallest adj with which `pid` is selected. Winning is monotone in adj (points never fall as
+    // it rises): binary search the threshold.
+    std::optional<int> adjToBeVictim(std::int64_t pid) const
+    {
+        const std::size_t idx = m_indexOfPid.at(pid);
+        if (!winsWith(idx, kAdjMax))
+            return std::nullopt;
+        int lo = kAdjMin + 1;
+        int hi = kAdjMax;
+        while (lo < hi) {
+            const int mid = lo + (hi - lo) / 2;
+            if (winsWith(idx, mid))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo;
+    }
+
+private:
+    std::int64_t pointsOf(const OomTask &t) const
+    {
+        return badnessPoints(t, m_era, m_totalPages, m_capSysAdmin, m_pageSize);
+    }
+
+    bool winsWith(std::size_t idx, int adj) const
+    {
+        std::vector<std::int64_t> trial = m_points;
+        std::vector<bool> trialEligible = m_eligible;
+        OomTask t = m_event.tasks[idx];
+        t.oomScoreAdj = adj;
+        trial[idx] = pointsOf(t);
+        trialEligible[idx] = adj > kAdjMin;
+        return selectIndex(trial, trialEligible, m_lastMaximumWins, m_signed) == int(idx);
+    }
+
+    const OomEvent &m_event;
+    BadnessEra m_era;
+    std::int64_t m_totalPages;
+    bool m_capSysAdmin;
+    std::int64_t m_pageSize;
+    bool m_lastMaximumWins;
+    bool m_signed;
+    std::vector<std::int64_t> m_points;
+    std::vector<bool> m_eligible;
+    std::map<std::int64_t, std::size_t> m_indexOfPid;
+};
+
+struct TopOfRanking {
+    std::optional<std::int64_t> points; // of the first eligible task
+    bool tie = false; // another eligible task has the same points
+};
+
+TopOfRanking topOfRanking(const std::vector<RankedTask> &ranking)
+{
+    TopOfRanking top;
+    for (const RankedTask &r : ranking) {
+        if (!r.eligible)
+            continue;
+        if (!top.points)
+            top.points = r.points;
+        else if (r.points == *top.points)
+            top.tie = true;
+    }
+    return top;
+}
+
+PredictedProcess predictedProcess(const RankedTask &r, const TopOfRanking &top, bool rssEstimated,
+                                  const WhatIfSearch &search)
+{
+    PredictedProcess p;
+    p.pid = r.task.pid;
+    p.comm = r.task.comm;
+    p.oomScoreAdj = r.task.oomScoreAdj;
+    p.eligible = r.eligible;
+    p.rssPages = r.rssPages;
+    p.swapPages = r.swapPages;
+    p.pageTablePages = r.pageTablePages;
+    p.points = r.points;
+    p.share = r.share;
+    p.rank = r.rank;
+    p.pointsGapToTop = top.points && r.eligible ? *top.points - r.points : 0;
+    p.rssEstimated = rssEstimated;
+    p.adjToBeVictim = search.adjToBeVictim(p.pid);
+    return p;
+}
+
+} // namespace
+
+PredictedRanking predictVictim(std::span<const ProcessSample> atInstant, std::int64_t limitBytes,
+                               const PredictionOptions &options)
+{
+    PredictedRanking out;
+    out.era = options.era;
+    const std::int64_t pageSize = options.pageSizeBytes > 0 ? options.pageSizeBytes : 4096;
+    const bool limited = limitBytes > 0 && limitBytes != MemorySample::kUnlimited;
+    out.limitBytes = limited ? limitBytes : 0;
+
+    std::map<std::int64_t, bool> estimated;
+    const OomEvent event = eventOfReading(atInstant, limited, limitBytes, pageSize, out, estimated);
+    if (std::any_of(estimated.begin(), estimated.end(), [](const auto &e) { return e.second; }))
+        addNote(out, PredictionNote::Kind::RssUnknown);
 
     DecisionOptions dopt;
     dopt.era = options.era;
@@ -120,83 +257,25 @@ PredictedRanking predictVictim(std::span<const ProcessSample> atInstant, std::in
     out.lastMaximumWins = d.lastMaximumWins;
     out.predictedVictimPid = d.recomputedSelectedPid;
     if (eraHasRootBonus(options.era))
-        out.notes << (options.assumeCapSysAdmin
-                          ? u"Every process was granted the 3 % root bonus of this era (uid unknown)."_s
-                          : u"No process was granted the 3 % root bonus of this era (uid unknown)."_s);
+        addNote(out,
+                options.assumeCapSysAdmin ? PredictionNote::Kind::RootBonusGranted
+                                          : PredictionNote::Kind::RootBonusWithheld);
 
-    // Points of every task in table order, for the "what adj would make it the victim" search.
-    const bool signedBadness = eraIsSigned(d.era);
-    std::vector<std::int64_t> points;
-    std::vector<bool> eligible;
-    for (const OomTask &t : event.tasks) {
-        points.push_back(badnessPoints(t, d.era, d.totalPages, options.assumeCapSysAdmin, pageSize));
-        eligible.push_back(t.oomScoreAdj > kAdjMin);
-    }
-    const int selected = selectIndex(points, eligible, d.lastMaximumWins, signedBadness);
-    if ((selected >= 0) != d.recomputedSelectedPid.has_value()
-        || (selected >= 0 && event.tasks[size_t(selected)].pid != *d.recomputedSelectedPid))
-        out.notes << u"Internal disagreement between the selection and its what-if search; the kill "
-                     u"decision's selection is shown."_s;
-    const auto winsWith = [&](std::size_t idx, int adj) {
-        std::vector<std::int64_t> trial = points;
-        std::vector<bool> trialEligible = eligible;
-        OomTask t = event.tasks[idx];
-        t.oomScoreAdj = adj;
-        trial[idx] = badnessPoints(t, d.era, d.totalPages, options.assumeCapSysAdmin, pageSize);
-        trialEligible[idx] = adj > kAdjMin;
-        return selectIndex(trial, trialEligible, d.lastMaximumWins, signedBadness) == int(idx);
-    };
-    std::map<std::int64_t, std::size_t> indexOfPid;
-    for (std::size_t i = 0; i < event.tasks.size(); ++i)
-        indexOfPid[event.tasks[i].pid] = i;
+    const WhatIfSearch search(event, d, options, pageSize);
+    if (search.selectedPid() != d.recomputedSelectedPid)
+        addNote(out, PredictionNote::Kind::SelectionDisagreement);
 
-    std::int64_t topPoints = 0;
-    bool haveTop = false;
-    bool tie = false;
-    for (const RankedTask &r : d.ranking) {
-        if (!r.eligible)
-            continue;
-        if (!haveTop) {
-            topPoints = r.points;
-            haveTop = true;
-        } else if (r.points == topPoints) {
-            tie = true;
-        }
+    const TopOfRanking top = topOfRanking(d.ranking);
+    if (top.tie) {
+        PredictionNote note;
+        note.kind = PredictionNote::Kind::TopTie;
+        note.lastMaximumWins = d.lastMaximumWins;
+        out.noteFacts.push_back(note);
     }
-    if (tie)
-        out.notes << u"Equal points at the top: the %1 maximum in pid order wins, assuming the kernel walks "
-                     u"the cgroup's tasks in pid order."_s.arg(d.lastMaximumWins ? u"last"_s : u"first"_s);
 
-    for (const RankedTask &r : d.ranking) {
-        PredictedProcess p;
-        p.pid = r.task.pid;
-        p.comm = r.task.comm;
-        p.oomScoreAdj = r.task.oomScoreAdj;
-        p.eligible = r.eligible;
-        p.rssPages = r.rssPages;
-        p.swapPages = r.swapPages;
-        p.pageTablePages = r.pageTablePages;
-        p.points = r.points;
-        p.share = r.share;
-        p.rank = r.rank;
-        p.pointsGapToTop = haveTop && r.eligible ? topPoints - r.points : 0;
-        p.rssEstimated = estimated[p.pid];
-        // Winning is monotone in adj (points never fall as it rises): binary search the threshold.
-        const std::size_t idx = indexOfPid[p.pid];
-        if (winsWith(idx, kAdjMax)) {
-            int lo = kAdjMin + 1;
-            int hi = kAdjMax;
-            while (lo < hi) {
-                const int mid = lo + (hi - lo) / 2;
-                if (winsWith(idx, mid))
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            p.adjToBeVictim = lo;
-        }
-        out.ranking.push_back(std::move(p));
-    }
+    for (const RankedTask &r : d.ranking)
+        out.ranking.push_back(predictedProcess(r, top, estimated[r.task.pid], search));
+    out.notes = predictionNotes(out);
     return out;
 }
 
@@ -241,8 +320,13 @@ std::optional<PredictedRanking> predictVictimAtKill(std::span<const ProcessSampl
     if (reading.empty())
         return std::nullopt;
     PredictedRanking r = predictVictim(reading, limitBytes, options);
-    if (!excludedPids.empty())
-        r.notes << u"Left out as victims of earlier kills: %1 pid(s)."_s.arg(excludedPids.size());
+    if (!excludedPids.empty()) {
+        PredictionNote note;
+        note.kind = PredictionNote::Kind::EarlierVictimsExcluded;
+        note.count = excludedPids.size();
+        r.noteFacts.push_back(note);
+        r.notes = predictionNotes(r);
+    }
     return r;
 }
 

@@ -50,6 +50,22 @@ struct PredictedProcess {
     bool rssEstimated = false; // no rss figure at all: counted as 0
 };
 
+// An assumption or observation the prediction rests on; predictionexplanation.h words it.
+struct PredictionNote {
+    enum class Kind {
+        NoLimit, // no limit known: the oom_score_adj term is taken as 0
+        RssUnknown, // some processes have no rss figure: counted as 0
+        RootBonusGranted, // era with the 3 % root bonus: granted to every process (uid unknown)
+        RootBonusWithheld, // era with the 3 % root bonus: granted to none (uid unknown)
+        SelectionDisagreement, // the what-if search disagrees with the kill decision's selection
+        TopTie, // equal points at the top: the tie rule in pid order decides
+        EarlierVictimsExcluded, // victims of earlier kills were left out of the reading
+    };
+    Kind kind = Kind::NoLimit;
+    bool lastMaximumWins = true; // TopTie
+    std::size_t count = 0; // EarlierVictimsExcluded: how many pids
+};
+
 struct PredictedRanking {
     qint64 instantMs = 0; // timestamp of the reading used
     std::int64_t limitBytes = 0;
@@ -58,7 +74,8 @@ struct PredictedRanking {
     bool lastMaximumWins = true;
     std::vector<PredictedProcess> ranking; // eligible first, highest points first
     std::optional<std::int64_t> predictedVictimPid;
-    QStringList notes;
+    std::vector<PredictionNote> noteFacts; // assumptions made, in order
+    QStringList notes; // predictionNotes(*this): noteFacts in words
 };
 
 // Ranks the processes of one reading (if a pid appears twice, its last row counts). limitBytes

@@ -11,6 +11,10 @@
 
 namespace oomscope::reportlines {
 
+bool isDigit(char c);
+bool isSpace(char c); // ' ' or '\t'
+// Next whitespace-separated token from pos; pos ends after it.
+std::string_view nextToken(std::string_view s, size_t &pos);
 std::string_view trimLeft(std::string_view s);
 std::string_view trim(std::string_view s);
 bool contains(std::string_view s, std::string_view what);
@@ -43,6 +47,7 @@ bool parseStatLine(std::string_view msg, std::string_view &key, std::int64_t &va
 // the counters it carries.
 bool parseMemInfoLine(std::string_view msg, OomEvent &event, bool &pageSizeKnown);
 
+// The task table (oomreporttaskrows.cpp).
 enum class TaskColumn {
     Unknown,
     Uid,

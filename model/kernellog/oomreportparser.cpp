@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "oomreportparser.h"
 
+#include "anchorscan.h"
+#include "oomreportbody.h"
 #include "oomreportlines.h"
 #include "prefixparser.h"
 
@@ -8,15 +10,9 @@
 #include <QIODevice>
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 using namespace Qt::StringLiterals;
 
@@ -25,6 +21,13 @@ namespace oomscope {
 namespace {
 
 namespace rl = reportlines;
+using anchorscan::findByte;
+using anchorscan::findLastByte;
+using anchorscan::scanAnchor;
+using reportbody::Phase;
+using reportbody::Report;
+using reportbody::ReportLineEffect;
+using reportbody::Section;
 
 // read() into one reused buffer beats mmap for a single sequential pass, and 4 MiB amortises the
 // syscall while staying in L2/L3-friendly territory.
@@ -33,96 +36,6 @@ constexpr qint64 kBlockBytes = qint64(4) << 20;
 constexpr qint64 kOpenIdleLines = 2000;
 // How long after its kill line a report still collects oom.group kills and oom_reaper lines.
 constexpr qint64 kLingerLines = 2000;
-
-// Finds the first "oom" or "Kil" in [p, end) — every line that can start or end a report
-// contains one — and adds the newlines before it to newlines. Everything between anchors is
-// skipped without decoding; this is what makes the parser run near memory speed.
-const char *scanAnchor(const char *p, const char *end, qint64 &newlines)
-{
-#if defined(__SSE2__)
-    const __m128i nl = _mm_set1_epi8('\n');
-    const __m128i o = _mm_set1_epi8('o');
-    const __m128i m = _mm_set1_epi8('m');
-    const __m128i k = _mm_set1_epi8('K');
-    const __m128i i = _mm_set1_epi8('i');
-    const __m128i l = _mm_set1_epi8('l');
-    const __m128i zero = _mm_setzero_si128();
-    __m128i counts = zero; // per-byte newline counters, folded before they can overflow
-    int pending = 0;
-    auto fold = [&] {
-        const __m128i sums = _mm_sad_epu8(counts, zero);
-        newlines += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
-        counts = zero;
-        pending = 0;
-    };
-    while (end - p >= 18) {
-        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 1));
-        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 2));
-        const __m128i firstO = _mm_cmpeq_epi8(a, o);
-        const __m128i firstK = _mm_cmpeq_epi8(a, k);
-        const __m128i oom = _mm_and_si128(_mm_and_si128(firstO, _mm_cmpeq_epi8(b, o)), _mm_cmpeq_epi8(c, m));
-        const __m128i kil = _mm_and_si128(_mm_and_si128(firstK, _mm_cmpeq_epi8(b, i)), _mm_cmpeq_epi8(c, l));
-        const __m128i isNl = _mm_cmpeq_epi8(a, nl);
-        const unsigned hit = unsigned(_mm_movemask_epi8(_mm_or_si128(oom, kil)));
-        if (hit) {
-            fold();
-            const int idx = std::countr_zero(hit);
-            const unsigned nlMask = unsigned(_mm_movemask_epi8(isNl));
-            newlines += std::popcount(nlMask & ((1u << idx) - 1u));
-            return p + idx;
-        }
-        counts = _mm_sub_epi8(counts, isNl);
-        if (++pending == 255)
-            fold();
-        p += 16;
-    }
-    fold();
-#endif
-    for (; p < end; ++p) {
-        const char ch = *p;
-        if (ch == '\n') {
-            ++newlines;
-        } else if (end - p >= 3
-                   && ((ch == 'o' && p[1] == 'o' && p[2] == 'm')
-                       || (ch == 'K' && p[1] == 'i' && p[2] == 'l'))) {
-            return p;
-        }
-    }
-    return end;
-}
-
-const char *findByte(const char *p, const char *end, char c)
-{
-    return static_cast<const char *>(std::memchr(p, c, size_t(end - p)));
-}
-
-const char *findLastByte(const char *p, const char *end, char c)
-{
-    for (const char *q = end; q > p; --q) {
-        if (q[-1] == c)
-            return q - 1;
-    }
-    return nullptr;
-}
-
-enum class Phase { Open, Killed, Done };
-enum class Section { Header, Stats, MemInfo, Table, After };
-
-struct Report {
-    OomEvent event;
-    std::string host;
-    Phase phase = Phase::Open;
-    Section section = Section::Header;
-    rl::TaskColumns columns;
-    bool haveColumns = false;
-    bool headerSeen = false;
-    bool memInfoSeen = false;
-    bool pageSizeKnown = false;
-    bool statsFirstBlock = false;
-    Constraint killProcessHint = Constraint::Unknown; // from the "<msg>: Kill process" prefix
-    qint64 lastActivity = 0;
-};
 
 // One pass over one device; all state of the streaming parse lives here.
 class ParseRun
@@ -488,89 +401,14 @@ private:
     // (noise from other subsystems or CPUs), which is then dropped.
     bool feed(Report &r, std::string_view message, qint64 lineNo)
     {
-        const std::string_view text = rl::trim(message);
-        if (text.empty())
-            return false;
-        OomEvent &ev = r.event;
-        bool ok = false;
-        const bool inStats = r.section == Section::Stats;
-        if (inStats) {
-            std::string_view key;
-            std::int64_t value = 0;
-            // A line that is no stat either ends the dump (when another report grammar takes it)
-            // or is noise from another CPU, which must not end it.
-            if (rl::parseStatLine(text, key, value)) {
-                if (r.statsFirstBlock)
-                    ev.memcgStats.emplace_back(rl::toQString(key), value);
-                ok = true;
-            }
-        }
-        const bool statLine = ok;
-        bool multiLine = false;
-        rl::TaskColumns columns;
-        if (ok) {
-            // a memory.stat value, handled above
-        } else if (rl::parseCounterLine(text, ev)) {
-            ok = true;
-        } else if (rl::startsWith(text, "Mem-Info:")) {
-            r.memInfoSeen = true;
-            r.section = Section::MemInfo;
-            ok = true;
-        } else if (const bool first = ev.memcgStatsPath.isEmpty();
-                   rl::parseStatsHeader(text, ev, multiLine)) {
-            if (multiLine) {
-                r.section = Section::Stats;
-                r.statsFirstBlock = first;
-            }
-            ok = true;
-        } else if (rl::parseTaskInLine(text, ev)) {
-            ok = true;
-        } else if (rl::startsWith(text, "Tasks state (memory values in pages)")) {
-            ev.hasTasksStateLine = true;
-            r.section = Section::Table;
-            ok = true;
-        } else if (rl::parseTaskHeader(text, columns)) {
-            r.columns = std::move(columns);
-            r.haveColumns = true;
-            ev.layout = r.columns.layout;
-            r.section = Section::Table;
-            ok = true;
-        } else if (rl::looksLikeTaskRow(text)) {
-            if (!r.haveColumns) {
-                r.columns = rl::guessTaskColumns(text, ev.hasTasksStateLine);
-                r.haveColumns = !r.columns.numeric.empty();
-                ev.layout = r.columns.layout;
-            }
-            OomTask task;
-            task.line = lineNo;
-            if (r.haveColumns && rl::parseTaskRow(text, r.columns, task))
-                ev.tasks.push_back(std::move(task));
-            else
-                warn(ParseWarning::Kind::Malformed, lineNo, u"task table row does not fit its header"_s);
-            r.section = Section::Table;
-            ok = true;
-        } else if (rl::parseSummary(text, ev)) {
-            r.section = Section::After;
-            ok = true;
-        } else if (r.section == Section::MemInfo && rl::parseMemInfoLine(text, ev, r.pageSizeKnown)) {
-            ok = true;
-        } else if (rl::startsWith(text, "CPU: ")) {
-            if (ev.triggerPid == 0)
-                rl::parseCpuLine(text, ev);
-            ok = true;
-        } else if (r.section == Section::Header && rl::parseCpusetLine(text, ev)) {
-            ok = true;
-        } else if (rl::isStackLine(message) || rl::isOtherReportLine(text)) {
-            ok = true;
-        } else if (rl::isNoKillLine(text)) {
+        const ReportLineEffect effect = applyReportLine(r, message, lineNo);
+        if (effect.taskRowMismatch)
+            warn(ParseWarning::Kind::Malformed, lineNo, u"task table row does not fit its header"_s);
+        if (effect.noKill)
             setPhase(r, Phase::Killed);
-            ok = true;
-        }
-        if (ok && !statLine && inStats && r.section == Section::Stats)
-            r.section = Section::After;
-        if (ok)
-            addRaw(r, text, lineNo);
-        return ok;
+        if (effect.accepted)
+            addRaw(r, rl::trim(message), lineNo);
+        return effect.accepted;
     }
 
     void addRaw(Report &r, std::string_view text, qint64 lineNo)
@@ -595,35 +433,8 @@ private:
             warn(ParseWarning::Kind::Truncated, r.event.lastLine,
                  u"report from line %1 ends without a kill line (%2)"_s.arg(r.event.firstLine).arg(why));
         }
-        finalize(r);
+        finalizeReport(r);
         setPhase(r, Phase::Done);
-    }
-
-    void finalize(Report &r)
-    {
-        OomEvent &ev = r.event;
-        if (ev.constraint == Constraint::Unknown) {
-            if (!ev.oomMemcg.isEmpty() || ev.memory.present)
-                ev.constraint = Constraint::Memcg;
-            else if (r.memInfoSeen)
-                ev.constraint = Constraint::None;
-            else if (ev.victim.message.startsWith(u"Memory cgroup"_s))
-                ev.constraint = Constraint::Memcg;
-            else if (ev.victim.message.startsWith(u"Out of memory"_s))
-                ev.constraint = Constraint::None;
-            else
-                ev.constraint = r.killProcessHint;
-        }
-        ev.missing.clear();
-        if (!r.headerSeen)
-            ev.missing << u"header"_s;
-        if (!ev.memory.present && !r.memInfoSeen)
-            ev.missing << u"memory counters or Mem-Info"_s;
-        if (ev.tasks.empty())
-            ev.missing << u"task table"_s;
-        if (!ev.victim.present)
-            ev.missing << u"kill line"_s;
-        ev.complete = ev.missing.isEmpty();
     }
 
     void expire(qint64 lineNo)

@@ -2,6 +2,7 @@
 #include "cgroupreader.h"
 
 #include "cgrouppath.h"
+#include "pseudofile.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -14,10 +15,8 @@
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -26,111 +25,13 @@ namespace oomscope {
 
 namespace {
 
+using live::Fd;
+using live::FileBuffer;
+using live::ReadStatus;
+
 // v1 prints PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712 with 4 KiB pages) for "no limit";
 // anything from 2^62 up is treated as unlimited so other page sizes are covered too.
 constexpr qint64 kUnlimitedThresholdBytes = qint64(1) << 62;
-
-enum class ReadStatus { Ok, Missing, Failed };
-
-// A reusable read buffer for pseudo-files. Allocated once per public call, never zero-filled.
-class FileBuffer
-{
-public:
-    // cgroupfs and procfs single-record files hand over their whole content in the first read()
-    // when the buffer is large enough, so a short read means "complete" and the EOF read is
-    // skipped (one syscall saved per file). Record-iterating files (cgroup.procs) may return
-    // one page per read(); those pass untilEof.
-    ReadStatus readAt(int dirFd, const char *name, bool untilEof = false)
-    {
-        m_size = 0;
-        m_failure.clear();
-        // Outside cgroupfs (a fixture tree, a copied node's root) a file may be a symbolic link to
-        // a secret, a FIFO that never answers or /dev/zero: only regular files are read, links
-        // are not followed, and no file is read past kMaxBytes.
-        const int fd = ::openat(dirFd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-        if (fd < 0) {
-            if (errno == ENOENT || errno == ESRCH)
-                return ReadStatus::Missing;
-            m_failure = errno == ELOOP ? u"a symbolic link (not followed)"_s
-                                       : QString::fromLocal8Bit(std::strerror(errno));
-            return ReadStatus::Failed;
-        }
-        const Closer closer {fd};
-        struct stat st {
-        };
-        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            m_failure = u"not a regular file"_s;
-            return ReadStatus::Failed;
-        }
-        if (m_capacity == 0)
-            grow(16384);
-        for (;;) {
-            const ssize_t n = ::read(fd, m_data.get() + m_size, m_capacity - m_size);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (errno == ESRCH || errno == ENOENT)
-                    return ReadStatus::Missing;
-                m_failure = QString::fromLocal8Bit(std::strerror(errno));
-                return ReadStatus::Failed;
-            }
-            m_size += size_t(n);
-            if (n == 0 || (!untilEof && m_size < m_capacity))
-                break;
-            if (m_size == m_capacity) {
-                if (m_capacity >= kMaxBytes) {
-                    m_failure = u"larger than %1 MiB"_s.arg(kMaxBytes >> 20);
-                    m_size = 0;
-                    return ReadStatus::Failed;
-                }
-                grow(std::min(m_capacity * 2, kMaxBytes));
-            }
-        }
-        return ReadStatus::Ok;
-    }
-
-    // Why the last readAt() failed, in words (never the file's content).
-    const QString &failure() const { return m_failure; }
-
-    std::string_view view() const { return {m_data.get(), m_size}; }
-
-private:
-    void grow(size_t capacity)
-    {
-        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-        if (m_size)
-            std::memcpy(bigger.get(), m_data.get(), m_size);
-        m_data = std::move(bigger);
-        m_capacity = capacity;
-    }
-
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    };
-    // cgroup.procs of a cgroup with 100k tasks is ~700 KiB; memory.stat is ~2 KiB.
-    static constexpr size_t kMaxBytes = size_t(4) << 20;
-
-    std::unique_ptr<char[]> m_data;
-    size_t m_capacity = 0;
-    size_t m_size = 0;
-    QString m_failure;
-};
-
-// Closes a descriptor on scope exit.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int f)
-        : fd(f)
-    { }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
 
 constexpr bool isSpace(char c)
 {
@@ -419,6 +320,176 @@ std::optional<ProcessReading> readProcess(const std::string &procRoot, qint64 pi
     return p;
 }
 
+// The files of one cgroup directory being read into one sample: keeps the first error in words
+// (later ones are dropped) and reuses one buffer for every file.
+class SampleFiles
+{
+public:
+    SampleFiles(int dirFd, const QString &path)
+        : m_dirFd(dirFd)
+        , m_path(path)
+    { }
+
+    FileBuffer &buffer() { return m_buf; }
+    const QString &firstError() const { return m_firstError; }
+
+    void fail(const QString &message)
+    {
+        if (m_firstError.isEmpty())
+            m_firstError = message;
+    }
+
+    void malformed(const char *name)
+    {
+        fail(u"%1/%2: malformed content %3"_s.arg(m_path == u"/" ? QString() : m_path,
+                                                  QLatin1StringView(name), describeMalformed(m_buf.view())));
+    }
+
+    // True when the file was read; a missing file is no error.
+    bool readFile(const char *name)
+    {
+        const ReadStatus st = m_buf.readAt(m_dirFd, name);
+        if (st == ReadStatus::Failed)
+            fail(u"%1/%2: %3"_s.arg(m_path, QLatin1StringView(name), m_buf.failure()));
+        return st == ReadStatus::Ok;
+    }
+
+    void readCounter(const char *name, std::optional<qint64> &out)
+    {
+        if (!readFile(name))
+            return;
+        qint64 v = 0;
+        if (parseInt(trimmed(m_buf.view()), v) && v >= 0)
+            out = v;
+        else
+            malformed(name);
+    }
+
+    void readLimit(const char *name, std::optional<qint64> &out)
+    {
+        if (readFile(name) && !parseLimit(m_buf.view(), out))
+            malformed(name);
+    }
+
+    template<size_t N> void readStat(const StatKey (&keys)[N], CgroupSample &s, bool keepRaw)
+    {
+        if (readFile("memory.stat") && !parseStat(m_buf.view(), keys, s, keepRaw))
+            malformed("memory.stat");
+    }
+
+private:
+    int m_dirFd;
+    QString m_path;
+    FileBuffer m_buf;
+    QString m_firstError;
+};
+
+constexpr const char *kLimitFileV1 = "memory.limit_in_bytes";
+constexpr const char *kLimitFileV2 = "memory.max";
+
+// v1 OOM state: memory.oom_control (oom_kill counts kills in this cgroup only).
+void readOomControlV1(SampleFiles &files, CgroupSample &s)
+{
+    if (!files.readFile("memory.oom_control"))
+        return;
+    const bool ok = forEachKeyValue(files.buffer().view(), [&](std::string_view key, qint64 value) {
+        if (key == "oom_kill_disable")
+            s.oomKillDisable = value != 0;
+        else if (key == "under_oom")
+            s.underOom = value != 0;
+        else if (key == "oom_kill")
+            s.oomKillCount = value;
+    });
+    if (!ok)
+        files.malformed("memory.oom_control");
+}
+
+void readFilesV1(SampleFiles &files, CgroupSample &s, bool keepRawStat)
+{
+    files.readCounter("memory.usage_in_bytes", s.usageBytes);
+    files.readLimit(kLimitFileV1, s.limitBytes);
+    files.readCounter("memory.max_usage_in_bytes", s.peakBytes);
+    files.readCounter("memory.failcnt", s.failcnt);
+    files.readCounter("memory.memsw.usage_in_bytes", s.memswUsageBytes);
+    files.readLimit("memory.memsw.limit_in_bytes", s.memswLimitBytes);
+    files.readCounter("memory.memsw.max_usage_in_bytes", s.memswPeakBytes);
+    files.readCounter("memory.memsw.failcnt", s.memswFailcnt);
+    files.readCounter("memory.kmem.usage_in_bytes", s.kernelBytes);
+    readOomControlV1(files, s);
+    files.readStat(kStatKeysV1, s, keepRawStat);
+}
+
+void readEventsV2(SampleFiles &files, const char *name, std::optional<CgroupMemoryEvents> &out)
+{
+    if (!files.readFile(name))
+        return;
+    CgroupMemoryEvents e;
+    if (parseEvents(files.buffer().view(), e))
+        out = e;
+    else
+        files.malformed(name);
+}
+
+// v2 OOM state: memory.oom.group and memory.events (hierarchical) / memory.events.local.
+void readOomStateV2(SampleFiles &files, CgroupSample &s)
+{
+    std::optional<qint64> oomGroup;
+    files.readCounter("memory.oom.group", oomGroup);
+    s.oomGroup = oomGroup.value_or(0) != 0;
+    readEventsV2(files, "memory.events", s.events);
+    readEventsV2(files, "memory.events.local", s.eventsLocal);
+    if (s.events) {
+        s.oomKillCount = s.events->oomKill;
+        s.oomEvents = s.events->oom;
+    }
+}
+
+void readFilesV2(SampleFiles &files, CgroupSample &s, bool keepRawStat)
+{
+    files.readCounter("memory.current", s.usageBytes);
+    files.readLimit(kLimitFileV2, s.limitBytes);
+    files.readLimit("memory.high", s.highBytes);
+    files.readCounter("memory.peak", s.peakBytes);
+    files.readCounter("memory.swap.current", s.swapBytes);
+    files.readLimit("memory.swap.max", s.swapLimitBytes);
+    readOomStateV2(files, s);
+    files.readStat(kStatKeysV2, s, keepRawStat);
+}
+
+// Walks up from absDir to the memory root; the cgroup's own limit is the first candidate. Ties
+// keep the deeper cgroup, which is the one a person would look at first.
+void walkEffectiveLimit(SampleFiles &files, CgroupSample &s, const std::string &absDir,
+                        const std::string &memoryRoot, const char *limitFile)
+{
+    if (s.limitBytes) {
+        s.effectiveLimitBytes = s.limitBytes;
+        s.effectiveLimitPath = s.path;
+    }
+    FileBuffer &buf = files.buffer();
+    size_t end = absDir.size();
+    while (end > memoryRoot.size()) {
+        end = absDir.rfind('/', end - 1);
+        if (end == std::string::npos || end < memoryRoot.size())
+            break;
+        std::string file = absDir.substr(0, end);
+        file.append(1, '/').append(limitFile);
+        const ReadStatus st = buf.readAt(AT_FDCWD, file.c_str());
+        if (st != ReadStatus::Ok)
+            continue; // the v2 root has no memory.max
+        std::optional<qint64> parentLimit;
+        if (!parseLimit(buf.view(), parentLimit)) {
+            files.fail(u"%1: malformed content %2"_s.arg(QFile::decodeName(file.c_str()),
+                                                         describeMalformed(buf.view())));
+            continue;
+        }
+        if (parentLimit && (!s.effectiveLimitBytes || *parentLimit < *s.effectiveLimitBytes)) {
+            s.effectiveLimitBytes = parentLimit;
+            const std::string rel = absDir.substr(memoryRoot.size(), end - memoryRoot.size());
+            s.effectiveLimitPath = rel.empty() ? u"/"_s : QFile::decodeName(rel.c_str());
+        }
+    }
+}
+
 } // namespace
 
 CgroupReader::CgroupReader(const QString &cgroupRoot, const QString &procRoot)
@@ -463,146 +534,35 @@ CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
     s.timestampMs = QDateTime::currentMSecsSinceEpoch();
     s.boottimeUs = boottimeUsNow();
     s.version = int(m_version);
-    QString firstError;
-    const auto fail = [&](const QString &message) {
-        if (firstError.isEmpty())
-            firstError = message;
-    };
-    const auto finish = [&]() {
+    const auto failWith = [&](const QString &message) {
         if (error)
-            *error = firstError;
+            *error = message;
         return s;
     };
 
     const std::optional<QString> normalized = normalizePath(relPath);
-    if (!normalized) {
-        fail(u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
-        return finish();
-    }
+    if (!normalized)
+        return failWith(u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
     s.path = *normalized;
-    if (m_version == CgroupVersion::None) {
-        fail(u"no cgroup memory controller found under %1"_s.arg(m_cgroupRoot));
-        return finish();
-    }
+    if (m_version == CgroupVersion::None)
+        return failWith(u"no cgroup memory controller found under %1"_s.arg(m_cgroupRoot));
 
     const std::string absDir = toNative(s.path == u"/" ? m_memoryRoot : m_memoryRoot + s.path);
     const Fd dir(::open(absDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd < 0) {
-        fail(u"cannot open cgroup %1: %2"_s.arg(s.path, QString::fromLocal8Bit(std::strerror(errno))));
-        return finish();
-    }
+    if (dir.fd < 0)
+        return failWith(
+            u"cannot open cgroup %1: %2"_s.arg(s.path, QString::fromLocal8Bit(std::strerror(errno))));
 
-    FileBuffer buf;
-    const auto malformed = [&](const char *name) {
-        fail(u"%1/%2: malformed content %3"_s.arg(s.path == u"/" ? QString() : s.path,
-                                                  QLatin1StringView(name), describeMalformed(buf.view())));
-    };
-    const auto readFile = [&](const char *name) {
-        const ReadStatus st = buf.readAt(dir.fd, name);
-        if (st == ReadStatus::Failed)
-            fail(u"%1/%2: %3"_s.arg(s.path, QLatin1StringView(name), buf.failure()));
-        return st == ReadStatus::Ok;
-    };
-    const auto readCounter = [&](const char *name, std::optional<qint64> &out) {
-        if (!readFile(name))
-            return;
-        qint64 v = 0;
-        if (parseInt(trimmed(buf.view()), v) && v >= 0)
-            out = v;
-        else
-            malformed(name);
-    };
-    const auto readLimit = [&](const char *name, std::optional<qint64> &out) {
-        if (readFile(name) && !parseLimit(buf.view(), out))
-            malformed(name);
-    };
-    const char *limitFile = nullptr;
-
-    if (m_version == CgroupVersion::V1) {
-        limitFile = "memory.limit_in_bytes";
-        readCounter("memory.usage_in_bytes", s.usageBytes);
-        readLimit(limitFile, s.limitBytes);
-        readCounter("memory.max_usage_in_bytes", s.peakBytes);
-        readCounter("memory.failcnt", s.failcnt);
-        readCounter("memory.memsw.usage_in_bytes", s.memswUsageBytes);
-        readLimit("memory.memsw.limit_in_bytes", s.memswLimitBytes);
-        readCounter("memory.memsw.max_usage_in_bytes", s.memswPeakBytes);
-        readCounter("memory.memsw.failcnt", s.memswFailcnt);
-        readCounter("memory.kmem.usage_in_bytes", s.kernelBytes);
-        if (readFile("memory.oom_control")) {
-            const bool ok = forEachKeyValue(buf.view(), [&](std::string_view key, qint64 value) {
-                if (key == "oom_kill_disable")
-                    s.oomKillDisable = value != 0;
-                else if (key == "under_oom")
-                    s.underOom = value != 0;
-                else if (key == "oom_kill")
-                    s.oomKillCount = value;
-            });
-            if (!ok)
-                malformed("memory.oom_control");
-        }
-        if (readFile("memory.stat") && !parseStat(buf.view(), kStatKeysV1, s, m_keepRawStat))
-            malformed("memory.stat");
-    } else {
-        limitFile = "memory.max";
-        readCounter("memory.current", s.usageBytes);
-        readLimit(limitFile, s.limitBytes);
-        readLimit("memory.high", s.highBytes);
-        readCounter("memory.peak", s.peakBytes);
-        readCounter("memory.swap.current", s.swapBytes);
-        readLimit("memory.swap.max", s.swapLimitBytes);
-        std::optional<qint64> oomGroup;
-        readCounter("memory.oom.group", oomGroup);
-        s.oomGroup = oomGroup.value_or(0) != 0;
-        const auto readEvents = [&](const char *name, std::optional<CgroupMemoryEvents> &out) {
-            if (!readFile(name))
-                return;
-            CgroupMemoryEvents e;
-            if (parseEvents(buf.view(), e))
-                out = e;
-            else
-                malformed(name);
-        };
-        readEvents("memory.events", s.events);
-        readEvents("memory.events.local", s.eventsLocal);
-        if (s.events) {
-            s.oomKillCount = s.events->oomKill;
-            s.oomEvents = s.events->oom;
-        }
-        if (readFile("memory.stat") && !parseStat(buf.view(), kStatKeysV2, s, m_keepRawStat))
-            malformed("memory.stat");
-    }
-
-    // Walk up to the root; the cgroup's own limit is the first candidate. Ties keep the deeper
-    // cgroup, which is the one a person would look at first.
-    if (s.limitBytes) {
-        s.effectiveLimitBytes = s.limitBytes;
-        s.effectiveLimitPath = s.path;
-    }
-    const std::string memoryRoot = toNative(m_memoryRoot);
-    size_t end = absDir.size();
-    while (end > memoryRoot.size()) {
-        end = absDir.rfind('/', end - 1);
-        if (end == std::string::npos || end < memoryRoot.size())
-            break;
-        std::string file = absDir.substr(0, end);
-        file.append(1, '/').append(limitFile);
-        const ReadStatus st = buf.readAt(AT_FDCWD, file.c_str());
-        if (st != ReadStatus::Ok)
-            continue; // the v2 root has no memory.max
-        std::optional<qint64> parentLimit;
-        if (!parseLimit(buf.view(), parentLimit)) {
-            fail(u"%1: malformed content %2"_s.arg(QFile::decodeName(file.c_str()),
-                                                   describeMalformed(buf.view())));
-            continue;
-        }
-        if (parentLimit && (!s.effectiveLimitBytes || *parentLimit < *s.effectiveLimitBytes)) {
-            s.effectiveLimitBytes = parentLimit;
-            const std::string rel = absDir.substr(memoryRoot.size(), end - memoryRoot.size());
-            s.effectiveLimitPath = rel.empty() ? u"/"_s : QFile::decodeName(rel.c_str());
-        }
-    }
-    return finish();
+    SampleFiles files(dir.fd, s.path);
+    if (m_version == CgroupVersion::V1)
+        readFilesV1(files, s, m_keepRawStat);
+    else
+        readFilesV2(files, s, m_keepRawStat);
+    walkEffectiveLimit(files, s, absDir, toNative(m_memoryRoot),
+                       m_version == CgroupVersion::V1 ? kLimitFileV1 : kLimitFileV2);
+    if (error)
+        *error = files.firstError();
+    return s;
 }
 
 std::vector<ProcessReading> CgroupReader::processes(const QString &relPath, bool recursive,

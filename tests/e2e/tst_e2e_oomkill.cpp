@@ -223,6 +223,165 @@ private:
         }
     }
 
+    // comm is the executable name cut to TASK_COMM_LEN - 1 characters.
+    QString hogComm() const { return QFileInfo(m_hogPath).fileName().left(15); }
+
+    // The one event of the capture's cgroup among what the parser found in the capture.
+    void parseOurEvent(const Capture &capture, std::optional<OomEvent> &out)
+    {
+        const ParseResult parsed = OomReportParser().parse(capture.kmsg);
+        QVERIFY2(parsed.error.isEmpty(), qPrintable(parsed.error));
+        // Other OOMs on the machine may land in the same window; only ours counts.
+        std::vector<const OomEvent *> ours;
+        for (const OomEvent &event : parsed.events) {
+            if (event.oomMemcg.endsWith(capture.name))
+                ours.push_back(&event);
+        }
+        QVERIFY2(ours.size() == 1,
+                 qPrintable(u"%1 events for %2 among %3 parsed from:\n%4"_s.arg(ours.size())
+                                .arg(capture.name)
+                                .arg(parsed.events.size())
+                                .arg(QString::fromUtf8(capture.kmsg))));
+        out = *ours.front();
+    }
+
+    // The parsed report: the cgroup, its counters, the task table of its two processes and the
+    // kill line, as the running kernel (release; version major * 100 + minor) prints them.
+    void checkReport(const Capture &capture, const OomEvent &event, const QString &release, int kernelVersion)
+    {
+        const QString &name = capture.name;
+        const pid_t hogPid = capture.hogPid;
+        const pid_t idlePid = capture.idlePid;
+        QCOMPARE(event.prefixStyle, PrefixStyle::Kmsg);
+        QCOMPARE(event.constraint, Constraint::Memcg);
+        QVERIFY2(event.taskMemcg.endsWith(name), qPrintable(event.taskMemcg));
+        QVERIFY(event.memory.present);
+        QCOMPARE(event.memory.limitKb, limitKb);
+        QVERIFY(event.memory.usageKb <= limitKb);
+        if (capture.v1) {
+            // Counters only grow, so what the report printed cannot exceed the file later.
+            // (Seen on 6.18 with memsw limit == memory limit: memory.failcnt and
+            // memory.memsw.failcnt both stay 0 through the OOM, so failcnt > 0 is no check.)
+            QVERIFY(capture.failcnt);
+            QVERIFY(event.memory.failcnt <= *capture.failcnt);
+            if (capture.memswLimited) {
+                QVERIFY(event.memsw.present);
+                QCOMPARE(event.memsw.limitKb, limitKb);
+            }
+        }
+        QCOMPARE(event.kernelRelease, release);
+        if (kernelVersion >= 608)
+            QCOMPARE(event.layout, TaskTableLayout::RssSplit);
+        else if (kernelVersion >= 415)
+            QCOMPARE(event.layout, TaskTableLayout::PgtablesBytes);
+        QCOMPARE(event.triggerPid, std::int64_t(hogPid));
+
+        // The task table lists exactly the cgroup's two processes.
+        QCOMPARE(event.tasks.size(), size_t(2));
+        const OomTask *hogTask = findTask(event, hogPid);
+        const OomTask *idleTask = findTask(event, idlePid);
+        QVERIFY(hogTask);
+        QVERIFY(idleTask);
+        QCOMPARE(hogTask->oomScoreAdj, 0);
+        QCOMPARE(idleTask->oomScoreAdj, idleOomScoreAdj);
+        QCOMPARE(idleTask->comm, u"sleep"_s);
+        QCOMPARE(hogTask->comm, hogComm());
+
+        if (kernelVersion >= 500) { // "oom-kill:constraint=..." summary line
+            QVERIFY(event.hasSummaryLine);
+            QCOMPARE(event.summaryPid, std::optional<std::int64_t>(hogPid));
+        }
+        QVERIFY(event.victim.present);
+        QCOMPARE(event.victim.pid, std::int64_t(hogPid));
+        QCOMPARE(event.victim.comm, hogComm());
+        QCOMPARE(event.victim.message, u"Memory cgroup out of memory"_s);
+        // The victim is blocked in the kernel between the table and the kill line, so both
+        // describe the same pages.
+        if (kernelVersion >= 608) {
+            QVERIFY(hogTask->rssAnonPages);
+            QCOMPARE(event.victim.anonRssKb, *hogTask->rssAnonPages * pageSizeBytes / 1024);
+        }
+        QCOMPARE(event.kernelSelectedPid(), std::int64_t(hogPid));
+    }
+
+    // The kill decision, recomputed with the 5.9+ formula: points = rss + swapents +
+    // pgtables_bytes / PAGE_SIZE + oom_score_adj * totalpages / 1000, where totalpages is the
+    // memcg limit in pages (memsw == memory limit, or swap.max 0: no swap term).
+    void checkDecision(const Capture &capture, const OomEvent &event, int kernelVersion)
+    {
+        const pid_t hogPid = capture.hogPid;
+        const pid_t idlePid = capture.idlePid;
+        const KillDecision decision = decideKill(event);
+        if (kernelVersion >= 509)
+            QCOMPARE(decision.era, BadnessEra::Linux59Plus);
+        const std::int64_t totalPages = limitBytes / pageSizeBytes;
+        QCOMPARE(decision.totalPages, totalPages);
+        QCOMPARE(decision.victimPid, std::int64_t(hogPid));
+        QCOMPARE(decision.kernelSelectedPid, std::int64_t(hogPid));
+        QCOMPARE(decision.recomputedSelectedPid, std::optional<std::int64_t>(hogPid));
+        QVERIFY(decision.agrees);
+        QVERIFY2(decision.explanation.contains(QString::number(hogPid)), qPrintable(decision.explanation));
+        QVERIFY(!decision.ranking.empty());
+        QCOMPARE(decision.ranking.front().task.pid, std::int64_t(hogPid));
+        QCOMPARE(decision.runnerUpPid, std::optional<std::int64_t>(idlePid));
+
+        const auto expectedPoints = [&](const OomTask &task) {
+            return task.rssPages + task.swapEntsPages + task.pgtablesBytes.value_or(0) / pageSizeBytes
+                + std::int64_t(task.oomScoreAdj) * (totalPages / 1000);
+        };
+        const RankedTask *hogRanked = findRanked(decision, hogPid);
+        const RankedTask *idleRanked = findRanked(decision, idlePid);
+        QVERIFY(hogRanked);
+        QVERIFY(idleRanked);
+        QCOMPARE(hogRanked->rank, 1);
+        QCOMPARE(idleRanked->rank, 2);
+        QCOMPARE(idleRanked->adjPoints, std::int64_t(idleOomScoreAdj) * (totalPages / 1000));
+        if (kernelVersion >= 509) {
+            QCOMPARE(hogRanked->points, expectedPoints(*findTask(event, hogPid)));
+            QCOMPARE(idleRanked->points, expectedPoints(*findTask(event, idlePid)));
+        }
+        QCOMPARE(decision.pointsMargin, hogRanked->points - idleRanked->points);
+    }
+
+    // The same bytes through the storage layer.
+    void checkStorage(const Capture &capture)
+    {
+        const QString &name = capture.name;
+        const pid_t hogPid = capture.hogPid;
+        const QByteArray &captured = capture.kmsg;
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString logPath = dir.filePath(u"kmsg.log"_s);
+        {
+            QFile log(logPath);
+            QVERIFY(log.open(QIODevice::WriteOnly));
+            QCOMPARE(log.write(captured), captured.size());
+        }
+        Workspace workspace;
+        const Result<void> opened = workspace.open(dir.filePath(u"workspace.sqlite"_s));
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+        const ImportResult imported = workspace.importLogFile(logPath);
+        QVERIFY2(imported.ok, qPrintable(imported.error));
+        QVERIFY(imported.eventsAdded >= 1);
+        std::vector<EventSummary> stored;
+        for (const EventSummary &summary : workspace.events()) {
+            if (summary.oomMemcg.endsWith(name))
+                stored.push_back(summary);
+        }
+        QCOMPARE(stored.size(), size_t(1));
+        QCOMPARE(stored.front().victimPid, qint64(hogPid));
+        QCOMPARE(stored.front().victimComm, hogComm());
+        QCOMPARE(stored.front().constraint, u"memcg"_s);
+        QCOMPARE(stored.front().limitKb, qint64(limitKb));
+        QVERIFY(stored.front().agrees);
+        const std::optional<OomEvent> full = workspace.event(stored.front().id);
+        QVERIFY(full);
+        QCOMPARE(full->victim.pid, std::int64_t(hogPid));
+        QCOMPARE(full->tasks.size(), size_t(2));
+        QVERIFY(findTask(*full, capture.idlePid));
+        workspace.close();
+    }
+
 private Q_SLOTS:
     // The live test needs root, a memory cgroup and /dev/kmsg; the recorded-capture test needs
     // none of them, so a missing one skips only the live test.
@@ -274,15 +433,11 @@ private Q_SLOTS:
             return;
         if (got == OomCapture::RateLimited)
             QSKIP(kOomReportRateLimited);
-        const QString &name = capture.name;
-        const pid_t hogPid = capture.hogPid;
-        const pid_t idlePid = capture.idlePid;
-        const QByteArray &captured = capture.kmsg;
         const QString savePath = qEnvironmentVariable("OOMSCOPE_E2E_SAVE_KMSG");
         if (!savePath.isEmpty()) {
             QFile save(savePath);
             QVERIFY2(save.open(QIODevice::WriteOnly), qPrintable(save.errorString()));
-            save.write(captured);
+            save.write(capture.kmsg);
         }
 
         // The kernel's own counters say exactly one OOM kill happened in this cgroup, and
@@ -293,146 +448,24 @@ private Q_SLOTS:
                      qPrintable(QString::number(*capture.peakBytes)));
         }
 
-        const ParseResult parsed = OomReportParser().parse(captured);
-        QVERIFY2(parsed.error.isEmpty(), qPrintable(parsed.error));
-        // Other OOMs on the machine may land in the same window; only ours counts.
-        std::vector<const OomEvent *> ours;
-        for (const OomEvent &event : parsed.events) {
-            if (event.oomMemcg.endsWith(name))
-                ours.push_back(&event);
-        }
-        QVERIFY2(ours.size() == 1,
-                 qPrintable(u"%1 events for %2 among %3 parsed from:\n%4"_s.arg(ours.size())
-                                .arg(name)
-                                .arg(parsed.events.size())
-                                .arg(QString::fromUtf8(captured))));
-        const OomEvent &event = *ours.front();
-
-        QCOMPARE(event.prefixStyle, PrefixStyle::Kmsg);
-        QCOMPARE(event.constraint, Constraint::Memcg);
-        QVERIFY2(event.taskMemcg.endsWith(name), qPrintable(event.taskMemcg));
-        QVERIFY(event.memory.present);
-        QCOMPARE(event.memory.limitKb, limitKb);
-        QVERIFY(event.memory.usageKb <= limitKb);
-        if (capture.v1) {
-            // Counters only grow, so what the report printed cannot exceed the file later.
-            // (Seen on 6.18 with memsw limit == memory limit: memory.failcnt and
-            // memory.memsw.failcnt both stay 0 through the OOM, so failcnt > 0 is no check.)
-            QVERIFY(capture.failcnt);
-            QVERIFY(event.memory.failcnt <= *capture.failcnt);
-            if (capture.memswLimited) {
-                QVERIFY(event.memsw.present);
-                QCOMPARE(event.memsw.limitKb, limitKb);
-            }
-        }
+        std::optional<OomEvent> event;
+        parseOurEvent(capture, event);
+        if (QTest::currentTestFailed())
+            return;
         utsname uts {};
         QCOMPARE(::uname(&uts), 0);
         const QString release = QString::fromLatin1(uts.release);
-        QCOMPARE(event.kernelRelease, release);
         // What the running kernel prints depends on its version (kernel-oom-formats.md).
         const QStringList versionParts = release.section(u'-', 0, 0).split(u'.');
         const int kernelVersion = versionParts.value(0).toInt() * 100 + versionParts.value(1).toInt();
-        if (kernelVersion >= 608)
-            QCOMPARE(event.layout, TaskTableLayout::RssSplit);
-        else if (kernelVersion >= 415)
-            QCOMPARE(event.layout, TaskTableLayout::PgtablesBytes);
-        QCOMPARE(event.triggerPid, std::int64_t(hogPid));
 
-        // The task table lists exactly the cgroup's two processes.
-        QCOMPARE(event.tasks.size(), size_t(2));
-        const OomTask *hogTask = findTask(event, hogPid);
-        const OomTask *idleTask = findTask(event, idlePid);
-        QVERIFY(hogTask);
-        QVERIFY(idleTask);
-        QCOMPARE(hogTask->oomScoreAdj, 0);
-        QCOMPARE(idleTask->oomScoreAdj, idleOomScoreAdj);
-        QCOMPARE(idleTask->comm, u"sleep"_s);
-        // comm is the executable name cut to TASK_COMM_LEN - 1 characters.
-        const QString hogComm = QFileInfo(m_hogPath).fileName().left(15);
-        QCOMPARE(hogTask->comm, hogComm);
-
-        if (kernelVersion >= 500) { // "oom-kill:constraint=..." summary line
-            QVERIFY(event.hasSummaryLine);
-            QCOMPARE(event.summaryPid, std::optional<std::int64_t>(hogPid));
-        }
-        QVERIFY(event.victim.present);
-        QCOMPARE(event.victim.pid, std::int64_t(hogPid));
-        QCOMPARE(event.victim.comm, hogComm);
-        QCOMPARE(event.victim.message, u"Memory cgroup out of memory"_s);
-        // The victim is blocked in the kernel between the table and the kill line, so both
-        // describe the same pages.
-        if (kernelVersion >= 608) {
-            QVERIFY(hogTask->rssAnonPages);
-            QCOMPARE(event.victim.anonRssKb, *hogTask->rssAnonPages * pageSizeBytes / 1024);
-        }
-        QCOMPARE(event.kernelSelectedPid(), std::int64_t(hogPid));
-
-        // The kill decision, recomputed with the 5.9+ formula: points = rss + swapents +
-        // pgtables_bytes / PAGE_SIZE + oom_score_adj * totalpages / 1000, where totalpages is the
-        // memcg limit in pages (memsw == memory limit, or swap.max 0: no swap term).
-        const KillDecision decision = decideKill(event);
-        if (kernelVersion >= 509)
-            QCOMPARE(decision.era, BadnessEra::Linux59Plus);
-        const std::int64_t totalPages = limitBytes / pageSizeBytes;
-        QCOMPARE(decision.totalPages, totalPages);
-        QCOMPARE(decision.victimPid, std::int64_t(hogPid));
-        QCOMPARE(decision.kernelSelectedPid, std::int64_t(hogPid));
-        QCOMPARE(decision.recomputedSelectedPid, std::optional<std::int64_t>(hogPid));
-        QVERIFY(decision.agrees);
-        QVERIFY2(decision.explanation.contains(QString::number(hogPid)), qPrintable(decision.explanation));
-        QVERIFY(!decision.ranking.empty());
-        QCOMPARE(decision.ranking.front().task.pid, std::int64_t(hogPid));
-        QCOMPARE(decision.runnerUpPid, std::optional<std::int64_t>(idlePid));
-
-        const auto expectedPoints = [&](const OomTask &task) {
-            return task.rssPages + task.swapEntsPages + task.pgtablesBytes.value_or(0) / pageSizeBytes
-                + std::int64_t(task.oomScoreAdj) * (totalPages / 1000);
-        };
-        const RankedTask *hogRanked = findRanked(decision, hogPid);
-        const RankedTask *idleRanked = findRanked(decision, idlePid);
-        QVERIFY(hogRanked);
-        QVERIFY(idleRanked);
-        QCOMPARE(hogRanked->rank, 1);
-        QCOMPARE(idleRanked->rank, 2);
-        QCOMPARE(idleRanked->adjPoints, std::int64_t(idleOomScoreAdj) * (totalPages / 1000));
-        if (kernelVersion >= 509) {
-            QCOMPARE(hogRanked->points, expectedPoints(*hogTask));
-            QCOMPARE(idleRanked->points, expectedPoints(*idleTask));
-        }
-        QCOMPARE(decision.pointsMargin, hogRanked->points - idleRanked->points);
-
-        // The same bytes through the storage layer.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString logPath = dir.filePath(u"kmsg.log"_s);
-        {
-            QFile log(logPath);
-            QVERIFY(log.open(QIODevice::WriteOnly));
-            QCOMPARE(log.write(captured), captured.size());
-        }
-        Workspace workspace;
-        const Result<void> opened = workspace.open(dir.filePath(u"workspace.sqlite"_s));
-        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
-        const ImportResult imported = workspace.importLogFile(logPath);
-        QVERIFY2(imported.ok, qPrintable(imported.error));
-        QVERIFY(imported.eventsAdded >= 1);
-        std::vector<EventSummary> stored;
-        for (const EventSummary &summary : workspace.events()) {
-            if (summary.oomMemcg.endsWith(name))
-                stored.push_back(summary);
-        }
-        QCOMPARE(stored.size(), size_t(1));
-        QCOMPARE(stored.front().victimPid, qint64(hogPid));
-        QCOMPARE(stored.front().victimComm, hogComm);
-        QCOMPARE(stored.front().constraint, u"memcg"_s);
-        QCOMPARE(stored.front().limitKb, qint64(limitKb));
-        QVERIFY(stored.front().agrees);
-        const std::optional<OomEvent> full = workspace.event(stored.front().id);
-        QVERIFY(full);
-        QCOMPARE(full->victim.pid, std::int64_t(hogPid));
-        QCOMPARE(full->tasks.size(), size_t(2));
-        QVERIFY(findTask(*full, idlePid));
-        workspace.close();
+        checkReport(capture, *event, release, kernelVersion);
+        if (QTest::currentTestFailed())
+            return;
+        checkDecision(capture, *event, kernelVersion);
+        if (QTest::currentTestFailed())
+            return;
+        checkStorage(capture);
     }
 
     // A report captured by the live test on Linux 6.18 (cgroup v1), kept as a fixture: the same

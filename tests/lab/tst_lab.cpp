@@ -14,6 +14,7 @@
 // and when OOMSCOPE_LAB=0.
 
 #include "kmsgtail.h"
+#include "labworkloads.h"
 #include "prediction.h"
 #include "recordingcsv.h"
 #include "sampler.h"
@@ -49,10 +50,10 @@
 using namespace Qt::StringLiterals;
 using namespace oomscope;
 using namespace oomscope::testsupport;
+using namespace oomscope::lab;
 
 namespace {
 
-constexpr std::int64_t kMiB = 1024 * 1024;
 const auto kNamePrefix = "oomscope-lab-"_L1; // cgroups: oomscope-lab-<test pid>
 const auto kTempPrefix = "oomscope-labtmp-"_L1; // temporary directories: oomscope-labtmp-<test pid>-…
 const QString kMemoryRoot = u"/sys/fs/cgroup/memory"_s;
@@ -117,58 +118,6 @@ void removeStaleLabs()
     }
 }
 
-// What one workload is and what it should be judged as.
-struct Spec {
-    QString name; // also the child cgroup's name
-    QString expected; // verdictKindName
-    std::int64_t limitBytes = 0;
-    QStringList args; // after the program path
-    std::vector<QStringList> extraProcesses; // more processes in the same cgroup (victim lab)
-    bool expectKill = false;
-    double stopAfterS = 0; // the driver ends it (not killed by the kernel) after this long
-    double realRateMiBps = 0; // for leaks: the rate it really grows (the floor's for a sawtooth)
-    QString description;
-};
-
-// What the lab recorded for one workload.
-struct Recording {
-    Spec spec;
-    QString path; // cgroup path relative to the memory root ("/oomscope-lab-…/name")
-    std::vector<pid_t> pids;
-    qint64 spawnMs = 0;
-    qint64 endMs = 0; // end of the recording window
-    bool done = false;
-    bool killedByKernel = false; // some process of it died of SIGKILL that the driver did not send
-    bool stoppedByDriver = false;
-    std::optional<int> brokenExit; // wait status of a process that ended other than by SIGKILL
-    std::vector<std::pair<pid_t, int>> exits; // pid, wait status
-    std::vector<MemorySample> samples;
-    std::vector<ProcessSample> processes;
-    std::vector<OomEvent> events; // kmsg events whose victim is one of its pids
-    std::vector<qint64> killTimesMs;
-    std::optional<Verdict> verdict;
-};
-
-double draw(std::mt19937_64 &rng, double lo, double hi)
-{
-    return std::uniform_real_distribution<double>(lo, hi)(rng);
-}
-
-std::int64_t drawLimit(std::mt19937_64 &rng)
-{
-    return std::int64_t(std::llround(draw(rng, 48, 128))) * kMiB;
-}
-
-QString num(double v)
-{
-    return QString::number(v, 'f', 3);
-}
-
-double mibOf(std::int64_t bytes)
-{
-    return double(bytes) / double(kMiB);
-}
-
 // Lowering oom_score_adj below 0 needs CAP_SYS_RESOURCE, which a root in a container may lack.
 bool canLowerOomScoreAdj()
 {
@@ -180,170 +129,6 @@ bool canLowerOomScoreAdj()
     int status = 0;
     while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t *cacheFileBytes,
-                            bool negativeAdj)
-{
-    std::mt19937_64 rng(seed);
-    std::vector<Spec> specs;
-    const auto seedArg = [&rng] {
-        return QString::number(rng() % 1000000);
-    };
-
-    // 1. Steady anon leaks, killed after 34-50 s (a leak needs >= 30 s to be told from a startup).
-    for (int i = 0; i < 2; ++i) {
-        Spec s;
-        s.name = i == 0 ? u"leak-a"_s : u"leak-b"_s;
-        s.expected = u"leak"_s;
-        s.limitBytes = drawLimit(rng);
-        const double fillS = i == 0 ? draw(rng, 34, 42) : draw(rng, 42, 50);
-        s.realRateMiBps = mibOf(s.limitBytes) / fillS;
-        const double jitter = i == 0 ? 0 : draw(rng, 1, 4);
-        s.args = {u"leak"_s,   u"--rate-mibps"_s, num(s.realRateMiBps), u"--jitter-mib"_s, num(jitter),
-                  u"--seed"_s, seedArg()};
-        s.expectKill = true;
-        s.description = u"anon leak %1 MiB/s, jitter 0..%2 MiB"_s.arg(num(s.realRateMiBps), num(jitter));
-        specs.push_back(s);
-    }
-    // 2. A leak hidden in shmem (memfd: "cache" in memory.stat, yet not reclaimable).
-    {
-        Spec s;
-        s.name = u"shmem-leak"_s;
-        s.expected = u"leak"_s;
-        s.limitBytes = drawLimit(rng);
-        s.realRateMiBps = mibOf(s.limitBytes) / draw(rng, 35, 48);
-        s.args = {u"shmem"_s, u"--rate-mibps"_s, num(s.realRateMiBps)};
-        s.expectKill = true;
-        s.description = u"shmem (memfd) leak %1 MiB/s"_s.arg(num(s.realRateMiBps));
-        specs.push_back(s);
-    }
-    // 3. Sawtooth with a rising floor.
-    {
-        Spec s;
-        s.name = u"sawtooth"_s;
-        s.expected = u"leak"_s;
-        s.limitBytes = drawLimit(rng);
-        const double limitMib = mibOf(s.limitBytes);
-        const double cycleMib = draw(rng, 0.2, 0.3) * limitMib;
-        const double periodS = draw(rng, 2.0, 3.5);
-        const double fillS = draw(rng, 38, 48);
-        const double keepMib = (0.97 * limitMib - cycleMib) / (fillS / periodS);
-        s.realRateMiBps = keepMib / periodS;
-        s.args = {u"sawtooth"_s, u"--cycle-mib"_s, num(cycleMib), u"--keep-mib"_s,
-                  num(keepMib),  u"--period-s"_s,  num(periodS)};
-        s.expectKill = true;
-        s.description = u"sawtooth %1 MiB every %2 s, keeps %3 MiB per cycle"_s.arg(
-            num(cycleMib), num(periodS), num(keepMib));
-        specs.push_back(s);
-    }
-    // 4. A startup footprint over the limit.
-    {
-        Spec s;
-        s.name = u"startup"_s;
-        s.expected = u"undersized"_s;
-        s.limitBytes = drawLimit(rng);
-        const double rate = draw(rng, 10, 30);
-        s.args = {u"startup"_s, u"--target-mib"_s, num(1.3 * mibOf(s.limitBytes)), u"--rate-mibps"_s,
-                  num(rate)};
-        s.expectKill = true;
-        s.description = u"startup climb to 1.3x the limit at %1 MiB/s"_s.arg(num(rate));
-        specs.push_back(s);
-    }
-    // 5. A plateau at 86-90 % with bursts just under or at the limit (killed or not: undersized).
-    {
-        Spec s;
-        s.name = u"plateau"_s;
-        s.expected = u"undersized"_s;
-        s.limitBytes = drawLimit(rng);
-        const double limitMib = mibOf(s.limitBytes);
-        const double base = draw(rng, 0.86, 0.90) * limitMib;
-        const double burst = draw(rng, 0.03, 0.08) * limitMib;
-        const double every = draw(rng, 2.5, 4.0);
-        const double burstS = draw(rng, 0.4, 0.8);
-        s.args = {u"plateau"_s,         u"--base-mib"_s, num(base),      u"--burst-mib"_s, num(burst),
-                  u"--burst-every-s"_s, num(every),      u"--burst-s"_s, num(burstS)};
-        s.stopAfterS = 30;
-        s.description = u"plateau %1 MiB (%2 %) + bursts of %3 MiB every %4 s for %5 s"_s.arg(
-            num(base), num(100 * base / limitMib), num(burst), num(every), num(burstS));
-        specs.push_back(s);
-    }
-    // 6. A one-off spike from a stable baseline.
-    {
-        Spec s;
-        s.name = u"spike"_s;
-        s.expected = u"spike"_s;
-        s.limitBytes = drawLimit(rng);
-        const double limitMib = mibOf(s.limitBytes);
-        const double base = draw(rng, 0.25, 0.35) * limitMib;
-        const double hold = draw(rng, 12, 18);
-        const double spike = draw(rng, 1.0, 1.3) * limitMib;
-        s.args = {u"spike"_s, u"--base-mib"_s,  num(base), u"--hold-s"_s,
-                  num(hold),  u"--spike-mib"_s, num(spike)};
-        s.expectKill = true;
-        s.description =
-            u"baseline %1 MiB for %2 s, then +%3 MiB at once"_s.arg(num(base), num(hold), num(spike));
-        specs.push_back(s);
-    }
-    // 7. A page-cache-heavy reader of a file larger than the limit.
-    {
-        Spec s;
-        s.name = u"pagecache"_s;
-        s.expected = u"page_cache"_s;
-        s.limitBytes = drawLimit(rng);
-        *cacheFileBytes = std::int64_t(draw(rng, 1.5, 2.2) * double(s.limitBytes)) / kMiB * kMiB;
-        const double rate = draw(rng, 60, 150);
-        s.args = {u"pagecache"_s, u"--file"_s, cacheFile, u"--rate-mibps"_s, num(rate)};
-        s.stopAfterS = 30;
-        s.description = u"reads a %1 MiB file on disk in a loop at %2 MiB/s"_s.arg(
-            QString::number(*cacheFileBytes / kMiB), num(rate));
-        specs.push_back(s);
-    }
-    // 8. A workload that fits.
-    {
-        Spec s;
-        s.name = u"fits"_s;
-        s.expected = u"fits"_s;
-        s.limitBytes = drawLimit(rng);
-        const double base = draw(rng, 0.2, 0.4) * mibOf(s.limitBytes);
-        const double wobble = draw(rng, 0.5, 3);
-        s.args = {u"hold"_s,   u"--base-mib"_s, num(base), u"--wobble-mib"_s,
-                  num(wobble), u"--seed"_s,     seedArg()};
-        s.stopAfterS = 30;
-        s.description = u"holds %1 MiB, 0..%2 MiB come and go"_s.arg(num(base), num(wobble));
-        specs.push_back(s);
-    }
-    // 9. Three processes with oom_score_adj 0 / 500 / -500, one leaking: whom does the kernel kill?
-    {
-        Spec s;
-        s.name = u"victim"_s;
-        s.expected = QString(); // judged by the prediction, not the classifier
-        s.limitBytes = std::int64_t(std::llround(draw(rng, 64, 128))) * kMiB;
-        const int leaker = int(seed % 3);
-        // Without CAP_SYS_RESOURCE all three move up by 500: the badness term is linear in the
-        // adj, so the ranking is the same.
-        const QStringList adjs = negativeAdj ? QStringList {u"0"_s, u"500"_s, u"-500"_s}
-                                             : QStringList {u"500"_s, u"1000"_s, u"0"_s};
-        const double rate = mibOf(s.limitBytes) / draw(rng, 12, 20);
-        std::vector<QStringList> procs;
-        QStringList parts;
-        for (int i = 0; i < 3; ++i) {
-            if (i == leaker) {
-                procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rate), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 leaks %2 MiB/s"_s.arg(adjs[i], num(rate));
-            } else {
-                const double hold = draw(rng, 4, 12);
-                procs.push_back({u"hold"_s, u"--base-mib"_s, num(hold), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 holds %2 MiB"_s.arg(adjs[i], num(hold));
-            }
-        }
-        s.args = procs.front();
-        s.extraProcesses.assign(procs.begin() + 1, procs.end());
-        s.expectKill = true;
-        s.description = parts.join(u"; "_s);
-        specs.push_back(s);
-    }
-    return specs;
 }
 
 std::optional<quint64> seedFromEnvironment()
@@ -413,56 +198,6 @@ struct LabCgroups {
     std::map<QString, std::unique_ptr<ScratchCgroup>> children;
 };
 
-QString describe(const Recording &r)
-{
-    QStringList out;
-    out << u"workload %1 (%2), limit %3 MiB, expected %4"_s.arg(
-        r.spec.name, r.spec.description, QString::number(r.spec.limitBytes / kMiB), r.spec.expected);
-    out << u"  recorded %1 samples over %2 s, kernel kills %3"_s.arg(r.samples.size())
-               .arg(double(r.endMs - r.spawnMs) / 1000.0, 0, 'f', 1)
-               .arg(r.killTimesMs.size());
-    if (!r.verdict)
-        return out.join(u'\n');
-    const Verdict &v = *r.verdict;
-    const Evidence &e = v.evidence;
-    out << u"  verdict %1 (confidence %2): %3"_s.arg(verdictKindName(v.kind))
-               .arg(v.confidence, 0, 'f', 2)
-               .arg(v.summary);
-    out << u"  slope %1 MiB/h (R² %2), floor %3 MiB/h (R² %4), trend %5 MiB/s%6, noise %7 MiB, rise %8 MiB"_s
-               .arg(e.slopeMiBPerHour, 0, 'f', 0)
-               .arg(e.slopeR2, 0, 'f', 2)
-               .arg(e.floorSlopeMiBPerHour, 0, 'f', 0)
-               .arg(e.floorR2, 0, 'f', 2)
-               .arg(v.trend.slopeBytesPerS / double(kMiB), 0, 'f', 3)
-               .arg(v.trend.onFloor ? u" (floor)"_s : QString())
-               .arg(e.noiseMiB, 0, 'f', 2)
-               .arg(e.riseMiB, 0, 'f', 1);
-    out << u"  plateau %1 %, >= 90 %: %2 s, reclaimable at limit %3, peak usage %4 MiB, peak demand %5 MiB, "
-           u"largest jump %6 MiB in %7 ms, failcnt +%8, kills %9"_s
-               .arg(e.plateauPercentOfLimit ? QString::number(*e.plateauPercentOfLimit, 'f', 1) : u"-"_s)
-               .arg(e.timeAtOrAbove90PercentS, 0, 'f', 1)
-               .arg(e.reclaimableShareAtLimit ? QString::number(*e.reclaimableShareAtLimit, 'f', 2) : u"-"_s)
-               .arg(mibOf(e.peakUsageBytes), 0, 'f', 1)
-               .arg(mibOf(e.peakDemandBytes), 0, 'f', 1)
-               .arg(mibOf(e.largestJumpBytes), 0, 'f', 1)
-               .arg(e.largestJumpDurationMs)
-               .arg(e.failcntDelta ? QString::number(*e.failcntDelta) : u"-"_s)
-               .arg(e.kills);
-    out << u"  recommended limit %1"_s.arg(
-        v.recommendedLimitBytes ? QString::number(mibOf(*v.recommendedLimitBytes), 'f', 0) + u" MiB"_s
-                                : u"none"_s);
-    for (const Verdict::Segment &s : v.segments)
-        out << u"  segment %1 %2 (%3, %4 samples, killed %5): %6"_s.arg(verdictKindName(s.kind))
-                   .arg(s.confidence, 0, 'f', 2)
-                   .arg(u"%1 s"_s.arg(double(s.endMs - s.startMs) / 1000.0, 0, 'f', 1))
-                   .arg(s.sampleCount)
-                   .arg(s.endedByKill ? u"yes"_s : u"no"_s)
-                   .arg(s.reason);
-    for (const QString &w : v.warnings)
-        out << u"  warning: "_s + w;
-    return out.join(u'\n');
-}
-
 } // namespace
 
 class TestLab : public QObject
@@ -495,18 +230,10 @@ private:
         QVERIFY2(writeCacheFile(cacheFile, cacheBytes, &error), qPrintable(error));
 
         LabCgroups lab(m_hierarchy);
-        const Result<void> rootCreated = lab.root.create();
-        QVERIFY2(rootCreated, qPrintable(errorOf(rootCreated)));
         QStringList paths;
-        for (const Spec &s : specs) {
-            const Result<void> created = lab.createChild(s.name, s.limitBytes);
-            QVERIFY2(created, qPrintable(errorOf(created)));
-            Recording r;
-            r.spec = s;
-            r.path = lab.child(s.name).relativePath();
-            paths << r.path;
-            m_recordings[s.name] = r;
-        }
+        createCgroups(lab, specs, paths);
+        if (QTest::currentTestFailed())
+            return;
 
         // Declared after the cgroups, so the threads stop before the cgroups are removed.
         WorkerThread worker(u"lab-sampler"_s);
@@ -517,30 +244,77 @@ private:
         config.sampleProcesses = true;
         Sampler *sampler = worker.adopt(new Sampler(config));
         KmsgTail *tail = worker.adopt(new KmsgTail());
+        Capture capture;
+        startRecording(worker, sampler, tail, capture);
+        if (QTest::currentTestFailed())
+            return;
+
+        const qint64 phaseStart = QDateTime::currentMSecsSinceEpoch();
+        spawnWorkloads(lab);
+        if (QTest::currentTestFailed())
+            return;
+        waitForWorkloads(lab, phaseStart);
+        // The last kill's report (the kill line, or quiet after it) and the last batches.
+        QTest::qWait(1000);
+        sampler->stop();
+        tail->stop();
+        worker.stop();
+        qInfo("lab: all workloads done after %.1f s; %zu batches, %zu OOM events, %zu kmsg records",
+              double(QDateTime::currentMSecsSinceEpoch() - phaseStart) / 1000.0, capture.batches.size(),
+              capture.events.size(), m_kmsg.size());
+        cutRecordings(capture);
+    }
+
+    // The lab's root cgroup and one child per workload; their paths (for the sampler) go to paths.
+    void createCgroups(LabCgroups &lab, const std::vector<Spec> &specs, QStringList &paths)
+    {
+        const Result<void> rootCreated = lab.root.create();
+        QVERIFY2(rootCreated, qPrintable(errorOf(rootCreated)));
+        for (const Spec &s : specs) {
+            const Result<void> created = lab.createChild(s.name, s.limitBytes);
+            QVERIFY2(created, qPrintable(errorOf(created)));
+            Recording r;
+            r.spec = s;
+            r.path = lab.child(s.name).relativePath();
+            paths << r.path;
+            m_recordings[s.name] = r;
+        }
+    }
+
+    // What the sampler and the kernel-log tail hand over while the workloads run.
+    struct Capture {
         std::vector<SampleBatchPtr> batches;
         std::vector<OomEvent> events;
         bool opened = false;
         QStringList kmsgProblems;
-        connect(tail, &KmsgTail::opened, this, [&opened] { opened = true; });
+    };
+
+    // Connects the sampler and the tail to `capture`, starts them, and waits for the first batch
+    // and an idle lead-in, as a real recording has.
+    void startRecording(WorkerThread &worker, Sampler *sampler, KmsgTail *tail, Capture &capture)
+    {
+        connect(tail, &KmsgTail::opened, this, [&capture] { capture.opened = true; });
         connect(tail, &KmsgTail::unavailable, this,
-                [&kmsgProblems](const QString &reason) { kmsgProblems << reason; });
+                [&capture](const QString &reason) { capture.kmsgProblems << reason; });
         connect(tail, &KmsgTail::oomEvent, this,
-                [&events](const OomEvent &event, qint64) { events.push_back(event); });
+                [&capture](const OomEvent &event, qint64) { capture.events.push_back(event); });
         connect(tail, &KmsgTail::recordsRead, this, [this](const KmsgRecordBatchPtr &records) {
             m_kmsg.insert(m_kmsg.end(), records->begin(), records->end());
         });
         connect(sampler, &Sampler::batchReady, this,
-                [&batches](const SampleBatchPtr &b) { batches.push_back(b); });
+                [&capture](const SampleBatchPtr &b) { capture.batches.push_back(b); });
         worker.start();
         tail->start();
-        QTRY_VERIFY2(opened || !kmsgProblems.isEmpty(), "KmsgTail did not start");
-        QVERIFY2(kmsgProblems.isEmpty(), qPrintable(kmsgProblems.join(u'\n')));
+        QTRY_VERIFY2(capture.opened || !capture.kmsgProblems.isEmpty(), "KmsgTail did not start");
+        QVERIFY2(capture.kmsgProblems.isEmpty(), qPrintable(capture.kmsgProblems.join(u'\n')));
         sampler->start();
-        QTRY_VERIFY(!batches.empty());
+        QTRY_VERIFY(!capture.batches.empty());
         QTest::qWait(1000); // an idle lead-in, as a real recording has
+    }
 
+    void spawnWorkloads(LabCgroups &lab)
+    {
         const QString program = QStringLiteral(OOMSCOPE_LAB_WORKLOAD);
-        const qint64 phaseStart = QDateTime::currentMSecsSinceEpoch();
         for (auto &[name, r] : m_recordings) {
             r.spawnMs = QDateTime::currentMSecsSinceEpoch();
             std::vector<QStringList> all = {r.spec.args};
@@ -555,83 +329,101 @@ private:
                 r.pids.push_back(*pid);
             }
         }
+    }
 
-        // Poll the children; queued batches and events arrive while waiting.
-        const auto stopAll = [&lab](Recording &r) {
-            for (const pid_t pid : r.pids) {
-                if (std::none_of(r.exits.begin(), r.exits.end(),
-                                 [pid](const auto &e) { return e.first == pid; }))
-                    ::kill(pid, SIGKILL);
-            }
-            for (const pid_t pid : r.pids) {
-                if (std::any_of(r.exits.begin(), r.exits.end(),
-                                [pid](const auto &e) { return e.first == pid; }))
-                    continue;
-                int status = 0;
-                while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    static bool hasExited(const Recording &r, pid_t pid)
+    {
+        return std::any_of(r.exits.begin(), r.exits.end(), [pid](const auto &e) { return e.first == pid; });
+    }
+
+    // Kills and reaps whatever of the workload still runs.
+    static void stopAll(LabCgroups &lab, Recording &r)
+    {
+        for (const pid_t pid : r.pids) {
+            if (!hasExited(r, pid))
+                ::kill(pid, SIGKILL);
+        }
+        for (const pid_t pid : r.pids) {
+            if (hasExited(r, pid))
+                continue;
+            int status = 0;
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+            r.exits.emplace_back(pid, status);
+            lab.child(r.spec.name).forget(pid);
+        }
+    }
+
+    // Reaps the processes of the workload that ended: a SIGKILL not sent by the driver is the
+    // kernel's (the recording then runs on for kTailAfterKillMs), any other end is broken.
+    static void reapExited(LabCgroups &lab, Recording &r, qint64 now)
+    {
+        for (const pid_t pid : r.pids) {
+            if (hasExited(r, pid))
+                continue;
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
                 r.exits.emplace_back(pid, status);
                 lab.child(r.spec.name).forget(pid);
+                if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !r.killedByKernel) {
+                    r.killedByKernel = true;
+                    r.endMs = now + kTailAfterKillMs;
+                } else if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+                    r.brokenExit = status; // it must run until killed or stopped
+                }
             }
-        };
+        }
+    }
+
+    // Ends the workload's recording when it is due: after the tail of a kernel kill, at its stop
+    // time, when it broke, or at the phase deadline.
+    static void finishIfDue(LabCgroups &lab, Recording &r, qint64 now, qint64 phaseStart)
+    {
+        if (r.killedByKernel && now >= r.endMs) {
+            stopAll(lab, r); // the rest of a multi-process workload, after the tail
+            r.done = true;
+        } else if (!r.killedByKernel && r.spec.stopAfterS > 0
+                   && now >= r.spawnMs + qint64(r.spec.stopAfterS * 1000)) {
+            r.endMs = now;
+            r.stoppedByDriver = true;
+            stopAll(lab, r);
+            r.done = true;
+        } else if (!r.killedByKernel && r.brokenExit) {
+            r.endMs = now; // a broken workload, reported by the checks
+            stopAll(lab, r);
+            r.done = true;
+        } else if (now - phaseStart > kPhaseDeadlineMs) {
+            r.endMs = now;
+            r.stoppedByDriver = true;
+            stopAll(lab, r);
+            r.done = true;
+        }
+    }
+
+    // Polls the children until every workload is done; queued batches and events arrive while
+    // waiting.
+    void waitForWorkloads(LabCgroups &lab, qint64 phaseStart)
+    {
         while (true) {
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             bool allDone = true;
             for (auto &[name, r] : m_recordings) {
                 if (r.done)
                     continue;
-                for (const pid_t pid : r.pids) {
-                    if (std::any_of(r.exits.begin(), r.exits.end(),
-                                    [pid](const auto &e) { return e.first == pid; }))
-                        continue;
-                    int status = 0;
-                    if (::waitpid(pid, &status, WNOHANG) == pid) {
-                        r.exits.emplace_back(pid, status);
-                        lab.child(r.spec.name).forget(pid);
-                        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !r.killedByKernel) {
-                            r.killedByKernel = true;
-                            r.endMs = now + kTailAfterKillMs;
-                        } else if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
-                            r.brokenExit = status; // it must run until killed or stopped
-                        }
-                    }
-                }
-                if (r.killedByKernel && now >= r.endMs) {
-                    stopAll(r); // the rest of a multi-process workload, after the tail
-                    r.done = true;
-                } else if (!r.killedByKernel && r.spec.stopAfterS > 0
-                           && now >= r.spawnMs + qint64(r.spec.stopAfterS * 1000)) {
-                    r.endMs = now;
-                    r.stoppedByDriver = true;
-                    stopAll(r);
-                    r.done = true;
-                } else if (!r.killedByKernel && r.brokenExit) {
-                    r.endMs = now; // a broken workload, reported by the checks
-                    stopAll(r);
-                    r.done = true;
-                } else if (now - phaseStart > kPhaseDeadlineMs) {
-                    r.endMs = now;
-                    r.stoppedByDriver = true;
-                    stopAll(r);
-                    r.done = true;
-                }
+                reapExited(lab, r, now);
+                finishIfDue(lab, r, now, phaseStart);
                 allDone = allDone && r.done;
             }
             if (allDone)
                 break;
             QTest::qWait(50);
         }
-        // The last kill's report (the kill line, or quiet after it) and the last batches.
-        QTest::qWait(1000);
-        sampler->stop();
-        tail->stop();
-        worker.stop();
-        qInfo("lab: all workloads done after %.1f s; %zu batches, %zu OOM events, %zu kmsg records",
-              double(QDateTime::currentMSecsSinceEpoch() - phaseStart) / 1000.0, batches.size(),
-              events.size(), m_kmsg.size());
+    }
 
-        // Cut the recordings and attach the kernel's kills.
+    // Cuts the recordings out of the batches, attaches the kernel's kills and judges them.
+    void cutRecordings(const Capture &capture)
+    {
         for (auto &[name, r] : m_recordings) {
-            for (const SampleBatchPtr &b : batches) {
+            for (const SampleBatchPtr &b : capture.batches) {
                 if (b->timestampMs < r.spawnMs - 1000 || b->timestampMs > r.endMs)
                     continue;
                 const SampledCgroup *c = b->find(r.path);
@@ -644,7 +436,7 @@ private:
                     r.processes.push_back(p);
                 }
             }
-            for (const OomEvent &e : events) {
+            for (const OomEvent &e : capture.events) {
                 if (std::find(r.pids.begin(), r.pids.end(), pid_t(e.victim.pid)) != r.pids.end())
                     r.events.push_back(e);
             }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// OomReportParser against the fixtures' independent expectations, every prefix style, every
-// task-table layout, and inputs meant to break it.
+// OomReportParser against the fixtures' independent expectations, every prefix style and every
+// task-table layout. Inputs meant to break it: tst_oomreportrobustness.
 #include "logsource.h"
 #include "oomreportparser.h"
+#include "oomreportparserfixture.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -19,49 +20,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace oomreportparsertest;
 
 namespace {
-
-QString dataDir()
-{
-    return QStringLiteral(OOMSCOPE_TEST_DATA);
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return f.readAll();
-}
-
-QString realLog()
-{
-    return dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s;
-}
-
-ParseResult parseBytes(const QByteArray &bytes, ParseOptions options = {})
-{
-    return OomReportParser(options).parse(bytes);
-}
-
-bool hasWarning(const ParseResult &r, ParseWarning::Kind kind)
-{
-    return std::any_of(r.warnings.begin(), r.warnings.end(),
-                       [kind](const ParseWarning &w) { return w.kind == kind; });
-}
-
-// The kernel text of the first report of the real 6.18 log, dmesg prefix removed; the base for
-// re-prefixing into every other style.
-QList<QByteArray> bareReport()
-{
-    const QList<QByteArray> lines = readFile(realLog()).split('\n');
-    QList<QByteArray> out;
-    static const QRegularExpression prefix(u"^\\[\\s*\\d+\\.\\d+\\] "_s);
-    for (int i = 342; i < 421 && i < lines.size(); ++i) // lines 343..421, 1-based
-        out << QString::fromUtf8(lines[i]).remove(prefix).toUtf8();
-    return out;
-}
 
 bool isStatLine(const QByteArray &line)
 {
@@ -91,6 +52,107 @@ QByteArray tableReport(const QByteArray &tasksState, const QByteArray &header, c
         log += row + '\n';
     log += "Memory cgroup out of memory: Killed process " + QByteArray::number(victim)
         + " (worker) total-vm:4096kB, anon-rss:1024kB, file-rss:0kB, shmem-rss:0kB\n";
+    return log;
+}
+
+// The log prefix of style ps (variant 1: a second form of the same style) for record i.
+std::function<QByteArray(int, const QByteArray &)> prefixerFor(PrefixStyle ps, int variant)
+{
+    using P = PrefixStyle;
+    switch (ps) {
+    case P::Dmesg:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "[  106.187285] " + m;
+        };
+    case P::DmesgCaller:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "[  106.187285][ T2298] " + m;
+        };
+    case P::DmesgHuman:
+        return [variant](int, const QByteArray &m) -> QByteArray {
+            QByteArray line(variant ? "[Mi Aug 12 14:22:31 2026] " : "[Fri Nov  6 14:22:31 2026] ");
+            return line + m;
+        };
+    case P::DmesgIso:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "2026-11-27T10:15:02,100000+01:00 " + m;
+        };
+    case P::DmesgRaw:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "<4>[  106.187285] " + m;
+        };
+    case P::Syslog:
+        return [variant](int, const QByteArray &m) -> QByteArray {
+            QByteArray line("Nov 27 10:00:01 app-7 kernel: ");
+            if (variant)
+                line += "[  106.187285] ";
+            return line + m;
+        };
+    case P::SyslogPrecise:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "Nov 27 10:00:01.482913 app-7 kernel: " + m;
+        };
+    case P::SyslogIso:
+        return [variant](int, const QByteArray &m) -> QByteArray {
+            QByteArray line(variant ? "2026-11-27T10:15:02+0100" : "2026-11-27T10:15:02+01:00");
+            line += " app-7 kernel: ";
+            return line + m;
+        };
+    case P::JournalMonotonic:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "[  106.187285] app-7 kernel: " + m;
+        };
+    case P::Kmsg:
+        return [](int i, const QByteArray &m) -> QByteArray {
+            QByteArray line("6,");
+            line += QByteArray::number(1000 + i);
+            line += ",106187285,-;";
+            return line + m;
+        };
+    case P::Rfc5424:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return "<4>1 2026-11-27T10:15:02.005000+01:00 app-7 kernel - - - " + m;
+        };
+    default:
+        return [](int, const QByteArray &m) -> QByteArray {
+            return m;
+        };
+    }
+}
+
+// The report in style ps between two lines of other subsystems (and a line of another program
+// when withOtherProgram); kmsg renders the memory.stat dump as one record.
+QByteArray prefixedLog(const QList<QByteArray> &report, PrefixStyle ps,
+                       const std::function<QByteArray(int, const QByteArray &)> &prefix,
+                       bool withOtherProgram)
+{
+    using P = PrefixStyle;
+    QByteArray log;
+    log += prefix(0, "usb 1-1: new high-speed USB device number 2 using xhci_hcd") + '\n';
+    if (withOtherProgram)
+        log += "Nov 27 10:00:00 app-7 systemd[1]: Started zoom room daemon.\n";
+    if (ps == P::Kmsg) {
+        // One record per printk; the memory.stat dump is a single record with \x0a escapes,
+        // followed by a dictionary line.
+        QByteArray stats;
+        int i = 0;
+        for (const QByteArray &m : report) {
+            if (isStatLine(m)) {
+                stats += (stats.isEmpty() ? QByteArray() : QByteArray("\\x0a")) + m;
+                continue;
+            }
+            if (!stats.isEmpty()) {
+                log += prefix(i++, stats) + "\n SUBSYSTEM=memory\n";
+                stats.clear();
+            }
+            log += prefix(i++, m) + '\n';
+        }
+    } else {
+        int i = 0;
+        for (const QByteArray &m : report)
+            log += prefix(i++, m) + '\n';
+    }
+    log += prefix(0, "EXT4-fs (sda1): re-mounted. Quota mode: none.") + '\n';
     return log;
 }
 
@@ -264,106 +326,7 @@ private Q_SLOTS:
         const QList<QByteArray> report = bareReport();
         QCOMPARE(report.size(), 79);
 
-        std::function<QByteArray(int, const QByteArray &)> prefix;
-        using P = PrefixStyle;
-        switch (ps) {
-        case P::Dmesg:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "[  106.187285] " + m;
-            };
-            break;
-        case P::DmesgCaller:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "[  106.187285][ T2298] " + m;
-            };
-            break;
-        case P::DmesgHuman:
-            prefix = [variant](int, const QByteArray &m) -> QByteArray {
-                QByteArray line(variant ? "[Mi Aug 12 14:22:31 2026] " : "[Fri Nov  6 14:22:31 2026] ");
-                return line + m;
-            };
-            break;
-        case P::DmesgIso:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "2026-11-27T10:15:02,100000+01:00 " + m;
-            };
-            break;
-        case P::DmesgRaw:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "<4>[  106.187285] " + m;
-            };
-            break;
-        case P::Syslog:
-            prefix = [variant](int, const QByteArray &m) -> QByteArray {
-                QByteArray line("Nov 27 10:00:01 app-7 kernel: ");
-                if (variant)
-                    line += "[  106.187285] ";
-                return line + m;
-            };
-            break;
-        case P::SyslogPrecise:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "Nov 27 10:00:01.482913 app-7 kernel: " + m;
-            };
-            break;
-        case P::SyslogIso:
-            prefix = [variant](int, const QByteArray &m) -> QByteArray {
-                QByteArray line(variant ? "2026-11-27T10:15:02+0100" : "2026-11-27T10:15:02+01:00");
-                line += " app-7 kernel: ";
-                return line + m;
-            };
-            break;
-        case P::JournalMonotonic:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "[  106.187285] app-7 kernel: " + m;
-            };
-            break;
-        case P::Kmsg:
-            prefix = [](int i, const QByteArray &m) -> QByteArray {
-                QByteArray line("6,");
-                line += QByteArray::number(1000 + i);
-                line += ",106187285,-;";
-                return line + m;
-            };
-            break;
-        case P::Rfc5424:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return "<4>1 2026-11-27T10:15:02.005000+01:00 app-7 kernel - - - " + m;
-            };
-            break;
-        default:
-            prefix = [](int, const QByteArray &m) -> QByteArray {
-                return m;
-            };
-            break;
-        }
-
-        QByteArray log;
-        log += prefix(0, "usb 1-1: new high-speed USB device number 2 using xhci_hcd") + '\n';
-        if (!host.isEmpty())
-            log += "Nov 27 10:00:00 app-7 systemd[1]: Started zoom room daemon.\n";
-        if (ps == P::Kmsg) {
-            // One record per printk; the memory.stat dump is a single record with \x0a escapes,
-            // followed by a dictionary line.
-            QByteArray stats;
-            int i = 0;
-            for (const QByteArray &m : report) {
-                if (isStatLine(m)) {
-                    stats += (stats.isEmpty() ? QByteArray() : QByteArray("\\x0a")) + m;
-                    continue;
-                }
-                if (!stats.isEmpty()) {
-                    log += prefix(i++, stats) + "\n SUBSYSTEM=memory\n";
-                    stats.clear();
-                }
-                log += prefix(i++, m) + '\n';
-            }
-        } else {
-            int i = 0;
-            for (const QByteArray &m : report)
-                log += prefix(i++, m) + '\n';
-        }
-        log += prefix(0, "EXT4-fs (sda1): re-mounted. Quota mode: none.") + '\n';
+        const QByteArray log = prefixedLog(report, ps, prefixerFor(ps, variant), !host.isEmpty());
 
         ParseOptions options;
         options.assumedYear = 2026;
@@ -533,272 +496,6 @@ private Q_SLOTS:
         QCOMPARE(e.memsAllowed, u"0-1,3"_s);
         QCOMPARE(e.constraint, Constraint::Memcg);
         QCOMPARE(e.tasks.at(0).comm, u"a,b"_s);
-    }
-
-    void interleavedHosts()
-    {
-        // Two hosts' reports interleaved line by line in one syslog file, plus noise.
-        const QList<QByteArray> report = bareReport();
-        QByteArray log;
-        for (const QByteArray &m : report) {
-            log += "Nov 27 10:00:01 alpha kernel: " + m + '\n';
-            log += "Nov 27 10:00:01 beta kubelet[12]: I1127 pod oom watcher tick\n";
-            log += "Nov 27 10:00:01 beta kernel: " + m + '\n';
-            log += "Nov 27 10:00:01 beta kernel: IPv4: martian source 10.0.0.1 from 10.0.0.2\n";
-        }
-        const ParseResult r = parseBytes(log);
-        QCOMPARE(r.events.size(), size_t(2));
-        QCOMPARE(r.events[0].host, u"alpha"_s);
-        QCOMPARE(r.events[1].host, u"beta"_s);
-        for (const OomEvent &e : r.events) {
-            QVERIFY(e.complete);
-            QCOMPARE(e.rawLines.size(), size_t(report.size())); // no noise line was taken in
-            QCOMPARE(e.tasks.size(), size_t(1));
-        }
-    }
-
-    void headerlessKillLine()
-    {
-        const QByteArray log =
-            "[  1.000000] boot\n"
-            "[  2.000000] Out of memory: Killed process 42 (hog) total-vm:100kB, anon-rss:90kB, "
-            "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n"
-            "[  2.100000] oom_reaper: reaped process 42 (hog), now anon-rss:0kB, file-rss:0kB, "
-            "shmem-rss:0kB\n";
-        const ParseResult r = parseBytes(log);
-        QCOMPARE(r.events.size(), size_t(1));
-        const OomEvent &e = r.events[0];
-        QVERIFY(!e.complete);
-        QVERIFY(e.missing.contains(u"header"_s));
-        QCOMPARE(e.victim.pid, 42);
-        QCOMPARE(e.reapedPid.value_or(0), 42);
-        QCOMPARE(e.victim.pgtablesKb.value_or(0), 4);
-        QCOMPARE(e.constraint, Constraint::None);
-        QVERIFY(hasWarning(r, ParseWarning::Kind::Orphan));
-    }
-
-    void ratelimitedStorm()
-    {
-        // dump_header() is ratelimited, kill lines are not: thousands of bare kill lines, some in
-        // the 3.10 "Kill process … score" + "Killed process" pair form.
-        QByteArray log;
-        for (int i = 0; i < 5000; ++i) {
-            const QByteArray pid = QByteArray::number(1000 + i);
-            if (i % 2)
-                log += "[ 5.000000] Memory cgroup out of memory: Kill process " + pid
-                    + " (w) score 5 or sacrifice child\n";
-            log += "[ 5.000001] Killed process " + pid + " (w) total-vm:8kB, anon-rss:4kB, file-rss:0kB\n";
-            log += "[ 5.000002] audit: noise\n";
-        }
-        log += "[ 6.000000] oom_kill_process: 4990 callbacks suppressed\n";
-        const ParseResult r = parseBytes(log);
-        QCOMPARE(r.events.size(), size_t(5000));
-        for (size_t i = 0; i < r.events.size(); ++i) {
-            const OomEvent &e = r.events[i];
-            QVERIFY(!e.complete);
-            QCOMPARE(e.victim.pid, qint64(1000 + i));
-            QCOMPARE(e.selectedPid.has_value(), bool(i % 2));
-            QCOMPARE(e.constraint, i % 2 ? Constraint::Memcg : Constraint::Unknown);
-        }
-    }
-
-    void newHeaderClosesOpenReport()
-    {
-        const QList<QByteArray> report = bareReport();
-        QByteArray log;
-        for (int i = 0; i < 30; ++i) // cut inside the stack
-            log += report[i] + '\n';
-        for (const QByteArray &m : report)
-            log += m + '\n';
-        const ParseResult r = parseBytes(log);
-        QCOMPARE(r.events.size(), size_t(2));
-        QVERIFY(!r.events[0].complete);
-        QVERIFY(r.events[0].missing.contains(u"kill line"_s));
-        QVERIFY(r.events[1].complete);
-        QVERIFY(hasWarning(r, ParseWarning::Kind::Truncated));
-    }
-
-    void truncationByLine()
-    {
-        const QList<QByteArray> lines = readFile(realLog()).split('\n');
-        for (int k = 0; k <= lines.size(); ++k) {
-            const QByteArray cut = lines.mid(0, k).join('\n');
-            const ParseResult r = parseBytes(cut);
-            QVERIFY(r.events.size() <= 3);
-            for (const OomEvent &e : r.events) {
-                if (!e.victim.present) {
-                    QVERIFY(!e.complete);
-                    QVERIFY(hasWarning(r, ParseWarning::Kind::Truncated));
-                }
-            }
-        }
-    }
-
-    void truncationByByte()
-    {
-        const QByteArray all = readFile(realLog());
-        for (qsizetype cut = 0; cut < all.size(); cut += 97) {
-            const ParseResult r = parseBytes(all.left(cut));
-            QVERIFY(r.events.size() <= 3);
-            QCOMPARE(r.bytesRead, cut);
-            for (const OomEvent &e : r.events) {
-                if (!e.victim.present)
-                    QVERIFY(!e.complete);
-            }
-        }
-    }
-
-    void randomGarbage()
-    {
-        const QByteArray all = readFile(realLog());
-        QRandomGenerator rng(20261127);
-        for (int round = 0; round < 40; ++round) {
-            QByteArray mangled = all;
-            const int inserts = 1 + int(rng.bounded(20));
-            for (int i = 0; i < inserts; ++i) {
-                QByteArray garbage(1 + int(rng.bounded(300)), Qt::Uninitialized);
-                for (char &c : garbage)
-                    c = char(rng.bounded(256));
-                mangled.insert(qsizetype(rng.bounded(quint32(mangled.size()))), garbage);
-            }
-            const ParseResult r = parseBytes(mangled);
-            QVERIFY(r.events.size() <= 3 + size_t(inserts));
-            QCOMPARE(r.bytesRead, mangled.size());
-        }
-    }
-
-    void binaryLinesAreWarnedAndCapped()
-    {
-        QByteArray log = readFile(realLog());
-        // NUL runs inside a report, as after an unclean shutdown.
-        log.replace("[  106.187798] memory: usage", QByteArray("\0\0\0\0[  106.187798] memory: usage", 33));
-        for (int i = 0; i < 50; ++i)
-            log += QByteArray("\x01\x02oom\x03\n");
-        ParseOptions options;
-        options.maxWarnings = 10;
-        const ParseResult r = parseBytes(log, options);
-        QCOMPARE(r.events.size(), size_t(3));
-        QVERIFY(r.events[0].complete);
-        QCOMPARE(r.events[0].memory.limitKb, 65536); // the line survived its NUL bytes
-        QVERIFY(hasWarning(r, ParseWarning::Kind::Binary));
-        QVERIFY(r.warnings.size() <= size_t(options.maxWarnings) + 2);
-        QVERIFY(r.warnings.back().detail.contains(u"further warnings"_s));
-    }
-
-    void hugeLine()
-    {
-        QByteArray log = readFile(realLog());
-        const qsizetype at = log.indexOf("[  117.028840]");
-        QVERIFY(at > 0);
-        QByteArray big(10 * 1024 * 1024, 'A');
-        big.replace(5000000, 3, "oom");
-        log.insert(at, big + '\n');
-        const ParseResult r = parseBytes(log);
-        QCOMPARE(r.events.size(), size_t(3));
-        for (const OomEvent &e : r.events)
-            QVERIFY(e.complete);
-        QVERIFY(hasWarning(r, ParseWarning::Kind::LongLine));
-        QCOMPARE(r.linesRead, parseBytes(readFile(realLog())).linesRead + 1);
-    }
-
-    void crlfEqualsLf()
-    {
-        for (const QString &path : QStringList {
-                 realLog(), dataDir() + u"/eras/08-ubuntu22.04-5.15-mixed-interleaved.syslog.log"_s}) {
-            const QByteArray lf = readFile(path);
-            QByteArray crlf = lf;
-            crlf.replace("\n", "\r\n");
-            const ParseResult a = parseBytes(lf);
-            const ParseResult b = parseBytes(crlf);
-            QCOMPARE(a.events.size(), b.events.size());
-            QCOMPARE(a.linesRead, b.linesRead);
-            for (size_t i = 0; i < a.events.size(); ++i) {
-                const OomEvent &x = a.events[i];
-                const OomEvent &y = b.events[i];
-                QCOMPARE(x.victim.pid, y.victim.pid);
-                QCOMPARE(x.victim.comm, y.victim.comm);
-                QCOMPARE(x.tasks.size(), y.tasks.size());
-                QCOMPARE(x.tasks.back().comm, y.tasks.back().comm);
-                QCOMPARE(x.oomMemcg, y.oomMemcg);
-                QCOMPARE(x.rawLines.size(), y.rawLines.size());
-                for (size_t j = 0; j < x.rawLines.size(); ++j)
-                    QCOMPARE(x.rawLines[j].text, y.rawLines[j].text);
-            }
-        }
-    }
-
-    void cancel()
-    {
-        QByteArray log = readFile(realLog());
-        while (log.size() < 20 * 1024 * 1024)
-            log += log;
-        QBuffer buffer(&log);
-        QVERIFY(buffer.open(QIODevice::ReadOnly));
-        int calls = 0;
-        const ParseResult r = OomReportParser().parse(buffer, [&calls](qint64 done) {
-            ++calls;
-            return done < 5 * 1024 * 1024;
-        });
-        QVERIFY(r.canceled);
-        QVERIFY(r.bytesRead < log.size());
-        QVERIFY(calls >= 2);
-    }
-
-    void sinks()
-    {
-        QByteArray log = readFile(realLog());
-        log = log + log + log;
-        std::vector<qint64> firstLines;
-        qint64 blockBytes = 0;
-        ParseSinks sinks;
-        sinks.onEvent = [&firstLines](OomEvent &&e) {
-            firstLines.push_back(e.firstLine);
-        };
-        sinks.onBlock = [&blockBytes](const char *, qsizetype n) {
-            blockBytes += n;
-        };
-        QBuffer buffer(&log);
-        QVERIFY(buffer.open(QIODevice::ReadOnly));
-        const ParseResult r = OomReportParser().parse(buffer, {}, sinks);
-        QVERIFY(r.events.empty());
-        QCOMPARE(firstLines.size(), size_t(9));
-        QVERIFY(std::is_sorted(firstLines.begin(), firstLines.end()));
-        QCOMPARE(blockBytes, log.size());
-    }
-
-    void emptyInput()
-    {
-        const ParseResult r = parseBytes(QByteArray());
-        QVERIFY(r.events.empty());
-        QVERIFY(r.error.isEmpty());
-        QVERIFY(r.warnings.empty());
-        QCOMPARE(r.linesRead, 0);
-        QVERIFY(!r.canceled);
-    }
-
-    void closedDevice()
-    {
-        QBuffer buffer;
-        const ParseResult r = OomReportParser().parse(buffer);
-        QVERIFY(!r.error.isEmpty());
-    }
-
-    // Large noise-only input goes through the fast skip path: no events, every line counted.
-    // Throughput itself is measured by oomscope-bench, never asserted in a unit test.
-    void largeNoiseSkipped()
-    {
-        const QList<QByteArray> lines = readFile(realLog()).split('\n');
-        const QByteArray noise = lines.mid(0, 342).join('\n') + '\n';
-        QByteArray log;
-        qint64 copies = 0;
-        while (log.size() < 64 * 1024 * 1024) {
-            log += noise;
-            ++copies;
-        }
-        const ParseResult r = parseBytes(log);
-        QVERIFY(r.events.empty());
-        QCOMPARE(r.linesRead, copies * 342);
-        QCOMPARE(r.bytesRead, qint64(log.size()));
     }
 };
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tests of the SQLite workspace: schema, import of every fixture, round trip, idempotence and
-// all-or-nothing imports (cancel, read error), and refusing files that are not workspaces.
+// Tests of importing into the SQLite workspace: every fixture, round trip, warnings, idempotence
+// and all-or-nothing imports (cancel, read error). The workspace file itself (schema, default
+// path, refusing files that are not workspaces): tst_workspacefile.
 #include "oomreportparser.h"
 #include "samplestore.h"
 #include "workspace.h"
+#include "workspacefixture.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -20,45 +22,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using namespace workspacetest;
 
 namespace {
-
-QString dataDir()
-{
-    return QStringLiteral(OOMSCOPE_TEST_DATA);
-}
-
-// An independent connection on the workspace file for raw checks: the workspace's own
-// connection stays inside storage/.
-class RawDb
-{
-public:
-    explicit RawDb(const QString &path)
-    {
-        sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr);
-        sqlite3_busy_timeout(m_db, 5000);
-    }
-    ~RawDb() { sqlite3_close(m_db); }
-    RawDb(const RawDb &) = delete;
-    RawDb &operator=(const RawDb &) = delete;
-    operator sqlite3 *() const { return m_db; }
-
-private:
-    sqlite3 *m_db = nullptr;
-};
-
-// The reason the workspace did not open, empty when it did.
-QString openError(Workspace &ws, const QString &path)
-{
-    const Result<void> opened = ws.open(path);
-    return opened ? QString() : opened.error().message;
-}
-
-#define QVERIFY_OPENS(ws, path)                                                                              \
-    do {                                                                                                     \
-        const QString openError_ = openError(ws, path);                                                      \
-        QVERIFY2(openError_.isEmpty(), qPrintable(openError_));                                              \
-    } while (false)
 
 QStringList fixtureLogs()
 {
@@ -70,19 +36,6 @@ QStringList fixtureLogs()
             out.append(dir.filePath(log));
     }
     return out;
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return f.readAll();
-}
-
-QByteArray fileChecksum(const QString &path)
-{
-    return QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256).toHex();
 }
 
 // A logical dump of every table (sorted), so "unchanged" means the same content, whatever
@@ -316,8 +269,6 @@ class TestWorkspace : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void createsAndMigrates();
-    void defaultPathFollowsXdg();
     void importsFixtures_data();
     void importsFixtures();
     void roundTripsEvents_data();
@@ -327,82 +278,7 @@ private Q_SLOTS:
     void importReturnsItsEventIds();
     void cancelLeavesWorkspaceUnchanged();
     void readErrorLeavesWorkspaceUnchanged();
-    void refusesGarbageFile();
-    void refusesOtherDatabases();
-    void recognisesWorkspaceFiles();
-    void refusesNewerSchema();
 };
-
-void TestWorkspace::createsAndMigrates()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(u"ws.sqlite"_s);
-    {
-        Workspace ws;
-        QVERIFY_OPENS(ws, path);
-        QVERIFY(ws.isOpen());
-        QCOMPARE(ws.path(), path);
-        QVERIFY(Workspace::latestSchemaVersion() >= 1);
-        QCOMPARE(ws.schemaVersion(), Workspace::latestSchemaVersion());
-        QVERIFY(ws.sources().empty());
-        QVERIFY(ws.events().empty());
-
-        sqlite3_stmt *s = nullptr;
-        const RawDb raw(path);
-        QCOMPARE(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_step(s), SQLITE_ROW);
-        QCOMPARE(QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(s, 0))), "wal");
-        sqlite3_finalize(s);
-        // Foreign keys are enforced on the workspace's connection: a placement cannot point at a
-        // missing event.
-        SampleStore store(ws);
-        const Result<qint64> series = store.ensureSeries(u"h"_s, u"/fk"_s);
-        QVERIFY(series);
-        QVERIFY(!store.setPlacement(999, *series, 0));
-    }
-    // The version is in the file, seen by an independent connection.
-    sqlite3 *db = nullptr;
-    QCOMPARE(sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READONLY, nullptr),
-             SQLITE_OK);
-    sqlite3_stmt *s = nullptr;
-    QCOMPARE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr), SQLITE_OK);
-    QCOMPARE(sqlite3_step(s), SQLITE_ROW);
-    const int version = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    int tables = 0;
-    QCOMPARE(sqlite3_prepare_v2(db,
-                                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                "('sources', 'events', 'tasks', 'raw_lines', 'warnings')",
-                                -1, &s, nullptr),
-             SQLITE_OK);
-    QCOMPARE(sqlite3_step(s), SQLITE_ROW);
-    tables = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    QCOMPARE(version, Workspace::latestSchemaVersion());
-    QCOMPARE(tables, 5);
-
-    // Reopening an up-to-date workspace migrates nothing and works.
-    Workspace again;
-    QVERIFY_OPENS(again, path);
-    QCOMPARE(again.schemaVersion(), Workspace::latestSchemaVersion());
-}
-
-void TestWorkspace::defaultPathFollowsXdg()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QByteArray old = qgetenv("XDG_DATA_HOME");
-    qputenv("XDG_DATA_HOME", QFile::encodeName(dir.path()));
-    const QString path = Workspace::defaultPath();
-    if (old.isNull())
-        qunsetenv("XDG_DATA_HOME");
-    else
-        qputenv("XDG_DATA_HOME", old);
-    QCOMPARE(path, dir.path() + u"/oomscope/workspace.sqlite"_s);
-    QVERIFY(QFileInfo(dir.path() + u"/oomscope"_s).isDir());
-}
 
 void TestWorkspace::importsFixtures_data()
 {
@@ -700,110 +576,6 @@ void TestWorkspace::readErrorLeavesWorkspaceUnchanged()
         ws.importLogFile(dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s);
     QVERIFY2(next.ok, qPrintable(next.error));
     QCOMPARE(next.eventsAdded, 3);
-}
-
-void TestWorkspace::refusesGarbageFile()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(u"notes.sqlite"_s);
-    QByteArray garbage = "this is a shopping list, not a database\n";
-    QRandomGenerator rng(7);
-    for (int i = 0; i < 8192; ++i)
-        garbage += char(rng.bounded(256));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(garbage);
-    }
-    const QByteArray checksum = fileChecksum(path);
-
-    Workspace ws;
-    QString error;
-    error = openError(ws, path);
-    QVERIFY(!error.isEmpty());
-    QVERIFY(!error.isEmpty());
-    QVERIFY(!ws.isOpen());
-    QVERIFY(ws.events().empty());
-    QVERIFY(!ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s).ok);
-    QCOMPARE(fileChecksum(path), checksum);
-    QVERIFY(!QFile::exists(path + u"-wal"_s));
-    QVERIFY(!QFile::exists(path + u"-journal"_s));
-
-    // A file with SQLite's magic but a corrupt body is refused too, and left alone.
-    const QString fake = dir.filePath(u"fake.sqlite"_s);
-    {
-        QFile f(fake);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QByteArray("SQLite format 3\0", 16) + garbage);
-    }
-    const QByteArray fakeChecksum = fileChecksum(fake);
-    error = openError(ws, fake);
-    QVERIFY(!error.isEmpty());
-    QVERIFY(!error.isEmpty());
-    QCOMPARE(fileChecksum(fake), fakeChecksum);
-}
-
-void TestWorkspace::refusesOtherDatabases()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(u"other.sqlite"_s);
-    sqlite3 *db = nullptr;
-    QCOMPARE(sqlite3_open(QFile::encodeName(path).constData(), &db), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(db, "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('a');",
-                          nullptr, nullptr, nullptr),
-             SQLITE_OK);
-    sqlite3_close(db);
-    const QByteArray checksum = fileChecksum(path);
-
-    Workspace ws;
-    QString error;
-    error = openError(ws, path);
-    QVERIFY(!error.isEmpty());
-    QVERIFY2(error.contains(u"not an oomscope workspace"_s), qPrintable(error));
-    QCOMPARE(fileChecksum(path), checksum);
-    QVERIFY(!Workspace::isWorkspaceFile(path));
-}
-
-// A workspace is recognised by its header, whatever its name; logs and other databases are not.
-void TestWorkspace::recognisesWorkspaceFiles()
-{
-    QTemporaryDir dir;
-    const QString path = dir.filePath(u"incident.oomscope"_s);
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-    }
-    QVERIFY(Workspace::isWorkspaceFile(path));
-    QVERIFY(!Workspace::isWorkspaceFile(QStringLiteral(OOMSCOPE_TEST_DATA)
-                                        + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
-    QVERIFY(!Workspace::isWorkspaceFile(dir.filePath(u"missing.sqlite"_s)));
-}
-
-void TestWorkspace::refusesNewerSchema()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(u"future.sqlite"_s);
-    {
-        Workspace ws;
-        QVERIFY_OPENS(ws, path);
-        QVERIFY(ws.importLogFile(dataDir() + u"/eras/02-al2-4.14-global-meminfo.dmesg.log"_s).ok);
-        const QByteArray bump =
-            "PRAGMA user_version = " + QByteArray::number(Workspace::latestSchemaVersion() + 1);
-        QCOMPARE(sqlite3_exec(RawDb(path), bump.constData(), nullptr, nullptr, nullptr), SQLITE_OK);
-    }
-    QVERIFY(!QFile::exists(path + u"-wal"_s)); // checkpointed on close
-    const QByteArray checksum = fileChecksum(path);
-
-    Workspace ws;
-    QString error;
-    error = openError(ws, path);
-    QVERIFY(!error.isEmpty());
-    QVERIFY2(error.contains(u"newer"_s), qPrintable(error));
-    QVERIFY(!ws.isOpen());
-    QCOMPARE(fileChecksum(path), checksum);
 }
 
 QTEST_GUILESS_MAIN(TestWorkspace)

@@ -6,6 +6,7 @@
 #include "killdecision.h"
 #include "oomreportparser.h"
 #include "prediction.h"
+#include "predictionexplanation.h"
 #include "recordingcsv.h"
 #include "timeline.h"
 
@@ -167,6 +168,48 @@ private Q_SLOTS:
         QCOMPARE(never->rank, 3);
         // 25000 + 65 * adj must exceed 3100 (pid 10 comes first, so a tie loses): adj -336.
         QCOMPARE(never->adjToBeVictim.value_or(9999), -336);
+    }
+
+    // The notes are structured facts, worded in one place (predictionexplanation.cpp) with the
+    // sentences the CLI's JSON and the panels have always shown.
+    void notesAreWordedFromStructuredFacts()
+    {
+        ProcessSample noRss = proc(3, 0);
+        noRss.rssAnonKb = MemorySample::kUnknown;
+        noRss.rssFileKb = MemorySample::kUnknown;
+        noRss.rssShmemKb = MemorySample::kUnknown;
+        const std::vector<ProcessSample> reading = {proc(1, 4000), proc(2, 4000), noRss};
+        const PredictedRanking unlimited = predictVictim(reading, 0);
+        QCOMPARE(unlimited.noteFacts.size(), std::size_t(3));
+        QCOMPARE(unlimited.noteFacts[0].kind, PredictionNote::Kind::NoLimit);
+        QCOMPARE(unlimited.noteFacts[1].kind, PredictionNote::Kind::RssUnknown);
+        QCOMPARE(unlimited.noteFacts[2].kind, PredictionNote::Kind::TopTie);
+        QCOMPARE(unlimited.notes, predictionNotes(unlimited));
+        QCOMPARE(
+            unlimited.notes,
+            QStringList({u"No limit is known: the oom_score_adj term is taken as 0."_s,
+                         u"Some processes have no rss figure; they were counted as 0."_s,
+                         u"Equal points at the top: the last maximum in pid order wins, assuming the kernel "
+                         u"walks the cgroup's tasks in pid order."_s}));
+        QVERIFY(find(unlimited, 3)->rssEstimated);
+
+        PredictionOptions old;
+        old.era = BadnessEra::Linux310;
+        const PredictedRanking rootEra =
+            predictVictim(std::vector<ProcessSample> {proc(1, 4000)}, 1 << 28, old);
+        QCOMPARE(rootEra.notes,
+                 QStringList({u"No process was granted the 3 % root bonus of this era (uid unknown)."_s}));
+        old.assumeCapSysAdmin = true;
+        QCOMPARE(predictVictim(std::vector<ProcessSample> {proc(1, 4000)}, 1 << 28, old).notes,
+                 QStringList({u"Every process was granted the 3 % root bonus of this era (uid unknown)."_s}));
+
+        const std::vector<std::int64_t> gone = {7, 8};
+        const auto atKill =
+            predictVictimAtKill(std::vector<ProcessSample> {proc(1, 4000)}, 2000, 1 << 28, gone);
+        QVERIFY(atKill.has_value());
+        QCOMPARE(atKill->noteFacts.back().kind, PredictionNote::Kind::EarlierVictimsExcluded);
+        QCOMPARE(atKill->noteFacts.back().count, std::size_t(2));
+        QCOMPARE(atKill->notes, QStringList({u"Left out as victims of earlier kills: 2 pid(s)."_s}));
     }
 
     void readingAtKillLeavesOutEarlierVictims()
