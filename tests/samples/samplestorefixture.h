@@ -3,6 +3,7 @@
 // comparison, and a raw SQLite connection of their own on the workspace file.
 #pragma once
 
+#include "rawdb.h"
 #include "samplestore.h"
 #include "workspace.h"
 
@@ -45,25 +46,6 @@ inline void compareSamples(const std::vector<MemorySample> &actual, const std::v
                                  .arg(expected[i].timestampMs)));
     }
 }
-
-// An independent connection on the workspace file for raw checks: the workspace's own
-// connection stays inside storage/.
-class RawDb
-{
-public:
-    explicit RawDb(const QString &path)
-    {
-        sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr);
-        sqlite3_busy_timeout(m_db, 5000);
-    }
-    ~RawDb() { sqlite3_close(m_db); }
-    RawDb(const RawDb &) = delete;
-    RawDb &operator=(const RawDb &) = delete;
-    operator sqlite3 *() const { return m_db; }
-
-private:
-    sqlite3 *m_db = nullptr;
-};
 
 // The series' id, 0 when it could not be stored.
 inline qint64 ensure(SampleStore &store, const QString &host, const QString &path,

@@ -3,6 +3,7 @@
 // SQLite connection of their own on the workspace file, and opening a workspace with its reason.
 #pragma once
 
+#include "rawdb.h"
 #include "workspace.h"
 
 #include <QFile>
@@ -17,25 +18,6 @@ inline QString dataDir()
 {
     return QStringLiteral(OOMSCOPE_TEST_DATA);
 }
-
-// An independent connection on the workspace file for raw checks: the workspace's own
-// connection stays inside storage/.
-class RawDb
-{
-public:
-    explicit RawDb(const QString &path)
-    {
-        sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr);
-        sqlite3_busy_timeout(m_db, 5000);
-    }
-    ~RawDb() { sqlite3_close(m_db); }
-    RawDb(const RawDb &) = delete;
-    RawDb &operator=(const RawDb &) = delete;
-    operator sqlite3 *() const { return m_db; }
-
-private:
-    sqlite3 *m_db = nullptr;
-};
 
 // The reason the workspace did not open, empty when it did.
 inline QString openError(Workspace &ws, const QString &path)
