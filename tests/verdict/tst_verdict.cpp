@@ -323,14 +323,7 @@ private Q_SLOTS:
 
     void plateauJustUnderLimit()
     {
-        Noise noise(42);
-        const auto s = series(2 * 3600.0, 20.0, mib(768), [&](double t) {
-            Parts p;
-            p.anon = std::min(0.93, 0.1 + t / 600.0) * 768 * kMiB + noise(4 * kMiB);
-            p.file = 8 * kMiB;
-            p.inactiveFile = 4 * kMiB;
-            return p;
-        });
+        const auto s = plateauUnderLimit();
         const Verdict v = classify(s);
         QVERIFY2(v.kind == Verdict::Kind::Undersized, describe(v));
         QVERIFY(v.evidence.plateauPercentOfLimit && *v.evidence.plateauPercentOfLimit > 88);

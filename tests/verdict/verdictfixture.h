@@ -67,6 +67,19 @@ inline std::int64_t mib(double m)
     return std::int64_t(m * kMiB);
 }
 
+// Two hours at 20 s: anon climbs to a plateau at 93 % of a 768 MiB limit and stays (undersized).
+inline std::vector<MemorySample> plateauUnderLimit()
+{
+    Noise noise(42);
+    return series(2 * 3600.0, 20.0, mib(768), [&](double t) {
+        Parts p;
+        p.anon = std::min(0.93, 0.1 + t / 600.0) * 768 * kMiB + noise(4 * kMiB);
+        p.file = 8 * kMiB;
+        p.inactiveFile = 4 * kMiB;
+        return p;
+    });
+}
+
 inline QByteArray describe(const Verdict &v)
 {
     return QString(verdictKindName(v.kind) % u" conf="_s % QString::number(v.confidence, 'f', 2)
