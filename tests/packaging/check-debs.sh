@@ -60,7 +60,7 @@ dpkg-deb -f "$main_deb"
 [[ "$(field "$main_deb" Section)" == utils ]] || fail "section"
 [[ -n "$(field "$main_deb" Maintainer)" && -n "$(field "$main_deb" Homepage)" ]] || fail "maintainer/homepage"
 # The first Description line is the one-line summary apt shows; the long text must not repeat it.
-summary=$(field "$main_deb" Description | head -n1)
+summary=$(field "$main_deb" Description | sed -n 1p)
 [[ "$summary" == "Explain why the Linux OOM killer chose its victim" ]] || fail "summary: $summary"
 [[ "$(field "$main_deb" Description | grep -cF "$summary")" == 1 ]] || fail "summary repeated in Description"
 [[ "$(field "$main_deb" Architecture)" == "$(dpkg --print-architecture)" ]] || fail "architecture"
@@ -97,8 +97,8 @@ if [[ $agent == ON ]]; then
   echo "== $(basename "$agent_deb")"
   dpkg-deb -f "$agent_deb"
   [[ "$(field "$agent_deb" Package)" == oomscope-agent ]] || fail "agent package name"
-  [[ "$(field "$agent_deb" Description | head -n1)" == "Memory cgroup sampler"* ]] \
-    || fail "agent summary: $(field "$agent_deb" Description | head -n1)"
+  [[ "$(field "$agent_deb" Description | sed -n 1p)" == "Memory cgroup sampler"* ]] \
+    || fail "agent summary: $(field "$agent_deb" Description | sed -n 1p)"
   has_file "$agent_deb" /usr/bin/oomscope-agent
   has_file "$agent_deb" /usr/lib/systemd/system/oomscope-agent.service
   lacks_file "$agent_deb" /usr/bin/oomscope-cli
