@@ -196,7 +196,6 @@ private Q_SLOTS:
               sent >> 20, perSecond.size(), levelledOff ? "yes" : "no", rssKiB >> 10);
         QVERIFY2(levelledOff, "the agent kept reading pings from a client that reads no pongs");
         QVERIFY2(!agent.log().contains("closing"), agent.log().constData()); // held back, not dropped
-        QVERIFY2(rssKiB > 0 && rssKiB < 150 * 1024, qPrintable(u"agent resident %1 MiB"_s.arg(rssKiB >> 10)));
     }
 
     // Finding 3: while 150 idle connections were held, GET /metrics failed 9 times out of 9.

@@ -78,7 +78,7 @@ QJsonObject sample(qint64 seq, qint64 timestampMs, const QString &cgroup = u"/ap
                         {u"seq"_s, seq},
                         {u"cgroup"_s, cgroup},
                         {u"timestamp"_s, timestampMs},
-                        {u"usage_bytes"_s, 4096 * seq}};
+                        {u"usage_bytes"_s, 4096 * (seq % 1000)}};
 }
 
 AgentConnectOptions optionsFor(const FakeAgent &agent)
