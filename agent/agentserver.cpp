@@ -316,21 +316,13 @@ void AgentServer::noteRejected(const char *why)
 
 void AgentServer::acceptConnection(qintptr socketDescriptor)
 {
-    const auto active = std::count_if(m_sessions.begin(), m_sessions.end(), [](const ClientSession *c) {
-        return c->state() != ClientSession::State::Closing;
-    });
-    if (active >= m_options.maxClients) {
-        // Full: a pending (unauthenticated) session makes room; authenticated ones stay.
-        const auto pending = std::find_if(m_sessions.begin(), m_sessions.end(),
-                                          [](const ClientSession *c) { return c->isPending(); });
-        if (pending == m_sessions.end()) {
-            ::close(int(socketDescriptor));
-            noteRejected("the connection limit is reached by authenticated clients");
-            return;
-        }
-        ++m_connectionsEvicted;
-        noteRejected("full: the oldest unauthenticated connections are evicted");
-        (*pending)->fail(u"busy"_s, {});
+    if (clientCount() >= m_options.maxClients
+        && !evictOldestPending([](const ClientSession *c) { return c->isPending(); },
+                               "full: the oldest unauthenticated connections are evicted")) {
+        // Full of authenticated clients: those stay.
+        ::close(int(socketDescriptor));
+        noteRejected("the connection limit is reached by authenticated clients");
+        return;
     }
     QTcpSocket *socket = m_options.tls() ? new QSslSocket : new QTcpSocket;
     if (!socket->setSocketDescriptor(socketDescriptor)) {
@@ -364,19 +356,25 @@ void AgentServer::evictPending(const QHostAddress &address)
             pendingFromPeer += c->peerAddress() == address ? 1 : 0;
         }
     }
-    // m_sessions is in order of arrival: the first match is the oldest.
-    const auto evictFirst = [this](auto matches) {
-        const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), matches);
-        if (it != m_sessions.end()) {
-            ++m_connectionsEvicted;
-            noteRejected("too many unauthenticated connections: the oldest are evicted");
-            (*it)->fail(u"busy"_s, {});
-        }
-    };
     if (pendingFromPeer >= kMaxPendingPerPeer)
-        evictFirst([&](const ClientSession *c) { return c->isPending() && c->peerAddress() == address; });
+        evictOldestPending(
+            [&](const ClientSession *c) { return c->isPending() && c->peerAddress() == address; },
+            "too many unauthenticated connections from one address: the oldest are evicted");
     else if (pending >= maxPendingSessions())
-        evictFirst([](const ClientSession *c) { return c->isPending(); });
+        evictOldestPending([](const ClientSession *c) { return c->isPending(); },
+                           "too many unauthenticated connections: the oldest are evicted");
+}
+
+bool AgentServer::evictOldestPending(const std::function<bool(const ClientSession *)> &matches,
+                                     const char *why)
+{
+    // m_sessions is in order of arrival: the first match is the oldest.
+    const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), matches);
+    if (it == m_sessions.end())
+        return false;
+    noteRejected(why);
+    (*it)->fail(u"busy"_s, {});
+    return true;
 }
 
 bool AgentServer::isBlocked(const QHostAddress &address, qint64 nowMs)

@@ -16,6 +16,7 @@
 #include <QObject>
 #include <QSslConfiguration>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -110,6 +111,8 @@ private:
     // A new connection is therefore always admitted while authenticated clients leave room, and
     // idle connections cannot lock the real client out.
     void evictPending(const QHostAddress &address);
+    // Ends the oldest session that matches (an unauthenticated one); false when none does.
+    bool evictOldestPending(const std::function<bool(const ClientSession *)> &matches, const char *why);
     bool isBlocked(const QHostAddress &address, qint64 nowMs);
     void noteRejected(const char *why);
     void onKmsgRecords(const KmsgRecordBatchPtr &records);
@@ -137,7 +140,6 @@ private:
     qint64 m_authFailures = 0;
     qint64 m_kmsgLost = 0;
     qint64 m_lastRejectLogMs = 0;
-    qint64 m_connectionsEvicted = 0;
     QHash<QHostAddress, PeerAuth> m_peerAuth;
 };
 
