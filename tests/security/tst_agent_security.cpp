@@ -3,10 +3,11 @@
 // attach-path review): a client that pings and never reads, a flood of idle connections, token
 // guessing, and control characters meant for the agent's log. Every loop is bounded in count and
 // time; the agent is killed at the end of each test.
+#include "agentprocess.h"
+
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -83,47 +84,30 @@ private:
     int m_fd = -1;
 };
 
-// The agent binary on 127.0.0.1 over the v2 fixture tree, without the kernel log.
+// The agent binary (tests/support's AgentProcess) on 127.0.0.1 over the v2 fixture tree, without
+// the kernel log; what it logs is kept for the tests to read.
 class Agent
 {
 public:
     bool start(const QStringList &extra = {})
     {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral(OOMSCOPE_AGENT_BINARY),
-                        QStringList {u"--listen"_s, u"127.0.0.1:0"_s, u"--cgroup-root"_s, kData + u"/v2"_s,
-                                     u"--proc-root"_s, kData + u"/proc"_s, u"--kmsg"_s, u"/nonexistent"_s,
-                                     u"--interval"_s, u"1s"_s}
-                            + extra);
-        const QRegularExpression listening(u"listening on 127\\.0\\.0\\.1:(\\d+)"_s);
-        for (int i = 0; i < 100 && m_process.state() != QProcess::NotRunning; ++i) {
-            m_process.waitForReadyRead(100);
-            m_log += m_process.readAll();
-            const auto m = listening.match(QString::fromUtf8(m_log));
-            if (m.hasMatch()) {
-                m_port = quint16(m.captured(1).toUInt());
-                return true;
-            }
-        }
-        return false;
-    }
-    ~Agent()
-    {
-        m_process.kill();
-        m_process.waitForFinished(5000);
+        m_port = m_agent.listen(QStringList {u"--cgroup-root"_s, kData + u"/v2"_s, u"--proc-root"_s,
+                                             kData + u"/proc"_s, u"--kmsg"_s, u"/nonexistent"_s,
+                                             u"--interval"_s, u"1s"_s}
+                                + extra);
+        return m_port != 0;
     }
     quint16 port() const { return m_port; }
-    qint64 pid() const { return m_process.processId(); }
     QByteArray log()
     {
         QCoreApplication::processEvents();
-        m_process.waitForReadyRead(200);
-        m_log += m_process.readAll();
-        return m_log;
+        m_agent.process().waitForReadyRead(200);
+        m_later += m_agent.process().readAllStandardError();
+        return m_agent.errorOutput() + m_later;
     }
     qint64 residentKiB() const
     {
-        QFile status(u"/proc/%1/status"_s.arg(pid()));
+        QFile status(u"/proc/%1/status"_s.arg(m_agent.pid()));
         if (!status.open(QIODevice::ReadOnly))
             return -1;
         for (const QByteArray &line : status.readAll().split('\n'))
@@ -133,8 +117,8 @@ public:
     }
 
 private:
-    QProcess m_process;
-    QByteArray m_log;
+    oomscope::testsupport::AgentProcess m_agent;
+    QByteArray m_later; // logged after it started listening
     quint16 m_port = 0;
 };
 
