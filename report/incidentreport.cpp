@@ -170,11 +170,17 @@ void IncidentReport::paintPage(QCPPainter &painter, const ReportPage &page, cons
     paintHeader(painter, l.header, page, p);
     if (!page.samples.empty()) {
         drawGrowthChart(painter, page, options, l.chart, vector);
+        paintVerdict(painter, l.verdict, page, p);
+    } else if (page.anatomy) {
+        // A log-only report: what the kernel's report says about memory, where the recording
+        // would show its growth and the verdict.
+        paintAnatomy(painter, l.chart, page, p);
+        paintAnatomyStatements(painter, l.verdict, page, p);
     } else {
         drawPanel(painter, l.chart, u"Memory around the kill"_s, p);
         drawWrapped(painter, l.chart.adjusted(16, 40, -16, -16), page.chartNote, sansFont(14), p.muted);
+        paintVerdict(painter, l.verdict, page, p);
     }
-    paintVerdict(painter, l.verdict, page, p);
     paintExplanation(painter, l.explanation, page, p);
     paintTable(painter, l.table, page, options, p);
     if (page.decision && !page.decision->ranking.empty())

@@ -33,15 +33,19 @@ std::optional<qint64> parseTime(const QString &text)
 void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-        u"Writes an incident report (PDF, PNG or self-contained HTML) of an OOM kill: the growth chart "
-        u"around it, the verdict, the kill decision and the raw report. Reads a workspace (--db) or "
+        u"Writes an incident report (PDF, PNG or self-contained HTML) of OOM kills: the growth chart "
+        u"around each kill (without a recording: the memory at the kill, from the kernel's report), the "
+        u"verdict, the kill decision and the raw report. Reads a workspace (--db) or "
         u"imports kernel logs (and a recording: --samples, --procs) into a temporary one."_s);
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({u"db"_s, u"Workspace to read."_s, u"W.sqlite"_s});
     parser.addOption({u"samples"_s, u"Samples CSV of a recording to import first."_s, u"S.csv"_s});
     parser.addOption({u"procs"_s, u"Per-process CSV of the same recording."_s, u"P.csv"_s});
-    parser.addOption({u"event"_s, u"Event id to report (default: the last one)."_s, u"ID"_s});
+    parser.addOption({u"event"_s,
+                      u"Event id to report (default: the latest incident — every kill of the last "
+                      u"event's cgroup, or of the node, seconds apart — one page per kill)."_s,
+                      u"ID"_s});
     parser.addOption({u"all"_s, u"One page per event."_s});
     parser.addOption({u"cgroup"_s, u"Report a cgroup over --from … --to instead of an event."_s, u"PATH"_s});
     parser.addOption({u"from"_s, u"Range start (ISO-8601 or epoch s/ms)."_s, u"T"_s});
@@ -161,7 +165,10 @@ tl::expected<std::vector<ReportPage>, int> gatherPages(const QCommandLineParser 
                 return tl::unexpected(fail(u"--event must be an event id (see oomscope-cli list)"_s, 2));
             ids.push_back(id);
         } else {
-            ids.push_back(events.back().id);
+            Result<std::vector<ReportPage>> incident = reportPagesForLatestIncident(workspace, options);
+            if (!incident)
+                return tl::unexpected(fail(incident.error().message));
+            return std::move(*incident);
         }
         for (qint64 id : ids) {
             Result<ReportPage> page = reportPageForEvent(workspace, id, options);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reportpage.h"
 
+#include "eventincidents.h"
 #include "reporttext.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -64,6 +65,7 @@ Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, cons
     ReportPage page;
     page.decision = decideKill(*event);
     page.title = killTitle(*event);
+    page.anatomy = anatomyOf(*event);
     SampleStore store(workspace);
     const std::vector<EventPlacement> placements = store.placementsOfEvent(eventId);
     page.event = std::move(event);
@@ -80,6 +82,27 @@ Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, cons
     fillChart(workspace, store, page, pl.seriesId, pl.timeMs - options.contextMs,
               pl.timeMs + options.contextMs);
     return page;
+}
+
+Result<std::vector<ReportPage>> reportPagesForLatestIncident(Workspace &workspace,
+                                                             const ReportOptions &options)
+{
+    const std::vector<EventSummary> events = workspace.events();
+    if (events.empty())
+        return fail(Error::Kind::NotFound, u"no OOM events in the workspace"_s);
+    const std::vector<Incident> incidents = incidentsOf(events);
+    const std::vector<std::size_t> incidentOf = incidentIndexOfKills(incidents, events.size());
+    const Incident &latest = incidents[incidentOf.back()];
+    std::vector<ReportPage> pages;
+    for (std::size_t i = 0; i < latest.kills.size(); ++i) {
+        Result<ReportPage> page = reportPageForEvent(workspace, events[latest.kills[i]].id, options);
+        if (!page)
+            return tl::unexpected(page.error());
+        page->incident =
+            ReportIncident {int(i) + 1, int(latest.kills.size()), latest.spanSeconds, latest.scope};
+        pages.push_back(std::move(*page));
+    }
+    return pages;
 }
 
 Result<ReportPage> reportPageForRange(Workspace &workspace, const QString &cgroupPath, qint64 fromMs,
@@ -109,6 +132,7 @@ Result<ReportPage> reportPageForRange(Workspace &workspace, const QString &cgrou
         page.event = workspace.event(last->eventId);
         if (page.event) {
             page.decision = decideKill(*page.event);
+            page.anatomy = anatomyOf(*page.event);
             page.killMs = last->timeMs;
             if (page.event->victim.present)
                 page.title = killTitle(*page.event);

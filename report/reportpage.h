@@ -4,6 +4,7 @@
 // that series and the verdict over the charted range.
 #pragma once
 
+#include "anatomychart.h"
 #include "growthplot.h" // ChartMarker
 #include "killdecision.h"
 #include "memorysample.h"
@@ -33,6 +34,14 @@ struct ReportOptions {
     int maxRawLines = 60; // raw report lines shown, else head, "… N more lines", tail
 };
 
+// Where a page's kill stands in its incident (kills of one cgroup or the node seconds apart).
+struct ReportIncident {
+    int position = 1; // 1-based, in time order
+    int count = 1;
+    double spanSeconds = 0; // first to last kill
+    QString scope; // the cgroup, empty: node-wide
+};
+
 // Everything one page shows, gathered from a workspace (or built by hand in tests).
 struct ReportPage {
     QString title; // "OOM kill of checkout_svc.py (23026)" or "cgroup /x, range"
@@ -47,10 +56,18 @@ struct ReportPage {
     std::vector<ChartMarker> kills; // every placed kill of the series within the range
     std::optional<Verdict> verdict; // classify() over the range's samples
     QString chartNote; // why the chart is missing
+    // The memory at the kill, read from the report itself (Mem-Info, memcg stats); drawn where
+    // the growth chart would be when there are no samples, and in the HTML of every event.
+    std::optional<AnatomyData> anatomy;
+    std::optional<ReportIncident> incident; // set for the pages of an incident report
 };
 
 // A page for one stored event: the chart from the series it is placed on (first placement).
 Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, const ReportOptions &options);
+// The pages of the latest incident — the one holding the workspace's last event — one per kill
+// in time order, each told its place in the incident.
+Result<std::vector<ReportPage>> reportPagesForLatestIncident(Workspace &workspace,
+                                                             const ReportOptions &options);
 // A page for one cgroup (series path, host-agnostic) over [fromMs, toMs]; the last kill placed in
 // that range, if any, provides the event part.
 Result<ReportPage> reportPageForRange(Workspace &workspace, const QString &cgroupPath, qint64 fromMs,

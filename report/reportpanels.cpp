@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reportpanels.h"
 
+#include "anatomyexplanation.h"
 #include "badnessplot.h"
 #include "reporttext.h"
 
@@ -189,6 +190,48 @@ void paintTable(QPainter &painter, const QRectF &r, const ReportPage &page, cons
                              .arg(badnessEraName(d.era), agreementText(d));
     painter.drawText(QRectF(inner.left(), y + 2, inner.width(), rowH), Qt::AlignLeft | Qt::AlignVCenter,
                      painter.fontMetrics().elidedText(foot, Qt::ElideRight, int(inner.width())));
+}
+
+void paintAnatomy(QPainter &painter, const QRectF &r, const ReportPage &page, const ChartPalette &p)
+{
+    drawPanel(painter, r, anatomyPanelTitle(page), p);
+    if (!page.anatomy)
+        return;
+    const AnatomyStyle style = AnatomyStyle::from(p, sansFont(13));
+    paintMemoryAnatomy(painter, r.adjusted(12, 32, -12, -10), *page.anatomy, style);
+}
+
+void paintAnatomyStatements(QPainter &painter, const QRectF &r, const ReportPage &page, const ChartPalette &p)
+{
+    drawPanel(painter, r, u"What filled the memory"_s, p);
+    if (!page.anatomy)
+        return;
+    const AnatomyData &a = *page.anatomy;
+    QRectF inner = r.adjusted(12, 30, -12, -10);
+    qreal y = inner.top();
+    y += drawWrapped(painter, QRectF(inner.left(), y, inner.width(), inner.bottom() - y),
+                     u"Request: "_s + anatomyRequestLine(a), sansFont(13, true), p.foreground)
+        + 6;
+    for (const QString &statement : a.anatomy.statements) {
+        if (y >= inner.bottom())
+            break;
+        y += drawWrapped(painter, QRectF(inner.left(), y, inner.width(), inner.bottom() - y),
+                         u"• "_s + statement, sansFont(13), p.foreground)
+            + 4;
+    }
+    // The GFP flags with their meaning, as far as room allows.
+    const QFont small = sansFont(12);
+    const QFontMetricsF fm(small);
+    for (const QString &flag : a.anatomy.trigger.gfp.flags) {
+        if (y + fm.height() > inner.bottom())
+            break;
+        painter.setFont(small);
+        painter.setPen(p.muted);
+        painter.drawText(QRectF(inner.left(), y, inner.width(), fm.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         fm.elidedText(flag + u": "_s + gfpFlagMeaning(flag), Qt::ElideRight, inner.width()));
+        y += fm.height() + 1;
+    }
 }
 
 void paintRawLines(QPainter &painter, const QRectF &r, const ReportPage &page, const ReportOptions &options,

@@ -37,6 +37,11 @@ void paintVerdict(QPainter &painter, const QRectF &r, const ReportPage &page, co
 void paintExplanation(QPainter &painter, const QRectF &r, const ReportPage &page, const ChartPalette &p);
 void paintTable(QPainter &painter, const QRectF &r, const ReportPage &page, const ReportOptions &options,
                 const ChartPalette &p);
+// Without samples: the memory anatomy where the growth chart would be, and the anatomy's
+// statements (the failed request, what dominated, the GFP flags) where the verdict would be.
+void paintAnatomy(QPainter &painter, const QRectF &r, const ReportPage &page, const ChartPalette &p);
+void paintAnatomyStatements(QPainter &painter, const QRectF &r, const ReportPage &page,
+                            const ChartPalette &p);
 void paintRawLines(QPainter &painter, const QRectF &r, const ReportPage &page, const ReportOptions &options,
                    const ChartPalette &p);
 

@@ -73,6 +73,8 @@ std::pair<QStringList, QStringList> headerLines(const ReportPage &page)
         !e.oomMemcg.isEmpty() ? e.oomMemcg : (!e.taskMemcg.isEmpty() ? e.taskMemcg : page.cgroupPath);
     line1 << u"cgroup: "_s + (cgroup.isEmpty() ? u"(global OOM)"_s : cgroup);
     line1 << u"Time: "_s + eventTime(e, page.killMs);
+    if (const QString incident = incidentText(page); !incident.isEmpty())
+        line1 << incident;
     line2 << u"Kernel: "_s + (e.kernelRelease.isEmpty() ? u"release not printed"_s : e.kernelRelease);
     line2 << u"Format: "_s + e.kernelFormat();
     line2 << u"Constraint: "_s + constraintName(e.constraint);
@@ -81,6 +83,22 @@ std::pair<QStringList, QStringList> headerLines(const ReportPage &page)
                                                reportBytes(e.memory.limitKb * 1024));
     line2 << u"Triggered by: "_s + (e.triggerComm.isEmpty() ? u"?"_s : e.triggerComm);
     return {line1, line2};
+}
+
+QString incidentText(const ReportPage &page)
+{
+    if (!page.incident || page.incident->count < 2)
+        return QString();
+    const ReportIncident &i = *page.incident;
+    const QString span = i.spanSeconds < 1.0 ? u"%1 ms"_s.arg(i.spanSeconds * 1000.0, 0, 'f', 1)
+                                             : u"%1 s"_s.arg(i.spanSeconds, 0, 'f', 1);
+    return u"Incident: kill %1 of %2 within %3"_s.arg(i.position).arg(i.count).arg(span);
+}
+
+QString anatomyPanelTitle(const ReportPage &page)
+{
+    Q_UNUSED(page);
+    return u"Memory at the kill (from the kernel's report)"_s;
 }
 
 QString verdictHeadline(const Verdict &v)

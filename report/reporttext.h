@@ -34,6 +34,11 @@ QString pagesToMiB(std::int64_t pages, std::int64_t pageSizeBytes);
 // The header's two lines, each a list of "Label: value" parts.
 std::pair<QStringList, QStringList> headerLines(const ReportPage &page);
 
+// "Incident: kill 2 of 2 within 5.7 ms"; empty for a page that is not part of an incident report.
+QString incidentText(const ReportPage &page);
+// The title of the anatomy panel, and the line shown when an event has no anatomy at all.
+QString anatomyPanelTitle(const ReportPage &page);
+
 // "LEAK · 95 % confidence".
 QString verdictHeadline(const Verdict &v);
 // Verdict figures as (label, value) rows.
