@@ -83,4 +83,12 @@ QString ImportText::eventCount(qsizetype count)
     return count == 1 ? tr("1 OOM event") : tr("%1 OOM events").arg(count);
 }
 
+QString ImportText::eventCount(qsizetype count, qsizetype incidents)
+{
+    if (incidents >= count)
+        return eventCount(count);
+    return incidents == 1 ? tr("%1 OOM events in 1 incident").arg(count)
+                          : tr("%1 OOM events in %2 incidents").arg(count).arg(incidents);
+}
+
 } // namespace oomscope

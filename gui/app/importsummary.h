@@ -41,6 +41,8 @@ public:
     static QString failedTitle();
     static QString warningCount(qsizetype count); // "⚠ 2 warnings"
     static QString eventCount(qsizetype count); // "1 OOM event", "12 OOM events"
+    // "12 OOM events in 9 incidents"; as eventCount when every incident has one kill.
+    static QString eventCount(qsizetype count, qsizetype incidents);
 };
 
 } // namespace oomscope

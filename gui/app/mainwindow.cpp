@@ -6,14 +6,17 @@
 #include "badnesschart.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
+#include "eventsortproxy.h"
 #include "feedrecorder.h"
 #include "growthchart.h"
 #include "importsummary.h"
 #include "killdecision.h"
 #include "livesession.h"
+#include "memoryview.h"
 #include "rawreportview.h"
 #include "samplesview.h"
 
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QCommandLineParser>
 #include <QDir>
@@ -64,6 +67,11 @@ MainWindow::MainWindow(const QString &workspacePath, QWidget *parent)
     m_eventView->setFocus(); // arrow keys walk the events; Ctrl+F reaches the filter
 }
 
+QSortFilterProxyModel *MainWindow::eventProxy() const
+{
+    return m_eventProxy;
+}
+
 MainWindow::~MainWindow()
 {
     if (m_importWatcher->isRunning()) {
@@ -75,7 +83,7 @@ MainWindow::~MainWindow()
 void MainWindow::createCentralWidget()
 {
     m_eventModel = new EventListModel(this);
-    m_eventProxy = new QSortFilterProxyModel(this);
+    m_eventProxy = new EventSortProxy(this);
     m_eventProxy->setSourceModel(m_eventModel);
     m_eventProxy->setSortRole(EventListModel::SortRole);
     m_eventProxy->setFilterRole(EventListModel::FilterRole);
@@ -113,10 +121,16 @@ void MainWindow::createCentralWidget()
     captionFont.setBold(true);
     m_eventsCaption->setFont(captionFont);
 
+    m_groupByIncident = new QCheckBox(tr("Group by incident"));
+    m_groupByIncident->setObjectName(u"groupByIncident"_s);
+    m_groupByIncident->setToolTip(tr("Keep the kills of one cgroup (or of the node) seconds apart together"));
+    connect(m_groupByIncident, &QCheckBox::toggled, m_eventProxy, &EventSortProxy::setGroupedByIncident);
+
     auto *top = new QWidget;
     auto *filterRow = new QHBoxLayout;
     filterRow->addWidget(m_eventsCaption);
     filterRow->addStretch(1);
+    filterRow->addWidget(m_groupByIncident);
     filterRow->addWidget(m_filterEdit, 2);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(6, 6, 6, 0);
@@ -125,6 +139,8 @@ void MainWindow::createCentralWidget()
 
     m_decisionView = new DecisionView;
     m_rawView = new RawReportView;
+    m_memoryView = new MemoryView;
+    m_memoryView->setObjectName(u"memoryView"_s);
     m_samplesView = new SamplesView;
     m_samplesView->setObjectName(u"samplesView"_s);
     connect(m_samplesView, &SamplesView::eventActivated, this, &MainWindow::activateEvent);
@@ -135,6 +151,7 @@ void MainWindow::createCentralWidget()
     // without one, the window opens on the Decision tab (see reloadEvents).
     m_tabs->addTab(m_samplesView, tr("Timeline"));
     m_tabs->addTab(m_decisionView, tr("Decision"));
+    m_tabs->addTab(m_memoryView, tr("Memory"));
     m_tabs->addTab(m_rawView, tr("Raw report"));
 
     auto *splitter = new QSplitter(Qt::Vertical);
@@ -236,7 +253,7 @@ void MainWindow::reloadEvents(qint64 selectEventId)
     else if (!m_samplesView->hasSeries() && currentDetailTab() == TimelineTab)
         showDetailTab(DecisionTab);
     const int count = m_eventModel->rowCount();
-    m_eventsCaption->setText(ImportText::eventCount(count));
+    m_eventsCaption->setText(ImportText::eventCount(count, qsizetype(m_eventModel->incidents().size())));
     m_eventView->resizeColumnsToContents();
     for (int column = 0; column < EventListModel::ColumnCount; ++column) {
         m_eventView->setColumnWidth(column, std::min(m_eventView->columnWidth(column) + 12, 360));
@@ -282,10 +299,12 @@ void MainWindow::loadEvent(qint64 eventId)
         else
             m_decisionView->clear(eventId != 0 ? tr("Event could not be loaded") : QString());
         m_rawView->clearEvent();
+        m_memoryView->clear(eventId != 0 ? tr("Event could not be loaded") : QString());
     } else {
         const KillDecision decision = decideKill(*event);
         m_decisionView->setDecision(*event, decision);
         m_rawView->setEvent(*event);
+        m_memoryView->setEvent(*event);
     }
     m_samplesView->setSelectedEvent(eventId);
     Q_EMIT currentEventChanged(eventId);
@@ -303,6 +322,9 @@ void MainWindow::showDetailTab(DetailTab tab)
     case TimelineTab:
         m_tabs->setCurrentWidget(m_samplesView);
         break;
+    case MemoryTab:
+        m_tabs->setCurrentWidget(m_memoryView);
+        break;
     }
 }
 
@@ -312,6 +334,8 @@ MainWindow::DetailTab MainWindow::currentDetailTab() const
         return TimelineTab;
     if (m_tabs->currentWidget() == m_rawView)
         return RawReportTab;
+    if (m_tabs->currentWidget() == m_memoryView)
+        return MemoryTab;
     return DecisionTab;
 }
 
@@ -337,7 +361,7 @@ void MainWindow::requestScreenshot(const QString &path, int eventRow, int tab)
 {
     m_screenshotPath = path;
     m_screenshotEventRow = std::max(0, eventRow);
-    m_screenshotTab = std::clamp(tab, -1, int(TimelineTab));
+    m_screenshotTab = std::clamp(tab, -1, int(MemoryTab));
     if (!isImporting())
         QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
 }
@@ -436,11 +460,11 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         u"After importing FILEs, show the N-th event (--screenshot-event), save a PNG of the "
         u"window and quit."_s,
         u"FILE.png"_s);
-    const QCommandLineOption screenshotTabOption(
-        {u"screenshot-tab"_s, u"screenshot-view"_s},
-        u"Detail tab shown in the screenshot: growth (the timeline), decision or raw (default: growth "
-        u"when the workspace has samples, else decision)."_s,
-        u"TAB"_s);
+    const QCommandLineOption screenshotTabOption({u"screenshot-tab"_s, u"screenshot-view"_s},
+                                                 u"Detail tab shown in the screenshot: growth (the "
+                                                 u"timeline), decision, memory or raw (default: growth "
+                                                 u"when the workspace has samples, else decision)."_s,
+                                                 u"TAB"_s);
     const QCommandLineOption samplesOption(
         u"samples"_s, u"A memory recording (samples CSV) to import; FILEs are then its kernel logs."_s,
         u"FILE.csv"_s);
@@ -478,6 +502,8 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         options.screenshotTab = MainWindow::RawReportTab;
     else if (tab == u"decision"_s)
         options.screenshotTab = MainWindow::DecisionTab;
+    else if (tab == u"memory"_s)
+        options.screenshotTab = MainWindow::MemoryTab;
     else if (tab == u"growth"_s || tab == u"timeline"_s)
         options.screenshotTab = MainWindow::TimelineTab;
     if (parser.isSet(samplesOption)) {

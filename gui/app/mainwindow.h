@@ -20,6 +20,7 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QSortFilterProxyModel;
+class QCheckBox;
 class QTableView;
 class QTableWidget;
 class QTabWidget;
@@ -35,6 +36,8 @@ class NodeStatusWidget;
 
 class DecisionView;
 class EventListModel;
+class EventSortProxy;
+class MemoryView;
 class LiveSession;
 struct LiveSessionConfig;
 class RawReportView;
@@ -63,7 +66,7 @@ public:
     // the list is shown, then quits the application (for docs and CI).
     // tab: a DetailTab, or -1: the Timeline when the workspace has samples, else the Decision.
     // With the Timeline and no explicit eventRow (0), the first event placed on the chart is shown.
-    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2 };
+    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2, MemoryTab = 3 };
     void requestScreenshot(const QString &path, int eventRow = 2, int tab = 0);
     void showDetailTab(DetailTab tab);
     DetailTab currentDetailTab() const;
@@ -73,10 +76,12 @@ public:
     qint64 currentEventId() const { return m_currentEventId; }
     QTableView *eventView() const { return m_eventView; }
     EventListModel *eventModel() const { return m_eventModel; }
-    QSortFilterProxyModel *eventProxy() const { return m_eventProxy; }
+    QSortFilterProxyModel *eventProxy() const;
+    QCheckBox *groupByIncidentBox() const { return m_groupByIncident; }
     QLineEdit *filterEdit() const { return m_filterEdit; }
     DecisionView *decisionView() const { return m_decisionView; }
     RawReportView *rawReportView() const { return m_rawView; }
+    MemoryView *memoryView() const { return m_memoryView; }
     QTableWidget *warningsTable() const { return m_warningsTable; }
     SamplesView *samplesView() const { return m_samplesView; }
     QProgressBar *importProgressBar() const { return m_progressBar; }
@@ -132,13 +137,15 @@ private:
     QString m_workspacePath;
     std::unique_ptr<Workspace> m_workspace; // GUI-thread read connection
     EventListModel *m_eventModel = nullptr;
-    QSortFilterProxyModel *m_eventProxy = nullptr;
+    EventSortProxy *m_eventProxy = nullptr;
+    QCheckBox *m_groupByIncident = nullptr;
     QTableView *m_eventView = nullptr;
     QLineEdit *m_filterEdit = nullptr;
     QLabel *m_eventsCaption = nullptr;
     QTabWidget *m_tabs = nullptr;
     DecisionView *m_decisionView = nullptr;
     RawReportView *m_rawView = nullptr;
+    MemoryView *m_memoryView = nullptr;
     SamplesView *m_samplesView = nullptr;
     QDockWidget *m_warningsDock = nullptr;
     QTableWidget *m_warningsTable = nullptr;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventlistmodel.h"
 
+#include "eventincidents.h"
 #include "sizeformat.h"
 
 #include <QColor>
 #include <QLocale>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -60,7 +63,52 @@ void EventListModel::setEvents(std::vector<EventSummary> events)
 {
     beginResetModel();
     m_events = std::move(events);
+    m_incidents = incidentsOf(m_events);
+    m_incidentOfRow = incidentIndexOfKills(m_incidents, m_events.size());
     endResetModel();
+}
+
+std::size_t EventListModel::incidentOfRow(int row) const
+{
+    return row >= 0 && row < int(m_incidentOfRow.size()) ? m_incidentOfRow[size_t(row)] : 0;
+}
+
+void EventListModel::setGroupedByIncident(bool grouped)
+{
+    if (grouped == m_grouped)
+        return;
+    m_grouped = grouped;
+    if (!m_events.empty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::BackgroundRole});
+}
+
+QString EventListModel::incidentText(int row) const
+{
+    const Incident &incident = m_incidents[incidentOfRow(row)];
+    const QString number = QString::number(incidentOfRow(row) + 1);
+    if (incident.kills.size() < 2)
+        return number;
+    const auto position = std::find(incident.kills.begin(), incident.kills.end(), std::size_t(row));
+    //: incident number, then "kill 2/3" of that incident
+    return tr("%1 · kill %2/%3")
+        .arg(number)
+        .arg(position - incident.kills.begin() + 1)
+        .arg(incident.kills.size());
+}
+
+QString EventListModel::incidentToolTip(int row) const
+{
+    const Incident &incident = m_incidents[incidentOfRow(row)];
+    const QString where = incident.nodeWide() ? tr("the node") : incident.scope;
+    if (incident.kills.size() < 2)
+        return tr("The only kill of %1 in this episode of memory pressure").arg(where);
+    const QString span = incident.spanSeconds < 1.0
+        ? tr("%1 ms").arg(incident.spanSeconds * 1000.0, 0, 'f', 1)
+        : tr("%1 s").arg(incident.spanSeconds, 0, 'f', 1);
+    return tr("%n kills of %1 within %2, each at most %3 s after the previous one", nullptr,
+              int(incident.kills.size()))
+        .arg(where, span)
+        .arg(IncidentOptions {}.maxGapSeconds, 0, 'f', 0);
 }
 
 const EventSummary *EventListModel::eventAt(int row) const
@@ -101,6 +149,8 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case TimeColumn:
             return timeText(e);
+        case IncidentColumn:
+            return incidentText(index.row());
         case HostColumn:
             return e.host.isEmpty() ? u"—"_s : e.host;
         case CgroupColumn:
@@ -127,6 +177,8 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case TimeColumn:
             return timeSortKey(e);
+        case IncidentColumn:
+            return qulonglong(incidentOfRow(index.row()));
         case LimitColumn:
             return e.limitKb > 0 ? e.limitKb : e.totalPages * 4;
         case UsageColumn:
@@ -144,6 +196,13 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         }
     case EventIdRole:
         return e.id;
+    case IncidentRole:
+        return qulonglong(incidentOfRow(index.row()));
+    case Qt::BackgroundRole:
+        // Grouped: one tint per incident, alternating, so a group of kills reads as one block.
+        if (m_grouped && incidentOfRow(index.row()) % 2 == 1)
+            return QColor(0x1f, 0x4e, 0x9c, 24);
+        break;
     case FilterRole:
         return QString(e.host + u' ' + cgroupText(e) + u' ' + e.taskMemcg + u' ' + e.victimComm + u' '
                        + QString::number(e.victimPid));
@@ -153,6 +212,8 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             if (e.uptimeSeconds)
                 return tr("Kernel uptime %1 s").arg(QString::number(*e.uptimeSeconds, 'f', 6));
             break;
+        case IncidentColumn:
+            return incidentToolTip(index.row());
         case CgroupColumn:
             return tr("Limit hit in: %1\nVictim's cgroup: %2\nConstraint: %3")
                 .arg(cgroupText(e), e.taskMemcg.isEmpty() ? u"—"_s : e.taskMemcg, e.constraint);
@@ -204,6 +265,8 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
         switch (Column(section)) {
         case TimeColumn:
             return tr("Time");
+        case IncidentColumn:
+            return tr("Incident");
         case HostColumn:
             return tr("Host");
         case CgroupColumn:
@@ -229,6 +292,8 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
         switch (Column(section)) {
         case TimeColumn:
             return tr("Wall-clock time when the log has it, else kernel uptime");
+        case IncidentColumn:
+            return tr("Kills of one cgroup (or of the node) seconds apart form one incident");
         case CgroupColumn:
             return tr("Memory cgroup whose limit was hit, or \"global\"");
         case LimitColumn:

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Table model of the imported OOM events (one row per EventSummary) for the events list.
+// Table model of the imported OOM events (one row per EventSummary) for the events list, with
+// the incident each kill belongs to (kills of one cgroup or the node seconds apart).
 #pragma once
 
+#include "incident.h"
 #include "workspace.h"
 
 #include <QAbstractTableModel>
@@ -16,6 +18,7 @@ class EventListModel : public QAbstractTableModel
 public:
     enum Column {
         TimeColumn,
+        IncidentColumn,
         HostColumn,
         CgroupColumn,
         LimitColumn,
@@ -31,6 +34,7 @@ public:
         SortRole = Qt::UserRole + 1, // numbers for numeric columns, so 2 GiB sorts after 512 MiB
         EventIdRole,
         FilterRole, // host, cgroups, victim comm and pid in one string
+        IncidentRole, // 0-based index of the row's incident (incidents in log order)
     };
 
     explicit EventListModel(QObject *parent = nullptr);
@@ -40,13 +44,25 @@ public:
     const EventSummary *eventAt(int row) const;
     int rowOfEvent(qint64 eventId) const; // -1 when absent
 
+    const std::vector<Incident> &incidents() const { return m_incidents; }
+    std::size_t incidentOfRow(int row) const; // index into incidents()
+    // Grouped: rows are tinted by incident (alternating), for a view that keeps them together.
+    void setGroupedByIncident(bool grouped);
+    bool groupedByIncident() const { return m_grouped; }
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    QString incidentText(int row) const;
+    QString incidentToolTip(int row) const;
+
     std::vector<EventSummary> m_events;
+    std::vector<Incident> m_incidents;
+    std::vector<std::size_t> m_incidentOfRow;
+    bool m_grouped = false;
 };
 
 } // namespace oomscope
