@@ -7,6 +7,8 @@
 #include "eventjson.h"
 #include "killdecision.h"
 #include "logsource.h"
+#include "meminfoparser.h"
+#include "memoryanatomy.h"
 #include "oomreportparser.h"
 
 #include <QJsonArray>
@@ -68,6 +70,9 @@ void printEventText(const OomEvent &e, const KillDecision &d, int index)
     if (!d.explanation.isEmpty())
         out() << "    " << d.explanation << "\n";
     printRanking(d);
+    // What filled the memory (Mem-Info / memcg stats), as anatomyexplanation.cpp words it.
+    for (const QString &statement : analyseMemory(e, parseMemInfo(e)).statements)
+        out() << "    memory: " << statement << "\n";
 }
 
 // What analyzing the logs found so far; JSON parts stay empty in text mode.
@@ -90,7 +95,7 @@ void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &res
         const KillDecision d = decideKill(e);
         ++a.index;
         if (a.json) {
-            QJsonObject o = eventToJson(e, d);
+            QJsonObject o = eventToJson(e, d, parseMemInfo(e));
             o[u"source"_s] = name;
             a.events.append(o);
         } else {
@@ -126,7 +131,7 @@ int analyzeLogs(const QStringList &files, bool json)
         reportParsedLog(a, log.displayName, result);
     }
     if (json) {
-        const QJsonObject root {{u"oomscope_json_version"_s, 1},
+        const QJsonObject root {{u"oomscope_json_version"_s, 2},
                                 {u"sources"_s, a.sources},
                                 {u"events"_s, a.events},
                                 {u"warnings"_s, a.warnings}};

@@ -5,6 +5,7 @@
 #include "eventjson.h"
 #include "killdecision.h"
 #include "logsource.h"
+#include "meminfoparser.h"
 #include "oomreportparser.h"
 #include "prediction.h"
 #include "recordingcsv.h"
@@ -240,7 +241,7 @@ QJsonArray killsToJson(const CgroupAnalysis &a)
 {
     QJsonArray killArray;
     for (std::size_t k = 0; k < a.kills.size(); ++k) {
-        QJsonObject e = eventToJson(a.kills[k]->event, a.kills[k]->decision);
+        QJsonObject e = eventToJson(a.kills[k]->event, a.kills[k]->decision, parseMemInfo(a.kills[k]->event));
         e[u"source"_s] = a.kills[k]->source;
         e[u"time_ms"_s] = *a.kills[k]->wallMs;
         e[u"time"_s] = utcText(*a.kills[k]->wallMs);
@@ -301,7 +302,7 @@ QJsonArray placedEventsToJson(const std::vector<PlacedEvent> &events, const std:
 {
     QJsonArray allEvents;
     for (const PlacedEvent &e : events) {
-        QJsonObject o = eventToJson(e.event, e.decision);
+        QJsonObject o = eventToJson(e.event, e.decision, parseMemInfo(e.event));
         o[u"source"_s] = e.source;
         o[u"time_ms"_s] = e.wallMs ? QJsonValue(*e.wallMs) : QJsonValue();
         o[u"cgroup"_s] = e.cgroup ? QJsonValue(cgroupPaths[*e.cgroup]) : QJsonValue();
@@ -339,7 +340,7 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
     }
     if (json) {
         const QJsonObject root {
-            {u"oomscope_json_version"_s, 1},
+            {u"oomscope_json_version"_s, 2},
             {u"boot_time_ms"_s, boot->ms ? QJsonValue(*boot->ms) : QJsonValue()},
             {u"boot_time_source"_s, boot->source.isEmpty() ? QJsonValue() : QJsonValue(boot->source)},
             {u"cgroups"_s, cgroups},

@@ -44,7 +44,9 @@ struct ZoneWatermarkCheck {
     bool harderReduction = false; // ALLOC_HARDER: mark − mark/4 (3.10–6.3), ALLOC_NON_BLOCK 6.4+
     std::int64_t unusableFreePages = 0; // (1 << order) − 1 + reserved_highatomic (when not harder)
     std::int64_t usableFreePages = 0; // freePages − unusableFreePages
-    bool passesOrder0 = false; // usable free > effective mark + reserve
+    bool passesOrder0 = false; // usable free > effective mark + reserve (low watermark)
+    std::int64_t effectiveMinPages = 0; // min watermark after the same reductions (slow path)
+    bool passesMinOrder0 = false; // usable free > effective min + reserve
     // From the zone's buddy list: free chunks at or above the requested order.
     std::optional<std::int64_t> freeChunksAtOrAbove;
     std::optional<std::int64_t> freeKbAtOrAbove;
@@ -66,6 +68,7 @@ struct AllocationFacts {
     QString zone; // highest usable zone of the request
     std::optional<int> node;
     bool manual = false;
+    std::int64_t pageKb = 4; // page size of the snapshot, for the pages of the zone checks
     std::vector<ZoneWatermarkCheck> zones; // usable zones, highest first (zonelist order)
     std::optional<AllocationFailure> failure; // none when not applicable
     std::optional<FragmentationFacts> fragmentation; // with buddy lists
@@ -73,6 +76,11 @@ struct AllocationFacts {
 };
 
 AllocationFacts analyseAllocation(const TriggerFacts &trigger, const MemInfoSnapshot &snapshot);
+
+// The zones of a node as lowmem_reserve[] indexes them, told from the zone names the snapshot
+// holds and the length of its lowmem_reserve[] lines (x86-64: DMA DMA32 Normal Movable Device;
+// 32-bit: DMA Normal HighMem Movable; arm64 without DMA32: DMA Normal Movable).
+std::vector<QString> zoneIndexOrder(const MemInfoSnapshot &snapshot);
 
 // The watermark check alone, for tests and the GUI's zone table.
 ZoneWatermarkCheck checkZoneWatermark(const MemInfoZone &zone, const MemInfoBuddy *buddy, int order,

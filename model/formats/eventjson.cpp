@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventjson.h"
 
+#include "memoryanatomy.h"
+
 #include <QJsonArray>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -75,9 +79,142 @@ QJsonObject victimJson(const OomEvent &event)
     };
 }
 
+QJsonValue boolOrNull(const std::optional<bool> &b)
+{
+    return b ? QJsonValue(*b) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue nodeJson(const std::optional<int> &node)
+{
+    return node ? QJsonValue(*node) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonArray zonesJson(const MemInfoSnapshot &s)
+{
+    QJsonArray zones;
+    for (const MemInfoZone &z : s.zones) {
+        QJsonArray reserve;
+        for (const std::int64_t r : z.lowmemReservePages)
+            reserve.append(qint64(r));
+        zones.append(QJsonObject {
+            {u"node"_s, nodeJson(z.node)},
+            {u"zone"_s, z.zone},
+            {u"free_kb"_s, qint64(z.freeKb)},
+            {u"min_kb"_s, qint64(z.minKb)},
+            {u"low_kb"_s, qint64(z.lowKb)},
+            {u"high_kb"_s, qint64(z.highKb)},
+            {u"managed_kb"_s, qint64(z.managedKb)},
+            {u"lowmem_reserve_pages"_s, reserve},
+        });
+    }
+    return zones;
+}
+
+QJsonValue systemJson(const MemInfoSnapshot &s, const MemoryAccounting &acc)
+{
+    if (!s.present)
+        return QJsonValue(QJsonValue::Null);
+    QJsonObject meminfo;
+    for (const auto &[key, pages] : s.globalPages)
+        meminfo[key] = qint64(pages * s.pageKb);
+    QJsonArray buddy;
+    for (const MemInfoBuddy &b : s.buddy) {
+        QJsonArray chunks;
+        for (const std::int64_t c : b.freeChunksByOrder)
+            chunks.append(qint64(c));
+        buddy.append(QJsonObject {
+            {u"node"_s, nodeJson(b.node)}, {u"zone"_s, b.zone}, {u"free_chunks_by_order"_s, chunks}});
+    }
+    QJsonArray huge;
+    for (const MemInfoHugepages &h : s.hugepages) {
+        huge.append(QJsonObject {{u"node"_s, h.node},
+                                 {u"size_kb"_s, qint64(h.sizeKb)},
+                                 {u"total"_s, qint64(h.total)},
+                                 {u"free"_s, qint64(h.free)},
+                                 {u"surplus"_s, qint64(h.surplus)}});
+    }
+    std::optional<std::int64_t> ram;
+    if (s.ramPages)
+        ram = *s.ramPages * s.pageKb;
+    return QJsonObject {
+        {u"ram_kb"_s, optionalValue(ram)},
+        {u"swap_total_kb"_s, optionalValue(s.totalSwapKb)},
+        {u"swap_free_kb"_s, optionalValue(s.freeSwapKb)},
+        {u"swap_cache_kb"_s, optionalValue(acc.swap.cacheKb)},
+        {u"swap_used_kb"_s, optionalValue(acc.swap.usedKb)},
+        {u"tasks_rss_kb"_s, optionalValue(acc.tasksRssKb)},
+        {u"meminfo"_s, meminfo},
+        {u"zones"_s, zonesJson(s)},
+        {u"buddy"_s, buddy},
+        {u"hugepages"_s, huge},
+    };
+}
+
+QJsonObject allocationJson(const AllocationFacts &a)
+{
+    return QJsonObject {
+        {u"order"_s, a.order},
+        {u"size_kb"_s, optionalValue(a.sizeKb)},
+        {u"zone"_s, stringOrNull(a.zone)},
+        {u"node"_s, nodeJson(a.node)},
+        {u"failure"_s,
+         a.failure ? QJsonValue(allocationFailureName(*a.failure)) : QJsonValue(QJsonValue::Null)},
+        {u"fragmented"_s, boolOrNull(a.fragmented)},
+    };
+}
+
+QJsonValue accountingJson(const MemoryAnatomy &anatomy)
+{
+    const MemoryAccounting &acc = anatomy.accounting;
+    if (!acc.present)
+        return QJsonValue(QJsonValue::Null);
+    QJsonArray categories;
+    for (const AccountingCategory &c : acc.categories) {
+        categories.append(QJsonObject {
+            {u"name"_s, c.name},
+            {u"kb"_s, qint64(c.kb)},
+            {u"share"_s, std::round(c.share * 10000.0) / 10000.0},
+            {u"reclaimable"_s, c.reclaimable},
+            {u"part_of"_s, stringOrNull(c.partOf)},
+        });
+    }
+    return QJsonObject {
+        {u"scope"_s, accountingScopeName(acc.scope)},
+        {u"total_kb"_s, qint64(acc.totalKb)},
+        {u"categories"_s, categories},
+        {u"unaccounted_kb"_s, qint64(acc.unaccountedKb)},
+        {u"dominant"_s, stringOrNull(acc.dominant)},
+        {u"statement"_s, stringOrNull(anatomy.accountingStatement)},
+    };
+}
+
+void addAnatomy(QJsonObject &o, const OomEvent &event, const MemInfoSnapshot &snapshot)
+{
+    const MemoryAnatomy anatomy = analyseMemory(event, snapshot);
+    QJsonObject trigger = o[u"trigger"_s].toObject();
+    const GfpDecode &gfp = anatomy.trigger.gfp;
+    trigger[u"gfp_flags"_s] =
+        gfp.parsed ? QJsonValue(QJsonArray::fromStringList(gfp.flags)) : QJsonValue(QJsonValue::Null);
+    trigger[u"gfp_unknown_bits"_s] =
+        gfp.parsed ? QJsonValue(qint64(gfp.unknownBits)) : QJsonValue(QJsonValue::Null);
+    trigger[u"zone"_s] = gfp.parsed ? QJsonValue(gfp.zone) : QJsonValue(QJsonValue::Null);
+    trigger[u"node"_s] = nodeJson(anatomy.trigger.node);
+    trigger[u"manual"_s] = anatomy.trigger.manual;
+    o[u"trigger"_s] = trigger;
+    o[u"system"_s] = systemJson(snapshot, anatomy.accounting);
+    o[u"allocation"_s] = allocationJson(anatomy.allocation);
+    o[u"memcg_swap_enabled"_s] = boolOrNull(anatomy.accounting.memcgSwapEnabled);
+    o[u"accounting"_s] = accountingJson(anatomy);
+}
+
 } // namespace
 
 QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
+{
+    return eventToJson(event, decision, MemInfoSnapshot {});
+}
+
+QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision, const MemInfoSnapshot &snapshot)
 {
     QJsonObject o;
     o[u"host"_s] = stringOrNull(event.host);
@@ -157,6 +294,7 @@ QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision)
     o[u"reaped_pid"_s] = optionalValue(event.reapedPid);
     o[u"explanation"_s] = decision.explanation;
     o[u"notes"_s] = QJsonArray::fromStringList(decision.notes);
+    addAnatomy(o, event, snapshot);
     return o;
 }
 

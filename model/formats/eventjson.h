@@ -3,13 +3,18 @@
 #pragma once
 
 #include "killdecision.h"
+#include "meminfosnapshot.h"
 #include "oomevent.h"
 
 #include <QJsonObject>
 
 namespace oomscope {
 
+// `snapshot` is parseMemInfo(event) (kernellog/meminfoparser.h): the Mem-Info and memcg stats
+// behind "system", "allocation" and "accounting". Without it those are null and only the
+// trigger's decode is filled.
 QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision);
+QJsonObject eventToJson(const OomEvent &event, const KillDecision &decision, const MemInfoSnapshot &snapshot);
 QJsonObject warningToJson(const ParseWarning &warning);
 
 } // namespace oomscope
