@@ -29,7 +29,22 @@ QString kb(std::int64_t sizeKb)
 
 QString percent(double share)
 {
+    if (share > 0 && share < 0.001)
+        return u"< 0.1 %"_s;
     return QString::number(share * 100.0, 'f', share < 0.1 ? 1 : 0) + u" %"_s;
+}
+
+// "132 KiB", "41.2 MiB": table cells, where a column is narrow.
+QString compactKb(std::int64_t sizeKb)
+{
+    const double bytes = double(sizeKb) * 1024.0;
+    if (std::abs(bytes) < 1024.0 * 1024.0)
+        return QString::number(sizeKb) + u" KiB"_s;
+    const double mib = bytes / (1024.0 * 1024.0);
+    if (std::abs(mib) < 1024.0)
+        return QString::number(mib, 'f', mib < 100 ? 1 : 0) + u" MiB"_s;
+    const double gib = mib / 1024.0;
+    return QString::number(gib, 'f', gib < 100 ? 2 : 0) + u" GiB"_s;
 }
 
 QString zoneName(std::optional<int> node, const QString &zone)
@@ -152,6 +167,13 @@ qreal paintGauge(QPainter &painter, const QRectF &rect, const QString &label, st
     painter.setFont(style.font);
     painter.setPen(style.palette.foreground);
     painter.drawText(QRectF(rect.left(), rect.top(), labelW, h), Qt::AlignLeft | Qt::AlignVCenter, label);
+    if (totalKb <= 0) {
+        // Nothing to measure against (no swap, no swap limit): the words alone, no empty bar.
+        painter.drawText(QRectF(bar.left(), rect.top(), rect.right() - bar.left(), h),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         fm.elidedText(text, Qt::ElideRight, rect.right() - bar.left()));
+        return h + 2;
+    }
     painter.fillRect(bar, style.palette.grid);
     qreal x = bar.left();
     for (const GaugePart &part : parts) {
@@ -350,11 +372,14 @@ std::vector<ZoneRow> zoneRows(const AnatomyData &data)
 {
     std::vector<ZoneRow> rows;
     const std::int64_t pageKb = data.snapshot.pageKb;
+    // One NUMA node: its number says nothing.
+    const bool oneNode = std::all_of(data.snapshot.zones.begin(), data.snapshot.zones.end(),
+                                     [](const MemInfoZone &z) { return z.node.value_or(0) == 0; });
     for (const MemInfoZone &z : data.snapshot.zones) {
         if (z.managedKb == 0 && z.presentKb == 0)
             continue; // a zone the machine does not have (Movable, DMA on some arches)
         ZoneRow row;
-        row.zone = zoneName(z.node, z.zone);
+        row.zone = oneNode ? z.zone : zoneName(z.node, z.zone);
         row.freeKb = z.freeKb;
         row.minKb = z.minKb;
         row.lowKb = z.lowKb;
@@ -385,7 +410,7 @@ qreal paintZoneTable(QPainter &painter, const QRectF &rect, const AnatomyData &d
     qreal y = rect.top() + titleRow(painter, rect, tr("Zones: free memory against the watermarks"), style);
     const QFontMetricsF fm(style.smallFont);
     const qreal rowH = fm.height() + 5;
-    const std::array<double, 7> widths {0.24, 0.13, 0.11, 0.11, 0.11, 0.12, 0.18};
+    const std::array<double, 7> widths {0.15, 0.15, 0.14, 0.14, 0.14, 0.14, 0.14};
     const QStringList headers {tr("zone"), tr("free"),    tr("min"),    tr("low"),
                                tr("high"), tr("reserve"), tr("request")};
     auto drawRow = [&](qreal top, const QStringList &cells, const QColor &color, bool bold) {
@@ -413,9 +438,11 @@ qreal paintZoneTable(QPainter &painter, const QRectF &rect, const AnatomyData &d
         if (belowLow)
             painter.fillRect(QRectF(rect.left(), y, rect.width(), rowH), p.victimRow);
         const QColor freeColor = belowLow ? p.kill : (belowHigh ? p.warning : p.foreground);
+        const bool fails = r.check == tr("fails");
         drawRow(y,
-                {r.zone, QString(), kb(r.minKb), kb(r.lowKb), kb(r.highKb),
-                 r.reserveKb ? kb(*r.reserveKb) : u"—"_s, r.check.isEmpty() ? u"—"_s : r.check},
+                {r.zone, QString(), compactKb(r.minKb), compactKb(r.lowKb), compactKb(r.highKb),
+                 r.reserveKb ? compactKb(*r.reserveKb) : u"—"_s,
+                 fails ? QString() : (r.check.isEmpty() ? u"—"_s : r.check)},
                 p.foreground, false);
         // The free figure in the colour of its state, with the state beside the zone's name.
         QFont bold = style.smallFont;
@@ -424,8 +451,8 @@ qreal paintZoneTable(QPainter &painter, const QRectF &rect, const AnatomyData &d
         painter.setPen(freeColor);
         const qreal fx = rect.left() + rect.width() * widths[0];
         painter.drawText(QRectF(fx + 3, y, rect.width() * widths[1] - 6, rowH),
-                         Qt::AlignRight | Qt::AlignVCenter, kb(r.freeKb));
-        if (r.check == tr("fails")) {
+                         Qt::AlignRight | Qt::AlignVCenter, compactKb(r.freeKb));
+        if (fails) {
             painter.setPen(p.kill);
             const qreal cx = rect.right() - rect.width() * widths[6];
             painter.drawText(QRectF(cx + 3, y, rect.width() * widths[6] - 6, rowH),
@@ -487,14 +514,15 @@ qreal paintBuddyHistogram(QPainter &painter, const QRectF &rect, const AnatomyDa
             maxKb = std::max(maxKb, double(b->freeChunksByOrder[o]) * double(b->pageKb << o));
     }
     const qreal legendH = fm.height() + 4;
+    // Room for the order labels and two legend lines below the bars.
     const qreal axisW = fm.horizontalAdvance(kb(std::int64_t(maxKb))) + 8;
     const QRectF plot(rect.left() + axisW, y + 4, rect.width() - axisW - 4,
-                      std::max<qreal>(30, rect.bottom() - y - 2 * fm.height() - legendH - 10));
+                      std::max<qreal>(30, rect.bottom() - y - fm.height() - 2 * legendH - 10));
     const int order = data.anatomy.trigger.manual ? -1 : data.anatomy.trigger.order;
     const qreal slot = plot.width() / std::max(1, orders);
     // The requested order and everything above it (what would satisfy the request) shaded;
     // the costly order as a dashed line.
-    if (order >= 0 && order < orders)
+    if (order > 0 && order < orders)
         painter.fillRect(
             QRectF(plot.left() + slot * order, plot.top(), slot * (orders - order), plot.height()),
             withAlpha(p.series, 28));
@@ -540,7 +568,9 @@ qreal paintBuddyHistogram(QPainter &painter, const QRectF &rect, const AnatomyDa
     painter.setFont(style.smallFont);
     qreal x = rect.left() + axisW;
     for (std::size_t z = 0; z < zones.size(); ++z) {
-        const QString name = zoneName(zones[z]->node, zones[z]->zone);
+        const bool oneNode = std::all_of(zones.begin(), zones.end(),
+                                         [](const MemInfoBuddy *b) { return b->node.value_or(0) == 0; });
+        const QString name = oneNode ? zones[z]->zone : zoneName(zones[z]->node, zones[z]->zone);
         painter.fillRect(QRectF(x, y + 4, fm.height() * 0.7, fm.height() * 0.7),
                          p.badness[z % p.badness.size()]);
         painter.setPen(p.foreground);
@@ -548,9 +578,16 @@ qreal paintBuddyHistogram(QPainter &painter, const QRectF &rect, const AnatomyDa
         x += fm.height() + fm.horizontalAdvance(name) + 12;
     }
     painter.setPen(p.muted);
-    const QString note = order >= 0
-        ? tr("shaded: order ≥ %1 (the request) · dashed: costly order 3").arg(order)
-        : tr("dashed: costly order 3");
+    QString note = tr("dashed: costly order 3");
+    if (order > 0)
+        note = tr("shaded: chunks that fit the request · ") + note;
+    else if (order == 0)
+        note = tr("red: the request's size · ") + note;
+    // Beside the zones when it fits, else on a line of its own.
+    if (fm.horizontalAdvance(note) > rect.right() - x) {
+        x = rect.left() + axisW;
+        y += legendH;
+    }
     painter.drawText(QRectF(x, y, rect.right() - x, legendH), Qt::AlignLeft | Qt::AlignVCenter,
                      fm.elidedText(note, Qt::ElideRight, std::max<qreal>(0, rect.right() - x)));
     return y + legendH - rect.top();

@@ -250,6 +250,15 @@ QImage IncidentReport::renderBadnessChart(const ReportPage &page, const ReportOp
     });
 }
 
+QImage IncidentReport::renderAnatomyChart(const ReportPage &page, const ReportOptions &options,
+                                          QSize logicalSize)
+{
+    return renderChart(options, logicalSize, !page.anatomy, [&](QCPPainter &painter, const QRectF &rect) {
+        const AnatomyStyle style = AnatomyStyle::from(paletteOf(options), sansFont(13));
+        paintMemoryAnatomy(painter, rect.adjusted(8, 8, -8, -8), *page.anatomy, style);
+    });
+}
+
 bool IncidentReport::isSupportedOutput(const QString &path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();

@@ -39,6 +39,7 @@ public:
     // The charts on their own, for HTML and the GUI (scale applies).
     static QImage renderGrowthChart(const ReportPage &page, const ReportOptions &options, QSize logicalSize);
     static QImage renderBadnessChart(const ReportPage &page, const ReportOptions &options, QSize logicalSize);
+    static QImage renderAnatomyChart(const ReportPage &page, const ReportOptions &options, QSize logicalSize);
 
     // Writes by the extension of path: .png, .pdf, .html/.htm.
     static Result<void> write(const std::vector<ReportPage> &pages, const QString &path,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The report as one self-contained HTML file: the same words as the painted page, the charts as
 // embedded PNGs.
+#include "anatomyexplanation.h"
 #include "badnessplot.h"
 #include "incidentreport.h"
 #include "reportpanels.h"
@@ -77,6 +78,32 @@ QString htmlGrowth(const ReportPage &page, const ReportOptions &chartOptions)
     return out + u"</div>\n"_s;
 }
 
+// The memory at the kill, from the kernel's report: the drawing, the request, the statements and
+// the GFP flags with their meaning.
+QString htmlAnatomy(const ReportPage &page, const ReportOptions &chartOptions)
+{
+    if (!page.anatomy)
+        return QString();
+    const AnatomyData &a = *page.anatomy;
+    QString out = u"<div class=\"panel\"><h2>"_s + esc(anatomyPanelTitle(page)) + u"</h2>"_s;
+    const QSize size(960, anatomySections(a).zones || anatomySections(a).buddy ? 520 : 260);
+    out += u"<img alt=\"memory anatomy\" width=\"%1\" height=\"%2\" src=\"%3\">"_s.arg(size.width())
+               .arg(size.height())
+               .arg(png64(IncidentReport::renderAnatomyChart(page, chartOptions, size)));
+    out += u"<p><b>Request: "_s + esc(anatomyRequestLine(a)) + u"</b></p><ul>"_s;
+    for (const QString &statement : a.anatomy.statements)
+        out += u"<li>"_s + esc(statement) + u"</li>"_s;
+    out += u"</ul>"_s;
+    if (!a.anatomy.trigger.gfp.flags.isEmpty()) {
+        out += u"<table>"_s;
+        for (const QString &flag : a.anatomy.trigger.gfp.flags)
+            out += u"<tr><td class=\"comm\"><b>"_s + esc(flag) + u"</b></td><td class=\"comm\">"_s
+                + esc(gfpFlagMeaning(flag)) + u"</td></tr>"_s;
+        out += u"</table>"_s;
+    }
+    return out + u"</div>\n"_s;
+}
+
 QString htmlVerdict(const ReportPage &page, const ChartPalette &p)
 {
     QString out = u"<div class=\"panel\"><h2>Verdict on the charted range</h2>"_s;
@@ -145,8 +172,14 @@ QString IncidentReport::html(const std::vector<ReportPage> &pages, const ReportO
     QString out = htmlHead(pages, p);
     for (const ReportPage &page : pages) {
         out += u"<section>\n<h1>"_s + esc(page.title) + u"</h1>\n"_s + htmlFacts(page);
-        out += htmlGrowth(page, chartOptions) + htmlVerdict(page, p)
-            + htmlDecision(page, options, chartOptions) + htmlRawLines(page, options) + u"</section>\n"_s;
+        if (const QString incident = incidentText(page); !incident.isEmpty())
+            out += u"<p><b>"_s + esc(incident) + u"</b></p>\n"_s;
+        // Without samples the anatomy takes the growth chart's place (as on the painted page).
+        if (page.samples.empty() && page.anatomy)
+            out += htmlAnatomy(page, chartOptions) + htmlVerdict(page, p);
+        else
+            out += htmlGrowth(page, chartOptions) + htmlVerdict(page, p) + htmlAnatomy(page, chartOptions);
+        out += htmlDecision(page, options, chartOptions) + htmlRawLines(page, options) + u"</section>\n"_s;
     }
     out += u"</body>\n</html>\n"_s;
     return out;

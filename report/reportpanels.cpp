@@ -212,12 +212,30 @@ void paintAnatomyStatements(QPainter &painter, const QRectF &r, const ReportPage
     y += drawWrapped(painter, QRectF(inner.left(), y, inner.width(), inner.bottom() - y),
                      u"Request: "_s + anatomyRequestLine(a), sansFont(13, true), p.foreground)
         + 6;
+    const QFont body = sansFont(13);
+    const QFontMetricsF bodyMetrics(body);
+    int shown = 0;
     for (const QString &statement : a.anatomy.statements) {
-        if (y >= inner.bottom())
+        // Whole statements only; the rest is counted at the bottom.
+        const QString text = u"• "_s + statement;
+        const qreal h = bodyMetrics
+                            .boundingRect(QRectF(0, 0, inner.width(), 10000),
+                                          Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, text)
+                            .height();
+        if (y + h > inner.bottom() - bodyMetrics.height())
             break;
-        y += drawWrapped(painter, QRectF(inner.left(), y, inner.width(), inner.bottom() - y),
-                         u"• "_s + statement, sansFont(13), p.foreground)
-            + 4;
+        y +=
+            drawWrapped(painter, QRectF(inner.left(), y, inner.width(), h + 2), text, body, p.foreground) + 4;
+        ++shown;
+    }
+    if (shown < int(a.anatomy.statements.size())) {
+        painter.setFont(sansFont(12));
+        painter.setPen(p.muted);
+        painter.drawText(QRectF(inner.left(), y, inner.width(), bodyMetrics.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         u"… %1 more in the HTML report and the GUI's Memory tab"_s.arg(
+                             int(a.anatomy.statements.size()) - shown));
+        return;
     }
     // The GFP flags with their meaning, as far as room allows.
     const QFont small = sansFont(12);

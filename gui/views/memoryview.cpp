@@ -3,11 +3,9 @@
 
 #include "anatomyexplanation.h"
 
-#include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
 #include <QSplitter>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -72,15 +70,11 @@ MemoryView::MemoryView(QWidget *parent)
     m_statements->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statements->setAlignment(Qt::AlignTop | Qt::AlignLeft);
 
-    m_gfp = new QTreeWidget;
+    m_gfp = new QLabel;
     m_gfp->setObjectName(u"gfpFlags"_s);
-    m_gfp->setColumnCount(2);
-    m_gfp->setHeaderLabels({tr("GFP flag"), tr("Meaning")});
-    m_gfp->setRootIsDecorated(false);
-    m_gfp->setAlternatingRowColors(true);
     m_gfp->setWordWrap(true);
-    m_gfp->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_gfp->header()->setStretchLastSection(true);
+    m_gfp->setTextFormat(Qt::RichText);
+    m_gfp->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_gfpNote = new QLabel;
     m_gfpNote->setWordWrap(true);
 
@@ -90,7 +84,7 @@ MemoryView::MemoryView(QWidget *parent)
     sideLayout->addWidget(m_request);
     sideLayout->addWidget(m_statements);
     sideLayout->addWidget(m_gfpNote);
-    sideLayout->addWidget(m_gfp, 1);
+    sideLayout->addWidget(m_gfp);
     sideLayout->addStretch(); // keeps the texts at the top when there is no flag table
 
     auto *splitter = new QSplitter(Qt::Horizontal);
@@ -118,6 +112,7 @@ void MemoryView::clear(const QString &message)
     m_statementList.clear();
     m_canvas->setData(nullptr);
     m_gfp->clear();
+    m_gfpRows.clear();
     m_content->hide();
     m_empty->setText(message.isEmpty() ? tr("Select an event to see what filled the memory.") : message);
     m_empty->show();
@@ -139,10 +134,15 @@ void MemoryView::setEvent(const OomEvent &event)
     m_statements->setText(html.isEmpty() ? tr("<i>No statement: the report has too little to go on.</i>")
                                          : u"<ul style=\"margin-left:-20px\">"_s + html + u"</ul>"_s);
 
-    m_gfp->clear();
     const GfpDecode &gfp = d.anatomy.trigger.gfp;
-    for (const QString &flag : gfp.flags)
-        m_gfp->addTopLevelItem(new QTreeWidgetItem({flag, gfpFlagMeaning(flag)}));
+    m_gfpRows.clear();
+    QString flagsHtml;
+    for (const QString &flag : gfp.flags) {
+        m_gfpRows.emplace_back(flag, gfpFlagMeaning(flag));
+        flagsHtml += u"<tr><td style=\"padding-right:8px\"><b>"_s + flag.toHtmlEscaped() + u"</b></td><td>"_s
+            + m_gfpRows.back().second.toHtmlEscaped() + u"</td></tr>"_s;
+    }
+    m_gfp->setText(u"<table>"_s + flagsHtml + u"</table>"_s);
     QStringList notes;
     if (!gfp.parsed)
         notes << tr("The GFP mask could not be read from \"%1\".").arg(d.gfpMaskText);
@@ -183,16 +183,16 @@ QStringList MemoryView::gaps() const
 QStringList MemoryView::gfpFlags() const
 {
     QStringList flags;
-    for (int i = 0; i < m_gfp->topLevelItemCount(); ++i)
-        flags << m_gfp->topLevelItem(i)->text(0);
+    for (const auto &[flag, meaning] : m_gfpRows)
+        flags << flag;
     return flags;
 }
 
 QString MemoryView::gfpMeaning(const QString &flag) const
 {
-    for (int i = 0; i < m_gfp->topLevelItemCount(); ++i) {
-        if (m_gfp->topLevelItem(i)->text(0) == flag)
-            return m_gfp->topLevelItem(i)->text(1);
+    for (const auto &[name, meaning] : m_gfpRows) {
+        if (name == flag)
+            return meaning;
     }
     return QString();
 }

@@ -14,7 +14,6 @@
 #include <optional>
 
 class QLabel;
-class QTreeWidget;
 
 namespace oomscope {
 
@@ -44,12 +43,13 @@ private:
     AnatomyCanvas *m_canvas = nullptr;
     QLabel *m_request = nullptr;
     QLabel *m_statements = nullptr;
-    QTreeWidget *m_gfp = nullptr;
+    QLabel *m_gfp = nullptr; // flag — meaning, one per line
     QLabel *m_gfpNote = nullptr;
     QLabel *m_empty = nullptr;
     QWidget *m_content = nullptr;
     std::optional<AnatomyData> m_data;
     QStringList m_statementList;
+    std::vector<std::pair<QString, QString>> m_gfpRows;
 };
 
 } // namespace oomscope
