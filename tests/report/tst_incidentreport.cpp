@@ -20,6 +20,23 @@ namespace {
 const QString kDemoDir = QStringLiteral(OOMSCOPE_SOURCE_DIR "/resources/demo/checkout-leak");
 const QString kGolden = QStringLiteral(OOMSCOPE_TEST_DATA "/report/golden-checkout-leak.png");
 const QString kReportExe = QStringLiteral(OOMSCOPE_BINARY_DIR "/report/oomscope-report");
+const QString kThreeKills =
+    QStringLiteral(OOMSCOPE_TEST_DATA "/real/linux-6.18-cgroup-v1-three-kills.dmesg.log");
+const QString kGlobal68 =
+    QStringLiteral(OOMSCOPE_TEST_DATA "/eras/06-ubuntu24.04-6.8-global-rss_anon-tie.dmesg.log");
+
+// pdftotext -layout of a PDF, or a null string when poppler-utils is missing.
+QString textOfPdf(const QString &pdf)
+{
+    const QString pdftotext = QStandardPaths::findExecutable(u"pdftotext"_s);
+    if (pdftotext.isEmpty())
+        return QString();
+    QProcess process;
+    process.start(pdftotext, {u"-layout"_s, pdf, u"-"_s});
+    if (!process.waitForFinished(30000))
+        return QString();
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
 
 // The demo incident imported into a fresh workspace; returns the page of its (only) kill.
 std::optional<ReportPage> demoPage(QTemporaryDir &dir, const ReportOptions &options = {})
@@ -76,6 +93,9 @@ private Q_SLOTS:
     void htmlIsSelfContained();
     void eventWithoutSamplesHasNote();
     void commandLine();
+    void latestIncidentHasAllItsKills();
+    void latestIncidentFromTheCommandLine();
+    void logOnlyPageShowsTheAnatomy();
     void commandLineErrors_data();
     void commandLineErrors();
 };
@@ -202,7 +222,9 @@ void TestIncidentReport::htmlIsSelfContained()
     QVERIFY(!html.contains(u"href=\"http"_s));
     QVERIFY(!html.contains(u"<link"_s));
     QVERIFY(!html.contains(u"url("_s));
-    QCOMPARE(html.count(u"src=\"data:image/png;base64,"_s), 2);
+    // The growth chart, the memory anatomy (the demo's memcg stats) and the badness chart.
+    QCOMPARE(html.count(u"src=\"data:image/png;base64,"_s), 3);
+    QVERIFY(html.contains(u"Memory at the kill"_s));
     QVERIFY(html.contains(u"checkout_svc.py"_s));
     QVERIFY(html.contains(u"LEAK"_s));
     // The embedded chart decodes.
@@ -255,6 +277,102 @@ void TestIncidentReport::commandLine()
     QImage image(out);
     QCOMPARE(image.size(), QSize(2400, 1800));
     QVERIFY(qGray(image.pixel(4, 4)) < 64);
+}
+
+void TestIncidentReport::latestIncidentHasAllItsKills()
+{
+    // The real 6.18 log: /oomlab lost one process at 106.19 s, /oomlab2 two at 117.029 s and
+    // 117.035 s. The latest incident is /oomlab2's, with both its kills.
+    QTemporaryDir dir;
+    Workspace ws;
+    QVERIFY(ws.open(dir.filePath(u"w.sqlite"_s)));
+    QVERIFY(ws.importLogFile(kThreeKills).ok);
+    const Result<std::vector<ReportPage>> pages = reportPagesForLatestIncident(ws, {});
+    QVERIFY2(pages, pages ? "" : qPrintable(pages.error().message));
+    QCOMPARE(pages->size(), 2u);
+    const ReportPage &first = pages->at(0);
+    const ReportPage &second = pages->at(1);
+    QVERIFY(first.event && second.event);
+    QCOMPARE(first.event->victim.pid, 2378);
+    QCOMPARE(second.event->victim.pid, 2501);
+    QVERIFY(first.incident && second.incident);
+    QCOMPARE(first.incident->position, 1);
+    QCOMPARE(second.incident->position, 2);
+    QCOMPARE(second.incident->count, 2);
+    QCOMPARE(second.incident->scope, u"/oomlab2"_s);
+    QVERIFY(second.incident->spanSeconds > 0.005 && second.incident->spanSeconds < 0.007);
+    const QString html = IncidentReport::html(*pages, {});
+    QVERIFY(html.contains(u"OOM kill of python3 (pid 2378)"_s));
+    QVERIFY(html.contains(u"OOM kill of python3 (pid 2501)"_s));
+    QVERIFY(html.contains(u"Incident: kill 2 of 2 within 5.7 ms"_s));
+    QVERIFY(!html.contains(u"pid 2298"_s)); // the other cgroup's kill, 11 s earlier
+    QCOMPARE(IncidentReport::renderImage(*pages, {}).size(), QSize(1600, 2 * 1131));
+
+    Workspace empty;
+    QVERIFY(empty.open(dir.filePath(u"empty.sqlite"_s)));
+    const Result<std::vector<ReportPage>> none = reportPagesForLatestIncident(empty, {});
+    QVERIFY(!none);
+    QCOMPARE(none.error().kind, Error::Kind::NotFound);
+}
+
+void TestIncidentReport::latestIncidentFromTheCommandLine()
+{
+    if (!QFileInfo(kReportExe).isExecutable())
+        QFAIL("oomscope-report is not built");
+    QTemporaryDir dir;
+    const QString out = dir.filePath(u"r.pdf"_s);
+    QProcess process;
+    process.start(kReportExe, {kThreeKills, u"-o"_s, out});
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QVERIFY(QString::fromUtf8(process.readAllStandardOutput()).contains(u"2 page(s)"_s));
+    const QString text = textOfPdf(out);
+    if (text.isNull())
+        QSKIP("pdftotext (poppler-utils) is not installed");
+    QVERIFY2(text.contains(u"pid 2378"_s), qPrintable(text.left(800)));
+    QVERIFY(text.contains(u"pid 2501"_s));
+    QVERIFY(text.contains(u"kill 1 of 2"_s));
+    QVERIFY(text.contains(u"kill 2 of 2"_s));
+    // --event still reports exactly one kill.
+    QProcess one;
+    one.start(kReportExe, {kThreeKills, u"--event"_s, u"1"_s, u"-o"_s, dir.filePath(u"one.pdf"_s)});
+    QVERIFY(one.waitForFinished(60000));
+    QCOMPARE(one.exitCode(), 0);
+    QVERIFY(QString::fromUtf8(one.readAllStandardOutput()).contains(u"1 page(s)"_s));
+}
+
+void TestIncidentReport::logOnlyPageShowsTheAnatomy()
+{
+    // A node-wide OOM (6.8, Mem-Info with zones and buddy lists) and no recording: the page shows
+    // the memory at the kill where the growth chart would be, not a note about missing samples.
+    QTemporaryDir dir;
+    Workspace ws;
+    QVERIFY(ws.open(dir.filePath(u"w.sqlite"_s)));
+    QVERIFY(ws.importLogFile(kGlobal68).ok);
+    const Result<ReportPage> page = reportPageForEvent(ws, ws.events().back().id, {});
+    QVERIFY(page);
+    QVERIFY(page->samples.empty());
+    QVERIFY(page->anatomy);
+    const AnatomySections s = anatomySections(*page->anatomy);
+    QVERIFY(s.accounting && s.zones && s.buddy && s.swap);
+    const QString pdf = dir.filePath(u"node.pdf"_s);
+    QVERIFY(IncidentReport::writePdf({*page}, pdf, {}));
+    const QString text = textOfPdf(pdf);
+    if (text.isNull())
+        QSKIP("pdftotext (poppler-utils) is not installed");
+    QVERIFY2(text.contains(u"Where the memory went"_s), qPrintable(text.left(1500)));
+    QVERIFY(text.contains(u"Zones: free memory against the watermarks"_s));
+    QVERIFY(text.contains(u"Free lists"_s));
+    QVERIFY(text.contains(u"GFP_HIGHUSER_MOVABLE"_s));
+    QVERIFY(text.contains(u"WHAT FILLED THE MEMORY"_s));
+    // The first of the anatomy's statements is on the page as the analysis wrote it.
+    const QString firstWords = page->anatomy->anatomy.statements.value(0).section(u' ', 0, 2);
+    QVERIFY2(!firstWords.isEmpty() && text.contains(firstWords), qPrintable(firstWords));
+    QVERIFY(!text.contains(u"No memory samples"_s));
+    const QString html = IncidentReport::html({*page}, {});
+    QVERIFY(html.contains(u"Zones: free memory"_s) || html.contains(u"memory anatomy"_s));
+    for (const QString &statement : page->anatomy->anatomy.statements)
+        QVERIFY2(html.contains(statement.toHtmlEscaped()), qPrintable(statement));
 }
 
 void TestIncidentReport::commandLineErrors_data()
