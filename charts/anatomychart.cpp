@@ -464,7 +464,7 @@ qreal paintZoneTable(QPainter &painter, const QRectF &rect, const AnatomyData &d
     painter.setPen(p.muted);
     if (y + rowH <= rect.bottom() + 1) {
         painter.drawText(QRectF(rect.left(), y, rect.width(), rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                         fm.elidedText(tr("red: free below the low watermark · amber: below high · reserve: "
+                         fm.elidedText(tr("red: below low · amber: below high · reserve: "
                                           "lowmem_reserve for the request's zone"),
                                        Qt::ElideRight, rect.width()));
         y += rowH;
