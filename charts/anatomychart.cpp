@@ -162,7 +162,7 @@ qreal paintGauge(QPainter &painter, const QRectF &rect, const QString &label, st
     const QFontMetricsF fm(style.font);
     const qreal h = fm.height() + 6;
     const qreal labelW = std::min(rect.width() * 0.22, fm.horizontalAdvance(u"Cgroup swap"_s) + 16);
-    const qreal textW = rect.width() * 0.42;
+    const qreal textW = rect.width() * 0.5;
     const QRectF bar(rect.left() + labelW, rect.top() + 3, rect.width() - labelW - textW - 8, h - 6);
     painter.setFont(style.font);
     painter.setPen(style.palette.foreground);
@@ -606,7 +606,7 @@ qreal paintSwapGauges(QPainter &painter, const QRectF &rect, const AnatomyData &
         } else {
             const std::int64_t used = sw.usedKb.value_or(0);
             const std::int64_t cache = sw.cacheKb.value_or(0);
-            const QString text = tr("%1 used, %2 in swap cache, %3 free of %4")
+            const QString text = tr("%1 used · %2 cache · %3 free of %4")
                                      .arg(kb(used), kb(cache), kb(sw.freeKb.value_or(0)), kb(*sw.totalKb));
             y += paintGauge(painter, row, tr("Swap"), *sw.totalKb, {{used, p.kill}, {cache, p.warning}}, text,
                             style);
