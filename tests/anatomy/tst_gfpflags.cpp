@@ -150,6 +150,21 @@ private Q_SLOTS:
         QVERIFY(checked >= 8);
     }
 
+    // A distribution kernel with a later bit layout than its release: the printed names decide.
+    void backportedLayout()
+    {
+        OomEvent e;
+        e.kernelRelease = u"4.18.0-372.9.1.el8.x86_64"_s;
+        e.gfpMask = u"0x100cca(GFP_HIGHUSER_MOVABLE)"_s; // 5.x bits: HARDWALL 0x100000, RECLAIM 0xc00
+        const GfpEra era = gfpEraFor(e);
+        QCOMPARE(era, GfpEra::V5_1); // the nearest era to 4.18 that names it so
+        QVERIFY(decodeGfpText(e.gfpMask, era).matchesPrinted);
+        e.gfpMask = u"0x6200ca(GFP_HIGHUSER_MOVABLE)"_s; // the 4.18 layout itself
+        QCOMPARE(gfpEraFor(e), GfpEra::V4_18);
+        e.gfpMask = u"0x6200ca"_s; // no names: the release decides
+        QCOMPARE(gfpEraFor(e), GfpEra::V4_18);
+    }
+
     void triggerFacts()
     {
         const TriggerFacts manual = analyseTrigger(firstEvent(QString::fromLatin1(kSysrqLog)));
