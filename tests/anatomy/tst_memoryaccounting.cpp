@@ -87,6 +87,22 @@ private Q_SLOTS:
         QCOMPARE(a.memcgSwapEnabled, true); // memory+swap unlimited
     }
 
+    // A real capture (tests/anatomy/tst_anatomy_live): 40 MiB of memfd shmem in a 64 MiB cgroup
+    // whose memory+swap limit equals its memory limit.
+    void realShmemCapture()
+    {
+        const OomEvent e = firstEvent(u"e2e/kmsg-6.18-memcg-v1-shmem-oomkill.kmsg"_s);
+        const MemoryAnatomy a = analyseMemory(e, parseMemInfo(e));
+        QCOMPARE(a.accounting.category(u"shmem")->kb, 41943040 / 1024);
+        QCOMPARE(a.accounting.category(u"anon")->kb, 24948736 / 1024);
+        QCOMPARE(a.accounting.category(u"kernel_other")->kb, 212); // "kmem: usage 212kB"
+        QCOMPARE(a.accounting.dominant, u"shmem"_s);
+        QCOMPARE(a.accounting.memcgSwapEnabled, false);
+        QVERIFY2(a.accountingStatement.contains(u"tmpfs/shmem 40.0 MiB (63 % of the limit)"_s),
+                 qPrintable(a.accountingStatement));
+        QVERIFY(a.accountingStatement.contains(u"cannot be reclaimed without swap"_s));
+    }
+
     void v2CannotSwap()
     {
         const OomEvent e = firstEvent(u"eras/05-ubuntu22.04-5.15-memcg-v2-kubepods.dmesg-T.log"_s);
