@@ -120,6 +120,11 @@ QStringList accountingStatements(const MemoryAccounting &a)
             *a.tasksRssKb < *a.anonTotalKb / 2 ? u": most anonymous memory belongs to no listed task"_s
                                                : QString());
     }
+    if (const AccountingCategory *shmem = a.category(u"shmem"); shmem && shmem->share >= 0.10 && a.tasksRssKb
+        && *a.tasksRssKb < a.anonTotalKb.value_or(0) + shmem->kb) {
+        out << u"tmpfs/shmem %1 counts in no task's RSS unless a task maps it: the task table cannot show who filled it, and killing a task frees none of it."_s
+                   .arg(humanSizeKb(shmem->kb));
+    }
     out << swapStatements(a);
     return out;
 }

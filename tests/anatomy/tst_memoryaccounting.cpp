@@ -101,6 +101,8 @@ private Q_SLOTS:
         QVERIFY2(a.accountingStatement.contains(u"tmpfs/shmem 40.0 MiB (63 % of the limit)"_s),
                  qPrintable(a.accountingStatement));
         QVERIFY(a.accountingStatement.contains(u"cannot be reclaimed without swap"_s));
+        // 26 MiB of task RSS against 23.8 MiB anon + 40 MiB shmem: the memfd is mapped by no task.
+        QVERIFY(a.statements.join(u'\n').contains(u"tmpfs/shmem 40.0 MiB counts in no task's RSS"_s));
     }
 
     void v2CannotSwap()
