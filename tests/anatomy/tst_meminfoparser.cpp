@@ -218,6 +218,29 @@ private Q_SLOTS:
         QCOMPARE(s.findBuddy(std::nullopt, u"Normal")->totalKb, 16);
     }
 
+    // 3.10 vanilla show_free_areas(): per-cpu lines between "Mem-Info:" and the global block.
+    void perCpuLinesBeforeGlobalBlock()
+    {
+        const std::vector<RawLine> lines {
+            {1, u"Mem-Info:"_s},
+            {2, u"Node 0 DMA per-cpu:"_s},
+            {3, u"CPU    0: hi:    0, btch:   1 usd:   0"_s},
+            {4, u"Node 0 Normal per-cpu:"_s},
+            {5, u"CPU    0: hi:  186, btch:  31 usd:  30"_s},
+            {6, u"active_anon:1000 inactive_anon:200 isolated_anon:0"_s},
+            {7, u"active_file:30 inactive_file:40 isolated_file:0"_s},
+            {8, u"free:500 slab_reclaimable:7 slab_unreclaimable:9"_s},
+            {9, u"Node 0 Normal free:2000kB min:100kB low:120kB high:140kB present:10000kB managed:9000kB"_s},
+            {10, u"lowmem_reserve[]: 0 0 0 0"_s},
+        };
+        const MemInfoSnapshot s = parseMemInfoLines(lines);
+        QCOMPARE(s.global(u"active_anon"), 1000);
+        QCOMPARE(s.global(u"slab_unreclaimable"), 9);
+        QCOMPARE(s.globalPages.size(), size_t(9));
+        QCOMPARE(s.zones.size(), size_t(1));
+        QCOMPARE(s.findZone(0, u"Normal")->freeKb, 2000);
+    }
+
     void noMemInfoInMemcgReport()
     {
         const MemInfoSnapshot s = parseMemInfo(firstEvent(QString::fromLatin1(kReal618Log)));
