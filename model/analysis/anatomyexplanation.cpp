@@ -67,6 +67,8 @@ QString dominantMeaning(const AccountingCategory &c, const MemoryAccounting &a)
         || c.name == u"percpu" || c.name == u"vmalloc")
         return u"%1 %2: kernel memory charged here, not in any process's RSS"_s.arg(
             accountingCategoryLabel(c.name), what);
+    if (c.name == u"free")
+        return u"%1 was free: memory was not short when the OOM killer ran"_s.arg(what);
     if (c.name == u"pagetables")
         return u"page tables %1: very many or very large address spaces"_s.arg(what);
     if (c.name == u"sock")
@@ -106,7 +108,7 @@ QStringList accountingStatements(const MemoryAccounting &a)
         QString s = u"%1 (%2 of %3) is in no counter of the report"_s.arg(
             humanSizeKb(a.unaccountedKb), percent(double(a.unaccountedKb) / double(a.totalKb)), whole(a));
         s += a.scope == AccountingScope::Node
-            ? u" — drivers, GPU buffers, vmalloc and other kernel allocations."_s
+            ? u" — drivers, GPU buffers, zram, vmalloc and other kernel allocations."_s
             : a.childStatsMissing
             ? u" — this kernel prints the stats of the cgroup's own line only, not its children's."_s
             : u"."_s;
@@ -117,6 +119,11 @@ QStringList accountingStatements(const MemoryAccounting &a)
             humanSizeKb(*a.tasksRssKb), humanSizeKb(*a.anonTotalKb),
             *a.tasksRssKb < *a.anonTotalKb / 2 ? u": most anonymous memory belongs to no listed task"_s
                                                : QString());
+    }
+    if (const AccountingCategory *shmem = a.category(u"shmem"); shmem && shmem->share >= 0.10 && a.tasksRssKb
+        && *a.tasksRssKb < a.anonTotalKb.value_or(0) + shmem->kb) {
+        out << u"tmpfs/shmem %1 counts in no task's RSS unless a task maps it: the task table cannot show who filled it, and killing a task frees none of it."_s
+                   .arg(humanSizeKb(shmem->kb));
     }
     out << swapStatements(a);
     return out;

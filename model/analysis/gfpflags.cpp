@@ -383,20 +383,42 @@ GfpDecode decodeGfpText(const QString &printed, GfpEra era)
     return d;
 }
 
-GfpEra gfpEraFor(const OomEvent &event)
+namespace {
+
+bool namesMatch(const QString &printed, GfpEra era)
 {
-    if (const auto era = gfpEraForRelease(event.kernelRelease))
-        return *era;
-    // The era whose names equal what the kernel printed, newest first.
-    static const std::array eras {GfpEra::V6_4,  GfpEra::V5_18, GfpEra::V5_14, GfpEra::V5_1,
-                                  GfpEra::V4_18, GfpEra::V4_15, GfpEra::V4_10, GfpEra::V4_4};
-    if (event.gfpMask.contains(u'(')) {
-        for (const GfpEra era : eras) {
-            const GfpDecode d = decodeGfpText(event.gfpMask, era);
-            if (d.parsed && !d.printedFlags.isEmpty() && d.matchesPrinted && d.unknownBits == 0)
-                return era;
+    const GfpDecode d = decodeGfpText(printed, era);
+    return d.parsed && !d.printedFlags.isEmpty() && d.matchesPrinted && d.unknownBits == 0;
+}
+
+// The era nearest to `near` whose decode gives the names the kernel printed: distribution kernels
+// backport the bit layout of later releases (RHEL 8's 4.18 prints 5.x masks such as 0x100cca).
+std::optional<GfpEra> eraMatchingPrinted(const QString &printed, GfpEra near)
+{
+    if (!printed.contains(u'('))
+        return std::nullopt;
+    constexpr int last = int(GfpEra::V6_4);
+    for (int distance = 0; distance <= last; ++distance) {
+        for (const int i : {int(near) + distance, int(near) - distance}) {
+            if (i >= int(GfpEra::V4_4) && i <= last && namesMatch(printed, GfpEra(i)))
+                return GfpEra(i);
         }
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+GfpEra gfpEraFor(const OomEvent &event)
+{
+    if (const auto era = gfpEraForRelease(event.kernelRelease)) {
+        if (!event.gfpMask.contains(u'(') || namesMatch(event.gfpMask, *era))
+            return *era;
+        return eraMatchingPrinted(event.gfpMask, *era).value_or(*era);
+    }
+    // No release: the era whose names equal what the kernel printed, newest first.
+    if (const auto era = eraMatchingPrinted(event.gfpMask, GfpEra::V6_4))
+        return *era;
     switch (event.layout) {
     case TaskTableLayout::RssSplit:
         return GfpEra::V6_4;

@@ -196,6 +196,8 @@ void finish(const OomEvent &event, MemoryAccounting &acc)
             return a.partOf.isEmpty();
         return a.kb > b.kb;
     });
+    // Free memory dominates only when it is the largest part outright (memory was not short,
+    // e.g. a manual OOM); otherwise the largest used category is what filled the memory.
     std::int64_t best = -1;
     for (const AccountingCategory &c : acc.categories) {
         if (c.partOf.isEmpty() && c.name != u"free" && c.kb > best) {
@@ -203,6 +205,8 @@ void finish(const OomEvent &event, MemoryAccounting &acc)
             acc.dominant = c.name;
         }
     }
+    if (const AccountingCategory *free = acc.category(u"free"); free && free->share >= 0.5)
+        acc.dominant = free->name;
     const std::int64_t pageKb = event.pageSizeBytes / 1024;
     if (!event.tasks.empty()) {
         std::int64_t rss = 0;

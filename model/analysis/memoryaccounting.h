@@ -46,7 +46,7 @@ struct MemoryAccounting {
     std::vector<AccountingCategory> categories; // top-level ones first, largest first
     std::int64_t unaccountedKb = 0; // total − free − Σ top-level (clamped at 0)
     std::int64_t overAccountedKb = 0; // Σ top-level − total when counters overlap (else 0)
-    QString dominant; // name of the largest top-level category other than free
+    QString dominant; // largest top-level category other than free; "free" when half or more was free
     std::optional<std::int64_t> tasksRssKb; // Σ rss of the task table
     std::optional<std::int64_t> tasksAnonKb; // Σ rss_anon (6.8+ tables only)
     std::optional<std::int64_t> anonTotalKb; // anon of the node / cgroup counters

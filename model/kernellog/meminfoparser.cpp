@@ -243,19 +243,19 @@ bool parseOtherLine(QStringView text, MemInfoSnapshot &snap)
     return false;
 }
 
-// One message line (prefix already stripped, trimmed) of a report.
-void parseLine(QStringView text, MemInfoSnapshot &snap, bool &inGlobal)
+// One message line (prefix already stripped, trimmed) of a report. The global pages block comes
+// before the first zone line; 3.10 vanilla prints "<Zone> per-cpu:" and "CPU n: hi: …" lines
+// between "Mem-Info:" and it, which match no grammar here and are passed over.
+void parseLine(QStringView text, MemInfoSnapshot &snap)
 {
     if (text.startsWith(u"Mem-Info:")) {
         snap.present = true;
-        inGlobal = true;
         return;
     }
     if (!snap.present)
         return;
-    if (inGlobal && globalFields(text, snap.globalPages))
+    if (snap.zones.empty() && globalFields(text, snap.globalPages))
         return;
-    inGlobal = false;
     if (parseZoneLine(text, snap) || parseBuddyLine(text, snap) || parseCountLine(text, snap))
         return;
     parseOtherLine(text, snap);
@@ -266,12 +266,11 @@ void parseLine(QStringView text, MemInfoSnapshot &snap, bool &inGlobal)
 MemInfoSnapshot parseMemInfoLines(const std::vector<RawLine> &lines)
 {
     MemInfoSnapshot snap;
-    bool inGlobal = false;
     for (const RawLine &line : lines) {
         // rsyslog's "#012" joins the lines of one multi-line record; the report parser splits
         // them already, raw text handed here directly may still hold them.
         for (const QStringView piece : QStringView(line.text).split(u"#012"))
-            parseLine(piece.trimmed(), snap, inGlobal);
+            parseLine(piece.trimmed(), snap);
     }
     if (!snap.buddy.empty())
         snap.pageKb = snap.buddy.front().pageKb;

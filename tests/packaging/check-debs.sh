@@ -132,7 +132,7 @@ python3 - "$work/analyze.json" "$fixture.expected.json" <<'PY' || fail "analyze 
 import json, sys
 got = json.load(open(sys.argv[1]))
 want = json.load(open(sys.argv[2]))
-assert got["oomscope_json_version"] == 1, got.get("oomscope_json_version")
+assert got["oomscope_json_version"] == 2, got.get("oomscope_json_version")
 victims = [(e["victim"]["pid"], e["victim"]["comm"]) for e in got["events"]]
 expected = [(e["victim_pid"], e["victim_comm"]) for e in want["events"]]
 assert victims == expected, (victims, expected)
