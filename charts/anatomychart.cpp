@@ -47,9 +47,10 @@ QString compactKb(std::int64_t sizeKb)
     return QString::number(gib, 'f', gib < 100 ? 2 : 0) + u" GiB"_s;
 }
 
+// "N1 Normal": short, for narrow table columns and legends of NUMA machines.
 QString zoneName(std::optional<int> node, const QString &zone)
 {
-    return node ? u"Node %1 %2"_s.arg(*node).arg(zone) : zone;
+    return node ? u"N%1 %2"_s.arg(*node).arg(zone) : zone;
 }
 
 // "4k", "8k", … "4M" for a buddy order.
@@ -410,7 +411,7 @@ qreal paintZoneTable(QPainter &painter, const QRectF &rect, const AnatomyData &d
     qreal y = rect.top() + titleRow(painter, rect, tr("Zones: free memory against the watermarks"), style);
     const QFontMetricsF fm(style.smallFont);
     const qreal rowH = fm.height() + 5;
-    const std::array<double, 7> widths {0.15, 0.15, 0.14, 0.14, 0.14, 0.14, 0.14};
+    const std::array<double, 7> widths {0.19, 0.14, 0.13, 0.13, 0.13, 0.14, 0.14};
     const QStringList headers {tr("zone"), tr("free"),    tr("min"),    tr("low"),
                                tr("high"), tr("reserve"), tr("request")};
     auto drawRow = [&](qreal top, const QStringList &cells, const QColor &color, bool bold) {
@@ -571,6 +572,11 @@ qreal paintBuddyHistogram(QPainter &painter, const QRectF &rect, const AnatomyDa
         const bool oneNode = std::all_of(zones.begin(), zones.end(),
                                          [](const MemInfoBuddy *b) { return b->node.value_or(0) == 0; });
         const QString name = oneNode ? zones[z]->zone : zoneName(zones[z]->node, zones[z]->zone);
+        const qreal entryW = fm.height() + fm.horizontalAdvance(name) + 12;
+        if (x + entryW > rect.right() && x > rect.left() + axisW) {
+            x = rect.left() + axisW;
+            y += legendH;
+        }
         painter.fillRect(QRectF(x, y + 4, fm.height() * 0.7, fm.height() * 0.7),
                          p.badness[z % p.badness.size()]);
         painter.setPen(p.foreground);

@@ -81,7 +81,7 @@ qreal paintSwapGauges(QPainter &painter, const QRectF &rect, const AnatomyData &
 // state ("below min", "below low", "below high", "ok") and the request's check when the zone
 // was usable ("fails", "passes", "").
 struct ZoneRow {
-    QString zone; // "Node 0 Normal"
+    QString zone; // "Normal", or "N1 Normal" on a NUMA machine
     std::int64_t freeKb = 0, minKb = 0, lowKb = 0, highKb = 0;
     std::optional<std::int64_t> reserveKb; // lowmem_reserve for the request's zone
     QString state;
