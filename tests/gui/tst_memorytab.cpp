@@ -54,6 +54,8 @@ class TestMemoryTab : public QObject
 private Q_SLOTS:
     void initTestCase();
     void nodeWideOom();
+    void realNodeWideReports_data();
+    void realNodeWideReports();
     void cgroupOom();
     void emptyAndCleared();
     void incidentsInTheEventsList();
@@ -116,6 +118,39 @@ void TestMemoryTab::nodeWideOom()
     QCOMPARE(view.statements(), anatomy.statements);
     QCOMPARE(view.data()->anatomy.accounting.scope, AccountingScope::Node);
     QCOMPARE(view.data()->anatomy.accounting.dominant, u"anon"_s);
+}
+
+void TestMemoryTab::realNodeWideReports_data()
+{
+    // Real reports pasted into OOMAnalyser's issue tracker (tests/data/README.md cites them).
+    QTest::addColumn<QString>("log");
+    QTest::addColumn<int>("zones");
+    QTest::newRow("arch 6.1, swap full") << u"oomanalyser-archlinux-6.1.1-global-swap-full.log"_s << 3;
+    QTest::newRow("rhel7 3.10, two NUMA nodes") << u"oomanalyser-rhel7-3.10-global-numa-012.log"_s << 4;
+}
+
+void TestMemoryTab::realNodeWideReports()
+{
+    QFETCH(QString, log);
+    QFETCH(int, zones);
+    const std::vector<OomEvent> events = parse(QStringLiteral(OOMSCOPE_TEST_DATA) + u"/real/"_s + log);
+    QVERIFY(!events.empty());
+    MemoryView view;
+    view.setEvent(events.front());
+    const AnatomySections s = view.sections();
+    QVERIFY(s.accounting && s.zones && s.buddy && s.swap);
+    QVERIFY2(view.gaps().isEmpty(), qPrintable(view.gaps().join(u'\n')));
+    const std::vector<ZoneRow> rows = zoneRows(*view.data());
+    QCOMPARE(int(rows.size()), zones);
+    // The allocation failed: no usable zone passes the check, and the zone the request wanted
+    // most (Normal) is below its low watermark.
+    for (const ZoneRow &r : rows)
+        QVERIFY2(r.check != u"passes"_s, qPrintable(r.zone));
+    QVERIFY(std::any_of(rows.begin(), rows.end(), [](const ZoneRow &r) {
+        return r.zone.endsWith(u"Normal"_s) && (r.state == u"below min"_s || r.state == u"below low"_s);
+    }));
+    QCOMPARE(view.statements(), analyseMemory(events.front(), parseMemInfo(events.front())).statements);
+    QVERIFY(view.gfpFlags().contains(u"GFP_HIGHUSER_MOVABLE"_s));
 }
 
 void TestMemoryTab::cgroupOom()
