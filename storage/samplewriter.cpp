@@ -92,6 +92,13 @@ void SampleWriter::open()
     if (m_workspace)
         return;
     auto workspace = std::make_unique<Workspace>();
+    // A CLI import or an attach recording may hold the lock for a while: the flush waits (its
+    // batches queue up meanwhile) and the window's status line says why.
+    LockWait wait;
+    wait.onWaiting = [this] {
+        Q_EMIT statusMessage(Workspace::lockWaitingMessage());
+    };
+    workspace->setLockWait(std::move(wait));
     if (Result<void> opened = workspace->open(m_config.workspacePath); !opened) {
         Q_EMIT failed(u"cannot open the workspace for live samples: "_s + opened.error().message);
         return;

@@ -14,7 +14,11 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <cerrno>
+#include <cstring>
 #include <sqlite3.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -69,7 +73,59 @@ Result<void> checkOwnership(sqlite3 *db, const QString &path)
     return {};
 }
 
+// Why path cannot be written, in words, when the file, its folder or its file system refuses
+// writes; nullopt when nothing refuses (root passes access() except on a read-only file system).
+std::optional<Error> unwritable(const QString &path)
+{
+    const QFileInfo info(path);
+    const QByteArray file = QFile::encodeName(info.absoluteFilePath());
+    const QByteArray dir = QFile::encodeName(info.absolutePath());
+    auto refused = [](const QString &what, int error) {
+        return Error {
+            Error::Kind::ReadOnly,
+            u"%1 (%2); oomscope needs to write there"_s.arg(what, QString::fromLocal8Bit(strerror(error)))};
+    };
+    if (info.exists() && ::access(file.constData(), W_OK) != 0)
+        return refused(u"the workspace file %1 is read-only"_s.arg(path), errno);
+    // The folder holds the -wal and -shm files beside the workspace.
+    if (::access(dir.constData(), W_OK) != 0)
+        return refused(u"the folder %1 of the workspace is read-only"_s.arg(info.absolutePath()), errno);
+    return std::nullopt;
+}
+
 } // namespace
+
+int Workspace::Private::busyHandler(void *context, int count)
+{
+    auto *d = static_cast<Workspace::Private *>(context);
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0) {
+        d->waitStarted = now;
+        d->waitReported = false;
+    }
+    const LockWait &wait = d->lockWait;
+    const auto waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(now - d->waitStarted).count();
+    if ((wait.isCanceled && wait.isCanceled()) || (wait.limitMs >= 0 && waitedMs >= wait.limitMs))
+        return 0;
+    if (!d->waitReported && waitedMs >= wait.reportAfterMs) {
+        d->waitReported = true;
+        if (wait.onWaiting)
+            wait.onWaiting();
+    }
+    // Short sleeps first: most waits are another writer's flush of a few milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(count < 10 ? 2 : 20));
+    return 1;
+}
+
+void Workspace::setLockWait(LockWait wait)
+{
+    d->lockWait = std::move(wait);
+}
+
+QString Workspace::lockWaitingMessage()
+{
+    return u"waiting for the workspace lock held by another writer\u2026"_s;
+}
 
 sqlite3 *WorkspaceHandle::of(const Workspace &workspace)
 {
@@ -135,8 +191,14 @@ Result<void> Workspace::open(const QString &path)
     }
     if (opened) {
         sqlite3_extended_result_codes(d->db, 1);
-        sqlite3_busy_timeout(d->db, 5000);
+        sqlite3_busy_handler(d->db, &Private::busyHandler, d.get());
         opened = checkOwnership(d->db, path);
+    }
+    // SQLite opens a file it may not write read-only without a word; say so before any write.
+    if (opened && sqlite3_db_readonly(d->db, "main") == 1) {
+        const std::optional<Error> why = unwritable(path);
+        opened = tl::unexpected<Error>(
+            why ? *why : Error {Error::Kind::ReadOnly, u"the workspace file %1 is read-only"_s.arg(path)});
     }
     if (opened) {
         opened =
@@ -146,6 +208,10 @@ Result<void> Workspace::open(const QString &path)
     }
     if (opened)
         opened = schema::migrate(d->db);
+    if (!opened && opened.error().kind != Error::Kind::TooNew && opened.error().kind != Error::Kind::Busy) {
+        if (const std::optional<Error> why = unwritable(path))
+            opened = tl::unexpected<Error>(*why);
+    }
     if (!opened) {
         d->closeDb();
         return opened;
