@@ -28,22 +28,6 @@ namespace {
 
 constexpr QByteArrayView kSqliteMagic("SQLite format 3\0", 16);
 
-// A wrong file must stay untouched and the person should learn what it is not: the header is
-// checked before SQLite touches the file.
-Result<void> checkHeader(const QString &path)
-{
-    const QFileInfo info(path);
-    if (!info.exists() || info.size() == 0)
-        return {};
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(Error::Kind::Io, u"cannot open %1: %2"_s.arg(path, file.errorString()));
-    if (file.read(16) != kSqliteMagic)
-        return fail(Error::Kind::Invalid,
-                    u"%1 is not an oomscope workspace (not an SQLite database)"_s.arg(path));
-    return {};
-}
-
 // Read-only probes: nothing writes until the file is known to be ours and not too new.
 Result<void> checkOwnership(sqlite3 *db, const QString &path)
 {
@@ -54,6 +38,12 @@ Result<void> checkOwnership(sqlite3 *db, const QString &path)
     };
     bool ok = false;
     const qint64 tableCount = readInt("SELECT count(*) FROM sqlite_master", &ok);
+    // A wrong file stays untouched: SQLite only reads its header here, and the person learns what
+    // it is not. (No QFile on the path: closing any descriptor of a file drops every POSIX lock
+    // this process holds on it, those of the other connections included.)
+    if (!ok && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB)
+        return fail(Error::Kind::Invalid,
+                    u"%1 is not an oomscope workspace (not an SQLite database)"_s.arg(path));
     if (!ok)
         return sqliteFail(db, u"%1 is not a usable workspace: "_s.arg(path));
     const qint64 applicationId = readInt("PRAGMA application_id", &ok);
@@ -180,7 +170,7 @@ QString Workspace::defaultPath()
 Result<void> Workspace::open(const QString &path)
 {
     close();
-    Result<void> opened = checkHeader(path);
+    Result<void> opened;
     const QByteArray nativePath = QFile::encodeName(path);
     if (opened
         && sqlite3_open_v2(nativePath.constData(), &d->db,
