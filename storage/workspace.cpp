@@ -222,6 +222,12 @@ bool Workspace::isOpen() const
     return d->db != nullptr;
 }
 
+bool Workspace::fileIsGone() const
+{
+    int moved = 0;
+    return d->db && sqlite3_file_control(d->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved;
+}
+
 QString Workspace::path() const
 {
     return d->path;

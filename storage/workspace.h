@@ -96,6 +96,9 @@ public:
     static QString lockWaitingMessage();
     void close();
     bool isOpen() const;
+    // True when the open file was deleted or moved away since open() (what is written from now on
+    // would be lost with the last connection).
+    bool fileIsGone() const;
     QString path() const;
     int schemaVersion() const;
     static int latestSchemaVersion();
