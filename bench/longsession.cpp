@@ -100,6 +100,64 @@ qint64 lostIn(const std::vector<MemorySample> &samples)
     return std::max<qint64>(0, expected - qint64(samples.size()));
 }
 
+// The chart's series as the window sets them; lastShownMs: each series' last sample so far.
+std::vector<ChartSeriesSpec> chartSpecs(SampleStore &store, const std::vector<qint64> &shown,
+                                        std::map<qint64, std::int64_t> &lastShownMs)
+{
+    std::vector<ChartSeriesSpec> specs;
+    for (qint64 id : shown) {
+        const std::optional<SeriesInfo> info = store.seriesInfo(id);
+        ChartSeriesSpec spec;
+        spec.seriesId = id;
+        spec.label = u"c%1"_s.arg(id);
+        spec.firstMs = info ? info->firstMs.value_or(0) : 0;
+        spec.lastMs = info ? info->lastMs.value_or(0) : 0;
+        lastShownMs[id] = spec.lastMs;
+        specs.push_back(spec);
+    }
+    return specs;
+}
+
+// Counts what the workspace holds and prints the figures; the process exit code.
+int report(SampleStore &store, const AgentClient::Status &status, qint64 elapsedMs,
+           const std::vector<double> &replotMs, const std::vector<std::pair<double, double>> &rssCurve,
+           double rssStart, double rssEnd)
+{
+    qint64 stored = 0;
+    qint64 missedTicks = 0;
+    for (int i = 0; i < kCgroups; ++i) {
+        const auto id = store.findSeries(status.hostname, u"/soak.slice/c%1"_s.arg(i));
+        const std::vector<MemorySample> all = id
+            ? store.samples(*id, 0, std::numeric_limits<std::int64_t>::max())
+            : std::vector<MemorySample> {};
+        stored += qint64(all.size());
+        missedTicks += id ? lostIn(all) : 0;
+    }
+    std::printf("long session: %d cgroups at 10 Hz for %.1f min, real agent -> AgentClient -> "
+                "FeedRecorderThread, growth chart of %d series following live (offscreen)\n",
+                kCgroups, double(elapsedMs) / 60000.0, kShown);
+    // Lost: received from the agent but not in the workspace, or never received (sequence gaps).
+    const qint64 lost = std::max<qint64>(0, status.samplesReceived - stored) + status.gapCount;
+    std::printf("  samples received %lld, stored %lld, lost %lld (sequence gaps %d, refused %lld), "
+                "reconnects %d\n",
+                status.samplesReceived, stored, lost, status.gapCount, status.samplesRefused,
+                status.reconnects);
+    std::printf(
+        "  ticks the agent's sampler skipped (started late on a loaded machine): %lld of %lld (%.2f %%)\n",
+        missedTicks, stored + missedTicks,
+        stored + missedTicks > 0 ? 100.0 * double(missedTicks) / double(stored + missedTicks) : 0.0);
+    std::printf("  replot p50 %.1f ms  p99 %.1f ms  max %.1f ms over %zu replots (target p99 < 50 ms)\n",
+                percentile(replotMs, 50), percentile(replotMs, 99),
+                replotMs.empty() ? 0.0 : *std::max_element(replotMs.begin(), replotMs.end()),
+                replotMs.size());
+    std::printf("  resident %.1f MiB after setup -> %.1f MiB at the end (growth %+.1f MiB); per minute:",
+                rssStart, rssEnd, rssEnd - rssStart);
+    for (const auto &[minute, mib] : rssCurve)
+        std::printf(" %.0f:%.1f", minute, mib);
+    std::printf("\n");
+    return stored > 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -176,18 +234,8 @@ int main(int argc, char **argv)
     chart.resize(1400, 700);
     chart.setWorkspacePath(dbPath);
     chart.show();
-    std::vector<ChartSeriesSpec> specs;
     std::map<qint64, std::int64_t> lastShownMs;
-    for (qint64 id : shown) {
-        const std::optional<SeriesInfo> info = store.seriesInfo(id);
-        ChartSeriesSpec spec;
-        spec.seriesId = id;
-        spec.label = u"c%1"_s.arg(id);
-        spec.firstMs = info ? info->firstMs.value_or(0) : 0;
-        spec.lastMs = info ? info->lastMs.value_or(0) : 0;
-        lastShownMs[id] = spec.lastMs;
-        specs.push_back(spec);
-    }
+    const std::vector<ChartSeriesSpec> specs = chartSpecs(store, shown, lastShownMs);
     chart.setSeries(specs, {});
     spin(500);
 
@@ -227,37 +275,5 @@ int main(int argc, char **argv)
     if (!agent.terminate())
         agent.stop();
 
-    qint64 stored = 0;
-    qint64 missedTicks = 0;
-    for (int i = 0; i < kCgroups; ++i) {
-        const auto id = store.findSeries(status.hostname, u"/soak.slice/c%1"_s.arg(i));
-        const std::vector<MemorySample> all = id
-            ? store.samples(*id, 0, std::numeric_limits<std::int64_t>::max())
-            : std::vector<MemorySample> {};
-        stored += qint64(all.size());
-        missedTicks += id ? lostIn(all) : 0;
-    }
-    std::printf("long session: %d cgroups at 10 Hz for %.1f min, real agent -> AgentClient -> "
-                "FeedRecorderThread, growth chart of %d series following live (offscreen)\n",
-                kCgroups, double(run.elapsed()) / 60000.0, kShown);
-    // Lost: received from the agent but not in the workspace, or never received (sequence gaps).
-    const qint64 lost = std::max<qint64>(0, status.samplesReceived - stored) + status.gapCount;
-    std::printf("  samples received %lld, stored %lld, lost %lld (sequence gaps %d, refused %lld), "
-                "reconnects %d\n",
-                status.samplesReceived, stored, lost, status.gapCount, status.samplesRefused,
-                status.reconnects);
-    std::printf(
-        "  ticks the agent's sampler skipped (started late on a loaded machine): %lld of %lld (%.2f %%)\n",
-        missedTicks, stored + missedTicks,
-        stored + missedTicks > 0 ? 100.0 * double(missedTicks) / double(stored + missedTicks) : 0.0);
-    std::printf("  replot p50 %.1f ms  p99 %.1f ms  max %.1f ms over %zu replots (target p99 < 50 ms)\n",
-                percentile(replotMs, 50), percentile(replotMs, 99),
-                replotMs.empty() ? 0.0 : *std::max_element(replotMs.begin(), replotMs.end()),
-                replotMs.size());
-    std::printf("  resident %.1f MiB after setup -> %.1f MiB at the end (growth %+.1f MiB); per minute:",
-                rssStart, rssEnd, rssEnd - rssStart);
-    for (const auto &[minute, mib] : rssCurve)
-        std::printf(" %.0f:%.1f", minute, mib);
-    std::printf("\n");
-    return stored > 0 ? 0 : 1;
+    return report(store, status, run.elapsed(), replotMs, rssCurve, rssStart, rssEnd);
 }
