@@ -7,6 +7,7 @@
 
 #include <QLocale>
 
+#include <atomic>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -23,6 +24,22 @@ QTextStream &err()
     return consoleErr();
 }
 
+int exitCodeFor(Error::Kind kind)
+{
+    switch (kind) {
+    case Error::Kind::Busy:
+        return ExitBusy;
+    case Error::Kind::DiskFull:
+    case Error::Kind::ReadOnly:
+    case Error::Kind::Io:
+        return ExitStorage;
+    case Error::Kind::TooNew:
+        return ExitTooNew;
+    default:
+        return ExitInput;
+    }
+}
+
 int errorExit(const QString &message, int code)
 {
     err() << "oomscope-cli: " << message << Qt::endl;
@@ -33,20 +50,39 @@ void setUpParser(QCommandLineParser &parser, bool withDb, bool withJson)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addHelpOption();
-    if (withDb)
+    if (withDb) {
         parser.addOption({u"db"_s, u"Workspace file."_s, u"W.sqlite"_s});
+        parser.addOption({u"lock-timeout"_s,
+                          u"Give up (exit 3) when another writer holds the workspace longer than this "
+                          u"(default: wait until interrupted)."_s,
+                          u"SECONDS"_s});
+    }
     if (withJson)
         parser.addOption({u"json"_s, u"Print JSON instead of text."_s});
 }
 
-bool openWorkspace(Workspace &workspace, const QCommandLineParser &parser)
+int openWorkspace(Workspace &workspace, const QCommandLineParser &parser)
 {
     const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : Workspace::defaultPath();
-    if (const Result<void> opened = workspace.open(path); !opened) {
-        errorExit(u"cannot open workspace %1: %2"_s.arg(path, opened.error().message));
-        return false;
+    LockWait wait;
+    if (parser.isSet(u"lock-timeout"_s)) {
+        bool ok = false;
+        const double seconds = parser.value(u"lock-timeout"_s).toDouble(&ok);
+        if (!ok || seconds < 0)
+            return errorExit(
+                u"--lock-timeout '%1' is not a number of seconds"_s.arg(parser.value(u"lock-timeout"_s)));
+        wait.limitMs = int(seconds * 1000);
     }
-    return true;
+    wait.onWaiting = [] {
+        static std::atomic<bool> said = false;
+        if (!said.exchange(true))
+            err() << Workspace::lockWaitingMessage() << Qt::endl;
+    };
+    workspace.setLockWait(std::move(wait));
+    if (const Result<void> opened = workspace.open(path); !opened)
+        return errorExit(u"cannot open workspace %1: %2"_s.arg(path, opened.error().message),
+                         exitCodeFor(opened.error().kind));
+    return ExitOk;
 }
 
 std::optional<qint64> parseTimeOption(const QString &text)

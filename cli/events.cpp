@@ -51,8 +51,8 @@ int runEvents(const QStringList &arguments)
     setUpParser(parser, true, true);
     parser.process(arguments);
     Workspace ws;
-    if (!openWorkspace(ws, parser))
-        return 2;
+    if (const int code = openWorkspace(ws, parser))
+        return code;
     const std::vector<EventSummary> events = ws.events();
     if (parser.isSet(u"json"_s)) {
         QJsonArray arr;

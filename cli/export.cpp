@@ -124,8 +124,8 @@ int runExport(const QStringList &arguments)
     if (!range)
         return errorExit(range.error().message);
     Workspace ws;
-    if (!openWorkspace(ws, parser))
-        return 2;
+    if (const int code = openWorkspace(ws, parser))
+        return code;
     const SampleStore store(ws);
     const Selection selected = selectSamples(parser, store, *range);
     if (selected.series.empty())

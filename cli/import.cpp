@@ -91,12 +91,13 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
 
 int importLogFiles(Workspace &ws, const QStringList &files)
 {
-    int failures = 0;
+    int exitCode = ExitOk; // the first failure's
     for (const QString &file : files) {
         const ImportResult r = ws.importLogFile(file);
         if (!r.ok) {
             err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
-            ++failures;
+            if (exitCode == ExitOk)
+                exitCode = exitCodeFor(r.errorKind);
             continue;
         }
         if (r.alreadyImported)
@@ -107,7 +108,7 @@ int importLogFiles(Workspace &ws, const QStringList &files)
     }
     out() << "workspace: " << ws.path() << "\n";
     out().flush();
-    return failures ? 1 : 0;
+    return exitCode;
 }
 
 } // namespace
@@ -130,8 +131,8 @@ int runImport(const QStringList &arguments)
             return errorExit(badTimeMessage(u"import"_s, u"boot-time"_s, parser.value(u"boot-time"_s)));
     }
     Workspace ws;
-    if (!openWorkspace(ws, parser))
-        return 2;
+    if (const int code = openWorkspace(ws, parser))
+        return code;
     if (recording || bootTimeMs)
         return importRecordingFiles(ws, parser, bootTimeMs);
     return importLogFiles(ws, files + parser.values(u"log"_s));

@@ -35,6 +35,12 @@ Result<void> FeedRecorder::open(const QString &workspacePath)
 {
     close();
     auto ws = std::make_unique<Workspace>();
+    // Another writer (a CLI import, the GUI's live session) may hold the lock: wait and say so.
+    LockWait wait;
+    wait.onWaiting = [] {
+        qInfo("%s", qPrintable(Workspace::lockWaitingMessage()));
+    };
+    ws->setLockWait(std::move(wait));
     if (Result<void> opened = ws->open(workspacePath); !opened)
         return opened;
     d->owned = std::move(ws);

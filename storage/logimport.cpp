@@ -93,6 +93,7 @@ ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn 
     if (!log.device) {
         ImportResult result;
         result.error = log.error.isEmpty() ? u"cannot open %1"_s.arg(filePath) : log.error;
+        result.errorKind = Error::Kind::NotFound;
         return result;
     }
     return importLog(*log.device,
@@ -104,20 +105,25 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     ImportResult result;
     if (!d->db) {
         result.error = u"no workspace is open"_s;
+        result.errorKind = Error::Kind::Internal;
         return result;
     }
     if (const Result<void> prepared = d->eventWriter.prepare(d->db); !prepared) {
         result.error = prepared.error().message;
+        result.errorKind = prepared.error().kind;
         return result;
     }
     SqliteTransaction transaction(d->db);
     if (const Result<void> begun = transaction.begin(); !begun) {
         result.error = u"cannot start the import: "_s + begun.error().message;
+        result.errorKind = begun.error().kind;
         return result;
     }
-    auto abandon = [&](const QString &error) {
+    // kind: Invalid for what the input does wrong; storage errors pass their own kind.
+    auto abandon = [&](const QString &error, Error::Kind kind = Error::Kind::Invalid) {
         transaction.rollback();
         result.error = error;
+        result.errorKind = kind;
         result.eventsAdded = 0;
         result.newEventIds.clear();
         return result;
@@ -129,7 +135,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     LogImport import {d->eventWriter, result, {}, 0, std::nullopt};
     const Result<qint64> sourceId = d->registry->add(NewSource {displayName, {"pending", 0}, 0, "log"});
     if (!sourceId)
-        return abandon(sourceId.error().message);
+        return abandon(sourceId.error().message, sourceId.error().kind);
     import.sourceId = *sourceId;
     if (!import.hasher.isValid())
         return abandon(u"out of memory"_s);
@@ -147,9 +153,9 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     result.bytesRead = import.hasher.bytes();
 
     if (guard.failed())
-        return abandon(u"read error in %1: %2"_s.arg(displayName, guard.innerError()));
+        return abandon(u"read error in %1: %2"_s.arg(displayName, guard.innerError()), Error::Kind::Io);
     if (import.storeError)
-        return abandon(import.storeError->message);
+        return abandon(import.storeError->message, import.storeError->kind);
     if (!parsed.error.isEmpty())
         return abandon(parsed.error);
     if (parsed.canceled) {
@@ -166,7 +172,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     const SourceContent content = import.hasher.content();
     const Result<std::optional<qint64>> seen = d->registry->find(content.hash, import.sourceId);
     if (!seen)
-        return abandon(seen.error().message);
+        return abandon(seen.error().message, seen.error().kind);
     if (*seen) {
         abandon(QString());
         result.ok = true;
@@ -176,11 +182,11 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
         return result;
     }
     if (Result<void> finished = d->registry->finish(import.sourceId, content, parsed.linesRead); !finished)
-        return abandon(finished.error().message);
+        return abandon(finished.error().message, finished.error().kind);
     if (Result<void> stored = d->registry->addWarnings(import.sourceId, parsed.warnings); !stored)
-        return abandon(stored.error().message);
+        return abandon(stored.error().message, stored.error().kind);
     if (Result<void> committed = transaction.commit(); !committed)
-        return abandon(u"cannot commit the import: "_s + committed.error().message);
+        return abandon(u"cannot commit the import: "_s + committed.error().message, committed.error().kind);
     result.ok = true;
     result.sourceId = import.sourceId;
     result.warnings = std::move(parsed.warnings);

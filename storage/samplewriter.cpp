@@ -23,6 +23,8 @@ namespace {
 
 // Enough samples for a median that shrugs off a delayed tick, few enough to stay current.
 constexpr std::size_t kClockSamples = 64;
+// Batches kept while flushes fail (disk full, workspace deleted): 5 minutes at 10 Hz.
+constexpr std::size_t kMaxKeptBatches = 3000;
 
 template<typename F> bool runOnThread(QObject *obj, F &&f)
 {
@@ -92,6 +94,13 @@ void SampleWriter::open()
     if (m_workspace)
         return;
     auto workspace = std::make_unique<Workspace>();
+    // A CLI import or an attach recording may hold the lock for a while: the flush waits (its
+    // batches queue up meanwhile) and the window's status line says why.
+    LockWait wait;
+    wait.onWaiting = [this] {
+        Q_EMIT statusMessage(Workspace::lockWaitingMessage());
+    };
+    workspace->setLockWait(std::move(wait));
     if (Result<void> opened = workspace->open(m_config.workspacePath); !opened) {
         Q_EMIT failed(u"cannot open the workspace for live samples: "_s + opened.error().message);
         return;
@@ -180,6 +189,18 @@ void SampleWriter::flush()
     if (m_pending.empty() || !m_store)
         return;
     const std::vector<SampleBatchPtr> batches = std::exchange(m_pending, {});
+    const std::map<qint64, std::int64_t> lastBefore = m_lastStoredMs;
+    // A flush that cannot be stored keeps its batches queued for the next one (bounded), so a
+    // freed disk loses nothing, and says why in the window until a flush succeeds again.
+    auto keepForRetry = [&](const Error &error) {
+        m_lastStoredMs = lastBefore;
+        m_pending.insert(m_pending.begin(), batches.begin(), batches.end());
+        if (m_pending.size() > kMaxKeptBatches)
+            m_pending.erase(m_pending.begin(),
+                            m_pending.begin() + qsizetype(m_pending.size() - kMaxKeptBatches));
+        m_storeFailing = true;
+        Q_EMIT failed(u"live samples not stored, kept in memory and retried: "_s + error.message);
+    };
 
     // Gather per series first, so each series is one append (one savepoint) per flush.
     std::map<qint64, std::vector<MemorySample>> samples;
@@ -222,7 +243,7 @@ void SampleWriter::flush()
     SqliteTransaction transaction(WorkspaceHandle::of(*m_workspace));
     Result<void> ok = transaction.begin();
     if (!ok) {
-        Q_EMIT statusMessage(u"live samples not stored: "_s + ok.error().message);
+        keepForRetry(ok.error());
         return;
     }
     auto stored = std::make_shared<StoredSamples>();
@@ -244,9 +265,11 @@ void SampleWriter::flush()
         transaction.rollback();
         // The store caches series tails; after a rollback its view is stale, so start afresh.
         m_store = std::make_unique<SampleStore>(*m_workspace);
-        Q_EMIT statusMessage(u"live samples not stored: "_s + ok.error().message);
+        keepForRetry(ok.error());
         return;
     }
+    if (std::exchange(m_storeFailing, false))
+        Q_EMIT statusMessage(u"live samples are stored again"_s);
     Q_EMIT samplesStored(std::move(stored));
 }
 

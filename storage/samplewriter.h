@@ -77,6 +77,8 @@ Q_SIGNALS:
     void samplesStored(oomscope::StoredSamplesPtr stored);
     // seriesId 0: the event matched none of the session's cgroups (stored, not placed).
     void oomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs, const QString &memcg);
+    // Cannot open the workspace, or a flush failed (its samples stay queued; statusMessage says
+    // when they are stored again).
     void failed(const QString &error);
     void statusMessage(const QString &message);
 
@@ -91,6 +93,7 @@ private:
     QHash<QString, qint64> m_seriesOfPath;
     std::map<qint64, std::int64_t> m_lastStoredMs; // per series: later samples only
     std::vector<SampleBatchPtr> m_pending;
+    bool m_storeFailing = false; // the last flush failed; its batches are in m_pending
     std::deque<MemorySample> m_clockSamples; // recent samples with boottime, for bootTimeMs()
     std::map<qint64, QByteArray> m_reportTexts; // firstSeq -> raw records
     std::map<qint64, std::vector<qint64>>

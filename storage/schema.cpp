@@ -310,23 +310,41 @@ int userVersion(sqlite3 *db)
     return version;
 }
 
+// Applies one migration unless another connection (another oomscope process opening the same new
+// file at the same moment) already did: the version is read again under the write lock.
+static Result<void> applyMigration(sqlite3 *db, const Migration &m)
+{
+    if (Result<void> begun = sqliteExec(db, "BEGIN IMMEDIATE"); !begun)
+        return begun;
+    const int current = userVersion(db);
+    if (current < 0 || current >= m.version) {
+        (void)sqliteExec(db, "ROLLBACK");
+        return current < 0 ? sqliteFail(db, u"cannot read the schema version: "_s) : Result<void> {};
+    }
+    const QByteArray sql = QByteArray(m.sql) + "\nPRAGMA user_version = " + QByteArray::number(m.version)
+        + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId) + ";\nCOMMIT;";
+    Result<void> applied = sqliteExec(db, sql.constData());
+    if (!applied && !sqlite3_get_autocommit(db))
+        (void)sqliteExec(db, "ROLLBACK");
+    return applied;
+}
+
 Result<void> migrate(sqlite3 *db)
 {
     const int current = userVersion(db);
     if (current < 0)
         return sqliteFail(db, u"cannot read the schema version: "_s);
+    if (current > latestVersion())
+        return fail(Error::Kind::TooNew,
+                    u"the workspace was written by a newer oomscope (schema version %1, this oomscope "
+                    "knows up to %2); update oomscope to open it"_s.arg(current)
+                        .arg(latestVersion()));
     for (const Migration &m : kMigrations) {
         if (m.version <= current)
             continue;
-        const QByteArray sql = "BEGIN IMMEDIATE;\n" + QByteArray(m.sql)
-            + "\nPRAGMA user_version = " + QByteArray::number(m.version)
-            + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId) + ";\nCOMMIT;";
-        if (Result<void> applied = sqliteExec(db, sql.constData()); !applied) {
-            if (!sqlite3_get_autocommit(db))
-                (void)sqliteExec(db, "ROLLBACK");
+        if (Result<void> applied = applyMigration(db, m); !applied)
             return fail(applied.error().kind,
                         u"schema migration %1 failed: %2"_s.arg(m.version).arg(applied.error().message));
-        }
     }
     return {};
 }

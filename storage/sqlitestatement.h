@@ -17,15 +17,11 @@
 
 namespace oomscope {
 
-// The connection's last error message, for people.
-inline QString sqliteLastError(sqlite3 *db)
-{
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
-
 // The Error::Kind of an SQLite result code (extended codes included).
 inline Error::Kind sqliteErrorKind(int code)
 {
+    if (code == SQLITE_READONLY_DBMOVED)
+        return Error::Kind::NotFound;
     switch (code & 0xff) {
     case SQLITE_FULL:
         return Error::Kind::DiskFull;
@@ -46,10 +42,63 @@ inline Error::Kind sqliteErrorKind(int code)
     }
 }
 
-// The connection's last error as an Error, its message prefixed with what was being done.
+// SQLite's message with its cause in words first: "the disk is full (database or disk is full)".
+inline QString sqliteCauseMessage(int code, const QString &sqliteMessage)
+{
+    QString cause;
+    if (code == SQLITE_READONLY_DBMOVED)
+        cause = QStringLiteral("the workspace file was deleted or moved while it was open");
+    else if ((code & 0xff) == SQLITE_FULL)
+        cause = QStringLiteral("the disk is full");
+    else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        cause = QStringLiteral("the workspace is locked by another writer");
+    else if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_PERM)
+        cause = QStringLiteral("the workspace cannot be written (read-only)");
+    else if ((code & 0xff) == SQLITE_IOERR)
+        cause = QStringLiteral("reading or writing the workspace file failed");
+    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+        cause = QStringLiteral("the workspace file is damaged");
+    return cause.isEmpty() ? sqliteMessage
+                           : cause + QStringLiteral(" (") + sqliteMessage + QStringLiteral(")");
+}
+
+// The error of the last failed step on this thread. SQLite clears a connection's error code when
+// a statement is bound again (so a loop that binds its next row after a failed step would read
+// "not an error" from sqlite3_errmsg); SqliteStatement keeps the failure here when it happens.
+struct SqliteStepFailure {
+    sqlite3 *db = nullptr;
+    int code = SQLITE_OK;
+    QString message;
+};
+inline SqliteStepFailure &lastStepFailure()
+{
+    thread_local SqliteStepFailure failure;
+    return failure;
+}
+inline void recordStepFailure(sqlite3_stmt *stmt)
+{
+    sqlite3 *db = sqlite3_db_handle(stmt);
+    lastStepFailure() =
+        SqliteStepFailure {db, sqlite3_extended_errcode(db), QString::fromUtf8(sqlite3_errmsg(db))};
+}
+
+// The connection's last error message, for people.
+inline QString sqliteLastError(sqlite3 *db)
+{
+    return QString::fromUtf8(sqlite3_errmsg(db));
+}
+
+// The connection's last error as an Error, its message prefixed with what was being done. When
+// the connection no longer holds an error but a step on it failed, that step's error.
 inline Error sqliteError(sqlite3 *db, const QString &doing = {})
 {
-    return Error {sqliteErrorKind(sqlite3_extended_errcode(db)), doing + sqliteLastError(db)};
+    int code = sqlite3_extended_errcode(db);
+    QString message = sqliteLastError(db);
+    if (code == SQLITE_OK && lastStepFailure().db == db && lastStepFailure().code != SQLITE_OK) {
+        code = lastStepFailure().code;
+        message = lastStepFailure().message;
+    }
+    return Error {sqliteErrorKind(code), doing + sqliteCauseMessage(code, message)};
 }
 
 // `return sqliteFail(db, u"cannot store the source: "_s);` from a function returning Result<T>.
@@ -65,7 +114,9 @@ inline Result<void> sqliteExec(sqlite3 *db, const char *sql)
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
     if (rc == SQLITE_OK)
         return {};
-    Error error {sqliteErrorKind(rc), QString::fromUtf8(message ? message : sqlite3_errmsg(db))};
+    const int code = sqlite3_extended_errcode(db) != SQLITE_OK ? sqlite3_extended_errcode(db) : rc;
+    Error error {sqliteErrorKind(code),
+                 sqliteCauseMessage(code, QString::fromUtf8(message ? message : sqlite3_errmsg(db)))};
     sqlite3_free(message);
     return tl::unexpected<Error>(std::move(error));
 }
@@ -88,6 +139,14 @@ public:
     Result<void> begin()
     {
         m_nested = !sqlite3_get_autocommit(m_db);
+        // Writing on into an unlinked file would lose everything written from now on.
+        int moved = 0;
+        if (!m_nested && sqlite3_file_control(m_db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK
+            && moved)
+            return tl::unexpected<Error>(Error {
+                Error::Kind::NotFound,
+                QStringLiteral("the workspace file was deleted or moved while it was open; nothing more "
+                               "can be stored in it (open or create a workspace again)")});
         Result<void> begun = m_nested ? savepoint("SAVEPOINT") : sqliteExec(m_db, "BEGIN IMMEDIATE");
         m_active = begun.has_value();
         return begun;
@@ -171,13 +230,23 @@ public:
     }
 
     // SQLITE_ROW, SQLITE_DONE or an error code.
-    int step() { return sqlite3_step(m_stmt); }
+    int step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            recordStepFailure(m_stmt);
+        return rc;
+    }
     // Steps a statement that returns no rows and resets it for the next use.
     bool run()
     {
-        const int rc = sqlite3_step(m_stmt);
+        const int rc = step();
         sqlite3_reset(m_stmt);
-        return rc == SQLITE_DONE || rc == SQLITE_ROW;
+        if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+            lastStepFailure().db = nullptr;
+            return true;
+        }
+        return false;
     }
 
     // 1-based parameter index, as in sqlite3_bind_*.

@@ -14,7 +14,11 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <cerrno>
+#include <cstring>
 #include <sqlite3.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -23,22 +27,6 @@ namespace oomscope {
 namespace {
 
 constexpr QByteArrayView kSqliteMagic("SQLite format 3\0", 16);
-
-// A wrong file must stay untouched and the person should learn what it is not: the header is
-// checked before SQLite touches the file.
-Result<void> checkHeader(const QString &path)
-{
-    const QFileInfo info(path);
-    if (!info.exists() || info.size() == 0)
-        return {};
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(Error::Kind::Io, u"cannot open %1: %2"_s.arg(path, file.errorString()));
-    if (file.read(16) != kSqliteMagic)
-        return fail(Error::Kind::Invalid,
-                    u"%1 is not an oomscope workspace (not an SQLite database)"_s.arg(path));
-    return {};
-}
 
 // Read-only probes: nothing writes until the file is known to be ours and not too new.
 Result<void> checkOwnership(sqlite3 *db, const QString &path)
@@ -50,6 +38,12 @@ Result<void> checkOwnership(sqlite3 *db, const QString &path)
     };
     bool ok = false;
     const qint64 tableCount = readInt("SELECT count(*) FROM sqlite_master", &ok);
+    // A wrong file stays untouched: SQLite only reads its header here, and the person learns what
+    // it is not. (No QFile on the path: closing any descriptor of a file drops every POSIX lock
+    // this process holds on it, those of the other connections included.)
+    if (!ok && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB)
+        return fail(Error::Kind::Invalid,
+                    u"%1 is not an oomscope workspace (not an SQLite database)"_s.arg(path));
     if (!ok)
         return sqliteFail(db, u"%1 is not a usable workspace: "_s.arg(path));
     const qint64 applicationId = readInt("PRAGMA application_id", &ok);
@@ -69,7 +63,59 @@ Result<void> checkOwnership(sqlite3 *db, const QString &path)
     return {};
 }
 
+// Why path cannot be written, in words, when the file, its folder or its file system refuses
+// writes; nullopt when nothing refuses (root passes access() except on a read-only file system).
+std::optional<Error> unwritable(const QString &path)
+{
+    const QFileInfo info(path);
+    const QByteArray file = QFile::encodeName(info.absoluteFilePath());
+    const QByteArray dir = QFile::encodeName(info.absolutePath());
+    auto refused = [](const QString &what, int error) {
+        return Error {
+            Error::Kind::ReadOnly,
+            u"%1 (%2); oomscope needs to write there"_s.arg(what, QString::fromLocal8Bit(strerror(error)))};
+    };
+    if (info.exists() && ::access(file.constData(), W_OK) != 0)
+        return refused(u"the workspace file %1 is read-only"_s.arg(path), errno);
+    // The folder holds the -wal and -shm files beside the workspace.
+    if (::access(dir.constData(), W_OK) != 0)
+        return refused(u"the folder %1 of the workspace is read-only"_s.arg(info.absolutePath()), errno);
+    return std::nullopt;
+}
+
 } // namespace
+
+int Workspace::Private::busyHandler(void *context, int count)
+{
+    auto *d = static_cast<Workspace::Private *>(context);
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0) {
+        d->waitStarted = now;
+        d->waitReported = false;
+    }
+    const LockWait &wait = d->lockWait;
+    const auto waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(now - d->waitStarted).count();
+    if ((wait.isCanceled && wait.isCanceled()) || (wait.limitMs >= 0 && waitedMs >= wait.limitMs))
+        return 0;
+    if (!d->waitReported && waitedMs >= wait.reportAfterMs) {
+        d->waitReported = true;
+        if (wait.onWaiting)
+            wait.onWaiting();
+    }
+    // Short sleeps first: most waits are another writer's flush of a few milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(count < 10 ? 2 : 20));
+    return 1;
+}
+
+void Workspace::setLockWait(LockWait wait)
+{
+    d->lockWait = std::move(wait);
+}
+
+QString Workspace::lockWaitingMessage()
+{
+    return u"waiting for the workspace lock held by another writer\u2026"_s;
+}
 
 sqlite3 *WorkspaceHandle::of(const Workspace &workspace)
 {
@@ -124,7 +170,7 @@ QString Workspace::defaultPath()
 Result<void> Workspace::open(const QString &path)
 {
     close();
-    Result<void> opened = checkHeader(path);
+    Result<void> opened;
     const QByteArray nativePath = QFile::encodeName(path);
     if (opened
         && sqlite3_open_v2(nativePath.constData(), &d->db,
@@ -135,8 +181,14 @@ Result<void> Workspace::open(const QString &path)
     }
     if (opened) {
         sqlite3_extended_result_codes(d->db, 1);
-        sqlite3_busy_timeout(d->db, 5000);
+        sqlite3_busy_handler(d->db, &Private::busyHandler, d.get());
         opened = checkOwnership(d->db, path);
+    }
+    // SQLite opens a file it may not write read-only without a word; say so before any write.
+    if (opened && sqlite3_db_readonly(d->db, "main") == 1) {
+        const std::optional<Error> why = unwritable(path);
+        opened = tl::unexpected<Error>(
+            why ? *why : Error {Error::Kind::ReadOnly, u"the workspace file %1 is read-only"_s.arg(path)});
     }
     if (opened) {
         opened =
@@ -146,6 +198,10 @@ Result<void> Workspace::open(const QString &path)
     }
     if (opened)
         opened = schema::migrate(d->db);
+    if (!opened && opened.error().kind != Error::Kind::TooNew && opened.error().kind != Error::Kind::Busy) {
+        if (const std::optional<Error> why = unwritable(path))
+            opened = tl::unexpected<Error>(*why);
+    }
     if (!opened) {
         d->closeDb();
         return opened;
@@ -164,6 +220,12 @@ void Workspace::close()
 bool Workspace::isOpen() const
 {
     return d->db != nullptr;
+}
+
+bool Workspace::fileIsGone() const
+{
+    int moved = 0;
+    return d->db && sqlite3_file_control(d->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved;
 }
 
 QString Workspace::path() const

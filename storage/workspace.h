@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -50,6 +51,7 @@ struct EventSummary {
 struct ImportResult {
     bool ok = false; // false: error set, workspace unchanged
     QString error;
+    Error::Kind errorKind = Error::Kind::Internal; // when !ok: what failed (input, disk, lock…)
     bool canceled = false; // canceled: workspace unchanged
     bool alreadyImported = false; // same content seen before: nothing added
     qint64 sourceId = 0;
@@ -57,6 +59,16 @@ struct ImportResult {
     std::vector<qint64> newEventIds; // the events this import stored, in the log's order
     qint64 bytesRead = 0;
     std::vector<ParseWarning> warnings;
+};
+
+// How a connection waits while another writer (another process or thread) holds the workspace's
+// write lock: it waits instead of failing, says once that it waits, and stops when canceled or
+// after limitMs.
+struct LockWait {
+    std::function<void()> onWaiting; // once per wait longer than reportAfterMs, on the waiting thread
+    std::function<bool()> isCanceled; // polled while waiting; true: give up (the call fails as Busy)
+    int limitMs = -1; // -1: wait until canceled
+    int reportAfterMs = 300;
 };
 
 class Workspace
@@ -74,10 +86,19 @@ public:
     // workspace given where logs are expected (a file manager's "open with") is opened instead.
     static bool isWorkspaceFile(const QString &path);
 
-    // Opens or creates the file and runs pending migrations. WAL mode.
+    // Opens or creates the file and runs pending migrations. WAL mode. A file that cannot be
+    // written (read-only file, directory or file system) or was written by a newer oomscope is
+    // refused with an Error naming that cause (ReadOnly, TooNew) and left untouched.
     Result<void> open(const QString &path);
+    // Applies to this connection's waits for the lock from now on (open() included).
+    void setLockWait(LockWait wait);
+    // The one wording of "this writer waits", for the CLI's stderr and the GUI's progress.
+    static QString lockWaitingMessage();
     void close();
     bool isOpen() const;
+    // True when the open file was deleted or moved away since open() (what is written from now on
+    // would be lost with the last connection).
+    bool fileIsGone() const;
     QString path() const;
     int schemaVersion() const;
     static int latestSchemaVersion();

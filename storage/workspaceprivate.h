@@ -7,6 +7,7 @@
 #include "sourceregistry.h"
 #include "workspace.h"
 
+#include <chrono>
 #include <memory>
 
 namespace oomscope {
@@ -20,7 +21,13 @@ struct Workspace::Private {
     EventWriter eventWriter;
     std::unique_ptr<SourceRegistry> registry;
 
+    LockWait lockWait;
+    std::chrono::steady_clock::time_point waitStarted;
+    bool waitReported = false;
+
     void closeDb();
+    // sqlite3_busy_handler: sleeps and retries until the lock is free, canceled or over the limit.
+    static int busyHandler(void *context, int count);
 };
 
 } // namespace oomscope

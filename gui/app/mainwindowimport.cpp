@@ -59,6 +59,17 @@ void MainWindow::startNextImport()
 {
     if ((m_pendingFiles.isEmpty() && m_pendingRecordings.empty()) || !m_workspace)
         return;
+    // The job opens the path anew: a deleted workspace would silently become a new, empty one.
+    if (m_workspace->fileIsGone()) {
+        m_pendingFiles.clear();
+        m_pendingRecordings.clear();
+        QMessageBox::warning(this, ImportText::failedTitle(),
+                             tr("The workspace file %1 was deleted or moved while it was open, so nothing "
+                                "was imported. What the window shows is still here; open or create a "
+                                "workspace (File menu) to import again.")
+                                 .arg(m_workspacePath));
+        return;
+    }
     const QStringList logFiles = m_pendingFiles;
     m_runningFiles = m_pendingFiles;
     m_pendingFiles.clear();

@@ -2,6 +2,7 @@
 #include "importjob.h"
 
 #include <QFileInfo>
+#include <QFuture>
 
 #include <algorithm>
 
@@ -29,12 +30,16 @@ public:
     ProgressFn forFile(const QString &path)
     {
         m_fileBytes = std::max<qint64>(1, QFileInfo(path).size());
-        m_promise.setProgressValueAndText(int(m_before * ImportProgressMax / m_total),
-                                          QFileInfo(path).fileName());
-        return [this](qint64 bytesDone) {
+        const QString name = QFileInfo(path).fileName();
+        m_promise.setProgressValueAndText(int(m_before * ImportProgressMax / m_total), name);
+        return [this, name](qint64 bytesDone) {
             // Byte counts of compressed files exceed their on-disk size; clamp per file.
             const qint64 done = m_before + std::min(bytesDone, m_fileBytes);
-            m_promise.setProgressValue(int(done * ImportProgressMax / m_total));
+            // Progress again after a wait for the lock: the file's name replaces "waiting…".
+            if (m_promise.future().progressText() != name)
+                m_promise.setProgressValueAndText(int(done * ImportProgressMax / m_total), name);
+            else
+                m_promise.setProgressValue(int(done * ImportProgressMax / m_total));
             return !m_promise.isCanceled();
         };
     }
@@ -56,6 +61,16 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     promise.setProgressValue(0);
 
     Workspace workspace;
+    // Another writer (a CLI import, an attach recording) may hold the lock: wait, say so in the
+    // progress text, and stop waiting when the job is canceled.
+    LockWait wait;
+    wait.onWaiting = [&promise] {
+        promise.setProgressValueAndText(promise.future().progressValue(), Workspace::lockWaitingMessage());
+    };
+    wait.isCanceled = [&promise] {
+        return promise.isCanceled();
+    };
+    workspace.setLockWait(std::move(wait));
     if (const Result<void> opened = workspace.open(workspacePath); !opened) {
         FileImportOutcome outcome;
         outcome.filePath = !files.isEmpty()
