@@ -13,6 +13,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cstdio>
+#include <utility>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace oomscope::cli {
@@ -70,35 +74,114 @@ void printEventText(const OomEvent &e, const KillDecision &d, int index)
     printRanking(d);
 }
 
-// What analyzing the logs found so far; JSON parts stay empty in text mode.
+// The JSON document of `analyze --json`, written piece by piece so memory does not grow with the
+// number of events: the envelope by hand, each event through eventToJson() as soon as the parser
+// hands it over. Key order: `events` first (streamed), then what is only known at the end
+// (`oomscope_json_version`, `sources`, `warnings`, then any trailing arrays), which is also the
+// order QJsonDocument used to print (keys sorted), so the bytes are those of the whole-document
+// version.
+class JsonEventStream
+{
+public:
+    void begin() { writeRaw("{\n    \"events\": ["); }
+
+    void event(const QJsonObject &object)
+    {
+        QByteArray text = QJsonDocument(object).toJson(QJsonDocument::Indented);
+        writeRaw(QByteArray(m_events++ ? ",\n" : "\n") + indented(text, 8, true));
+    }
+
+    // Closes `events` and writes the top-level values known only now, each a (key, value) pair
+    // in the order given; the caller lists them (other arrays go after `warnings`).
+    void end(const std::vector<std::pair<QString, QJsonValue>> &trailing)
+    {
+        QByteArray text = "\n    ]";
+        for (const auto &[key, value] : trailing) {
+            text += ",\n    \"" + key.toUtf8() + "\": ";
+            if (value.isArray())
+                text += indented(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented), 4, false);
+            else if (value.isObject())
+                text += indented(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented), 4, false);
+            else
+                text += scalarJson(value);
+        }
+        writeRaw(text + "\n}\n");
+    }
+
+private:
+    // Indents every line of a QJsonDocument text by `spaces` (the first too when asked), without
+    // the trailing newline, so it nests inside the envelope exactly as QJsonDocument would nest it.
+    static QByteArray indented(QByteArray text, int spaces, bool first)
+    {
+        if (text.endsWith('\n'))
+            text.chop(1);
+        const QByteArray pad(spaces, ' ');
+        QByteArray out;
+        out.reserve(text.size() + text.size() / 8);
+        if (first)
+            out += pad;
+        qsizetype from = 0;
+        for (qsizetype nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+            out.append(text.constData() + from, nl + 1 - from);
+            out += pad;
+            from = nl + 1;
+        }
+        out.append(text.constData() + from, text.size() - from);
+        return out;
+    }
+
+    static QByteArray scalarJson(const QJsonValue &value)
+    {
+        // A one-element array prints the scalar exactly as QJsonDocument would: "[v]".
+        const QByteArray text = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
+        return text.mid(1, text.size() - 2);
+    }
+
+    // stdout, behind whatever the text stream still holds, and flushed: the reader sees each
+    // event as soon as it is complete.
+    static void writeRaw(const QByteArray &bytes)
+    {
+        out().flush();
+        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+        std::fflush(stdout);
+    }
+
+    qint64 m_events = 0;
+};
+
+// What analyzing the logs found so far; the JSON arrays stay empty in text mode. Events are not
+// kept: each is printed as the parser hands it over.
 struct LogAnalysis {
     bool json = false;
     bool severalFiles = false;
     int index = 0;
-    QJsonArray events;
+    JsonEventStream stream;
     QJsonArray warnings;
     QJsonArray sources;
 };
 
-void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &result)
+void reportEvent(LogAnalysis &a, const QString &name, qint64 indexInFile, const OomEvent &e)
+{
+    const KillDecision d = decideKill(e);
+    ++a.index;
+    if (a.json) {
+        QJsonObject o = eventToJson(e, d);
+        o[u"source"_s] = name;
+        a.stream.event(o);
+        return;
+    }
+    if (a.severalFiles && indexInFile == 0)
+        out() << "== " << name << "\n";
+    printEventText(e, d, a.index);
+    out().flush();
+}
+
+void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &result, qint64 events)
 {
     a.sources.append(QJsonObject {{u"name"_s, name},
                                   {u"bytes"_s, result.bytesRead},
                                   {u"lines"_s, result.linesRead},
-                                  {u"events"_s, qint64(result.events.size())}});
-    for (const OomEvent &e : result.events) {
-        const KillDecision d = decideKill(e);
-        ++a.index;
-        if (a.json) {
-            QJsonObject o = eventToJson(e, d);
-            o[u"source"_s] = name;
-            a.events.append(o);
-        } else {
-            if (a.severalFiles && &e == &result.events.front())
-                out() << "== " << name << "\n";
-            printEventText(e, d, a.index);
-        }
-    }
+                                  {u"events"_s, events}});
     for (const ParseWarning &w : result.warnings) {
         if (a.json) {
             QJsonObject o = warningToJson(w);
@@ -111,31 +194,51 @@ void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &res
     }
 }
 
+// Parses one log, printing each event as soon as its report ends; the events are not kept.
+QString analyzeOneLog(LogAnalysis &a, OpenedLog &log)
+{
+    qint64 events = 0;
+    ParseSinks sinks;
+    sinks.onEvent = [&](OomEvent &&event) {
+        reportEvent(a, log.displayName, events++, event);
+    };
+    const ParseResult result = OomReportParser().parse(*log.device, {}, sinks);
+    if (!result.error.isEmpty())
+        return log.displayName + u": "_s + result.error;
+    reportParsedLog(a, log.displayName, result, events);
+    return {};
+}
+
 int analyzeLogs(const QStringList &files, bool json)
 {
+    // Every input is opened before anything is printed: a missing file fails with empty stdout.
+    std::vector<OpenedLog> logs;
+    for (const QString &file : files) {
+        logs.push_back(openLog(file));
+        if (!logs.back().device)
+            return errorExit(logs.back().error);
+    }
     LogAnalysis a;
     a.json = json;
     a.severalFiles = files.size() > 1;
-    for (const QString &file : files) {
-        OpenedLog log = openLog(file);
-        if (!log.device)
-            return errorExit(log.error);
-        const ParseResult result = OomReportParser().parse(*log.device);
-        if (!result.error.isEmpty())
-            return errorExit(log.displayName + u": "_s + result.error);
-        reportParsedLog(a, log.displayName, result);
+    if (json)
+        a.stream.begin();
+    QString error;
+    for (OpenedLog &log : logs) {
+        error = analyzeOneLog(a, log);
+        log.device.reset();
+        if (!error.isEmpty())
+            break;
     }
     if (json) {
-        const QJsonObject root {{u"oomscope_json_version"_s, 1},
-                                {u"sources"_s, a.sources},
-                                {u"events"_s, a.events},
-                                {u"warnings"_s, a.warnings}};
-        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
-    } else if (a.index == 0) {
+        // Even after an error the document is closed, so what was printed stays valid JSON.
+        a.stream.end(
+            {{u"oomscope_json_version"_s, 1}, {u"sources"_s, a.sources}, {u"warnings"_s, a.warnings}});
+    } else if (a.index == 0 && error.isEmpty()) {
         out() << "No OOM-killer report found.\n";
     }
     out().flush();
-    return 0;
+    return error.isEmpty() ? 0 : errorExit(error);
 }
 
 } // namespace
