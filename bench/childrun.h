@@ -31,6 +31,7 @@ struct ProgramRun {
     bool ok = false; // started and exited with status 0
     QString error;
     double seconds = 0;
+    double cpuSeconds = 0; // user + system, from wait4(): what contention for the cores does not inflate
     qint64 outputBytes = 0;
     qint64 maxRssKb = 0;
     QByteArray head; // the first KiB of its output (grep's count)

@@ -125,6 +125,8 @@ struct Phase {
     double maxRssMb = 0;
     qint64 outputBytes = -1;
     double grepMbs = 0;
+    double cpuSeconds = 0; // 0: not measured (the in-process parse phase)
+    double grepCpuSeconds = 0;
 };
 
 double mib(double bytes)
@@ -142,12 +144,16 @@ void printPhase(const Phase &p, qint64 size, const QString &extra = {})
                  << QString::number(p.maxRssMb, 'f', 1) << " MiB";
     if (p.outputBytes >= 0)
         consoleOut() << ", output " << QString::number(mib(double(p.outputBytes)), 'f', 1) << " MiB";
+    if (p.cpuSeconds > 0)
+        consoleOut() << "; CPU " << QString::number(p.cpuSeconds, 'f', 2)
+                     << " s = " << QString::number(100.0 * p.grepCpuSeconds / p.cpuSeconds, 'f', 1)
+                     << " % of grep's CPU";
     consoleOut() << extra << '\n';
     consoleOut().flush();
 }
 
 // grep -c over the file, output to a pipe; false after printing why it failed.
-bool runGrep(const QString &path, qint64 size, double &mbs, qint64 &count, double &rssMb)
+bool runGrep(const QString &path, qint64 size, double &mbs, qint64 &count, double &rssMb, double &cpu)
 {
     const bench::ProgramRun grep = bench::runProgram(u"grep"_s, {u"-c"_s, u"invoked oom-killer"_s, path});
     if (!grep.ok) {
@@ -157,6 +163,7 @@ bool runGrep(const QString &path, qint64 size, double &mbs, qint64 &count, doubl
     mbs = mbPerSecond(size, grep.seconds);
     count = grep.head.trimmed().toLongLong();
     rssMb = double(grep.maxRssKb) / 1024.0;
+    cpu = grep.cpuSeconds;
     return true;
 }
 
@@ -201,7 +208,7 @@ int runBenchmark(const RunOptions &options)
     }
     const QString workspacePath = dir.filePath(u"bench.sqlite"_s);
 
-    double grepMbs = 0, grepRssMb = 0;
+    double grepMbs = 0, grepRssMb = 0, grepCpu = 0;
     qint64 grepCount = 0;
     std::vector<Phase> phases;
     qint64 events = -1;
@@ -212,10 +219,11 @@ int runBenchmark(const RunOptions &options)
         {u"import"_s, {u"import"_s, u"--db"_s, workspacePath, path}},
     };
     for (int i = -1; i < int(cliPhases.size()); ++i) {
-        if (!runGrep(path, size, grepMbs, grepCount, grepRssMb))
+        if (!runGrep(path, size, grepMbs, grepCount, grepRssMb, grepCpu))
             return 1;
         if (i == -1) {
-            consoleOut() << "grep -c:          " << QString::number(grepMbs, 'f', 0) << " MB/s, peak RSS "
+            consoleOut() << "grep -c:          " << QString::number(grepMbs, 'f', 0) << " MB/s (CPU "
+                         << QString::number(grepCpu, 'f', 2) << " s), peak RSS "
                          << QString::number(grepRssMb, 'f', 1) << " MiB, " << grepCount
                          << " 'invoked oom-killer' lines [reference, run again before each phase]\n";
             const ChildRun parse = runChild({u"parse-only"_s, path});
@@ -237,7 +245,8 @@ int runBenchmark(const RunOptions &options)
             consoleErr() << "run: " << label << ": " << run.error << '\n';
             return 1;
         }
-        Phase p {label, run.seconds, double(run.maxRssKb) / 1024.0, run.outputBytes, grepMbs};
+        Phase p {label,          run.seconds, double(run.maxRssKb) / 1024.0, run.outputBytes, grepMbs,
+                 run.cpuSeconds, grepCpu};
         printPhase(p, size,
                    label == u"import"_s
                        ? u", workspace %1 MiB"_s.arg(mib(double(QFileInfo(workspacePath).size())), 0, 'f', 1)

@@ -260,10 +260,14 @@ int runSamplesCsvBenchmark(const QStringList &args)
     const double refRate = double(count) / ref.seconds;
     const double ourRate = double(count) / ours.seconds;
     consoleOut() << "sqlite3 .import:  " << QString::number(refRate / 1e6, 'f', 2) << " M samples/s ("
-                 << QString::number(ref.seconds, 'f', 2) << " s, peak RSS "
+                 << QString::number(ref.seconds, 'f', 2) << " s, CPU "
+                 << QString::number(ref.cpuSeconds, 'f', 2) << " s, peak RSS "
                  << QString::number(double(ref.maxRssKb) / 1024.0, 'f', 1) << " MiB) [reference]\n";
     consoleOut() << "csv import:       " << QString::number(ourRate / 1e6, 'f', 2) << " M samples/s ("
-                 << QString::number(ours.seconds, 'f', 2) << " s, `oomscope-cli import --samples`, peak RSS "
+                 << QString::number(ours.seconds, 'f', 2) << " s, CPU "
+                 << QString::number(ours.cpuSeconds, 'f', 2)
+                 << " s = " << QString::number(double(count) / ours.cpuSeconds / 1e6, 'f', 2)
+                 << " M/s of CPU, `oomscope-cli import --samples`, peak RSS "
                  << QString::number(double(ours.maxRssKb) / 1024.0, 'f', 1)
                  << " MiB) = " << QString::number(ourRate / refRate, 'f', 2)
                  << "x sqlite3 .import (target >= 2 M samples/s)\n";
