@@ -469,8 +469,10 @@ bool parseReaped(std::string_view msg, std::int64_t &pid)
 bool parseOomGroup(std::string_view msg, QString &memcg)
 {
     msg = trim(msg);
+    if (!startsWith(msg, "Tasks in ")) // first: this runs on every line of an open report
+        return false;
     const size_t k = msg.find(" are going to be killed due to memory.oom.group set");
-    if (!startsWith(msg, "Tasks in ") || k == npos)
+    if (k == npos)
         return false;
     memcg = toQString(msg.substr(9, k - 9));
     return true;
