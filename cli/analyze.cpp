@@ -205,7 +205,9 @@ QString analyzeOneLog(LogAnalysis &a, OpenedLog &log)
     sinks.onEvent = [&](OomEvent &&event) {
         reportEvent(a, log.displayName, events++, event);
     };
-    const ParseResult result = OomReportParser().parse(*log.device, {}, sinks);
+    ParseOptions options;
+    options.keepRawLines = false; // neither the text nor the JSON shows them
+    const ParseResult result = OomReportParser(options).parse(*log.device, {}, sinks);
     if (!result.error.isEmpty())
         return log.displayName + u": "_s + result.error;
     reportParsedLog(a, log.displayName, result, events);
