@@ -5,7 +5,10 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -74,10 +77,134 @@ const char *const kExtraNoise[] = {
     "watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [kworker/3:1:2210]",
 };
 
+// One report of a fixture and what its task table looks like, so rows can be added to it.
+struct ReportTemplate {
+    std::vector<QByteArray> lines;
+    qsizetype headerIndex = -1; // the "[  pid  ]   uid  tgid …" line, -1 if the report has none
+    std::vector<QByteArray> columns; // header names after "]", without the final "name"
+    bool widePid = false; // "[%7d]" (4.19+) rather than "[%5d]"
+    int rows = 0;
+    // Per column, the smallest value of the template's rows; generated rows stay below (rss) or at
+    // it, so they never outrank a template row and the kernel's choice is still the top one.
+    std::map<QByteArray, qint64> minValue;
+    qint64 maxPid = 0;
+};
+
 struct Templates {
     std::vector<QByteArray> noise;
-    std::vector<std::vector<QByteArray>> reports;
+    std::vector<ReportTemplate> reports;
 };
+
+bool isTaskRow(const QByteArray &line)
+{
+    qsizetype i = line.startsWith('[') ? 1 : -1;
+    if (i < 0)
+        return false;
+    while (i < line.size() && line[i] == ' ')
+        ++i;
+    const qsizetype digits = i;
+    while (i < line.size() && line[i] >= '0' && line[i] <= '9')
+        ++i;
+    return i > digits && i < line.size() && line[i] == ']';
+}
+
+// Reads the task table of a report template: its header's columns and its rows' smallest values.
+void describeTaskTable(ReportTemplate &t)
+{
+    for (qsizetype i = 0; i < qsizetype(t.lines.size()); ++i) {
+        const QByteArray &line = t.lines[size_t(i)];
+        if (t.headerIndex < 0) {
+            if (!line.startsWith("[ pid ]") && !line.startsWith("[  pid  ]"))
+                continue;
+            t.headerIndex = i;
+            t.widePid = line.startsWith("[  pid  ]");
+            const QList<QByteArray> names = line.mid(line.indexOf(']') + 1).simplified().split(' ');
+            for (const QByteArray &name : names) {
+                if (name != "name")
+                    t.columns.push_back(name);
+            }
+            continue;
+        }
+        if (!isTaskRow(line))
+            continue;
+        QByteArray fields = line;
+        fields.replace('[', ' ').replace(']', ' ');
+        const QList<QByteArray> values = fields.simplified().split(' ');
+        if (values.size() < qsizetype(t.columns.size()) + 2)
+            continue;
+        ++t.rows;
+        t.maxPid = std::max(t.maxPid, values[0].toLongLong());
+        for (size_t c = 0; c < t.columns.size(); ++c) {
+            const qint64 v = values[qsizetype(c) + 1].toLongLong();
+            auto [it, inserted] = t.minValue.emplace(t.columns[c], v);
+            if (!inserted)
+                it->second = std::min(it->second, v);
+        }
+    }
+}
+
+const char *const kComms[] = {
+    "nginx",         "php-fpm",    "java",    "python3", "node", "postgres", "sidekiq",
+    "gunicorn",      "celery",     "envoy",   "pause",   "bash", "sh",       "sleep",
+    "redis-server",  "ruby",       "dotnet",  "uwsgi",   "sshd", "cron",     "containerd-shim",
+    "runc:[2:INIT]", "fluent-bit", "kworker",
+};
+
+// printf width of a task-table column, from the kernel's format strings per era
+// (../shared/kernel-oom-formats.md, "task table").
+int columnWidth(const QByteArray &column)
+{
+    if (column == "uid" || column == "tgid")
+        return 5;
+    if (column == "nr_ptes" || column == "nr_pmds")
+        return 7;
+    if (column == "rss_shmem")
+        return 9;
+    if (column == "oom_score_adj")
+        return 13; // "         %5hd" after the separating space
+    return 8;
+}
+
+// One generated row of t's layout for pid, below every template row in badness.
+void appendTaskRow(QByteArray &out, const ReportTemplate &t, qint64 pid, std::mt19937_64 &rng)
+{
+    auto below = [&](const char *column) {
+        const auto it = t.minValue.find(column);
+        return it == t.minValue.end() ? qint64(0) : it->second;
+    };
+    const qint64 rssCap = below("rss");
+    const qint64 rss = rssCap > 1 ? qint64(rng() % quint64(rssCap - 1)) + 1 : 0;
+    const qint64 anon = rss * 3 / 4;
+    char cell[48];
+    int n = std::snprintf(cell, sizeof cell, t.widePid ? "[%7lld]" : "[%5lld]", static_cast<long long>(pid));
+    out.append(cell, n);
+    for (const QByteArray &column : t.columns) {
+        qint64 v = 0;
+        if (column == "uid")
+            v = 0; // root: an older era's root bonus can only lower its points
+        else if (column == "tgid")
+            v = pid;
+        else if (column == "total_vm")
+            v = rss + qint64(rng() % 60000);
+        else if (column == "rss")
+            v = rss;
+        else if (column == "rss_anon")
+            v = anon;
+        else if (column == "rss_file")
+            v = rss - anon;
+        else if (column == "pgtables_bytes")
+            v = qint64(rng() % quint64(below("pgtables_bytes") / 4096 + 1)) * 4096;
+        else if (column == "oom_score_adj")
+            v = below("oom_score_adj");
+        else if (column != "rss_shmem" && column != "swapents")
+            v = qint64(rng() % quint64(below(column.constData()) + 1));
+        n = std::snprintf(cell, sizeof cell, " %*lld", columnWidth(column), static_cast<long long>(v));
+        out.append(cell, n);
+    }
+    out += ' ';
+    out += kComms[rng() % std::size(kComms)];
+    out += '\n';
+}
 
 bool loadTemplates(const QString &dataDir, Templates &out, QString *error)
 {
@@ -121,8 +248,11 @@ bool loadTemplates(const QString &dataDir, Templates &out, QString *error)
                 if (endsReport(lines[i]))
                     end = i;
             }
-            out.reports.emplace_back(lines.begin() + std::ptrdiff_t(starts[k]),
-                                     lines.begin() + std::ptrdiff_t(end + 1));
+            ReportTemplate t;
+            t.lines.assign(lines.begin() + std::ptrdiff_t(starts[k]),
+                           lines.begin() + std::ptrdiff_t(end + 1));
+            describeTaskTable(t);
+            out.reports.push_back(std::move(t));
             for (std::size_t i = starts[k]; i <= end; ++i)
                 inReport[i] = true;
         }
@@ -182,6 +312,38 @@ void appendStamp(QByteArray &out, std::int64_t uptimeMicros)
     out.append(stamp, n);
 }
 
+// Writes one report, its task table filled up in report-heavy mode; returns the lines written.
+qint64 appendReport(QByteArray &buffer, const ReportTemplate &report, const GeneratorOptions &options,
+                    std::int64_t &uptimeMicros, std::mt19937_64 &rng, GeneratorResult &result)
+{
+    qint64 lines = 0;
+    int extra = 0;
+    if (options.tasksMax > 0 && report.headerIndex >= 0) {
+        const int lo = std::max(1, std::min(options.tasksMin, options.tasksMax));
+        const int target = lo + int(rng() % quint64(options.tasksMax - lo + 1));
+        extra = std::max(0, target - report.rows);
+    }
+    result.taskRowsWritten += report.rows + extra;
+    for (qsizetype i = 0; i < qsizetype(report.lines.size()); ++i) {
+        uptimeMicros += std::int64_t(rng() % 40) + 1;
+        appendStamp(buffer, uptimeMicros);
+        buffer += report.lines[size_t(i)];
+        buffer += '\n';
+        ++lines;
+        if (i != report.headerIndex)
+            continue;
+        qint64 pid = report.maxPid + 1 + qint64(rng() % 100);
+        for (int r = 0; r < extra; ++r) {
+            uptimeMicros += std::int64_t(rng() % 8) + 1;
+            appendStamp(buffer, uptimeMicros);
+            appendTaskRow(buffer, report, pid, rng);
+            pid += 1 + qint64(rng() % 7);
+            ++lines;
+        }
+    }
+    return lines;
+}
+
 } // namespace
 
 GeneratorResult generateLog(const QString &outPath, const GeneratorOptions &options)
@@ -220,15 +382,9 @@ GeneratorResult generateLog(const QString &outPath, const GeneratorOptions &opti
         const qint64 written = result.bytesWritten + buffer.size();
         if (result.reportsWritten < reports && written >= nextReportAt) {
             // Fixture order, then again: every era appears, interleaved with the others.
-            const auto &report =
+            const ReportTemplate &report =
                 templates.reports[std::size_t(result.reportsWritten) % templates.reports.size()];
-            for (const QByteArray &line : report) {
-                uptimeMicros += std::int64_t(rng() % 40) + 1;
-                appendStamp(buffer, uptimeMicros);
-                buffer += line;
-                buffer += '\n';
-            }
-            result.linesWritten += qint64(report.size());
+            result.linesWritten += appendReport(buffer, report, options, uptimeMicros, rng, result);
             ++result.reportsWritten;
             nextReportAt += gap;
         } else {

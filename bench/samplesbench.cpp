@@ -16,11 +16,14 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
+using oomscope::bench::ProgramRun;
+using oomscope::bench::runProgram;
 
 namespace oomscope::bench {
 
@@ -157,7 +160,120 @@ struct RawBaseline {
     }
 };
 
+// Writes count samples of seriesCount cgroups in the recording CSV format, one row per cgroup per
+// tick (as a sampler writes them); returns false when the file cannot be written.
+bool writeSamplesCsv(const QString &path, qint64 count, int seriesCount)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    QByteArray out = "timestamp,cgroup,usage_bytes,limit_bytes,anon_bytes,file_bytes,inactive_file_bytes,"
+                     "active_file_bytes,shmem_bytes,kernel_bytes,failcnt,oom_kill,boottime_s\n";
+    std::vector<SeriesGenerator> gens;
+    for (int s = 0; s < seriesCount; ++s)
+        gens.emplace_back(std::uint64_t(s) + 1);
+    std::vector<MemorySample> one;
+    char line[512];
+    for (qint64 tick = 0; tick * seriesCount < count; ++tick) {
+        for (int s = 0; s < seriesCount && tick * seriesCount + s < count; ++s) {
+            gens[size_t(s)].fill(one, 1);
+            const MemorySample &m = one.front();
+            const int n = std::snprintf(
+                line, sizeof line,
+                "%lld,/kubepods/burstable/pod-%04d/"
+                "app,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f\n",
+                static_cast<long long>(m.timestampMs), s, static_cast<long long>(m.usageBytes),
+                static_cast<long long>(m.limitBytes), static_cast<long long>(m.anonBytes),
+                static_cast<long long>(m.fileBytes), static_cast<long long>(m.inactiveFileBytes),
+                static_cast<long long>(m.activeFileBytes), static_cast<long long>(m.shmemBytes),
+                static_cast<long long>(m.kernelBytes), static_cast<long long>(m.failcnt),
+                static_cast<long long>(m.oomKillCount), m.boottimeSeconds);
+            out.append(line, n);
+        }
+        if (out.size() > (4 << 20)) {
+            if (file.write(out) != out.size())
+                return false;
+            out.clear();
+        }
+    }
+    return file.write(out) == out.size() && file.flush();
+}
+
 } // namespace
+
+int runSamplesCsvBenchmark(const QStringList &args)
+{
+    qint64 count = 5'000'000;
+    int seriesCount = 100;
+    QString cli = QStringLiteral(OOMSCOPE_CLI_PATH);
+    QString keep; // also write the CSV there, for profiling the import on its own
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const bool hasValue = i + 1 < args.size();
+        if (args[i] == u"--count" && hasValue)
+            count = args[++i].toLongLong();
+        else if (args[i] == u"--series" && hasValue)
+            seriesCount = args[++i].toInt();
+        else if (args[i] == u"--cli" && hasValue)
+            cli = args[++i];
+        else if (args[i] == u"--keep" && hasValue)
+            keep = args[++i];
+        else {
+            consoleErr() << "usage: oomscope-bench samples-csv [--count N] [--series S] [--cli PATH] [--keep "
+                            "FILE.csv]\n";
+            return 2;
+        }
+    }
+    if (count <= 0 || seriesCount <= 0) {
+        consoleErr() << "samples-csv: count and series must be positive\n";
+        return 2;
+    }
+    QTemporaryDir dir;
+    const QString csv = dir.filePath(u"samples.csv"_s);
+    if (!writeSamplesCsv(csv, count, seriesCount)) {
+        consoleErr() << "samples-csv: cannot write " << csv << '\n';
+        return 1;
+    }
+    if (!keep.isEmpty() && !QFile::copy(csv, keep))
+        consoleErr() << "samples-csv: cannot keep a copy at " << keep << '\n';
+    const qint64 csvBytes = QFileInfo(csv).size();
+    consoleOut() << "samples CSV:      " << count << " samples of " << seriesCount << " cgroups, "
+                 << QString::number(mib(csvBytes), 'f', 1) << " MiB\n";
+    consoleOut().flush();
+    {
+        QFile warm(csv); // page cache warm for both readers
+        if (warm.open(QIODevice::ReadOnly))
+            while (!warm.read(4 << 20).isEmpty()) { }
+    }
+    // The reference: sqlite3's own CSV import of the same file (one TEXT table, one transaction).
+    const ProgramRun ref =
+        runProgram(u"sqlite3"_s, {dir.filePath(u"ref.sqlite"_s), u".import --csv "_s + csv + u" samples"_s});
+    if (!ref.ok) {
+        consoleErr() << "samples-csv: sqlite3 .import: " << ref.error << '\n';
+        return 1;
+    }
+    const ProgramRun ours =
+        runProgram(cli, {u"import"_s, u"--db"_s, dir.filePath(u"ws.sqlite"_s), u"--samples"_s, csv});
+    if (!ours.ok) {
+        consoleErr() << "samples-csv: oomscope-cli import: " << ours.error << '\n';
+        return 1;
+    }
+    const double refRate = double(count) / ref.seconds;
+    const double ourRate = double(count) / ours.seconds;
+    consoleOut() << "sqlite3 .import:  " << QString::number(refRate / 1e6, 'f', 2) << " M samples/s ("
+                 << QString::number(ref.seconds, 'f', 2) << " s, CPU "
+                 << QString::number(ref.cpuSeconds, 'f', 2) << " s, peak RSS "
+                 << QString::number(double(ref.maxRssKb) / 1024.0, 'f', 1) << " MiB) [reference]\n";
+    consoleOut() << "csv import:       " << QString::number(ourRate / 1e6, 'f', 2) << " M samples/s ("
+                 << QString::number(ours.seconds, 'f', 2) << " s, CPU "
+                 << QString::number(ours.cpuSeconds, 'f', 2)
+                 << " s = " << QString::number(double(count) / ours.cpuSeconds / 1e6, 'f', 2)
+                 << " M/s of CPU, `oomscope-cli import --samples`, peak RSS "
+                 << QString::number(double(ours.maxRssKb) / 1024.0, 'f', 1)
+                 << " MiB) = " << QString::number(ourRate / refRate, 'f', 2)
+                 << "x sqlite3 .import (target >= 2 M samples/s)\n";
+    consoleOut().flush();
+    return 0;
+}
 
 int runSamplesBenchmark(const QStringList &args)
 {

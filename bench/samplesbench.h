@@ -9,6 +9,9 @@ namespace oomscope::bench {
 
 // samples [--count N] [--series S] [--batch B]
 int runSamplesBenchmark(const QStringList &args);
+// samples-csv [--count N] [--series S] [--cli PATH]: `oomscope-cli import --samples` of a
+// generated recording CSV beside sqlite3's `.import` of the same file.
+int runSamplesCsvBenchmark(const QStringList &args);
 // Child phase (own peak RSS): samples-query WORKSPACE
 int runSamplesQuery(const QStringList &args);
 

@@ -187,6 +187,14 @@ template<std::size_t N> QByteArray insertSql(const char *table, const std::array
         + ")";
 }
 
+// Text of the many-row tables (task comms, raw lines) bound without SQLite copying it again:
+// utf8 keeps the bytes alive until the statement has run.
+void bindUtf8(SqliteStatement &s, int index, const QString &text, QByteArray &utf8)
+{
+    utf8 = text.toUtf8();
+    sqlite3_bind_text(s.get(), index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
+}
+
 void bindCounter(SqliteStatement &s, int &i, const CounterLine &c)
 {
     s.bind(i++, c.present);
@@ -509,7 +517,8 @@ bool EventWriter::storeTasks(std::int64_t eventId, const OomEvent &e)
         ts.bind(j++, t.pgtablesBytes);
         ts.bind(j++, t.swapEntsPages);
         ts.bind(j++, t.oomScoreAdj);
-        ts.bind(j++, t.comm);
+        QByteArray comm;
+        bindUtf8(ts, j++, t.comm, comm);
         ts.bind(j++, std::int64_t(t.line));
         ok = ok && ts.run();
     }
@@ -541,7 +550,8 @@ bool EventWriter::storeDetails(std::int64_t eventId, const OomEvent &e)
         m_insertRawLine.bind(1, eventId);
         m_insertRawLine.bind(2, ord++);
         m_insertRawLine.bind(3, std::int64_t(raw.line));
-        m_insertRawLine.bind(4, raw.text);
+        QByteArray text;
+        bindUtf8(m_insertRawLine, 4, raw.text, text);
         ok = ok && m_insertRawLine.run();
     }
     return ok;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Importing a kernel log into the workspace: one transaction per log, the source identified by
 // its content hash (SourceRegistry), every parsed event stored as it arrives (EventWriter).
+#include "bulkimport.h"
 #include "logsource.h"
 #include "workspace.h"
 #include "workspaceprivate.h"
@@ -113,6 +114,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
         result.errorKind = prepared.error().kind;
         return result;
     }
+    const BulkImportSettings bulk(d->db);
     SqliteTransaction transaction(d->db);
     if (const Result<void> begun = transaction.begin(); !begun) {
         result.error = u"cannot start the import: "_s + begun.error().message;

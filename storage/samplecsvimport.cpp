@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Recording CSV imports (samples, per-process samples): one transaction per file, the file a
 // source of the SourceRegistry (content-hash dedup, skipped rows stored as warnings).
+#include "bulkimport.h"
 #include "samplestore.h"
 #include "samplestoreprivate.h"
 #include "sourceregistry.h"
@@ -102,6 +103,7 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
     if (!parsedOk(parsed, result))
         return result;
 
+    const BulkImportSettings bulk(db);
     SqliteTransaction scope(db, "oomscope_samples");
     if (!beginOrReport(scope, result))
         return result;

@@ -18,6 +18,9 @@ bool isBlank(char c)
 
 std::string_view trimmed(std::string_view s)
 {
+    // Most fields have no blanks around them: one look at each end.
+    if (s.empty() || (s.front() != ' ' && s.front() != '\t' && s.back() != ' ' && s.back() != '\t'))
+        return s;
     while (!s.empty() && isBlank(s.front()))
         s.remove_prefix(1);
     while (!s.empty() && isBlank(s.back()))
@@ -140,6 +143,17 @@ Num parseCount(std::string_view s, std::int64_t &value)
         return Num::Missing;
     const char *b = s.data();
     const char *e = b + s.size();
+    if (s.size() <= 18) {
+        // The common case, plain digits that cannot overflow, without from_chars' generality.
+        std::int64_t v = 0;
+        const char *q = b;
+        while (q != e && unsigned(*q - '0') < 10)
+            v = v * 10 + (*q++ - '0');
+        if (q == e) {
+            value = v;
+            return Num::Ok;
+        }
+    }
     std::uint64_t u = 0;
     auto [p, ec] = std::from_chars(b, e, u);
     if (ec == std::errc::invalid_argument)

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace oomscope::reportlines {
 
@@ -60,7 +61,13 @@ std::string_view trim(std::string_view s)
 
 bool contains(std::string_view s, std::string_view what)
 {
-    return s.find(what) != npos;
+    // glibc's memmem skips ahead on pairs of bytes; string_view::find stops at every occurrence of
+    // the first byte, which for " invoked oom-killer:" is every space of every report line.
+    if (what.empty())
+        return true;
+    if (s.size() < what.size())
+        return false;
+    return memmem(s.data(), s.size(), what.data(), what.size()) != nullptr;
 }
 
 bool startsWith(std::string_view s, std::string_view what)
@@ -469,8 +476,10 @@ bool parseReaped(std::string_view msg, std::int64_t &pid)
 bool parseOomGroup(std::string_view msg, QString &memcg)
 {
     msg = trim(msg);
+    if (!startsWith(msg, "Tasks in ")) // first: this runs on every line of an open report
+        return false;
     const size_t k = msg.find(" are going to be killed due to memory.oom.group set");
-    if (!startsWith(msg, "Tasks in ") || k == npos)
+    if (k == npos)
         return false;
     memcg = toQString(msg.substr(9, k - 9));
     return true;

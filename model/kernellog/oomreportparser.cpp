@@ -413,7 +413,8 @@ private:
 
     void addRaw(Report &r, std::string_view text, qint64 lineNo)
     {
-        r.event.rawLines.push_back(RawLine {lineNo, rl::toQString(text)});
+        if (m_options.keepRawLines)
+            r.event.rawLines.push_back(RawLine {lineNo, rl::toQString(text)});
         r.event.lastLine = std::max(r.event.lastLine, lineNo);
         r.lastActivity = lineNo;
     }

@@ -19,6 +19,9 @@ struct ParseOptions {
     int maxWarnings = 1000;
     // Year for prefixes that lack one (syslog "Nov 27 10:00:00"); 0 = the current year.
     int assumedYear = 0;
+    // Keep each report's lines in OomEvent::rawLines (storage and the report views show them);
+    // a consumer that never reads them (`oomscope-cli analyze`) saves a string per report line.
+    bool keepRawLines = true;
 };
 
 struct ParseResult {
