@@ -191,6 +191,11 @@ void AgentServer::startSampler()
     sc.paths = m_paths;
     sc.intervalMs = m_options.intervalMs;
     sc.sampleProcesses = m_options.sampleProcesses;
+    if (m_options.cgroups.isEmpty()) {
+        // A cgroup made between two rediscoveries is sampled from the next tick on.
+        sc.followSubtrees = {u"/"_s};
+        sc.maxPaths = m_options.maxCgroups;
+    }
     m_sampler = m_worker->adopt(new Sampler(sc));
     connect(m_sampler, &Sampler::batchReady, this, &AgentServer::ingestBatch);
     connect(m_sampler, &Sampler::killDetected, this,
@@ -211,6 +216,16 @@ void AgentServer::startSampler()
                       {u"cgroup"_s, path},
                       {u"timestamp"_s, timestampMs},
                       {u"state"_s, u"appeared"_s}});
+    });
+    connect(m_sampler, &Sampler::cgroupsFollowed, this, [this](const QStringList &paths, qint64 timestampMs) {
+        for (const QString &path : paths) {
+            if (!m_paths.contains(path))
+                m_paths << path;
+            appendRecord({{u"type"_s, u"cgroup"_s},
+                          {u"cgroup"_s, path},
+                          {u"timestamp"_s, timestampMs},
+                          {u"state"_s, u"created"_s}});
+        }
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });

@@ -93,6 +93,8 @@ void LiveSession::start()
     samplerConfig.paths = m_paths;
     samplerConfig.intervalMs = std::clamp(m_config.intervalMs, SamplerConfig::kMinIntervalMs, 10'000);
     samplerConfig.sampleProcesses = m_config.sampleProcesses;
+    if (m_config.followNewCgroups)
+        samplerConfig.followSubtrees = m_paths;
     m_samplerThread = std::make_unique<WorkerThread>(u"oomscope-sampler"_s);
     m_sampler = m_samplerThread->adopt(new Sampler(samplerConfig));
     // Straight from the sampler thread to the storage thread: the GUI sees samples once stored.
@@ -101,6 +103,14 @@ void LiveSession::start()
     connect(m_sampler, &Sampler::replacementCandidate, this, &LiveSession::onReplacement);
     connect(m_sampler, &Sampler::cgroupVanished, this, [this](const QString &path, qint64) {
         Q_EMIT statusMessage(tr("cgroup %1 is gone").arg(path), 10000);
+    });
+    connect(m_sampler, &Sampler::cgroupsFollowed, this, [this](const QStringList &paths, qint64) {
+        for (const QString &path : paths) {
+            if (!m_paths.contains(path))
+                m_paths << path;
+        }
+        Q_EMIT statusMessage(tr("new cgroup(s) watched: %1").arg(paths.join(u", "_s)), 10000);
+        Q_EMIT stateChanged();
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [this](const QString &message) { Q_EMIT statusMessage(message, 10000); });

@@ -30,6 +30,9 @@ struct LiveSessionConfig {
     QStringList paths; // relative to the memory hierarchy root
     int intervalMs = 1000;
     bool sampleProcesses = true;
+    // Cgroups created below the picked paths (a pod's new container, a restarted service) are
+    // sampled from the next tick on.
+    bool followNewCgroups = true;
     QString kmsgPath = QStringLiteral("/dev/kmsg"); // empty: do not tail a kernel log
     bool kmsgFromStart = false; // tests: read a prepared file from its beginning
     QString host; // empty: this machine's hostname

@@ -152,6 +152,21 @@ void Sampler::setSampleProcesses(bool sample)
     m_config.sampleProcesses = sample;
 }
 
+void Sampler::setFollowSubtrees(const QStringList &subtrees)
+{
+    if (!onOwnThread()) {
+        QMetaObject::invokeMethod(
+            this, [this, subtrees] { setFollowSubtrees(subtrees); }, Qt::QueuedConnection);
+        return;
+    }
+    {
+        const QMutexLocker lock(&m_configMutex);
+        m_config.followSubtrees = subtrees;
+    }
+    if (m_watch)
+        m_watch->setSubtrees(subtrees);
+}
+
 void Sampler::sampleNow()
 {
     if (!onOwnThread()) {
@@ -167,6 +182,15 @@ void Sampler::ensureReader()
     if (m_reader)
         return;
     m_reader.emplace(m_config.cgroupRoot, m_config.procRoot);
+    if (m_reader->version() != CgroupVersion::None) {
+        m_watch = std::make_unique<CgroupTreeWatch>(m_reader->memoryRoot());
+        QStringList subtrees;
+        for (const QString &s : m_config.followSubtrees) {
+            if (const std::optional<QString> n = CgroupReader::normalizePath(s))
+                subtrees << *n;
+        }
+        m_watch->setSubtrees(subtrees);
+    }
     if (m_reader->version() == CgroupVersion::None && !m_reportedNoController) {
         m_reportedNoController = true;
         Q_EMIT statusMessage(
@@ -212,8 +236,30 @@ std::set<QString> Sampler::childDirs(const QString &path) const
     return out;
 }
 
+// New cgroups below the followed subtrees join the paths (up to maxPaths).
+QStringList Sampler::followNewCgroups()
+{
+    if (!m_watch)
+        return {};
+    QStringList added;
+    const QStringList found = m_watch->takeNew();
+    if (found.isEmpty())
+        return added;
+    const QMutexLocker lock(&m_configMutex);
+    for (const QString &path : found) {
+        if (m_config.maxPaths > 0 && m_config.paths.size() >= m_config.maxPaths)
+            break;
+        if (m_config.paths.contains(path))
+            continue;
+        m_config.paths << path;
+        added << path;
+    }
+    return added;
+}
+
 SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
 {
+    const QStringList followed = followNewCgroups();
     auto batch = std::make_shared<SampleBatch>();
     batch->tick = tickNumber;
     batch->timestampMs = QDateTime::currentMSecsSinceEpoch();
@@ -301,6 +347,10 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
         batch->cgroups.push_back(std::move(c));
     }
     batch->readCostUs = cost.nsecsElapsed() / 1000;
+    if (!followed.isEmpty()) {
+        const qint64 when = batch->timestampMs;
+        notifications.emplace_back([this, followed, when] { Q_EMIT cgroupsFollowed(followed, when); });
+    }
 
     SampleBatchPtr result = std::move(batch);
     Q_EMIT batchReady(result);
