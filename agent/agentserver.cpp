@@ -191,6 +191,13 @@ void AgentServer::startSampler()
     sc.paths = m_paths;
     sc.intervalMs = m_options.intervalMs;
     sc.sampleProcesses = m_options.sampleProcesses;
+    sc.resetV1Peak = m_options.resetV1Peak;
+    if (m_options.warnHorizonMs > 0) {
+        EarlyWarningOptions wo;
+        wo.horizonSeconds = m_options.warnHorizonMs / 1000.0;
+        m_warnings.emplace(wo);
+        sc.kernelSignals = true;
+    }
     if (m_options.cgroups.isEmpty()) {
         // A cgroup made between two rediscoveries is sampled from the next tick on.
         sc.followSubtrees = {u"/"_s};
@@ -225,6 +232,12 @@ void AgentServer::startSampler()
                           {u"cgroup"_s, path},
                           {u"timestamp"_s, timestampMs},
                           {u"state"_s, u"created"_s}});
+        }
+    });
+    connect(m_sampler, &Sampler::kernelSignal, this, [this](const KernelSignal &signal) {
+        if (m_warnings) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSignal(signal))
+                appendRecord(warningRecordJson(*w));
         }
     });
     connect(m_sampler, &Sampler::statusMessage, this,
@@ -424,8 +437,15 @@ void AgentServer::ingestBatch(const SampleBatchPtr &batch)
     if (!batch)
         return;
     m_lastBatch = batch;
-    for (const SampledCgroup &c : batch->cgroups)
+    for (const SampledCgroup &c : batch->cgroups) {
         appendRecord(sampleRecordJson(*batch, c));
+        if (m_warnings && c.present) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSample(c.path, c.memory, c.processes))
+                appendRecord(warningRecordJson(*w));
+        } else if (m_warnings) {
+            m_warnings->forget(c.path);
+        }
+    }
     for (ClientSession *s : std::vector<ClientSession *>(m_sessions))
         s->pump();
     Q_EMIT recordsAppended(m_buffer.newestSeq());

@@ -95,6 +95,12 @@ void LiveSession::start()
     samplerConfig.sampleProcesses = m_config.sampleProcesses;
     if (m_config.followNewCgroups)
         samplerConfig.followSubtrees = m_paths;
+    if (m_config.warnHorizonSeconds > 0) {
+        EarlyWarningOptions wo;
+        wo.horizonSeconds = m_config.warnHorizonSeconds;
+        m_warnings = std::make_unique<EarlyWarningMonitor>(wo);
+        samplerConfig.kernelSignals = true;
+    }
     m_samplerThread = std::make_unique<WorkerThread>(u"oomscope-sampler"_s);
     m_sampler = m_samplerThread->adopt(new Sampler(samplerConfig));
     // Straight from the sampler thread to the storage thread: the GUI sees samples once stored.
@@ -104,6 +110,13 @@ void LiveSession::start()
     connect(m_sampler, &Sampler::cgroupVanished, this, [this](const QString &path, qint64) {
         Q_EMIT statusMessage(tr("cgroup %1 is gone").arg(path), 10000);
     });
+    if (m_warnings) {
+        connect(m_sampler, &Sampler::batchReady, this, &LiveSession::onBatchForWarnings);
+        connect(m_sampler, &Sampler::kernelSignal, this, [this](const KernelSignal &signal) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSignal(signal))
+                warn(*w);
+        });
+    }
     connect(m_sampler, &Sampler::cgroupsFollowed, this, [this](const QStringList &paths, qint64) {
         for (const QString &path : paths) {
             if (!m_paths.contains(path))
@@ -293,6 +306,27 @@ void LiveSession::checkUnexplainedKills()
     if (nextDeadline >= 0)
         m_graceTimer->start(int(std::max<qint64>(nextDeadline - now, 1)));
     Q_EMIT stateChanged();
+}
+
+void LiveSession::onBatchForWarnings(const SampleBatchPtr &batch)
+{
+    if (!m_warnings || !batch)
+        return;
+    for (const SampledCgroup &c : batch->cgroups) {
+        if (!c.present) {
+            m_warnings->forget(c.path);
+            continue;
+        }
+        if (const std::optional<EarlyWarning> w = m_warnings->addSample(c.path, c.memory, c.processes))
+            warn(*w);
+    }
+}
+
+void LiveSession::warn(const EarlyWarning &warning)
+{
+    m_warningsSeen.push_back(warning);
+    Q_EMIT earlyWarning(warning, m_seriesOfPath.value(warning.cgroup));
+    Q_EMIT statusMessage(earlyWarningText(warning), 30000);
 }
 
 } // namespace oomscope

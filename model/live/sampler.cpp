@@ -41,6 +41,7 @@ Sampler::Sampler(SamplerConfig config, QObject *parent)
 {
     qRegisterMetaType<SampleBatchPtr>();
     qRegisterMetaType<SampleBatchPtr>("oomscope::SampleBatchPtr");
+    qRegisterMetaType<KernelSignal>();
     m_timer->setSingleShot(true);
     // Coarse timers may fire 5 % late; at 100 ms that is visible in a chart.
     m_timer->setTimerType(Qt::PreciseTimer);
@@ -182,6 +183,13 @@ void Sampler::ensureReader()
     if (m_reader)
         return;
     m_reader.emplace(m_config.cgroupRoot, m_config.procRoot);
+    m_peaks =
+        std::make_unique<PeakTracker>(m_reader->memoryRoot(), m_reader->version(), m_config.resetV1Peak);
+    if (m_config.kernelSignals && m_reader->version() != CgroupVersion::None) {
+        m_signals =
+            new MemorySignalWatch(m_reader->memoryRoot(), m_reader->version(), m_config.signalOptions, this);
+        connect(m_signals, &MemorySignalWatch::signalRaised, this, &Sampler::kernelSignal);
+    }
     if (m_reader->version() != CgroupVersion::None) {
         m_watch = std::make_unique<CgroupTreeWatch>(m_reader->memoryRoot());
         QStringList subtrees;
@@ -289,6 +297,11 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
                 && ::access(QFile::encodeName(absolute(path)).constData(), F_OK) == 0);
         if (c.present) {
             c.memory = toMemorySample(s);
+            c.memory.peakBytes = m_peaks->intervalPeak(path, s);
+            if (m_signals) {
+                for (const KernelSignal &k : m_signals->check(path, s, c.memory.timestampMs))
+                    notifications.emplace_back([this, k] { Q_EMIT kernelSignal(k); });
+            }
             if (config.sampleProcesses) {
                 const std::vector<ProcessReading> readings =
                     m_reader->processes(path, config.processesRecursive);
@@ -316,6 +329,9 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
                 st.siblingsAtVanish = childDirs(parentPath(path));
             st.presence = PathState::Presence::Absent;
             st.lastOomKills.reset();
+            m_peaks->forget(path);
+            if (m_signals)
+                m_signals->unwatch(path);
             if (st.siblingsAtVanish && path != u"/") {
                 for (const QString &sibling : childDirs(parentPath(path))) {
                     if (st.siblingsAtVanish->insert(sibling).second) {

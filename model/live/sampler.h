@@ -6,6 +6,8 @@
 #include "cgroupreader.h"
 #include "cgroupwatch.h"
 #include "memorysample.h"
+#include "memorysignals.h"
+#include "peaktracker.h"
 #include "samplebatch.h"
 #include "workerthread.h"
 
@@ -40,6 +42,13 @@ struct SamplerConfig {
     // Subtrees (relative paths, "/" for all) whose new cgroups join `paths` at the next tick, so a
     // container created and killed within seconds is sampled from its start (CgroupTreeWatch).
     QStringList followSubtrees;
+    // cgroup v1: reset memory.max_usage_in_bytes after each reading, for exact interval peaks.
+    // Opt-in: the mark is shared, and other tools on the node would see it reset.
+    bool resetV1Peak = false;
+    // The kernel's warnings (memorysignals.h): v1 pressure level / usage threshold eventfds,
+    // v2 memory.events high/max and PSI; reported through kernelSignal().
+    bool kernelSignals = false;
+    MemorySignalOptions signalOptions;
     int maxPaths = 0; // followed cgroups stop joining past this many paths; 0 = no cap
 };
 
@@ -84,6 +93,8 @@ Q_SIGNALS:
     // Cgroups created below followSubtrees that joined the sampled paths (this tick's batch
     // already holds their first sample).
     void cgroupsFollowed(const QStringList &paths, qint64 timestampMs);
+    // The kernel warned about a watched cgroup (SamplerConfig::kernelSignals).
+    void kernelSignal(const oomscope::KernelSignal &signal);
     void statusMessage(const QString &message);
     void running(bool running);
 
@@ -108,6 +119,8 @@ private:
     SamplerConfig m_config;
     std::optional<CgroupReader> m_reader;
     std::unique_ptr<CgroupTreeWatch> m_watch;
+    std::unique_ptr<PeakTracker> m_peaks;
+    MemorySignalWatch *m_signals = nullptr; // child, with kernelSignals
     QTimer *m_timer = nullptr;
     bool m_running = false;
     std::chrono::steady_clock::time_point m_epoch;
