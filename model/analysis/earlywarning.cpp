@@ -201,6 +201,18 @@ std::optional<EarlyWarning> EarlyWarningMonitor::addSample(const QString &cgroup
 std::optional<EarlyWarning> EarlyWarningMonitor::addSignal(const KernelSignal &signal)
 {
     CgroupState &st = m_state[signal.cgroup];
+    // Usage near the limit, medium pressure or reclaim at memory.max are what a page-cache
+    // reader does all day: they warn only when most of the limit is memory reclaim cannot free.
+    const bool cacheLike = signal.source == WarningSource::UsageThreshold
+        || signal.source == WarningSource::EventsMax || signal.source == WarningSource::EventsHigh
+        || (signal.source == WarningSource::PressureLevel && signal.level != u"critical");
+    if (cacheLike && !st.recent.empty()) {
+        const MemorySample &s = st.recent.back();
+        const std::int64_t demand = demandOf(s);
+        if (limited(s.limitBytes) && MemorySample::known(demand)
+            && double(demand) < kSignalDemandShare * double(s.limitBytes))
+            return std::nullopt;
+    }
     const auto last = st.lastSignalMs.find(int(signal.source));
     if (last != st.lastSignalMs.end() && signal.timestampMs - last->second < kSignalQuietMs)
         return std::nullopt;

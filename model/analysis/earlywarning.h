@@ -77,6 +77,9 @@ public:
     const EarlyWarningOptions &options() const { return m_options; }
 
     static constexpr std::int64_t kSignalQuietMs = 30'000;
+    // Usage thresholds, medium pressure and memory.events high/max warn only when memory
+    // reclaim cannot free is at least this share of the limit (else it is page cache at work).
+    static constexpr double kSignalDemandShare = 0.5;
 
 private:
     struct CgroupState {

@@ -148,6 +148,17 @@ private Q_SLOTS:
         const std::optional<EarlyWarning> again = m.addSignal(k);
         QVERIFY(again);
         QVERIFY(earlyWarningText(*again).contains(u"critical"_s));
+
+        // Mostly page cache: the usage threshold stays quiet, critical pressure still warns.
+        EarlyWarningMonitor cache;
+        for (const MemorySample &s : series(0, 20, 12, 256, 0.2, 11))
+            QVERIFY(!cache.addSample(u"/c"_s, s, {}));
+        KernelSignal crossed = t;
+        crossed.cgroup = u"/c"_s;
+        QVERIFY(!cache.addSignal(crossed));
+        KernelSignal critical = k;
+        critical.cgroup = u"/c"_s;
+        QVERIFY(cache.addSignal(critical));
     }
 
     void protocolRoundTrip()
