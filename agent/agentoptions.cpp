@@ -122,12 +122,22 @@ struct AgentCommandLineOptions {
         u"max-client-lag"_s,
         u"Records a streaming client may fall behind before it is dropped (default: the buffer size)."_s,
         u"N"_s};
+    const QCommandLineOption warnHorizon {
+        u"warn-horizon"_s,
+        u"Send a warning record when the trend reaches the limit within this time, or the kernel "
+        "signals memory pressure; 0 = no warnings (default 2m)."_s,
+        u"duration"_s};
+    const QCommandLineOption resetPeak {
+        u"reset-v1-peak"_s,
+        u"cgroup v1: reset memory.max_usage_in_bytes after every reading, for exact peaks between "
+        "samples (other tools on the node see the mark reset)."_s};
 
     QList<QCommandLineOption> all() const
     {
-        return {help,        version,   listen,     stdio,     cgroupRoot, procRoot,   interval,   buffer,
-                bufferBytes, tokenFile, tlsCert,    tlsKey,    cgroup,     maxCgroups, rediscover, processes,
-                kmsg,        noHistory, maxClients, handshake, heartbeat,  maxLag};
+        return {help,       version,    listen,      stdio,     cgroupRoot, procRoot,
+                interval,   buffer,     bufferBytes, tokenFile, tlsCert,    tlsKey,
+                cgroup,     maxCgroups, rediscover,  processes, kmsg,       noHistory,
+                maxClients, handshake,  heartbeat,   maxLag,    resetPeak,  warnHorizon};
     }
 };
 
@@ -210,6 +220,14 @@ Result<AgentOptions> readOptions(const QCommandLineParser &parser, const AgentCo
             o.cgroups.append(*normalized);
     }
     o.sampleProcesses = parser.isSet(c.processes);
+    o.resetV1Peak = parser.isSet(c.resetPeak);
+    if (parser.isSet(c.warnHorizon)) {
+        const QString text = parser.value(c.warnHorizon);
+        const std::optional<int> ms = text == u"0" ? std::optional<int>(0) : parseDurationMs(text);
+        if (!ms)
+            return fail(Error::Kind::Invalid, u"--warn-horizon: \"%1\" is not a duration"_s.arg(text));
+        o.warnHorizonMs = *ms;
+    }
     if (parser.isSet(c.kmsg))
         o.kmsgPath = parser.value(c.kmsg);
     o.kmsgHistory = !parser.isSet(c.noHistory);

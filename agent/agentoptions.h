@@ -27,6 +27,9 @@ struct AgentOptions {
     int rediscoverMs = 30000; // 0 = discover once
     int intervalMs = 1000;
     bool sampleProcesses = false;
+    int warnHorizonMs =
+        120000; // --warn-horizon: warn when the trend reaches the limit this soon; 0 = no warnings
+    bool resetV1Peak = false; // --reset-v1-peak (opt-in: the mark is shared by every tool)
 
     QString kmsgPath = QStringLiteral("/dev/kmsg");
     bool kmsgHistory = true; // replay the kernel ring buffer's records at start

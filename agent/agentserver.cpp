@@ -191,6 +191,18 @@ void AgentServer::startSampler()
     sc.paths = m_paths;
     sc.intervalMs = m_options.intervalMs;
     sc.sampleProcesses = m_options.sampleProcesses;
+    sc.resetV1Peak = m_options.resetV1Peak;
+    if (m_options.warnHorizonMs > 0) {
+        EarlyWarningOptions wo;
+        wo.horizonSeconds = m_options.warnHorizonMs / 1000.0;
+        m_warnings.emplace(wo);
+        sc.kernelSignals = true;
+    }
+    if (m_options.cgroups.isEmpty()) {
+        // A cgroup made between two rediscoveries is sampled from the next tick on.
+        sc.followSubtrees = {u"/"_s};
+        sc.maxPaths = m_options.maxCgroups;
+    }
     m_sampler = m_worker->adopt(new Sampler(sc));
     connect(m_sampler, &Sampler::batchReady, this, &AgentServer::ingestBatch);
     connect(m_sampler, &Sampler::killDetected, this,
@@ -211,6 +223,22 @@ void AgentServer::startSampler()
                       {u"cgroup"_s, path},
                       {u"timestamp"_s, timestampMs},
                       {u"state"_s, u"appeared"_s}});
+    });
+    connect(m_sampler, &Sampler::cgroupsFollowed, this, [this](const QStringList &paths, qint64 timestampMs) {
+        for (const QString &path : paths) {
+            if (!m_paths.contains(path))
+                m_paths << path;
+            appendRecord({{u"type"_s, u"cgroup"_s},
+                          {u"cgroup"_s, path},
+                          {u"timestamp"_s, timestampMs},
+                          {u"state"_s, u"created"_s}});
+        }
+    });
+    connect(m_sampler, &Sampler::kernelSignal, this, [this](const KernelSignal &signal) {
+        if (m_warnings) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSignal(signal))
+                appendRecord(warningRecordJson(*w));
+        }
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });
@@ -409,8 +437,15 @@ void AgentServer::ingestBatch(const SampleBatchPtr &batch)
     if (!batch)
         return;
     m_lastBatch = batch;
-    for (const SampledCgroup &c : batch->cgroups)
+    for (const SampledCgroup &c : batch->cgroups) {
         appendRecord(sampleRecordJson(*batch, c));
+        if (m_warnings && c.present) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSample(c.path, c.memory, c.processes))
+                appendRecord(warningRecordJson(*w));
+        } else if (m_warnings) {
+            m_warnings->forget(c.path);
+        }
+    }
     for (ClientSession *s : std::vector<ClientSession *>(m_sessions))
         s->pump();
     Q_EMIT recordsAppended(m_buffer.newestSeq());

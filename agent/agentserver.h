@@ -5,6 +5,7 @@
 #pragma once
 
 #include "agentoptions.h"
+#include "earlywarning.h"
 #include "kmsgtail.h"
 #include "recordbuffer.h"
 #include "result.h"
@@ -135,6 +136,7 @@ private:
     QTimer *m_rediscoverTimer = nullptr;
     std::vector<ClientSession *> m_sessions;
     SampleBatchPtr m_lastBatch;
+    std::optional<EarlyWarningMonitor> m_warnings; // --warn-horizon > 0
     qint64 m_connectionsRejected = 0;
     qint64 m_clientsDropped = 0;
     qint64 m_authFailures = 0;

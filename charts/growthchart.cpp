@@ -136,6 +136,12 @@ void GrowthChart::clear()
     setSeries({}, {});
 }
 
+void GrowthChart::addWarningMarker(const ChartMarker &marker)
+{
+    m_growth->addWarningMarker(marker);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void GrowthChart::setSeries(const std::vector<ChartSeriesSpec> &series,
                             const std::vector<ChartMarker> &markers)
 {

@@ -51,6 +51,8 @@ public:
     // Replaces the shown series and markers, fits the time axis to their data and queries it.
     void setSeries(const std::vector<ChartSeriesSpec> &series, const std::vector<ChartMarker> &markers);
     void clear();
+    // A live early warning, drawn until the next setSeries (which gets it again from the view).
+    void addWarningMarker(const ChartMarker &marker);
 
     void setBreakdownVisible(bool visible);
     void setWorkingSetVisible(bool visible);

@@ -59,7 +59,8 @@ SampleEnvelope envelopeOfSamples(const std::vector<MemorySample> &samples)
                     &env.lastLimitBytes,
                     &env.lastHighBytes,
                     &env.maxFailcnt,
-                    &env.maxOomKillCount})
+                    &env.maxOomKillCount,
+                    &env.maxPeakBytes})
         sized(*v);
     for (std::size_t i = 0; i < n; ++i) {
         const MemorySample &s = samples[i];
@@ -79,6 +80,7 @@ SampleEnvelope envelopeOfSamples(const std::vector<MemorySample> &samples)
         env.lastHighBytes[i] = s.highBytes;
         env.maxFailcnt[i] = s.failcnt;
         env.maxOomKillCount[i] = s.oomKillCount;
+        env.maxPeakBytes[i] = std::max(s.peakBytes, s.usageBytes);
     }
     return env;
 }
@@ -89,7 +91,7 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
     c.seriesId = seriesId;
     c.level = env.level;
     const int n = int(env.size());
-    QVector<QCPGraphData> usage(n), usageMin, usageMax, workingSet(n), limit(n), high(n), failRises;
+    QVector<QCPGraphData> usage(n), usageMin, usageMax, workingSet(n), limit(n), high(n), failRises, peak(n);
     std::array<QVector<QCPGraphData>, kStackCount> stack;
     for (auto &s : stack)
         s.resize(n);
@@ -108,6 +110,12 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
         const double key =
             env.level > 0 ? secondsOf(env.timeMs[k]) + secondsOf(env.bucketMs) / 2 : secondsOf(env.timeMs[k]);
         usage[i] = QCPGraphData(key, bytesOrNaN(env.lastUsageBytes[k]));
+        // Raw: the interval's peak against its usage; buckets: the highest peak against the
+        // highest usage (the band above the min-max band).
+        const std::int64_t peakTop = env.maxPeakBytes[k];
+        const std::int64_t peakBase = env.level > 0 ? env.maxUsageBytes[k] : env.lastUsageBytes[k];
+        peak[i] = QCPGraphData(key, bytesOrNaN(std::max(peakTop, peakBase)));
+        c.peakAbove = c.peakAbove || (MemorySample::known(peakBase) && peakTop > peakBase);
         workingSet[i] = QCPGraphData(key, bytesOrNaN(env.lastWorkingSetBytes[k]));
         limit[i] = QCPGraphData(key, limitOrNaN(env.lastLimitBytes[k]));
         high[i] = QCPGraphData(key, limitOrNaN(env.lastHighBytes[k]));
@@ -116,7 +124,7 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
             usageMax[i] = QCPGraphData(key, bytesOrNaN(env.maxUsageBytes[k]));
         }
         maxBytes = std::max({maxBytes, double(env.maxUsageBytes[k]), double(env.lastUsageBytes[k]),
-                             std::isnan(limit[i].value) ? 0.0 : limit[i].value});
+                             double(peakTop), std::isnan(limit[i].value) ? 0.0 : limit[i].value});
         // Stacked: each component is drawn at the sum of itself and the ones below it; an
         // unmeasured component adds nothing.
         std::int64_t sum = 0;
@@ -145,6 +153,7 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
     c.usage = container(usage);
     c.usageMin = container(usageMin);
     c.usageMax = container(usageMax);
+    c.peak = container(peak);
     c.workingSet = container(workingSet);
     c.limit = container(limit);
     c.high = container(high);

@@ -26,6 +26,10 @@ struct SeriesCurves {
     qint64 seriesId = 0;
     int level = 0; // the envelope's level: > 0 draws min/max as a band
     QSharedPointer<QCPGraphDataContainer> usage, usageMin, usageMax, workingSet, limit, high, failRises;
+    // The highest usage of each sample's interval (peak_bytes, between samples), drawn as a band
+    // down to the usage line; peakAbove: somewhere it is above the usage.
+    QSharedPointer<QCPGraphDataContainer> peak;
+    bool peakAbove = false;
     // anon, shmem, active file, inactive file, kernel, each the cumulative sum up to it.
     std::array<QSharedPointer<QCPGraphDataContainer>, kStackCount> stack;
     std::array<bool, kStackCount> stackKnown {}; // the component was measured somewhere in the range

@@ -177,6 +177,10 @@ void GrowthPlot::createGraphs(const ChartSeriesSpec &spec, bool first, bool seve
     // Solid, not dashed: a dashed pen over a zig-zagging wide view costs ~10x more to stroke.
     g.workingSet = add(prefix + kWorkingSetName, QPen(spec.color.lighter(160), 1.4));
     g.usage = add(prefix + u"usage"_s, QPen(spec.color, 2));
+    // Above the usage line: how high usage went between two samples (peak_bytes).
+    g.peak = add(prefix + u"peak between samples"_s, QPen(spec.color.lighter(130), 0.8));
+    g.peak->setBrush(withAlpha(spec.color.lighter(130), 60));
+    g.peak->setChannelFillGraph(g.usage);
     g.limit = add(prefix + u"limit"_s, QPen(spec.color.darker(140), 2.2, Qt::DashDotLine));
     g.limit->setLineStyle(QCPGraph::lsStepLeft);
     g.high = add(prefix + u"memory.high"_s, QPen(spec.color.darker(110), 1.6, Qt::DotLine));
@@ -200,7 +204,9 @@ void GrowthPlot::addMarker(const ChartMarker &marker)
     items.line->setLayer(u"markers"_s);
     items.line->point1->setCoords(key, 0);
     items.line->point2->setCoords(key, 1);
-    items.line->setPen(QPen(kill, 1.6, Qt::SolidLine));
+    const bool warning = !marker.warning.isEmpty();
+    const QColor color = warning ? QColor(0xc7, 0x7c, 0x02) : kill; // amber: not a kill (yet)
+    items.line->setPen(QPen(color, 1.6, warning ? Qt::DashLine : Qt::SolidLine));
     items.line->setSelectable(false);
     items.label = new QCPItemText(m_plot);
     items.label->setLayer(u"markers"_s);
@@ -209,10 +215,13 @@ void GrowthPlot::addMarker(const ChartMarker &marker)
     // Kills close together would share one spot; stagger their labels downwards.
     items.label->position->setCoords(key, 0.015 + 0.075 * double(m_markerItems.size() % 4));
     items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    items.label->setText(marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim);
-    items.label->setColor(kill);
+    if (warning)
+        items.label->setText(u"⚠ "_s + marker.warning);
+    else
+        items.label->setText(marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim);
+    items.label->setColor(color);
     items.label->setBrush(m_style.palette.labelBackground);
-    items.label->setPen(QPen(kill, 1));
+    items.label->setPen(QPen(color, 1));
     items.label->setPadding(QMargins(5, 2, 5, 2));
     items.label->setSelectable(false);
     m_markerItems.push_back(items);
@@ -229,7 +238,8 @@ void GrowthPlot::setSeries(const std::vector<ChartSeriesSpec> &series,
     for (const ChartMarker &marker : markers) {
         // An event placed on several shown series is one kill: one marker.
         if (!graphsOf(marker.seriesId)
-            || std::find(shownEvents.begin(), shownEvents.end(), marker.eventId) != shownEvents.end())
+            || (marker.warning.isEmpty()
+                && std::find(shownEvents.begin(), shownEvents.end(), marker.eventId) != shownEvents.end()))
             continue;
         shownEvents.push_back(marker.eventId);
         addMarker(marker);
@@ -266,6 +276,10 @@ void GrowthPlot::setCurves(const SeriesCurves &c)
     g->usage->setData(c.usage);
     g->usageMin->setData(c.usageMin);
     g->usageMax->setData(c.usageMax);
+    g->peak->setData(c.peak);
+    g->peakAbove = c.peakAbove;
+    // The band closes on the usage line at raw level, on the bucket maxima when merged.
+    g->peak->setChannelFillGraph(c.level > 0 ? g->usageMax : g->usage);
     g->workingSet->setData(c.workingSet);
     g->limit->setData(c.limit);
     g->high->setData(c.high);
@@ -287,6 +301,8 @@ void GrowthPlot::appendCurves(const SeriesCurves &c, double trimBeforeKey)
         graph->data()->removeBefore(trimBeforeKey);
     };
     append(g->usage, c.usage);
+    append(g->peak, c.peak);
+    g->peakAbove = g->peakAbove || c.peakAbove;
     append(g->workingSet, c.workingSet);
     append(g->limit, c.limit);
     append(g->high, c.high);
@@ -348,6 +364,7 @@ void GrowthPlot::updateVisibility()
         show(g.usageMax, g.level > 0, true);
         show(g.workingSet, m_showWorkingSet, true);
         show(g.usage, true, true);
+        show(g.peak, haveData && g.peakAbove, true);
         show(g.limit, !haveData || hasValues(g.limit), true);
         show(g.high, haveData && hasValues(g.high), true);
         show(g.failRises, true, !haveData || !g.failRises->data()->isEmpty());

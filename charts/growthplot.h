@@ -43,6 +43,8 @@ struct ChartMarker {
     qint64 seriesId = 0;
     std::int64_t timeMs = 0;
     QString victim; // "checkout_svc.py (23026)"
+    // Not a kill but an early warning (eventId 0): its words (earlyWarningText), drawn dashed.
+    QString warning;
 };
 
 // "trend +1.84 MiB/s → killed at the limit": the words of the trend line's label.
@@ -56,6 +58,8 @@ public:
         QCPGraph *usage = nullptr;
         QCPGraph *usageMin = nullptr;
         QCPGraph *usageMax = nullptr;
+        QCPGraph *peak = nullptr; // band from the usage (or usage max) up to the interval's peak
+        bool peakAbove = false;
         QCPGraph *workingSet = nullptr;
         QCPGraph *limit = nullptr;
         QCPGraph *high = nullptr;
@@ -109,6 +113,12 @@ public:
     SeriesGraphs *graphsOf(qint64 seriesId);
     const SeriesGraphs *graphsOf(qint64 seriesId) const;
     const std::vector<MarkerItems> &markerItems() const { return m_markerItems; }
+    // A live early warning on a shown series (ChartMarker::warning set); ignored otherwise.
+    void addWarningMarker(const ChartMarker &marker)
+    {
+        if (graphsOf(marker.seriesId) && !marker.warning.isEmpty())
+            addMarker(marker);
+    }
     std::vector<ChartMarker> markers() const;
 
 private:

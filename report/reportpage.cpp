@@ -22,7 +22,7 @@ std::vector<ChartMarker> killsInRange(const Workspace &workspace, SampleStore &s
     for (const EventPlacement &pl : store.placements(seriesId)) {
         if (pl.timeMs < fromMs || pl.timeMs > toMs)
             continue;
-        ChartMarker marker {pl.eventId, seriesId, pl.timeMs, QString()};
+        ChartMarker marker {pl.eventId, seriesId, pl.timeMs, QString(), QString()};
         if (const std::optional<OomEvent> e = workspace.event(pl.eventId); e && e->victim.present)
             marker.victim = victimName(e->victim.comm, e->victim.pid);
         kills.push_back(marker);

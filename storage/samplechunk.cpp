@@ -133,10 +133,15 @@ QByteArray encode(const ColumnBlock &block, std::size_t first, std::size_t count
 bool decodeAppend(std::span<const char> blob, ColumnBlock &out)
 {
     Header h;
-    if (!readHeader(blob, h) || h.columns != out.columns.size())
+    // A chunk written before columns were appended to its layout has fewer: the missing ones
+    // read as unknown (-1). More columns than the reader knows is a corrupt (or newer) chunk.
+    if (!readHeader(blob, h) || h.columns > out.columns.size() || (h.columns == 0 && !out.columns.empty()))
         return false;
+    for (std::size_t c = h.columns; c < out.columns.size(); ++c)
+        out.columns[c].resize(out.columns[c].size() + h.rows, -1);
     const std::uint8_t *p = h.body;
-    for (auto &column : out.columns) {
+    for (std::size_t c = 0; c < h.columns; ++c) {
+        auto &column = out.columns[c];
         std::uint64_t bytes = 0;
         p = getVarint(p, h.end, bytes);
         if (!p || bytes > std::uint64_t(h.end - p))

@@ -48,8 +48,9 @@ struct ColumnBlock {
 // length followed by that many bytes of zigzag varint deltas (the first value is a delta to 0).
 QByteArray encode(const ColumnBlock &block, std::size_t first = 0, std::size_t count = SIZE_MAX);
 
-// Decodes the whole blob into `out` (columns appended to what is there; out must have the blob's
-// column count). Returns false on a malformed blob, leaving `out` unspecified.
+// Decodes the whole blob into `out` (columns appended to what is there). A blob with fewer
+// columns than `out` (written before columns were added) fills the missing ones with -1. Returns false on a
+// malformed blob, leaving `out` unspecified.
 bool decodeAppend(std::span<const char> blob, ColumnBlock &out);
 
 // Decodes column `column` only (e.g. time, column 0). Returns false on a malformed blob.

@@ -40,6 +40,7 @@ enum RawColumn {
     RawFailcnt,
     RawOomKill,
     RawBoottimeBits,
+    RawPeak, // added later: older chunks have no such column (read as unknown)
     RawColumnCount
 };
 
@@ -65,6 +66,7 @@ enum BucketColumn {
     BLastHigh,
     BMaxFailcnt,
     BMaxOomKill,
+    BMaxPeak, // added later, as RawPeak
     BucketColumnCount
 };
 
@@ -89,6 +91,7 @@ inline constexpr std::array<std::vector<std::int64_t> SampleEnvelope::*, BucketC
     &SampleEnvelope::lastHighBytes,
     &SampleEnvelope::maxFailcnt,
     &SampleEnvelope::maxOomKillCount,
+    &SampleEnvelope::maxPeakBytes,
 };
 
 using Bucket = std::array<std::int64_t, BucketColumnCount>;
@@ -143,6 +146,7 @@ inline void mergeBucket(Bucket &acc, const Bucket &later)
         acc[c] = lastKnown(acc[c], later[c]);
     acc[BMaxFailcnt] = std::max(acc[BMaxFailcnt], later[BMaxFailcnt]);
     acc[BMaxOomKill] = std::max(acc[BMaxOomKill], later[BMaxOomKill]);
+    acc[BMaxPeak] = std::max(acc[BMaxPeak], later[BMaxPeak]);
 }
 
 inline Bucket bucketOf(const MemorySample &s, std::int64_t bucketStart)
@@ -167,7 +171,8 @@ inline Bucket bucketOf(const MemorySample &s, std::int64_t bucketStart)
                    s.limitBytes,
                    s.highBytes,
                    s.failcnt,
-                   s.oomKillCount};
+                   s.oomKillCount,
+                   std::max(s.peakBytes, s.usageBytes)};
 }
 
 inline Bucket rowOf(const chunk::ColumnBlock &block, std::size_t row)
@@ -186,7 +191,8 @@ inline std::array<std::int64_t, RawColumnCount> rawRowOf(const MemorySample &s)
             s.activeFileBytes, s.inactiveFileBytes,
             s.shmemBytes,      s.kernelBytes,
             s.swapBytes,       s.failcnt,
-            s.oomKillCount,    std::bit_cast<std::int64_t>(s.boottimeSeconds)};
+            s.oomKillCount,    std::bit_cast<std::int64_t>(s.boottimeSeconds),
+            s.peakBytes};
 }
 
 inline MemorySample sampleOf(const chunk::ColumnBlock &b, std::size_t i)
@@ -206,6 +212,7 @@ inline MemorySample sampleOf(const chunk::ColumnBlock &b, std::size_t i)
     s.failcnt = b.columns[RawFailcnt][i];
     s.oomKillCount = b.columns[RawOomKill][i];
     s.boottimeSeconds = std::bit_cast<double>(b.columns[RawBoottimeBits][i]);
+    s.peakBytes = b.columns[RawPeak][i];
     return s;
 }
 

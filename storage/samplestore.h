@@ -74,6 +74,8 @@ struct SampleEnvelope {
         lastInactiveFileBytes, lastKernelBytes, lastSwapBytes;
     std::vector<std::int64_t> lastLimitBytes, lastHighBytes;
     std::vector<std::int64_t> maxFailcnt, maxOomKillCount;
+    // The highest usage the bucket saw, between samples included (peak_bytes, else usage).
+    std::vector<std::int64_t> maxPeakBytes;
 
     std::size_t size() const { return timeMs.size(); }
     bool empty() const { return timeMs.empty(); }

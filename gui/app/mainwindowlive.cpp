@@ -4,6 +4,7 @@
 // Both store from their own threads; the window only reloads what changed.
 #include "agentclient.h"
 #include "attachdialog.h"
+#include "desktopnotifier.h"
 #include "feedrecorder.h"
 #include "livesession.h"
 #include "mainwindow.h"
@@ -56,6 +57,12 @@ bool MainWindow::startLiveSession(const LiveSessionConfig &config)
     connect(session, &LiveSession::statusMessage, this,
             [this](const QString &message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
     connect(session, &LiveSession::stateChanged, this, &MainWindow::updateLiveControls);
+    // Early warnings also go to the desktop: the window may be hidden when a kill nears.
+    auto *notifier = findChild<DesktopNotifier *>(QString(), Qt::FindDirectChildrenOnly);
+    if (!notifier)
+        notifier = new DesktopNotifier(this);
+    connect(session, &LiveSession::earlyWarning, notifier,
+            [notifier](const EarlyWarning &warning, qint64) { notifier->notifyWarning(warning); });
     createLiveControls();
     session->start();
     updateLiveControls();

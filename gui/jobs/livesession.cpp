@@ -93,6 +93,14 @@ void LiveSession::start()
     samplerConfig.paths = m_paths;
     samplerConfig.intervalMs = std::clamp(m_config.intervalMs, SamplerConfig::kMinIntervalMs, 10'000);
     samplerConfig.sampleProcesses = m_config.sampleProcesses;
+    if (m_config.followNewCgroups)
+        samplerConfig.followSubtrees = m_paths;
+    if (m_config.warnHorizonSeconds > 0) {
+        EarlyWarningOptions wo;
+        wo.horizonSeconds = m_config.warnHorizonSeconds;
+        m_warnings = std::make_unique<EarlyWarningMonitor>(wo);
+        samplerConfig.kernelSignals = true;
+    }
     m_samplerThread = std::make_unique<WorkerThread>(u"oomscope-sampler"_s);
     m_sampler = m_samplerThread->adopt(new Sampler(samplerConfig));
     // Straight from the sampler thread to the storage thread: the GUI sees samples once stored.
@@ -101,6 +109,21 @@ void LiveSession::start()
     connect(m_sampler, &Sampler::replacementCandidate, this, &LiveSession::onReplacement);
     connect(m_sampler, &Sampler::cgroupVanished, this, [this](const QString &path, qint64) {
         Q_EMIT statusMessage(tr("cgroup %1 is gone").arg(path), 10000);
+    });
+    if (m_warnings) {
+        connect(m_sampler, &Sampler::batchReady, this, &LiveSession::onBatchForWarnings);
+        connect(m_sampler, &Sampler::kernelSignal, this, [this](const KernelSignal &signal) {
+            if (const std::optional<EarlyWarning> w = m_warnings->addSignal(signal))
+                warn(*w);
+        });
+    }
+    connect(m_sampler, &Sampler::cgroupsFollowed, this, [this](const QStringList &paths, qint64) {
+        for (const QString &path : paths) {
+            if (!m_paths.contains(path))
+                m_paths << path;
+        }
+        Q_EMIT statusMessage(tr("new cgroup(s) watched: %1").arg(paths.join(u", "_s)), 10000);
+        Q_EMIT stateChanged();
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [this](const QString &message) { Q_EMIT statusMessage(message, 10000); });
@@ -283,6 +306,27 @@ void LiveSession::checkUnexplainedKills()
     if (nextDeadline >= 0)
         m_graceTimer->start(int(std::max<qint64>(nextDeadline - now, 1)));
     Q_EMIT stateChanged();
+}
+
+void LiveSession::onBatchForWarnings(const SampleBatchPtr &batch)
+{
+    if (!m_warnings || !batch)
+        return;
+    for (const SampledCgroup &c : batch->cgroups) {
+        if (!c.present) {
+            m_warnings->forget(c.path);
+            continue;
+        }
+        if (const std::optional<EarlyWarning> w = m_warnings->addSample(c.path, c.memory, c.processes))
+            warn(*w);
+    }
+}
+
+void LiveSession::warn(const EarlyWarning &warning)
+{
+    m_warningsSeen.push_back(warning);
+    Q_EMIT earlyWarning(warning, m_seriesOfPath.value(warning.cgroup));
+    Q_EMIT statusMessage(earlyWarningText(warning), 30000);
 }
 
 } // namespace oomscope

@@ -5,6 +5,7 @@
 // widget: a view follows it through its signals (SamplesView::followLiveSession).
 #pragma once
 
+#include "earlywarning.h"
 #include "samplewriter.h"
 
 #include <QDateTime>
@@ -30,6 +31,12 @@ struct LiveSessionConfig {
     QStringList paths; // relative to the memory hierarchy root
     int intervalMs = 1000;
     bool sampleProcesses = true;
+    // Cgroups created below the picked paths (a pod's new container, a restarted service) are
+    // sampled from the next tick on.
+    bool followNewCgroups = true;
+    // Warn when the trend reaches the limit within this many seconds, or the kernel signals
+    // pressure (earlywarning.h); 0 = no warnings.
+    double warnHorizonSeconds = 120;
     QString kmsgPath = QStringLiteral("/dev/kmsg"); // empty: do not tail a kernel log
     bool kmsgFromStart = false; // tests: read a prepared file from its beginning
     QString host; // empty: this machine's hostname
@@ -75,6 +82,8 @@ Q_SIGNALS:
     void samplesStored(oomscope::StoredSamplesPtr stored);
     void oomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs);
     void killWithoutReport(const QString &path, qint64 timestampMs, qint64 count);
+    // An OOM kill looks near in a watched cgroup (seriesId 0 while its series is not stored yet).
+    void earlyWarning(const oomscope::EarlyWarning &warning, qint64 seriesId);
     void statusMessage(const QString &message, int timeoutMs);
     void stateChanged();
 
@@ -84,6 +93,8 @@ private:
     void onReplacement(const QString &vanishedPath, const QString &newPath);
     void onOomEventStored(qint64 eventId, qint64 seriesId, qint64 timeMs, const QString &memcg);
     void checkUnexplainedKills();
+    void onBatchForWarnings(const SampleBatchPtr &batch);
+    void warn(const EarlyWarning &warning);
 
     struct PendingKill {
         QString path;
@@ -118,6 +129,14 @@ private:
     std::vector<PendingKill> m_pendingKills;
     std::vector<StoredEvent> m_recentEvents;
     QStringList m_notes;
+    std::unique_ptr<EarlyWarningMonitor> m_warnings;
+
+public:
+    // The early warnings of the session so far, in order.
+    const std::vector<EarlyWarning> &warnings() const { return m_warningsSeen; }
+
+private:
+    std::vector<EarlyWarning> m_warningsSeen;
     qint64 m_samplesStored = 0;
     int m_eventsStored = 0;
 };

@@ -35,6 +35,7 @@ std::vector<MemorySample> samplesOfEnvelope(const SampleEnvelope &env)
         s.swapBytes = env.lastSwapBytes[i];
         s.failcnt = env.maxFailcnt[i];
         s.oomKillCount = env.maxOomKillCount[i];
+        s.peakBytes = env.maxPeakBytes[i];
     }
     return out;
 }

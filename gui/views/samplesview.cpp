@@ -148,6 +148,15 @@ void SamplesView::followLiveSession(LiveSession *session)
             m_chart->appendLiveSamples(seriesId, samples);
     });
     connect(m_chart, &GrowthChart::dataLoaded, session, [this, session] { refillLiveSamples(*session); });
+    connect(session, &LiveSession::earlyWarning, m_chart,
+            [this](const EarlyWarning &warning, qint64 seriesId) {
+                ChartMarker marker;
+                marker.seriesId = seriesId;
+                marker.timeMs = warning.timestampMs;
+                marker.warning = earlyWarningText(warning);
+                m_liveWarnings.push_back(marker);
+                m_chart->addWarningMarker(marker);
+            });
 }
 
 // A chart query reads the workspace as it was when the query started; samples flushed and
@@ -245,6 +254,11 @@ void SamplesView::refreshChart()
         const QString kills = markers.size() == 1 ? tr("1 kill") : tr("%1 kills").arg(markers.size());
         m_caption->setText(
             tr("Memory of %1 — %2 samples, %3").arg(names.join(u", "_s), QLocale().toString(samples), kills));
+    }
+    for (const ChartMarker &w : m_liveWarnings) {
+        if (std::any_of(specs.begin(), specs.end(),
+                        [&w](const ChartSeriesSpec &s) { return s.seriesId == w.seriesId; }))
+            markers.push_back(w);
     }
     m_chart->setSeries(specs, markers);
     m_verdictArea->setVisible(hasSeries());

@@ -3,6 +3,7 @@
 // ones in the middle, and a reserved side panel on the right for the verdict.
 #pragma once
 
+#include "growthplot.h"
 #include "rangeevaluation.h"
 #include "workspace.h"
 
@@ -78,6 +79,7 @@ private:
 
     Workspace *m_workspace = nullptr;
     std::vector<EventSummary> m_events;
+    std::vector<ChartMarker> m_liveWarnings; // early warnings of the live session, kept across refreshes
     SeriesTreeModel *m_treeModel = nullptr;
     QTreeView *m_treeView = nullptr;
     GrowthChart *m_chart = nullptr;

@@ -32,6 +32,9 @@ struct MemorySample {
     std::int64_t failcnt = kUnknown; // v1 memory.failcnt / v2 memory.events max
     std::int64_t oomKillCount = kUnknown; // v1 memory.oom_control oom_kill / v2 memory.events oom_kill
     double boottimeSeconds = std::nan(""); // CLOCK_BOOTTIME at the sample: aligns dmesg time
+    // The highest usage since the previous sample (v2 memory.peak, v1 memory.max_usage_in_bytes):
+    // what a spike between two samples reached. See PeakTracker for how exact it is.
+    std::int64_t peakBytes = kUnknown;
 
     static bool known(std::int64_t v) { return v != kUnknown; }
     bool hasBoottime() const { return !std::isnan(boottimeSeconds); }

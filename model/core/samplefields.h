@@ -29,6 +29,7 @@ enum class SampleField {
     Failcnt,
     OomKill,
     Boottime,
+    Peak,
 };
 
 enum class SampleUnit {
@@ -50,7 +51,7 @@ struct SampleFieldInfo {
     double MemorySample::*seconds;
 };
 
-inline constexpr std::array<SampleFieldInfo, 13> kSampleFields = {{
+inline constexpr std::array<SampleFieldInfo, 14> kSampleFields = {{
     {SampleField::Usage, "usage_bytes", "usage_bytes", "container_memory_usage_bytes", SampleUnit::Bytes,
      false, &MemorySample::usageBytes, nullptr},
     {SampleField::Limit, "limit_bytes", "limit_bytes", "container_spec_memory_limit_bytes", SampleUnit::Bytes,
@@ -113,6 +114,16 @@ inline constexpr std::array<SampleFieldInfo, 13> kSampleFields = {{
      false,
      nullptr,
      &MemorySample::boottimeSeconds},
+    // No metric: cAdvisor's container_memory_max_usage_bytes is the watermark since creation, not
+    // the peak of one interval.
+    {SampleField::Peak,
+     "peak_bytes",
+     "peak_bytes",
+     {},
+     SampleUnit::Bytes,
+     false,
+     &MemorySample::peakBytes,
+     nullptr},
 }};
 
 constexpr const SampleFieldInfo &sampleField(SampleField id)

@@ -254,4 +254,69 @@ FeedGap gapFromJson(const QJsonObject &frame)
     return FeedGap {frame.value("from"_L1).toInteger(), frame.value("to"_L1).toInteger()};
 }
 
+// ---- warning ---------------------------------------------------------------------------------
+
+QJsonObject warningRecordJson(const EarlyWarning &w)
+{
+    QJsonObject o {{u"type"_s, u"warning"_s},
+                   {u"cgroup"_s, w.cgroup},
+                   {u"timestamp"_s, qint64(w.timestampMs)},
+                   {u"source"_s, warningSourceName(w.source)},
+                   {u"text"_s, earlyWarningText(w)}};
+    if (w.secondsToLimit >= 0) {
+        o.insert(u"seconds_to_limit"_s, w.secondsToLimit);
+        o.insert(u"slope_bytes_per_s"_s, w.slopeBytesPerSecond);
+    }
+    const auto known = [&o](const char *key, std::int64_t v) {
+        if (MemorySample::known(v) && v != MemorySample::kUnlimited)
+            o.insert(QLatin1String(key), qint64(v));
+    };
+    known("usage_bytes", w.usageBytes);
+    known("limit_bytes", w.limitBytes);
+    known("unreclaimable_bytes", w.unreclaimableBytes);
+    if (!w.signal.level.isEmpty())
+        o.insert(u"level"_s, w.signal.level);
+    known("threshold_bytes", w.signal.thresholdBytes);
+    if (w.signal.count > 0)
+        o.insert(u"count"_s, qint64(w.signal.count));
+    if (w.source == WarningSource::Pressure)
+        o.insert(u"avg10"_s, w.signal.avg10);
+    if (w.victimPid > 0)
+        o.insert(u"predicted_victim"_s,
+                 QJsonObject {{u"pid"_s, qint64(w.victimPid)}, {u"comm"_s, w.victimComm}});
+    return o;
+}
+
+std::optional<EarlyWarning> warningFromJson(const QJsonObject &o)
+{
+    const QString source = o.value(u"source"_s).toString();
+    EarlyWarning w;
+    bool found = false;
+    for (WarningSource s : {WarningSource::Trend, WarningSource::PressureLevel, WarningSource::UsageThreshold,
+                            WarningSource::EventsHigh, WarningSource::EventsMax, WarningSource::Pressure}) {
+        if (warningSourceName(s) == source) {
+            w.source = s;
+            found = true;
+        }
+    }
+    if (!found || o.value(u"type"_s).toString() != u"warning"_s)
+        return std::nullopt;
+    w.signal.source = w.source;
+    w.cgroup = w.signal.cgroup = o.value(u"cgroup"_s).toString();
+    w.timestampMs = w.signal.timestampMs = o.value(u"timestamp"_s).toInteger();
+    w.secondsToLimit = o.value(u"seconds_to_limit"_s).toDouble(-1);
+    w.slopeBytesPerSecond = o.value(u"slope_bytes_per_s"_s).toDouble(0);
+    w.usageBytes = o.value(u"usage_bytes"_s).toInteger(MemorySample::kUnknown);
+    w.limitBytes = o.value(u"limit_bytes"_s).toInteger(MemorySample::kUnknown);
+    w.unreclaimableBytes = o.value(u"unreclaimable_bytes"_s).toInteger(MemorySample::kUnknown);
+    w.signal.level = o.value(u"level"_s).toString();
+    w.signal.thresholdBytes = o.value(u"threshold_bytes"_s).toInteger(MemorySample::kUnknown);
+    w.signal.count = o.value(u"count"_s).toInteger(0);
+    w.signal.avg10 = o.value(u"avg10"_s).toDouble(0);
+    const QJsonObject victim = o.value(u"predicted_victim"_s).toObject();
+    w.victimPid = victim.value(u"pid"_s).toInteger(0);
+    w.victimComm = victim.value(u"comm"_s).toString();
+    return w;
+}
+
 } // namespace oomscope

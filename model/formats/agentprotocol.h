@@ -4,6 +4,7 @@
 // two ends agree on one spelling. Sample fields come from the field table (samplefields.h).
 #pragma once
 
+#include "earlywarning.h"
 #include "oomevent.h"
 #include "samplebatch.h"
 
@@ -100,5 +101,11 @@ struct FeedGap {
 
 QJsonObject gapFrameJson(const FeedGap &gap);
 FeedGap gapFromJson(const QJsonObject &frame);
+
+// ---- warning: an OOM kill looks near (earlywarning.h) ------------------------------------
+
+QJsonObject warningRecordJson(const EarlyWarning &warning);
+// nullopt when the record is not a warning this client understands (an unknown source).
+std::optional<EarlyWarning> warningFromJson(const QJsonObject &record);
 
 } // namespace oomscope

@@ -41,6 +41,7 @@ Sampler::Sampler(SamplerConfig config, QObject *parent)
 {
     qRegisterMetaType<SampleBatchPtr>();
     qRegisterMetaType<SampleBatchPtr>("oomscope::SampleBatchPtr");
+    qRegisterMetaType<KernelSignal>();
     m_timer->setSingleShot(true);
     // Coarse timers may fire 5 % late; at 100 ms that is visible in a chart.
     m_timer->setTimerType(Qt::PreciseTimer);
@@ -152,6 +153,21 @@ void Sampler::setSampleProcesses(bool sample)
     m_config.sampleProcesses = sample;
 }
 
+void Sampler::setFollowSubtrees(const QStringList &subtrees)
+{
+    if (!onOwnThread()) {
+        QMetaObject::invokeMethod(
+            this, [this, subtrees] { setFollowSubtrees(subtrees); }, Qt::QueuedConnection);
+        return;
+    }
+    {
+        const QMutexLocker lock(&m_configMutex);
+        m_config.followSubtrees = subtrees;
+    }
+    if (m_watch)
+        m_watch->setSubtrees(subtrees);
+}
+
 void Sampler::sampleNow()
 {
     if (!onOwnThread()) {
@@ -167,6 +183,22 @@ void Sampler::ensureReader()
     if (m_reader)
         return;
     m_reader.emplace(m_config.cgroupRoot, m_config.procRoot);
+    m_peaks =
+        std::make_unique<PeakTracker>(m_reader->memoryRoot(), m_reader->version(), m_config.resetV1Peak);
+    if (m_config.kernelSignals && m_reader->version() != CgroupVersion::None) {
+        m_signals =
+            new MemorySignalWatch(m_reader->memoryRoot(), m_reader->version(), m_config.signalOptions, this);
+        connect(m_signals, &MemorySignalWatch::signalRaised, this, &Sampler::kernelSignal);
+    }
+    if (m_reader->version() != CgroupVersion::None) {
+        m_watch = std::make_unique<CgroupTreeWatch>(m_reader->memoryRoot());
+        QStringList subtrees;
+        for (const QString &s : m_config.followSubtrees) {
+            if (const std::optional<QString> n = CgroupReader::normalizePath(s))
+                subtrees << *n;
+        }
+        m_watch->setSubtrees(subtrees);
+    }
     if (m_reader->version() == CgroupVersion::None && !m_reportedNoController) {
         m_reportedNoController = true;
         Q_EMIT statusMessage(
@@ -212,8 +244,30 @@ std::set<QString> Sampler::childDirs(const QString &path) const
     return out;
 }
 
+// New cgroups below the followed subtrees join the paths (up to maxPaths).
+QStringList Sampler::followNewCgroups()
+{
+    if (!m_watch)
+        return {};
+    QStringList added;
+    const QStringList found = m_watch->takeNew();
+    if (found.isEmpty())
+        return added;
+    const QMutexLocker lock(&m_configMutex);
+    for (const QString &path : found) {
+        if (m_config.maxPaths > 0 && m_config.paths.size() >= m_config.maxPaths)
+            break;
+        if (m_config.paths.contains(path))
+            continue;
+        m_config.paths << path;
+        added << path;
+    }
+    return added;
+}
+
 SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
 {
+    const QStringList followed = followNewCgroups();
     auto batch = std::make_shared<SampleBatch>();
     batch->tick = tickNumber;
     batch->timestampMs = QDateTime::currentMSecsSinceEpoch();
@@ -243,6 +297,11 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
                 && ::access(QFile::encodeName(absolute(path)).constData(), F_OK) == 0);
         if (c.present) {
             c.memory = toMemorySample(s);
+            c.memory.peakBytes = m_peaks->intervalPeak(path, s);
+            if (m_signals) {
+                for (const KernelSignal &k : m_signals->check(path, s, c.memory.timestampMs))
+                    notifications.emplace_back([this, k] { Q_EMIT kernelSignal(k); });
+            }
             if (config.sampleProcesses) {
                 const std::vector<ProcessReading> readings =
                     m_reader->processes(path, config.processesRecursive);
@@ -270,6 +329,9 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
                 st.siblingsAtVanish = childDirs(parentPath(path));
             st.presence = PathState::Presence::Absent;
             st.lastOomKills.reset();
+            m_peaks->forget(path);
+            if (m_signals)
+                m_signals->unwatch(path);
             if (st.siblingsAtVanish && path != u"/") {
                 for (const QString &sibling : childDirs(parentPath(path))) {
                     if (st.siblingsAtVanish->insert(sibling).second) {
@@ -301,6 +363,10 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
         batch->cgroups.push_back(std::move(c));
     }
     batch->readCostUs = cost.nsecsElapsed() / 1000;
+    if (!followed.isEmpty()) {
+        const qint64 when = batch->timestampMs;
+        notifications.emplace_back([this, followed, when] { Q_EMIT cgroupsFollowed(followed, when); });
+    }
 
     SampleBatchPtr result = std::move(batch);
     Q_EMIT batchReady(result);

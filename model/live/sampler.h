@@ -4,7 +4,10 @@
 #pragma once
 
 #include "cgroupreader.h"
+#include "cgroupwatch.h"
 #include "memorysample.h"
+#include "memorysignals.h"
+#include "peaktracker.h"
 #include "samplebatch.h"
 #include "workerthread.h"
 
@@ -36,6 +39,17 @@ struct SamplerConfig {
     // The OOM killer of a memcg considers every task below it, so a pod's ranking needs the
     // processes of its containers too.
     bool processesRecursive = true;
+    // Subtrees (relative paths, "/" for all) whose new cgroups join `paths` at the next tick, so a
+    // container created and killed within seconds is sampled from its start (CgroupTreeWatch).
+    QStringList followSubtrees;
+    // cgroup v1: reset memory.max_usage_in_bytes after each reading, for exact interval peaks.
+    // Opt-in: the mark is shared, and other tools on the node would see it reset.
+    bool resetV1Peak = false;
+    // The kernel's warnings (memorysignals.h): v1 pressure level / usage threshold eventfds,
+    // v2 memory.events high/max and PSI; reported through kernelSignal().
+    bool kernelSignals = false;
+    MemorySignalOptions signalOptions;
+    int maxPaths = 0; // followed cgroups stop joining past this many paths; 0 = no cap
 };
 
 // Runs in a thread of its own (see WorkerThread); every public function may be called from any
@@ -55,6 +69,7 @@ public:
     void setPaths(const QStringList &paths);
     void setIntervalMs(int intervalMs); // clamped to SamplerConfig::kMinIntervalMs
     void setSampleProcesses(bool sample);
+    void setFollowSubtrees(const QStringList &subtrees);
     // Reads once now, outside the schedule (works without start(); used by benchmarks).
     void sampleNow();
 
@@ -75,6 +90,11 @@ Q_SIGNALS:
     // A new directory beside a vanished watched cgroup: likely the same workload restarted
     // under a new id (a Kubernetes container in its pod). Stitching is the store's job.
     void replacementCandidate(const QString &vanishedPath, const QString &newPath, qint64 timestampMs);
+    // Cgroups created below followSubtrees that joined the sampled paths (this tick's batch
+    // already holds their first sample).
+    void cgroupsFollowed(const QStringList &paths, qint64 timestampMs);
+    // The kernel warned about a watched cgroup (SamplerConfig::kernelSignals).
+    void kernelSignal(const oomscope::KernelSignal &signal);
     void statusMessage(const QString &message);
     void running(bool running);
 
@@ -93,10 +113,14 @@ private:
     SampleBatchPtr readAll(std::int64_t tickNumber);
     std::set<QString> childDirs(const QString &path) const;
     QString absolute(const QString &path) const;
+    QStringList followNewCgroups();
 
     mutable QMutex m_configMutex; // guards m_config: config() may be called from any thread
     SamplerConfig m_config;
     std::optional<CgroupReader> m_reader;
+    std::unique_ptr<CgroupTreeWatch> m_watch;
+    std::unique_ptr<PeakTracker> m_peaks;
+    MemorySignalWatch *m_signals = nullptr; // child, with kernelSignals
     QTimer *m_timer = nullptr;
     bool m_running = false;
     std::chrono::steady_clock::time_point m_epoch;

@@ -425,7 +425,7 @@ void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
         samples.push_back(s);
     }
     const ChartSeriesSpec spec {7, u"s"_s, Qt::blue, 1000, 10900};
-    const ChartMarker marker {42, 7, 5000, u"app (99)"_s};
+    const ChartMarker marker {42, 7, 5000, u"app (99)"_s, {}};
 
     QCustomPlot plot;
     GrowthPlot growth(&plot, ChartStyle::report(false, QFont(), QFont()));

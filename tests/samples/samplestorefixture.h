@@ -32,7 +32,7 @@ inline bool sameSample(const MemorySample &a, const MemorySample &b)
         && a.highBytes == b.highBytes && a.anonBytes == b.anonBytes && a.fileBytes == b.fileBytes
         && a.activeFileBytes == b.activeFileBytes && a.inactiveFileBytes == b.inactiveFileBytes
         && a.shmemBytes == b.shmemBytes && a.kernelBytes == b.kernelBytes && a.swapBytes == b.swapBytes
-        && a.failcnt == b.failcnt && a.oomKillCount == b.oomKillCount
+        && a.failcnt == b.failcnt && a.oomKillCount == b.oomKillCount && a.peakBytes == b.peakBytes
         && std::bit_cast<std::uint64_t>(a.boottimeSeconds) == std::bit_cast<std::uint64_t>(b.boottimeSeconds);
 }
 

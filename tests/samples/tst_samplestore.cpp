@@ -66,6 +66,8 @@ std::vector<MemorySample> randomSamples(std::size_t n, std::uint64_t seed, std::
         s.swapBytes = maybe(0);
         s.failcnt = maybe(std::int64_t(i / 7));
         s.oomKillCount = maybe(std::int64_t(i / 1000));
+        // A spike between samples now and then; unknown like the other fields (older chunks).
+        s.peakBytes = chance(10) ? std::int64_t(usage + rng() % 30'000'000) : maybe(usage);
         s.boottimeSeconds = chance(10) ? std::nan("") : double(t - startMs) / 1000.0 + 12.345678;
         out.push_back(s);
     }
@@ -78,7 +80,7 @@ struct ExpectedBucket {
     std::int64_t minUsage = kUnknown, maxUsage = kUnknown, lastUsage = kUnknown;
     std::int64_t minWs = kUnknown, maxWs = kUnknown, lastWs = kUnknown;
     std::int64_t lastAnon = kUnknown, lastInactive = kUnknown, lastLimit = kUnknown, lastHigh = kUnknown;
-    std::int64_t maxFailcnt = kUnknown, maxOomKill = kUnknown;
+    std::int64_t maxFailcnt = kUnknown, maxOomKill = kUnknown, maxPeak = kUnknown;
 };
 
 std::int64_t floorTo(std::int64_t t, std::int64_t width)
@@ -126,6 +128,8 @@ std::vector<ExpectedBucket> bruteForce(const std::vector<MemorySample> &samples,
         lastOf(b.lastHigh, s.highBytes);
         maxOf(b.maxFailcnt, s.failcnt);
         maxOf(b.maxOomKill, s.oomKillCount);
+        maxOf(b.maxPeak, s.peakBytes); // the highest usage seen: between samples or at one
+        maxOf(b.maxPeak, s.usageBytes);
     }
     std::vector<ExpectedBucket> out;
     for (const auto &entry : buckets)
@@ -139,7 +143,7 @@ QString compareLevel(const SampleEnvelope &env, const std::vector<ExpectedBucket
         return u"bucket count %1, expected %2"_s.arg(env.size()).arg(expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         const ExpectedBucket &e = expected[i];
-        const std::array<std::pair<std::int64_t, std::int64_t>, 16> pairs {{
+        const std::array<std::pair<std::int64_t, std::int64_t>, 17> pairs {{
             {env.timeMs[i], e.start},
             {env.lastTimeMs[i], e.lastTime},
             {env.sampleCount[i], e.count},
@@ -155,6 +159,7 @@ QString compareLevel(const SampleEnvelope &env, const std::vector<ExpectedBucket
             {env.lastHighBytes[i], e.lastHigh},
             {env.maxFailcnt[i], e.maxFailcnt},
             {env.maxOomKillCount[i], e.maxOomKill},
+            {env.maxPeakBytes[i], e.maxPeak},
             {env.lastTimeMs[i] >= env.timeMs[i], 1},
         }};
         for (std::size_t f = 0; f < pairs.size(); ++f) {
@@ -225,6 +230,12 @@ void TestSampleStore::chunkCodecRoundTrip()
     QVERIFY(!chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size() - 3)), junk));
     chunk::ColumnBlock wrongShape(4);
     QVERIFY(!chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size())), wrongShape));
+    // A chunk written before a column was added (peak_bytes) reads with that column unknown.
+    chunk::ColumnBlock wider(6);
+    QVERIFY(chunk::decodeAppend(std::span(blob.constData(), std::size_t(blob.size())), wider));
+    for (int c = 0; c < 5; ++c)
+        QCOMPARE(wider.columns[std::size_t(c)], block.columns[std::size_t(c)]);
+    QCOMPARE(wider.columns[5], std::vector<std::int64_t>(block.size(), -1));
     QVERIFY(!chunk::decodeColumn(std::span(blob.constData(), std::size_t(10)), 4, column));
 }
 
