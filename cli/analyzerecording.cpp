@@ -190,13 +190,13 @@ CgroupAnalysis analyzeCgroup(const RecordingInput &in, std::size_t index,
         a.killTimes.push_back(*e->wallMs);
         a.knownVictims.push_back(e->event.victim.present ? e->event.victim.pid : 0);
     }
-    a.verdict = classify(a.series->samples, {}, a.killTimes);
     a.limitBytes = lastKnownLimit(*a.series);
     // Process rows of this cgroup (rows without a cgroup belong to a single-cgroup recording).
     for (const ProcessSample &p : in.procs.rows) {
         if (p.cgroup == a.series->cgroup || (p.cgroup.isEmpty() && in.samples.series.size() == 1))
             a.rows.push_back(p);
     }
+    a.verdict = classify(a.series->samples, {}, a.killTimes, a.rows);
     if (!a.rows.empty())
         a.predicted = predictVictimsForKills(a.rows, a.killTimes, a.limitBytes, a.knownVictims);
     return a;
@@ -287,6 +287,11 @@ void printCgroupText(const CgroupAnalysis &a)
         out() << "    recommended limit: " << humanBytes(*verdict.recommendedLimitBytes) << "\n";
     for (const QString &w : verdict.warnings)
         out() << "    warning: " << w << "\n";
+    const std::vector<ProcessGrowth> &growth = verdict.growthByProcess.processes;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, growth.size()); ++i)
+        out() << "    growth: " << growth[i].comm << " (pid " << growth[i].pid << ") "
+              << QString::number(growth[i].slopeBytesPerS * 3600.0 / (1024.0 * 1024.0), 'f', 0) << " MiB/h, "
+              << QString::number(growth[i].shareOfGrowth * 100.0, 'f', 0) << " % of the growth\n";
     for (std::size_t k = 0; k < a.kills.size(); ++k) {
         const OomEvent &e = a.kills[k]->event;
         out() << "    kill at " << utcText(*a.kills[k]->wallMs) << ": " << e.victim.comm << " (pid "
@@ -339,7 +344,7 @@ int analyzeRecording(const QCommandLineParser &parser, bool json)
     }
     if (json) {
         const QJsonObject root {
-            {u"oomscope_json_version"_s, 1},
+            {u"oomscope_json_version"_s, 2},
             {u"boot_time_ms"_s, boot->ms ? QJsonValue(*boot->ms) : QJsonValue()},
             {u"boot_time_source"_s, boot->source.isEmpty() ? QJsonValue() : QJsonValue(boot->source)},
             {u"cgroups"_s, cgroups},

@@ -60,6 +60,7 @@ struct Context {
     const ClassifyOptions &options;
     std::optional<double> limit;
     qint64 gapMs = 0;
+    std::span<const ProcessSample> processes; // the cgroup's per-process rows (may be empty)
 };
 
 inline bool isGap(const Context &ctx, const Pt &a, const Pt &b)
