@@ -18,14 +18,7 @@ namespace oomscope {
 namespace {
 
 using verdict_detail::kMiB;
-
-// Round a limit up to a step people would write in a manifest.
-std::int64_t roundUpLimit(double bytes)
-{
-    const double stepMiB = bytes < 256 * kMiB ? 8 : bytes < 2048 * kMiB ? 32 : 128;
-    const double step = stepMiB * kMiB;
-    return std::int64_t(std::ceil(bytes / step) * step);
-}
+using verdict_detail::roundUpLimit;
 
 std::int64_t roundUpMiB(double bytes)
 {
@@ -567,6 +560,12 @@ Verdict classify(std::span<const MemorySample> samplesIn, const ClassifyOptions 
     if (decider)
         applyTrend(v, *decider, *chosen, limit);
     workingSetFigures(v, pts);
+    std::vector<std::pair<qint64, double>> demand;
+    demand.reserve(pts.size());
+    for (const Pt &p : pts)
+        demand.emplace_back(p.ms, p.demand);
+    v.limitReplay = replayDemand(demand, candidateLimits(ev.peakDemandBytes, ev.limitBytes), ev.limitBytes,
+                                 ev.kills, options.headroom);
     if (!chosen) {
         v.kind = Verdict::Kind::InsufficientData;
         v.confidence = 0.1;
@@ -664,6 +663,7 @@ QJsonObject verdictToJson(const Verdict &v)
         {u"segments"_s, segments},
         {u"trend"_s, v.trend.valid ? QJsonValue(trend) : QJsonValue(QJsonValue::Null)},
         {u"growth_by_process"_s, growthToJson(v.growthByProcess)},
+        {u"limit_replay"_s, limitReplayToJson(v.limitReplay)},
         {u"leaking_process"_s,
          v.leakingProcess ? growthEntryToJson(v.growthByProcess.processes[*v.leakingProcess])
                           : QJsonValue(QJsonValue::Null)},

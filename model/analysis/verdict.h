@@ -75,9 +75,11 @@
 // climb short the peak is only a lower bound, so at least limit + 25 % is advised, with a
 // warning. Shown beside VPA's convention (p90 of daily working-set peaks + 15 %; with less than
 // a day of data, p90 of the peaks of 20 equal windows, said in `vpaBasis`) and KRR's (max
-// working set + 15 %).
+// working set + 15 %). limitReplay replays the recorded demand against candidate limits
+// (limitreplay.h); its recommendation is shown beside them.
 #pragma once
 
+#include "limitreplay.h"
 #include "memorysample.h"
 #include "processgrowth.h"
 
@@ -261,6 +263,7 @@ struct Verdict {
     std::vector<Segment> segments;
     GrowthAttribution growthByProcess; // empty without per-process samples
     std::optional<std::size_t> leakingProcess; // index into growthByProcess.processes
+    LimitReplay limitReplay; // the recorded demand against candidate limits (limitreplay.h)
 };
 
 // JSON names: leak, undersized, spike, page_cache, fits, insufficient_data.

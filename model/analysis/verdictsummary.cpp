@@ -64,13 +64,14 @@ QString leakSummary(const Verdict &v, const QString &reason, const QString &limi
         ? u" Each of %1 incarnations (between kills) grew the same way."_s.arg(ev.growingIncarnations)
         : QString();
     const SegmentFinding *f = v.decidingSegment ? &v.segments[*v.decidingSegment].finding : nullptr;
-    const QString who = f && !f->processComm.isEmpty()
+    // A ProcessLeak reason names the process itself; a leak on the cgroup's line is named here.
+    const QString who = f && !f->processComm.isEmpty() && f->rule != SegmentFinding::Rule::ProcessLeak
         ? u" in %1 (pid %2, %3 of the growth)"_s.arg(f->processComm)
               .arg(f->processPid)
               .arg(percent(f->processShare))
         : QString();
     return u"Leak%1: %2.%3%4 A bigger limit only delays the next kill; fix what retains memory%5."_s.arg(
-        who, reason, again, when, who.isEmpty() ? QString() : u" in "_s + f->processComm);
+        who, reason, again, when, f && !f->processComm.isEmpty() ? u" in "_s + f->processComm : QString());
 }
 
 QString insufficientSummary(const Evidence &ev)
@@ -139,7 +140,7 @@ QString segmentReason(const SegmentFinding &f)
                    .arg(f.failcntRise);
     case R::ProcessLeak:
         return u"%1 (pid %2) grows %3 (R² %4) without levelling off over %5 while the other processes "
-               u"hold: %6 of the growth is its own"_s.arg(f.processComm)
+               u"hold (%6 of the growth is its own)"_s.arg(f.processComm)
                    .arg(f.processPid)
                    .arg(rate(f.slopeBytesPerS), QString::number(f.r2, 'f', 2), duration(f.durationS),
                         percent(f.processShare));
