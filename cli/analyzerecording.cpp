@@ -65,6 +65,7 @@ struct CgroupAnalysis {
     std::int64_t limitBytes = 0;
     std::vector<ProcessSample> rows; // its process samples
     std::vector<std::optional<std::int64_t>> predicted; // per kill
+    PredictionOptions prediction; // era and page size of the node
 };
 
 bool openInput(const QString &path, QFile &file)
@@ -197,8 +198,17 @@ CgroupAnalysis analyzeCgroup(const RecordingInput &in, std::size_t index,
             a.rows.push_back(p);
     }
     a.verdict = classify(a.series->samples, {}, a.killTimes, a.rows);
+    // The node's kernel era and page size: from this cgroup's reports, else from any report of the
+    // logs (one node), else the default (said in the notes).
+    std::vector<OomEvent> reports;
+    for (const PlacedEvent *e : a.kills)
+        reports.push_back(e->event);
+    if (reports.empty())
+        for (const PlacedEvent &e : events)
+            reports.push_back(e.event);
+    a.prediction = predictionOptionsFromEvents(reports);
     if (!a.rows.empty())
-        a.predicted = predictVictimsForKills(a.rows, a.killTimes, a.limitBytes, a.knownVictims);
+        a.predicted = predictVictimsForKills(a.rows, a.killTimes, a.limitBytes, a.knownVictims, a.prediction);
     return a;
 }
 
@@ -229,6 +239,7 @@ QJsonObject predictionToJson(const PredictedRanking &p)
         {u"time_ms"_s, p.instantMs},
         {u"limit_bytes"_s, qint64(p.limitBytes)},
         {u"totalpages"_s, qint64(p.totalPages)},
+        {u"era"_s, badnessEraName(p.era)},
         {u"predicted_victim_pid"_s,
          p.predictedVictimPid ? QJsonValue(qint64(*p.predictedVictimPid)) : QJsonValue()},
         {u"ranking"_s, ranking},
@@ -260,7 +271,7 @@ QJsonValue finalPredictionToJson(const CgroupAnalysis &a)
         return QJsonValue();
     const qint64 endMs = a.rows.back().timestampMs;
     const std::vector<ProcessSample> last = readingAtOrBefore(a.rows, endMs, a.knownVictims);
-    return predictionToJson(predictVictim(last, a.limitBytes));
+    return predictionToJson(predictVictim(last, a.limitBytes, a.prediction));
 }
 
 QJsonObject cgroupToJson(const CgroupAnalysis &a)
