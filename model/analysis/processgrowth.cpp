@@ -55,15 +55,17 @@ struct PidFit {
     Line line;
     double durS = 0;
     double secondHalfSlope = 0;
+    std::vector<double> t; // bucket medians, seconds since the pid's first sample
+    std::vector<double> y;
 };
 
 PidFit fitPid(const PidSeries &s)
 {
     PidFit f;
     f.durS = double(s.ms.back() - s.ms.front()) / 1000.0;
-    std::vector<double> t;
-    std::vector<double> y;
-    bucketise(s, t, y);
+    bucketise(s, f.t, f.y);
+    const std::vector<double> &t = f.t;
+    const std::vector<double> &y = f.y;
     f.line = verdict_detail::theilSen(t, y);
     std::vector<double> t2;
     std::vector<double> y2;
@@ -134,6 +136,8 @@ ProcessGrowth growthOfChain(const std::vector<const PidSeries *> &chain)
         g.pids.push_back(s->pid);
         g.samples += int(s->ms.size());
         const PidFit f = fitPid(*s);
+        for (std::size_t i = 0; i < f.t.size(); ++i)
+            g.curve.emplace_back(s->ms.front() + qint64(f.t[i] * 1000.0), f.y[i]);
         if (!f.line.valid)
             continue;
         const double w = std::max(f.durS, 1e-3);

@@ -52,6 +52,9 @@ struct ProcessGrowth {
     qint64 lastMs = 0;
     int samples = 0;
     double secondHalfSlopeBytesPerS = 0; // of its latest pid's run
+    // Its unreclaimable memory for drawing: the bucket medians of every pid (epoch ms, bytes),
+    // at most 120 per pid, in time order.
+    std::vector<std::pair<qint64, double>> curve;
 };
 
 struct GrowthAttribution {
