@@ -477,7 +477,7 @@ void GrowthPlot::addTrend(const Verdict &verdict)
 }
 
 // Up to three processes with a share of the growth, each its unreclaimable memory over time,
-// named "comm (pid) +rate" in the legend.
+// named "comm (pid) share-of-growth %" in the legend.
 void GrowthPlot::addProcessLines(const Verdict &verdict)
 {
     std::size_t drawn = 0;
@@ -488,11 +488,10 @@ void GrowthPlot::addProcessLines(const Verdict &verdict)
         graph->setLayer(u"trend"_s);
         const QColor color = m_style.palette.processes[drawn];
         graph->setPen(QPen(color, 1.6, drawn == 0 ? Qt::SolidLine : Qt::DashDotLine));
-        graph->setName(QCoreApplication::translate("GrowthPlot", "%1 (%2) %3 MiB/h, %4 % of growth")
+        graph->setName(QCoreApplication::translate("GrowthPlot", "%1 (%2) %3 % of growth")
                            .arg(g.comm)
                            .arg(g.pid)
-                           .arg(QString::number(g.slopeBytesPerS * 3600.0 / (1024.0 * 1024.0), 'f', 0),
-                                QString::number(g.shareOfGrowth * 100.0, 'f', 0)));
+                           .arg(QString::number(g.shareOfGrowth * 100.0, 'f', 0)));
         QVector<double> keys;
         QVector<double> values;
         for (std::size_t i = 0; i < g.curve.size(); ++i) {

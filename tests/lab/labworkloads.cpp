@@ -85,6 +85,80 @@ void addIssueShapes(std::vector<Spec> &specs, const QString &cacheDir)
         pageCacheReader(u"issue12-backup"_s, 64 * kMiB, cacheDir + u"/backup.bin"_s, 160 * kMiB, 120, 7));
 }
 
+// 9. Three processes with oom_score_adj 0 / 500 / -500, one leaking: whom does the kernel kill?
+Spec victimSpec(std::mt19937_64 &rng, quint64 seed, bool negativeAdj)
+{
+    Spec s;
+    s.name = u"victim"_s;
+    s.expected = QString(); // judged by the prediction, not the classifier
+    s.limitBytes = std::int64_t(std::llround(draw(rng, 64, 128))) * kMiB;
+    const int leaker = int(seed % 3);
+    // Without CAP_SYS_RESOURCE all three move up by 500: the badness term is linear in the
+    // adj, so the ranking is the same.
+    const QStringList adjs =
+        negativeAdj ? QStringList {u"0"_s, u"500"_s, u"-500"_s} : QStringList {u"500"_s, u"1000"_s, u"0"_s};
+    const double rate = mibOf(s.limitBytes) / draw(rng, 12, 20);
+    std::vector<QStringList> procs;
+    QStringList parts;
+    for (int i = 0; i < 3; ++i) {
+        if (i == leaker) {
+            procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rate), u"--adj"_s, adjs[i]});
+            parts << u"adj %1 leaks %2 MiB/s"_s.arg(adjs[i], num(rate));
+        } else {
+            const double hold = draw(rng, 4, 12);
+            procs.push_back({u"hold"_s, u"--base-mib"_s, num(hold), u"--adj"_s, adjs[i]});
+            parts << u"adj %1 holds %2 MiB"_s.arg(adjs[i], num(hold));
+        }
+    }
+    s.args = procs.front();
+    s.extraProcesses.assign(procs.begin() + 1, procs.end());
+    s.expectKill = true;
+    s.description = parts.join(u"; "_s);
+    return s;
+}
+
+// 10. Four processes, one leaking 2-20 MiB/s (which one, its adj and the limit vary): a leak in
+// that process, however fast it fills the limit (8-30 s).
+Spec processLeakSpec(std::mt19937_64 &rng, bool negativeAdj)
+{
+    const int leaker = int(rng() % 4);
+    const double rate = draw(rng, 2, 20);
+    std::vector<double> holds;
+    QStringList adjs;
+    const QStringList choices = negativeAdj ? QStringList {u"-300"_s, u"0"_s, u"200"_s, u"600"_s}
+                                            : QStringList {u"0"_s, u"100"_s, u"300"_s, u"600"_s};
+    double held = 0;
+    for (int i = 0; i < 4; ++i) {
+        holds.push_back(draw(rng, 5, 16));
+        held += holds.back();
+        adjs << choices[int(rng() % 4)];
+    }
+    const double fillS = std::min(draw(rng, 8, 30), (320 - held) / rate);
+    const std::int64_t limit = std::int64_t(std::llround(held + 2 + rate * fillS)) * kMiB;
+    return severalProcessLeak(u"process-leak"_s, limit, leaker, rate, draw(rng, 1, 4), holds, adjs);
+}
+
+// 3. Sawtooth with a rising floor.
+Spec sawtoothSpec(std::mt19937_64 &rng)
+{
+    Spec s;
+    s.name = u"sawtooth"_s;
+    s.expected = u"leak"_s;
+    s.limitBytes = drawLimit(rng);
+    const double limitMib = mibOf(s.limitBytes);
+    const double cycleMib = draw(rng, 0.2, 0.3) * limitMib;
+    const double periodS = draw(rng, 2.0, 3.5);
+    const double fillS = draw(rng, 38, 48);
+    const double keepMib = (0.97 * limitMib - cycleMib) / (fillS / periodS);
+    s.realRateMiBps = keepMib / periodS;
+    s.args = {u"sawtooth"_s, u"--cycle-mib"_s, num(cycleMib), u"--keep-mib"_s,
+              num(keepMib),  u"--period-s"_s,  num(periodS)};
+    s.expectKill = true;
+    s.description = u"sawtooth %1 MiB every %2 s, keeps %3 MiB per cycle"_s.arg(num(cycleMib), num(periodS),
+                                                                                num(keepMib));
+    return s;
+}
+
 } // namespace
 
 std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheDir, bool negativeAdj, bool issueShapes)
@@ -122,25 +196,7 @@ std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheDir, bool negative
         s.description = u"shmem (memfd) leak %1 MiB/s"_s.arg(num(s.realRateMiBps));
         specs.push_back(s);
     }
-    // 3. Sawtooth with a rising floor.
-    {
-        Spec s;
-        s.name = u"sawtooth"_s;
-        s.expected = u"leak"_s;
-        s.limitBytes = drawLimit(rng);
-        const double limitMib = mibOf(s.limitBytes);
-        const double cycleMib = draw(rng, 0.2, 0.3) * limitMib;
-        const double periodS = draw(rng, 2.0, 3.5);
-        const double fillS = draw(rng, 38, 48);
-        const double keepMib = (0.97 * limitMib - cycleMib) / (fillS / periodS);
-        s.realRateMiBps = keepMib / periodS;
-        s.args = {u"sawtooth"_s, u"--cycle-mib"_s, num(cycleMib), u"--keep-mib"_s,
-                  num(keepMib),  u"--period-s"_s,  num(periodS)};
-        s.expectKill = true;
-        s.description = u"sawtooth %1 MiB every %2 s, keeps %3 MiB per cycle"_s.arg(
-            num(cycleMib), num(periodS), num(keepMib));
-        specs.push_back(s);
-    }
+    specs.push_back(sawtoothSpec(rng));
     // 4. A startup footprint over the limit.
     {
         Spec s;
@@ -212,56 +268,8 @@ std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheDir, bool negative
         s.description = u"holds %1 MiB, 0..%2 MiB come and go"_s.arg(num(base), num(wobble));
         specs.push_back(s);
     }
-    // 9. Three processes with oom_score_adj 0 / 500 / -500, one leaking: whom does the kernel kill?
-    {
-        Spec s;
-        s.name = u"victim"_s;
-        s.expected = QString(); // judged by the prediction, not the classifier
-        s.limitBytes = std::int64_t(std::llround(draw(rng, 64, 128))) * kMiB;
-        const int leaker = int(seed % 3);
-        // Without CAP_SYS_RESOURCE all three move up by 500: the badness term is linear in the
-        // adj, so the ranking is the same.
-        const QStringList adjs = negativeAdj ? QStringList {u"0"_s, u"500"_s, u"-500"_s}
-                                             : QStringList {u"500"_s, u"1000"_s, u"0"_s};
-        const double rate = mibOf(s.limitBytes) / draw(rng, 12, 20);
-        std::vector<QStringList> procs;
-        QStringList parts;
-        for (int i = 0; i < 3; ++i) {
-            if (i == leaker) {
-                procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rate), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 leaks %2 MiB/s"_s.arg(adjs[i], num(rate));
-            } else {
-                const double hold = draw(rng, 4, 12);
-                procs.push_back({u"hold"_s, u"--base-mib"_s, num(hold), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 holds %2 MiB"_s.arg(adjs[i], num(hold));
-            }
-        }
-        s.args = procs.front();
-        s.extraProcesses.assign(procs.begin() + 1, procs.end());
-        s.expectKill = true;
-        s.description = parts.join(u"; "_s);
-        specs.push_back(s);
-    }
-    // 10. Four processes, one leaking 2-20 MiB/s (which one, its adj and the limit vary): a leak in
-    // that process, however fast it fills the limit (8-30 s).
-    {
-        const int leaker = int(rng() % 4);
-        const double rate = draw(rng, 2, 20);
-        std::vector<double> holds;
-        QStringList adjs;
-        const QStringList choices = negativeAdj ? QStringList {u"-300"_s, u"0"_s, u"200"_s, u"600"_s}
-                                                : QStringList {u"0"_s, u"100"_s, u"300"_s, u"600"_s};
-        double held = 0;
-        for (int i = 0; i < 4; ++i) {
-            holds.push_back(draw(rng, 5, 16));
-            held += holds.back();
-            adjs << choices[int(rng() % 4)];
-        }
-        const double fillS = std::min(draw(rng, 8, 30), (320 - held) / rate);
-        const std::int64_t limit = std::int64_t(std::llround(held + 2 + rate * fillS)) * kMiB;
-        specs.push_back(
-            severalProcessLeak(u"process-leak"_s, limit, leaker, rate, draw(rng, 1, 4), holds, adjs));
-    }
+    specs.push_back(victimSpec(rng, seed, negativeAdj));
+    specs.push_back(processLeakSpec(rng, negativeAdj));
     if (issueShapes)
         addIssueShapes(specs, cacheDir);
     return specs;
