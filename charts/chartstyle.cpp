@@ -90,6 +90,7 @@ ChartPalette ChartPalette::light()
     p.stack = kStackColors;
     p.badness = kBadnessColors;
     p.selected = QColor(0xa0, 0x6a, 0x00);
+    p.processes = {QColor(0xd8, 0x1b, 0x60), QColor(0x00, 0x89, 0x7b), QColor(0x6d, 0x4c, 0x41)};
     p.labelBackground = QColor(255, 255, 255, 225);
     return p;
 }
@@ -111,6 +112,7 @@ ChartPalette ChartPalette::dark()
     p.warning = QColor(0xf5, 0xb0, 0x41);
     p.good = QColor(0x5f, 0xc9, 0xb8);
     p.selected = QColor(0xf5, 0xb0, 0x41);
+    p.processes = {QColor(0xf0, 0x62, 0x92), QColor(0x4d, 0xd0, 0xc0), QColor(0xbc, 0xaa, 0xa4)};
     p.labelBackground = QColor(0x1e, 0x20, 0x24, 225);
     return p;
 }

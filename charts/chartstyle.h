@@ -29,6 +29,7 @@ struct ChartPalette {
     // Badness components: RSS, swap, page tables, oom_score_adj, root bonus.
     std::array<QColor, 5> badness;
     QColor selected; // the kernel's selection when it killed a child of it
+    std::array<QColor, 3> processes; // the top growing processes' lines, largest first
     QColor labelBackground; // behind labels drawn over the curves
 
     static ChartPalette light(); // the screen's colours, and the light report

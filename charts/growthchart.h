@@ -66,6 +66,8 @@ public:
     void setTrendVisible(bool visible);
     bool isTrendVisible() const { return m_growth->isTrendVisible(); }
     QCPItemLine *trendLineItem() const { return m_growth->trendLineItem(); } // nullptr when none is drawn
+    // The top growing processes' lines (with per-process samples), largest first.
+    const std::vector<QCPGraph *> &processGraphs() const { return m_growth->processGraphs(); }
     QCPItemLine *forecastItem() const { return m_growth->forecastItem(); }
     QString trendLabelText() const { return m_growth->trendLabelText(); }
     int shadedRegionCount() const { return m_growth->shadedRegionCount(); }

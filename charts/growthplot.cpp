@@ -5,6 +5,7 @@
 
 #include "growthplot.h"
 
+#include <QCoreApplication>
 #include <QLocale>
 
 #include <algorithm>
@@ -410,6 +411,9 @@ void GrowthPlot::clearVerdictOverlay()
         m_plot->removeItem(label);
     m_regionItems.clear();
     m_regionLabels.clear();
+    for (QCPGraph *graph : m_processGraphs)
+        m_plot->removeGraph(graph);
+    m_processGraphs.clear();
 }
 
 void GrowthPlot::addRegion(const Region &region, double pxPerSecond)
@@ -489,6 +493,41 @@ void GrowthPlot::addTrend(const Verdict &verdict)
     m_trendLabel->setVisible(m_showTrend);
 }
 
+// Up to three processes with a share of the growth, each its unreclaimable memory over time,
+// named "comm (pid) share-of-growth %" in the legend.
+void GrowthPlot::addProcessLines(const Verdict &verdict)
+{
+    std::size_t drawn = 0;
+    for (const ProcessGrowth &g : verdict.growthByProcess.processes) {
+        if (drawn == m_style.palette.processes.size() || g.shareOfGrowth < 0.05 || g.curve.size() < 2)
+            break;
+        QCPGraph *graph = m_plot->addGraph();
+        graph->setLayer(u"trend"_s);
+        const QColor color = m_style.palette.processes[drawn];
+        graph->setPen(QPen(color, 1.6, drawn == 0 ? Qt::SolidLine : Qt::DashDotLine));
+        graph->setName(QCoreApplication::translate("GrowthPlot", "%1 (%2) %3 % of growth")
+                           .arg(g.comm)
+                           .arg(g.pid)
+                           .arg(QString::number(g.shareOfGrowth * 100.0, 'f', 0)));
+        QVector<double> keys;
+        QVector<double> values;
+        for (std::size_t i = 0; i < g.curve.size(); ++i) {
+            // A restart (the next pid of the chain) breaks the line.
+            if (i > 0 && g.curve[i].second < 0.5 * g.curve[i - 1].second) {
+                keys << (secondsOf(g.curve[i - 1].first) + secondsOf(g.curve[i].first)) / 2;
+                values << std::nan("");
+            }
+            keys << secondsOf(g.curve[i].first);
+            values << g.curve[i].second;
+        }
+        graph->setData(keys, values, true);
+        graph->setSelectable(QCP::stNone);
+        graph->setVisible(m_showTrend);
+        m_processGraphs.push_back(graph);
+        ++drawn;
+    }
+}
+
 void GrowthPlot::setVerdictOverlay(qint64 seriesId, const Verdict &verdict)
 {
     clearVerdictOverlay();
@@ -499,6 +538,7 @@ void GrowthPlot::setVerdictOverlay(qint64 seriesId, const Verdict &verdict)
     for (const Region &region : verdict.regions)
         addRegion(region, pxPerSecond);
     addTrend(verdict);
+    addProcessLines(verdict);
 }
 
 QString GrowthPlot::trendLabelText() const
@@ -518,6 +558,8 @@ void GrowthPlot::setTrendVisible(bool visible)
         rect->setVisible(visible);
     for (QCPItemText *label : m_regionLabels)
         label->setVisible(visible);
+    for (QCPGraph *graph : m_processGraphs)
+        graph->setVisible(visible);
 }
 
 } // namespace oomscope

@@ -2,7 +2,7 @@
 // The growth chart's drawing, for the screen (GrowthChart) and the reports alike: fills a given
 // QCustomPlot with cgroup memory over time (usage, its min-max band, working set, the stacked
 // breakdown, the limit and memory.high, failcnt rises), the OOM kill markers and the verdict
-// overlay (trend line, forecast, shaded regions), from plain data.
+// overlay (trend line, forecast, shaded regions, the top growing processes), from plain data.
 #pragma once
 
 #include "chartstyle.h"
@@ -108,6 +108,8 @@ public:
     QCPItemLine *forecastItem() const { return m_forecastLine; }
     QString trendLabelText() const;
     int shadedRegionCount() const { return int(m_regionItems.size()); }
+    // The top growing processes of the verdict (growthByProcess), drawn as lines, largest first.
+    const std::vector<QCPGraph *> &processGraphs() const { return m_processGraphs; }
 
     const std::vector<SeriesGraphs> &graphs() const { return m_graphs; }
     SeriesGraphs *graphsOf(qint64 seriesId);
@@ -126,6 +128,7 @@ private:
     void addMarker(const ChartMarker &marker);
     void addRegion(const Region &region, double pxPerSecond);
     void addTrend(const Verdict &verdict);
+    void addProcessLines(const Verdict &verdict);
 
     QCustomPlot *m_plot;
     ChartStyle m_style;
@@ -142,6 +145,7 @@ private:
     QCPItemText *m_trendLabel = nullptr;
     std::vector<QCPItemRect *> m_regionItems;
     std::vector<QCPItemText *> m_regionLabels;
+    std::vector<QCPGraph *> m_processGraphs;
 };
 
 } // namespace oomscope

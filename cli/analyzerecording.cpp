@@ -66,6 +66,7 @@ struct CgroupAnalysis {
     std::int64_t limitBytes = 0;
     std::vector<ProcessSample> rows; // its process samples
     std::vector<std::optional<std::int64_t>> predicted; // per kill
+    PredictionOptions prediction; // era and page size of the node
 };
 
 bool openInput(const QString &path, QFile &file)
@@ -191,15 +192,24 @@ CgroupAnalysis analyzeCgroup(const RecordingInput &in, std::size_t index,
         a.killTimes.push_back(*e->wallMs);
         a.knownVictims.push_back(e->event.victim.present ? e->event.victim.pid : 0);
     }
-    a.verdict = classify(a.series->samples, {}, a.killTimes);
     a.limitBytes = lastKnownLimit(*a.series);
     // Process rows of this cgroup (rows without a cgroup belong to a single-cgroup recording).
     for (const ProcessSample &p : in.procs.rows) {
         if (p.cgroup == a.series->cgroup || (p.cgroup.isEmpty() && in.samples.series.size() == 1))
             a.rows.push_back(p);
     }
+    a.verdict = classify(a.series->samples, {}, a.killTimes, a.rows);
+    // The node's kernel era and page size: from this cgroup's reports, else from any report of the
+    // logs (one node), else the default (said in the notes).
+    std::vector<OomEvent> reports;
+    for (const PlacedEvent *e : a.kills)
+        reports.push_back(e->event);
+    if (reports.empty())
+        for (const PlacedEvent &e : events)
+            reports.push_back(e.event);
+    a.prediction = predictionOptionsFromEvents(reports);
     if (!a.rows.empty())
-        a.predicted = predictVictimsForKills(a.rows, a.killTimes, a.limitBytes, a.knownVictims);
+        a.predicted = predictVictimsForKills(a.rows, a.killTimes, a.limitBytes, a.knownVictims, a.prediction);
     return a;
 }
 
@@ -230,6 +240,7 @@ QJsonObject predictionToJson(const PredictedRanking &p)
         {u"time_ms"_s, p.instantMs},
         {u"limit_bytes"_s, qint64(p.limitBytes)},
         {u"totalpages"_s, qint64(p.totalPages)},
+        {u"era"_s, badnessEraName(p.era)},
         {u"predicted_victim_pid"_s,
          p.predictedVictimPid ? QJsonValue(qint64(*p.predictedVictimPid)) : QJsonValue()},
         {u"ranking"_s, ranking},
@@ -261,7 +272,7 @@ QJsonValue finalPredictionToJson(const CgroupAnalysis &a)
         return QJsonValue();
     const qint64 endMs = a.rows.back().timestampMs;
     const std::vector<ProcessSample> last = readingAtOrBefore(a.rows, endMs, a.knownVictims);
-    return predictionToJson(predictVictim(last, a.limitBytes));
+    return predictionToJson(predictVictim(last, a.limitBytes, a.prediction));
 }
 
 QJsonObject cgroupToJson(const CgroupAnalysis &a)
@@ -288,6 +299,11 @@ void printCgroupText(const CgroupAnalysis &a)
         out() << "    recommended limit: " << humanBytes(*verdict.recommendedLimitBytes) << "\n";
     for (const QString &w : verdict.warnings)
         out() << "    warning: " << w << "\n";
+    const std::vector<ProcessGrowth> &growth = verdict.growthByProcess.processes;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, growth.size()); ++i)
+        out() << "    growth: " << growth[i].comm << " (pid " << growth[i].pid << ") "
+              << QString::number(growth[i].slopeBytesPerS * 3600.0 / (1024.0 * 1024.0), 'f', 0) << " MiB/h, "
+              << QString::number(growth[i].shareOfGrowth * 100.0, 'f', 0) << " % of the growth\n";
     for (std::size_t k = 0; k < a.kills.size(); ++k) {
         const OomEvent &e = a.kills[k]->event;
         out() << "    kill at " << utcText(*a.kills[k]->wallMs) << ": " << e.victim.comm << " (pid "

@@ -52,7 +52,7 @@ void fillChart(const Workspace &workspace, SampleStore &store, ReportPage &page,
     std::vector<qint64> killTimesMs;
     for (const ChartMarker &kill : page.kills)
         killTimesMs.push_back(kill.timeMs);
-    page.verdict = classify(page.samples, {}, killTimesMs);
+    page.verdict = classify(page.samples, {}, killTimesMs, store.processSamples(seriesId, fromMs, toMs));
 }
 
 } // namespace

@@ -95,7 +95,11 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
         }
     }
     r.killsInRange = int(killsInRange.size());
-    r.verdict = classify(samples, {}, killTimesInRange);
+    // The range's per-process rows, for the growth by process (skipped on a very long range).
+    std::vector<ProcessSample> rangeRows;
+    if (!r.fromLevelOfDetail)
+        rangeRows = store->processSamples(request.seriesId, request.fromMs, request.toMs);
+    r.verdict = classify(samples, {}, killTimesInRange, rangeRows);
     if (r.fromLevelOfDetail) {
         r.verdict.warnings.prepend(
             u"The range holds %1 samples: judged on the last value of each of %2 "
@@ -119,8 +123,8 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
     }
     std::vector<ProcessSample> rows =
         store->processSamples(request.seriesId, request.toMs - kProcessLookbackMs, request.toMs);
-    r.haveProcessSamples =
-        !rows.empty() || !store->processSamples(request.seriesId, request.fromMs, request.toMs).empty();
+    r.haveProcessSamples = !rows.empty() || !rangeRows.empty()
+        || !store->processSamples(request.seriesId, request.fromMs, request.toMs).empty();
     if (!rows.empty()) {
         const std::vector<ProcessSample> reading = readingAtOrBefore(rows, request.toMs, r.excludedPids);
         if (!reading.empty()) {

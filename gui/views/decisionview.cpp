@@ -5,12 +5,17 @@
 #include "sizeformat.h"
 #include "taskrankingmodel.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -78,6 +83,7 @@ DecisionView::DecisionView(QWidget *parent)
     headerLayout->addWidget(m_explanation);
     headerLayout->addWidget(m_facts);
     headerLayout->addWidget(m_notes);
+    buildWhatIfBar(header, headerLayout);
 
     m_taskModel = new TaskRankingModel(this);
     m_taskProxy = new QSortFilterProxyModel(this);
@@ -126,6 +132,10 @@ void DecisionView::clear(const QString &message)
     m_taskModel->clear();
     m_chart->clearDecision();
     m_details->hide();
+    m_event.reset();
+    m_change = {};
+    m_whatIf.reset();
+    m_whatIfBar->hide();
 }
 
 void DecisionView::showEmptyWorkspace()
@@ -224,6 +234,133 @@ void DecisionView::setDecision(const OomEvent &event, const KillDecision &decisi
     m_taskModel->setDecision(decision, event.pageSizeBytes);
     m_taskView->resizeColumnsToContents();
     m_chart->setDecision(decision);
+
+    m_event = event;
+    m_decision = decision;
+    m_change = {};
+    m_whatIf.reset();
+    m_whatIfTask->clear();
+    for (const OomTask &t : event.tasks)
+        m_whatIfTask->addItem(u"%1 (%2), adj %3"_s.arg(t.comm).arg(t.pid).arg(t.oomScoreAdj), qint64(t.pid));
+    m_whatIfLimitMiB->setValue(0);
+    m_whatIfResult->clear();
+    m_whatIfBar->setVisible(!event.tasks.empty());
+}
+
+void DecisionView::buildWhatIfBar(QWidget *parent, QVBoxLayout *layout)
+{
+    m_whatIfBar = new QWidget(parent);
+    m_whatIfBar->setObjectName(u"whatIfBar"_s);
+    auto *row = new QHBoxLayout(m_whatIfBar);
+    row->setContentsMargins(0, 4, 0, 0);
+    m_whatIfTask = new QComboBox(m_whatIfBar);
+    m_whatIfTask->setObjectName(u"whatIfTask"_s);
+    m_whatIfAdj = new QSpinBox(m_whatIfBar);
+    m_whatIfAdj->setRange(-1000, 1000);
+    m_whatIfAdj->setPrefix(tr("adj "));
+    m_whatIfRemove = new QCheckBox(tr("remove"), m_whatIfBar);
+    m_whatIfLimitMiB = new QSpinBox(m_whatIfBar);
+    m_whatIfLimitMiB->setRange(0, 16 * 1024 * 1024);
+    m_whatIfLimitMiB->setSuffix(tr(" MiB"));
+    m_whatIfLimitMiB->setSpecialValueText(tr("limit as printed"));
+    auto *apply = new QPushButton(tr("What if"), m_whatIfBar);
+    apply->setObjectName(u"whatIfApply"_s);
+    auto *reset = new QPushButton(tr("Reset"), m_whatIfBar);
+    m_whatIfResult = new QLabel(m_whatIfBar);
+    m_whatIfResult->setObjectName(u"whatIfResult"_s);
+    m_whatIfResult->setWordWrap(true);
+    row->addWidget(new QLabel(tr("What if:"), m_whatIfBar));
+    row->addWidget(m_whatIfTask, 1);
+    row->addWidget(m_whatIfAdj);
+    row->addWidget(m_whatIfRemove);
+    row->addWidget(m_whatIfLimitMiB);
+    row->addWidget(apply);
+    row->addWidget(reset);
+    layout->addWidget(m_whatIfBar);
+    layout->addWidget(m_whatIfResult);
+    connect(m_whatIfTask, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (!m_event || index < 0 || index >= int(m_event->tasks.size()))
+            return;
+        const OomTask &t = m_event->tasks[std::size_t(index)];
+        const auto it = m_change.adjByPid.find(t.pid);
+        m_whatIfAdj->setValue(it != m_change.adjByPid.end() ? it->second : t.oomScoreAdj);
+        m_whatIfRemove->setChecked(m_change.removedPids.count(t.pid) > 0);
+    });
+    connect(apply, &QPushButton::clicked, this, [this] {
+        const std::int64_t pid = m_whatIfTask->currentData().toLongLong();
+        const int limitMiB = m_whatIfLimitMiB->value();
+        applyWhatIf(pid, m_whatIfAdj->value(), m_whatIfRemove->isChecked(),
+                    limitMiB > 0 ? std::optional<std::int64_t>(std::int64_t(limitMiB) << 20) : std::nullopt);
+    });
+    connect(reset, &QPushButton::clicked, this, &DecisionView::resetWhatIf);
+}
+
+void DecisionView::applyWhatIf(std::int64_t pid, std::optional<int> adj, bool remove,
+                               std::optional<std::int64_t> limitBytes)
+{
+    if (!m_event)
+        return;
+    if (pid != 0) {
+        if (adj)
+            m_change.adjByPid[pid] = *adj;
+        if (remove)
+            m_change.removedPids.insert(pid);
+        else
+            m_change.removedPids.erase(pid);
+    }
+    m_change.memcgLimitBytes = limitBytes;
+    m_whatIf = decideWhatIf(*m_event, m_decision, m_change);
+    showWhatIf();
+}
+
+void DecisionView::resetWhatIf()
+{
+    if (!m_event)
+        return;
+    m_change = {};
+    m_whatIf.reset();
+    m_whatIfLimitMiB->setValue(0);
+    showWhatIf();
+}
+
+// The ranking and chart of the what-if (or the original), and one line saying what changed.
+void DecisionView::showWhatIf()
+{
+    const KillDecision &shown = m_whatIf ? *m_whatIf : m_decision;
+    m_taskModel->setDecision(shown, m_event->pageSizeBytes);
+    m_chart->setDecision(shown);
+    m_whatIfResult->setText(whatIfText());
+}
+
+QString DecisionView::whatIfText() const
+{
+    if (!m_whatIf)
+        return {};
+    const auto label = [this](std::int64_t pid) {
+        return taskLabel(commOf(m_decision, pid), pid);
+    };
+    const std::optional<std::int64_t> before = m_decision.recomputedSelectedPid;
+    const std::optional<std::int64_t> after = m_whatIf->recomputedSelectedPid;
+    QStringList changes;
+    for (const auto &[pid, adj] : m_change.adjByPid)
+        changes << tr("%1 at adj %2").arg(label(pid)).arg(adj);
+    for (std::int64_t pid : m_change.removedPids)
+        changes << tr("%1 removed").arg(label(pid));
+    if (m_change.memcgLimitBytes)
+        changes << tr("limit %1").arg(humanSizeKb(*m_change.memcgLimitBytes / 1024));
+    const QString what = changes.isEmpty() ? tr("as printed") : changes.join(u", "_s);
+    if (!after)
+        return tr("With %1: no task would be eligible.").arg(what);
+    const QString who = label(*after);
+    if (before && *before == *after)
+        return tr("With %1: still %2 would be selected (ranking below).").arg(what, who);
+    return tr("With %1: %2 would be selected instead of %3 (ranking below).")
+        .arg(what, who, before ? label(*before) : tr("none"));
+}
+
+std::optional<std::int64_t> DecisionView::whatIfSelectedPid() const
+{
+    return m_whatIf ? m_whatIf->recomputedSelectedPid : m_decision.recomputedSelectedPid;
 }
 
 } // namespace oomscope

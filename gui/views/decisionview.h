@@ -3,10 +3,18 @@
 #pragma once
 
 #include "killdecision.h"
+#include "whatif.h"
 
 #include <QWidget>
 
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
 class QLabel;
+class QPushButton;
+class QSpinBox;
+class QVBoxLayout;
 class QSplitter;
 class QTableView;
 class QSortFilterProxyModel;
@@ -34,6 +42,15 @@ public:
     QTableView *taskView() const { return m_taskView; }
     BadnessChart *chart() const { return m_chart; }
 
+    // What-if (whatif.h): a task's oom_score_adj, its removal, or the memcg limit changed; the
+    // ranking, the chart and the what-if line show the report re-decided by the same badness code.
+    // Changes add up until reset.
+    void applyWhatIf(std::int64_t pid, std::optional<int> adj, bool remove,
+                     std::optional<std::int64_t> limitBytes);
+    void resetWhatIf();
+    QString whatIfText() const;
+    std::optional<std::int64_t> whatIfSelectedPid() const;
+
 private:
     QLabel *m_title = nullptr;
     QLabel *m_explanation = nullptr;
@@ -44,6 +61,19 @@ private:
     QTableView *m_taskView = nullptr;
     BadnessChart *m_chart = nullptr;
     QSplitter *m_details = nullptr; // the ranking table and the chart
+
+    void buildWhatIfBar(QWidget *parent, QVBoxLayout *layout);
+    void showWhatIf();
+    QWidget *m_whatIfBar = nullptr;
+    QComboBox *m_whatIfTask = nullptr;
+    QSpinBox *m_whatIfAdj = nullptr;
+    QCheckBox *m_whatIfRemove = nullptr;
+    QSpinBox *m_whatIfLimitMiB = nullptr; // 0: as printed
+    QLabel *m_whatIfResult = nullptr;
+    std::optional<OomEvent> m_event;
+    KillDecision m_decision;
+    WhatIfChange m_change;
+    std::optional<KillDecision> m_whatIf;
 };
 
 } // namespace oomscope

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "qcustomplotinclude.h" // must come first, see there
+
 #include "verdictpanel.h"
 
+#include "chartstyle.h"
+#include "limitreplayplot.h"
 #include "sizeformat.h"
 
 #include <QDateTime>
@@ -131,6 +135,15 @@ VerdictPanel::VerdictPanel(QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(m_evidence);
     layout->addWidget(m_limits);
+    m_replayPlot = new QCustomPlot(this);
+    m_replayPlot->setObjectName(u"limitReplayPlot"_s);
+    m_replayPlot->setFixedHeight(130);
+    m_replayPlot->setToolTip(
+        tr("Limit replay: how many kills the recorded unreclaimable memory would have caused at each limit "
+           "(file cache assumed reclaimed first; dashed: above the limit of a recording with kills, never "
+           "seen)."));
+    m_replayPlot->hide();
+    layout->addWidget(m_replayPlot);
     layout->addWidget(m_chaseWarning);
     layout->addWidget(m_warnings);
     layout->addStretch(1);
@@ -141,6 +154,10 @@ QString VerdictPanel::headlineFor(const Verdict &verdict)
 {
     switch (verdict.kind) {
     case Verdict::Kind::Leak:
+        if (verdict.leakingProcess) {
+            const ProcessGrowth &g = verdict.growthByProcess.processes[*verdict.leakingProcess];
+            return tr("Leak in %1 (pid %2) — fix the code").arg(g.comm).arg(g.pid);
+        }
         return tr("Leak — fix the code");
     case Verdict::Kind::Undersized:
         return verdict.recommendedLimitBytes
@@ -239,6 +256,13 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
         evidenceRow(tr("Peak usage"),
                     bytesText(ev.peakUsageBytes) + tr(" (demand ") + bytesText(ev.peakDemandBytes) + u')');
     table += evidenceRow(tr("Kills in range"), QString::number(ev.kills));
+    if (!v.growthByProcess.processes.empty()) {
+        const ProcessGrowth &g = v.growthByProcess.processes.front();
+        table += evidenceRow(tr("Top grower"),
+                             u"%1 (%2): "_s.arg(g.comm).arg(g.pid)
+                                 + rateText(g.slopeBytesPerS * 3600.0 / (1024.0 * 1024.0))
+                                 + tr(", %1 % of the growth").arg(number(g.shareOfGrowth * 100, 0)));
+    }
     table += u"</table>"_s;
     m_evidence->setText(table);
 
@@ -250,7 +274,12 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
                            : (v.kind == Verdict::Kind::Leak ? tr("none — no limit fits a leak") : u"—"_s));
     limits += limitRow(tr("VPA-style"), v.vpaLimitBytes ? bytesText(*v.vpaLimitBytes) : u"—"_s);
     limits += limitRow(tr("KRR-style"), v.krrLimitBytes ? bytesText(*v.krrLimitBytes) : u"—"_s);
+    limits += limitRow(tr("Replay-based"),
+                       v.limitReplay.recommendedLimitBytes ? bytesText(*v.limitReplay.recommendedLimitBytes)
+                                                           : tr("— (no kill-free limit seen)"));
     limits += u"</table>"_s;
+    m_replayPlot->setVisible(drawLimitReplay(m_replayPlot, v.limitReplay, ChartStyle::screen(font())));
+    m_replayPlot->replot();
     m_limits->setText(limits);
     m_limits->setToolTip(ev.vpaBasis.isEmpty()
                              ? QString()

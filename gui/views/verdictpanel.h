@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Timeline tab's verdict panel: what the visible range of a series says — leak, undersized
-// limit, spike, page cache or fits — in words, with the evidence numbers and the limit advice.
+// limit, spike, page cache or fits — in words, with the evidence numbers, the process the growth
+// comes from, the limit advice and the limit replay's curve.
 #pragma once
 
 #include "rangeevaluation.h"
@@ -11,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+class QCustomPlot;
 class QLabel;
 
 namespace oomscope {
@@ -35,6 +37,8 @@ public:
     QString headlineText() const;
     QString evidenceText() const; // the evidence table as plain text
     QString limitsText() const;
+    // The limit replay's curve (kills per candidate limit); hidden when there is none.
+    QCustomPlot *replayPlot() const { return m_replayPlot; }
 
     // "Leak — fix the code", "Undersized limit — raise it to 160 MiB", …
     static QString headlineFor(const Verdict &verdict);
@@ -48,6 +52,7 @@ private:
     QLabel *m_limits = nullptr;
     QLabel *m_chaseWarning = nullptr;
     QLabel *m_warnings = nullptr;
+    QCustomPlot *m_replayPlot = nullptr;
     QStringList m_evidenceLines; // the tables as "name: value" lines
     QStringList m_limitLines;
     std::optional<Verdict::Kind> m_kind;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prediction.h"
 
+#include "badnessera.h"
 #include "predictionexplanation.h"
 
 #include <algorithm>
@@ -12,16 +13,6 @@ namespace {
 
 constexpr int kAdjMin = -1000;
 constexpr int kAdjMax = 1000;
-
-bool eraIsSigned(BadnessEra era)
-{
-    return era == BadnessEra::Linux59Plus || era == BadnessEra::Unknown;
-}
-
-bool eraHasRootBonus(BadnessEra era)
-{
-    return era == BadnessEra::Linux310 || era == BadnessEra::Linux41to414 || era == BadnessEra::Linux415to416;
-}
 
 // select_bad_process() over tasks that are all thread-group leaders (one row per pid), where
 // the 4.x "first leader" rule is the same as "first maximum"; mirrors killdecision.cpp.
@@ -273,10 +264,43 @@ PredictedRanking predictVictim(std::span<const ProcessSample> atInstant, std::in
         out.noteFacts.push_back(note);
     }
 
+    if (options.basis != PredictionOptions::Basis::Given) {
+        PredictionNote note;
+        note.kind = options.basis == PredictionOptions::Basis::KernelLog
+            ? PredictionNote::Kind::EraFromKernelLog
+            : PredictionNote::Kind::EraDefault;
+        note.era = options.era;
+        note.pageSizeBytes = pageSize;
+        out.noteFacts.push_back(note);
+    }
+
     for (const RankedTask &r : d.ranking)
         out.ranking.push_back(predictedProcess(r, top, estimated[r.task.pid], search));
     out.notes = predictionNotes(out);
     return out;
+}
+
+PredictionOptions predictionOptionsFromEvents(std::span<const OomEvent> events, PredictionOptions base)
+{
+    const OomEvent *latest = nullptr;
+    EraChoice latestChoice;
+    for (const OomEvent &e : events) {
+        const EraChoice choice = chooseEra(e, {});
+        if (choice.era == BadnessEra::Unknown)
+            continue;
+        latest = &e; // the reports come in log order: the last one is the latest
+        latestChoice = choice;
+    }
+    if (!latest) {
+        base.era = BadnessEra::Linux59Plus;
+        base.pageSizeBytes = 4096;
+        base.basis = PredictionOptions::Basis::Default;
+        return base;
+    }
+    base.era = latestChoice.era;
+    base.pageSizeBytes = latest->pageSizeBytes > 0 ? latest->pageSizeBytes : 4096;
+    base.basis = PredictionOptions::Basis::KernelLog;
+    return base;
 }
 
 std::vector<ProcessSample> readingAtOrBefore(std::span<const ProcessSample> allRows, qint64 killWallMs,

@@ -25,6 +25,9 @@ namespace oomscope {
 struct PredictionOptions {
     BadnessEra era = BadnessEra::Linux59Plus; // the running kernel's formula
     std::int64_t pageSizeBytes = 4096;
+    // Where era and page size came from, said in the notes (Given: as the caller set them, no note).
+    enum class Basis { Given, KernelLog, Default };
+    Basis basis = Basis::Given;
     // ProcessSample has no uid; for eras with the 3 % root bonus say whether to grant it to all.
     bool assumeCapSysAdmin = false;
     // Rows up to this much older than the newest one still belong to the same reading (a sampler
@@ -60,8 +63,12 @@ struct PredictionNote {
         SelectionDisagreement, // the what-if search disagrees with the kill decision's selection
         TopTie, // equal points at the top: the tie rule in pid order decides
         EarlierVictimsExcluded, // victims of earlier kills were left out of the reading
+        EraFromKernelLog, // era and pageSizeBytes from the node's kernel reports
+        EraDefault, // no kernel report: the default era (5.9+) and 4 KiB pages
     };
     Kind kind = Kind::NoLimit;
+    BadnessEra era = BadnessEra::Linux59Plus; // EraFromKernelLog / EraDefault
+    std::int64_t pageSizeBytes = 4096;
     bool lastMaximumWins = true; // TopTie
     std::size_t count = 0; // EarlierVictimsExcluded: how many pids
 };
@@ -77,6 +84,12 @@ struct PredictedRanking {
     std::vector<PredictionNote> noteFacts; // assumptions made, in order
     QStringList notes; // predictionNotes(*this): noteFacts in words
 };
+
+// The node's kernel era and page size for predictions, from the kernel reports of that node or
+// cgroup (in log order): the latest report whose era its release (or, failing that, its format)
+// tells (badnessera.h chooseEra), with its page size; without one the documented default —
+// 5.9+ and 4 KiB. The basis is said in the prediction's notes.
+PredictionOptions predictionOptionsFromEvents(std::span<const OomEvent> events, PredictionOptions base = {});
 
 // Ranks the processes of one reading (if a pid appears twice, its last row counts). limitBytes
 // <= 0 or kUnlimited: no limit known, the oom_score_adj term is taken as 0 (noted).

@@ -24,6 +24,12 @@ QString predictionNoteText(const PredictionNote &note)
                u"the cgroup's tasks in pid order."_s.arg(note.lastMaximumWins ? u"last"_s : u"first"_s);
     case PredictionNote::Kind::EarlierVictimsExcluded:
         return u"Left out as victims of earlier kills: %1 pid(s)."_s.arg(note.count);
+    case PredictionNote::Kind::EraFromKernelLog:
+        return u"Scored with the %1 formula and %2 KiB pages, as this node's kernel reports show."_s.arg(
+            badnessEraName(note.era), QString::number(note.pageSizeBytes / 1024));
+    case PredictionNote::Kind::EraDefault:
+        return u"No kernel report of this node: scored with the default, the %1 formula and %2 KiB pages."_s
+            .arg(badnessEraName(note.era), QString::number(note.pageSizeBytes / 1024));
     }
     return {};
 }

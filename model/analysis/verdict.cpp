@@ -18,14 +18,7 @@ namespace oomscope {
 namespace {
 
 using verdict_detail::kMiB;
-
-// Round a limit up to a step people would write in a manifest.
-std::int64_t roundUpLimit(double bytes)
-{
-    const double stepMiB = bytes < 256 * kMiB ? 8 : bytes < 2048 * kMiB ? 32 : 128;
-    const double step = stepMiB * kMiB;
-    return std::int64_t(std::ceil(bytes / step) * step);
-}
+using verdict_detail::roundUpLimit;
 
 std::int64_t roundUpMiB(double bytes)
 {
@@ -512,10 +505,30 @@ void limitAdvice(Verdict &v, const std::vector<SegmentResult> &segs, const Segme
     v.warningFacts.push_back(w);
 }
 
+// The growth of the whole range by process, and which of them the deciding incarnation named.
+void processEvidence(Verdict &v, std::span<const ProcessSample> processes)
+{
+    if (processes.empty())
+        return;
+    v.growthByProcess = attributeGrowth(processes);
+    if (v.kind != Verdict::Kind::Leak || !v.decidingSegment)
+        return;
+    const SegmentFinding &f = v.segments[*v.decidingSegment].finding;
+    if (f.processComm.isEmpty() && f.processPid == 0)
+        return;
+    for (std::size_t i = 0; i < v.growthByProcess.processes.size(); ++i) {
+        const ProcessGrowth &g = v.growthByProcess.processes[i];
+        if (std::find(g.pids.begin(), g.pids.end(), f.processPid) != g.pids.end()) {
+            v.leakingProcess = i;
+            break;
+        }
+    }
+}
+
 } // namespace
 
 Verdict classify(std::span<const MemorySample> samplesIn, const ClassifyOptions &options,
-                 std::span<const qint64> killTimesMs)
+                 std::span<const qint64> killTimesMs, std::span<const ProcessSample> processes)
 {
     Verdict v;
     Evidence &ev = v.evidence;
@@ -535,7 +548,7 @@ Verdict classify(std::span<const MemorySample> samplesIn, const ClassifyOptions 
         return v;
     }
 
-    const Context ctx {options, limit, measureSampling(v, pts, options)};
+    const Context ctx {options, limit, measureSampling(v, pts, options), processes};
     const Incarnations inc = findIncarnations(kept, pts, killTimesMs, options, limit, v);
     const std::vector<SegmentResult> segs = judgeIncarnations(ctx, pts, inc, v);
     const std::optional<Verdict::Kind> chosen = combineVerdicts(segs);
@@ -547,6 +560,12 @@ Verdict classify(std::span<const MemorySample> samplesIn, const ClassifyOptions 
     if (decider)
         applyTrend(v, *decider, *chosen, limit);
     workingSetFigures(v, pts);
+    std::vector<std::pair<qint64, double>> demand;
+    demand.reserve(pts.size());
+    for (const Pt &p : pts)
+        demand.emplace_back(p.ms, p.demand);
+    v.limitReplay = replayDemand(demand, candidateLimits(ev.peakDemandBytes, ev.limitBytes), ev.limitBytes,
+                                 ev.kills, options.headroom);
     if (!chosen) {
         v.kind = Verdict::Kind::InsufficientData;
         v.confidence = 0.1;
@@ -555,6 +574,7 @@ Verdict classify(std::span<const MemorySample> samplesIn, const ClassifyOptions 
     }
     v.kind = *chosen;
     v.confidence = combinedConfidence(v, segs, decider);
+    processEvidence(v, processes);
     limitAdvice(v, segs, decider, limit, options);
     if (ev.gapCount > 0) {
         VerdictWarning w;
@@ -642,6 +662,11 @@ QJsonObject verdictToJson(const Verdict &v)
         {u"regions"_s, regions},
         {u"segments"_s, segments},
         {u"trend"_s, v.trend.valid ? QJsonValue(trend) : QJsonValue(QJsonValue::Null)},
+        {u"growth_by_process"_s, growthToJson(v.growthByProcess)},
+        {u"limit_replay"_s, limitReplayToJson(v.limitReplay)},
+        {u"leaking_process"_s,
+         v.leakingProcess ? growthEntryToJson(v.growthByProcess.processes[*v.leakingProcess])
+                          : QJsonValue(QJsonValue::Null)},
     };
 }
 

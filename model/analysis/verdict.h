@@ -49,6 +49,16 @@
 // 6. fits — anything else. Under 80 % of the limit at the peak: confident; closer: a warning.
 // Without a known limit only leak, fits and insufficient_data can be told apart.
 //
+// Short recordings (under 10 s or 10 samples, not killed) are still judged where the evidence is
+// plain: usage at >= 90 % of the limit made of >= 90 % reclaimable cache, failcnt rising, over
+// >= 3 s and 5 samples, is page cache (PageCacheBrief; confidence grows with the length).
+//
+// Per process (given per-process samples; processgrowth.h): in every incarnation, one process
+// growing steadily while the others hold is a leak in that process (ProcessLeak), however fast it
+// fills the limit and however short the incarnation — it overrides undersized, spike, fits or
+// insufficient_data there. A leak found on the cgroup's line names its top grower when that one
+// has >= 60 % of the growth. growthByProcess attributes the whole range's growth.
+//
 // Combining incarnations: a risk (leak, undersized, spike) outranks a benign verdict; among the
 // risks the one with the largest sum of confidence x (2 if killed else 1) wins. A leak stays a
 // leak whatever the limit: no bigger limit is recommended for it, and the VPA/KRR-style figures
@@ -65,10 +75,13 @@
 // climb short the peak is only a lower bound, so at least limit + 25 % is advised, with a
 // warning. Shown beside VPA's convention (p90 of daily working-set peaks + 15 %; with less than
 // a day of data, p90 of the peaks of 20 equal windows, said in `vpaBasis`) and KRR's (max
-// working set + 15 %).
+// working set + 15 %). limitReplay replays the recorded demand against candidate limits
+// (limitreplay.h); its recommendation is shown beside them.
 #pragma once
 
+#include "limitreplay.h"
 #include "memorysample.h"
+#include "processgrowth.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -160,6 +173,8 @@ struct SegmentFinding {
         Bursts, // working level share, bursts reached >= 90 % of the limit
         PageCache, // usage at the limit, unreclaimable p99 at share of it
         Fits, // unreclaimable p99 at most share of the limit
+        PageCacheBrief, // samples over durationS at the limit, share reclaimable, failcnt +failcntRise
+        ProcessLeak, // process comm (pid) grows slopeBytesPerS with r2, processShare of the growth
     };
     Rule rule = Rule::None;
     int samples = 0;
@@ -173,6 +188,11 @@ struct SegmentFinding {
     bool intoKill = false; // SpikeJump: the jump ended in a kill below 90 % of the limit
     double peakUsageBytes = 0;
     int bursts = 0;
+    std::int64_t failcntRise = 0;
+    // The process the growth comes from (ProcessLeak, or a Leak with a dominant grower).
+    QString processComm;
+    std::int64_t processPid = 0;
+    double processShare = 0;
 };
 
 // A caveat of a verdict, with its numbers; verdictsummary.h words it.
@@ -241,6 +261,9 @@ struct Verdict {
     std::vector<Region> regions;
     TrendLine trend;
     std::vector<Segment> segments;
+    GrowthAttribution growthByProcess; // empty without per-process samples
+    std::optional<std::size_t> leakingProcess; // index into growthByProcess.processes
+    LimitReplay limitReplay; // the recorded demand against candidate limits (limitreplay.h)
 };
 
 // JSON names: leak, undersized, spike, page_cache, fits, insufficient_data.
@@ -249,9 +272,9 @@ QString regionKindName(Region::Kind kind);
 
 // Samples of one cgroup sorted by time; killTimesMs are wall times (epoch ms) of kills of that
 // cgroup (e.g. from timeline.h eventWallTimeMs), in any order; those outside the range are
-// ignored.
+// ignored. processes: that cgroup's per-process rows (any order), for the growth by process.
 Verdict classify(std::span<const MemorySample> samples, const ClassifyOptions &options = {},
-                 std::span<const qint64> killTimesMs = {});
+                 std::span<const qint64> killTimesMs = {}, std::span<const ProcessSample> processes = {});
 
 // The verdict as a JSON object (snake_case keys, bytes and seconds, null where unknown).
 QJsonObject verdictToJson(const Verdict &verdict);

@@ -34,6 +34,10 @@ struct Pt {
     std::int64_t oomKill = MemorySample::kUnknown;
 };
 
+// Round a limit up to a step people would write in a manifest (8 MiB under 256 MiB, 32 MiB under
+// 2 GiB, then 128 MiB).
+std::int64_t roundUpLimit(double bytes);
+
 double quantileSorted(const std::vector<double> &sorted, double q);
 double quantile(std::vector<double> v, double q);
 double median(std::vector<double> v);
@@ -60,6 +64,7 @@ struct Context {
     const ClassifyOptions &options;
     std::optional<double> limit;
     qint64 gapMs = 0;
+    std::span<const ProcessSample> processes; // the cgroup's per-process rows (may be empty)
 };
 
 inline bool isGap(const Context &ctx, const Pt &a, const Pt &b)

@@ -90,9 +90,49 @@ bool growing(const Context &ctx, const Trend &tr, const Line &line, double noise
         && secondHalfSlope(tt, yy, tr.durS) >= kSustainedShare * line.slope;
 }
 
-// 1. Too little to judge — unless it was killed during its startup.
-bool judgeTooShort(SegmentResult &r, const Context &ctx, int n, double durS, double peakDemand, bool killed)
+std::int64_t failcntRise(std::span<const Pt> pts)
 {
+    std::int64_t firstF = MemorySample::kUnknown;
+    std::int64_t lastF = MemorySample::kUnknown;
+    for (const Pt &p : pts)
+        if (MemorySample::known(p.failcnt)) {
+            if (!MemorySample::known(firstF))
+                firstF = p.failcnt;
+            lastF = p.failcnt;
+        }
+    return MemorySample::known(firstF) ? lastF - firstF : 0;
+}
+
+// A short recording that is plainly page cache: usage at the limit, made of reclaimable cache,
+// failcnt rising, no kill.
+bool briefPageCache(SegmentFinding &f, std::span<const Pt> pts, double limit, double durS)
+{
+    if (pts.size() < 5 || durS < 3)
+        return false;
+    std::vector<double> shares;
+    double peakDemand = 0;
+    for (const Pt &p : pts) {
+        peakDemand = std::max(peakDemand, p.demand);
+        if (p.usage >= kNearLimit * limit && p.usage > 0)
+            shares.push_back(std::max(0.0, p.usage - p.demand) / p.usage);
+    }
+    const std::int64_t rise = failcntRise(pts);
+    if (shares.size() < 2 || rise <= 0 || peakDemand >= kComfortShare * limit)
+        return false;
+    const double share = median(shares);
+    if (share < 0.9)
+        return false;
+    f.rule = Rule::PageCacheBrief;
+    f.share = share;
+    f.failcntRise = rise;
+    return true;
+}
+
+// 1. Too little to judge — unless it was killed during its startup, or is plainly page cache.
+bool judgeTooShort(SegmentResult &r, const Context &ctx, std::span<const Pt> pts, double durS,
+                   double peakDemand, bool killed)
+{
+    const int n = int(pts.size());
     const bool enough =
         (n >= ctx.options.minSamples && durS >= ctx.options.minDurationS) || (killed && n >= 3);
     if (enough)
@@ -100,6 +140,10 @@ bool judgeTooShort(SegmentResult &r, const Context &ctx, int n, double durS, dou
     SegmentFinding f;
     f.samples = n;
     f.durationS = durS;
+    if (!killed && ctx.limit && briefPageCache(f, pts, *ctx.limit, durS)) {
+        decide(r, Kind::PageCache, std::clamp(0.45 + 0.03 * durS, 0.5, 0.75), f);
+        return true;
+    }
     if (killed && peakDemand > 0 && ctx.limit) {
         // Killed within a sample or two of starting: whatever it loads at start does not fit.
         f.rule = Rule::KilledAtStartup;
@@ -310,15 +354,7 @@ bool judgeUndersized(SegmentResult &r, std::span<const Pt> pts, const Bursts &bu
 
 bool failcntRises(std::span<const Pt> pts)
 {
-    std::int64_t firstF = MemorySample::kUnknown;
-    std::int64_t lastF = MemorySample::kUnknown;
-    for (const Pt &p : pts)
-        if (MemorySample::known(p.failcnt)) {
-            if (!MemorySample::known(firstF))
-                firstF = p.failcnt;
-            lastF = p.failcnt;
-        }
-    return MemorySample::known(firstF) && lastF > firstF;
+    return failcntRise(pts) > 0;
 }
 
 // 5. Page cache: usage pinned at the limit by cache while demand stays low; else 6. fits.
@@ -349,9 +385,58 @@ void judgeCacheOrFits(SegmentResult &r, const Context &ctx, std::span<const Pt> 
     decide(r, Kind::Fits, demandP99 < kComfortShare * limit ? 0.85 : 0.6, f);
 }
 
+// Per process: one process growing steadily while the others hold is a leak in it, whatever the
+// cgroup's line said; a leak on the cgroup's line names its dominant grower.
+void judgeProcesses(SegmentResult &r, const Context &ctx)
+{
+    if (ctx.processes.empty() || r.seg.finding.rule == Rule::None)
+        return;
+    const GrowthAttribution a = attributeGrowth(ctx.processes, r.seg.startMs, r.seg.endMs);
+    if (a.processes.empty())
+        return;
+    const ProcessGrowth &top = a.processes.front();
+    if (r.seg.kind == Kind::Leak) {
+        if (top.shareOfGrowth >= 0.6 && top.growthBytes > 0) {
+            r.seg.finding.processComm = top.comm;
+            r.seg.finding.processPid = top.pid;
+            r.seg.finding.processShare = top.shareOfGrowth;
+        }
+        return;
+    }
+    if (!findProcessLeak(a, ctx.limit.value_or(0)))
+        return;
+    SegmentFinding f = finding(Rule::ProcessLeak);
+    f.slopeBytesPerS = top.slopeBytesPerS;
+    f.r2 = top.r2;
+    f.durationS = double(top.lastMs - top.firstMs) / 1000.0;
+    f.samples = top.samples;
+    f.processComm = top.comm;
+    f.processPid = top.pid;
+    f.processShare = top.shareOfGrowth;
+    const double confidence = std::clamp(0.5 + 1.0 * (top.r2 - 0.8) + 0.2 * (top.shareOfGrowth - 0.75) / 0.25
+                                             + (r.seg.endedByKill ? 0.05 : 0.0),
+                                         0.5, 0.9);
+    decide(r, Kind::Leak, confidence, f);
+    r.seg.slopeMiBPerHour = top.slopeBytesPerS * 3600.0 / kMiB;
+    r.seg.r2 = top.r2;
+    r.useFloor = false;
+    r.region.reset();
+}
+
+SegmentResult analyseSegmentAlone(const Context &ctx, std::span<const Pt> all, bool killed);
+
 } // namespace
 
 SegmentResult analyseSegment(const Context &ctx, std::span<const Pt> all, bool killed)
+{
+    SegmentResult r = analyseSegmentAlone(ctx, all, killed);
+    judgeProcesses(r, ctx);
+    return r;
+}
+
+namespace {
+
+SegmentResult analyseSegmentAlone(const Context &ctx, std::span<const Pt> all, bool killed)
 {
     SegmentResult r;
     r.seg.endedByKill = killed;
@@ -372,7 +457,7 @@ SegmentResult analyseSegment(const Context &ctx, std::span<const Pt> all, bool k
     r.firstMs = pts.front().ms;
     r.seg.sampleCount = int(pts.size());
     const double durS = double(pts.back().ms - pts.front().ms) / 1000.0;
-    if (judgeTooShort(r, ctx, int(pts.size()), durS, peakDemand, killed))
+    if (judgeTooShort(r, ctx, pts, durS, peakDemand, killed))
         return r;
 
     const Trend tr = fitTrend(r, pts, durS);
@@ -395,5 +480,7 @@ SegmentResult analyseSegment(const Context &ctx, std::span<const Pt> all, bool k
     judgeCacheOrFits(r, ctx, pts, tr, limit);
     return r;
 }
+
+} // namespace
 
 } // namespace oomscope::verdict_detail

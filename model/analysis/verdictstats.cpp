@@ -9,6 +9,13 @@
 
 namespace oomscope::verdict_detail {
 
+std::int64_t roundUpLimit(double bytes)
+{
+    const double stepMiB = bytes < 256 * kMiB ? 8 : bytes < 2048 * kMiB ? 32 : 128;
+    const double step = stepMiB * kMiB;
+    return std::int64_t(std::ceil(bytes / step) * step);
+}
+
 double quantileSorted(const std::vector<double> &sorted, double q)
 {
     if (sorted.empty())

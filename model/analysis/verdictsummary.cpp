@@ -63,8 +63,15 @@ QString leakSummary(const Verdict &v, const QString &reason, const QString &limi
     const QString again = ev.growingIncarnations > 1
         ? u" Each of %1 incarnations (between kills) grew the same way."_s.arg(ev.growingIncarnations)
         : QString();
-    return u"Leak: %1.%2%3 A bigger limit only delays the next kill; fix what retains memory."_s.arg(
-        reason, again, when);
+    const SegmentFinding *f = v.decidingSegment ? &v.segments[*v.decidingSegment].finding : nullptr;
+    // A ProcessLeak reason names the process itself; a leak on the cgroup's line is named here.
+    const QString who = f && !f->processComm.isEmpty() && f->rule != SegmentFinding::Rule::ProcessLeak
+        ? u" in %1 (pid %2, %3 of the growth)"_s.arg(f->processComm)
+              .arg(f->processPid)
+              .arg(percent(f->processShare))
+        : QString();
+    return u"Leak%1: %2.%3%4 A bigger limit only delays the next kill; fix what retains memory%5."_s.arg(
+        who, reason, again, when, f && !f->processComm.isEmpty() ? u" in "_s + f->processComm : QString());
 }
 
 QString insufficientSummary(const Evidence &ev)
@@ -125,6 +132,18 @@ QString segmentReason(const SegmentFinding &f)
         return u"usage sits at the limit but unreclaimable memory stays at %1 of it"_s.arg(percent(f.share));
     case R::Fits:
         return u"unreclaimable memory stays at most %1 of the limit"_s.arg(percent(f.share));
+    case R::PageCacheBrief:
+        return u"over %1 (%2 samples) usage sat at the limit, %3 of it reclaimable file cache, and "
+               u"failcnt rose by %4 with no kill"_s.arg(duration(f.durationS))
+                   .arg(f.samples)
+                   .arg(percent(f.share))
+                   .arg(f.failcntRise);
+    case R::ProcessLeak:
+        return u"%1 (pid %2) grows %3 (R² %4) without levelling off over %5 while the other processes "
+               u"hold (%6 of the growth is its own)"_s.arg(f.processComm)
+                   .arg(f.processPid)
+                   .arg(rate(f.slopeBytesPerS), QString::number(f.r2, 'f', 2), duration(f.durationS),
+                        percent(f.processShare));
     }
     return {};
 }

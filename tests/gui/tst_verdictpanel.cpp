@@ -186,6 +186,19 @@ void TestVerdictPanel::demoRecordingIsALeakWithTrend()
     QVERIFY2(view.verdictPanel()->evidenceText().contains(u"MiB/h"_s),
              qPrintable(view.verdictPanel()->evidenceText()));
     QVERIFY(view.verdictPanel()->evidenceText().contains(u"Kills in range: 1"_s));
+    // With the recording's process samples: the leak is named, its process drawn as a line, and
+    // the limit replay shown beside VPA's and KRR's.
+    QVERIFY2(view.verdictPanel()->headlineText().contains(u"checkout_svc.py (pid 23026)"_s),
+             qPrintable(view.verdictPanel()->headlineText()));
+    QVERIFY2(view.verdictPanel()->evidenceText().contains(u"Top grower: checkout_svc.py (23026)"_s),
+             qPrintable(view.verdictPanel()->evidenceText()));
+    QVERIFY(!view.chart()->processGraphs().empty());
+    QVERIFY(view.chart()->processGraphs().front()->name().startsWith(u"checkout_svc.py (23026)"_s));
+    QVERIFY(view.chart()->processGraphs().front()->dataCount() > 10);
+    QVERIFY2(view.verdictPanel()->limitsText().contains(u"Replay-based"_s),
+             qPrintable(view.verdictPanel()->limitsText()));
+    QVERIFY(!view.verdictPanel()->replayPlot()->isHidden());
+    QVERIFY(view.verdictPanel()->replayPlot()->graphCount() == 2);
     // The fitted line on the chart rises (checkout_svc.py retains ~1.8 MiB/s), within the data.
     GrowthChart *chart = view.chart();
     QCPItemLine *trend = chart->trendLineItem();

@@ -29,10 +29,139 @@ double mibOf(std::int64_t bytes)
     return double(bytes) / double(kMiB);
 }
 
+// Four processes in one cgroup, one of them (leaker) leaking rateMiBps after delayS; the others
+// hold holdMiB[i]; adjs per process.
+Spec severalProcessLeak(const QString &name, std::int64_t limitBytes, int leaker, double rateMiBps,
+                        double delayS, const std::vector<double> &holdMiB, const QStringList &adjs)
+{
+    Spec s;
+    s.name = name;
+    s.expected = u"leak"_s;
+    s.limitBytes = limitBytes;
+    s.realRateMiBps = rateMiBps;
+    s.leakerProcess = leaker;
+    s.expectKill = true;
+    std::vector<QStringList> procs;
+    QStringList parts;
+    for (int i = 0; i < int(holdMiB.size()); ++i) {
+        if (i == leaker) {
+            procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rateMiBps), u"--base-mib"_s, num(holdMiB[i]),
+                             u"--delay-s"_s, num(delayS), u"--adj"_s, adjs[i]});
+            parts << u"#%1 adj %2 holds %3 MiB, leaks %4 MiB/s after %5 s"_s.arg(i).arg(
+                adjs[i], num(holdMiB[i]), num(rateMiBps), num(delayS));
+        } else {
+            procs.push_back({u"hold"_s, u"--base-mib"_s, num(holdMiB[i]), u"--adj"_s, adjs[i]});
+            parts << u"#%1 adj %2 holds %3 MiB"_s.arg(i).arg(adjs[i], num(holdMiB[i]));
+        }
+    }
+    s.args = procs.front();
+    s.extraProcesses.assign(procs.begin() + 1, procs.end());
+    s.description = parts.join(u"; "_s);
+    return s;
+}
+
+Spec pageCacheReader(const QString &name, std::int64_t limitBytes, const QString &file,
+                     std::int64_t fileBytes, double rateMiBps, double stopAfterS)
+{
+    Spec s;
+    s.name = name;
+    s.expected = u"page_cache"_s;
+    s.limitBytes = limitBytes;
+    s.cacheFile = file;
+    s.cacheFileBytes = fileBytes;
+    s.args = {u"pagecache"_s, u"--file"_s, file, u"--rate-mibps"_s, num(rateMiBps)};
+    s.stopAfterS = stopAfterS;
+    s.description = u"reads a %1 MiB file on disk in a loop at %2 MiB/s for %3 s"_s.arg(
+        QString::number(fileBytes / kMiB), num(rateMiBps), num(stopAfterS));
+    return s;
+}
+
+// The issue's two measured failures, at their fixed sizes.
+void addIssueShapes(std::vector<Spec> &specs, const QString &cacheDir)
+{
+    specs.push_back(severalProcessLeak(u"issue12-fast-leak"_s, 128 * kMiB, 1, 4.0, 3.0, {20, 12, 18, 16},
+                                       {u"0"_s, u"0"_s, u"0"_s, u"0"_s}));
+    specs.push_back(
+        pageCacheReader(u"issue12-backup"_s, 64 * kMiB, cacheDir + u"/backup.bin"_s, 160 * kMiB, 120, 7));
+}
+
+// 9. Three processes with oom_score_adj 0 / 500 / -500, one leaking: whom does the kernel kill?
+Spec victimSpec(std::mt19937_64 &rng, quint64 seed, bool negativeAdj)
+{
+    Spec s;
+    s.name = u"victim"_s;
+    s.expected = QString(); // judged by the prediction, not the classifier
+    s.limitBytes = std::int64_t(std::llround(draw(rng, 64, 128))) * kMiB;
+    const int leaker = int(seed % 3);
+    // Without CAP_SYS_RESOURCE all three move up by 500: the badness term is linear in the
+    // adj, so the ranking is the same.
+    const QStringList adjs =
+        negativeAdj ? QStringList {u"0"_s, u"500"_s, u"-500"_s} : QStringList {u"500"_s, u"1000"_s, u"0"_s};
+    const double rate = mibOf(s.limitBytes) / draw(rng, 12, 20);
+    std::vector<QStringList> procs;
+    QStringList parts;
+    for (int i = 0; i < 3; ++i) {
+        if (i == leaker) {
+            procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rate), u"--adj"_s, adjs[i]});
+            parts << u"adj %1 leaks %2 MiB/s"_s.arg(adjs[i], num(rate));
+        } else {
+            const double hold = draw(rng, 4, 12);
+            procs.push_back({u"hold"_s, u"--base-mib"_s, num(hold), u"--adj"_s, adjs[i]});
+            parts << u"adj %1 holds %2 MiB"_s.arg(adjs[i], num(hold));
+        }
+    }
+    s.args = procs.front();
+    s.extraProcesses.assign(procs.begin() + 1, procs.end());
+    s.expectKill = true;
+    s.description = parts.join(u"; "_s);
+    return s;
+}
+
+// 10. Four processes, one leaking 2-20 MiB/s (which one, its adj and the limit vary): a leak in
+// that process, however fast it fills the limit (8-30 s).
+Spec processLeakSpec(std::mt19937_64 &rng, bool negativeAdj)
+{
+    const int leaker = int(rng() % 4);
+    const double rate = draw(rng, 2, 20);
+    std::vector<double> holds;
+    QStringList adjs;
+    const QStringList choices = negativeAdj ? QStringList {u"-300"_s, u"0"_s, u"200"_s, u"600"_s}
+                                            : QStringList {u"0"_s, u"100"_s, u"300"_s, u"600"_s};
+    double held = 0;
+    for (int i = 0; i < 4; ++i) {
+        holds.push_back(draw(rng, 5, 16));
+        held += holds.back();
+        adjs << choices[int(rng() % 4)];
+    }
+    const double fillS = std::min(draw(rng, 8, 30), (320 - held) / rate);
+    const std::int64_t limit = std::int64_t(std::llround(held + 2 + rate * fillS)) * kMiB;
+    return severalProcessLeak(u"process-leak"_s, limit, leaker, rate, draw(rng, 1, 4), holds, adjs);
+}
+
+// 3. Sawtooth with a rising floor.
+Spec sawtoothSpec(std::mt19937_64 &rng)
+{
+    Spec s;
+    s.name = u"sawtooth"_s;
+    s.expected = u"leak"_s;
+    s.limitBytes = drawLimit(rng);
+    const double limitMib = mibOf(s.limitBytes);
+    const double cycleMib = draw(rng, 0.2, 0.3) * limitMib;
+    const double periodS = draw(rng, 2.0, 3.5);
+    const double fillS = draw(rng, 38, 48);
+    const double keepMib = (0.97 * limitMib - cycleMib) / (fillS / periodS);
+    s.realRateMiBps = keepMib / periodS;
+    s.args = {u"sawtooth"_s, u"--cycle-mib"_s, num(cycleMib), u"--keep-mib"_s,
+              num(keepMib),  u"--period-s"_s,  num(periodS)};
+    s.expectKill = true;
+    s.description = u"sawtooth %1 MiB every %2 s, keeps %3 MiB per cycle"_s.arg(num(cycleMib), num(periodS),
+                                                                                num(keepMib));
+    return s;
+}
+
 } // namespace
 
-std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t *cacheFileBytes,
-                            bool negativeAdj)
+std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheDir, bool negativeAdj, bool issueShapes)
 {
     std::mt19937_64 rng(seed);
     std::vector<Spec> specs;
@@ -67,25 +196,7 @@ std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t
         s.description = u"shmem (memfd) leak %1 MiB/s"_s.arg(num(s.realRateMiBps));
         specs.push_back(s);
     }
-    // 3. Sawtooth with a rising floor.
-    {
-        Spec s;
-        s.name = u"sawtooth"_s;
-        s.expected = u"leak"_s;
-        s.limitBytes = drawLimit(rng);
-        const double limitMib = mibOf(s.limitBytes);
-        const double cycleMib = draw(rng, 0.2, 0.3) * limitMib;
-        const double periodS = draw(rng, 2.0, 3.5);
-        const double fillS = draw(rng, 38, 48);
-        const double keepMib = (0.97 * limitMib - cycleMib) / (fillS / periodS);
-        s.realRateMiBps = keepMib / periodS;
-        s.args = {u"sawtooth"_s, u"--cycle-mib"_s, num(cycleMib), u"--keep-mib"_s,
-                  num(keepMib),  u"--period-s"_s,  num(periodS)};
-        s.expectKill = true;
-        s.description = u"sawtooth %1 MiB every %2 s, keeps %3 MiB per cycle"_s.arg(
-            num(cycleMib), num(periodS), num(keepMib));
-        specs.push_back(s);
-    }
+    specs.push_back(sawtoothSpec(rng));
     // 4. A startup footprint over the limit.
     {
         Spec s;
@@ -134,19 +245,14 @@ std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t
             u"baseline %1 MiB for %2 s, then +%3 MiB at once"_s.arg(num(base), num(hold), num(spike));
         specs.push_back(s);
     }
-    // 7. A page-cache-heavy reader of a file larger than the limit.
-    {
-        Spec s;
-        s.name = u"pagecache"_s;
-        s.expected = u"page_cache"_s;
-        s.limitBytes = drawLimit(rng);
-        *cacheFileBytes = std::int64_t(draw(rng, 1.5, 2.2) * double(s.limitBytes)) / kMiB * kMiB;
+    // 7. A page-cache-heavy reader of a file larger than the limit, for 30 s and in a 5-10 s burst.
+    for (const bool burst : {false, true}) {
+        const std::int64_t limit = drawLimit(rng);
+        const std::int64_t fileBytes = std::int64_t(draw(rng, 1.5, 2.2) * double(limit)) / kMiB * kMiB;
         const double rate = draw(rng, 60, 150);
-        s.args = {u"pagecache"_s, u"--file"_s, cacheFile, u"--rate-mibps"_s, num(rate)};
-        s.stopAfterS = 30;
-        s.description = u"reads a %1 MiB file on disk in a loop at %2 MiB/s"_s.arg(
-            QString::number(*cacheFileBytes / kMiB), num(rate));
-        specs.push_back(s);
+        specs.push_back(pageCacheReader(burst ? u"cache-burst"_s : u"pagecache"_s, limit,
+                                        cacheDir + (burst ? u"/burst.bin"_s : u"/pagecache.bin"_s), fileBytes,
+                                        rate, burst ? draw(rng, 5, 10) : 30));
     }
     // 8. A workload that fits.
     {
@@ -162,36 +268,10 @@ std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t
         s.description = u"holds %1 MiB, 0..%2 MiB come and go"_s.arg(num(base), num(wobble));
         specs.push_back(s);
     }
-    // 9. Three processes with oom_score_adj 0 / 500 / -500, one leaking: whom does the kernel kill?
-    {
-        Spec s;
-        s.name = u"victim"_s;
-        s.expected = QString(); // judged by the prediction, not the classifier
-        s.limitBytes = std::int64_t(std::llround(draw(rng, 64, 128))) * kMiB;
-        const int leaker = int(seed % 3);
-        // Without CAP_SYS_RESOURCE all three move up by 500: the badness term is linear in the
-        // adj, so the ranking is the same.
-        const QStringList adjs = negativeAdj ? QStringList {u"0"_s, u"500"_s, u"-500"_s}
-                                             : QStringList {u"500"_s, u"1000"_s, u"0"_s};
-        const double rate = mibOf(s.limitBytes) / draw(rng, 12, 20);
-        std::vector<QStringList> procs;
-        QStringList parts;
-        for (int i = 0; i < 3; ++i) {
-            if (i == leaker) {
-                procs.push_back({u"leak"_s, u"--rate-mibps"_s, num(rate), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 leaks %2 MiB/s"_s.arg(adjs[i], num(rate));
-            } else {
-                const double hold = draw(rng, 4, 12);
-                procs.push_back({u"hold"_s, u"--base-mib"_s, num(hold), u"--adj"_s, adjs[i]});
-                parts << u"adj %1 holds %2 MiB"_s.arg(adjs[i], num(hold));
-            }
-        }
-        s.args = procs.front();
-        s.extraProcesses.assign(procs.begin() + 1, procs.end());
-        s.expectKill = true;
-        s.description = parts.join(u"; "_s);
-        specs.push_back(s);
-    }
+    specs.push_back(victimSpec(rng, seed, negativeAdj));
+    specs.push_back(processLeakSpec(rng, negativeAdj));
+    if (issueShapes)
+        addIssueShapes(specs, cacheDir);
     return specs;
 }
 
@@ -242,6 +322,14 @@ QString describe(const Recording &r)
                    .arg(s.reason);
     for (const QString &w : v.warnings)
         out << u"  warning: "_s + w;
+    for (const ProcessGrowth &g : v.growthByProcess.processes)
+        out << u"  growth: %1 (pid %2) %3 MiB/s, R² %4, %5 % of the growth, %6 -> %7 MiB"_s.arg(g.comm)
+                   .arg(g.pid)
+                   .arg(g.slopeBytesPerS / double(kMiB), 0, 'f', 2)
+                   .arg(g.r2, 0, 'f', 2)
+                   .arg(g.shareOfGrowth * 100, 0, 'f', 0)
+                   .arg(double(g.startKb) / 1024, 0, 'f', 1)
+                   .arg(double(g.endKb) / 1024, 0, 'f', 1);
     return out.join(u'\n');
 }
 

@@ -29,6 +29,9 @@ struct Spec {
     bool expectKill = false;
     double stopAfterS = 0; // the driver ends it (not killed by the kernel) after this long
     double realRateMiBps = 0; // for leaks: the rate it really grows (the floor's for a sawtooth)
+    int leakerProcess = -1; // several processes: which one leaks (0 = args, 1.. = extraProcesses)
+    QString cacheFile; // page-cache workloads: the file it reads, written by the lab first
+    std::int64_t cacheFileBytes = 0;
     QString description;
 };
 
@@ -51,11 +54,14 @@ struct Recording {
     std::optional<Verdict> verdict;
 };
 
-// The workloads of one lab run, sizes and rates drawn from seed. cacheFile is the page-cache
-// workload's file; *cacheFileBytes gets the size to write. Without negativeAdj (no
-// CAP_SYS_RESOURCE) the victim lab uses 500/1000/0 instead of 0/500/-500.
-std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheFile, std::int64_t *cacheFileBytes,
-                            bool negativeAdj);
+// The workloads of one lab run, sizes and rates drawn from seed. Page-cache workloads read a
+// file under cacheDir (Spec::cacheFile, to be written first). Without negativeAdj (no
+// CAP_SYS_RESOURCE) the victim lab uses 500/1000/0 instead of 0/500/-500, and the several-process
+// leak only adj >= 0. issueShapes adds the two fixed shapes of issue 12 (issue12-fast-leak: 128
+// MiB, four processes, one growing 4 MiB/s from its third second; issue12-backup: a 7 s page-cache
+// backup in 64 MiB), from which tests/data/recordings were made.
+std::vector<Spec> makeSpecs(quint64 seed, const QString &cacheDir, bool negativeAdj,
+                            bool issueShapes = false);
 
 // The recording and its verdict in a few lines, for the log and lab.txt.
 QString describe(const Recording &r);

@@ -9,7 +9,8 @@
 //              --duration-s S   exit 0 after S seconds (0: run until killed; modes that should be
 //                               killed exit 3 after --max-s, 120 s by default: the limit did not hold)
 //              --seed N         for the random jitter
-//   leak       --rate-mibps R [--jitter-mib J]   anon grows by R MiB/s; J: a temporary buffer of
+//   leak       --rate-mibps R [--jitter-mib J] [--base-mib B] [--delay-s D]   anon grows by R MiB/s
+//                               (from B MiB held at once, after D s); J: a temporary buffer of
 //                               0..J MiB is touched and released every second (noise on top)
 //   shmem      --rate-mibps R   a memfd (shmem, charged to the cgroup) grows by R MiB/s
 //   sawtooth   --cycle-mib N --keep-mib K --period-s P   every P s: allocate N MiB, free all but
@@ -163,6 +164,8 @@ int runLeak(const Args &args, bool shmem)
 {
     const double rate = args.num("rate-mibps", 2);
     const double jitterMib = args.num("jitter-mib", 0);
+    const double baseMib = args.num("base-mib", 0);
+    const double delayS = args.num("delay-s", 0);
     int fd = -1;
     if (shmem) {
         fd = memfd_create("oomscope-lab-shmem", MFD_CLOEXEC);
@@ -178,7 +181,7 @@ int runLeak(const Args &args, bool shmem)
     std::uniform_real_distribution<double> unit(0, 1);
     double nextJitter = 0;
     return loop(args, 0.05, true, [&](double t) {
-        leak.growTo(mibBytes(rate * t));
+        leak.growTo(mibBytes(baseMib + rate * std::max(0.0, t - delayS)));
         if (jitterMib > 0 && t >= nextJitter) {
             jitter.shrinkTo(0);
             jitter.growTo(mibBytes(jitterMib * unit(rng)));

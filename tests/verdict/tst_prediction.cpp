@@ -273,6 +273,39 @@ private Q_SLOTS:
         QCOMPARE(decideKill(parsed.events.front()).recomputedSelectedPid.value_or(0),
                  r->predictedVictimPid.value_or(-1));
     }
+
+    // The node's era and page size come from its kernel reports; without one, the default is said.
+    void eraFromTheNodesReports()
+    {
+        QFile log(kData + u"/eras/01-el7-3.10-memcg-docker-sacrifice-child.messages.log"_s);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const ParseResult parsed = OomReportParser().parse(log.readAll());
+        QVERIFY(!parsed.events.empty());
+        const PredictionOptions fromLog = predictionOptionsFromEvents(parsed.events);
+        QCOMPARE(fromLog.era, BadnessEra::Linux310);
+        QCOMPARE(fromLog.pageSizeBytes, std::int64_t(4096));
+        QCOMPARE(fromLog.basis, PredictionOptions::Basis::KernelLog);
+        const PredictionOptions none = predictionOptionsFromEvents({});
+        QCOMPARE(none.era, BadnessEra::Linux59Plus);
+        QCOMPARE(none.basis, PredictionOptions::Basis::Default);
+
+        // A process with adj -900 and little memory: 5.9+ lets its badness go negative, 3.10 clamps it to 1.
+        const std::vector<ProcessSample> reading {proc(10, 2048, -900), proc(11, 40000, 0)};
+        const PredictedRanking current = predictVictim(reading, 256 << 20, none);
+        const PredictedRanking old = predictVictim(reading, 256 << 20, fromLog);
+        QCOMPARE(old.era, BadnessEra::Linux310);
+        const auto pointsOf = [](const PredictedRanking &r, std::int64_t pid) {
+            for (const PredictedProcess &p : r.ranking)
+                if (p.pid == pid)
+                    return p.points;
+            return std::int64_t(-12345);
+        };
+        QVERIFY(pointsOf(current, 10) < 0);
+        QCOMPARE(pointsOf(old, 10), std::int64_t(1));
+        QCOMPARE(current.noteFacts.back().kind, PredictionNote::Kind::EraDefault);
+        QVERIFY(old.notes.join(u' ').contains(badnessEraName(BadnessEra::Linux310)));
+        QCOMPARE(old.noteFacts.back().kind, PredictionNote::Kind::EraFromKernelLog);
+    }
 };
 
 QTEST_GUILESS_MAIN(PredictionTest)
