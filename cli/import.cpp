@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `oomscope-cli import`: kernel logs into a workspace, or a recording (samples, process samples,
+// `oomscope-cli import`: kernel logs (and kubectl pod/event JSON or `describe pod` text, recognised
+// by content) into a workspace, or a recording (samples, process samples,
 // its kernel logs placed on the samples' timeline). Importing the same content again adds nothing.
 #include "clicommon.h"
 #include "commands.h"
+#include "podrows.h"
 #include "recordingimport.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -24,7 +26,9 @@ void addImportOptions(QCommandLineParser &parser)
                       u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
                       u"events when the samples carry no boottime_s."_s,
                       u"TIME"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"[FILE…]"_s);
+    parser.addPositionalArgument(
+        u"FILE"_s, u"Kernel log(s) to import; kubectl pod/event JSON or describe text names their pods."_s,
+        u"[FILE…]"_s);
 }
 
 void printAlreadyImported(const QString &file)
@@ -93,6 +97,20 @@ int importLogFiles(Workspace &ws, const QStringList &files)
 {
     int failures = 0;
     for (const QString &file : files) {
+        if (isKubeRecordFile(file)) {
+            // kubectl pod/event JSON or `kubectl describe pod`: names for the kernel's cgroups.
+            const Result<KubeImportResult> k = importKubeRecordFile(ws, file);
+            if (!k) {
+                err() << "oomscope-cli: " << k.error().message << Qt::endl;
+                ++failures;
+            } else if (k->alreadyImported) {
+                printAlreadyImported(file);
+            } else {
+                out() << file << ": " << k->podsAdded << " pod(s), " << k->eventsAdded
+                      << " Kubernetes event(s) added\n";
+            }
+            continue;
+        }
         const ImportResult r = ws.importLogFile(file);
         if (!r.ok) {
             err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
