@@ -10,8 +10,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cstring>
 #include <functional>
 #include <systemd/sd-journal.h>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -23,7 +25,7 @@ namespace {
 class PullDevice : public QIODevice
 {
 public:
-    using Pull = std::function<bool(QByteArray &out)>; // appends; false at the end
+    using Pull = std::function<bool(QByteArray &out, QString &error)>; // appends; false at the end
 
     explicit PullDevice(Pull pull)
         : m_pull(std::move(pull))
@@ -43,12 +45,18 @@ protected:
                 m_buffer.remove(0, m_offset);
                 m_offset = 0;
             }
-            if (!m_pull(m_buffer))
+            if (!m_pull(m_buffer, m_error))
                 m_ended = true;
         }
         const qint64 n = std::min<qint64>(maxSize, m_buffer.size() - m_offset);
-        if (n <= 0)
-            return m_ended ? -1 : 0;
+        if (n <= 0) {
+            if (!m_error.isEmpty()) {
+                // Reported once; the text before it was delivered.
+                setErrorString(std::exchange(m_error, QString()));
+                return -1;
+            }
+            return 0;
+        }
         memcpy(data, m_buffer.constData() + m_offset, size_t(n));
         m_offset += n;
         return n;
@@ -57,6 +65,7 @@ protected:
 
 private:
     Pull m_pull;
+    QString m_error;
     QByteArray m_buffer;
     qsizetype m_offset = 0;
     bool m_ended = false;
@@ -274,16 +283,18 @@ std::unique_ptr<QIODevice> journalStreamAsText(std::unique_ptr<QIODevice> source
     if (content == LogContent::JournalExport) {
         auto reader = std::make_shared<JournalExportReader>(*source);
         std::shared_ptr<QIODevice> owned(std::move(source));
-        return pullDevice([owned, reader](QByteArray &out) {
+        return pullDevice([owned, reader](QByteArray &out, QString &error) {
             const std::optional<JournalEntry> e = reader->next();
-            if (!e)
+            if (!e) {
+                error = reader->error();
                 return false;
+            }
             out += journalEntryAsText(*e);
             return true;
         });
     }
     std::shared_ptr<QIODevice> owned(std::move(source));
-    return pullDevice([owned](QByteArray &out) {
+    return pullDevice([owned](QByteArray &out, QString &) {
         // Lines that are not journal objects (a truncated last line, garbage) are skipped.
         while (true) {
             const QByteArray line = owned->readLine(64 * 1024 * 1024);
@@ -354,8 +365,10 @@ Result<std::unique_ptr<QIODevice>> openJournalFiles(const QString &fileOrDirecto
                                                               QString::fromLocal8Bit(strerror(-rc))));
     std::shared_ptr<sd_journal> j(raw, [](sd_journal *p) { sd_journal_close(p); });
     sd_journal_seek_head(j.get());
-    return pullDevice([j](QByteArray &out) {
+    return pullDevice([j](QByteArray &out, QString &error) {
         const int step = sd_journal_next(j.get());
+        if (step < 0)
+            error = u"journal: %1"_s.arg(QString::fromLocal8Bit(strerror(-step)));
         if (step <= 0)
             return false;
         out += journalEntryAsText(currentEntry(j.get()));

@@ -268,33 +268,6 @@ std::optional<KillerLine> runtime(const QString &m)
 
 } // namespace
 
-QString killerLineKindName(KillerLine::Kind kind)
-{
-    switch (kind) {
-    case KillerLine::Kind::OomdKill:
-        return u"systemd-oomd kill"_s;
-    case KillerLine::Kind::OomdUnitKilled:
-        return u"systemd: unit killed by systemd-oomd"_s;
-    case KillerLine::Kind::UnitOomKilled:
-        return u"systemd: unit hit by the kernel OOM killer"_s;
-    case KillerLine::Kind::EarlyoomLowMemory:
-        return u"earlyoom low memory"_s;
-    case KillerLine::Kind::EarlyoomKill:
-        return u"earlyoom kill"_s;
-    case KillerLine::Kind::KubeletReclaim:
-        return u"kubelet eviction threshold"_s;
-    case KillerLine::Kind::KubeletRanked:
-        return u"kubelet pods ranked"_s;
-    case KillerLine::Kind::KubeletEvicted:
-        return u"kubelet pod evicted"_s;
-    case KillerLine::Kind::RuntimeOom:
-        return u"runtime OOM event"_s;
-    case KillerLine::Kind::RuntimeExit:
-        return u"runtime container exit"_s;
-    }
-    return u"unknown"_s;
-}
-
 std::optional<KillerLine> recogniseKillerLine(std::string_view message)
 {
     // Cheap substring tests first: almost every line of a log is none of these.
