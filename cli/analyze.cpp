@@ -4,6 +4,8 @@
 #include "analyzerecording.h"
 #include "clicommon.h"
 #include "commands.h"
+#include "deathinputs.h"
+#include "deathjson.h"
 #include "eventjson.h"
 #include "killdecision.h"
 #include "logsource.h"
@@ -12,6 +14,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 
@@ -111,28 +115,64 @@ void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &res
     }
 }
 
+// The deaths table after the events: every death, whoever killed it (text mode: one line each).
+void printDeathsText(const std::vector<Death> &deaths)
+{
+    if (deaths.empty())
+        return;
+    out() << "\nDeaths:\n";
+    for (const Death &d : deaths) {
+        out() << "  " << (d.time ? d.time->toString(Qt::ISODate) : u"time unknown"_s) << "  "
+              << killerKey(d.killer);
+        const QString where = QStringList {d.namespaceName, d.pod, d.container}.join(u'/');
+        if (where != u"//"_s)
+            out() << "  " << where;
+        if (d.pid)
+            out() << "  " << d.comm << " (pid " << *d.pid << ")";
+        out() << "  [" << confidenceKey(d.confidence) << "]\n";
+        for (const QString &n : d.notes)
+            out() << "    " << n << "\n";
+    }
+}
+
 int analyzeLogs(const QStringList &files, bool json)
 {
     LogAnalysis a;
     a.json = json;
     a.severalFiles = files.size() > 1;
+    DeathCollector deaths;
     for (const QString &file : files) {
         OpenedLog log = openLog(file);
         if (!log.device)
             return errorExit(log.error);
-        const ParseResult result = OomReportParser().parse(*log.device);
+        const Result<bool> kube = deaths.takeKubeRecord(log);
+        if (!kube)
+            return errorExit(kube.error().message);
+        if (*kube)
+            continue;
+        const ParseResult result = OomReportParser().parse(*log.device, {}, deaths.sinks());
         if (!result.error.isEmpty())
             return errorExit(log.displayName + u": "_s + result.error);
+        std::vector<qint64> ids(result.events.size());
+        std::iota(ids.begin(), ids.end(), qint64(a.index + 1));
+        deaths.finishLog(log.displayName, result, ids);
         reportParsedLog(a, log.displayName, result);
     }
+    const std::vector<Death> table = deaths.deaths();
     if (json) {
-        const QJsonObject root {{u"oomscope_json_version"_s, 1},
+        QJsonArray deathsJson;
+        for (const Death &d : table)
+            deathsJson.append(deathToJson(d));
+        const QJsonObject root {{u"oomscope_json_version"_s, 2},
                                 {u"sources"_s, a.sources},
                                 {u"events"_s, a.events},
-                                {u"warnings"_s, a.warnings}};
+                                {u"warnings"_s, a.warnings},
+                                {u"deaths"_s, deathsJson}};
         out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
-    } else if (a.index == 0) {
-        out() << "No OOM-killer report found.\n";
+    } else {
+        if (a.index == 0)
+            out() << "No OOM-killer report found.\n";
+        printDeathsText(table);
     }
     out().flush();
     return 0;
@@ -149,7 +189,11 @@ int runAnalyze(const QStringList &arguments)
     parser.addOption({u"procs"_s, u"Per-process CSV of the recording: predicted victims."_s, u"FILE.csv"_s});
     parser.addOption({u"log"_s, u"Kernel log of the recorded node (repeatable)."_s, u"kernel.log"_s});
     parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch)."_s, u"TIME"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s); - for standard input."_s, u"FILE…"_s);
+    parser.addPositionalArgument(
+        u"FILE"_s,
+        u"Kernel logs, journals (json, export, files, directory), kubectl pod/event JSON or describe text; "
+        u"- for standard input."_s,
+        u"FILE…"_s);
     parser.process(arguments);
     const QStringList files = parser.positionalArguments();
     const bool json = parser.isSet(u"json"_s);

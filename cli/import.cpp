@@ -4,6 +4,8 @@
 // its kernel logs placed on the samples' timeline). Importing the same content again adds nothing.
 #include "clicommon.h"
 #include "commands.h"
+#include "deathinputs.h"
+#include "deathrows.h"
 #include "podrows.h"
 #include "recordingimport.h"
 #include "samplestore.h"
@@ -93,23 +95,66 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
     return 0;
 }
 
+// The deaths of the given files (their kernel kills as stored, other killers' lines, pod records),
+// stored in the workspace's deaths table.
+bool importDeaths(Workspace &ws, DeathCollector &deaths, const QString &file, const ImportResult &r)
+{
+    OpenedLog log = openLog(file);
+    if (!log.device)
+        return false;
+    const std::vector<qint64> ids = r.alreadyImported ? ws.eventIds(r.sourceId) : r.newEventIds;
+    for (const qint64 id : ids) {
+        if (const std::optional<OomEvent> e = ws.event(id))
+            if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
+                deaths.addKernelKill(*k);
+    }
+    if (Result<void> scanned = deaths.scanLines(log); !scanned) {
+        err() << "oomscope-cli: " << scanned.error().message << Qt::endl;
+        return false;
+    }
+    return true;
+}
+
+int storeDeathsOf(Workspace &ws, const DeathCollector &deaths)
+{
+    const std::vector<Death> table = deaths.deaths();
+    if (table.empty())
+        return 0;
+    const Result<DeathStoreResult> stored = storeDeaths(ws, table);
+    if (!stored) {
+        err() << "oomscope-cli: cannot store the deaths: " << stored.error().message << Qt::endl;
+        return 1;
+    }
+    out() << stored->added << " death(s) added, " << stored->updated << " updated\n";
+    return 0;
+}
+
 int importLogFiles(Workspace &ws, const QStringList &files)
 {
     int failures = 0;
+    DeathCollector deaths;
     for (const QString &file : files) {
-        if (isKubeRecordFile(file)) {
-            // kubectl pod/event JSON or `kubectl describe pod`: names for the kernel's cgroups.
-            const Result<KubeImportResult> k = importKubeRecordFile(ws, file);
-            if (!k) {
-                err() << "oomscope-cli: " << k.error().message << Qt::endl;
+        OpenedLog log = openLog(file);
+        if (log.device) {
+            const Result<bool> kube = deaths.takeKubeRecord(log);
+            if (!kube) {
+                err() << "oomscope-cli: " << kube.error().message << Qt::endl;
                 ++failures;
-            } else if (k->alreadyImported) {
-                printAlreadyImported(file);
-            } else {
-                out() << file << ": " << k->podsAdded << " pod(s), " << k->eventsAdded
-                      << " Kubernetes event(s) added\n";
+                continue;
             }
-            continue;
+            if (*kube) {
+                // Joined into the deaths, and stored so events, series and reports show names.
+                const Result<KubeImportResult> stored = importKubeRecordFile(ws, file);
+                if (!stored) {
+                    err() << "oomscope-cli: " << stored.error().message << Qt::endl;
+                    ++failures;
+                    continue;
+                }
+                out() << file << ": " << deaths.inputs().kube.back().pods.size() << " pod(s), "
+                      << deaths.inputs().kube.back().events.size() << " event(s) joined into the deaths"
+                      << (stored->alreadyImported ? ", already in the workspace" : ", stored") << "\n";
+                continue;
+            }
         }
         const ImportResult r = ws.importLogFile(file);
         if (!r.ok) {
@@ -122,7 +167,10 @@ int importLogFiles(Workspace &ws, const QStringList &files)
         else
             out() << file << ": " << r.eventsAdded << " OOM event(s) added, " << r.warnings.size()
                   << " warning(s)\n";
+        if (!importDeaths(ws, deaths, file, r))
+            ++failures;
     }
+    failures += storeDeathsOf(ws, deaths);
     out() << "workspace: " << ws.path() << "\n";
     out().flush();
     return failures ? 1 : 0;
