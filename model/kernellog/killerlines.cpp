@@ -54,7 +54,7 @@ std::optional<KillerLine> oomd(const QString &m)
     k.detail = match.captured(2).trimmed();
     if (k.detail.startsWith(u"memory pressure"_s))
         k.rule = u"memory pressure"_s;
-    else if (k.detail.contains(u"swap used"_s))
+    else if (k.detail.contains(u"swap used"_s) || k.detail.startsWith(u"memory used"_s))
         k.rule = u"swap"_s;
     else
         return std::nullopt;
@@ -280,7 +280,12 @@ std::optional<KillerLine> recogniseKillerLine(std::string_view message)
         || has(message, "container oom ") || has(message, "container die ");
     if (!(oomdLike || unitLike || earlyLike || kubeletLike || runtimeLike))
         return std::nullopt;
-    const QString m = QString::fromUtf8(message.data(), qsizetype(message.size()));
+    QString m = QString::fromUtf8(message.data(), qsizetype(message.size()));
+    // Prefixes the log-prefix parser does not know keep the program's "name[pid]: " (a syslog line
+    // without host, journalctl -o short-monotonic of a unit): the message starts after it.
+    static const QRegularExpression ident(u"^.{0,60}?(?:^|\\s)[A-Za-z0-9_.@-]+\\[\\d+\\]: "_s);
+    if (const auto x = ident.match(m); x.hasMatch())
+        m.remove(0, x.capturedLength());
     std::optional<KillerLine> k;
     if (oomdLike)
         k = oomd(m);
