@@ -37,6 +37,7 @@ class DecisionView;
 class EventListModel;
 class LiveSession;
 struct LiveSessionConfig;
+class DeathsView;
 class RawReportView;
 class SamplesView;
 
@@ -63,7 +64,7 @@ public:
     // the list is shown, then quits the application (for docs and CI).
     // tab: a DetailTab, or -1: the Timeline when the workspace has samples, else the Decision.
     // With the Timeline and no explicit eventRow (0), the first event placed on the chart is shown.
-    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2 };
+    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2, DeathsTab = 3 };
     void requestScreenshot(const QString &path, int eventRow = 2, int tab = 0);
     void showDetailTab(DetailTab tab);
     DetailTab currentDetailTab() const;
@@ -77,6 +78,7 @@ public:
     QLineEdit *filterEdit() const { return m_filterEdit; }
     DecisionView *decisionView() const { return m_decisionView; }
     RawReportView *rawReportView() const { return m_rawView; }
+    DeathsView *deathsView() const { return m_deathsView; }
     QTableWidget *warningsTable() const { return m_warningsTable; }
     SamplesView *samplesView() const { return m_samplesView; }
     QProgressBar *importProgressBar() const { return m_progressBar; }
@@ -139,6 +141,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     DecisionView *m_decisionView = nullptr;
     RawReportView *m_rawView = nullptr;
+    DeathsView *m_deathsView = nullptr;
     SamplesView *m_samplesView = nullptr;
     QDockWidget *m_warningsDock = nullptr;
     QTableWidget *m_warningsTable = nullptr;

@@ -56,11 +56,27 @@ EventListModel::EventListModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
 
-void EventListModel::setEvents(std::vector<EventSummary> events)
+void EventListModel::setEvents(std::vector<EventSummary> events, const PodDirectory &pods)
 {
+    std::vector<QString> labels;
+    labels.reserve(events.size());
+    for (const EventSummary &e : events) {
+        std::optional<PodRef> ref;
+        for (const QString &memcg : {e.taskMemcg, e.oomMemcg}) {
+            if (!ref && !memcg.isEmpty())
+                ref = pods.byCgroupPath(memcg);
+        }
+        labels.push_back(ref ? ref->label() : QString());
+    }
     beginResetModel();
     m_events = std::move(events);
+    m_podLabels = std::move(labels);
     endResetModel();
+}
+
+QString EventListModel::podLabelAt(int row) const
+{
+    return row >= 0 && std::size_t(row) < m_podLabels.size() ? m_podLabels[std::size_t(row)] : QString();
 }
 
 const EventSummary *EventListModel::eventAt(int row) const
@@ -103,6 +119,10 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             return timeText(e);
         case HostColumn:
             return e.host.isEmpty() ? u"—"_s : e.host;
+        case PodColumn: {
+            const QString label = podLabelAt(index.row());
+            return label.isEmpty() ? u"—"_s : label;
+        }
         case CgroupColumn:
             return cgroupText(e);
         case LimitColumn:
@@ -145,8 +165,8 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
     case EventIdRole:
         return e.id;
     case FilterRole:
-        return QString(e.host + u' ' + cgroupText(e) + u' ' + e.taskMemcg + u' ' + e.victimComm + u' '
-                       + QString::number(e.victimPid));
+        return QString(e.host + u' ' + podLabelAt(index.row()) + u' ' + cgroupText(e) + u' ' + e.taskMemcg
+                       + u' ' + e.victimComm + u' ' + QString::number(e.victimPid));
     case Qt::ToolTipRole:
         switch (column) {
         case TimeColumn:
@@ -206,6 +226,8 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Time");
         case HostColumn:
             return tr("Host");
+        case PodColumn:
+            return tr("Pod");
         case CgroupColumn:
             return tr("Cgroup");
         case LimitColumn:
@@ -229,6 +251,9 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
         switch (Column(section)) {
         case TimeColumn:
             return tr("Wall-clock time when the log has it, else kernel uptime");
+        case PodColumn:
+            return tr("Kubernetes namespace/pod/container of the victim's cgroup, from pod JSON in the "
+                      "workspace or an attached node's kubelet");
         case CgroupColumn:
             return tr("Memory cgroup whose limit was hit, or \"global\"");
         case LimitColumn:

@@ -2,6 +2,7 @@
 // Table model of the imported OOM events (one row per EventSummary) for the events list.
 #pragma once
 
+#include "kubernetes.h"
 #include "workspace.h"
 
 #include <QAbstractTableModel>
@@ -17,6 +18,7 @@ public:
     enum Column {
         TimeColumn,
         HostColumn,
+        PodColumn, // namespace/pod/container, when the workspace knows the cgroup's pod
         CgroupColumn,
         LimitColumn,
         UsageColumn,
@@ -35,7 +37,9 @@ public:
 
     explicit EventListModel(QObject *parent = nullptr);
 
-    void setEvents(std::vector<EventSummary> events);
+    // pods names the events' cgroups (task memcg first, else the OOM memcg).
+    void setEvents(std::vector<EventSummary> events, const PodDirectory &pods = {});
+    QString podLabelAt(int row) const; // "" when unknown
     const std::vector<EventSummary> &events() const { return m_events; }
     const EventSummary *eventAt(int row) const;
     int rowOfEvent(qint64 eventId) const; // -1 when absent
@@ -47,6 +51,7 @@ public:
 
 private:
     std::vector<EventSummary> m_events;
+    std::vector<QString> m_podLabels; // per event
 };
 
 } // namespace oomscope
