@@ -9,6 +9,7 @@
 #include "deathsview.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
+#include "importjob.h"
 #include "podrows.h"
 #include "taskrankingmodel.h"
 #include "workspace.h"
@@ -18,6 +19,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <set>
 
@@ -72,6 +74,7 @@ private Q_SLOTS:
     void emptyWorkspaceSaysHow();
     void timelineTableAndDecision();
     void eventListNamesPods();
+    void openInTheWindowStoresDeaths();
 
 private:
     QTemporaryDir m_dir;
@@ -176,6 +179,32 @@ void TestDeathsView::eventListNamesPods()
                     .contains(u"media/render-7f9c/"_s));
     }
     QCOMPARE(names, (std::set<QString> {u"media/render-7f9c/render"_s, u"media/render-7f9c/worker"_s}));
+}
+
+void TestDeathsView::openInTheWindowStoresDeaths()
+{
+    // File › Open of a pod record and its node's kernel log, through the window's import job.
+    const QString path = m_dir.filePath(u"opened.sqlite"_s);
+    QFuture<FileImportOutcome> future = QtConcurrent::run(
+        &runImportJob, path, QStringList {data("cgroupfs-pod.json"), data("cgroupfs-kills.kmsg")},
+        std::vector<RecordingImportRequest> {});
+    future.waitForFinished();
+    const QList<FileImportOutcome> outcomes = future.results();
+    QCOMPARE(outcomes.size(), 2);
+    QCOMPARE(outcomes[0].kind, FileImportOutcome::Kind::Kubernetes);
+    QCOMPARE(outcomes[0].podsAdded, 1);
+    QVERIFY(outcomes[1].result.ok);
+    Workspace ws;
+    QVERIFY(ws.open(path));
+    const Result<std::vector<StoredDeath>> deaths = readDeaths(ws);
+    QVERIFY(deaths);
+    int kernelNamed = 0;
+    for (const StoredDeath &s : *deaths) {
+        if (s.death.killer == Killer::KernelMemcg && !s.death.pod.isEmpty())
+            ++kernelNamed;
+    }
+    QCOMPARE(kernelNamed, int(ws.events().size()));
+    QVERIFY(kernelNamed >= 1);
 }
 
 QTEST_MAIN(TestDeathsView)
