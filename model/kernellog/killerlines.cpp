@@ -255,6 +255,14 @@ std::optional<KillerLine> runtime(const QString &m)
             return std::nullopt;
         return k;
     }
+    // cAdvisor inside the kubelet (before 1.16): Created an OOM event in container "/kubepods/…" at …
+    static const QRegularExpression cadvisor(u"Created an OOM event in container \"([^\"]*)\""_s);
+    if (const auto x = matchOf(cadvisor, m); x.hasMatch()) {
+        KillerLine k = make(KillerLine::Kind::RuntimeOom);
+        k.cgroup = x.captured(1);
+        takeCgroupNames(k);
+        return k;
+    }
     if (const auto x = matchOf(sysOom, m); x.hasMatch()) {
         KillerLine k = make(KillerLine::Kind::RuntimeOom);
         k.pid = x.captured(1).toLongLong();
@@ -275,7 +283,7 @@ std::optional<KillerLine> recogniseKillerLine(std::string_view message)
     const bool unitLike = has(message, " in this unit") || has(message, "by the OOM killer");
     const bool earlyLike = has(message, "VmRSS") || has(message, "ow memory!") || has(message, "ow Memory!");
     const bool kubeletLike = has(message, "viction manager:") || has(message, "\"Evicting pod\"")
-        || has(message, "Got sys oom event");
+        || has(message, "Got sys oom event") || has(message, "OOM event in container");
     const bool runtimeLike = has(message, "TaskOOM") || has(message, "exit event") || has(message, "TaskExit")
         || has(message, "container oom ") || has(message, "container die ");
     if (!(oomdLike || unitLike || earlyLike || kubeletLike || runtimeLike))
