@@ -155,8 +155,12 @@ QStringList rankedPods(const QString &list)
     QStringList pods;
     for (const auto &re : {old, structured}) {
         auto it = re.globalMatch(list);
-        while (it.hasNext())
-            pods.append(it.next().captured(1));
+        while (it.hasNext()) {
+            // "name_namespace(uid)" of klog before 1.21 becomes "namespace/name" as later.
+            KillerLine k;
+            takePodRef(k, it.next().captured(1));
+            pods.append(k.namespaceName.isEmpty() ? k.pod : k.namespaceName + u'/' + k.pod);
+        }
         if (!pods.isEmpty())
             break;
     }
