@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <cmath>
 
@@ -123,11 +124,30 @@ struct AgentCommandLineOptions {
         u"Records a streaming client may fall behind before it is dropped (default: the buffer size)."_s,
         u"N"_s};
 
+    const QCommandLineOption nodeName {
+        u"node-name"_s,
+        u"Name of this node in the stream and on its kills (default: $NODE_NAME, else the hostname)."_s,
+        u"name"_s};
+    const QCommandLineOption kubeletUrl {
+        u"kubelet-url"_s,
+        u"Resolve pod and container names from the kubelet's /pods at this URL, e.g. "
+        "https://127.0.0.1:10250 (off by default)."_s,
+        u"url"_s};
+    const QCommandLineOption kubeletToken {
+        u"kubelet-token-file"_s,
+        u"Bearer token for the kubelet (default with --kubelet-url: the service account's token)."_s,
+        u"file"_s};
+    const QCommandLineOption kubeletCa {
+        u"kubelet-ca"_s, u"CA certificate(s) the kubelet's certificate must chain to (PEM)."_s, u"file"_s};
+    const QCommandLineOption kubeletInterval {
+        u"kubelet-interval"_s, u"Ask the kubelet for its pods this often (default 30s)."_s, u"duration"_s};
+
     QList<QCommandLineOption> all() const
     {
-        return {help,        version,   listen,     stdio,     cgroupRoot, procRoot,   interval,   buffer,
-                bufferBytes, tokenFile, tlsCert,    tlsKey,    cgroup,     maxCgroups, rediscover, processes,
-                kmsg,        noHistory, maxClients, handshake, heartbeat,  maxLag};
+        return {help,       version,     listen,     stdio,        cgroupRoot, procRoot,       interval,
+                buffer,     bufferBytes, tokenFile,  tlsCert,      tlsKey,     cgroup,         maxCgroups,
+                rediscover, processes,   kmsg,       noHistory,    maxClients, handshake,      heartbeat,
+                maxLag,     nodeName,    kubeletUrl, kubeletToken, kubeletCa,  kubeletInterval};
     }
 };
 
@@ -174,6 +194,7 @@ Result<void> readNumbers(const QCommandLineParser &parser, const AgentCommandLin
           readDuration(parser, c.rediscover, o.rediscoverMs, true),
           readDuration(parser, c.handshake, o.handshakeTimeoutMs, false),
           readDuration(parser, c.heartbeat, o.heartbeatMs, false),
+          readDuration(parser, c.kubeletInterval, o.kubeletIntervalMs, false),
           readPositive(parser, c.buffer, o.bufferRecords), readPositive(parser, c.bufferBytes, o.bufferBytes),
           readPositive(parser, c.maxCgroups, maxCg), readPositive(parser, c.maxClients, clients),
           readPositive(parser, c.maxLag, o.maxClientLagRecords)}) {
@@ -216,6 +237,22 @@ Result<AgentOptions> readOptions(const QCommandLineParser &parser, const AgentCo
     o.tokenFile = parser.value(c.tokenFile);
     o.tlsCertFile = parser.value(c.tlsCert);
     o.tlsKeyFile = parser.value(c.tlsKey);
+    o.nodeName = parser.value(c.nodeName);
+    if (o.nodeName.isEmpty())
+        o.nodeName = qEnvironmentVariable("NODE_NAME");
+    o.kubeletUrl = parser.value(c.kubeletUrl);
+    o.kubeletTokenFile = parser.value(c.kubeletToken);
+    o.kubeletCaFile = parser.value(c.kubeletCa);
+    if (!o.kubeletUrl.isEmpty()) {
+        const QUrl url(o.kubeletUrl);
+        if (!url.isValid() || url.scheme() != u"https" || url.host().isEmpty())
+            return fail(Error::Kind::Invalid,
+                        u"--kubelet-url: expected https://host:port, got \"%1\""_s.arg(o.kubeletUrl));
+        if (o.kubeletTokenFile.isEmpty())
+            o.kubeletTokenFile = u"/var/run/secrets/kubernetes.io/serviceaccount/token"_s;
+    } else if (!o.kubeletTokenFile.isEmpty() || !o.kubeletCaFile.isEmpty()) {
+        return fail(Error::Kind::Invalid, u"--kubelet-token-file and --kubelet-ca need --kubelet-url"_s);
+    }
     return o;
 }
 

@@ -39,6 +39,17 @@ struct AgentOptions {
     QString tlsCertFile;
     QString tlsKeyFile;
 
+    // The node's name in its hello and on its kills: --node-name, else $NODE_NAME (a DaemonSet
+    // sets it from spec.nodeName: a pod's own hostname is the pod's name), else the hostname.
+    QString nodeName;
+
+    // Names from the kubelet's /pods (off unless kubeletUrl is set): HTTPS with the service
+    // account's bearer token and the cluster CA.
+    QString kubeletUrl; // "https://127.0.0.1:10250" (the /pods path is added)
+    QString kubeletTokenFile; // re-read on each lookup: projected tokens rotate
+    QString kubeletCaFile; // empty: the system CAs
+    int kubeletIntervalMs = 30000;
+
     int maxClients = 64;
     int handshakeTimeoutMs = 3000; // unauthenticated connections are cut after this
     int heartbeatMs = 5000;

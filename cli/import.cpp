@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `oomscope-cli import`: kernel logs into a workspace, or a recording (samples, process samples,
+// `oomscope-cli import`: kernel logs (and kubectl pod/event JSON or `describe pod` text, recognised
+// by content) into a workspace, or a recording (samples, process samples,
 // its kernel logs placed on the samples' timeline). Importing the same content again adds nothing.
 #include "clicommon.h"
 #include "commands.h"
 #include "deathinputs.h"
 #include "deathrows.h"
+#include "podrows.h"
 #include "recordingimport.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -26,7 +28,9 @@ void addImportOptions(QCommandLineParser &parser)
                       u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
                       u"events when the samples carry no boottime_s."_s,
                       u"TIME"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"[FILE…]"_s);
+    parser.addPositionalArgument(
+        u"FILE"_s, u"Kernel log(s) to import; kubectl pod/event JSON or describe text names their pods."_s,
+        u"[FILE…]"_s);
 }
 
 void printAlreadyImported(const QString &file)
@@ -139,8 +143,16 @@ int importLogFiles(Workspace &ws, const QStringList &files)
                 continue;
             }
             if (*kube) {
+                // Joined into the deaths, and stored so events, series and reports show names.
+                const Result<KubeImportResult> stored = importKubeRecordFile(ws, file);
+                if (!stored) {
+                    err() << "oomscope-cli: " << stored.error().message << Qt::endl;
+                    ++failures;
+                    continue;
+                }
                 out() << file << ": " << deaths.inputs().kube.back().pods.size() << " pod(s), "
-                      << deaths.inputs().kube.back().events.size() << " event(s) joined into the deaths\n";
+                      << deaths.inputs().kube.back().events.size() << " event(s) joined into the deaths"
+                      << (stored->alreadyImported ? ", already in the workspace" : ", stored") << "\n";
                 continue;
             }
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "importjob.h"
 
+#include "podrows.h"
+
 #include <QFileInfo>
 
 #include <algorithm>
@@ -84,7 +86,19 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     auto importLog = [&](const QString &file) -> std::optional<qint64> {
         FileImportOutcome outcome;
         outcome.filePath = file;
-        outcome.result = workspace.importLogFile(file, progress.forFile(file));
+        if (isKubeRecordFile(file)) {
+            // Pod/event JSON or `describe` text, recognised by content: names, not kills.
+            (void)progress.forFile(file);
+            outcome.kind = FileImportOutcome::Kind::Kubernetes;
+            const Result<KubeImportResult> k = importKubeRecordFile(workspace, file);
+            outcome.result.ok = k.has_value();
+            outcome.result.error = k ? QString() : k.error().message;
+            outcome.result.alreadyImported = k && k->alreadyImported;
+            outcome.result.sourceId = k ? k->sourceId : 0;
+            outcome.podsAdded = k ? k->podsAdded : 0;
+        } else {
+            outcome.result = workspace.importLogFile(file, progress.forFile(file));
+        }
         progress.done();
         if (promise.isCanceled())
             return std::nullopt; // the workspace rolled the file back; nothing to report

@@ -20,14 +20,8 @@ QDateTime kubeTime(const QJsonValue &v)
     const QString s = v.toString();
     if (s.isEmpty())
         return QDateTime();
-    QDateTime t = QDateTime::fromString(s, Qt::ISODateWithMs);
-    if (!t.isValid()) {
-        // MicroTime ("2023-09-12T14:26:05.123456Z"): Qt reads at most milliseconds.
-        static const QRegularExpression micro(u"^(.*\\.\\d{3})\\d+(.*)$"_s);
-        const QRegularExpressionMatch m = micro.match(s);
-        if (m.hasMatch())
-            t = QDateTime::fromString(m.captured(1) + m.captured(2), Qt::ISODateWithMs);
-    }
+    // RFC 3339, and MicroTime's six fraction digits (Qt rounds them to milliseconds).
+    const QDateTime t = QDateTime::fromString(s, Qt::ISODateWithMs);
     return t.isValid() ? t.toUTC() : QDateTime();
 }
 
@@ -192,10 +186,10 @@ std::optional<std::int64_t> parseKubeQuantityBytes(QStringView quantity)
         return std::nullopt;
     const QString suffix = m.captured(2);
     long double scale = 1;
-    if (suffix.startsWith(u'e') || suffix.startsWith(u'E')) {
-        scale = std::pow(10.0L, suffix.sliced(1).toInt());
-    } else if (suffix.size() == 2) { // binary
+    if (suffix.endsWith(u'i')) { // binary: Ki … Ei
         scale = std::pow(1024.0L, QStringView(u"KMGTPE").indexOf(suffix[0]) + 1);
+    } else if (suffix.size() > 1) { // exponent: e6, E-3
+        scale = std::pow(10.0L, suffix.sliced(1).toInt());
     } else if (suffix.size() == 1) {
         static const QHash<QChar, long double> decimal {{u'n', 1e-9L}, {u'u', 1e-6L}, {u'm', 1e-3L},
                                                         {u'k', 1e3L},  {u'M', 1e6L},  {u'G', 1e9L},
