@@ -162,6 +162,23 @@ private Q_SLOTS:
         QCOMPARE(memhog->evidence.size(), std::size_t(3));
     }
 
+    void evictionFromTheEventAlone()
+    {
+        // i11b's committed `kubectl get events -o json` (tests/data/kubernetes/events.json).
+        QFile f(QStringLiteral(OOMSCOPE_TEST_DATA) + u"/kubernetes/events.json"_s);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        DeathInputs in;
+        addKube(in, u"events.json"_s, f.readAll());
+        const std::vector<Death> deaths = buildDeaths(in);
+        const Death *hog = find(deaths, Killer::KubeletEviction, u"memory-hog-7d9c5"_s);
+        QVERIFY(hog);
+        QCOMPARE(hog->namespaceName, u"batch"_s);
+        QCOMPARE(hog->node, u"node-2"_s);
+        QCOMPARE(hog->time, std::optional(QDateTime(QDate(2024, 3, 11), QTime(9, 14, 5), Qt::UTC)));
+        QCOMPARE(hog->notes, QStringList {evicted});
+        QCOMPARE(hog->confidence, DeathConfidence::Medium);
+    }
+
     void earlyoomSigtermThenSigkillIsOneDeath()
     {
         DeathInputs in;
