@@ -232,9 +232,14 @@ std::optional<KillerLine> runtime(const QString &m)
 {
     // containerd: TaskOOM event container_id:\"<id>\" (1.5+) or &TaskOOM{ContainerID:<id>,…} (1.2 – 1.4).
     static const QRegularExpression taskOom(
-        u"TaskOOM event (?:container_id:\\\\?\"|&TaskOOM\\{ContainerID:)([0-9a-f]{64})"_s);
+        u"TaskOOM event[^\\\\\"]*?(?:container_id:\\\\?\"|&TaskOOM\\{ContainerID:)([0-9a-f]{64})"_s);
+    // containerd: "received exit event container_id:\"<id>\" id:… pid:N exit_status:137 …" (1.5+),
+    // "TaskExit event in podsandbox handler container_id:…" (2.x), "&TaskExit{ContainerID:<id>,…,Pid:N,
+    // ExitStatus:137,…}" (1.2 – 1.4). Protobuf text leaves a zero exit_status out.
     static const QRegularExpression taskExit(
-        u"(?:received exit event container_id:\\\\?\"|&TaskExit\\{ContainerID:)([0-9a-f]{64}).*?(?:pid:|Pid:)(\\d+).*?(?:exit_status:|ExitStatus:)(\\d+)"_s);
+        u"(?:[Rr]eceived exit event |TaskExit "
+        u"event[^\\\\\"]*?)(?:container_id:\\\\?\"|&TaskExit\\{ContainerID:)([0-9a-f]{64})"
+        u".*?(?:pid:|Pid:)(\\d+)(?:.*?(?:exit_status:|ExitStatus:)(\\d+))?"_s);
     static const QRegularExpression docker(u"container (oom|die) ([0-9a-f]{64}) \\((.*)\\)"_s);
     static const QRegularExpression sysOom(
         u"Got sys oom event.*?Pid:(\\d+) ProcessName:(\\S+).*?VictimContainerName:(\\S+?)[,}\\s]"_s);
@@ -247,7 +252,7 @@ std::optional<KillerLine> runtime(const QString &m)
         KillerLine k = make(KillerLine::Kind::RuntimeExit);
         k.containerId = x.captured(1);
         k.pid = x.captured(2).toLongLong();
-        k.exitCode = x.captured(3).toInt();
+        k.exitCode = x.captured(3).isEmpty() ? 0 : x.captured(3).toInt();
         return k;
     }
     if (const auto x = matchOf(docker, m); x.hasMatch()) {

@@ -38,8 +38,8 @@ private Q_SLOTS:
     void publicLines()
     {
         const KillerLineScan s = scan(readData(u"public-killer-lines.log"_s));
-        QCOMPARE(s.linesRead, 15);
-        QCOMPARE(s.lines.size(), std::size_t(15));
+        QCOMPARE(s.linesRead, 16);
+        QCOMPARE(s.lines.size(), std::size_t(16));
         using K = KillerLine::Kind;
         const auto &l = s.lines;
         QCOMPARE(l[0].kind, K::OomdKill);
@@ -83,6 +83,11 @@ private Q_SLOTS:
         QCOMPARE(l[13].unit, u"system.slice"_s);
         QCOMPARE(l[14].kind, K::RuntimeOom);
         QCOMPARE(l[14].cgroup, u"/"_s);
+        // containerd 2.1 leaves a zero exit_status out: an exit, not a SIGKILL.
+        QCOMPARE(l[15].kind, K::RuntimeExit);
+        QCOMPARE(l[15].containerId, u"a63d55fffc860bf75715774c3b302a970fc4df138d6ef041df53d040c4b52f04"_s);
+        QCOMPARE(l[15].pid, std::optional<std::int64_t>(131544));
+        QCOMPARE(l[15].exitCode, std::optional<int>(0));
         for (std::size_t i = 0; i < l.size(); ++i)
             QCOMPARE(l[i].line, qint64(i + 1));
     }
@@ -165,7 +170,7 @@ private Q_SLOTS:
             KillerLineScanner scanner(2026);
             for (qsizetype i = 0; i < all.size(); i += step)
                 scanner.feed(all.constData() + i, std::min(step, all.size() - i));
-            QCOMPARE(scanner.finish().lines.size(), std::size_t(15));
+            QCOMPARE(scanner.finish().lines.size(), std::size_t(16));
         }
     }
 };
