@@ -14,18 +14,17 @@ namespace oomscope {
 
 namespace {
 
-// What makes two rows the same death. Names are left out when a pid or cgroup says who died, so
-// names learnt later do not make a second row.
+// What makes two rows the same death: who killed, when (the kernel's own clock when printed, since
+// a wall time or node may be learnt later from pod JSON), pid and cgroup; names and node only when
+// neither pid nor cgroup says who died.
 QString identityOf(const Death &d)
 {
-    QStringList parts {killerKey(d.killer),
-                       d.node,
-                       d.time ? QString::number(d.time->toMSecsSinceEpoch()) : QString(),
-                       d.uptimeSeconds ? QString::number(*d.uptimeSeconds, 'f', 6) : QString(),
-                       d.pid ? QString::number(*d.pid) : QString(),
-                       d.cgroup};
+    const QString when = d.uptimeSeconds ? QString::number(*d.uptimeSeconds, 'f', 6)
+        : d.time                         ? QString::number(d.time->toMSecsSinceEpoch())
+                                         : QString();
+    QStringList parts {killerKey(d.killer), when, d.pid ? QString::number(*d.pid) : QString(), d.cgroup};
     if (!d.pid && d.cgroup.isEmpty())
-        parts << d.namespaceName << d.pod << d.container << d.containerId;
+        parts << d.node << d.namespaceName << d.pod << d.container << d.containerId;
     return parts.join(u'|');
 }
 

@@ -457,8 +457,22 @@ void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
                                                                     : std::nullopt;
     const DeathEvidence evidence {source, 0, kubeEventEvidenceText(e)};
     if (e.reason == u"Evicted"_s && e.involvedKind == u"Pod"_s) {
-        if (DeathRow *r = findEviction(e.namespaceName, e.involvedName))
-            r->death.evidence.push_back(evidence);
+        if (DeathRow *found = findEviction(e.namespaceName, e.involvedName)) {
+            found->death.evidence.push_back(evidence);
+        } else if (e.message.contains(u"memory"_s, Qt::CaseInsensitive)) {
+            // Only the event is left (the pod object is gone): still a death by node memory pressure.
+            DeathRow r;
+            Death &d = r.death;
+            d.killer = Killer::KubeletEviction;
+            d.time = time;
+            d.node = e.sourceHost;
+            d.namespaceName = e.namespaceName;
+            d.pod = e.involvedName;
+            d.podUid = e.involvedUid;
+            d.confidence = DeathConfidence::Medium;
+            d.evidence.push_back(evidence);
+            m_rows.push_back(std::move(r));
+        }
         return;
     }
     if (e.reason == u"OOMKilling"_s || e.reason == u"SystemOOM"_s) {

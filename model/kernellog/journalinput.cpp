@@ -127,6 +127,19 @@ std::optional<QByteArray> jsonFieldValue(const QJsonValue &v)
     return std::nullopt;
 }
 
+// Reads up to size bytes in steps, so a length field that lies costs no more than the data there is.
+QByteArray readExactly(QIODevice &device, qint64 size)
+{
+    QByteArray out;
+    while (out.size() < size) {
+        const QByteArray part = device.read(std::min<qint64>(size - out.size(), 1024 * 1024));
+        if (part.isEmpty())
+            break;
+        out += part;
+    }
+    return out;
+}
+
 bool isExportKey(QByteArrayView key)
 {
     if (key.isEmpty())
@@ -235,7 +248,13 @@ std::optional<JournalEntry> JournalExportReader::next()
     bool haveIdentifier = false;
     bool any = false;
     while (m_error.isEmpty()) {
-        QByteArray line = m_device.readLine(m_maxFieldBytes);
+        // readLine(max) would reserve max bytes for every line; without one it grows as it reads.
+        QByteArray line = m_device.readLine();
+        if (line.size() > m_maxFieldBytes) {
+            m_error =
+                u"journal export line of %1 bytes, more than %2"_s.arg(line.size()).arg(m_maxFieldBytes);
+            break;
+        }
         if (line.isEmpty())
             return any ? std::optional(e) : std::nullopt;
         if (line.endsWith('\n'))
@@ -267,7 +286,7 @@ std::optional<JournalEntry> JournalExportReader::next()
                     .arg(m_maxFieldBytes);
             break;
         }
-        const QByteArray value = m_device.read(qint64(size));
+        const QByteArray value = readExactly(m_device, qint64(size));
         if (quint64(value.size()) != size) {
             m_error = u"journal export stream ends inside field %1"_s.arg(QString::fromUtf8(line.left(64)));
             break;
@@ -297,7 +316,7 @@ std::unique_ptr<QIODevice> journalStreamAsText(std::unique_ptr<QIODevice> source
     return pullDevice([owned](QByteArray &out, QString &) {
         // Lines that are not journal objects (a truncated last line, garbage) are skipped.
         while (true) {
-            const QByteArray line = owned->readLine(64 * 1024 * 1024);
+            const QByteArray line = owned->readLine();
             if (line.isEmpty())
                 return false;
             if (const std::optional<JournalEntry> e = parseJournalJsonLine(line)) {

@@ -155,8 +155,12 @@ QStringList rankedPods(const QString &list)
     QStringList pods;
     for (const auto &re : {old, structured}) {
         auto it = re.globalMatch(list);
-        while (it.hasNext())
-            pods.append(it.next().captured(1));
+        while (it.hasNext()) {
+            // "name_namespace(uid)" of klog before 1.21 becomes "namespace/name" as later.
+            KillerLine k;
+            takePodRef(k, it.next().captured(1));
+            pods.append(k.namespaceName.isEmpty() ? k.pod : k.namespaceName + u'/' + k.pod);
+        }
         if (!pods.isEmpty())
             break;
     }
@@ -228,9 +232,14 @@ std::optional<KillerLine> runtime(const QString &m)
 {
     // containerd: TaskOOM event container_id:\"<id>\" (1.5+) or &TaskOOM{ContainerID:<id>,…} (1.2 – 1.4).
     static const QRegularExpression taskOom(
-        u"TaskOOM event (?:container_id:\\\\?\"|&TaskOOM\\{ContainerID:)([0-9a-f]{64})"_s);
+        u"TaskOOM event[^\\\\\"]*?(?:container_id:\\\\?\"|&TaskOOM\\{ContainerID:)([0-9a-f]{64})"_s);
+    // containerd: "received exit event container_id:\"<id>\" id:… pid:N exit_status:137 …" (1.5+),
+    // "TaskExit event in podsandbox handler container_id:…" (2.x), "&TaskExit{ContainerID:<id>,…,Pid:N,
+    // ExitStatus:137,…}" (1.2 – 1.4). Protobuf text leaves a zero exit_status out.
     static const QRegularExpression taskExit(
-        u"(?:received exit event container_id:\\\\?\"|&TaskExit\\{ContainerID:)([0-9a-f]{64}).*?(?:pid:|Pid:)(\\d+).*?(?:exit_status:|ExitStatus:)(\\d+)"_s);
+        u"(?:[Rr]eceived exit event |TaskExit "
+        u"event[^\\\\\"]*?)(?:container_id:\\\\?\"|&TaskExit\\{ContainerID:)([0-9a-f]{64})"
+        u".*?(?:pid:|Pid:)(\\d+)(?:.*?(?:exit_status:|ExitStatus:)(\\d+))?"_s);
     static const QRegularExpression docker(u"container (oom|die) ([0-9a-f]{64}) \\((.*)\\)"_s);
     static const QRegularExpression sysOom(
         u"Got sys oom event.*?Pid:(\\d+) ProcessName:(\\S+).*?VictimContainerName:(\\S+?)[,}\\s]"_s);
@@ -243,7 +252,7 @@ std::optional<KillerLine> runtime(const QString &m)
         KillerLine k = make(KillerLine::Kind::RuntimeExit);
         k.containerId = x.captured(1);
         k.pid = x.captured(2).toLongLong();
-        k.exitCode = x.captured(3).toInt();
+        k.exitCode = x.captured(3).isEmpty() ? 0 : x.captured(3).toInt();
         return k;
     }
     if (const auto x = matchOf(docker, m); x.hasMatch()) {
@@ -253,6 +262,14 @@ std::optional<KillerLine> runtime(const QString &m)
         takeDockerLabels(k, x.captured(3));
         if (k.kind == KillerLine::Kind::RuntimeExit && !k.exitCode)
             return std::nullopt;
+        return k;
+    }
+    // cAdvisor inside the kubelet (before 1.16): Created an OOM event in container "/kubepods/…" at …
+    static const QRegularExpression cadvisor(u"Created an OOM event in container \"([^\"]*)\""_s);
+    if (const auto x = matchOf(cadvisor, m); x.hasMatch()) {
+        KillerLine k = make(KillerLine::Kind::RuntimeOom);
+        k.cgroup = x.captured(1);
+        takeCgroupNames(k);
         return k;
     }
     if (const auto x = matchOf(sysOom, m); x.hasMatch()) {
@@ -275,7 +292,7 @@ std::optional<KillerLine> recogniseKillerLine(std::string_view message)
     const bool unitLike = has(message, " in this unit") || has(message, "by the OOM killer");
     const bool earlyLike = has(message, "VmRSS") || has(message, "ow memory!") || has(message, "ow Memory!");
     const bool kubeletLike = has(message, "viction manager:") || has(message, "\"Evicting pod\"")
-        || has(message, "Got sys oom event");
+        || has(message, "Got sys oom event") || has(message, "OOM event in container");
     const bool runtimeLike = has(message, "TaskOOM") || has(message, "exit event") || has(message, "TaskExit")
         || has(message, "container oom ") || has(message, "container die ");
     if (!(oomdLike || unitLike || earlyLike || kubeletLike || runtimeLike))

@@ -142,6 +142,20 @@ const Death *findDeath(const std::vector<Death> &deaths, Killer killer, const QS
     return nullptr;
 }
 
+// The pod as `kubectl get pod -o json` prints it after these deaths: render restarted after its
+// OOM kill, worker runs on, probe restarted after a SIGKILL (Error, 137).
+QString podJsonAfterDeaths(const QString &podUid, const QString &renderId, const QString &workerId,
+                           const QString &probeId, const QDateTime &started, const QDateTime &finished)
+{
+    // %1 pod UID, %2 render's new container, %3 render's killed one, %4 worker, %5 start, %6 end,
+    // %7 probe's new container, %8 probe's killed one.
+    QFile f(QStringLiteral(OOMSCOPE_TEST_DATA) + u"/deaths/pod-after-deaths.template.json"_s);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("missing tests/data/deaths/pod-after-deaths.template.json");
+    return QString::fromUtf8(f.readAll())
+        .arg(podUid, randomHex(64), renderId, workerId, iso(started), iso(finished), randomHex(64), probeId);
+}
+
 } // namespace
 
 class TestDeathsLive : public QObject
@@ -181,6 +195,8 @@ private Q_SLOTS:
     }
 
     void kubeletCgroupsJoinPodJson();
+    void checkDeaths(const std::vector<Death> &deaths, pid_t renderPid, const QString &renderPath,
+                     const QString &workerPath);
     void earlyoomKillsInItsNamespace_data();
     void earlyoomKillsInItsNamespace();
 };
@@ -253,27 +269,28 @@ void TestDeathsLive::kubeletCgroupsJoinPodJson()
     }
     QCOMPARE(ours, 2);
 
-    // The pod as `kubectl get pod -o json` prints it after these deaths.
-    const QString podJson =
-        uR"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"render-7f9c","namespace":"media","uid":"%1"},
- "spec":{"nodeName":"node-a","containers":[
-  {"name":"render","resources":{"limits":{"memory":"64Mi"},"requests":{"memory":"32Mi"}}},
-  {"name":"worker","resources":{"limits":{"memory":"64Mi"},"requests":{"memory":"32Mi"}}},
-  {"name":"probe","resources":{"requests":{"memory":"16Mi"}}}]},
- "status":{"phase":"Running","qosClass":"Burstable","containerStatuses":[
-  {"name":"render","containerID":"containerd://%2","restartCount":1,"ready":true,
-   "state":{"running":{"startedAt":"%6"}},
-   "lastState":{"terminated":{"reason":"OOMKilled","exitCode":137,"startedAt":"%5","finishedAt":"%6","containerID":"containerd://%3"}}},
-  {"name":"worker","containerID":"containerd://%4","restartCount":0,"ready":true,"state":{"running":{"startedAt":"%5"}}},
-  {"name":"probe","containerID":"containerd://%7","restartCount":1,"ready":true,"state":{"running":{"startedAt":"%6"}},
-   "lastState":{"terminated":{"reason":"Error","exitCode":137,"startedAt":"%5","finishedAt":"%6","containerID":"containerd://%8"}}}]}})"_s
-            .arg(podUid, randomHex(64), renderId, workerId, iso(started), iso(finished), randomHex(64),
-                 probeId);
+    const QString podJson = podJsonAfterDeaths(podUid, renderId, workerId, probeId, started, finished);
     const Result<KubeObjects> objects = parseKubeJson(podJson.toUtf8());
     QVERIFY2(objects, qPrintable(errorOf(objects)));
     in.kube.push_back({u"pod.json"_s, objects->pods, objects->events});
     const std::vector<Death> deaths = buildDeaths(in);
 
+    checkDeaths(deaths, renderPid, renderPath, workerPath);
+
+    // Keep what this run produced when asked (the committed fixtures of tst_deaths come from here).
+    if (const QByteArray out = qgetenv("OOMSCOPE_DEATHS_FIXTURE_OUT"); !out.isEmpty()) {
+        const QString base = QString::fromLocal8Bit(out) + u'/'
+            + (drv == KubeCgroupDriver::Systemd ? u"systemd"_s : u"cgroupfs"_s);
+        QFile k(base + u"-kills.kmsg"_s), j(base + u"-pod.json"_s);
+        QVERIFY(k.open(QIODevice::WriteOnly) && j.open(QIODevice::WriteOnly));
+        k.write(kmsg.drain());
+        j.write(podJson.toUtf8());
+    }
+}
+
+void TestDeathsLive::checkDeaths(const std::vector<Death> &deaths, pid_t renderPid, const QString &renderPath,
+                                 const QString &workerPath)
+{
     const Death *r = findDeath(deaths, Killer::KernelMemcg, u"render"_s);
     QVERIFY2(r, "the render kill joined to its container");
     QCOMPARE(r->namespaceName, u"media"_s);
@@ -299,16 +316,6 @@ void TestDeathsLive::kubeletCgroupsJoinPodJson()
         p->notes.contains(u"exit code 137 and no OOM evidence on the node: SIGKILL from elsewhere (liveness "
                           u"probe, `kill -9`, the runtime)"_s));
     QCOMPARE(deaths.size(), std::size_t(3));
-
-    // Keep what this run produced when asked (the committed fixtures of tst_deaths come from here).
-    if (const QByteArray out = qgetenv("OOMSCOPE_DEATHS_FIXTURE_OUT"); !out.isEmpty()) {
-        const QString base = QString::fromLocal8Bit(out) + u'/'
-            + (drv == KubeCgroupDriver::Systemd ? u"systemd"_s : u"cgroupfs"_s);
-        QFile k(base + u"-kills.kmsg"_s), j(base + u"-pod.json"_s);
-        QVERIFY(k.open(QIODevice::WriteOnly) && j.open(QIODevice::WriteOnly));
-        k.write(kmsg.drain());
-        j.write(podJson.toUtf8());
-    }
 }
 
 void TestDeathsLive::earlyoomKillsInItsNamespace_data()
