@@ -132,12 +132,17 @@ struct AgentCommandLineOptions {
         u"cgroup v1: reset memory.max_usage_in_bytes after every reading, for exact peaks between "
         "samples (other tools on the node see the mark reset)."_s};
 
+    const QCommandLineOption nodeName {
+        u"node-name"_s,
+        u"Name of this node in the stream and on its kills (default: $NODE_NAME, else the hostname)."_s,
+        u"name"_s};
+
     QList<QCommandLineOption> all() const
     {
-        return {help,       version,    listen,      stdio,     cgroupRoot, procRoot,
-                interval,   buffer,     bufferBytes, tokenFile, tlsCert,    tlsKey,
-                cgroup,     maxCgroups, rediscover,  processes, kmsg,       noHistory,
-                maxClients, handshake,  heartbeat,   maxLag,    resetPeak,  warnHorizon};
+        return {help,       version,     listen,      stdio,     cgroupRoot, procRoot,  interval,
+                buffer,     bufferBytes, tokenFile,   tlsCert,   tlsKey,     cgroup,    maxCgroups,
+                rediscover, processes,   kmsg,        noHistory, maxClients, handshake, heartbeat,
+                maxLag,     resetPeak,   warnHorizon, nodeName};
     }
 };
 
@@ -234,6 +239,9 @@ Result<AgentOptions> readOptions(const QCommandLineParser &parser, const AgentCo
     o.tokenFile = parser.value(c.tokenFile);
     o.tlsCertFile = parser.value(c.tlsCert);
     o.tlsKeyFile = parser.value(c.tlsKey);
+    o.nodeName = parser.value(c.nodeName);
+    if (o.nodeName.isEmpty())
+        o.nodeName = qEnvironmentVariable("NODE_NAME");
     return o;
 }
 

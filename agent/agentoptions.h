@@ -42,6 +42,10 @@ struct AgentOptions {
     QString tlsCertFile;
     QString tlsKeyFile;
 
+    // The node's name in its hello and on its kills: --node-name, else $NODE_NAME (a DaemonSet
+    // sets it from spec.nodeName: a pod's own hostname is the pod's name), else the hostname.
+    QString nodeName;
+
     int maxClients = 64;
     int handshakeTimeoutMs = 3000; // unauthenticated connections are cut after this
     int heartbeatMs = 5000;

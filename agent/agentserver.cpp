@@ -477,7 +477,7 @@ QJsonObject AgentServer::helloJson() const
     AgentHello h;
     h.agentVersion = QStringLiteral(OOMSCOPE_VERSION);
     h.instance = m_instance;
-    h.hostname = QSysInfo::machineHostName();
+    h.hostname = m_options.nodeName.isEmpty() ? QSysInfo::machineHostName() : m_options.nodeName;
     h.kernelRelease = QSysInfo::kernelVersion();
     h.bootTimeMs = bootTimeMs();
     h.timestampMs = QDateTime::currentMSecsSinceEpoch();

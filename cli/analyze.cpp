@@ -4,6 +4,8 @@
 #include "analyzerecording.h"
 #include "clicommon.h"
 #include "commands.h"
+#include "deathinputs.h"
+#include "deathjson.h"
 #include "eventjson.h"
 #include "killdecision.h"
 #include "logsource.h"
@@ -202,21 +204,45 @@ void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &res
     }
 }
 
-// Parses one log, printing each event as soon as its report ends; the events are not kept.
-QString analyzeOneLog(LogAnalysis &a, OpenedLog &log)
+// Parses one log, printing each event as soon as its report ends; the events are not kept, only
+// what the deaths table joins (the kill's facts and the other killers' lines).
+QString analyzeOneLog(LogAnalysis &a, OpenedLog &log, DeathCollector &deaths)
 {
     qint64 events = 0;
-    ParseSinks sinks;
+    ParseSinks sinks = deaths.sinks();
     sinks.onEvent = [&](OomEvent &&event) {
         reportEvent(a, log.displayName, events++, event);
+        if (std::optional<KernelKill> kill = kernelKillOf(event, a.index, log.displayName))
+            deaths.addKernelKill(std::move(*kill));
     };
     // Raw lines are kept: the memory anatomy is read from them (parseMemInfo); each event's are
     // freed once it is printed.
     const ParseResult result = OomReportParser().parse(*log.device, {}, sinks);
+    deaths.finishLog(log.displayName, result, {});
     if (!result.error.isEmpty())
         return log.displayName + u": "_s + result.error;
     reportParsedLog(a, log.displayName, result, events);
     return {};
+}
+
+// The deaths table after the events: every death, whoever killed it (text mode: one line each).
+void printDeathsText(const std::vector<Death> &deaths)
+{
+    if (deaths.empty())
+        return;
+    out() << "\nDeaths:\n";
+    for (const Death &d : deaths) {
+        out() << "  " << (d.time ? d.time->toString(Qt::ISODate) : u"time unknown"_s) << "  "
+              << killerKey(d.killer);
+        const QString where = QStringList {d.namespaceName, d.pod, d.container}.join(u'/');
+        if (where != u"//"_s)
+            out() << "  " << where;
+        if (d.pid)
+            out() << "  " << d.comm << " (pid " << *d.pid << ")";
+        out() << "  [" << confidenceKey(d.confidence) << "]\n";
+        for (const QString &n : d.notes)
+            out() << "    " << n << "\n";
+    }
 }
 
 int analyzeLogs(const QStringList &files, bool json)
@@ -241,18 +267,31 @@ int analyzeLogs(const QStringList &files, bool json)
         a.stream.begin();
     }
     QString error;
+    DeathCollector deaths;
     for (OpenedLog &log : logs) {
-        error = analyzeOneLog(a, log);
+        const Result<bool> kube = deaths.takeKubeRecord(log);
+        if (!kube)
+            error = kube.error().message;
+        else if (!*kube)
+            error = analyzeOneLog(a, log, deaths);
         log.device.reset();
         if (!error.isEmpty())
             break;
     }
+    const std::vector<Death> table = deaths.deaths();
     if (json) {
+        QJsonArray deathsJson;
+        for (const Death &d : table)
+            deathsJson.append(deathToJson(d));
         // Even after an error the document is closed, so what was printed stays valid JSON.
-        a.stream.end(
-            {{u"oomscope_json_version"_s, 2}, {u"sources"_s, a.sources}, {u"warnings"_s, a.warnings}});
-    } else if (a.index == 0 && error.isEmpty()) {
-        out() << "No OOM-killer report found.\n";
+        a.stream.end({{u"oomscope_json_version"_s, 2},
+                      {u"sources"_s, a.sources},
+                      {u"warnings"_s, a.warnings},
+                      {u"deaths"_s, deathsJson}});
+    } else {
+        if (a.index == 0 && error.isEmpty())
+            out() << "No OOM-killer report found.\n";
+        printDeathsText(table);
     }
     out().flush();
     return error.isEmpty() ? 0 : errorExit(error);
@@ -269,7 +308,11 @@ int runAnalyze(const QStringList &arguments)
     parser.addOption({u"procs"_s, u"Per-process CSV of the recording: predicted victims."_s, u"FILE.csv"_s});
     parser.addOption({u"log"_s, u"Kernel log of the recorded node (repeatable)."_s, u"kernel.log"_s});
     parser.addOption({u"boot-time"_s, u"Boot time of the node (ISO-8601 or epoch)."_s, u"TIME"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s); - for standard input."_s, u"FILE…"_s);
+    parser.addPositionalArgument(
+        u"FILE"_s,
+        u"Kernel logs, journals (json, export, files, directory), kubectl pod/event JSON or describe text; "
+        u"- for standard input."_s,
+        u"FILE…"_s);
     parser.process(arguments);
     const QStringList files = parser.positionalArguments();
     const bool json = parser.isSet(u"json"_s);

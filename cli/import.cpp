@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `oomscope-cli import`: kernel logs into a workspace, or a recording (samples, process samples,
+// `oomscope-cli import`: kernel logs (and kubectl pod/event JSON or `describe pod` text, recognised
+// by content) into a workspace, or a recording (samples, process samples,
 // its kernel logs placed on the samples' timeline). Importing the same content again adds nothing.
 #include "clicommon.h"
 #include "commands.h"
+#include "deathinputs.h"
+#include "deathrows.h"
+#include "podrows.h"
 #include "recordingimport.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -24,7 +28,9 @@ void addImportOptions(QCommandLineParser &parser)
                       u"Boot time of the node (ISO-8601 or epoch), to place dmesg "
                       u"events when the samples carry no boottime_s."_s,
                       u"TIME"_s});
-    parser.addPositionalArgument(u"FILE"_s, u"Kernel log(s) to import."_s, u"[FILE…]"_s);
+    parser.addPositionalArgument(
+        u"FILE"_s, u"Kernel log(s) to import; kubectl pod/event JSON or describe text names their pods."_s,
+        u"[FILE…]"_s);
 }
 
 void printAlreadyImported(const QString &file)
@@ -89,15 +95,75 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
     return 0;
 }
 
+// The deaths of the given files (their kernel kills as stored, other killers' lines, pod records),
+// stored in the workspace's deaths table.
+bool importDeaths(Workspace &ws, DeathCollector &deaths, const QString &file, const ImportResult &r)
+{
+    OpenedLog log = openLog(file);
+    if (!log.device)
+        return false;
+    const std::vector<qint64> ids = r.alreadyImported ? ws.eventIds(r.sourceId) : r.newEventIds;
+    for (const qint64 id : ids) {
+        if (const std::optional<OomEvent> e = ws.event(id))
+            if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
+                deaths.addKernelKill(*k);
+    }
+    if (Result<void> scanned = deaths.scanLines(log); !scanned) {
+        err() << "oomscope-cli: " << scanned.error().message << Qt::endl;
+        return false;
+    }
+    return true;
+}
+
+int storeDeathsOf(Workspace &ws, const DeathCollector &deaths)
+{
+    const std::vector<Death> table = deaths.deaths();
+    if (table.empty())
+        return 0;
+    const Result<DeathStoreResult> stored = storeDeaths(ws, table);
+    if (!stored) {
+        err() << "oomscope-cli: cannot store the deaths: " << stored.error().message << Qt::endl;
+        return 1;
+    }
+    out() << stored->added << " death(s) added, " << stored->updated << " updated\n";
+    return 0;
+}
+
 int importLogFiles(Workspace &ws, const QStringList &files)
 {
     int exitCode = ExitOk; // the first failure's
+    const auto failWith = [&exitCode](int code) {
+        if (exitCode == ExitOk)
+            exitCode = code;
+    };
+    DeathCollector deaths;
     for (const QString &file : files) {
+        OpenedLog log = openLog(file);
+        if (log.device) {
+            const Result<bool> kube = deaths.takeKubeRecord(log);
+            if (!kube) {
+                err() << "oomscope-cli: " << kube.error().message << Qt::endl;
+                failWith(ExitInput);
+                continue;
+            }
+            if (*kube) {
+                // Joined into the deaths, and stored so events, series and reports show names.
+                const Result<KubeImportResult> stored = importKubeRecordFile(ws, file);
+                if (!stored) {
+                    err() << "oomscope-cli: " << stored.error().message << Qt::endl;
+                    failWith(ExitInput);
+                    continue;
+                }
+                out() << file << ": " << deaths.inputs().kube.back().pods.size() << " pod(s), "
+                      << deaths.inputs().kube.back().events.size() << " event(s) joined into the deaths"
+                      << (stored->alreadyImported ? ", already in the workspace" : ", stored") << "\n";
+                continue;
+            }
+        }
         const ImportResult r = ws.importLogFile(file);
         if (!r.ok) {
             err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
-            if (exitCode == ExitOk)
-                exitCode = exitCodeFor(r.errorKind);
+            failWith(exitCodeFor(r.errorKind));
             continue;
         }
         if (r.alreadyImported)
@@ -105,7 +171,11 @@ int importLogFiles(Workspace &ws, const QStringList &files)
         else
             out() << file << ": " << r.eventsAdded << " OOM event(s) added, " << r.warnings.size()
                   << " warning(s)\n";
+        if (!importDeaths(ws, deaths, file, r))
+            failWith(ExitInput);
     }
+    if (storeDeathsOf(ws, deaths) != 0)
+        failWith(ExitStorage);
     out() << "workspace: " << ws.path() << "\n";
     out().flush();
     return exitCode;

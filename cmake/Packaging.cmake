@@ -93,7 +93,7 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${CPACK_PACKAGE_HOMEPAGE_URL}")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# dpkg-shlibdeps turns the linked libraries (Qt, QCustomPlot, zlib, xxhash, libstdc++) into
+# dpkg-shlibdeps turns the linked libraries (Qt, QCustomPlot, zlib, xxhash, libsystemd, libstdc++) into
 # versioned Depends, so `apt install ./oomscope_*.deb` pulls them on a fresh system.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

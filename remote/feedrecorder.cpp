@@ -148,6 +148,14 @@ bool FeedRecorder::importReports(const FeedBatch &batch, qint64 storedUpTo, cons
             return false;
         }
         report.eventsStored += int(imported.newEventIds.size());
+        // Raw kmsg records name no host and only the kernel's uptime: the node's hostname and
+        // boot time make them that node's kills at their wall-clock time.
+        const Result<void> stamped =
+            d->store->stampNodeEvents(imported.newEventIds, host, batch.origin.bootTimeMs);
+        if (!stamped) {
+            report.error = stamped.error().message;
+            return false;
+        }
         for (qint64 eventId : imported.newEventIds) {
             std::optional<OomEvent> ev = d->workspace->event(eventId);
             if (!ev)

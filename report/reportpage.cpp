@@ -2,6 +2,7 @@
 #include "reportpage.h"
 
 #include "eventincidents.h"
+#include "podrows.h"
 #include "reporttext.h"
 #include "samplestore.h"
 #include "workspace.h"
@@ -55,6 +56,26 @@ void fillChart(const Workspace &workspace, SampleStore &store, ReportPage &page,
     page.verdict = classify(page.samples, {}, killTimesMs, store.processSamples(seriesId, fromMs, toMs));
 }
 
+// The Kubernetes names of the page's cgroup, when the workspace holds its pod; in the title too.
+void nameThePod(const Workspace &workspace, ReportPage &page)
+{
+    const PodDirectory pods = readPodDirectory(workspace);
+    if (pods.isEmpty())
+        return;
+    QStringList cgroups {page.cgroupPath};
+    if (page.event)
+        cgroups = QStringList {page.event->taskMemcg, page.event->oomMemcg, page.cgroupPath};
+    for (const QString &cgroup : std::as_const(cgroups)) {
+        if (cgroup.isEmpty())
+            continue;
+        if (const std::optional<PodRef> ref = pods.byCgroupPath(cgroup)) {
+            page.podLabel = ref->label();
+            page.title += u" in "_s + page.podLabel;
+            return;
+        }
+    }
+}
+
 } // namespace
 
 Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, const ReportOptions &options)
@@ -70,6 +91,7 @@ Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, cons
     const std::vector<EventPlacement> placements = store.placementsOfEvent(eventId);
     page.event = std::move(event);
     if (placements.empty()) {
+        nameThePod(workspace, page);
         page.chartNote =
             u"No memory samples: this event is not placed on a recorded cgroup. Import the recording "
             u"(--samples) together with the log to see memory growth."_s;
@@ -79,6 +101,7 @@ Result<ReportPage> reportPageForEvent(Workspace &workspace, qint64 eventId, cons
     if (const std::optional<SeriesInfo> info = store.seriesInfo(pl.seriesId))
         page.cgroupPath = info->cgroupPath;
     page.killMs = pl.timeMs;
+    nameThePod(workspace, page);
     fillChart(workspace, store, page, pl.seriesId, pl.timeMs - options.contextMs,
               pl.timeMs + options.contextMs);
     return page;
@@ -138,6 +161,7 @@ Result<ReportPage> reportPageForRange(Workspace &workspace, const QString &cgrou
                 page.title = killTitle(*page.event);
         }
     }
+    nameThePod(workspace, page);
     fillChart(workspace, store, page, found->id, fromMs, toMs);
     return page;
 }

@@ -49,6 +49,7 @@ struct ReportPage {
     std::optional<KillDecision> decision;
     qint64 seriesId = 0; // the series the chart shows
     QString cgroupPath; // of that series ("" without samples)
+    QString podLabel; // "namespace/pod/container" of the event's (or series') cgroup, "" unknown
     std::optional<qint64> killMs; // the kill on the chart's time axis
     qint64 fromMs = 0; // the chart's time range (epoch ms)
     qint64 toMs = 0;

@@ -63,6 +63,8 @@ std::pair<QStringList, QStringList> headerLines(const ReportPage &page)
     QStringList line2;
     if (!page.event) {
         line1 << u"cgroup: "_s + page.cgroupPath;
+        if (!page.podLabel.isEmpty())
+            line1 << u"Pod: "_s + page.podLabel;
         line1 << u"From "_s + formatWallMs(page.fromMs) + u" to "_s + formatWallMs(page.toMs);
         line2 << u"No OOM kill placed in this range"_s;
         return {line1, line2};
@@ -71,6 +73,8 @@ std::pair<QStringList, QStringList> headerLines(const ReportPage &page)
     line1 << u"Host: "_s + (e.host.isEmpty() ? u"unknown"_s : e.host);
     const QString cgroup =
         !e.oomMemcg.isEmpty() ? e.oomMemcg : (!e.taskMemcg.isEmpty() ? e.taskMemcg : page.cgroupPath);
+    if (!page.podLabel.isEmpty())
+        line1 << u"Pod: "_s + page.podLabel;
     line1 << u"cgroup: "_s + (cgroup.isEmpty() ? u"(global OOM)"_s : cgroup);
     line1 << u"Time: "_s + eventTime(e, page.killMs);
     if (const QString incident = incidentText(page); !incident.isEmpty())

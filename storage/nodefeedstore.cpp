@@ -261,4 +261,32 @@ Result<NodeBatchStored> NodeFeedStore::storeBatch(const NodeBatch &batch)
     return stored;
 }
 
+Result<void> NodeFeedStore::stampNodeEvents(const std::vector<qint64> &eventIds, const QString &host,
+                                            std::optional<qint64> bootTimeMs)
+{
+    sqlite3 *db = WorkspaceHandle::of(d->workspace);
+    if (!db)
+        return fail(Error::Kind::Invalid, u"no workspace is open"_s);
+    SqliteStatement st;
+    // The wall time only where the log gave none (a kmsg record has its uptime only).
+    if (!st.prepare(
+            db,
+            "UPDATE events SET host = CASE WHEN host IS NULL OR host = '' THEN ?2 ELSE host END, "
+            "wall_time = CASE WHEN wall_time IS NULL AND ?3 IS NOT NULL AND uptime_s IS NOT NULL "
+            "  THEN strftime('%Y-%m-%dT%H:%M:%fZ', (?3 + CAST(round(uptime_s * 1000) AS INTEGER)) / 1000.0, "
+            "'unixepoch') ELSE wall_time END, "
+            "wall_time_ms = CASE WHEN wall_time_ms IS NULL AND ?3 IS NOT NULL AND uptime_s IS NOT NULL "
+            "  THEN ?3 + CAST(round(uptime_s * 1000) AS INTEGER) ELSE wall_time_ms END "
+            "WHERE id = ?1"))
+        return sqliteFail(db, u"cannot give the node's events their host: "_s);
+    for (const qint64 id : eventIds) {
+        st.bind(1, id);
+        st.bind(2, host);
+        st.bind(3, bootTimeMs);
+        if (!st.run())
+            return sqliteFail(db, u"cannot give event %1 its host: "_s.arg(id));
+    }
+    return {};
+}
+
 } // namespace oomscope

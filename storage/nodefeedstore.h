@@ -94,6 +94,11 @@ public:
     // Samples (a node clock stepped back makes older samples skipped, not the batch rejected),
     // event placements, gaps and cursor, all or nothing.
     Result<NodeBatchStored> storeBatch(const NodeBatch &batch);
+    // OOM events a node's agent sent carry only the kernel's uptime and no host (raw /dev/kmsg
+    // records): gives them the node's host and, from its boot time, their wall-clock time, so
+    // kills of two attached nodes are told apart. Events that already have a host keep theirs.
+    Result<void> stampNodeEvents(const std::vector<qint64> &eventIds, const QString &host,
+                                 std::optional<qint64> bootTimeMs);
     // Forgets where the node's feed was: instance and last seq (counts and gaps stay).
     Result<void> resetCursor(const QString &node);
 

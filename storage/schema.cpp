@@ -281,8 +281,60 @@ CREATE TABLE remote_gaps (
 CREATE INDEX remote_gaps_node ON remote_gaps(node, detected_ms);
 )sql";
 
+// Migration 4: the deaths table (deathrows.h) — every death by memory, whoever killed it, with the
+// kernel OOM event behind it when there is one. The whole death (evidence, notes) is kept as the
+// JSON of model/formats/deathjson.h; the columns beside it are for queries.
+constexpr const char *kMigration4 = R"sql(
+CREATE TABLE deaths (
+    id         INTEGER PRIMARY KEY,
+    identity   TEXT    NOT NULL UNIQUE,   -- killer|node|time|uptime|pid|cgroup (names when neither)
+    time_ms    INTEGER,                   -- wall clock, ms since the epoch; NULL when unknown
+    killer     TEXT    NOT NULL,          -- killerKey(): kernel_memcg, systemd_oomd, earlyoom, …
+    node       TEXT,
+    namespace  TEXT,
+    pod        TEXT,
+    container  TEXT,
+    event_id   INTEGER REFERENCES events(id) ON DELETE SET NULL,
+    record     TEXT    NOT NULL           -- deathToJson()
+);
+CREATE INDEX deaths_time ON deaths(time_ms);
+CREATE INDEX deaths_pod ON deaths(namespace, pod, container);
+)sql";
+
+// Migration 5: Kubernetes' own record (podrows.cpp). Pods are kept as the JSON subset podjson.h
+// writes and reads back (podToJson), with the columns a lookup needs beside it; a pod comes from
+// an imported kubectl file (source_id) or from an attached node's agent (reported_by, no source).
+constexpr const char *kMigration5 = R"sql(
+CREATE TABLE kube_pods (
+    id           INTEGER PRIMARY KEY,
+    source_id    INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+    reported_by  TEXT,                  -- hostname of the agent that sent it (no source file)
+    node         TEXT,                  -- spec.nodeName
+    uid          TEXT,                  -- metadata.uid; empty from `kubectl describe`
+    namespace    TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    pod_json     TEXT    NOT NULL,
+    stored_ms    INTEGER NOT NULL
+);
+CREATE INDEX kube_pods_uid ON kube_pods(uid);
+CREATE INDEX kube_pods_reported_by ON kube_pods(reported_by);
+
+CREATE TABLE kube_events (
+    id             INTEGER PRIMARY KEY,
+    source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    namespace      TEXT,
+    involved_kind  TEXT,
+    involved_name  TEXT,
+    reason         TEXT,
+    first_ms       INTEGER,               -- firstTimestamp (or eventTime), epoch ms UTC
+    event_json     TEXT    NOT NULL
+);
+CREATE INDEX kube_events_involved ON kube_events(namespace, involved_name);
+)sql";
+
 constexpr std::array kMigrations {
     Migration {1, kMigration1}, Migration {2, kMigration2}, Migration {3, kMigration3},
+    Migration {4, kMigration4}, Migration {5, kMigration5},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
 

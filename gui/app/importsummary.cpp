@@ -18,6 +18,7 @@ ImportTally tallyImport(const std::vector<FileImportOutcome> &outcomes, const Wo
             tally.samplesAdded += outcome.samplesAdded;
             tally.eventsPlaced += outcome.eventsPlaced;
         }
+        tally.podsAdded += outcome.podsAdded;
         const QString name = QFileInfo(outcome.filePath).fileName();
         const ImportResult &result = outcome.result;
         if (!result.ok && !result.canceled) {
@@ -59,6 +60,8 @@ QString ImportText::summary(const ImportTally &t)
     if (t.eventsPlaced > 0)
         parts << (t.eventsPlaced == 1 ? tr("1 kill placed on the timeline")
                                       : tr("%1 kills placed on the timeline").arg(t.eventsPlaced));
+    if (t.podsAdded > 0)
+        parts << (t.podsAdded == 1 ? tr("1 Kubernetes pod") : tr("%1 Kubernetes pods").arg(t.podsAdded));
     if (t.alreadyImported > 0)
         parts << tr("%1 already in the workspace").arg(t.alreadyImported);
     if (!t.warnings.empty())

@@ -23,6 +23,7 @@ struct ImportTally {
     bool canceled = false;
     qint64 samplesAdded = 0;
     int eventsPlaced = 0;
+    int podsAdded = 0; // from kubectl files: names for the kernel's cgroups
     int alreadyImported = 0;
     QStringList errors; // one line per failed file
     std::vector<std::pair<QString, ParseWarning>> warnings; // (file name, warning)

@@ -4,6 +4,7 @@
 #include "agentclient.h"
 #include "appsettings.h"
 #include "badnesschart.h"
+#include "deathsview.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
 #include "eventsortproxy.h"
@@ -13,6 +14,7 @@
 #include "killdecision.h"
 #include "livesession.h"
 #include "memoryview.h"
+#include "podrows.h"
 #include "rawreportview.h"
 #include "samplesview.h"
 
@@ -153,6 +155,9 @@ void MainWindow::createCentralWidget()
     m_tabs->addTab(m_decisionView, tr("Decision"));
     m_tabs->addTab(m_memoryView, tr("Memory"));
     m_tabs->addTab(m_rawView, tr("Raw report"));
+    m_deathsView = new DeathsView;
+    m_deathsView->setObjectName(u"deathsView"_s);
+    m_tabs->addTab(m_deathsView, tr("Deaths"));
 
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(top);
@@ -244,8 +249,10 @@ void MainWindow::reloadEvents(qint64 selectEventId)
 {
     const qint64 previous = selectEventId != 0 ? selectEventId : m_currentEventId;
     const bool hadSeries = m_samplesView->hasSeries();
-    m_eventModel->setEvents(m_workspace ? m_workspace->events() : std::vector<EventSummary> {});
+    m_eventModel->setEvents(m_workspace ? m_workspace->events() : std::vector<EventSummary> {},
+                            m_workspace ? readPodDirectory(*m_workspace) : PodDirectory {});
     m_samplesView->reload(m_workspace.get(), m_eventModel->events());
+    m_deathsView->reload(m_workspace.get());
     // A workspace that gains its first recording opens on its timeline; one without samples
     // has nothing to show there.
     if (m_samplesView->hasSeries() && !hadSeries)
@@ -325,6 +332,9 @@ void MainWindow::showDetailTab(DetailTab tab)
     case MemoryTab:
         m_tabs->setCurrentWidget(m_memoryView);
         break;
+    case DeathsTab:
+        m_tabs->setCurrentWidget(m_deathsView);
+        break;
     }
 }
 
@@ -336,6 +346,8 @@ MainWindow::DetailTab MainWindow::currentDetailTab() const
         return RawReportTab;
     if (m_tabs->currentWidget() == m_memoryView)
         return MemoryTab;
+    if (m_tabs->currentWidget() == m_deathsView)
+        return DeathsTab;
     return DecisionTab;
 }
 
@@ -361,7 +373,7 @@ void MainWindow::requestScreenshot(const QString &path, int eventRow, int tab)
 {
     m_screenshotPath = path;
     m_screenshotEventRow = std::max(0, eventRow);
-    m_screenshotTab = std::clamp(tab, -1, int(MemoryTab));
+    m_screenshotTab = std::clamp(tab, -1, int(DeathsTab));
     if (!isImporting())
         QTimer::singleShot(0, this, &MainWindow::takeScreenshot);
 }
@@ -381,6 +393,8 @@ void MainWindow::takeScreenshot()
         m_eventView->selectionModel()->setCurrentIndex(
             m_eventProxy->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
+    if (tab == DeathsTab && m_screenshotEventRow > 0)
+        m_deathsView->selectRow(m_screenshotEventRow - 1); // --screenshot-event: the death's row
     showDetailTab(tab);
     // Let layouts, the chart's background query and the queued replots settle before grabbing.
     m_screenshotWaits = 0;
@@ -462,7 +476,8 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         u"FILE.png"_s);
     const QCommandLineOption screenshotTabOption({u"screenshot-tab"_s, u"screenshot-view"_s},
                                                  u"Detail tab shown in the screenshot: growth (the "
-                                                 u"timeline), decision, memory or raw (default: growth "
+                                                 u"timeline), decision, memory, raw or deaths (default: "
+                                                 u"growth "
                                                  u"when the workspace has samples, else decision)."_s,
                                                  u"TAB"_s);
     const QCommandLineOption samplesOption(
@@ -506,6 +521,8 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         options.screenshotTab = MainWindow::MemoryTab;
     else if (tab == u"growth"_s || tab == u"timeline"_s)
         options.screenshotTab = MainWindow::TimelineTab;
+    else if (tab == u"deaths"_s)
+        options.screenshotTab = MainWindow::DeathsTab;
     if (parser.isSet(samplesOption)) {
         RecordingImportRequest recording;
         recording.samplesPath = parser.value(samplesOption);

@@ -40,6 +40,7 @@ class EventSortProxy;
 class MemoryView;
 class LiveSession;
 struct LiveSessionConfig;
+class DeathsView;
 class RawReportView;
 class SamplesView;
 
@@ -66,7 +67,7 @@ public:
     // the list is shown, then quits the application (for docs and CI).
     // tab: a DetailTab, or -1: the Timeline when the workspace has samples, else the Decision.
     // With the Timeline and no explicit eventRow (0), the first event placed on the chart is shown.
-    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2, MemoryTab = 3 };
+    enum DetailTab { DecisionTab = 0, RawReportTab = 1, TimelineTab = 2, MemoryTab = 3, DeathsTab = 4 };
     void requestScreenshot(const QString &path, int eventRow = 2, int tab = 0);
     void showDetailTab(DetailTab tab);
     DetailTab currentDetailTab() const;
@@ -82,6 +83,7 @@ public:
     DecisionView *decisionView() const { return m_decisionView; }
     RawReportView *rawReportView() const { return m_rawView; }
     MemoryView *memoryView() const { return m_memoryView; }
+    DeathsView *deathsView() const { return m_deathsView; }
     QTableWidget *warningsTable() const { return m_warningsTable; }
     SamplesView *samplesView() const { return m_samplesView; }
     QProgressBar *importProgressBar() const { return m_progressBar; }
@@ -146,6 +148,7 @@ private:
     DecisionView *m_decisionView = nullptr;
     RawReportView *m_rawView = nullptr;
     MemoryView *m_memoryView = nullptr;
+    DeathsView *m_deathsView = nullptr;
     SamplesView *m_samplesView = nullptr;
     QDockWidget *m_warningsDock = nullptr;
     QTableWidget *m_warningsTable = nullptr;

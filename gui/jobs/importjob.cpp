@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "importjob.h"
 
+#include "deathinputs.h"
+#include "deathrows.h"
+#include "podrows.h"
+
 #include <QFileInfo>
 #include <QFuture>
 
@@ -52,6 +56,30 @@ private:
     qint64 m_fileBytes = 1;
 };
 
+// The deaths of a file just imported, gathered the way `oomscope-cli import` gathers them: a
+// Kubernetes record joins its pods, a log its kernel kills and other killers' lines.
+void collectDeaths(DeathCollector &deaths, Workspace &workspace, const FileImportOutcome &outcome)
+{
+    if (!outcome.result.ok)
+        return;
+    OpenedLog log = openLog(outcome.filePath);
+    if (!log.device)
+        return;
+    if (outcome.kind == FileImportOutcome::Kind::Kubernetes) {
+        (void)deaths.takeKubeRecord(log); // stored already; a parse error was reported then
+        return;
+    }
+    const std::vector<qint64> ids = outcome.result.alreadyImported
+        ? workspace.eventIds(outcome.result.sourceId)
+        : outcome.result.newEventIds;
+    for (const qint64 id : ids) {
+        if (const std::optional<OomEvent> e = workspace.event(id))
+            if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
+                deaths.addKernelKill(*k);
+    }
+    (void)deaths.scanLines(log);
+}
+
 } // namespace
 
 void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspacePath,
@@ -95,15 +123,29 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     }
     ByteProgress progress(promise, totalBytes);
 
+    DeathCollector deaths;
     // Returns the source id of the log (0 on error), or nullopt when canceled.
     auto importLog = [&](const QString &file) -> std::optional<qint64> {
         FileImportOutcome outcome;
         outcome.filePath = file;
-        outcome.result = workspace.importLogFile(file, progress.forFile(file));
+        if (isKubeRecordFile(file)) {
+            // Pod/event JSON or `describe` text, recognised by content: names, not kills.
+            (void)progress.forFile(file);
+            outcome.kind = FileImportOutcome::Kind::Kubernetes;
+            const Result<KubeImportResult> k = importKubeRecordFile(workspace, file);
+            outcome.result.ok = k.has_value();
+            outcome.result.error = k ? QString() : k.error().message;
+            outcome.result.alreadyImported = k && k->alreadyImported;
+            outcome.result.sourceId = k ? k->sourceId : 0;
+            outcome.podsAdded = k ? k->podsAdded : 0;
+        } else {
+            outcome.result = workspace.importLogFile(file, progress.forFile(file));
+        }
         progress.done();
         if (promise.isCanceled())
             return std::nullopt; // the workspace rolled the file back; nothing to report
         const qint64 sourceId = outcome.result.ok ? outcome.result.sourceId : 0;
+        collectDeaths(deaths, workspace, outcome);
         promise.addResult(std::move(outcome));
         return sourceId;
     };
@@ -111,6 +153,15 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
     for (const QString &file : files) {
         if (promise.isCanceled() || !importLog(file))
             return;
+    }
+    // The Deaths tab's rows: every death of these files, joined with the pods given with them.
+    if (const std::vector<Death> table = deaths.deaths(); !table.empty()) {
+        if (const Result<DeathStoreResult> stored = storeDeaths(workspace, table); !stored) {
+            FileImportOutcome outcome;
+            outcome.filePath = files.constLast();
+            outcome.result.error = u"cannot store the deaths: "_s + stored.error().message;
+            promise.addResult(std::move(outcome));
+        }
     }
 
     // Recordings go through the same import as the CLI's (storage/recordingimport.h); the

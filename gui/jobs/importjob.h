@@ -18,7 +18,7 @@ namespace oomscope {
 // A memory recording: a samples CSV, optionally the per-process CSV taken with it and the kernel
 // logs of the same machine and time, whose events are placed on the recording's series.
 struct FileImportOutcome {
-    enum class Kind { KernelLog, Samples, Procs };
+    enum class Kind { KernelLog, Samples, Procs, Kubernetes }; // Kubernetes: kubectl JSON, describe
     QString filePath;
     Kind kind = Kind::KernelLog;
     // For CSVs: ok, error, canceled, alreadyImported, sourceId, and the skipped rows as
@@ -26,6 +26,7 @@ struct FileImportOutcome {
     ImportResult result;
     qint64 samplesAdded = 0; // Samples: samples stored; Procs: process rows stored
     int eventsPlaced = 0; // Samples: events of the recording's logs placed on its series
+    int podsAdded = 0; // Kubernetes: pods stored (their events count in result.eventsAdded)
 };
 
 // Progress range is 0..ImportProgressMax over the bytes of all files together. Runs on a pool

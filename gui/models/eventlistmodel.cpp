@@ -59,10 +59,21 @@ EventListModel::EventListModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
 
-void EventListModel::setEvents(std::vector<EventSummary> events)
+void EventListModel::setEvents(std::vector<EventSummary> events, const PodDirectory &pods)
 {
+    std::vector<QString> labels;
+    labels.reserve(events.size());
+    for (const EventSummary &e : events) {
+        std::optional<PodRef> ref;
+        for (const QString &memcg : {e.taskMemcg, e.oomMemcg}) {
+            if (!ref && !memcg.isEmpty())
+                ref = pods.byCgroupPath(memcg);
+        }
+        labels.push_back(ref ? ref->label() : QString());
+    }
     beginResetModel();
     m_events = std::move(events);
+    m_podLabels = std::move(labels);
     m_incidents = incidentsOf(m_events);
     m_incidentOfRow = incidentIndexOfKills(m_incidents, m_events.size());
     endResetModel();
@@ -111,6 +122,11 @@ QString EventListModel::incidentToolTip(int row) const
         .arg(IncidentOptions {}.maxGapSeconds, 0, 'f', 0);
 }
 
+QString EventListModel::podLabelAt(int row) const
+{
+    return row >= 0 && std::size_t(row) < m_podLabels.size() ? m_podLabels[std::size_t(row)] : QString();
+}
+
 const EventSummary *EventListModel::eventAt(int row) const
 {
     if (row < 0 || row >= int(m_events.size()))
@@ -153,6 +169,10 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             return incidentText(index.row());
         case HostColumn:
             return e.host.isEmpty() ? u"—"_s : e.host;
+        case PodColumn: {
+            const QString label = podLabelAt(index.row());
+            return label.isEmpty() ? u"—"_s : label;
+        }
         case CgroupColumn:
             return cgroupText(e);
         case LimitColumn:
@@ -204,8 +224,8 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             return QColor(0x1f, 0x4e, 0x9c, 24);
         break;
     case FilterRole:
-        return QString(e.host + u' ' + cgroupText(e) + u' ' + e.taskMemcg + u' ' + e.victimComm + u' '
-                       + QString::number(e.victimPid));
+        return QString(e.host + u' ' + podLabelAt(index.row()) + u' ' + cgroupText(e) + u' ' + e.taskMemcg
+                       + u' ' + e.victimComm + u' ' + QString::number(e.victimPid));
     case Qt::ToolTipRole:
         switch (column) {
         case TimeColumn:
@@ -269,6 +289,8 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Incident");
         case HostColumn:
             return tr("Host");
+        case PodColumn:
+            return tr("Pod");
         case CgroupColumn:
             return tr("Cgroup");
         case LimitColumn:
@@ -294,6 +316,9 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Wall-clock time when the log has it, else kernel uptime");
         case IncidentColumn:
             return tr("Kills of one cgroup (or of the node) seconds apart form one incident");
+        case PodColumn:
+            return tr("Kubernetes namespace/pod/container of the victim's cgroup, from pod JSON in the "
+                      "workspace");
         case CgroupColumn:
             return tr("Memory cgroup whose limit was hit, or \"global\"");
         case LimitColumn:

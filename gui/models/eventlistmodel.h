@@ -4,6 +4,7 @@
 #pragma once
 
 #include "incident.h"
+#include "kubernetes.h"
 #include "workspace.h"
 
 #include <QAbstractTableModel>
@@ -20,6 +21,7 @@ public:
         TimeColumn,
         IncidentColumn,
         HostColumn,
+        PodColumn, // namespace/pod/container, when the workspace knows the cgroup's pod
         CgroupColumn,
         LimitColumn,
         UsageColumn,
@@ -39,7 +41,9 @@ public:
 
     explicit EventListModel(QObject *parent = nullptr);
 
-    void setEvents(std::vector<EventSummary> events);
+    // pods names the events' cgroups (task memcg first, else the OOM memcg).
+    void setEvents(std::vector<EventSummary> events, const PodDirectory &pods = {});
+    QString podLabelAt(int row) const; // "" when unknown
     const std::vector<EventSummary> &events() const { return m_events; }
     const EventSummary *eventAt(int row) const;
     int rowOfEvent(qint64 eventId) const; // -1 when absent
@@ -63,6 +67,7 @@ private:
     std::vector<Incident> m_incidents;
     std::vector<std::size_t> m_incidentOfRow;
     bool m_grouped = false;
+    std::vector<QString> m_podLabels; // per event
 };
 
 } // namespace oomscope

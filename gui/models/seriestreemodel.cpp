@@ -41,7 +41,7 @@ SeriesTreeModel::SeriesTreeModel(QObject *parent)
 { }
 
 void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
-                                const std::vector<SeriesInfo> &series)
+                                const std::vector<SeriesInfo> &series, const PodDirectory &pods)
 {
     const std::vector<qint64> wasChecked = checkedSeries();
     const std::set<qint64> checkedSet(wasChecked.begin(), wasChecked.end());
@@ -51,6 +51,11 @@ void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
     m_hosts.clear();
     m_workloads = workloads;
     m_series = series;
+    m_podLabels.clear();
+    for (const SeriesInfo &s : series) {
+        if (const std::optional<PodRef> ref = pods.byCgroupPath(s.cgroupPath))
+            m_podLabels.insert(s.id, ref->label());
+    }
 
     std::map<qint64, const WorkloadInfo *> workloadById;
     for (const WorkloadInfo &w : m_workloads)
@@ -86,6 +91,8 @@ void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
             node.parent = h->second;
             const auto info = workloadById.find(s.workloadId);
             node.name = info != workloadById.end() ? workloadName(*info->second) : s.cgroupPath;
+            if (const std::optional<PodRef> ref = pods.byCgroupPath(s.cgroupPath))
+                node.name = ref->label();
             node.toolTip = info != workloadById.end()
                 ? info->second->key + u" ("_s + info->second->kind + u')'
                 : s.cgroupPath;
@@ -157,10 +164,11 @@ QString SeriesTreeModel::seriesLabel(qint64 seriesId) const
     const SeriesInfo *info = seriesInfo(seriesId);
     if (!info)
         return QString::number(seriesId);
+    const QString pod = m_podLabels.value(seriesId);
     const int incarnations = int(std::count_if(m_series.begin(), m_series.end(), [info](const SeriesInfo &s) {
         return s.workloadId == info->workloadId;
     }));
-    QString label = lastComponent(info->cgroupPath);
+    QString label = pod.isEmpty() ? lastComponent(info->cgroupPath) : pod;
     if (incarnations > 1)
         label += u" #"_s + QString::number(info->incarnation);
     return label;

@@ -3,9 +3,11 @@
 // pick the series the growth chart shows.
 #pragma once
 
+#include "kubernetes.h"
 #include "samplestore.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 
 #include <vector>
 
@@ -25,14 +27,18 @@ public:
     explicit SeriesTreeModel(QObject *parent = nullptr);
 
     // Replaces the tree; series still present keep their check state.
-    void setSeries(const std::vector<WorkloadInfo> &workloads, const std::vector<SeriesInfo> &series);
+    // pods names Kubernetes workloads namespace/pod/container instead of their container IDs.
+    void setSeries(const std::vector<WorkloadInfo> &workloads, const std::vector<SeriesInfo> &series,
+                   const PodDirectory &pods = {});
     std::vector<qint64> checkedSeries() const; // in tree order
     void setSeriesChecked(qint64 seriesId, bool checked);
     QModelIndex indexOfSeries(qint64 seriesId) const;
     const SeriesInfo *seriesInfo(qint64 seriesId) const;
-    // "checkout-leak #2" style label for legends: the workload's short name and incarnation.
+    // "checkout-leak #2" style label for legends: the workload's short name (a Kubernetes
+    // container's namespace/pod/container) and incarnation.
     QString seriesLabel(qint64 seriesId) const;
     int seriesCount() const { return int(m_series.size()); }
+    QString podLabel(qint64 seriesId) const { return m_podLabels.value(seriesId); }
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -67,6 +73,7 @@ private:
     std::vector<Node> m_nodes;
     std::vector<int> m_hosts;
     std::vector<SeriesInfo> m_series;
+    QHash<qint64, QString> m_podLabels; // series id -> namespace/pod/container
     std::vector<WorkloadInfo> m_workloads;
 };
 

@@ -5,6 +5,7 @@
 
 #include "growthchart.h"
 #include "livesession.h"
+#include "podrows.h"
 #include "predictionpanel.h"
 #include "samplestore.h"
 #include "seriestreemodel.h"
@@ -185,18 +186,20 @@ void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &
     m_chart->setWorkspacePath(workspace ? workspace->path() : QString());
     std::vector<WorkloadInfo> workloads;
     std::vector<SeriesInfo> series;
+    PodDirectory pods;
     std::vector<qint64> withKills;
     if (workspace && workspace->isOpen()) {
         const SampleStore store(*workspace);
         workloads = store.workloads();
         series = store.series();
+        pods = readPodDirectory(*workspace);
         for (const SeriesInfo &s : series) {
             if (!store.placements(s.id).empty())
                 withKills.push_back(s.id);
         }
     }
     m_reloading = true;
-    m_treeModel->setSeries(workloads, series);
+    m_treeModel->setSeries(workloads, series, pods);
     if (m_treeModel->checkedSeries().empty() && !series.empty()) {
         if (withKills.empty())
             withKills.push_back(series.front().id);

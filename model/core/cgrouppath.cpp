@@ -20,8 +20,10 @@ QString containerIdFrom(QStringView c)
 {
     if (c.endsWith(u".scope"))
         c.chop(6);
-    for (const QStringView prefix : {QStringView(u"cri-containerd-"), QStringView(u"crio-"),
-                                     QStringView(u"docker-"), QStringView(u"containerd-")}) {
+    // "crio-conmon-<id>.scope" is CRI-O's monitor beside the container; it belongs to <id>.
+    for (const QStringView prefix :
+         {QStringView(u"cri-containerd-"), QStringView(u"crio-conmon-"), QStringView(u"crio-"),
+          QStringView(u"docker-"), QStringView(u"containerd-")}) {
         if (c.startsWith(prefix)) {
             c = c.sliced(prefix.size());
             break;
@@ -151,6 +153,33 @@ CgroupInfo classifyCgroupPath(const QString &path)
     if (!info.unit.isEmpty())
         info.kind = CgroupInfo::Kind::Systemd;
     return info;
+}
+
+QString kubeletCgroupPath(KubeCgroupDriver driver, const QString &qosClass, const QString &podUid,
+                          const QString &containerId, const QString &runtime)
+{
+    const QString qos = qosClass.toLower();
+    const bool guaranteed = qos.isEmpty() || qos == u"guaranteed";
+    if (driver == KubeCgroupDriver::Cgroupfs) {
+        QString path = u"/kubepods"_s;
+        if (!guaranteed)
+            path += u'/' + qos;
+        path += u"/pod"_s + podUid;
+        if (!containerId.isEmpty())
+            path += u'/' + containerId;
+        return path;
+    }
+    const QString level = guaranteed ? u"kubepods"_s : u"kubepods-"_s + qos;
+    QString path = u"/kubepods.slice"_s;
+    if (!guaranteed)
+        path += u'/' + level + u".slice"_s;
+    path += u'/' + level + u"-pod"_s + QString(podUid).replace(u'-', u'_') + u".slice"_s;
+    if (!containerId.isEmpty()) {
+        const QString r = runtime.isEmpty() ? u"containerd"_s : runtime;
+        const QString prefix = r == u"containerd" ? u"cri-containerd-"_s : r + u'-';
+        path += u'/' + prefix + containerId + u".scope"_s;
+    }
+    return path;
 }
 
 } // namespace oomscope

@@ -28,13 +28,20 @@ struct CgroupInfo {
 // "docker", "kubernetes", "systemd", "other".
 QString cgroupKindName(CgroupInfo::Kind kind);
 
-// "docker", "kubernetes", "systemd", "other".
-QString cgroupKindName(CgroupInfo::Kind kind);
-
 // Recognises Docker "/docker/<id>" and "system.slice/docker-<id>.scope", Kubernetes
 // "kubepods/<qos>/pod<uid>/<id>" and
 // "kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice/<runtime>-<id>.scope"
 // (containerd, CRI-O, Docker runtimes), and systemd units; Kubernetes wins when nested.
 CgroupInfo classifyCgroupPath(const QString &path);
+
+// The kubelet's cgroup drivers.
+enum class KubeCgroupDriver { Systemd, Cgroupfs };
+
+// The cgroup path the kubelet gives a pod (containerId empty) or one of its containers, exactly as
+// the kubelet spells it: "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid with
+// _>.slice/cri-containerd-<id>.scope" (runtime "containerd"; "crio" and "docker" take their own
+// scope prefixes) or "/kubepods/burstable/pod<uid>/<id>". classifyCgroupPath reads it back.
+QString kubeletCgroupPath(KubeCgroupDriver driver, const QString &qosClass, const QString &podUid,
+                          const QString &containerId = QString(), const QString &runtime = QString());
 
 } // namespace oomscope

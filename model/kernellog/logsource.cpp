@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "logsource.h"
 
+#include "journalinput.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -108,6 +110,22 @@ private:
     int m_membersDone = 0;
 };
 
+// Journal JSON or export text becomes syslog-style text; anything else is read as it is.
+OpenedLog convertIfJournal(OpenedLog log)
+{
+    const LogContent content = detectLogContent(log.device->peek(4096));
+    if (content == LogContent::JournalJson || content == LogContent::JournalExport) {
+        log.content = content;
+        log.sizeBytes = -1; // the text made from it has another size
+        log.device = journalStreamAsText(std::move(log.device), content);
+    } else if (content == LogContent::JournalFile) {
+        log.device.reset();
+        log.error =
+            u"%1: a compressed journal file; uncompress it and give the .journal file"_s.arg(log.displayName);
+    }
+    return log;
+}
+
 OpenedLog wrapIfGzip(std::unique_ptr<QIODevice> device, OpenedLog log)
 {
     const QByteArray magic = device->peek(2);
@@ -133,6 +151,19 @@ OpenedLog wrapIfGzip(std::unique_ptr<QIODevice> device, OpenedLog log)
     } else {
         log.device = std::move(device);
     }
+    return convertIfJournal(std::move(log));
+}
+
+OpenedLog openJournal(const QString &path, OpenedLog log)
+{
+    Result<std::unique_ptr<QIODevice>> journal = openJournalFiles(path);
+    if (!journal) {
+        log.error = journal.error().message;
+        return log;
+    }
+    log.device = std::move(*journal);
+    log.content = LogContent::JournalFile;
+    log.sizeBytes = -1;
     return log;
 }
 
@@ -157,8 +188,11 @@ OpenedLog openLog(const QString &path)
         return log;
     }
     if (info.isDir()) {
-        log.error = u"%1: is a directory, not a log file"_s.arg(path);
-        return log;
+        if (!isJournalDirectory(path)) {
+            log.error = u"%1: is a directory, not a log file nor a journal directory"_s.arg(path);
+            return log;
+        }
+        return openJournal(path, std::move(log));
     }
     auto file = std::make_unique<QFile>(path);
     if (!file->open(QIODevice::ReadOnly)) {
@@ -166,6 +200,10 @@ OpenedLog openLog(const QString &path)
         return log;
     }
     log.sizeBytes = file->size();
+    if (detectLogContent(file->peek(8)) == LogContent::JournalFile) {
+        file.reset();
+        return openJournal(path, std::move(log));
+    }
     return wrapIfGzip(std::move(file), std::move(log));
 }
 

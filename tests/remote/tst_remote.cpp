@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <ctime>
 #include <map>
 
 using namespace oomscope;
@@ -373,6 +374,73 @@ private Q_SLOTS:
         QVERIFY(full->uptimeSeconds);
         QCOMPARE(qRound(*full->uptimeSeconds), 437);
         QVERIFY(!storedTimes(ws, client.status().hostname).empty());
+    }
+
+    // Two attached nodes, each with a kill in its kernel log: each kill is stored under its own
+    // node's name (the agent's --node-name, as a DaemonSet passes spec.nodeName) with the wall
+    // time its node's boot time gives, not host "—" and an uptime.
+    void twoNodesKillsToldApart()
+    {
+        V1Fixture a;
+        V1Fixture b;
+        QVERIFY(a.setUp());
+        QVERIFY(b.setUp());
+        for (const auto &[fixture, log] :
+             {std::pair {&a, "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"},
+              std::pair {&b, "/eras/10-debian11-5.10-memcg-v2-service.kmsg.log"}}) {
+            QFile::remove(fixture->kmsgPath());
+            QVERIFY(
+                QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA) + QLatin1String(log), fixture->kmsgPath()));
+        }
+        FeedRecorder recorder;
+        QVERIFY(recorder.open(a.dbPath()));
+        std::vector<std::unique_ptr<AgentClient>> clients;
+        for (const auto &[fixture, name] : {std::pair {&a, u"node-a"_s}, std::pair {&b, u"node-b"_s}}) {
+            AgentConnectOptions o;
+            o.endpoint = *AgentEndpoint::parse(u"exec:"_s + kAgent);
+            o.agentArguments = fixture->agentArgs() + QStringList {u"--node-name"_s, name};
+            o.batchIntervalMs = 100;
+            auto client = std::make_unique<AgentClient>(o);
+            client->setRecorder(&recorder);
+            client->start();
+            clients.push_back(std::move(client));
+        }
+        for (const auto &client : clients) {
+            QTRY_VERIFY_WITH_TIMEOUT(client->status().eventsStored >= 1, 15000);
+            client->detach();
+        }
+        timespec real {};
+        timespec boot {};
+        ::clock_gettime(CLOCK_REALTIME, &real);
+        ::clock_gettime(CLOCK_BOOTTIME, &boot);
+        const qint64 bootTimeMs =
+            (qint64(real.tv_sec) - qint64(boot.tv_sec)) * 1000 + (real.tv_nsec - boot.tv_nsec) / 1000000;
+
+        const std::vector<EventSummary> events = recorder.workspace()->events();
+        QCOMPARE(events.size(), std::size_t(2));
+        std::map<QString, EventSummary> byHost;
+        for (const EventSummary &e : events)
+            byHost[e.host] = e;
+        QVERIFY2(byHost.count(u"node-a"_s) && byHost.count(u"node-b"_s),
+                 qPrintable(events[0].host + u", "_s + events[1].host));
+        QCOMPARE(byHost[u"node-a"_s].victimPid, 10100);
+        QCOMPARE(byHost[u"node-b"_s].victimPid, 3301);
+        for (const auto &[host, e] : byHost) {
+            QVERIFY2(e.wallTime && e.uptimeSeconds, qPrintable(host));
+            const qint64 expected = bootTimeMs + qRound64(*e.uptimeSeconds * 1000);
+            QVERIFY2(
+                std::abs(e.wallTime->toMSecsSinceEpoch() - expected) < 2000,
+                qPrintable(u"%1: %2 vs %3"_s.arg(host, e.wallTime->toString(Qt::ISODateWithMs))
+                               .arg(QDateTime::fromMSecsSinceEpoch(expected).toString(Qt::ISODateWithMs))));
+        }
+        // The full event read back says the same (reports and the decision view use it).
+        const std::optional<OomEvent> full = recorder.workspace()->event(byHost[u"node-b"_s].id);
+        QVERIFY(full);
+        QCOMPARE(full->host, u"node-b"_s);
+        QVERIFY(full->wallTime);
+        // Each node's samples are its own series.
+        QVERIFY(!storedTimes(*recorder.workspace(), u"node-a"_s).empty());
+        QVERIFY(!storedTimes(*recorder.workspace(), u"node-b"_s).empty());
     }
 
     void attachCommandRecordsForADuration()

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Gathers what the deaths table joins from the files a user gives, recognised by content:
+// Kubernetes' own record (kubectl pod/event JSON, `kubectl describe pod`), and for every log (text,
+// gzip, journal JSON/export/files) its kernel OOM kills and other killers' lines. Used by
+// `analyze` and `import` alike; no SQL here (deathrows.h stores the result).
+#pragma once
+
+#include "deaths.h"
+#include "killerlines.h"
+#include "logsource.h"
+#include "oomreportparser.h"
+#include "result.h"
+
+namespace oomscope {
+
+class DeathCollector
+{
+public:
+    // When the opened input is a Kubernetes record, reads it (to its end) and returns true; an
+    // input that looks like one but does not parse is an error. Otherwise leaves it unread.
+    Result<bool> takeKubeRecord(OpenedLog &log);
+
+    // Hooks for OomReportParser::parse so the same single read also scans killer lines.
+    ParseSinks sinks();
+    // After the parse of one log: its kernel kills (eventIds: one per result event, in order)
+    // and the killer lines scanned during the parse.
+    void finishLog(const QString &source, const ParseResult &result, const std::vector<qint64> &eventIds);
+    // Kernel kills already parsed elsewhere (events read back from the workspace).
+    void addKernelKill(const KernelKill &kill) { m_inputs.kernel.push_back(kill); }
+    // Only the killer lines of a log whose kernel events come from elsewhere; reads to the end.
+    Result<void> scanLines(OpenedLog &log);
+
+    const DeathInputs &inputs() const { return m_inputs; }
+    std::vector<Death> deaths() const { return buildDeaths(m_inputs); }
+    int kubeObjects() const { return m_kubeObjects; }
+
+private:
+    DeathInputs m_inputs;
+    std::unique_ptr<KillerLineScanner> m_scanner;
+    int m_kubeObjects = 0;
+};
+
+} // namespace oomscope

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// oomscope-cli as a script drives it: `analyze --json` takes kernel logs, other killers' logs, a
+// journal and pod JSON together (recognised by content) and prints `deaths` (JSON version 2);
+// `import` stores them, and importing pod JSON later names the deaths stored before.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(OOMSCOPE_CLI_PATH), args);
+    if (!p.waitForFinished(60000))
+        qFatal("oomscope-cli did not finish");
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QString data(const QString &name)
+{
+    return QStringLiteral(OOMSCOPE_TEST_DATA) + u"/deaths/"_s + name;
+}
+
+QJsonObject deathOf(const QJsonArray &deaths, const QString &killer, const QString &container)
+{
+    for (const QJsonValue &v : deaths) {
+        const QJsonObject o = v.toObject();
+        if (o.value(u"killer"_s).toString() == killer
+            && (container.isEmpty() || o.value(u"container"_s).toString() == container
+                || o.value(u"pod"_s).toString() == container))
+            return o;
+    }
+    return {};
+}
+
+} // namespace
+
+class TestCliDeaths : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void analyzeJsonPrintsDeaths()
+    {
+        const Run r = runCli({u"analyze"_s, u"--json"_s, data(u"systemd-kills.kmsg"_s),
+                              data(u"systemd-pod.json"_s), data(u"kubelet-eviction.log"_s),
+                              data(u"evicted-pod.json"_s), data(u"public-killer-lines.log"_s)});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(root.value(u"oomscope_json_version"_s).toInt(), 2);
+        QCOMPARE(root.value(u"events"_s).toArray().size(), 2);
+        const QJsonArray deaths = root.value(u"deaths"_s).toArray();
+        for (const QJsonValue &v : deaths) {
+            const QJsonObject d = v.toObject();
+            for (const char *key :
+                 {"time", "killer", "node", "namespace", "pod", "container", "cgroup", "pid", "comm",
+                  "exit_code", "confidence", "evidence", "event_id", "notes"})
+                QVERIFY2(d.contains(QLatin1StringView(key)), key);
+        }
+        const QJsonObject render = deathOf(deaths, u"kernel_memcg"_s, u"render"_s);
+        QCOMPARE(render.value(u"namespace"_s).toString(), u"media"_s);
+        QCOMPARE(render.value(u"event_id"_s).toInt(), 1);
+        QCOMPARE(render.value(u"exit_code"_s).toInt(), 137);
+        const QJsonObject first = render.value(u"evidence"_s).toArray().first().toObject();
+        QCOMPARE(first.value(u"source"_s).toString(), u"systemd-kills.kmsg"_s);
+        QVERIFY(first.value(u"line"_s).toInt() > 0);
+        QVERIFY(!deathOf(deaths, u"sigkill_other"_s, u"probe"_s).isEmpty());
+        QVERIFY(!deathOf(deaths, u"kubelet_eviction"_s, u"report-5d9f"_s).isEmpty());
+        QVERIFY(!deathOf(deaths, u"systemd_oomd"_s, {}).isEmpty());
+        QVERIFY(!deathOf(deaths, u"earlyoom"_s, {}).isEmpty());
+        QVERIFY(!deathOf(deaths, u"runtime_oom"_s, {}).isEmpty()); // containerd TaskOOM, dockerd oom
+    }
+
+    void importStoresDeathsAndNamesThemLater()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"w.sqlite"_s);
+        Run r = runCli({u"import"_s, u"--db"_s, db, data(u"cgroupfs-kills.kmsg"_s)});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("2 death(s) added, 0 updated"), r.out.constData());
+        r = runCli(
+            {u"import"_s, u"--db"_s, db, data(u"cgroupfs-kills.kmsg"_s), data(u"cgroupfs-pod.json"_s)});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("1 death(s) added, 2 updated"), r.out.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliDeaths)
+#include "tst_cli_deaths.moc"
