@@ -31,9 +31,21 @@ QString sizeAndShare(const AccountingCategory &c, const MemoryAccounting &a)
 
 bool swapUsable(const MemoryAccounting &a)
 {
-    if (a.scope == AccountingScope::Cgroup)
-        return a.memcgSwapEnabled.value_or(false);
-    return a.swap.freeKb.value_or(0) > 0;
+    return a.swapRoom.value_or(false);
+}
+
+QString cgroupSwapStatement(const MemoryAccounting &a)
+{
+    if (!*a.memcgSwapEnabled)
+        return u"The cgroup could not swap: its swap limit leaves no room, so its anonymous and tmpfs memory could not be reclaimed."_s;
+    const std::int64_t used = a.swap.usedKb.value_or(0);
+    if (a.swapRoom.value_or(false))
+        return u"The cgroup's limits allow it to swap, and it had %1 in swap at the kill."_s.arg(
+            humanSizeKb(used));
+    if (used > 0 && a.swap.totalKb)
+        return u"The cgroup's swap was full: %1 used of its %2 swap limit, so its anonymous and tmpfs memory could not be reclaimed."_s
+            .arg(humanSizeKb(used), humanSizeKb(*a.swap.totalKb));
+    return u"The cgroup's limits allow it to swap, but it had no swap in use when it ran out: the node has no swap (or none free), so its anonymous and tmpfs memory could not be reclaimed."_s;
 }
 
 QString dominantMeaning(const AccountingCategory &c, const MemoryAccounting &a)
@@ -90,9 +102,7 @@ QStringList swapStatements(const MemoryAccounting &a)
                 humanSizeKb(a.swap.freeKb.value_or(0)), humanSizeKb(a.swap.cacheKb.value_or(0)));
         }
     } else if (a.scope == AccountingScope::Cgroup && a.memcgSwapEnabled) {
-        out << (*a.memcgSwapEnabled
-                    ? u"The cgroup's limits allow it to swap (if the node has swap)."_s
-                    : u"The cgroup could not swap: its swap limit leaves no room, so its anonymous and tmpfs memory could not be reclaimed."_s);
+        out << cgroupSwapStatement(a);
     }
     return out;
 }

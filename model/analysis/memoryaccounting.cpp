@@ -83,7 +83,9 @@ void accountNode(const OomEvent &event, const MemInfoSnapshot &s, MemoryAccounti
     for (const MemInfoZone &z : s.zones)
         managed += z.managedKb;
     acc.totalKb = s.ramPages ? *s.ramPages * s.pageKb : managed;
-    const bool swapAvailable = s.freeSwapKb.value_or(0) > 0;
+    if (s.freeSwapKb)
+        acc.swapRoom = *s.freeSwapKb > 0;
+    const bool swapAvailable = acc.swapRoom.value_or(false);
     const std::int64_t shmem = pagesKb(s, u"shmem").value_or(0);
     const std::int64_t anonLru =
         sumOpt({pagesKb(s, u"active_anon"), pagesKb(s, u"inactive_anon"), pagesKb(s, u"isolated_anon")});
@@ -128,14 +130,46 @@ std::optional<std::int64_t> statKb(const MemcgStats &m, QStringView key)
     return v ? std::optional<std::int64_t>(*v / 1024) : std::nullopt;
 }
 
-void accountCgroup(const OomEvent &event, const MemcgStats &m, MemoryAccounting &acc)
+// The cgroup's swap usage at the kill (v2 "swap: usage", v1 memory+swap − memory).
+std::optional<std::int64_t> cgroupSwapUsedKb(const OomEvent &event)
 {
+    if (event.swap.present)
+        return event.swap.usageKb;
+    if (event.memsw.present && event.memory.present)
+        return std::max<std::int64_t>(0, event.memsw.usageKb - event.memory.usageKb);
+    return std::nullopt;
+}
+
+// Anon of a cgroup is reclaimable only if swap exists and has room. A memcg report prints no
+// node swap counters, but the kernel swaps before it kills: a cgroup allowed to swap that had
+// none in use when it ran out found no swap to use (no swap on the node, or none free).
+std::optional<bool> cgroupSwapRoom(const OomEvent &event, const MemInfoSnapshot &s)
+{
+    const std::optional<bool> allowed = memcgSwapEnabled(event);
+    if (!allowed || !*allowed)
+        return allowed;
+    if (s.freeSwapKb && *s.freeSwapKb == 0)
+        return false;
+    const std::optional<std::int64_t> used = cgroupSwapUsedKb(event);
+    if (!used)
+        return s.freeSwapKb ? std::optional<bool>(true) : std::nullopt;
+    if (*used == 0)
+        return false;
+    if (event.swap.present && !event.swap.unlimited())
+        return *used < event.swap.limitKb;
+    return true;
+}
+
+void accountCgroup(const OomEvent &event, const MemInfoSnapshot &s, MemoryAccounting &acc)
+{
+    const MemcgStats &m = s.memcg;
     acc.scope = AccountingScope::Cgroup;
     const CounterLine &limit = event.memory.present && !event.memory.unlimited() ? event.memory : event.memsw;
     if (event.memory.present)
         acc.usageKb = event.memory.usageKb;
     acc.totalKb = limit.present && !limit.unlimited() ? limit.limitKb : acc.usageKb.value_or(0);
-    const bool swap = memcgSwapEnabled(event).value_or(false);
+    acc.swapRoom = cgroupSwapRoom(event, s);
+    const bool swap = acc.swapRoom.value_or(false);
     Builder b {acc};
     b.add(u"anon"_s, statKb(m, u"anon"), swap);
     b.add(u"shmem"_s, statKb(m, u"shmem"), swap);
@@ -172,13 +206,9 @@ void accountCgroup(const OomEvent &event, const MemcgStats &m, MemoryAccounting 
     b.add(u"unevictable"_s, statKb(m, u"unevictable"), false, u"anon"_s);
     acc.anonTotalKb = statKb(m, u"anon");
     acc.childStatsMissing = m.form == MemcgStatsForm::V1SingleLine;
-    if (event.swap.present) {
-        if (event.swap.limitKb > 0 && !event.swap.unlimited())
-            acc.swap.totalKb = event.swap.limitKb;
-        acc.swap.usedKb = event.swap.usageKb;
-    } else if (event.memsw.present && event.memory.present) {
-        acc.swap.usedKb = std::max<std::int64_t>(0, event.memsw.usageKb - event.memory.usageKb);
-    }
+    if (event.swap.present && event.swap.limitKb > 0 && !event.swap.unlimited())
+        acc.swap.totalKb = event.swap.limitKb;
+    acc.swap.usedKb = cgroupSwapUsedKb(event);
 }
 
 void finish(const OomEvent &event, MemoryAccounting &acc)
@@ -234,7 +264,7 @@ MemoryAccounting accountMemory(const OomEvent &event, const MemInfoSnapshot &sna
     if (event.constraint == Constraint::Memcg || (!snapshot.present && !snapshot.memcg.bytes.empty())) {
         if (snapshot.memcg.bytes.empty()) // no "Memory cgroup stats" block: nothing to split
             return acc;
-        accountCgroup(event, snapshot.memcg, acc);
+        accountCgroup(event, snapshot, acc);
     } else if (snapshot.present && (!snapshot.globalPages.empty() || !snapshot.zones.empty())) {
         accountNode(event, snapshot, acc);
     } else {

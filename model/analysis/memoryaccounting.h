@@ -27,7 +27,7 @@ struct AccountingCategory {
     QString name;
     std::int64_t kb = 0;
     double share = 0; // kb / total
-    bool reclaimable = false; // can the kernel free it without a kill (given swap)?
+    bool reclaimable = false; // can the kernel free it without a kill (anon/shmem: swapRoom)?
     QString partOf; // empty for a top-level category
 };
 
@@ -52,6 +52,11 @@ struct MemoryAccounting {
     std::optional<std::int64_t> anonTotalKb; // anon of the node / cgroup counters
     SwapFacts swap;
     std::optional<bool> memcgSwapEnabled; // could the cgroup swap at all (null: not told)
+    // Could anonymous memory be swapped out at the kill: swap exists and has room. Node: "Free
+    // swap" > 0. Cgroup: its limits allow swap and it had swap in use (below a v2 swap limit);
+    // a cgroup that may swap but used none when it ran out had no swap to use (node without
+    // swap, or none free). Null when the report tells neither.
+    std::optional<bool> swapRoom;
     bool childStatsMissing = false; // v1 single-line: only the OOM memcg's own line was kept
 
     const AccountingCategory *category(QStringView name) const;

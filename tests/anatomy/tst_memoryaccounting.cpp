@@ -87,6 +87,46 @@ private Q_SLOTS:
         QCOMPARE(a.memcgSwapEnabled, true); // memory+swap unlimited
     }
 
+    // Same log: the limits let the cgroup swap, but "memory+swap: usage" equals "memory: usage"
+    // (and "total_swap 0") at every kill — the node has no swap, so anon is not reclaimable.
+    void realCgroupV1NoSwapOnNode()
+    {
+        const std::vector<OomEvent> events = parseEvents(readData(QString::fromLatin1(kReal618Log)));
+        QCOMPARE(events.size(), std::size_t(3));
+        for (const OomEvent &e : events) {
+            const MemoryAnatomy an = analyseMemory(e, parseMemInfo(e));
+            const MemoryAccounting &a = an.accounting;
+            QCOMPARE(a.memcgSwapEnabled, true);
+            QCOMPARE(a.swap.usedKb, 0);
+            QCOMPARE(a.swapRoom, false);
+            QVERIFY(!a.category(u"anon")->reclaimable);
+            QVERIFY2(an.accountingStatement.contains(u"cannot be reclaimed without swap"_s),
+                     qPrintable(an.accountingStatement));
+            const QString all = an.statements.join(u'\n');
+            QVERIFY2(all.contains(u"had no swap in use when it ran out: the node has no swap"_s),
+                     qPrintable(all));
+            QVERIFY(!all.contains(u"and it had"_s));
+        }
+    }
+
+    // A cgroup with swap in use below its v2 swap limit: anon is reclaimable; at the limit it is not.
+    void cgroupSwapInUse()
+    {
+        OomEvent e = firstEvent(u"eras/05-ubuntu22.04-5.15-memcg-v2-kubepods.dmesg-T.log"_s);
+        e.swap = {true, 1024, 4096, 0};
+        MemoryAnatomy an = analyseMemory(e, parseMemInfo(e));
+        QCOMPARE(an.accounting.swapRoom, true);
+        QVERIFY(an.accounting.category(u"anon")->reclaimable);
+        QVERIFY2(an.statements.join(u'\n').contains(u"and it had 1.0 MiB in swap at the kill"_s),
+                 qPrintable(an.statements.join(u'\n')));
+        e.swap = {true, 4096, 4096, 0};
+        an = analyseMemory(e, parseMemInfo(e));
+        QCOMPARE(an.accounting.swapRoom, false);
+        QVERIFY(!an.accounting.category(u"anon")->reclaimable);
+        QVERIFY2(an.statements.join(u'\n').contains(u"swap was full: 4.0 MiB used of its 4.0 MiB"_s),
+                 qPrintable(an.statements.join(u'\n')));
+    }
+
     // A real capture (tests/anatomy/tst_anatomy_live): 40 MiB of memfd shmem in a 64 MiB cgroup
     // whose memory+swap limit equals its memory limit.
     void realShmemCapture()
