@@ -631,10 +631,13 @@ qreal paintSwapGauges(QPainter &painter, const QRectF &rect, const AnatomyData &
             y += paintGauge(painter, next, tr("Memory+swap"), data.memsw.limitKb,
                             {{data.memsw.usageKb, p.kill}},
                             tr("%1 of %2").arg(kb(data.memsw.usageKb), kb(data.memsw.limitKb)), style);
-        } else if (enabled) {
-            y += paintGauge(
-                painter, next, tr("Cgroup swap"), 0, {},
-                *enabled ? tr("the cgroup may swap (no swap limit)") : tr("the cgroup cannot swap"), style);
+        } else if (enabled && !anatomySections(data).accounting) { // else in the counters table
+            y += paintGauge(painter, next, tr("Cgroup swap"), 0, {},
+                            !*enabled ? tr("the cgroup cannot swap")
+                                : data.anatomy.accounting.swapRoom.value_or(false)
+                                ? tr("the cgroup may swap (no swap limit)")
+                                : tr("no swap limit, but no swap to use"),
+                            style);
         }
     }
     return y - rect.top();
@@ -670,6 +673,14 @@ qreal paintMemoryAnatomy(QPainter &painter, const QRectF &rect, const AnatomyDat
             used = std::max(used, paintBuddyHistogram(painter, r, data, style));
         }
         y += std::max(used, both ? h : used) + gap / 2;
+    } else if (s.accounting) {
+        const qreal h = std::max<qreal>(60, rect.bottom() - y - gapsH);
+        const qreal leftW = rect.width() * 0.56 - gap / 2;
+        const qreal used = std::max(
+            paintCategoryTable(painter, QRectF(rect.left(), y, leftW, h), data, style),
+            paintCgroupCounters(painter, QRectF(rect.left() + leftW + gap, y, rect.width() - leftW - gap, h),
+                                data, style));
+        y += used + gap / 2;
     }
     painter.setFont(style.font);
     painter.setPen(style.palette.muted);

@@ -62,8 +62,9 @@ struct AnatomyStyle {
 // The colour of an accounting category ("anon", "slab_unreclaimable", …, "unaccounted").
 QColor accountingColor(const QString &category, const ChartPalette &palette);
 
-// The whole drawing laid out in rect: accounting on top; zones and buddy lists side by side
-// (node-wide OOM); swap; then the gaps. Returns the height used.
+// The whole drawing laid out in rect: accounting on top; swap; zones and buddy lists side by
+// side (node-wide OOM), or the category and counter tables (cgroup OOM); then the gaps. Returns the height
+// used.
 qreal paintMemoryAnatomy(QPainter &painter, const QRectF &rect, const AnatomyData &data,
                          const AnatomyStyle &style);
 
@@ -76,6 +77,23 @@ qreal paintBuddyHistogram(QPainter &painter, const QRectF &rect, const AnatomyDa
                           const AnatomyStyle &style);
 qreal paintSwapGauges(QPainter &painter, const QRectF &rect, const AnatomyData &data,
                       const AnatomyStyle &style);
+
+// Without zones or buddy lists (a cgroup OOM), the room below goes to tables: the accounting
+// category by category (kB, share of the limit or RAM, reclaimable; subsets after the top-level
+// ones) and the counters the kernel printed (usage, limit, failcnt; swap in use; task RSS).
+struct CategoryRow {
+    QString name; // category name, or "unaccounted"
+    QString label;
+    std::int64_t kb = 0;
+    double share = 0;
+    bool reclaimable = false;
+    bool part = false; // a subset of a top-level category ("of which dirty page cache")
+};
+std::vector<CategoryRow> categoryRows(const AnatomyData &data);
+qreal paintCategoryTable(QPainter &painter, const QRectF &rect, const AnatomyData &data,
+                         const AnatomyStyle &style);
+qreal paintCgroupCounters(QPainter &painter, const QRectF &rect, const AnatomyData &data,
+                          const AnatomyStyle &style);
 
 // The zones table's rows as text (also what a test reads): zone, free, min, low, high, reserve,
 // state ("below min", "below low", "below high", "ok") and the request's check when the zone

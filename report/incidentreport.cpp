@@ -191,11 +191,48 @@ void IncidentReport::paintPage(QCPPainter &painter, const ReportPage &page, cons
     painter.restore();
 }
 
+namespace {
+
+// The sheets of the pages: each page, then its anatomy sheet when it has a recording.
+struct Sheet {
+    const ReportPage *page = nullptr;
+    bool anatomy = false;
+};
+
+std::vector<Sheet> sheetsOf(const std::vector<ReportPage> &pages)
+{
+    std::vector<Sheet> sheets;
+    for (const ReportPage &page : pages) {
+        sheets.push_back({&page, false});
+        if (hasAnatomySheet(page))
+            sheets.push_back({&page, true});
+    }
+    return sheets;
+}
+
+void paintSheet(QCPPainter &painter, const Sheet &sheet, const ReportOptions &options, bool vector)
+{
+    if (!sheet.anatomy) {
+        IncidentReport::paintPage(painter, *sheet.page, options, vector);
+        return;
+    }
+    const ChartPalette p = paletteOf(options);
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    painter.fillRect(QRectF(0, 0, options.widthPx, options.heightPx), p.background);
+    paintAnatomySheet(painter, *sheet.page, options, p);
+    painter.restore();
+}
+
+} // namespace
+
 QImage IncidentReport::renderImage(const std::vector<ReportPage> &pages, const ReportOptions &options)
 {
     loadFonts();
     const ChartPalette p = paletteOf(options);
-    const int count = std::max<int>(1, int(pages.size()));
+    const std::vector<Sheet> sheets = sheetsOf(pages);
+    const int count = std::max<int>(1, int(sheets.size()));
     QImage image = newImage(QSize(options.widthPx, options.heightPx * count), options.scale, p.background);
     QCPPainter painter(&image);
     // Text sizes are fixed: a narrow page is laid out 1400 wide and scaled down to fit.
@@ -204,10 +241,10 @@ QImage IncidentReport::renderImage(const std::vector<ReportPage> &pages, const R
     layout.widthPx = int(std::lround(options.widthPx / fit));
     layout.heightPx = int(std::lround(options.heightPx / fit));
     painter.scale(options.scale * fit, options.scale * fit);
-    for (int i = 0; i < int(pages.size()); ++i) {
+    for (int i = 0; i < int(sheets.size()); ++i) {
         painter.save();
         painter.translate(0, double(i) * layout.heightPx);
-        paintPage(painter, pages[size_t(i)], layout, false);
+        paintSheet(painter, sheets[size_t(i)], layout, false);
         painter.restore();
     }
     painter.end();
@@ -308,12 +345,13 @@ Result<void> IncidentReport::writePdf(const std::vector<ReportPage> &pages, cons
         return fail(Error::Kind::Io, u"%1: cannot write the PDF"_s.arg(path));
     painter.setMode(QCPPainter::pmVectorized);
     const double factor = double(device.width()) / double(pdfOptions.widthPx);
-    for (std::size_t i = 0; i < pages.size(); ++i) {
+    const std::vector<Sheet> sheets = sheetsOf(pages);
+    for (std::size_t i = 0; i < sheets.size(); ++i) {
         if (i > 0)
             writer.newPage();
         painter.save();
         painter.scale(factor, factor);
-        paintPage(painter, pages[i], pdfOptions, true);
+        paintSheet(painter, sheets[i], pdfOptions, true);
         painter.restore();
     }
     painter.end();

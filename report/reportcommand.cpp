@@ -34,8 +34,9 @@ void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
         u"Writes an incident report (PDF, PNG or self-contained HTML) of OOM kills: the growth chart "
-        u"around each kill (without a recording: the memory at the kill, from the kernel's report), the "
-        u"verdict, the kill decision and the raw report. Reads a workspace (--db) or "
+        u"around each kill (the memory at the kill, from the kernel's report, follows on a second sheet; "
+        u"without a recording it takes the chart's place), the verdict, the kill decision and the raw "
+        u"report. Reads a workspace (--db) or "
         u"imports kernel logs (and a recording: --samples, --procs) into a temporary one."_s);
     parser.addHelpOption();
     parser.addVersionOption();

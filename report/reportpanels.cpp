@@ -252,6 +252,32 @@ void paintAnatomyStatements(QPainter &painter, const QRectF &r, const ReportPage
     }
 }
 
+bool hasAnatomySheet(const ReportPage &page)
+{
+    return !page.samples.empty() && page.anatomy.has_value();
+}
+
+void paintAnatomySheet(QPainter &painter, const ReportPage &page, const ReportOptions &options,
+                       const ChartPalette &p)
+{
+    // The margins and header of the first sheet, so the two read as one event's pages; the
+    // anatomy and its statements on top, the kernel's report (as far as it fits) below.
+    const double w = options.widthPx;
+    const double h = options.heightPx;
+    const double m = 36;
+    const double gap = 16;
+    const double headerH = 96;
+    const double contentW = w - 2 * m;
+    const double top = m + headerH + gap;
+    const double bodyH = (h - top - m) * 0.60;
+    const double leftW = contentW * 0.62;
+    paintHeader(painter, QRectF(m, m, contentW, headerH), page, p);
+    paintAnatomy(painter, QRectF(m, top, leftW, bodyH), page, p);
+    paintAnatomyStatements(painter, QRectF(m + leftW + gap, top, contentW - leftW - gap, bodyH), page, p);
+    paintRawLines(painter, QRectF(m, top + bodyH + gap, contentW, h - m - top - bodyH - gap), page, options,
+                  p);
+}
+
 void paintRawLines(QPainter &painter, const QRectF &r, const ReportPage &page, const ReportOptions &options,
                    const ChartPalette &p)
 {

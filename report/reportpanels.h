@@ -42,6 +42,11 @@ void paintTable(QPainter &painter, const QRectF &r, const ReportPage &page, cons
 void paintAnatomy(QPainter &painter, const QRectF &r, const ReportPage &page, const ChartPalette &p);
 void paintAnatomyStatements(QPainter &painter, const QRectF &r, const ReportPage &page,
                             const ChartPalette &p);
+// A page with a recording shows the growth chart first; the anatomy follows on a sheet of its
+// own (the same header; the anatomy and its statements side by side; the kernel's report below).
+bool hasAnatomySheet(const ReportPage &page);
+void paintAnatomySheet(QPainter &painter, const ReportPage &page, const ReportOptions &options,
+                       const ChartPalette &p);
 void paintRawLines(QPainter &painter, const QRectF &r, const ReportPage &page, const ReportOptions &options,
                    const ChartPalette &p);
 

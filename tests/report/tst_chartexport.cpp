@@ -158,7 +158,8 @@ void TestChartExport::everyAction()
         QVERIFY2(exported, qPrintable(exported ? QString() : exported.error().message));
         QVERIFY(QFileInfo(path).size() > 1024);
     }
-    QCOMPARE(QImage(dir.filePath(u"incident.png"_s)).size(), QSize(1600, 1131));
+    // The page with the growth chart, then its anatomy sheet.
+    QCOMPARE(QImage(dir.filePath(u"incident.png"_s)).size(), QSize(1600, 2 * 1131));
     const Result<void> refused =
         exportIncidentReport(window.workspacePath(), window.currentEventId(), dir.filePath(u"x.txt"_s));
     QVERIFY(!refused);

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void latestIncidentHasAllItsKills();
     void latestIncidentFromTheCommandLine();
     void logOnlyPageShowsTheAnatomy();
+    void recordedPageHasAnAnatomySheet();
     void commandLineErrors_data();
     void commandLineErrors();
 };
@@ -129,7 +130,7 @@ void TestIncidentReport::goldenImage()
     const std::optional<ReportPage> page = demoPage(dir);
     QVERIFY(page);
     const QImage image = IncidentReport::renderImage({*page}, ReportOptions {});
-    QCOMPARE(image.size(), QSize(1600, 1131));
+    QCOMPARE(image.size(), QSize(1600, 2 * 1131)); // the page, then its anatomy sheet
     if (qEnvironmentVariableIsSet("OOMSCOPE_UPDATE_GOLDEN")) {
         QVERIFY(image.save(kGolden));
         QSKIP("golden image written");
@@ -182,7 +183,7 @@ void TestIncidentReport::scaleDoublesPixels()
     options.scale = 2;
     const std::optional<ReportPage> page = demoPage(dir, options);
     QVERIFY(page);
-    QCOMPARE(IncidentReport::renderImage({*page}, options).size(), QSize(2000, 1600));
+    QCOMPARE(IncidentReport::renderImage({*page}, options).size(), QSize(2000, 2 * 1600)); // + anatomy sheet
 }
 
 void TestIncidentReport::pdfText()
@@ -275,7 +276,7 @@ void TestIncidentReport::commandLine()
     QVERIFY(process.waitForFinished(60000));
     QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
     QImage image(out);
-    QCOMPARE(image.size(), QSize(2400, 1800));
+    QCOMPARE(image.size(), QSize(2400, 2 * 1800)); // the page and its anatomy sheet
     QVERIFY(qGray(image.pixel(4, 4)) < 64);
 }
 
@@ -373,6 +374,38 @@ void TestIncidentReport::logOnlyPageShowsTheAnatomy()
     QVERIFY(html.contains(u"Zones: free memory"_s) || html.contains(u"memory anatomy"_s));
     for (const QString &statement : page->anatomy->anatomy.statements)
         QVERIFY2(html.contains(statement.toHtmlEscaped()), qPrintable(statement));
+}
+
+void TestIncidentReport::recordedPageHasAnAnatomySheet()
+{
+    // The demo has a recording: the growth chart is on the first sheet, the memory at the kill
+    // (the cgroup's memory.stat: accounting bar, category and counter tables) on the second.
+    QTemporaryDir dir;
+    const std::optional<ReportPage> page = demoPage(dir);
+    QVERIFY(page);
+    QVERIFY(!page->samples.empty());
+    QVERIFY(page->anatomy);
+    const QString pdf = dir.filePath(u"demo.pdf"_s);
+    QVERIFY(IncidentReport::writePdf({*page}, pdf, {}));
+    const QString text = textOfPdf(pdf);
+    if (text.isNull())
+        QSKIP("pdftotext (poppler-utils) is not installed");
+    const QStringList sheets = text.split(u'\f', Qt::SkipEmptyParts);
+    QVERIFY2(sheets.size() >= 2, qPrintable(text.left(500)));
+    QVERIFY(sheets[0].contains(u"LEAK"_s));
+    QVERIFY(!sheets[0].contains(u"Where the memory went"_s));
+    QVERIFY2(sheets[1].contains(u"Where the memory went: the cgroup's limit of 128.0 MiB"_s),
+             qPrintable(sheets[1].left(1500)));
+    QVERIFY(sheets[1].contains(u"Category by category"_s));
+    QVERIFY(sheets[1].contains(u"Counters at the kill"_s));
+    QVERIFY(sheets[1].contains(u"WHAT FILLED THE MEMORY"_s));
+    const QString firstWords = page->anatomy->anatomy.statements.value(0).section(u' ', 0, 2);
+    QVERIFY2(!firstWords.isEmpty() && sheets[1].contains(firstWords), qPrintable(firstWords));
+    // Each category of the accounting is a row of the table, with its size.
+    const std::vector<CategoryRow> rows = categoryRows(*page->anatomy);
+    QVERIFY(!rows.empty());
+    QCOMPARE(rows.front().name, page->anatomy->anatomy.accounting.dominant);
+    QVERIFY(sheets[1].contains(rows.front().label));
 }
 
 void TestIncidentReport::commandLineErrors_data()
