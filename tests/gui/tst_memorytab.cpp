@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace oomscope;
 
@@ -173,6 +175,19 @@ void TestMemoryTab::cgroupOom()
     QCOMPARE(view.data()->anatomy.accounting.totalKb, 131072); // the 128 MiB limit
     QCOMPARE(view.statements(), analyseMemory(events[2], parseMemInfo(events[2])).statements);
     QVERIFY(!view.statements().isEmpty());
+    // Where a node-wide OOM has zones and buddy lists, the cgroup's categories as a table:
+    // memory.stat "anon 115855360" first, not reclaimable (the node has no swap), then the
+    // 16.7 MiB no counter accounts for among the top-level rows, subsets after them.
+    const std::vector<CategoryRow> rows = categoryRows(*view.data());
+    QVERIFY(rows.size() >= 4);
+    QCOMPARE(rows.front().name, u"anon"_s);
+    QCOMPARE(rows.front().kb, 115855360 / 1024);
+    QVERIFY(!rows.front().reclaimable);
+    const auto unaccounted = std::find_if(rows.begin(), rows.end(),
+                                          [](const CategoryRow &r) { return r.name == u"unaccounted"_s; });
+    QVERIFY(unaccounted != rows.end());
+    QCOMPARE(unaccounted->kb, view.data()->anatomy.accounting.unaccountedKb);
+    QVERIFY(std::is_partitioned(rows.begin(), rows.end(), [](const CategoryRow &r) { return !r.part; }));
 }
 
 void TestMemoryTab::emptyAndCleared()
