@@ -202,6 +202,8 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
         if (const Result<int> pods = storeNodePods(*d->workspace, nodeBatch.host, *batch.pods); !pods) {
             report.error = pods.error().message;
             return report;
+        } else {
+            report.podsStored = *pods;
         }
     }
 

@@ -3,11 +3,17 @@
 // serves /pods (a PodList whose container IDs match the fixture cgroups, named as the kubelet
 // names them), signed by a throwaway CA made with openssl for this run. The agent must send the
 // service account's bearer token, stream the pods, label /metrics with namespace/pod/container,
-// and, given the wrong CA, send nothing and stream on.
+// and, given the wrong CA, send nothing and stream on; an attached workbench stores the names.
+#include "agentclient.h"
+#include "agentendpoint.h"
 #include "agentprotocol.h"
 #include "agenttestutil.h"
+#include "feedrecorder.h"
 #include "httptestserver.h"
 #include "kubernetes.h"
+#include "podrows.h"
+#include "samplestore.h"
+#include "workspace.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -226,6 +232,52 @@ private Q_SLOTS:
         QCOMPARE(agent.process().state(), QProcess::Running);
         const QByteArray log = agent.errorOutput() + agent.process().readAllStandardError();
         QVERIFY2(log.contains("kubelet https://127.0.0.1:"), log.constData());
+    }
+
+    // The workbench attached to the agent stores the node's pods under its host name, so its
+    // series (and kills) resolve to namespace/pod/container.
+    void attachedWorkbenchStoresTheNames()
+    {
+        const QByteArray pods = podList();
+        HttpTestServer kubelet([&](QTcpSocket *socket, const RecordedRequest &) {
+            socket->write(HttpTestServer::answer("200 OK", pods));
+            socket->disconnectFromHost();
+        });
+        QVERIFY(kubelet.listenTls(m_pki + u"/kubelet.crt"_s, m_pki + u"/kubelet.key"_s));
+        AgentProcess agent;
+        const quint16 port = agent.listen(agentArgs(kubelet.port(), m_pki + u"/ca.crt"_s)
+                                          + QStringList {u"--node-name"_s, u"node-k"_s});
+        QVERIFY2(port != 0, agent.errorOutput().constData());
+
+        FeedRecorder recorder;
+        QVERIFY(recorder.open(m_fixture.dir.path() + u"/ws.sqlite"_s));
+        AgentConnectOptions o;
+        o.endpoint = *AgentEndpoint::parse(u"127.0.0.1:%1"_s.arg(port));
+        o.batchIntervalMs = 100;
+        AgentClient client(o);
+        client.setRecorder(&recorder);
+        client.start();
+        const auto renderStored = [&] {
+            const std::vector<SeriesInfo> all = SampleStore(*recorder.workspace()).series();
+            return std::any_of(all.begin(), all.end(),
+                               [](const SeriesInfo &s) { return s.cgroupPath == kRender; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!readPodDirectory(*recorder.workspace()).isEmpty() && renderStored(), 15000);
+        client.detach();
+
+        const PodDirectory directory = readPodDirectory(*recorder.workspace());
+        QCOMPARE(directory.pods().size(), std::size_t(3));
+        bool sawRender = false;
+        for (const SeriesInfo &series : SampleStore(*recorder.workspace()).series()) {
+            if (series.cgroupPath != kRender)
+                continue;
+            sawRender = true;
+            QCOMPARE(series.host, u"node-k"_s);
+            const std::optional<PodRef> ref = directory.byCgroupPath(series.cgroupPath);
+            QVERIFY(ref);
+            QCOMPARE(ref->label(), u"media/render-6b8f9/render"_s);
+        }
+        QVERIFY(sawRender);
     }
 };
 
