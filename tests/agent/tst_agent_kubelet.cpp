@@ -6,6 +6,7 @@
 // and, given the wrong CA, send nothing and stream on; an attached workbench stores the names.
 #include "agentclient.h"
 #include "agentendpoint.h"
+#include "agentoptions.h"
 #include "agentprotocol.h"
 #include "agenttestutil.h"
 #include "feedrecorder.h"
@@ -138,6 +139,28 @@ class TestAgentKubelet : public QObject
     }
 
 private Q_SLOTS:
+    // Off unless asked; https only (the token must not travel in clear); the other options need it.
+    void kubeletOptions()
+    {
+        const Result<AgentCommand> off = parseAgentArguments({u"oomscope-agent"_s});
+        QVERIFY(off);
+        QVERIFY(off->options.kubeletUrl.isEmpty());
+        const Result<AgentCommand> on = parseAgentArguments(
+            {u"oomscope-agent"_s, u"--kubelet-url"_s, u"https://10.0.0.7:10250"_s, u"--kubelet-token-file"_s,
+             u"/run/t"_s, u"--kubelet-ca"_s, u"/run/ca.crt"_s});
+        QVERIFY(on);
+        QCOMPARE(on->options.kubeletUrl, u"https://10.0.0.7:10250"_s);
+        QCOMPARE(on->options.kubeletTokenFile, u"/run/t"_s);
+        QCOMPARE(on->options.kubeletCaFile, u"/run/ca.crt"_s);
+        QVERIFY(!on->options.kubeletInsecure);
+        const Result<AgentCommand> plain =
+            parseAgentArguments({u"oomscope-agent"_s, u"--kubelet-url"_s, u"http://10.0.0.7:10255"_s});
+        QVERIFY(!plain);
+        QVERIFY2(plain.error().message.contains(u"https"_s), qPrintable(plain.error().message));
+        QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--kubelet-insecure"_s}));
+        QVERIFY(!parseAgentArguments({u"oomscope-agent"_s, u"--kubelet-url"_s, u"https://"_s}));
+    }
+
     void initTestCase()
     {
         QVERIFY2(QSslSocket::supportsSsl(), "Qt has no TLS backend: the kubelet lookup cannot be tested");
