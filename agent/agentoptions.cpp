@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <cmath>
 
@@ -136,13 +137,32 @@ struct AgentCommandLineOptions {
         u"node-name"_s,
         u"Name of this node in the stream and on its kills (default: $NODE_NAME, else the hostname)."_s,
         u"name"_s};
+    const QCommandLineOption kubeletUrl {
+        u"kubelet-url"_s,
+        u"Resolve namespace/pod/container names from this kubelet's /pods, e.g. "
+        "https://$(NODE_IP):10250 (default: off, nothing is fetched)."_s,
+        u"url"_s};
+    const QCommandLineOption kubeletToken {
+        u"kubelet-token-file"_s,
+        u"Bearer token for the kubelet, read before every fetch (default: the service account's "
+        "token when it exists)."_s,
+        u"file"_s};
+    const QCommandLineOption kubeletCa {
+        u"kubelet-ca"_s,
+        u"PEM CA the kubelet's certificate must chain to (default: the service account's ca.crt)."_s,
+        u"file"_s};
+    const QCommandLineOption kubeletInsecure {
+        u"kubelet-insecure"_s,
+        u"Do not verify the kubelet's certificate (kubelets without serverTLSBootstrap serve a "
+        "self-signed one); the token is still sent."_s};
 
     QList<QCommandLineOption> all() const
     {
-        return {help,       version,     listen,      stdio,     cgroupRoot, procRoot,  interval,
-                buffer,     bufferBytes, tokenFile,   tlsCert,   tlsKey,     cgroup,    maxCgroups,
-                rediscover, processes,   kmsg,        noHistory, maxClients, handshake, heartbeat,
-                maxLag,     resetPeak,   warnHorizon, nodeName};
+        return {help,       version,    listen,       stdio,     cgroupRoot,     procRoot,
+                interval,   buffer,     bufferBytes,  tokenFile, tlsCert,        tlsKey,
+                cgroup,     maxCgroups, rediscover,   processes, kmsg,           noHistory,
+                maxClients, handshake,  heartbeat,    maxLag,    resetPeak,      warnHorizon,
+                nodeName,   kubeletUrl, kubeletToken, kubeletCa, kubeletInsecure};
     }
 };
 
@@ -202,6 +222,34 @@ Result<void> readNumbers(const QCommandLineParser &parser, const AgentCommandLin
     return {};
 }
 
+constexpr auto kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount/";
+
+// --kubelet-*: the URL must be https (the token must not travel in clear); token and CA default
+// to the service account's files when they exist.
+Result<void> readKubelet(const QCommandLineParser &parser, const AgentCommandLineOptions &c, AgentOptions &o)
+{
+    o.kubeletUrl = parser.value(c.kubeletUrl);
+    o.kubeletTokenFile = parser.value(c.kubeletToken);
+    o.kubeletCaFile = parser.value(c.kubeletCa);
+    o.kubeletInsecure = parser.isSet(c.kubeletInsecure);
+    if (o.kubeletUrl.isEmpty()) {
+        if (!o.kubeletTokenFile.isEmpty() || !o.kubeletCaFile.isEmpty() || o.kubeletInsecure)
+            return fail(Error::Kind::Invalid,
+                        u"--kubelet-token-file/--kubelet-ca/--kubelet-insecure need --kubelet-url"_s);
+        return {};
+    }
+    const QUrl url(o.kubeletUrl, QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != u"https" || url.host().isEmpty())
+        return fail(Error::Kind::Invalid,
+                    u"--kubelet-url: expected https://host:port, got \"%1\""_s.arg(o.kubeletUrl));
+    const QString dir = QString::fromLatin1(kServiceAccountDir);
+    if (o.kubeletTokenFile.isEmpty() && QFileInfo::exists(dir + u"token"_s))
+        o.kubeletTokenFile = dir + u"token"_s;
+    if (o.kubeletCaFile.isEmpty() && QFileInfo::exists(dir + u"ca.crt"_s))
+        o.kubeletCaFile = dir + u"ca.crt"_s;
+    return {};
+}
+
 Result<AgentOptions> readOptions(const QCommandLineParser &parser, const AgentCommandLineOptions &c)
 {
     AgentOptions o;
@@ -242,6 +290,8 @@ Result<AgentOptions> readOptions(const QCommandLineParser &parser, const AgentCo
     o.nodeName = parser.value(c.nodeName);
     if (o.nodeName.isEmpty())
         o.nodeName = qEnvironmentVariable("NODE_NAME");
+    if (Result<void> kubelet = readKubelet(parser, c, o); !kubelet)
+        return tl::unexpected(kubelet.error());
     return o;
 }
 

@@ -46,6 +46,13 @@ struct AgentOptions {
     // sets it from spec.nodeName: a pod's own hostname is the pod's name), else the hostname.
     QString nodeName;
 
+    // The kubelet whose /pods names this node's cgroups (--kubelet-url; empty = off, nothing is
+    // fetched). Token and CA default to the pod's service account files when those exist.
+    QString kubeletUrl;
+    QString kubeletTokenFile;
+    QString kubeletCaFile;
+    bool kubeletInsecure = false; // --kubelet-insecure: kubelet serving certs are often self-signed
+
     int maxClients = 64;
     int handshakeTimeoutMs = 3000; // unauthenticated connections are cut after this
     int heartbeatMs = 5000;

@@ -5,6 +5,7 @@
 #include "cgroupdiscovery.h"
 #include "clientsession.h"
 #include "fdstream.h"
+#include "kubeletpods.h"
 #include "metricsexporter.h"
 
 #include <QDateTime>
@@ -110,6 +111,7 @@ Result<void> AgentServer::start()
     m_worker->start();
     m_sampler->start();
     m_kmsg->start();
+    startKubelet();
 
     m_heartbeatTimer = new QTimer(this);
     connect(m_heartbeatTimer, &QTimer::timeout, this, &AgentServer::heartbeat);
@@ -242,6 +244,28 @@ void AgentServer::startSampler()
     });
     connect(m_sampler, &Sampler::statusMessage, this,
             [](const QString &message) { qInfo("sampler: %s", qPrintable(message)); });
+}
+
+// --kubelet-url: the node's pods as a "pods" record whenever they change, names on /metrics.
+void AgentServer::startKubelet()
+{
+    if (m_options.kubeletUrl.isEmpty())
+        return;
+    KubeletOptions ko;
+    ko.url = QUrl(m_options.kubeletUrl);
+    ko.tokenFile = m_options.kubeletTokenFile;
+    ko.caFile = m_options.kubeletCaFile;
+    ko.insecure = m_options.kubeletInsecure;
+    m_kubelet = new KubeletPods(ko, this);
+    connect(m_kubelet, &KubeletPods::podsChanged, this, [this](const std::vector<KubePod> &pods) {
+        appendRecord(podsRecordJson(pods, QDateTime::currentMSecsSinceEpoch()));
+        for (ClientSession *s : std::vector<ClientSession *>(m_sessions))
+            s->pump();
+    });
+    // A new container's cgroup: its pod is asked for at once rather than at the next refresh.
+    connect(m_sampler, &Sampler::cgroupAppeared, m_kubelet, [this] { m_kubelet->refreshSoon(); });
+    connect(m_sampler, &Sampler::cgroupsFollowed, m_kubelet, [this] { m_kubelet->refreshSoon(); });
+    m_kubelet->start();
 }
 
 // The kernel log tail on the worker thread; its records and OOM reports become records.
@@ -557,7 +581,8 @@ AgentSelfStats AgentServer::selfStats() const
 
 QByteArray AgentServer::metricsText() const
 {
-    return renderPrometheusMetrics(m_lastBatch.get(), selfStats());
+    return renderPrometheusMetrics(m_lastBatch.get(), selfStats(),
+                                   m_kubelet ? &m_kubelet->directory() : nullptr);
 }
 
 } // namespace oomscope

@@ -27,6 +27,7 @@ class QTimer;
 namespace oomscope {
 
 class ClientSession;
+class KubeletPods;
 
 // What the agent reports about itself (metrics, benchmarks).
 struct AgentSelfStats {
@@ -100,6 +101,7 @@ private:
     Result<void> listen();
     void startSampler();
     void startKmsgTail();
+    void startKubelet();
     struct PeerAuth {
         qint64 windowStartMs = 0;
         int failures = 0;
@@ -136,6 +138,7 @@ private:
     QTimer *m_rediscoverTimer = nullptr;
     std::vector<ClientSession *> m_sessions;
     SampleBatchPtr m_lastBatch;
+    KubeletPods *m_kubelet = nullptr; // --kubelet-url only
     std::optional<EarlyWarningMonitor> m_warnings; // --warn-horizon > 0
     qint64 m_connectionsRejected = 0;
     qint64 m_clientsDropped = 0;

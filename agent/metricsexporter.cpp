@@ -26,18 +26,26 @@ QByteArray prometheusLabelValue(const QString &value)
 
 namespace {
 
-QByteArray labelsFor(const SampledCgroup &c)
+QByteArray labelsFor(const SampledCgroup &c, const PodDirectory *pods)
 {
     const CgroupInfo info = CgroupDiscovery::classify(c.path);
     QByteArray labels = "id=\"" + prometheusLabelValue(c.path) + '"';
-    // Discovery knows ids from the path, not the names kubelet would give (namespace, pod and
-    // container names live in the API server), so these are ids under their own label names.
+    // Discovery knows ids from the path; the names come from the kubelet's /pods (--kubelet-url),
+    // under the label names cAdvisor uses for them.
     if (!info.podUid.isEmpty())
         labels += ",pod_uid=\"" + prometheusLabelValue(info.podUid) + '"';
     if (!info.containerId.isEmpty())
         labels += ",container_id=\"" + prometheusLabelValue(info.containerId) + '"';
     if (!info.qosClass.isEmpty())
         labels += ",qos_class=\"" + prometheusLabelValue(info.qosClass) + '"';
+    if (const std::optional<PodRef> ref = pods ? pods->byCgroupPath(c.path) : std::nullopt) {
+        if (!ref->namespaceName.isEmpty())
+            labels += ",namespace=\"" + prometheusLabelValue(ref->namespaceName) + '"';
+        if (!ref->pod.isEmpty())
+            labels += ",pod=\"" + prometheusLabelValue(ref->pod) + '"';
+        if (!ref->container.isEmpty())
+            labels += ",container=\"" + prometheusLabelValue(ref->container) + '"';
+    }
     return labels;
 }
 
@@ -64,12 +72,12 @@ void selfMetric(QByteArray &out, const char *name, const char *type, const char 
 }
 
 // The cAdvisor families (cadvisorfeed.h) for every present cgroup, family after family.
-void appendCgroupMetrics(QByteArray &out, const SampleBatch &batch)
+void appendCgroupMetrics(QByteArray &out, const SampleBatch &batch, const PodDirectory *pods)
 {
     std::vector<QByteArray> labels;
     labels.reserve(batch.cgroups.size());
     for (const SampledCgroup &c : batch.cgroups)
-        labels.push_back(c.present ? labelsFor(c) : QByteArray());
+        labels.push_back(c.present ? labelsFor(c, pods) : QByteArray());
     out.reserve(qsizetype(batch.cgroups.size() * kCadvisorMetrics.size() * 120));
     for (const CadvisorMetricInfo &f : kCadvisorMetrics) {
         const QByteArray name(f.name.data(), qsizetype(f.name.size()));
@@ -93,11 +101,12 @@ void appendCgroupMetrics(QByteArray &out, const SampleBatch &batch)
 
 } // namespace
 
-QByteArray renderPrometheusMetrics(const SampleBatch *batch, const AgentSelfStats &self)
+QByteArray renderPrometheusMetrics(const SampleBatch *batch, const AgentSelfStats &self,
+                                   const PodDirectory *pods)
 {
     QByteArray out;
     if (batch)
-        appendCgroupMetrics(out, *batch);
+        appendCgroupMetrics(out, *batch, pods);
     selfMetric(out, "oomscope_agent_buffer_records", "gauge", "Records in the replay buffer.",
                double(self.bufferRecords));
     selfMetric(out, "oomscope_agent_buffer_bytes", "gauge", "Bytes of records in the replay buffer.",

@@ -4,13 +4,16 @@
 #pragma once
 
 #include "agentserver.h"
+#include "kubernetes.h"
 #include "sampler.h"
 
 #include <QByteArray>
 
 namespace oomscope {
 
-QByteArray renderPrometheusMetrics(const SampleBatch *lastBatch, const AgentSelfStats &self);
+// pods (from the kubelet, may be null): namespace, pod and container labels where a cgroup resolves.
+QByteArray renderPrometheusMetrics(const SampleBatch *lastBatch, const AgentSelfStats &self,
+                                   const PodDirectory *pods = nullptr);
 
 // Escapes a label value (backslash, double quote, newline) as the text format requires.
 QByteArray prometheusLabelValue(const QString &value);

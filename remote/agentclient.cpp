@@ -481,6 +481,8 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
         e.reportText = reportText(e.kmsgSeq, oom.lastLine);
         m_batch.events.push_back(std::move(e));
         ++m_status.eventsReceived;
+    } else if (type == "pods"_L1) {
+        m_batch.pods = podsFromJson(record); // the newest list is the node's whole set
     }
     if (m_batch.recordCount >= m_options.batchMaxRecords)
         flush();

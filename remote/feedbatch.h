@@ -43,6 +43,9 @@ struct FeedBatch {
     std::vector<FeedSample> samples; // in stream order: time order per cgroup
     std::vector<FeedEvent> events;
     std::vector<FeedGap> gaps;
+    // The node's pods from its newest `pods` record in the batch (the agent's --kubelet-url):
+    // they replace the pods stored for that node.
+    std::optional<std::vector<KubePod>> pods;
 };
 using FeedBatchPtr = std::shared_ptr<const FeedBatch>;
 

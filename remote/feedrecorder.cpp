@@ -2,6 +2,7 @@
 #include "feedrecorder.h"
 
 #include "nodefeedstore.h"
+#include "podrows.h"
 #include "timeline.h"
 #include "workerthread.h"
 #include "workspace.h"
@@ -196,6 +197,15 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     // below only means the same report is offered again and recognised.
     if (!importReports(batch, storedUpTo, nodeBatch.host, nodeBatch.events, report))
         return report;
+    // The node's pods (its agent asked its kubelet): events and series of this host get names.
+    if (batch.pods && batch.lastSeq > storedUpTo) {
+        if (const Result<int> pods = storeNodePods(*d->workspace, nodeBatch.host, *batch.pods); !pods) {
+            report.error = pods.error().message;
+            return report;
+        } else {
+            report.podsStored = *pods;
+        }
+    }
 
     // Samples grouped per cgroup, order kept (the stream is in time order per cgroup).
     std::map<QString, NodeBatch::Series> perCgroup;

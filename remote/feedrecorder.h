@@ -31,6 +31,7 @@ struct FeedStoreReport {
     int eventsStored = 0; // OOM events new to the workspace
     int eventsWithoutReport = 0; // oom_event records whose kernel log lines were not received
     int gaps = 0;
+    int podsStored = -1; // the node's pods from a pods record; -1: the batch had none
 };
 
 } // namespace oomscope

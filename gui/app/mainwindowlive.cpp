@@ -148,7 +148,8 @@ bool MainWindow::startFeedRecorder()
                     statusBar()->showMessage(tr("%1: %2").arg(report.node, report.error), 10000);
                 if (report.eventsStored > 0)
                     reloadEvents(); // a kill: show it now
-                else if (report.samplesStored > 0 && !m_feedReloadTimer->isActive())
+                // New samples, or the node's pods (podsStored is -1 when the batch had none).
+                else if (report.samplesStored + report.podsStored >= 0 && !m_feedReloadTimer->isActive())
                     m_feedReloadTimer->start();
             });
     return true;

@@ -3,6 +3,7 @@
 
 #include "eventjson.h"
 #include "killdecision.h"
+#include "podjson.h"
 #include "samplefields.h"
 
 #include <QJsonArray>
@@ -317,6 +318,27 @@ std::optional<EarlyWarning> warningFromJson(const QJsonObject &o)
     w.victimPid = victim.value(u"pid"_s).toInteger(0);
     w.victimComm = victim.value(u"comm"_s).toString();
     return w;
+}
+
+QJsonObject podsRecordJson(const std::vector<KubePod> &pods, qint64 timestampMs)
+{
+    QJsonArray items;
+    for (const KubePod &pod : pods)
+        items.append(podToJson(pod));
+    return {{u"type"_s, u"pods"_s}, {u"timestamp"_s, timestampMs}, {u"pods"_s, items}};
+}
+
+std::vector<KubePod> podsFromJson(const QJsonObject &record, std::size_t maxPods)
+{
+    std::vector<KubePod> pods;
+    const QJsonArray items = record.value("pods"_L1).toArray();
+    for (const QJsonValue &item : items) {
+        if (pods.size() >= maxPods)
+            break;
+        if (Result<KubePod> pod = podFromJson(item.toObject()))
+            pods.push_back(std::move(*pod));
+    }
+    return pods;
 }
 
 } // namespace oomscope

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "earlywarning.h"
+#include "kubernetes.h"
 #include "oomevent.h"
 #include "samplebatch.h"
 
@@ -107,5 +108,12 @@ FeedGap gapFromJson(const QJsonObject &frame);
 QJsonObject warningRecordJson(const EarlyWarning &warning);
 // nullopt when the record is not a warning this client understands (an unknown source).
 std::optional<EarlyWarning> warningFromJson(const QJsonObject &record);
+
+// ---- pods: the node's pods as its kubelet lists them (--kubelet-url) -------------------------
+
+// Every pod of the node, in the podjson subset (podToJson); sent when the set changes.
+QJsonObject podsRecordJson(const std::vector<KubePod> &pods, qint64 timestampMs);
+// The pods a record carries; entries that are not pods are skipped, at most maxPods kept.
+std::vector<KubePod> podsFromJson(const QJsonObject &record, std::size_t maxPods = 10000);
 
 } // namespace oomscope

@@ -59,6 +59,40 @@ class TestKubernetesManifests : public QObject
 {
     Q_OBJECT
 
+    // --kubelet-url needs the service account's token and CA where the agent looks by default,
+    // and GET on nodes/proxy (how the kubelet authorises /pods) for that account alone.
+    static void checkKubeletAccess(const QJsonArray &docs, const QJsonArray &volumes,
+                                   const QJsonArray &mounts, const QString &account)
+    {
+        const QJsonObject role = byKind(docs, u"ClusterRole"_s);
+        const QJsonArray rules = role.value("rules"_L1).toArray();
+        QCOMPARE(rules.size(), 1);
+        QCOMPARE(rules[0]["resources"_L1].toArray(), QJsonArray({u"nodes/proxy"_s}));
+        QCOMPARE(rules[0]["verbs"_L1].toArray(), QJsonArray({u"get"_s}));
+        const QJsonObject binding = byKind(docs, u"ClusterRoleBinding"_s);
+        QCOMPARE(binding.value("roleRef"_L1)["name"_L1].toString(),
+                 role.value("metadata"_L1)["name"_L1].toString());
+        const QJsonArray subjects = binding.value("subjects"_L1).toArray();
+        QCOMPARE(subjects.size(), 1);
+        QCOMPARE(subjects[0]["name"_L1].toString(), account);
+        QCOMPARE(subjects[0]["namespace"_L1].toString(), u"oomscope"_s);
+        QJsonObject projected;
+        for (const QJsonValue &v : volumes) {
+            if (v.toObject().contains("projected"_L1))
+                projected = v.toObject();
+        }
+        const QJsonObject mount = named(mounts, projected.value("name"_L1).toString());
+        QCOMPARE(mount.value("mountPath"_L1).toString(), u"/var/run/secrets/kubernetes.io/serviceaccount"_s);
+        QVERIFY(mount.value("readOnly"_L1).toBool());
+        QStringList paths;
+        for (const QJsonValue &source : projected.value("projected"_L1)["sources"_L1].toArray()) {
+            paths << source["serviceAccountToken"_L1]["path"_L1].toString();
+            for (const QJsonValue &item : source["configMap"_L1]["items"_L1].toArray())
+                paths << item["path"_L1].toString();
+        }
+        QVERIFY2(paths.contains(u"token"_s) && paths.contains(u"ca.crt"_s), qPrintable(paths.join(u',')));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -137,9 +171,16 @@ private Q_SLOTS:
         QCOMPARE(kmsg.value("readOnly"_L1), QJsonValue(true));
 
         // The arguments, checked by the agent's own parser.
+        // Kubernetes expands $(NODE_IP) from the container's env: the node's address (status.hostIP).
+        bool nodeIpFromHost = false;
+        for (const QJsonValue &e : c.value("env"_L1).toArray()) {
+            nodeIpFromHost |= e["name"_L1].toString() == u"NODE_IP"
+                && e["valueFrom"_L1]["fieldRef"_L1]["fieldPath"_L1].toString() == u"status.hostIP";
+        }
+        QVERIFY(nodeIpFromHost);
         QStringList args {u"oomscope-agent"_s};
         for (const QJsonValue &a : c.value("args"_L1).toArray())
-            args << a.toString();
+            args << a.toString().replace(u"$(NODE_IP)"_s, u"10.0.0.7"_s);
         auto argAfter = [&](const QString &flag) {
             return args.value(args.indexOf(flag) + 1);
         };
@@ -153,6 +194,8 @@ private Q_SLOTS:
         QVERIFY(!options->listenAddress.isLoopback());
         QVERIFY(options->tls());
         QCOMPARE(c.value("ports"_L1)[0]["containerPort"_L1].toInt(), 9464);
+        QCOMPARE(options->kubeletUrl, u"https://10.0.0.7:10250"_s);
+        checkKubeletAccess(docs, volumes, mounts, sa.value("metadata"_L1)["name"_L1].toString());
 
         // Token and TLS files come from the Secret's keys, mounted read-only.
         QJsonObject secretVolume;

@@ -4,8 +4,11 @@
 // measured, unmeasured and unlimited alike. A field added to kSampleFields that the encoder or
 // the decoder does not carry fails here.
 #include "agentprotocol.h"
+#include "podjson.h"
 #include "samplefields.h"
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
 
@@ -285,6 +288,42 @@ private Q_SLOTS:
                             R"("limit_bytes":null,"present":true,"tick":17,"timestamp":1000,"type":"sample",)"
                             R"("usage_bytes":10})"
                             "\n"));
+    }
+
+    void podsCarryTheNodesPods()
+    {
+        QFile file(QStringLiteral(OOMSCOPE_TEST_DATA "/kubernetes/mem-example.list.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Result<KubeObjects> list = parseKubeJson(file.readAll());
+        QVERIFY(list && list->pods.size() == 3);
+        const QJsonObject record = overTheWire(podsRecordJson(list->pods, 1'795'827'986'200));
+        QCOMPARE(record.value("type"_L1).toString(), u"pods"_s);
+        QCOMPARE(record.value("timestamp"_L1).toInteger(), 1'795'827'986'200);
+        const std::vector<KubePod> got = podsFromJson(record);
+        QCOMPARE(got.size(), std::size_t(3));
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            QCOMPARE(got[i].uid, list->pods[i].uid);
+            QCOMPARE(got[i].namespaceName, list->pods[i].namespaceName);
+            QCOMPARE(got[i].name, list->pods[i].name);
+            QCOMPARE(got[i].statuses.size(), list->pods[i].statuses.size());
+        }
+        PodDirectory directory;
+        directory.add(got);
+        const std::optional<PodRef> ref =
+            directory.byCgroupPath(u"/kubepods/besteffort/pod0f6c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f/"
+                                   "8f1e5c2b9d0a4e7f6c3b2a1908d7e6f5c4b3a2918070f6e5d4c3b2a190807f6e"_s);
+        QVERIFY(ref);
+        QCOMPARE(ref->label(), u"batch/memory-hog-7d9c5/hog"_s);
+
+        // Entries that are not pods are skipped; the cap holds.
+        QJsonObject odd = record;
+        QJsonArray items = odd.value("pods"_L1).toArray();
+        items.prepend(QJsonObject {{u"metadata"_s, QJsonObject {}}});
+        items.append(7);
+        odd.insert("pods"_L1, items);
+        QCOMPARE(podsFromJson(odd).size(), std::size_t(3));
+        QCOMPARE(podsFromJson(odd, 2).size(), std::size_t(2));
+        QVERIFY(podsFromJson(QJsonObject {{u"type"_s, u"pods"_s}}).empty());
     }
 };
 

@@ -60,6 +60,17 @@ void gap(const QJsonObject &frame)
     check(again.fromSeq == g.fromSeq && again.toSeq == g.toSeq);
 }
 
+// A pods record: what it decodes to is what it encodes to, and never more than asked for.
+void pods(const QJsonObject &record)
+{
+    const std::vector<KubePod> decoded = podsFromJson(record, 64);
+    check(decoded.size() <= 64 && decoded.size() <= std::size_t(record.value("pods"_L1).toArray().size()));
+    const std::vector<KubePod> again = podsFromJson(podsRecordJson(decoded, 0), 64);
+    check(again.size() == decoded.size());
+    for (std::size_t i = 0; i < again.size(); ++i)
+        check(again[i].uid == decoded[i].uid && again[i].name == decoded[i].name);
+}
+
 // AgentClient::handleFrame and handleRecord; false where the client drops the link.
 bool frame(const QJsonObject &f, bool &helloSeen)
 {
@@ -74,6 +85,8 @@ bool frame(const QJsonObject &f, bool &helloSeen)
             kmsg(f);
         else if (type == "oom_event"_L1)
             (void)oomEventFromJson(f);
+        else if (type == "pods"_L1)
+            pods(f);
         return true;
     }
     if (type == "hello"_L1) {

@@ -2,12 +2,18 @@
 // A scriptable HTTP peer on 127.0.0.1 for the feed and security tests: it records every request
 // (request line, Authorization, Accept) and answers with whatever the test's handler writes —
 // a /metrics exposition, a 401, redirects elsewhere, trickled bytes, answers that never end.
-// Loopback only; every connection it keeps open is closed when the server goes.
+// Plain HTTP, or HTTPS with listenTls() (QSslServer is newer than Qt 6.4: a QTcpServer whose
+// sockets start server-side encryption). Loopback only; every connection it keeps open is
+// closed when the server goes.
 #pragma once
 
 #include <QByteArray>
+#include <QFile>
 #include <QHostAddress>
 #include <QList>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -39,8 +45,27 @@ public:
     }
 
     bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    // HTTPS with this PEM certificate (chain) and key; false when they do not load.
+    bool listenTls(const QString &certFile, const QString &keyFile)
+    {
+        m_server.certificates = QSslCertificate::fromPath(certFile, QSsl::Pem);
+        QFile keyPem(keyFile);
+        if (m_server.certificates.isEmpty() || !keyPem.open(QIODevice::ReadOnly))
+            return false;
+        const QByteArray pem = keyPem.readAll();
+        m_server.key = QSslKey(pem, QSsl::Rsa);
+        if (m_server.key.isNull())
+            m_server.key = QSslKey(pem, QSsl::Ec);
+        return !m_server.key.isNull() && listen();
+    }
     quint16 port() const { return m_server.serverPort(); }
-    QByteArray origin() const { return "http://127.0.0.1:" + QByteArray::number(port()); }
+    QByteArray origin() const
+    {
+        return (m_server.key.isNull() ? "http://127.0.0.1:" : "https://127.0.0.1:")
+            + QByteArray::number(port());
+    }
+    // TLS connections whose handshake failed (the client refused the certificate).
+    int handshakeFailures() const { return m_server.handshakeFailures; }
     const QList<RecordedRequest> &requests() const { return m_requests; }
 
     static QByteArray answer(const QByteArray &status, const QByteArray &body,
@@ -79,7 +104,39 @@ private:
         });
     }
 
-    QTcpServer m_server;
+    // Hands out QSslSockets that start server encryption when a certificate is set.
+    class Server : public QTcpServer
+    {
+    public:
+        QList<QSslCertificate> certificates;
+        QSslKey key;
+        int handshakeFailures = 0;
+
+    protected:
+        void incomingConnection(qintptr descriptor) override
+        {
+            if (key.isNull()) {
+                QTcpServer::incomingConnection(descriptor);
+                return;
+            }
+            auto *socket = new QSslSocket(this);
+            if (!socket->setSocketDescriptor(descriptor)) {
+                delete socket;
+                return;
+            }
+            socket->setLocalCertificateChain(certificates);
+            socket->setPrivateKey(key);
+            QObject::connect(socket, &QSslSocket::sslErrors, socket, [this] { ++handshakeFailures; });
+            QObject::connect(socket, &QSslSocket::errorOccurred, socket, [this, socket] {
+                if (!socket->isEncrypted())
+                    ++handshakeFailures;
+            });
+            addPendingConnection(socket);
+            socket->startServerEncryption();
+        }
+    };
+
+    Server m_server;
     Handler m_handler;
     QList<RecordedRequest> m_requests;
 };
