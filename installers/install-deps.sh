@@ -17,6 +17,7 @@ packages=(
   poppler-utils                 # pdftotext, for report tests
   desktop-file-utils appstream shared-mime-info systemd dpkg-dev python3  # packaging checks
   openssl                       # agent TLS tests make a self-signed certificate
+  dbus-daemon                   # dbus-run-session: desktop notifications tested on a private session bus
   prometheus python3-yaml       # feeds: a real Prometheus on loopback; manifest checks
   openssh-server openssh-client # attach through a real ssh to a private sshd on loopback
 )
