@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `oomscope-cli analyze` streams: each event is printed as soon as its report ends (seen through
 // a pipe whose writer is still open), and the JSON written piece by piece is the document the
-// libraries give when it is built whole (eventToJson per event, sources, warnings).
+// libraries give when it is built whole (eventToJson per event with its memory anatomy, sources, warnings).
 #include "eventjson.h"
 #include "killdecision.h"
+#include "meminfoparser.h"
 #include "oomreportparser.h"
 
 #include <QDeadlineTimer>
@@ -54,7 +55,7 @@ QJsonObject wholeDocument(const QStringList &files)
         const QString name = QFileInfo(file).fileName();
         const ParseResult result = OomReportParser().parse(readAll(file));
         for (const OomEvent &e : result.events) {
-            QJsonObject o = eventToJson(e, decideKill(e));
+            QJsonObject o = eventToJson(e, decideKill(e), parseMemInfo(e));
             o[u"source"_s] = name;
             events.append(o);
         }
@@ -114,7 +115,8 @@ private Q_SLOTS:
             QVERIFY2(got.value(key).isArray(), qPrintable(key));
             QCOMPARE(got.value(key).toArray(), want.value(key).toArray());
         }
-        QVERIFY(got.value(u"oomscope_json_version"_s).toInt() >= 1);
+        QCOMPARE(got.value(u"oomscope_json_version"_s).toInt(), 2);
+        QVERIFY(got.value(u"deaths"_s).isArray()); // the join, printed after the events
     }
 
     // The first event reaches the reader while the writer of the log has not closed it: output

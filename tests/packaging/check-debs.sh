@@ -153,9 +153,11 @@ if [[ $gui == ON ]]; then
   env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$report" "$fixture.log" --all -o "$work/r.pdf" \
     >/dev/null || fail "oomscope-report from the .deb"
   [[ "$(head -c 4 "$work/r.pdf")" == "%PDF" && $(stat -c %s "$work/r.pdf") -gt 10000 ]] || fail "report PDF"
+  # Without --event the report is the latest incident: in this log /oomlab2's two kills, one
+  # 800x600 page each, stacked in the PNG.
   env -u DISPLAY -u QT_QPA_PLATFORM "$report" "$fixture.log" -o "$work/r.png" --width 800 --height 600 \
     --scale 2 >/dev/null || fail "oomscope-report PNG from the .deb"
-  python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n" and struct.unpack(">II",d[16:24])==(1600,1200), d' \
+  python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n" and struct.unpack(">II",d[16:24])==(1600,2400), d' \
     "$work/r.png" || fail "report PNG size"
   # `oomscope-cli report …` forwards to it (once cli/main.cpp has the report command).
   if "$cli" --help 2>&1 | matches '^ *report'; then
