@@ -481,6 +481,12 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
         e.reportText = reportText(e.kmsgSeq, oom.lastLine);
         m_batch.events.push_back(std::move(e));
         ++m_status.eventsReceived;
+    } else if (type == "warning"_L1) {
+        if (std::optional<EarlyWarning> w = warningFromJson(record); w && w->cgroup.size() <= kMaxNameChars) {
+            w->node = m_status.hostname.isEmpty() ? m_status.node : m_status.hostname;
+            ++m_status.warningsReceived;
+            Q_EMIT warningReceived(*w);
+        }
     }
     if (m_batch.recordCount >= m_options.batchMaxRecords)
         flush();
