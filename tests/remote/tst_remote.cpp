@@ -452,7 +452,8 @@ private Q_SLOTS:
     {
         V1Fixture f;
         QVERIFY(f.setUp());
-        testsupport::FixtureLeak leak(f.cgroupRoot() + u"/memory"_s + kReport, 10 * kMiB, 1 * kMiB, 95 * kMiB);
+        testsupport::FixtureLeak leak(f.cgroupRoot() + u"/memory"_s + kReport, 10 * kMiB, 1 * kMiB,
+                                      95 * kMiB);
         QVERIFY(leak.start());
         AgentProcess agent;
         const quint16 port = agent.listen(f.agentArgs() << u"--processes"_s);
@@ -480,7 +481,8 @@ private Q_SLOTS:
 
         // The same node through `oomscope-cli attach`: a fresh leak, its warning on stderr.
         leak.stop();
-        testsupport::FixtureLeak again(f.cgroupRoot() + u"/memory"_s + kReport, 5 * kMiB, 1 * kMiB, 95 * kMiB);
+        testsupport::FixtureLeak again(f.cgroupRoot() + u"/memory"_s + kReport, 5 * kMiB, 1 * kMiB,
+                                       95 * kMiB);
         AgentProcess second;
         const quint16 port2 = second.listen(f.agentArgs() << u"--processes"_s);
         QVERIFY(port2);

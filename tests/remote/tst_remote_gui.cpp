@@ -177,6 +177,11 @@ private Q_SLOTS:
         QVERIFY(std::any_of(drawn.begin(), drawn.end(), [&](const ChartMarker &m) {
             return m.seriesId == series && m.warning == marker.warning;
         }));
+        // Looking at it: OOMSCOPE_SCREENSHOT_DIR=dir saves the window as a user would see it.
+        if (const QString shots = qEnvironmentVariable("OOMSCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            QTest::qWait(1500); // a few more samples after the warning
+            window.grab().save(shots + u"/attached-warning.png"_s);
+        }
         leak.stop();
         window.close();
     }

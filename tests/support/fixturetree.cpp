@@ -87,8 +87,13 @@ bool FixtureLeak::write(std::int64_t anonBytes)
         stat += (m_v1 ? "rss " : "anon ") + anon + '\n';
     const QString usageFile =
         m_dir + (m_v1 ? QStringLiteral("/memory.usage_in_bytes") : QStringLiteral("/memory.current"));
+    // The kernel's high-water mark follows: v1 memory.max_usage_in_bytes, v2 memory.peak.
+    m_peak = std::max(m_peak, anonBytes + m_cache);
+    const QString peakFile =
+        m_dir + (m_v1 ? QStringLiteral("/memory.max_usage_in_bytes") : QStringLiteral("/memory.peak"));
     return writeFileAtomically(m_dir + QStringLiteral("/memory.stat"), stat)
-        && writeFileAtomically(usageFile, QByteArray::number(qint64(anonBytes + m_cache)));
+        && writeFileAtomically(usageFile, QByteArray::number(qint64(anonBytes + m_cache)))
+        && writeFileAtomically(peakFile, QByteArray::number(qint64(m_peak)));
 }
 
 } // namespace oomscope::testsupport

@@ -20,7 +20,8 @@ bool writeFileAtomically(const QString &path, const QByteArray &content);
 // Makes a fixture cgroup (a copied tree) leak while a reader samples it: every 100 ms on the
 // owner's thread its anonymous memory grows by stepBytes, up to capBytes. v1 (memory.usage_in_bytes
 // present): memory.stat rss/total_rss and memory.usage_in_bytes; v2: memory.stat anon and
-// memory.current. Page cache (v1 cache, v2 file) is set to cacheBytes.
+// memory.current. Page cache (v1 cache, v2 file) is set to cacheBytes. The high-water mark (v1
+// memory.max_usage_in_bytes, v2 memory.peak) follows.
 class FixtureLeak
 {
 public:
@@ -41,6 +42,7 @@ private:
     std::int64_t m_step;
     std::int64_t m_cap;
     std::int64_t m_cache;
+    std::int64_t m_peak = 0;
     QTimer m_timer;
 };
 
