@@ -179,7 +179,7 @@ private Q_SLOTS:
         }));
         // Looking at it: OOMSCOPE_SCREENSHOT_DIR=dir saves the window as a user would see it.
         if (const QString shots = qEnvironmentVariable("OOMSCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-            QTest::qWait(1500); // a few more samples after the warning
+            QTest::qWait(4500); // past the next reload of the attached feed (every 2 s)
             window.grab().save(shots + u"/attached-warning.png"_s);
         }
         leak.stop();
