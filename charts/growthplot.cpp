@@ -321,10 +321,14 @@ void GrowthPlot::setSelectedEvent(qint64 eventId)
 {
     m_selectedEvent = eventId;
     for (MarkerItems &m : m_markerItems) {
-        const bool selected = m.marker.eventId == eventId;
+        // An early warning is no event: never selected, it keeps its amber dashes (addMarker).
+        const bool warning = !m.marker.warning.isEmpty();
+        const bool selected = !warning && m.marker.eventId == eventId;
         QFont font = m_style.font;
         font.setBold(selected);
         m.label->setFont(font);
+        if (warning)
+            continue;
         m.line->setPen(QPen(m_style.palette.kill, selected ? 2.6 : 1.6));
     }
 }

@@ -483,6 +483,12 @@ void AgentClient::handleRecord(const QJsonObject &record, qint64 seq)
         ++m_status.eventsReceived;
     } else if (type == "pods"_L1) {
         m_batch.pods = podsFromJson(record); // the newest list is the node's whole set
+    } else if (type == "warning"_L1) {
+        if (std::optional<EarlyWarning> w = warningFromJson(record); w && w->cgroup.size() <= kMaxNameChars) {
+            w->node = m_status.hostname.isEmpty() ? m_status.node : m_status.hostname;
+            ++m_status.warningsReceived;
+            Q_EMIT warningReceived(*w);
+        }
     }
     if (m_batch.recordCount >= m_options.batchMaxRecords)
         flush();

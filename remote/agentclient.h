@@ -51,6 +51,7 @@ public:
         qint64 recordsReceived = 0;
         qint64 samplesReceived = 0;
         qint64 eventsReceived = 0;
+        qint64 warningsReceived = 0; // the agent's early warnings (warning records)
         qint64 samplesRefused = 0; // dated too far ahead of the node's own clock
         qint64 samplesStored = 0; // confirmed by the recorder
         qint64 eventsStored = 0;
@@ -83,6 +84,9 @@ Q_SIGNALS:
     void gapDetected(qint64 fromSeq, qint64 toSeq);
     void batchReady(oomscope::FeedBatchPtr batch);
     void helloReceived(const QJsonObject &hello);
+    // The agent warns that an OOM kill looks near (its warning record, earlywarning.h), with
+    // node set to the node's hostname. Not stored: a warning is for now, the samples stay.
+    void warningReceived(const oomscope::EarlyWarning &warning);
     // Trust on first use: the certificate accepted; persist it as the node's pin.
     void certificatePinned(const QString &sha256);
 

@@ -77,6 +77,11 @@ int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
     QObject::connect(&client, &AgentClient::gapDetected, &loop, [&](qint64 from, qint64 to) {
         err << "gap: records " << from << "-" << to << " are no longer on the agent" << Qt::endl;
     });
+    // The agent's early warnings, one line each, in the words of earlywarning.cpp; the node's
+    // strings escaped like everything else it sends.
+    QObject::connect(&client, &AgentClient::warningReceived, &loop, [&](const EarlyWarning &w) {
+        err << "warning: " << printable(earlyWarningText(w), 4096) << Qt::endl;
+    });
     g_interrupted = false;
     auto previousInt = std::signal(SIGINT, onInterrupt);
     auto previousTerm = std::signal(SIGTERM, onInterrupt);

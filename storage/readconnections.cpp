@@ -22,11 +22,17 @@ struct ThreadConnection {
     }
 };
 
+ThreadConnection &threadConnection()
+{
+    thread_local ThreadConnection connection;
+    return connection;
+}
+
 } // namespace
 
 Result<SampleStore *> threadSampleStore(const QString &workspacePath)
 {
-    thread_local ThreadConnection connection;
+    ThreadConnection &connection = threadConnection();
     if (connection.store && connection.path == workspacePath)
         return connection.store.get();
     connection.store.reset();
@@ -38,6 +44,14 @@ Result<SampleStore *> threadSampleStore(const QString &workspacePath)
     connection.path = workspacePath;
     connection.store = std::make_unique<SampleStore>(*connection.workspace);
     return connection.store.get();
+}
+
+Result<Workspace *> threadWorkspace(const QString &workspacePath)
+{
+    const Result<SampleStore *> store = threadSampleStore(workspacePath);
+    if (!store)
+        return tl::unexpected(store.error());
+    return threadConnection().workspace.get();
 }
 
 } // namespace oomscope

@@ -12,10 +12,13 @@
 namespace oomscope {
 
 class SampleStore;
+class Workspace;
 
 // The calling thread's store on workspacePath (opened on first use, reopened when the thread
 // asks for another path). The pointer stays valid until the thread asks for another path or ends;
 // only the calling thread may use it. Callers only read through it.
 Result<SampleStore *> threadSampleStore(const QString &workspacePath);
+// The workspace of that same connection (events, sources), on the same terms.
+Result<Workspace *> threadWorkspace(const QString &workspacePath);
 
 } // namespace oomscope

@@ -30,6 +30,7 @@ class QDockWidget;
 namespace oomscope {
 
 class AgentClient;
+class DesktopNotifier;
 struct AgentConnectOptions;
 class FeedRecorderThread;
 class NodeStatusWidget;
@@ -133,6 +134,8 @@ private:
     void openWatchDialog();
     void openAttachDialog(); // attach to a remote node's oomscope-agent feed
     void createLiveControls();
+    // The window's one DesktopNotifier (early warnings of the live session and attached nodes).
+    DesktopNotifier *desktopNotifier();
     void updateLiveControls();
     bool startFeedRecorder();
 

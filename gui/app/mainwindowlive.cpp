@@ -58,15 +58,19 @@ bool MainWindow::startLiveSession(const LiveSessionConfig &config)
             [this](const QString &message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
     connect(session, &LiveSession::stateChanged, this, &MainWindow::updateLiveControls);
     // Early warnings also go to the desktop: the window may be hidden when a kill nears.
-    auto *notifier = findChild<DesktopNotifier *>(QString(), Qt::FindDirectChildrenOnly);
-    if (!notifier)
-        notifier = new DesktopNotifier(this);
+    DesktopNotifier *notifier = desktopNotifier();
     connect(session, &LiveSession::earlyWarning, notifier,
             [notifier](const EarlyWarning &warning, qint64) { notifier->notifyWarning(warning); });
     createLiveControls();
     session->start();
     updateLiveControls();
     return true;
+}
+
+DesktopNotifier *MainWindow::desktopNotifier()
+{
+    auto *notifier = findChild<DesktopNotifier *>(QString(), Qt::FindDirectChildrenOnly);
+    return notifier ? notifier : new DesktopNotifier(this);
 }
 
 // The status bar's live label, Pause/Resume and Stop, made with the first session.
@@ -170,6 +174,14 @@ AgentClient *MainWindow::attachNode(const AgentConnectOptions &options)
     }
     auto *client = new AgentClient(options, this);
     client->setRecorder(m_feedRecorder->recorder());
+    // The node's early warnings, like a live session's: a marker on its cgroup's chart (the
+    // series of the node's hostname), the status bar and the desktop, each naming the node.
+    DesktopNotifier *notifier = desktopNotifier();
+    connect(client, &AgentClient::warningReceived, this, [this, notifier](const EarlyWarning &warning) {
+        m_samplesView->addWarning(warning, 0, warning.node);
+        statusBar()->showMessage(earlyWarningText(warning), 30000);
+        notifier->notifyWarning(warning);
+    });
     m_nodes->addClient(client);
     m_nodesDock->show();
     client->start();

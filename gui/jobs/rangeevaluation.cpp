@@ -3,6 +3,7 @@
 
 #include "readconnections.h"
 #include "samplestore.h"
+#include "workspace.h"
 
 #include <algorithm>
 
@@ -55,6 +56,33 @@ std::int64_t limitAtOrBefore(const std::vector<MemorySample> &samples, std::int6
             return s.limitBytes >= kUnlimitedFromBytes ? 0 : s.limitBytes;
     }
     return 0;
+}
+
+// The node's kernel era and page size, as the CLI finds them: from the kills placed on the series,
+// else from any report of its node; the latest report that tells its era decides. Reports are
+// read newest first and only until one tells (a series may hold many kills).
+PredictionOptions nodePredictionOptions(const QString &workspacePath,
+                                        const std::vector<EventPlacement> &placements,
+                                        const std::vector<qint64> &nodeEventIds)
+{
+    const Result<Workspace *> workspace = threadWorkspace(workspacePath);
+    std::vector<qint64> candidates;
+    for (auto it = placements.rbegin(); it != placements.rend(); ++it)
+        candidates.push_back(it->eventId);
+    for (auto it = nodeEventIds.rbegin(); it != nodeEventIds.rend(); ++it)
+        candidates.push_back(*it);
+    constexpr std::size_t kMaxReportsRead = 32;
+    if (workspace) {
+        for (std::size_t i = 0; i < candidates.size() && i < kMaxReportsRead; ++i) {
+            const std::optional<OomEvent> event = (*workspace)->event(candidates[i]);
+            if (!event)
+                continue;
+            const PredictionOptions options = predictionOptionsFromEvents(std::span(&*event, 1));
+            if (options.basis == PredictionOptions::Basis::KernelLog)
+                return options;
+        }
+    }
+    return predictionOptionsFromEvents({});
 }
 
 } // namespace
@@ -123,13 +151,14 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
     }
     std::vector<ProcessSample> rows =
         store->processSamples(request.seriesId, request.toMs - kProcessLookbackMs, request.toMs);
+    r.prediction = nodePredictionOptions(request.workspacePath, placements, request.nodeEventIds);
     r.haveProcessSamples = !rows.empty() || !rangeRows.empty()
         || !store->processSamples(request.seriesId, request.fromMs, request.toMs).empty();
     if (!rows.empty()) {
         const std::vector<ProcessSample> reading = readingAtOrBefore(rows, request.toMs, r.excludedPids);
         if (!reading.empty()) {
             r.limitBytesAtEnd = limitAtOrBefore(samples, reading.front().timestampMs);
-            r.ranking = predictVictim(reading, r.limitBytesAtEnd);
+            r.ranking = predictVictim(reading, r.limitBytesAtEnd, r.prediction);
         }
     }
 
@@ -155,7 +184,7 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
         if (!before.empty()) {
             const std::int64_t limitBytes = limitAtOrBefore(samples, latest.timeMs);
             const std::vector<std::optional<std::int64_t>> predicted =
-                predictVictimsForKills(before, killTimes, limitBytes, knownVictims);
+                predictVictimsForKills(before, killTimes, limitBytes, knownVictims, r.prediction);
             if (!predicted.empty() && predicted.back()) {
                 c.predictedPid = *predicted.back();
                 for (auto it = before.rbegin(); it != before.rend(); ++it) {

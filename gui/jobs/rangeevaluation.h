@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace oomscope {
 
@@ -25,6 +26,9 @@ struct RangeEvaluationRequest {
         QString comm;
     };
     std::map<qint64, Victim> victimsByEventId; // the kernel's victims, from the events list
+    // The OOM events of the series' node (its host), in log order: where the kernel era and page
+    // size of the predictions come from when no kill is placed on the series itself.
+    std::vector<qint64> nodeEventIds;
     // More raw samples than this in the range: the verdict reads the stored level of detail's
     // last values instead (see evaluateRange).
     qint64 maxSamples = 200'000;
@@ -54,6 +58,8 @@ struct RangeEvaluation {
     std::int64_t levelBucketMs = 0;
     int killsInRange = 0;
 
+    // The node's kernel era and page size the predictions used (predictionOptionsFromEvents).
+    PredictionOptions prediction;
     // The ranking if the cgroup hit its limit at the end of the range.
     bool haveProcessSamples = false; // the series has per-process rows somewhere near the range
     std::optional<PredictedRanking> ranking;

@@ -159,6 +159,16 @@ const SeriesInfo *SeriesTreeModel::seriesInfo(qint64 seriesId) const
     return it != m_series.end() ? &*it : nullptr;
 }
 
+qint64 SeriesTreeModel::seriesOf(const QString &host, const QString &cgroupPath) const
+{
+    const SeriesInfo *best = nullptr;
+    for (const SeriesInfo &s : m_series) {
+        if (s.host == host && s.cgroupPath == cgroupPath && (!best || s.incarnation > best->incarnation))
+            best = &s;
+    }
+    return best ? best->id : 0;
+}
+
 QString SeriesTreeModel::seriesLabel(qint64 seriesId) const
 {
     const SeriesInfo *info = seriesInfo(seriesId);

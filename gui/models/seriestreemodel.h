@@ -34,6 +34,8 @@ public:
     void setSeriesChecked(qint64 seriesId, bool checked);
     QModelIndex indexOfSeries(qint64 seriesId) const;
     const SeriesInfo *seriesInfo(qint64 seriesId) const;
+    // The newest series (last incarnation) of cgroupPath on host; 0 when there is none.
+    qint64 seriesOf(const QString &host, const QString &cgroupPath) const;
     // "checkout-leak #2" style label for legends: the workload's short name (a Kubernetes
     // container's namespace/pod/container) and incarnation.
     QString seriesLabel(qint64 seriesId) const;

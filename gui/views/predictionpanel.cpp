@@ -173,6 +173,11 @@ QString PredictionPanel::killComparisonText() const
     return m_killLabel->isHidden() ? QString() : m_killLabel->text();
 }
 
+QString PredictionPanel::notesText() const
+{
+    return m_notes->isHidden() ? QString() : m_notes->text();
+}
+
 QString PredictionPanel::emptyText() const
 {
     return m_empty->isHidden() ? QString() : m_empty->text();

@@ -29,6 +29,7 @@ public:
     std::optional<KillComparison> killComparison() const { return m_kill; }
     QString killComparisonText() const;
     QString emptyText() const; // the empty-state text when shown, else empty
+    QString notesText() const; // the ranking's notes (assumptions: era, page size, …) when shown
 
 private:
     PredictionModel *m_model = nullptr;

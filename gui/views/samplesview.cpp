@@ -150,14 +150,53 @@ void SamplesView::followLiveSession(LiveSession *session)
     });
     connect(m_chart, &GrowthChart::dataLoaded, session, [this, session] { refillLiveSamples(*session); });
     connect(session, &LiveSession::earlyWarning, m_chart,
-            [this](const EarlyWarning &warning, qint64 seriesId) {
-                ChartMarker marker;
-                marker.seriesId = seriesId;
-                marker.timeMs = warning.timestampMs;
-                marker.warning = earlyWarningText(warning);
-                m_liveWarnings.push_back(marker);
-                m_chart->addWarningMarker(marker);
+            [this, session](const EarlyWarning &warning, qint64 seriesId) {
+                addWarning(warning, seriesId, session->host());
             });
+}
+
+void SamplesView::addWarning(const EarlyWarning &warning, qint64 seriesId, const QString &host)
+{
+    LiveWarning w;
+    w.marker.seriesId = seriesId;
+    w.marker.timeMs = warning.timestampMs;
+    w.marker.warning = earlyWarningText(warning);
+    w.host = host;
+    w.cgroup = warning.cgroup;
+    m_liveWarnings.push_back(w);
+    if (seriesId != 0) {
+        m_chart->addWarningMarker(w.marker);
+        return;
+    }
+    if (!m_reloading && resolveWarnings())
+        refreshChart();
+}
+
+// Finds the series of the warnings that had none and checks them.
+bool SamplesView::resolveWarnings()
+{
+    bool found = false;
+    const bool wasReloading = m_reloading;
+    m_reloading = true; // one refresh for all of them, by the caller
+    for (LiveWarning &w : m_liveWarnings) {
+        if (w.marker.seriesId != 0)
+            continue;
+        w.marker.seriesId = m_treeModel->seriesOf(w.host, w.cgroup);
+        if (w.marker.seriesId == 0)
+            continue;
+        found = true;
+        m_treeModel->setSeriesChecked(w.marker.seriesId, true);
+    }
+    m_reloading = wasReloading;
+    return found;
+}
+
+std::vector<ChartMarker> SamplesView::warningMarkers() const
+{
+    std::vector<ChartMarker> out;
+    for (const LiveWarning &w : m_liveWarnings)
+        out.push_back(w.marker);
+    return out;
 }
 
 // A chart query reads the workspace as it was when the query started; samples flushed and
@@ -200,6 +239,7 @@ void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &
     }
     m_reloading = true;
     m_treeModel->setSeries(workloads, series, pods);
+    resolveWarnings();
     if (m_treeModel->checkedSeries().empty() && !series.empty()) {
         if (withKills.empty())
             withKills.push_back(series.front().id);
@@ -258,10 +298,10 @@ void SamplesView::refreshChart()
         m_caption->setText(
             tr("Memory of %1 — %2 samples, %3").arg(names.join(u", "_s), QLocale().toString(samples), kills));
     }
-    for (const ChartMarker &w : m_liveWarnings) {
+    for (const LiveWarning &w : m_liveWarnings) {
         if (std::any_of(specs.begin(), specs.end(),
-                        [&w](const ChartSeriesSpec &s) { return s.seriesId == w.seriesId; }))
-            markers.push_back(w);
+                        [&w](const ChartSeriesSpec &s) { return s.seriesId == w.marker.seriesId; }))
+            markers.push_back(w.marker);
     }
     m_chart->setSeries(specs, markers);
     m_verdictArea->setVisible(hasSeries());
@@ -319,8 +359,12 @@ void SamplesView::startEvaluation()
         m_predictionPanel->showMessage(QString());
         return;
     }
-    for (const EventSummary &e : m_events)
+    for (const EventSummary &e : m_events) {
         request.victimsByEventId[e.id] = {e.victimPid, e.victimComm};
+        if (e.host == info->host)
+            request.nodeEventIds.push_back(e.id);
+    }
+    std::sort(request.nodeEventIds.begin(), request.nodeEventIds.end()); // ids grow with import order
     const quint64 generation = m_evalGeneration;
     m_evalRunning = true;
     m_verdictPanel->setPending(true);

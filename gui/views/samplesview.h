@@ -22,6 +22,7 @@ class QVBoxLayout;
 
 namespace oomscope {
 
+struct EarlyWarning;
 class GrowthChart;
 class LiveSession;
 class PredictionPanel;
@@ -46,6 +47,12 @@ public:
     // Appends the session's stored samples to the chart as they come, and puts back on the chart
     // what a query that started before the last flushes replaced. Until the session is deleted.
     void followLiveSession(LiveSession *session);
+    // An early warning (a live session's or an attached node's) as a dashed marker on the chart
+    // of its series, kept across refreshes. seriesId 0: the series of (host, warning.cgroup),
+    // found now or at a later reload; the series is checked so the warning is seen.
+    void addWarning(const EarlyWarning &warning, qint64 seriesId, const QString &host);
+    // The warnings' markers so far (seriesId 0 while their series is not in the workspace yet).
+    std::vector<ChartMarker> warningMarkers() const;
 
     SeriesTreeModel *treeModel() const { return m_treeModel; }
     QTreeView *treeView() const { return m_treeView; }
@@ -76,10 +83,16 @@ private:
     void startEvaluation();
     void applyEvaluation(const RangeEvaluation &evaluation);
     void refillLiveSamples(const LiveSession &session);
+    bool resolveWarnings(); // true when a warning found its series
 
     Workspace *m_workspace = nullptr;
     std::vector<EventSummary> m_events;
-    std::vector<ChartMarker> m_liveWarnings; // early warnings of the live session, kept across refreshes
+    struct LiveWarning {
+        ChartMarker marker;
+        QString host;
+        QString cgroup;
+    };
+    std::vector<LiveWarning> m_liveWarnings; // early warnings, kept across refreshes
     SeriesTreeModel *m_treeModel = nullptr;
     QTreeView *m_treeView = nullptr;
     GrowthChart *m_chart = nullptr;

@@ -102,6 +102,9 @@ QString warningSourceName(WarningSource source)
 
 QString earlyWarningTitle(const EarlyWarning &w)
 {
+    if (!w.node.isEmpty())
+        return QCoreApplication::translate("EarlyWarning", "OOM kill ahead in %1 on %2")
+            .arg(w.cgroup, w.node);
     return QCoreApplication::translate("EarlyWarning", "OOM kill ahead in %1").arg(w.cgroup);
 }
 
@@ -135,7 +138,8 @@ QString earlyWarningText(const EarlyWarning &w)
         what = tr("tasks stalled on memory %1 % of the last 10 s (PSI)").arg(k.avg10, 0, 'f', 1);
         break;
     }
-    QString text = tr("%1: %2").arg(w.cgroup, what);
+    QString text =
+        w.node.isEmpty() ? tr("%1: %2").arg(w.cgroup, what) : tr("%1 on %2: %3").arg(w.cgroup, w.node, what);
     if (w.source != WarningSource::Trend && limited(w.limitBytes) && MemorySample::known(w.usageBytes))
         text +=
             tr(" (usage %1 of %2)").arg(humanSizeKb(w.usageBytes / 1024), humanSizeKb(w.limitBytes / 1024));

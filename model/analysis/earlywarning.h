@@ -35,6 +35,8 @@ struct EarlyWarningOptions {
 struct EarlyWarning {
     WarningSource source = WarningSource::Trend;
     QString cgroup;
+    // The node the warning comes from (an attached agent's hostname); empty for this machine.
+    QString node;
     std::int64_t timestampMs = 0;
     // Trend: the fit. Kernel signals: the last sample's figures where known.
     double secondsToLimit = -1; // < 0: not predicted
@@ -56,7 +58,7 @@ std::optional<EarlyWarning> trendWarning(std::span<const MemorySample> recent,
 // "Memory of /x will reach its 256 MiB limit in about 40 s at +5.0 MiB/s — predicted victim:
 // java (pid 42)". One line, for the notification body, the chart marker and the agent record.
 QString earlyWarningText(const EarlyWarning &warning);
-// A short title ("OOM kill ahead in /x").
+// A short title ("OOM kill ahead in /x", "OOM kill ahead in /x on node-7").
 QString earlyWarningTitle(const EarlyWarning &warning);
 // The wire / JSON name of a source ("trend", "pressure_level", ...).
 QString warningSourceName(WarningSource source);

@@ -492,6 +492,14 @@ void walkEffectiveLimit(SampleFiles &files, CgroupSample &s, const std::string &
 
 } // namespace
 
+std::optional<CgroupMemoryEvents> parseMemoryEvents(std::string_view text)
+{
+    CgroupMemoryEvents e;
+    if (!parseEvents(text, e))
+        return std::nullopt;
+    return e;
+}
+
 CgroupReader::CgroupReader(const QString &cgroupRoot, const QString &procRoot)
     : m_cgroupRoot(cgroupRoot)
     , m_procRoot(procRoot)

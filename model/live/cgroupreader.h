@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct CgroupMemoryEvents {
     qint64 oomKill = 0; // processes killed
     qint64 oomGroupKill = 0; // memory.oom.group kills (5.18+)
 };
+
+// The counters of a memory.events (or memory.events.local) file's text; nullopt when it is not
+// "key value" lines. Unknown keys are skipped (newer kernels add some).
+std::optional<CgroupMemoryEvents> parseMemoryEvents(std::string_view text);
 
 // One reading of a memory cgroup. Every counter is optional: absent means the file was missing
 // (older kernel, controller option off) or malformed, never zero. Limits that are "max" (v2) or

@@ -262,6 +262,9 @@ void TestVerdictPanel::predictionBeforeTheKillNamesTheKernelsVictim()
     QVERIFY(comparison->matches());
     QVERIFY2(panel->killComparisonText().contains(u"✓"_s), qPrintable(panel->killComparisonText()));
     QVERIFY(panel->killComparisonText().contains(truthComm));
+    // Scored in the node's kernel era and page size, from its kernel report (not the default).
+    QVERIFY2(panel->notesText().contains(u"as this node's kernel reports show"_s),
+             qPrintable(panel->notesText()));
 
     // A view ending a second before the kill: its top row is the process about to be killed.
     const double lo = double(*info->firstMs) / 1000.0;
@@ -277,6 +280,8 @@ void TestVerdictPanel::predictionBeforeTheKillNamesTheKernelsVictim()
     QVERIFY(shown->index(0, PredictionModel::NameColumn).data().toString().contains(truthComm));
     QVERIFY(shown->index(0, 0).data(PredictionModel::IsPredictedVictimRole).toBool());
     QCOMPARE(panel->model()->predictedVictimPid(), std::optional<std::int64_t>(truthPid));
+    QVERIFY2(panel->notesText().contains(u"as this node's kernel reports show"_s),
+             qPrintable(panel->notesText()));
 }
 
 void TestVerdictPanel::noProcessSamplesShowsEmptyState()

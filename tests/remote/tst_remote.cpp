@@ -53,6 +53,8 @@ struct V1Fixture {
     }
 };
 
+constexpr std::int64_t kMiB = 1024 * 1024;
+
 AgentConnectOptions tcpOptions(quint16 port)
 {
     AgentConnectOptions o;
@@ -441,6 +443,66 @@ private Q_SLOTS:
         // Each node's samples are its own series.
         QVERIFY(!storedTimes(*recorder.workspace(), u"node-a"_s).empty());
         QVERIFY(!storedTimes(*recorder.workspace(), u"node-b"_s).empty());
+    }
+
+    // The node's report.service leaks between the agent's ticks: the agent sends a warning
+    // record, the client hands it on naming the node and the predicted victim, and `attach`
+    // prints it on stderr, one line.
+    void attachedNodeWarnsBeforeTheKill()
+    {
+        V1Fixture f;
+        QVERIFY(f.setUp());
+        testsupport::FixtureLeak leak(f.cgroupRoot() + u"/memory"_s + kReport, 10 * kMiB, 1 * kMiB,
+                                      95 * kMiB);
+        QVERIFY(leak.start());
+        AgentProcess agent;
+        const quint16 port = agent.listen(f.agentArgs() << u"--processes"_s);
+        QVERIFY2(port, agent.errorOutput().constData());
+
+        AgentClient client(tcpOptions(port));
+        QSignalSpy warnings(&client, &AgentClient::warningReceived);
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!warnings.isEmpty(), 15000);
+        const EarlyWarning w = warnings.first().first().value<EarlyWarning>();
+        QCOMPARE(w.cgroup, kReport);
+        QCOMPARE(w.source, WarningSource::Trend);
+        QVERIFY(!client.status().hostname.isEmpty());
+        QCOMPARE(w.node, client.status().hostname);
+        // 1 MiB per 100 ms, fitted on the agent's own readings.
+        QVERIFY2(w.slopeBytesPerSecond > 5 * kMiB && w.slopeBytesPerSecond < 15 * kMiB,
+                 qPrintable(QString::number(w.slopeBytesPerSecond)));
+        QVERIFY(w.secondsToLimit >= 0 && w.secondsToLimit < 120);
+        QCOMPARE(w.victimPid, 3002); // report-gen, the only live process of the fixture cgroup
+        QCOMPARE(w.victimComm, u"report-gen"_s);
+        QVERIFY(earlyWarningTitle(w).contains(w.node));
+        QCOMPARE(client.status().warningsReceived, qint64(warnings.size()));
+        client.detach();
+        agent.stop();
+
+        // The same node through `oomscope-cli attach`: a fresh leak, its warning on stderr.
+        leak.stop();
+        testsupport::FixtureLeak again(f.cgroupRoot() + u"/memory"_s + kReport, 5 * kMiB, 1 * kMiB,
+                                       95 * kMiB);
+        AgentProcess second;
+        const quint16 port2 = second.listen(f.agentArgs() << u"--processes"_s);
+        QVERIFY(port2);
+        QVERIFY(again.start());
+        AttachOptions o;
+        o.target = u"127.0.0.1:%1"_s.arg(port2);
+        o.dbPath = f.dbPath();
+        o.durationSeconds = 6;
+        QString outText;
+        QString errText;
+        QTextStream out(&outText);
+        QTextStream err(&errText);
+        QCOMPARE(runAttach(o, out, err), 0);
+        err.flush();
+        const QStringList lines = errText.split(u'\n', Qt::SkipEmptyParts).filter(u"warning: "_s);
+        QVERIFY2(!lines.isEmpty(), qPrintable(errText));
+        QVERIFY2(lines.first().startsWith(u"warning: "_s + kReport + u" on "_s + w.node + u": "_s),
+                 qPrintable(lines.first()));
+        QVERIFY2(lines.first().contains(u"report-gen (pid 3002)"_s), qPrintable(lines.first()));
+        second.stop();
     }
 
     void attachCommandRecordsForADuration()

@@ -3,9 +3,14 @@
 // detaches it from its button.
 #include "agentclient.h"
 #include "attachdialog.h"
+#include "desktopnotifier.h"
 #include "eventlistmodel.h"
+#include "fixturetree.h"
+#include "growthchart.h"
 #include "mainwindow.h"
 #include "nodestatuswidget.h"
+#include "samplesview.h"
+#include "seriestreemodel.h"
 
 #include <QComboBox>
 #include <QLineEdit>
@@ -115,6 +120,70 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.eventModel()->rowCount(), 1, 15000);
         QCOMPARE(window.eventModel()->events().front().victimPid, 10100);
         window.close(); // detaches, stores what was received and joins the recorder
+    }
+
+    // An attached node's early warning reaches the window like a local one: a warning marker on
+    // the chart of that node's cgroup, and a desktop notification (sent; this test has no
+    // notification server to receive it, so delivered or failed both prove it was sent).
+    void windowMarksAttachedNodeWarnings()
+    {
+        QTemporaryDir dir;
+        const QString report = u"/batch.slice/report.service"_s;
+        QVERIFY(testsupport::copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"),
+                                             dir.path() + u"/cg"_s));
+        QVERIFY(testsupport::copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"),
+                                             dir.path() + u"/proc"_s));
+        QVERIFY(testsupport::writeFileAtomically(dir.path() + u"/kmsg"_s, QByteArray()));
+        constexpr std::int64_t kMiB = 1024 * 1024;
+        testsupport::FixtureLeak leak(dir.path() + u"/cg/memory"_s + report, 10 * kMiB, kMiB, 95 * kMiB);
+        QVERIFY(leak.start());
+        AgentConnectOptions o;
+        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
+        o.agentArguments = {u"--cgroup-root"_s, dir.path() + u"/cg"_s,
+                            u"--proc-root"_s,   dir.path() + u"/proc"_s,
+                            u"--kmsg"_s,        dir.path() + u"/kmsg"_s,
+                            u"--interval"_s,    u"100ms"_s,
+                            u"--cgroup"_s,      report,
+                            u"--processes"_s};
+        o.batchIntervalMs = 100;
+
+        MainWindow window(dir.filePath(u"w.sqlite"_s));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        AgentClient *client = window.attachNode(o);
+        QVERIFY(client);
+        auto *notifier = window.findChild<DesktopNotifier *>();
+        QVERIFY(notifier);
+        QSignalSpy delivered(notifier, &DesktopNotifier::delivered);
+        QSignalSpy failed(notifier, &DesktopNotifier::failed);
+        QSignalSpy warnings(client, &AgentClient::warningReceived);
+        QTRY_VERIFY_WITH_TIMEOUT(!warnings.isEmpty(), 15000);
+        const QString host = client->status().hostname;
+        QTRY_VERIFY_WITH_TIMEOUT(delivered.count() + failed.count() >= 1, 5000);
+
+        // The marker finds its series once the feed's samples are in the tree (a reload).
+        SamplesView *view = window.samplesView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->treeModel()->seriesOf(host, report) != 0, 10000);
+        const qint64 series = view->treeModel()->seriesOf(host, report);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !view->warningMarkers().empty() && view->warningMarkers().front().seriesId == series, 5000);
+        const ChartMarker marker = view->warningMarkers().front();
+        QVERIFY2(marker.warning.startsWith(report + u" on "_s + host + u": "_s), qPrintable(marker.warning));
+        QVERIFY2(marker.warning.contains(u"report-gen (pid 3002)"_s), qPrintable(marker.warning));
+        // Drawn: the series is checked and the chart holds the warning marker.
+        const std::vector<qint64> checked = view->treeModel()->checkedSeries();
+        QCOMPARE(std::count(checked.begin(), checked.end(), series), 1);
+        const std::vector<ChartMarker> drawn = view->chart()->markers();
+        QVERIFY(std::any_of(drawn.begin(), drawn.end(), [&](const ChartMarker &m) {
+            return m.seriesId == series && m.warning == marker.warning;
+        }));
+        // Looking at it: OOMSCOPE_SCREENSHOT_DIR=dir saves the window as a user would see it.
+        if (const QString shots = qEnvironmentVariable("OOMSCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            QTest::qWait(4500); // past the next reload of the attached feed (every 2 s)
+            window.grab().save(shots + u"/attached-warning.png"_s);
+        }
+        leak.stop();
+        window.close();
     }
 
     void rowGoesWithItsClient()
