@@ -151,8 +151,11 @@ private:
     static void writeRaw(QByteArrayView bytes, QByteArrayView more = {})
     {
         out().flush();
-        std::fwrite(bytes.data(), 1, size_t(bytes.size()), stdout);
-        std::fwrite(more.data(), 1, size_t(more.size()), stdout);
+        // An empty view may hold a null pointer, which fwrite must not be given even for 0 bytes.
+        for (const QByteArrayView part : {bytes, more}) {
+            if (!part.isEmpty())
+                std::fwrite(part.data(), 1, size_t(part.size()), stdout);
+        }
         std::fflush(stdout);
     }
 
