@@ -20,6 +20,8 @@
 // bits first, then single flags), matched greedily as lib/vsprintf.c format_flags() does.
 #include "gfpflags.h"
 
+#include "badnessera.h"
+
 #include <QRegularExpression>
 
 #include <array>
@@ -310,11 +312,10 @@ QString gfpEraName(GfpEra era)
 
 std::optional<GfpEra> gfpEraForRelease(const QString &release)
 {
-    static const QRegularExpression re(u"^\\s*(\\d+)\\.(\\d+)"_s);
-    const auto m = re.match(release);
-    if (!m.hasMatch())
+    const KernelRelease r = parseKernelRelease(release);
+    if (!r.valid)
         return std::nullopt;
-    const int v = m.captured(1).toInt() * 1000 + m.captured(2).toInt();
+    const int v = r.major * 1000 + r.minor;
     if (v < 3000 || v > 99000)
         return std::nullopt;
     if (v < 4004)
