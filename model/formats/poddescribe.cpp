@@ -95,6 +95,7 @@ private:
     enum class Section { Top, Containers, InitContainers, Events, Other };
     enum class Sub { None, State, LastState, Limits, Requests };
 
+    void keepPod();
     void topField(const DescribeLine &l);
     void containerField(const DescribeLine &l);
     void eventRow(const DescribeLine &l);
@@ -113,10 +114,13 @@ void DescribeReader::line(const QString &raw)
         return;
     if (l.indent == 0) {
         if (l.key == u"Name") {
-            if (m_pod)
-                m_out.pods.push_back(std::move(*m_pod));
-            m_pod = KubePod {};
-            m_pod->name = l.value;
+            keepPod();
+            // A pod without a name is no pod (a Pod object requires metadata.name): its lines are
+            // skipped until the next "Name:".
+            if (!l.value.isEmpty()) {
+                m_pod = KubePod {};
+                m_pod->name = l.value;
+            }
             m_section = Section::Top;
             return;
         }
@@ -232,11 +236,16 @@ void DescribeReader::eventRow(const DescribeLine &l)
     m_out.events.push_back(std::move(e));
 }
 
-KubeObjects DescribeReader::finish()
+void DescribeReader::keepPod()
 {
     if (m_pod)
         m_out.pods.push_back(std::move(*m_pod));
     m_pod.reset();
+}
+
+KubeObjects DescribeReader::finish()
+{
+    keepPod();
     for (KubePod &pod : m_out.pods) {
         if (pod.namespaceName.isEmpty())
             pod.namespaceName = u"default"_s;

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void eventsBothApiVersions();
     void describeModern();
     void describe2015Tabs();
+    void describeNamelessPodIsSkipped();
     void roundTripForStorage();
     void badInputIsAnError_data();
     void badInputIsAnError();
@@ -252,6 +253,20 @@ void TestPodJson::describe2015Tabs()
     QCOMPARE(p.containers[0].memoryLimitBytes.value_or(0), qint64(50) << 20);
     QCOMPARE(p.statuses[0].restartCount, 5);
     QCOMPARE(p.statuses[0].state.startedAt, utc("2015-07-07T19:54:41Z"));
+}
+
+void TestPodJson::describeNamelessPodIsSkipped()
+{
+    // Two describes pasted together, the second cut so its "Name:" lost the value (found by
+    // fuzz_podjson): the first pod stays, no pod without a name comes out (it could not be stored).
+    QByteArray bytes = fixture("render-describe.txt");
+    bytes += "Name:\nNamespace:        media\nContainers:\n  other:\n    Container ID:   containerd://77\n";
+    const Result<KubeObjects> r = parseDescribePod(bytes);
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
+    QCOMPARE(r->pods.size(), std::size_t(1));
+    QCOMPARE(r->pods[0].name, u"render-6b8f9"_s);
+    QVERIFY(!r->pods[0].status(u"other"_s));
+    QVERIFY(podFromJson(podToJson(r->pods[0])));
 }
 
 void TestPodJson::roundTripForStorage()
