@@ -26,8 +26,6 @@ namespace oomscope {
 
 namespace {
 
-constexpr QByteArrayView kSqliteMagic("SQLite format 3\0", 16);
-
 // Read-only probes: nothing writes until the file is known to be ours and not too new.
 Result<void> checkOwnership(sqlite3 *db, const QString &path)
 {
@@ -144,17 +142,23 @@ Workspace::~Workspace()
 
 bool Workspace::isWorkspaceFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray header = file.read(72);
-    if (header.size() < 72 || !header.startsWith(kSqliteMagic))
-        return false;
-    const auto byte = [&](int i) {
-        return quint32(quint8(header[i]));
-    };
-    const quint32 applicationId = byte(68) << 24 | byte(69) << 16 | byte(70) << 8 | byte(71);
-    return applicationId == quint32(schema::kApplicationId);
+    // Read through SQLite, not with a file of our own: closing any descriptor of a file drops
+    // every POSIX lock this process holds on it, so a plain open/close of the workspace the GUI
+    // has open would silently release that connection's locks. SQLite's own VFS shares one
+    // descriptor per file within the process and does not.
+    sqlite3 *db = nullptr;
+    const QByteArray nativePath = QFile::encodeName(path);
+    bool ours = false;
+    if (sqlite3_open_v2(nativePath.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt *stmt = nullptr;
+        // An empty or missing database has application_id 0; a file that is not SQLite fails.
+        if (sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &stmt, nullptr) == SQLITE_OK
+            && sqlite3_step(stmt) == SQLITE_ROW)
+            ours = quint32(sqlite3_column_int64(stmt, 0)) == quint32(schema::kApplicationId);
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return ours;
 }
 
 QString Workspace::defaultPath()

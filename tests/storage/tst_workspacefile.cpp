@@ -18,6 +18,8 @@
 #include <QTest>
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 using namespace Qt::StringLiterals;
@@ -29,6 +31,28 @@ namespace {
 QByteArray fileChecksum(const QString &path)
 {
     return QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256).toHex();
+}
+
+// In another process (POSIX locks are per process), tries to take the database out of WAL mode,
+// which needs an exclusive lock on the database file: true when it could.
+bool otherProcessTakesExclusiveLock(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const pid_t child = fork();
+    if (child == 0) {
+        sqlite3 *db = nullptr;
+        sqlite3_stmt *stmt = nullptr;
+        bool changed = sqlite3_open_v2(native.constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK
+            && sqlite3_prepare_v2(db, "PRAGMA journal_mode=DELETE", -1, &stmt, nullptr) == SQLITE_OK
+            && sqlite3_step(stmt) == SQLITE_ROW
+            && qstrcmp(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)), "delete") == 0;
+        if (changed) // put it back so the parent's connection finds its own database again
+            changed = sqlite3_finalize(stmt) == SQLITE_OK
+                && sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_OK;
+        _exit(changed ? 0 : 1);
+    }
+    int status = 0;
+    return child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 } // namespace
@@ -43,6 +67,7 @@ private Q_SLOTS:
     void refusesGarbageFile();
     void refusesOtherDatabases();
     void recognisesWorkspaceFiles();
+    void recognisingTheOpenWorkspaceKeepsItsLocks();
     void refusesNewerSchema();
 };
 
@@ -194,6 +219,21 @@ void TestWorkspaceFile::recognisesWorkspaceFiles()
     QVERIFY(!Workspace::isWorkspaceFile(QStringLiteral(OOMSCOPE_TEST_DATA)
                                         + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s));
     QVERIFY(!Workspace::isWorkspaceFile(dir.filePath(u"missing.sqlite"_s)));
+}
+
+// Recognising a file (File › Open, an argument) must not touch the locks of the workspace this
+// process has open: a plain open/close of the file would drop them all (POSIX lock semantics), and
+// another process could then take the database out of WAL mode under the open connection. And a
+// workspace still open has its header in the WAL, not yet in the file: only SQLite reads it right.
+void TestWorkspaceFile::recognisingTheOpenWorkspaceKeepsItsLocks()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"ws.sqlite"_s);
+    Workspace ws;
+    QVERIFY_OPENS(ws, path);
+    QVERIFY(!otherProcessTakesExclusiveLock(path)); // the open workspace holds its shared lock
+    QVERIFY(Workspace::isWorkspaceFile(path));
+    QVERIFY2(!otherProcessTakesExclusiveLock(path), "recognising the file dropped the workspace's locks");
 }
 
 void TestWorkspaceFile::refusesNewerSchema()
