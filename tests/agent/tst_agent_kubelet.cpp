@@ -11,6 +11,7 @@
 #include "agenttestutil.h"
 #include "feedrecorder.h"
 #include "httptestserver.h"
+#include "kubeletpods.h"
 #include "kubernetes.h"
 #include "podrows.h"
 #include "samplestore.h"
@@ -226,6 +227,36 @@ private Q_SLOTS:
         // Samples go on as before.
         QTRY_VERIFY_WITH_TIMEOUT(client.records().size() >= 10, 10000);
         QVERIFY(contiguityProblem(client.records(), 1).isEmpty());
+    }
+
+    // Service-account tokens rotate (projected tokens expire within the hour): the file is read
+    // before every fetch, so the kubelet sees the new token from the next fetch on.
+    void rotatedTokenIsUsedFromTheNextFetch()
+    {
+        const QByteArray pods = podList();
+        HttpTestServer kubelet([&](QTcpSocket *socket, const RecordedRequest &) {
+            socket->write(HttpTestServer::answer("200 OK", pods));
+            socket->disconnectFromHost();
+        });
+        QVERIFY(kubelet.listenTls(m_pki + u"/kubelet.crt"_s, m_pki + u"/kubelet.key"_s));
+        const QString tokenFile = m_pki + u"/rotating-token"_s;
+        QVERIFY(writeFileAtomically(tokenFile, "first-token\n"));
+        KubeletOptions options;
+        options.url = QUrl(u"https://127.0.0.1:%1"_s.arg(kubelet.port()));
+        options.tokenFile = tokenFile;
+        options.caFile = m_pki + u"/ca.crt"_s;
+        options.refreshMs = 200;
+        KubeletPods lookup(options);
+        lookup.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!kubelet.requests().isEmpty(), 10000);
+        QCOMPARE(kubelet.requests().first().authorization, QByteArray("Bearer first-token"));
+        QVERIFY(lookup.directory().byCgroupPath(kRender));
+
+        QVERIFY(writeFileAtomically(tokenFile, "second-token\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(kubelet.requests().last().authorization == "Bearer second-token", 10000);
+        for (const RecordedRequest &r : kubelet.requests())
+            QVERIFY(r.authorization == "Bearer first-token" || r.authorization == "Bearer second-token");
+        QVERIFY(lookup.directory().byCgroupPath(kRender)); // the names stay through the rotation
     }
 
     void wrongCaMeansNoNamesAndTheStreamGoesOn()
