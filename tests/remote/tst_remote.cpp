@@ -407,10 +407,11 @@ private Q_SLOTS:
             client->start();
             clients.push_back(std::move(client));
         }
-        for (const auto &client : clients) {
-            QTRY_VERIFY_WITH_TIMEOUT(client->status().eventsStored >= 1, 15000);
+        // Both clients run the same exec: endpoint, so each also counts the other's stored
+        // batches (status is per endpoint): wait for the workspace itself to hold both kills.
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.workspace()->events().size(), std::size_t(2), 15000);
+        for (const auto &client : clients)
             client->detach();
-        }
         timespec real {};
         timespec boot {};
         ::clock_gettime(CLOCK_REALTIME, &real);
