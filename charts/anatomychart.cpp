@@ -2,6 +2,7 @@
 #include "anatomychart.h"
 
 #include "anatomyexplanation.h"
+#include "anatomytext.h"
 #include "meminfoparser.h"
 
 #include <QCoreApplication>
@@ -17,15 +18,8 @@ namespace oomscope {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("AnatomyChart", text);
-}
-
-QString kb(std::int64_t sizeKb)
-{
-    return humanBytes(double(sizeKb) * 1024.0);
-}
+using anatomytext::kb;
+using anatomytext::tr;
 
 QString percent(double share)
 {

@@ -3,6 +3,7 @@
 // kernel printed. A memcg OOM has no zones or buddy lists; these use that room.
 #include "anatomychart.h"
 #include "anatomyexplanation.h"
+#include "anatomytext.h"
 
 #include <QCoreApplication>
 #include <QFontMetricsF>
@@ -17,15 +18,8 @@ namespace oomscope {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("AnatomyChart", text);
-}
-
-QString kb(std::int64_t sizeKb)
-{
-    return humanBytes(double(sizeKb) * 1024.0);
-}
+using anatomytext::kb;
+using anatomytext::tr;
 
 QString share(std::int64_t partKb, std::int64_t totalKb)
 {
