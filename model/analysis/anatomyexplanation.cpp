@@ -218,9 +218,12 @@ QString zoneCheckStatement(const ZoneWatermarkCheck &c, std::int64_t pageKb)
     const QString node = c.node ? u"Node %1 "_s.arg(*c.node) : QString();
     QString s = u"%1%2: usable free %3 %4 %5 + lowmem_reserve %6"_s.arg(
         node, c.zone, kb(c.usableFreePages), c.passesOrder0 ? u">"_s : u"≤"_s, mark, kb(c.reservePages));
-    s += c.passesOrder0 ? u" — passes"_s : u" — below"_s;
-    if (!c.passesMinOrder0)
-        s += u" (below min %1 too)"_s.arg(kb(c.effectiveMinPages));
+    if (c.passesOrder0)
+        s += u" — passes"_s;
+    else if (c.passesMinOrder0)
+        s += u" — fails"_s;
+    else
+        s += u" — fails, below even the min watermark %1"_s.arg(kb(c.effectiveMinPages));
     if (c.freeChunksAtOrAbove)
         s += u"; %1 free chunks (%2) at or above the requested order"_s.arg(*c.freeChunksAtOrAbove)
                  .arg(humanSizeKb(c.freeKbAtOrAbove.value_or(0)));

@@ -206,6 +206,17 @@ private Q_SLOTS:
         QCOMPARE(a.zones[2].zone, u"DMA32"_s);
         QCOMPARE(a.zones[2].reservePages, 13055);
         QCOMPARE(a.failure, AllocationFailure::BelowLowWatermark);
+        // Each zone's line says how it fared, the min watermark only where free memory is under it.
+        for (const ZoneWatermarkCheck &c : a.zones) {
+            const QString line = zoneCheckStatement(c, a.pageKb);
+            QVERIFY2(line.contains(c.passesOrder0 ? u" — passes."_s : u" — fails"_s), qPrintable(line));
+            QVERIFY2(line.contains(u"below even the min watermark"_s) == !c.passesMinOrder0,
+                     qPrintable(line));
+        }
+        const QString node1 = zoneCheckStatement(a.zones[0], a.pageKb);
+        QVERIFY2(node1.startsWith(u"Node 1 Normal: usable free "_s) && node1.contains(u" — fails"_s)
+                     && !node1.contains(u"min watermark"_s),
+                 qPrintable(node1));
     }
 };
 
