@@ -5,6 +5,7 @@
 #   ./dev.sh asan          the test suite under AddressSanitizer + UBSan
 #   ./dev.sh fuzz [SECS]   build the libFuzzer targets with clang and fuzz each parser for SECS (60)
 #   ./dev.sh bench [MB]    release build, generate a large log and print throughput figures
+#   ./dev.sh build PRESET [TARGET…]  configure and build one preset (what `.ci/run` builds ahead)
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -53,8 +54,13 @@ case "$cmd" in
     ;;
   fuzz)
     installers/install-deps.sh
-    build fuzz fuzz_parser fuzz_meminfo fuzz_prometheus fuzz_agent_request fuzz_agent_frames fuzz_killerlines fuzz_journal fuzz_podjson fuzz_warning
-    OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -L fuzz --output-on-failure
+    build fuzz fuzzers
+    # One fuzzer per core: each is single-threaded.
+    OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -L fuzz --output-on-failure -j"$jobs"
+    ;;
+  build)
+    (($# >= 1)) || { echo "usage: ./dev.sh build PRESET [TARGET…]" >&2; exit 2; }
+    build "$@"
     ;;
   bench)
     installers/install-deps.sh --minimal
@@ -64,7 +70,7 @@ case "$cmd" in
     build/release/bench/oomscope-bench run build/release/bench.log
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     [[ "$cmd" == help ]] || exit 2
     ;;
 esac
