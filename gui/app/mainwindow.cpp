@@ -146,6 +146,8 @@ void MainWindow::createCentralWidget()
     m_samplesView = new SamplesView;
     m_samplesView->setObjectName(u"samplesView"_s);
     connect(m_samplesView, &SamplesView::eventActivated, this, &MainWindow::activateEvent);
+    connect(m_samplesView, &SamplesView::wayInRequested, this, &MainWindow::runWayIn);
+    connect(m_decisionView, &DecisionView::wayInRequested, this, &MainWindow::runWayIn);
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(u"detailTabs"_s);
     m_tabs->setDocumentMode(true);

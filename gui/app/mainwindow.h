@@ -5,6 +5,7 @@
 #pragma once
 
 #include "importjob.h"
+#include "wayin.h"
 #include "workspace.h"
 
 #include <QFutureWatcher>
@@ -133,6 +134,7 @@ private:
     void saveScreenshot();
     void openWatchDialog();
     void openAttachDialog(); // attach to a remote node's oomscope-agent feed
+    void runWayIn(WayIn way); // a link of an empty view: the File menu action it names
     void createLiveControls();
     // The window's one DesktopNotifier (early warnings of the live session and attached nodes).
     DesktopNotifier *desktopNotifier();

@@ -65,6 +65,24 @@ void MainWindow::createActions()
     helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
+void MainWindow::runWayIn(WayIn way)
+{
+    switch (way) {
+    case WayIn::OpenLogs:
+        openFileDialog();
+        break;
+    case WayIn::ImportRecording:
+        openRecordingDialog();
+        break;
+    case WayIn::WatchCgroups:
+        openWatchDialog();
+        break;
+    case WayIn::AttachToNode:
+        openAttachDialog();
+        break;
+    }
+}
+
 void MainWindow::openFileDialog()
 {
     QSettings settings = appSettings();

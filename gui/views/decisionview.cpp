@@ -64,7 +64,12 @@ DecisionView::DecisionView(QWidget *parent)
     m_explanation = new QLabel(header);
     m_explanation->setWordWrap(true);
     m_explanation->setTextFormat(Qt::RichText);
-    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
+                                           | Qt::LinksAccessibleByKeyboard);
+    connect(m_explanation, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (const std::optional<WayIn> way = wayInFromLink(link))
+            Q_EMIT wayInRequested(*way);
+    });
     m_facts = new QLabel(header);
     m_facts->setWordWrap(true);
     m_facts->setTextFormat(Qt::RichText);
@@ -141,14 +146,18 @@ void DecisionView::clear(const QString &message)
 void DecisionView::showEmptyWorkspace()
 {
     clear(tr("No OOM events in this workspace yet"));
-    m_explanation->setText(tr(
-        "<p>Bring in what you have:</p><ul>"
-        "<li><b>File › Open Logs…</b> (Ctrl+O), or drop files on this window: saved kernel logs "
-        "(dmesg, syslog, journal, kmsg; gzip is fine). Every OOM-killer report in them is listed above.</li>"
-        "<li><b>File › Import Recording…</b> (Ctrl+Shift+O): a memory recording (samples CSV) with its "
-        "kernel log, to see memory climb to the limit on the Timeline.</li>"
-        "<li><b>File › Watch cgroups…</b> (Ctrl+W) or <b>File › Attach to Node…</b> (Ctrl+Shift+A): "
-        "sample memory live, on this machine or through a node's oomscope-agent.</li></ul>"));
+    m_explanation->setText(
+        tr("<p>Bring in what you have:</p><ul>"
+           "<li><a href=\"%1\"><b>Open kernel logs…</b></a> (Ctrl+O), or drop files on this window: saved "
+           "kernel logs (dmesg, syslog, journal, kmsg; gzip is fine). Every OOM-killer report in them is "
+           "listed above.</li>"
+           "<li><a href=\"%2\"><b>Import a recording…</b></a> (Ctrl+Shift+O): a memory recording (samples "
+           "CSV) with its kernel log, to see memory climb to the limit on the Timeline.</li>"
+           "<li><a href=\"%3\"><b>Watch cgroups…</b></a> (Ctrl+W) or <a href=\"%4\"><b>attach to a "
+           "node…</b></a> (Ctrl+Shift+A): sample memory live, on this machine or through a node's "
+           "oomscope-agent.</li></ul>")
+            .arg(wayInLink(WayIn::OpenLogs), wayInLink(WayIn::ImportRecording),
+                 wayInLink(WayIn::WatchCgroups), wayInLink(WayIn::AttachToNode)));
 }
 
 void DecisionView::setDecision(const OomEvent &event, const KillDecision &decision)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "killdecision.h"
+#include "wayin.h"
 #include "whatif.h"
 
 #include <QWidget>
@@ -34,7 +35,8 @@ public:
     // No decision: the message (default: "No event selected") over a hint to pick one; the
     // ranking table and the chart are hidden until there is a decision to show.
     void clear(const QString &message = {});
-    // A workspace without events: the ways in (open logs, import a recording, watch live).
+    // A workspace without events: the ways in (open logs, import a recording, watch live), as
+    // links that emit wayInRequested.
     void showEmptyWorkspace();
 
     TaskRankingModel *taskModel() const { return m_taskModel; }
@@ -50,6 +52,10 @@ public:
     void resetWhatIf();
     QString whatIfText() const;
     std::optional<std::int64_t> whatIfSelectedPid() const;
+
+Q_SIGNALS:
+    // A way in of the empty workspace was clicked: the window runs that File menu action.
+    void wayInRequested(oomscope::WayIn way);
 
 private:
     QLabel *m_title = nullptr;

@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -82,16 +83,36 @@ SamplesView::SamplesView(QWidget *parent)
     connect(fitButton, &QPushButton::clicked, m_chart, &GrowthChart::fitAll);
 
     auto *chartPane = new QWidget;
+    m_chartTools = new QWidget;
+    auto *tools = new QHBoxLayout(m_chartTools);
+    tools->setContentsMargins(0, 0, 0, 0);
+    tools->addWidget(m_breakdownBox);
+    tools->addWidget(m_workingSetBox);
+    tools->addWidget(m_trendBox);
+    tools->addWidget(fitButton);
     auto *toolRow = new QHBoxLayout;
     toolRow->addWidget(m_caption, 1);
-    toolRow->addWidget(m_breakdownBox);
-    toolRow->addWidget(m_workingSetBox);
-    toolRow->addWidget(m_trendBox);
-    toolRow->addWidget(fitButton);
+    toolRow->addWidget(m_chartTools);
+    // Without a series to draw, no empty axes (they would span 1970): what would fill them.
+    m_nothingToChart = new QLabel;
+    m_nothingToChart->setObjectName(u"nothingToChart"_s);
+    m_nothingToChart->setWordWrap(true);
+    m_nothingToChart->setTextFormat(Qt::RichText);
+    m_nothingToChart->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_nothingToChart->setMargin(12);
+    m_nothingToChart->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
+                                              | Qt::LinksAccessibleByKeyboard);
+    connect(m_nothingToChart, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (const std::optional<WayIn> way = wayInFromLink(link))
+            Q_EMIT wayInRequested(*way);
+    });
+    m_chartStack = new QStackedWidget;
+    m_chartStack->addWidget(m_chart);
+    m_chartStack->addWidget(m_nothingToChart);
     auto *chartLayout = new QVBoxLayout(chartPane);
     chartLayout->setContentsMargins(0, 4, 0, 0);
     chartLayout->addLayout(toolRow);
-    chartLayout->addWidget(m_chart, 1);
+    chartLayout->addWidget(m_chartStack, 1);
 
     m_verdictArea = new QWidget;
     m_verdictArea->setObjectName(u"verdictArea"_s);
@@ -287,9 +308,26 @@ void SamplesView::refreshChart()
             }
         }
     }
-    if (specs.empty()) {
-        m_caption->setText(hasSeries() ? tr("Check a series in the tree to chart it")
-                                       : tr("No recorded samples yet: File > Import Recording…"));
+    m_chartStack->setCurrentWidget(specs.empty() ? static_cast<QWidget *>(m_nothingToChart) : m_chart);
+    m_chartTools->setVisible(!specs.empty());
+    if (specs.empty() && hasSeries()) {
+        m_caption->setText(tr("No series checked"));
+        m_nothingToChart->setText(tr("<p>Check a series in the tree on the left to chart its memory.</p>"));
+    } else if (specs.empty()) {
+        m_caption->setText(tr("No memory recording in this workspace"));
+        m_nothingToChart->setText(
+            tr("<p>The Timeline charts memory climbing toward the limit, so that a leak can be told from "
+               "a limit that is too small. It needs memory samples:</p><ul>"
+               "<li><a href=\"%1\"><b>Import a recording…</b></a> (Ctrl+Shift+O): a samples CSV, with "
+               "its processes CSV and kernel log if you have them.</li>"
+               "<li><a href=\"%2\"><b>Watch cgroups…</b></a> (Ctrl+W): sample this machine's memory "
+               "cgroups live.</li>"
+               "<li><a href=\"%3\"><b>Attach to a node…</b></a> (Ctrl+Shift+A): record a node's "
+               "oomscope-agent feed.</li></ul>"
+               "<p>A kernel log alone has no samples: its kills are explained on the Decision and Memory "
+               "tabs (<a href=\"%4\">open kernel logs…</a>).</p>")
+                .arg(wayInLink(WayIn::ImportRecording), wayInLink(WayIn::WatchCgroups),
+                     wayInLink(WayIn::AttachToNode), wayInLink(WayIn::OpenLogs)));
     } else {
         QStringList names;
         for (const ChartSeriesSpec &s : specs)

@@ -5,6 +5,7 @@
 
 #include "growthplot.h"
 #include "rangeevaluation.h"
+#include "wayin.h"
 #include "workspace.h"
 
 #include <QElapsedTimer>
@@ -17,6 +18,7 @@
 class QCheckBox;
 class QLabel;
 class QSplitter;
+class QStackedWidget;
 class QTreeView;
 class QVBoxLayout;
 
@@ -76,6 +78,8 @@ Q_SIGNALS:
     void checkedSeriesChanged(const std::vector<qint64> &seriesIds);
     // The panels and the chart's trend show a new evaluation.
     void rangeEvaluated();
+    // A way in of the empty Timeline was clicked: the window runs that File menu action.
+    void wayInRequested(oomscope::WayIn way);
 
 private:
     void refreshChart();
@@ -97,6 +101,9 @@ private:
     QTreeView *m_treeView = nullptr;
     GrowthChart *m_chart = nullptr;
     QLabel *m_caption = nullptr;
+    QStackedWidget *m_chartStack = nullptr; // the chart, or what to do while there is nothing to chart
+    QLabel *m_nothingToChart = nullptr;
+    QWidget *m_chartTools = nullptr; // the check boxes and Fit All: only with a chart
     QCheckBox *m_breakdownBox = nullptr;
     QCheckBox *m_workingSetBox = nullptr;
     QSplitter *m_splitter = nullptr;

@@ -4,16 +4,21 @@
 #include "badnesschart.h"
 #include "decisionview.h"
 #include "eventlistmodel.h"
+#include "growthchart.h"
 #include "mainwindow.h"
 #include "rawreportview.h"
+#include "samplesview.h"
 #include "taskrankingmodel.h"
+#include "wayin.h"
 
 #include <QApplication>
+#include <QDialog>
 #include <QFile>
 #include <QFont>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QProgressBar>
@@ -24,6 +29,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 
 #include <memory>
@@ -82,6 +88,7 @@ private Q_SLOTS:
     void cancelLeavesEventListUnchanged();
     void dropTruncatedLogShowsWarnings();
     void commandLineOptions();
+    void emptyWorkspaceOffersWaysIn();
 };
 
 void TestMainWindow::initTestCase()
@@ -281,6 +288,64 @@ void TestMainWindow::commandLineOptions()
     QCOMPARE(options.screenshotEventRow, 2);
     QCOMPARE(options.files, QStringList({u"a.log"_s, u"b.log.gz"_s}));
     QVERIFY(parseCommandLine({u"oomscope"_s}).workspacePath.isEmpty());
+}
+
+namespace {
+
+// Emits the label's link as a click would and returns the title of the modal dialog that opens
+// (closed again at once), or an empty string when none opened within two seconds.
+QString dialogOpenedBy(QLabel *label, WayIn way)
+{
+    QString title;
+    QTimer closer;
+    closer.setInterval(20);
+    QObject::connect(&closer, &QTimer::timeout, [&title] {
+        if (auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget())) {
+            title = dialog->windowTitle();
+            dialog->reject();
+        }
+    });
+    closer.start();
+    Q_EMIT label->linkActivated(wayInLink(way));
+    // A dialog run with exec() was closed inside that call; one opened with open() is closed here.
+    for (int i = 0; i < 100 && title.isEmpty(); ++i)
+        QTest::qWait(20);
+    return title;
+}
+
+} // namespace
+
+// A first start on an empty workspace: no empty axes (they spanned 1970) but the ways in, each a
+// link that opens what its File menu item opens.
+void TestMainWindow::emptyWorkspaceOffersWaysIn()
+{
+    QTemporaryDir dir;
+    App app = startApp({u"--db"_s, dir.filePath(u"ws.sqlite"_s)});
+    QVERIFY(QTest::qWaitForWindowExposed(app.window.get()));
+    auto *samples = app.window->findChild<SamplesView *>(u"samplesView"_s);
+    QVERIFY(samples);
+    auto *nothing = samples->findChild<QLabel *>(u"nothingToChart"_s);
+    QVERIFY(nothing);
+    QVERIFY(nothing->isVisibleTo(samples));
+    QVERIFY(!samples->chart()->isVisibleTo(samples));
+    for (const WayIn way :
+         {WayIn::ImportRecording, WayIn::WatchCgroups, WayIn::AttachToNode, WayIn::OpenLogs})
+        QVERIFY2(nothing->text().contains(u"href=\""_s + wayInLink(way) + u'"'), qPrintable(nothing->text()));
+    QCOMPARE(dialogOpenedBy(nothing, WayIn::WatchCgroups), u"Watch cgroups"_s);
+    QCOMPARE(dialogOpenedBy(nothing, WayIn::AttachToNode), u"Attach to a node"_s);
+    QCOMPARE(dialogOpenedBy(nothing, WayIn::ImportRecording), u"Import Recording"_s);
+
+    // The Decision tab's list of ways in is linked the same way.
+    auto *decision = app.window->findChild<DecisionView *>();
+    QVERIFY(decision);
+    QLabel *ways = nullptr;
+    for (QLabel *label : decision->findChildren<QLabel *>()) {
+        if (label->text().contains(wayInLink(WayIn::OpenLogs)))
+            ways = label;
+    }
+    QVERIFY(ways);
+    QCOMPARE(dialogOpenedBy(ways, WayIn::WatchCgroups), u"Watch cgroups"_s);
+    QVERIFY(!dialogOpenedBy(ways, WayIn::OpenLogs).isEmpty()); // the file dialog
 }
 
 QTEST_MAIN(TestMainWindow)
