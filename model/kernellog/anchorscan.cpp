@@ -8,6 +8,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define OOMSCOPE_HAVE_AVX2_PATH 1
+#endif
 
 namespace oomscope::anchorscan {
 
@@ -53,6 +57,135 @@ unsigned hitMask(__m128i a, __m128i b, __m128i c, const std::array<Trigram, N> &
 }
 #endif
 
+#if defined(OOMSCOPE_HAVE_AVX2_PATH)
+// The AVX2 paths, for the CPUs that have it (chosen at run time: the build targets baseline
+// x86-64). A matcher gives, for 32 positions, the bit mask of those where an anchor starts (a, b,
+// c: the bytes at p, p + 1, p + 2).
+
+// Compares with each anchor in turn: cheap for a few anchors.
+template<std::size_t N> struct CompareMatcher {
+    const std::array<Trigram, N> &anchors;
+
+    template<std::size_t... I>
+    __attribute__((target("avx2"))) unsigned hits(__m256i a, __m256i b, __m256i c,
+                                                  std::index_sequence<I...>) const
+    {
+        __m256i any = _mm256_setzero_si256();
+        ((any = _mm256_or_si256(
+              any,
+              _mm256_and_si256(_mm256_and_si256(_mm256_cmpeq_epi8(a, _mm256_set1_epi8(anchors[I][0])),
+                                                _mm256_cmpeq_epi8(b, _mm256_set1_epi8(anchors[I][1]))),
+                               _mm256_cmpeq_epi8(c, _mm256_set1_epi8(anchors[I][2]))))),
+         ...);
+        return unsigned(_mm256_movemask_epi8(any));
+    }
+    __attribute__((target("avx2"))) unsigned operator()(__m256i a, __m256i b, __m256i c) const
+    {
+        return hits(a, b, c, std::make_index_sequence<N>());
+    }
+};
+
+// Up to eight groups of anchors at once by table look-up (the "Teddy" technique of Hyperscan):
+// for each of the three positions, a byte's low and high nibble each select the set of groups
+// that have such a nibble there; a group matches where all six sets hold it. Exact when the
+// anchors of a group differ only in case (as "oom" and "OOM" do).
+struct NibbleTables {
+    std::array<std::array<unsigned char, 16>, 3> low {};
+    std::array<std::array<unsigned char, 16>, 3> high {};
+};
+
+// killerAnchors in groups: "oom" and "OOM" share the first, each other anchor has its own.
+constexpr NibbleTables killerNibbles = [] {
+    static_assert(std::size(killerAnchors) == 9 && killerAnchors[0] == "oom" && killerAnchors[1] == "OOM");
+    NibbleTables t;
+    for (std::size_t i = 0; i < std::size(killerAnchors); ++i) {
+        const unsigned group = i == 0 ? 0 : unsigned(i - 1);
+        for (std::size_t at = 0; at < 3; ++at) {
+            const auto byte = static_cast<unsigned char>(killerAnchors[i][at]);
+            t.low[at][byte & 15] |= static_cast<unsigned char>(1u << group);
+            t.high[at][byte >> 4] |= static_cast<unsigned char>(1u << group);
+        }
+    }
+    return t;
+}();
+
+__attribute__((target("avx2"))) inline __m256i table(const std::array<unsigned char, 16> &bytes)
+{
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i *>(bytes.data())));
+}
+
+struct NibbleMatcher {
+    const NibbleTables &tables;
+
+    __attribute__((target("avx2"))) static __m256i groups(__m256i x, __m256i low, __m256i high)
+    {
+        const __m256i nibble = _mm256_set1_epi8(15);
+        return _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(x, nibble)),
+                                _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(x, 4), nibble)));
+    }
+    __attribute__((target("avx2"))) unsigned operator()(__m256i a, __m256i b, __m256i c) const
+    {
+        const __m256i all =
+            _mm256_and_si256(_mm256_and_si256(groups(a, table(tables.low[0]), table(tables.high[0])),
+                                              groups(b, table(tables.low[1]), table(tables.high[1]))),
+                             groups(c, table(tables.low[2]), table(tables.high[2])));
+        return ~unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(all, _mm256_setzero_si256())));
+    }
+};
+
+// Returns where it stopped: at a hit (hit set), or with fewer than 34 bytes left for the 16-byte
+// loop and the byte loop.
+template<typename Matcher>
+__attribute__((target("avx2"))) const char *scanAvx2(const char *p, const char *end, qint64 &newlines,
+                                                     const Matcher &matcher, bool &hit)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    __m256i counts = _mm256_setzero_si256();
+    int pending = 0;
+    // (A lambda would not inherit the target attribute.)
+#define OOMSCOPE_FOLD_COUNTS()                                                                               \
+    do {                                                                                                     \
+        const __m256i sums = _mm256_sad_epu8(counts, _mm256_setzero_si256());                                \
+        newlines += _mm256_extract_epi64(sums, 0) + _mm256_extract_epi64(sums, 1)                            \
+            + _mm256_extract_epi64(sums, 2) + _mm256_extract_epi64(sums, 3);                                 \
+        counts = _mm256_setzero_si256();                                                                     \
+        pending = 0;                                                                                         \
+    } while (false)
+    while (end - p >= 34) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+        const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 1));
+        const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 2));
+        const __m256i isNl = _mm256_cmpeq_epi8(a, nl);
+        const unsigned hits = matcher(a, b, c);
+        if (hits) {
+            OOMSCOPE_FOLD_COUNTS();
+            const int idx = std::countr_zero(hits);
+            const unsigned nlMask = unsigned(_mm256_movemask_epi8(isNl));
+            newlines += std::popcount(nlMask & ((1u << idx) - 1u));
+            hit = true;
+            return p + idx;
+        }
+        counts = _mm256_sub_epi8(counts, isNl);
+        if (++pending == 255)
+            OOMSCOPE_FOLD_COUNTS();
+        p += 32;
+    }
+    OOMSCOPE_FOLD_COUNTS();
+#undef OOMSCOPE_FOLD_COUNTS
+    return p;
+}
+
+bool haveAvx2()
+{
+    static const bool have = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") != 0;
+    }();
+    return have;
+}
+#endif
+
+// The 16-byte SSE2 loop and the byte loop (also the tail of the AVX2 one).
 template<std::size_t N>
 const char *scanFor(const char *p, const char *end, qint64 &newlines, const std::array<Trigram, N> &anchors)
 {
@@ -100,11 +233,27 @@ const char *scanFor(const char *p, const char *end, qint64 &newlines, const std:
 
 const char *scanAnchor(const char *p, const char *end, qint64 &newlines)
 {
+#if defined(OOMSCOPE_HAVE_AVX2_PATH)
+    if (haveAvx2()) {
+        bool hit = false;
+        p = scanAvx2(p, end, newlines, CompareMatcher<2> {reportAnchors}, hit);
+        if (hit)
+            return p;
+    }
+#endif
     return scanFor(p, end, newlines, reportAnchors);
 }
 
 const char *scanKillerAnchor(const char *p, const char *end, qint64 &newlines)
 {
+#if defined(OOMSCOPE_HAVE_AVX2_PATH)
+    if (haveAvx2()) {
+        bool hit = false;
+        p = scanAvx2(p, end, newlines, NibbleMatcher {killerNibbles}, hit);
+        if (hit)
+            return p;
+    }
+#endif
     return scanFor(p, end, newlines, killerTrigrams);
 }
 

@@ -19,7 +19,8 @@ const char *scanAnchor(const char *p, const char *end, qint64 &newlines);
 
 // Three-byte anchors of the other killers' lines: every word recogniseKillerLine()
 // (killerlines.cpp) looks for contains one of them, which killerlines.cpp checks at compile time.
-// They are chosen rare in ordinary kernel and system logs.
+// They are chosen rare in ordinary kernel and system logs. At most eight groups (the AVX2 scan
+// matches eight at once): "oom" and "OOM" form one, first.
 inline constexpr std::string_view killerAnchors[] = {"oom", "OOM", "ict", "due", "his",
                                                      "VmR", "ry!", "xit", "die"};
 
