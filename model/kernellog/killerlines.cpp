@@ -19,6 +19,7 @@ namespace {
 // The words that make a line worth matching, per kind of killer (cheap substring tests: almost
 // every line of a log is none of these).
 constexpr std::string_view oomdWords[] = {"due to "};
+constexpr std::string_view oomdVerbs[] = {"Killed ", "Marked "};
 constexpr std::string_view unitWords[] = {" in this unit", "by the OOM killer"};
 constexpr std::string_view earlyoomWords[] = {"VmRSS", "ow memory!", "ow Memory!"};
 constexpr std::string_view kubeletWords[] = {"viction manager:", "\"Evicting pod\"", "Got sys oom event",
@@ -322,7 +323,9 @@ std::optional<KillerLine> runtime(const QString &m)
 
 std::optional<KillerLine> recogniseKillerLine(std::string_view message)
 {
-    const bool oomdLike = hasAny(message, oomdWords);
+    // Kernel lines say "due to" too ("crng reseeded due to virtual machine fork"): oomd's begin
+    // with "Killed " or "Marked ", checked before the line is converted and matched.
+    const bool oomdLike = hasAny(message, oomdWords) && hasAny(message, oomdVerbs);
     const bool unitLike = hasAny(message, unitWords);
     const bool earlyLike = hasAny(message, earlyoomWords);
     const bool kubeletLike = hasAny(message, kubeletWords);
