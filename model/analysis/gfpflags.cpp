@@ -446,6 +446,10 @@ TriggerFacts analyseTrigger(const OomEvent &event)
     // nodemask= from the trigger line (4.x: "nodemask=(null)", 5.x+: in the summary line).
     static const QRegularExpression nodemaskRe(u"nodemask=([^,\\s]+)"_s);
     for (const RawLine &l : event.rawLines) {
+        // The literal test first: the summary line comes after the task table, hundreds of
+        // rows a regular expression need not look at.
+        if (!l.text.contains(u"nodemask="))
+            continue;
         const auto m = nodemaskRe.match(l.text);
         if (m.hasMatch()) {
             t.nodemask = m.captured(1);
