@@ -36,6 +36,13 @@ template<std::size_t N> bool hasAny(std::string_view text, const std::string_vie
     return false;
 }
 
+// Whether text holds the words of any killer's line; a line (or message) without them is none.
+bool holdsKillerWords(std::string_view text)
+{
+    return (hasAny(text, oomdWords) && hasAny(text, oomdVerbs)) || hasAny(text, unitWords)
+        || hasAny(text, earlyoomWords) || hasAny(text, kubeletWords) || hasAny(text, runtimeWords);
+}
+
 // KillerLineScanner skips every line without one of anchorscan::killerAnchors, so every word must
 // contain one.
 template<std::size_t N> constexpr bool anchored(const std::string_view (&words)[N])
@@ -364,6 +371,10 @@ void KillerLineScanner::takeLine(std::string_view line)
     ++m_scan.linesRead;
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
+    // The message is part of the line: without the words in the whole line there is no need to
+    // take the prefix apart (most lines the anchor scan hands over are such).
+    if (!holdsKillerWords(line))
+        return;
     const LinePrefix prefix = parseLinePrefix(line);
     std::optional<KillerLine> k = recogniseKillerLine(prefix.message);
     if (!k)
