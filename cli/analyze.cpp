@@ -94,8 +94,7 @@ class JsonEventStream
 {
 public:
     JsonEventStream()
-        : m_buffer(64 * 1024)
-        , m_stream(stdout, m_buffer.data(), m_buffer.size())
+        : m_stream(stdout)
         , m_writer(m_stream)
     { }
 
@@ -134,14 +133,9 @@ public:
     }
 
 private:
-    void flush()
-    {
-        m_stream.Flush();
-        std::fflush(stdout);
-    }
+    void flush() { m_stream.Flush(); }
 
-    std::vector<char> m_buffer;
-    rapidjson::FileWriteStream m_stream;
+    JsonFileStream m_stream;
     PrettyJsonFileWriter m_writer;
 };
 

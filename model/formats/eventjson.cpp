@@ -400,6 +400,24 @@ QJsonObject readBack(const rapidjson::StringBuffer &buffer)
 
 } // namespace
 
+void JsonFileStream::Flush()
+{
+    if (m_pos != m_buffer.data())
+        std::fwrite(m_buffer.data(), 1, std::size_t(m_pos - m_buffer.data()), m_file);
+    m_pos = m_buffer.data();
+    std::fflush(m_file);
+}
+
+void JsonFileStream::drain(std::size_t room)
+{
+    if (m_pos != m_buffer.data())
+        std::fwrite(m_buffer.data(), 1, std::size_t(m_pos - m_buffer.data()), m_file);
+    if (room > m_buffer.size())
+        m_buffer.resize(room);
+    m_pos = m_buffer.data();
+    m_end = m_buffer.data() + m_buffer.size();
+}
+
 template<typename Writer> void writeJsonString(Writer &writer, QStringView text)
 {
     // Most strings (comms, cgroup paths, the kernel's names) are ASCII: copied on the stack

@@ -45,8 +45,7 @@ template<typename Write> std::pair<QJsonValue, QJsonValue> bothWriters(Write wri
     std::FILE *file = std::tmpfile();
     if (!file)
         qFatal("no temporary file");
-    char chunk[256]; // small, so the stream is flushed in the middle of values
-    rapidjson::FileWriteStream stream(file, chunk, sizeof chunk);
+    JsonFileStream stream(file, 64); // small: drained in the middle of values, grown for long strings
     PrettyJsonFileWriter pretty(stream);
     pretty.StartObject();
     writeJsonKey(pretty, "v");
