@@ -9,6 +9,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite qt6-svg-dev
   libqcustomplot-dev libsqlite3-dev zlib1g-dev libxxhash-dev
   libexpected-dev               # tl::expected: the one result-or-error type (model/core/result.h)
+  rapidjson-dev                 # RapidJSON's writer: the event JSON streamed by `analyze --json` (model/formats)
   libsystemd-dev                # sd-journal: journal files and copied /var/log/journal dirs (model/kernellog)
   systemd-journal-remote earlyoom  # tests: real journal files from export streams; earlyoom run in a PID namespace
   clang-format                  # the formatting check in CI

@@ -446,6 +446,10 @@ TriggerFacts analyseTrigger(const OomEvent &event)
     // nodemask= from the trigger line (4.x: "nodemask=(null)", 5.x+: in the summary line).
     static const QRegularExpression nodemaskRe(u"nodemask=([^,\\s]+)"_s);
     for (const RawLine &l : event.rawLines) {
+        // Literal tests first (a '=' is found by a vector scan, the word is not): the summary
+        // line comes after the task table, hundreds of rows a regular expression need not read.
+        if (!l.text.contains(u'=') || !l.text.contains(u"nodemask="))
+            continue;
         const auto m = nodemaskRe.match(l.text);
         if (m.hasMatch()) {
             t.nodemask = m.captured(1);

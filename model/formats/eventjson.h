@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The stable JSON form of an analysed OOM event (documented in README.md, "JSON output").
+// The stable JSON form of an analysed OOM event (documented in README.md, "JSON output") as a Qt
+// value: the bytes of writeEventMembers() (eventjsonwriter.h) read back, so there is one
+// definition of the keys and values.
 #pragma once
 
 #include "killdecision.h"

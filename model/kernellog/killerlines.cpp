@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "killerlines.h"
 
+#include "anchorscan.h"
 #include "cgrouppath.h"
 #include "prefixparser.h"
 
 #include <QRegularExpression>
+
+#include <algorithm>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -12,10 +16,49 @@ namespace oomscope {
 
 namespace {
 
-bool has(std::string_view text, std::string_view needle)
+// The words that make a line worth matching, per kind of killer (cheap substring tests: almost
+// every line of a log is none of these).
+constexpr std::string_view oomdWords[] = {"due to "};
+constexpr std::string_view oomdVerbs[] = {"Killed ", "Marked "};
+constexpr std::string_view unitWords[] = {" in this unit", "by the OOM killer"};
+constexpr std::string_view earlyoomWords[] = {"VmRSS", "ow memory!", "ow Memory!"};
+constexpr std::string_view kubeletWords[] = {"viction manager:", "\"Evicting pod\"", "Got sys oom event",
+                                             "OOM event in container"};
+constexpr std::string_view runtimeWords[] = {"TaskOOM", "exit event", "TaskExit", "container oom ",
+                                             "container die "};
+
+template<std::size_t N> bool hasAny(std::string_view text, const std::string_view (&words)[N])
 {
-    return text.find(needle) != std::string_view::npos;
+    for (const std::string_view word : words) {
+        if (text.find(word) != std::string_view::npos)
+            return true;
+    }
+    return false;
 }
+
+// Whether text holds the words of any killer's line; a line (or message) without them is none.
+bool holdsKillerWords(std::string_view text)
+{
+    return (hasAny(text, oomdWords) && hasAny(text, oomdVerbs)) || hasAny(text, unitWords)
+        || hasAny(text, earlyoomWords) || hasAny(text, kubeletWords) || hasAny(text, runtimeWords);
+}
+
+// KillerLineScanner skips every line without one of anchorscan::killerAnchors, so every word must
+// contain one.
+template<std::size_t N> constexpr bool anchored(const std::string_view (&words)[N])
+{
+    for (const std::string_view word : words) {
+        bool found = false;
+        for (const std::string_view anchor : anchorscan::killerAnchors)
+            found = found || word.find(anchor) != std::string_view::npos;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+static_assert(anchored(oomdWords) && anchored(unitWords) && anchored(earlyoomWords) && anchored(kubeletWords)
+                  && anchored(runtimeWords),
+              "a word of a killer's line without an anchor would never be seen by KillerLineScanner");
 
 QRegularExpressionMatch matchOf(const QRegularExpression &re, const QString &text)
 {
@@ -287,14 +330,13 @@ std::optional<KillerLine> runtime(const QString &m)
 
 std::optional<KillerLine> recogniseKillerLine(std::string_view message)
 {
-    // Cheap substring tests first: almost every line of a log is none of these.
-    const bool oomdLike = has(message, "due to ");
-    const bool unitLike = has(message, " in this unit") || has(message, "by the OOM killer");
-    const bool earlyLike = has(message, "VmRSS") || has(message, "ow memory!") || has(message, "ow Memory!");
-    const bool kubeletLike = has(message, "viction manager:") || has(message, "\"Evicting pod\"")
-        || has(message, "Got sys oom event") || has(message, "OOM event in container");
-    const bool runtimeLike = has(message, "TaskOOM") || has(message, "exit event") || has(message, "TaskExit")
-        || has(message, "container oom ") || has(message, "container die ");
+    // Kernel lines say "due to" too ("crng reseeded due to virtual machine fork"): oomd's begin
+    // with "Killed " or "Marked ", checked before the line is converted and matched.
+    const bool oomdLike = hasAny(message, oomdWords) && hasAny(message, oomdVerbs);
+    const bool unitLike = hasAny(message, unitWords);
+    const bool earlyLike = hasAny(message, earlyoomWords);
+    const bool kubeletLike = hasAny(message, kubeletWords);
+    const bool runtimeLike = hasAny(message, runtimeWords);
     if (!(oomdLike || unitLike || earlyLike || kubeletLike || runtimeLike))
         return std::nullopt;
     QString m = QString::fromUtf8(message.data(), qsizetype(message.size()));
@@ -329,6 +371,10 @@ void KillerLineScanner::takeLine(std::string_view line)
     ++m_scan.linesRead;
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
+    // The message is part of the line: without the words in the whole line there is no need to
+    // take the prefix apart (most lines the anchor scan hands over are such).
+    if (!holdsKillerWords(line))
+        return;
     const LinePrefix prefix = parseLinePrefix(line);
     std::optional<KillerLine> k = recogniseKillerLine(prefix.message);
     if (!k)
@@ -344,28 +390,47 @@ void KillerLineScanner::takeLine(std::string_view line)
 
 void KillerLineScanner::feed(const char *data, qsizetype size)
 {
-    qsizetype from = 0;
-    for (qsizetype i = 0; i < size; ++i) {
-        if (data[i] != '\n')
-            continue;
-        const std::string_view piece(data + from, size_t(i - from));
-        if (m_pending.empty()) {
-            takeLine(piece.substr(0, size_t(m_maxLineBytes)));
-        } else {
-            if (!m_pendingCut)
-                m_pending.append(piece.substr(
-                    0, size_t(std::max<qsizetype>(0, m_maxLineBytes - qsizetype(m_pending.size())))));
-            takeLine(m_pending);
-            m_pending.clear();
+    const char *p = data;
+    const char *const end = data + size;
+    // A line begun in an earlier block ends at the first newline of this one.
+    if (!m_pending.empty()) {
+        const char *nl = anchorscan::findByte(p, end, '\n');
+        const char *stop = nl ? nl : end;
+        if (!m_pendingCut) {
+            const qsizetype room = m_maxLineBytes - qsizetype(m_pending.size());
+            const qsizetype take = std::min<qsizetype>(std::max<qsizetype>(0, room), stop - p);
+            m_pending.append(p, size_t(take));
+            m_pendingCut = take < stop - p;
         }
+        if (!nl)
+            return;
+        takeLine(m_pending);
+        m_pending.clear();
         m_pendingCut = false;
-        from = i + 1;
+        p = nl + 1;
     }
-    if (from < size && !m_pendingCut) {
-        const qsizetype room = m_maxLineBytes - qsizetype(m_pending.size());
-        const qsizetype take = std::min(room, size - from);
-        m_pending.append(data + from, size_t(std::max<qsizetype>(0, take)));
-        m_pendingCut = take < size - from;
+    // Whole lines: only those holding an anchor are split off and recognised; the others are
+    // counted. A line without an anchor cannot be a killer's line (see anchored() above).
+    const char *lastNl = p < end ? static_cast<const char *>(memrchr(p, '\n', size_t(end - p))) : nullptr;
+    const char *const linesEnd = lastNl ? lastNl + 1 : p;
+    while (p < linesEnd) {
+        qint64 newlines = 0;
+        const char *anchor = anchorscan::scanKillerAnchor(p, linesEnd, newlines);
+        m_scan.linesRead += newlines;
+        if (anchor == linesEnd)
+            break;
+        const char *before = anchorscan::findLastByte(p, anchor, '\n');
+        const char *lineStart = before ? before + 1 : p;
+        const char *nl = anchorscan::findByte(anchor, linesEnd, '\n');
+        const std::string_view line(lineStart, size_t(nl - lineStart));
+        takeLine(line.substr(0, size_t(m_maxLineBytes)));
+        p = nl + 1;
+    }
+    // The start of a line that ends in a later block, cut as takeLine() would cut it.
+    if (linesEnd < end) {
+        const qsizetype take = std::min<qsizetype>(m_maxLineBytes, end - linesEnd);
+        m_pending.assign(linesEnd, size_t(std::max<qsizetype>(0, take)));
+        m_pendingCut = take < end - linesEnd;
     }
 }
 

@@ -252,7 +252,9 @@ void parseLine(QStringView text, MemInfoSnapshot &snap)
         snap.present = true;
         return;
     }
-    if (!snap.present)
+    // The task table's rows ("[ 1234] …") follow the block in global reports, hundreds of them;
+    // no grammar below matches a line that starts with '['.
+    if (!snap.present || text.startsWith(u'['))
         return;
     if (snap.zones.empty() && globalFields(text, snap.globalPages))
         return;
@@ -269,7 +271,12 @@ MemInfoSnapshot parseMemInfoLines(const std::vector<RawLine> &lines)
     for (const RawLine &line : lines) {
         // rsyslog's "#012" joins the lines of one multi-line record; the report parser splits
         // them already, raw text handed here directly may still hold them.
-        for (const QStringView piece : QStringView(line.text).split(u"#012"))
+        const QStringView text(line.text);
+        if (!text.contains(u'#')) {
+            parseLine(text.trimmed(), snap); // the common case, without a list of one piece
+            continue;
+        }
+        for (const QStringView piece : text.split(u"#012"))
             parseLine(piece.trimmed(), snap);
     }
     if (!snap.buddy.empty())

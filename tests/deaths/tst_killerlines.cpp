@@ -6,7 +6,10 @@
 // kubelet's eviction manager (structured and pre-1.21 klog), and lines that must not match.
 
 #include "killerlines.h"
+#include "prefixparser.h"
 
+#include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QTest>
 
@@ -26,6 +29,47 @@ QByteArray readData(const QString &name)
 KillerLineScan scan(const QByteArray &bytes)
 {
     return scanKillerLines(std::string_view(bytes.constData(), size_t(bytes.size())), 2026);
+}
+
+// Every line taken apart and recognised, none skipped: what KillerLineScanner must find, with
+// the same cut at maxLineBytes.
+KillerLineScan lineByLine(const QByteArray &bytes, qsizetype maxLineBytes)
+{
+    KillerLineScan out;
+    const QList<QByteArray> lines = bytes.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (i == lines.size() - 1 && lines[i].isEmpty())
+            break; // after the last newline
+        ++out.linesRead;
+        std::string_view line(lines[i].constData(), size_t(std::min(lines[i].size(), maxLineBytes)));
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        std::optional<KillerLine> k = recogniseKillerLine(parseLinePrefix(line).message);
+        if (!k)
+            continue;
+        k->line = out.linesRead;
+        k->text = QString::fromUtf8(line.data(), qsizetype(line.size()));
+        out.lines.push_back(std::move(*k));
+    }
+    return out;
+}
+
+// The killers' public lines among ordinary log lines, some longer than a cut, CRLF endings.
+QByteArray mixedLog()
+{
+    QByteArray out;
+    const QList<QByteArray> killers = readData(u"public-killer-lines.log"_s).split('\n');
+    const QByteArray ordinary[] = {
+        "[    0.000000] Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)",
+        "[    1.234567] EXT4-fs (vda1): re-mounted. Quota mode: none.",
+        "Mar  1 10:00:00 node1 kernel: [  200.100000] audit: type=1400 this is due to nothing\r",
+        "Mar  1 10:00:01 node1 systemd[1]: Started Session 3 of user root.",
+        QByteArray(300, 'x') + " exit event (not one: no container id)",
+    };
+    for (qsizetype i = 0; i < killers.size(); ++i) {
+        out += ordinary[i % 5] + '\n' + killers[i] + '\n' + ordinary[(i + 2) % 5] + '\n';
+    }
+    return out + "earlyoom: sending SIGKILL to process 1 uid 0 \"x\": badness 1, VmRSS 9 MiB"; // no newline
 }
 
 } // namespace
@@ -160,6 +204,49 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, line);
         QVERIFY(scan(line).lines.empty());
+    }
+
+    // The scanner looks only at lines holding an anchor; it must find exactly what recognising
+    // every line finds, in every committed log, cut into blocks anywhere, with long lines cut.
+    void sameAsEveryLineRecognised_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<qsizetype>("maxLineBytes");
+        QTest::newRow("mixed") << mixedLog() << qsizetype(64 * 1024);
+        QTest::newRow("mixed, lines cut at 80") << mixedLog() << qsizetype(80);
+        int logs = 0;
+        QDirIterator it(QStringLiteral(OOMSCOPE_TEST_DATA), {u"*.log"_s, u"*.kmsg"_s, u"*.out"_s},
+                        QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QTest::newRow(qPrintable(QDir(QStringLiteral(OOMSCOPE_TEST_DATA)).relativeFilePath(path)))
+                << f.readAll() << qsizetype(64 * 1024);
+            ++logs;
+        }
+        QVERIFY(logs >= 20);
+    }
+
+    void sameAsEveryLineRecognised()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(qsizetype, maxLineBytes);
+        const KillerLineScan want = lineByLine(bytes, maxLineBytes);
+        for (const qsizetype step :
+             {qsizetype(1), qsizetype(13), qsizetype(100), qsizetype(4096), bytes.size()}) {
+            KillerLineScanner scanner(0, maxLineBytes);
+            for (qsizetype i = 0; i < bytes.size(); i += step)
+                scanner.feed(bytes.constData() + i, std::min(step, bytes.size() - i));
+            const KillerLineScan got = scanner.finish();
+            QCOMPARE(got.linesRead, want.linesRead);
+            QCOMPARE(got.lines.size(), want.lines.size());
+            for (std::size_t i = 0; i < want.lines.size(); ++i) {
+                QCOMPARE(got.lines[i].line, want.lines[i].line);
+                QCOMPARE(got.lines[i].text, want.lines[i].text);
+                QCOMPARE(int(got.lines[i].kind), int(want.lines[i].kind));
+            }
+        }
     }
 
     void blocksOfAnySize()
