@@ -53,7 +53,7 @@ case "$cmd" in
     ;;
   fuzz)
     installers/install-deps.sh
-    build fuzz fuzz_parser fuzz_meminfo fuzz_prometheus fuzz_agent_request fuzz_agent_frames fuzz_killerlines fuzz_journal fuzz_podjson fuzz_warning
+    build fuzz fuzz_parser fuzz_meminfo fuzz_prometheus fuzz_agent_request fuzz_agent_frames fuzz_killerlines fuzz_journal fuzz_podjson fuzz_warning fuzz_recordingcsv
     OOMSCOPE_FUZZ_SECONDS=${1:-60} ctest --test-dir build/fuzz -L fuzz --output-on-failure
     ;;
   bench)
