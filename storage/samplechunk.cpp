@@ -2,6 +2,7 @@
 #include "samplechunk.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace oomscope::chunk {
@@ -18,6 +19,27 @@ inline std::uint8_t *putVarint(std::uint8_t *p, std::uint64_t v)
     }
     *p++ = std::uint8_t(v);
     return p;
+}
+
+static_assert(std::endian::native == std::endian::little, "putVarint8 stores the first byte lowest");
+
+// putVarint's bytes, for v < 2^56, as one eight-byte store: no branch per byte (how many bytes a
+// delta takes is as good as random, and the loop's mispredictions were most of the encoding).
+// p must have eight bytes of room.
+inline std::uint8_t *putVarint8(std::uint8_t *p, std::uint64_t v)
+{
+    if (v >= std::uint64_t(1) << 56) [[unlikely]]
+        return putVarint(p, v);
+    const int bytes = (std::bit_width(v | 1) + 6) / 7;
+    // Seven bits to a byte. Most deltas take at most four bytes; a column's deltas mostly keep
+    // to one side of that, so the branch is predicted and the common side spreads four groups.
+    std::uint64_t x = (v & 0x7f) | ((v << 1) & 0x7f00) | ((v << 2) & 0x7f0000) | ((v << 3) & 0x7f000000);
+    if (bytes > 4)
+        x |= ((v << 4) & 0x7f00000000) | ((v << 5) & 0x7f0000000000) | ((v << 6) & 0x7f000000000000)
+            | ((v << 7) & 0x7f00000000000000);
+    x |= 0x8080808080808080ULL & ((std::uint64_t(1) << (8 * (bytes - 1))) - 1); // continuation bits
+    std::memcpy(p, &x, sizeof x);
+    return p + bytes;
 }
 
 // Returns nullptr on a truncated or overlong varint.
@@ -128,6 +150,90 @@ QByteArray encode(const ColumnBlock &block, std::size_t first, std::size_t count
     }
     out.truncate(qsizetype(p - start));
     return out;
+}
+
+ChunkBuilder::ChunkBuilder(int columnCount, std::size_t capacity)
+    : m_width(std::size_t(columnCount))
+    , m_capacity(capacity)
+    , m_regionBytes(capacity * 10 + 8) // + the room of putVarint8's last store
+    , m_used(m_width, 0)
+    , m_prev(m_width, 0)
+    , m_first(m_width, 0)
+{ }
+
+void ChunkBuilder::clear()
+{
+    m_rows = 0;
+    std::fill(m_used.begin(), m_used.end(), 0);
+    std::fill(m_prev.begin(), m_prev.end(), 0);
+}
+
+void ChunkBuilder::push(std::span<const std::int64_t> record)
+{
+    Q_ASSERT(m_rows < m_capacity && record.size() >= m_width);
+    if (!m_bytes) // first use: a series that is only queried never allocates
+        m_bytes = std::make_unique_for_overwrite<std::uint8_t[]>(m_width * m_regionBytes);
+    if (m_rows == 0)
+        std::copy_n(record.begin(), m_width, m_first.begin());
+    // Plain pointers: the byte stores may alias anything, so members would be loaded again
+    // after each of them.
+    std::uint8_t *const bytes = m_bytes.get();
+    std::size_t *const used = m_used.data();
+    std::uint64_t *const prev = m_prev.data();
+    const std::int64_t *const values = record.data();
+    const std::size_t width = m_width;
+    const std::size_t regionBytes = m_regionBytes;
+    for (std::size_t c = 0; c < width; ++c) {
+        const auto v = std::uint64_t(values[c]);
+        std::uint8_t *const start = bytes + c * regionBytes + used[c];
+        // Half of a sample's columns do not change (a limit, unknowns, counters at rest), and a
+        // column that does not change mostly keeps not changing: a predicted branch.
+        if (v == prev[c]) {
+            *start = 0;
+            ++used[c];
+            continue;
+        }
+        used[c] += std::size_t(putVarint8(start, zigzag(v - prev[c])) - start);
+        prev[c] = v;
+    }
+    ++m_rows;
+}
+
+void ChunkBuilder::blob(QByteArray &out) const
+{
+    std::size_t total = 1 + 20;
+    for (std::size_t c = 0; c < m_width; ++c)
+        total += 10 + m_used[c];
+    out.resize(qsizetype(total));
+    auto *start = reinterpret_cast<std::uint8_t *>(out.data());
+    std::uint8_t *p = start;
+    *p++ = kFormat;
+    p = putVarint(p, m_rows);
+    p = putVarint(p, m_width);
+    for (std::size_t c = 0; c < m_width; ++c) {
+        p = putVarint(p, m_used[c]);
+        if (m_used[c] > 0) // an empty builder has no bytes at all
+            std::memcpy(p, region(c), m_used[c]);
+        p += m_used[c];
+    }
+    out.resize(qsizetype(p - start));
+}
+
+bool ChunkBuilder::load(std::span<const char> blob)
+{
+    clear();
+    // Decoded once, to know each column's first and last value; the bytes are then encoded
+    // again, which also fills columns the stored chunk predates.
+    ColumnBlock columns(static_cast<int>(m_width));
+    if (!decodeAppend(blob, columns) || columns.size() > m_capacity)
+        return false;
+    std::vector<std::int64_t> record(m_width);
+    for (std::size_t r = 0; r < columns.size(); ++r) {
+        for (std::size_t c = 0; c < m_width; ++c)
+            record[c] = columns.columns[c][r];
+        push(record);
+    }
+    return true;
 }
 
 bool decodeAppend(std::span<const char> blob, ColumnBlock &out)

@@ -229,7 +229,10 @@ struct SeriesState {
         std::int64_t tailSeq = 0; // seq of the row that holds (or will hold) the tail
         bool dirty = false;
     };
+    // levels[0] holds the raw chunk's seq and dirty flag; its records are in raw, encoded as
+    // they come (they are never read back, where the last bucket of a level is rewritten).
     std::array<Level, kLevels + 1> levels;
+    chunk::ChunkBuilder raw {RawColumnCount, std::size_t(SampleStore::kRawChunkSamples)};
     // open[i]: the open bucket of level i + 1, made of the closed buckets of level i (for i = 0:
     // the samples) — without the still open finer bucket, which flush() merges in.
     std::array<Bucket, kLevels> open {};
@@ -241,7 +244,7 @@ struct SeriesState {
 
     SeriesState()
     {
-        for (int l = 0; l <= kLevels; ++l)
+        for (int l = 1; l <= kLevels; ++l)
             levels[std::size_t(l)].tail = chunk::ColumnBlock(columnCountOf(l));
     }
 };

@@ -8,6 +8,8 @@
 #include "sqlitestatement.h"
 #include "workspacehandle.h"
 
+#include <QFile>
+
 #include <memory>
 #include <unordered_map>
 
@@ -26,6 +28,7 @@ struct SampleStore::Private {
     SqliteStatement seriesMeta;
     SqliteStatement updateSeries;
     SqliteStatement insertProcess;
+    QByteArray chunkBlob; // the chunk being written, its buffer reused from chunk to chunk
 
     explicit Private(Workspace &ws)
         : workspace(ws)
@@ -47,14 +50,25 @@ struct SampleStore::Private {
     // Writes (samplewrite.cpp).
     Result<void> prepareWriteStatements();
     Result<SeriesState *> loadState(qint64 seriesId);
-    Result<void> loadTail(qint64 seriesId, int level, SeriesState::Level &lv);
-    Result<void> writeTail(qint64 seriesId, int level, SeriesState::Level &lv);
+    Result<void> loadTail(qint64 seriesId, int level, SeriesState::Level &lv, chunk::ChunkBuilder &raw);
+    Result<void> writeTail(qint64 seriesId, int level, SeriesState &st);
     Result<void> pushRecord(qint64 seriesId, int level, SeriesState &st, std::span<const std::int64_t> row);
     Result<void> emitBucket(qint64 seriesId, int index, SeriesState &st, const Bucket &b);
     Result<void> flushOpen(qint64 seriesId, int index, SeriesState &st);
     Result<void> cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed);
     Result<void> closeBuckets(qint64 seriesId, SeriesState &st, const MemorySample &s);
     Result<void> flush(qint64 seriesId, SeriesState &st);
+    // One sample (not before the series' last) into the tails and open buckets; full chunks are
+    // written out, the partial tails by flush().
+    Result<void> pushSample(qint64 seriesId, SeriesState &st, const MemorySample &s);
+    // The series row's time range and count after samples were added.
+    Result<void> addToSeries(qint64 seriesId, std::int64_t firstMs, std::int64_t lastMs, qint64 count);
+
+    // Recording imports (samplecsvimport.cpp). sorted: read the file whole and sort it; unsorted
+    // is set when a streamed attempt found a series out of time order (nothing is stored then).
+    class SampleFeed;
+    SamplesImportResult importSamples(SampleStore &store, QFile &file, const QString &host,
+                                      const ProgressFn &progress, bool sorted, bool &unsorted);
 
     // Queries (samplequery.cpp). Chunks overlapping [lo, hi] of one level, decoded and cut to
     // the range.

@@ -44,7 +44,8 @@ Result<void> SampleStore::Private::prepareWriteStatements()
 
 // Reads the stored last chunk of one level into lv (a full raw chunk is not read: it never
 // changes again, the next sample starts a new one).
-Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesState::Level &lv)
+Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesState::Level &lv,
+                                            chunk::ChunkBuilder &raw)
 {
     lastChunk.bind(1, std::int64_t(seriesId));
     lastChunk.bind(2, level);
@@ -57,7 +58,8 @@ Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesSt
             lv.tailSeq = seq + 1;
         } else {
             lv.tailSeq = seq;
-            if (!chunk::decodeAppend(blobOf(lastChunk, 2), lv.tail))
+            const std::span<const char> blob = blobOf(lastChunk, 2);
+            if (level == 0 ? !raw.load(blob) : !chunk::decodeAppend(blob, lv.tail))
                 loaded =
                     fail(Error::Kind::Invalid,
                          u"corrupt sample chunk (series %1, level %2, seq %3)"_s.arg(seriesId).arg(level).arg(
@@ -96,7 +98,7 @@ Result<SeriesState *> SampleStore::Private::loadState(qint64 seriesId)
     std::array<Bucket, kLevels> views {};
     for (int l = 0; l <= kLevels; ++l) {
         SeriesState::Level &lv = st->levels[std::size_t(l)];
-        if (Result<void> loaded = loadTail(seriesId, l, lv); !loaded)
+        if (Result<void> loaded = loadTail(seriesId, l, lv, st->raw); !loaded)
             return tl::unexpected<Error>(loaded.error());
         if (l > 0 && !lv.tail.empty()) {
             const std::size_t i = std::size_t(l - 1);
@@ -115,20 +117,35 @@ Result<SeriesState *> SampleStore::Private::loadState(qint64 seriesId)
     return raw;
 }
 
-Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesState::Level &lv)
+Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesState &st)
 {
-    if (lv.tail.empty())
-        return {};
-    const QByteArray blob = chunk::encode(lv.tail);
-    const auto &time = lv.tail.columns[0];
+    SeriesState::Level &lv = st.levels[std::size_t(level)];
+    std::int64_t firstMs = 0;
+    std::int64_t lastMs = 0;
+    std::size_t count = 0;
+    if (level == 0) {
+        count = st.raw.size();
+        if (count == 0)
+            return {};
+        st.raw.blob(chunkBlob);
+        firstMs = st.raw.first(RawTime);
+        lastMs = st.raw.last(RawTime);
+    } else {
+        count = lv.tail.size();
+        if (count == 0)
+            return {};
+        chunkBlob = chunk::encode(lv.tail);
+        firstMs = lv.tail.columns[BTime].front();
+        lastMs = lv.tail.columns[BLastTime].back();
+    }
     SqliteStatement &s = upsertChunk;
     s.bind(1, std::int64_t(seriesId));
     s.bind(2, level);
     s.bind(3, lv.tailSeq);
-    s.bind(4, time.front());
-    s.bind(5, level == 0 ? time.back() : lv.tail.columns[BLastTime].back());
-    s.bind(6, std::int64_t(lv.tail.size()));
-    sqlite3_bind_blob(s.get(), 7, blob.constData(), int(blob.size()), SQLITE_STATIC);
+    s.bind(4, firstMs);
+    s.bind(5, lastMs);
+    s.bind(6, std::int64_t(count));
+    sqlite3_bind_blob(s.get(), 7, chunkBlob.constData(), int(chunkBlob.size()), SQLITE_STATIC);
     if (!s.run())
         return sqliteFail(db, u"cannot store samples: "_s);
     lv.dirty = false;
@@ -141,7 +158,7 @@ Result<void> SampleStore::Private::pushRecord(qint64 seriesId, int level, Series
 {
     SeriesState::Level &lv = st.levels[std::size_t(level)];
     if (lv.tail.size() >= chunkCapacityOf(level)) {
-        if (Result<void> written = writeTail(seriesId, level, lv); !written)
+        if (Result<void> written = writeTail(seriesId, level, st); !written)
             return written;
         lv.tail.clear();
         ++lv.tailSeq;
@@ -245,10 +262,49 @@ Result<void> SampleStore::Private::flush(qint64 seriesId, SeriesState &st)
     for (int l = 0; l <= kLevels; ++l) {
         SeriesState::Level &lv = st.levels[std::size_t(l)];
         if (lv.dirty) {
-            if (Result<void> written = writeTail(seriesId, l, lv); !written)
+            if (Result<void> written = writeTail(seriesId, l, st); !written)
                 return written;
         }
     }
+    return {};
+}
+
+// One sample into the raw tail (a full raw chunk is written out and a new one begun) and the
+// open 10 s bucket (closing the buckets it lies beyond).
+Result<void> SampleStore::Private::pushSample(qint64 seriesId, SeriesState &st, const MemorySample &s)
+{
+    SeriesState::Level &raw = st.levels[0];
+    st.raw.push(rawRowOf(s));
+    raw.dirty = true;
+    if (st.raw.size() >= std::size_t(kRawChunkSamples)) {
+        if (Result<void> written = writeTail(seriesId, 0, st); !written)
+            return written;
+        st.raw.clear();
+        ++raw.tailSeq;
+    }
+    const std::int64_t start0 = alignDown(s.timestampMs, kLevelWidthsMs[0]);
+    if (!st.hasOpen[0]) {
+        st.open[0] = bucketOf(s, start0);
+        st.hasOpen[0] = true;
+    } else if (st.open[0][BTime] == start0) {
+        mergeBucket(st.open[0], bucketOf(s, start0));
+    } else {
+        if (Result<void> closed = closeBuckets(seriesId, st, s); !closed)
+            return closed;
+        st.open[0] = bucketOf(s, start0);
+    }
+    return {};
+}
+
+Result<void> SampleStore::Private::addToSeries(qint64 seriesId, std::int64_t firstMs, std::int64_t lastMs,
+                                               qint64 count)
+{
+    updateSeries.bind(1, firstMs);
+    updateSeries.bind(2, lastMs);
+    updateSeries.bind(3, std::int64_t(count));
+    updateSeries.bind(4, std::int64_t(seriesId));
+    if (!updateSeries.run())
+        return sqliteFail(db, u"cannot update the series: "_s);
     return {};
 }
 
@@ -295,45 +351,25 @@ AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> 
         return fail(u"samples before the series' last sample (%1 < %2)"_s.arg(samples.front().timestampMs)
                         .arg(st->lastMs));
 
-    SeriesState::Level &raw = st->levels[0];
-    const std::int64_t width0 = kLevelWidthsMs[0];
+    const SeriesState::Level &raw = st->levels[0];
     std::size_t done = 0;
     for (const MemorySample &s : samples) {
-        raw.tail.push(rawRowOf(s));
-        raw.dirty = true;
-        if (raw.tail.size() >= std::size_t(kRawChunkSamples)) {
-            if (Result<void> written = d->writeTail(seriesId, 0, raw); !written)
-                return fail(written.error().message);
-            raw.tail.clear();
-            ++raw.tailSeq;
-            if (progress && !progress(qint64(done + 1))) {
-                fail(QString());
-                result.canceled = true;
-                return result;
-            }
-        }
-        const std::int64_t start0 = alignDown(s.timestampMs, width0);
-        if (!st->hasOpen[0]) {
-            st->open[0] = bucketOf(s, start0);
-            st->hasOpen[0] = true;
-        } else if (st->open[0][BTime] == start0) {
-            mergeBucket(st->open[0], bucketOf(s, start0));
-        } else {
-            if (Result<void> closed = d->closeBuckets(seriesId, *st, s); !closed)
-                return fail(closed.error().message);
-            st->open[0] = bucketOf(s, start0);
-        }
+        const std::int64_t chunkBefore = raw.tailSeq;
+        if (Result<void> pushed = d->pushSample(seriesId, *st, s); !pushed)
+            return fail(pushed.error().message);
         ++done;
+        if (raw.tailSeq != chunkBefore && progress && !progress(qint64(done))) {
+            fail(QString());
+            result.canceled = true;
+            return result;
+        }
     }
     if (Result<void> flushed = d->flush(seriesId, *st); !flushed)
         return fail(flushed.error().message);
-
-    d->updateSeries.bind(1, samples.front().timestampMs);
-    d->updateSeries.bind(2, samples.back().timestampMs);
-    d->updateSeries.bind(3, std::int64_t(samples.size()));
-    d->updateSeries.bind(4, std::int64_t(seriesId));
-    if (!d->updateSeries.run())
-        return fail(u"cannot update the series: "_s + sqliteLastError(db));
+    if (Result<void> updated = d->addToSeries(seriesId, samples.front().timestampMs,
+                                              samples.back().timestampMs, qint64(samples.size()));
+        !updated)
+        return fail(updated.error().message);
     if (Result<void> committed = scope.commit(); !committed)
         return fail(u"cannot commit samples: "_s + committed.error().message);
     st->count += qint64(samples.size());

@@ -243,13 +243,15 @@ QString describe(const RowProblem &p, const HeaderMap &header)
     case RowProblem::LineTooLong:
         return u"line longer than %1 MiB"_s.arg(kMaxLineBytes >> 20);
     case RowProblem::None:
+    case RowProblem::Stop:
         break;
     }
     return {};
 }
 
-bool CsvDriver::run(const RowHandler &onRow)
+bool CsvDriver::run(const RowHandler &onRow, const FastRowHandler &fastRow)
 {
+    const bool fast = fastRow && !m_options.generalRowsOnly;
     if (!m_in.isOpen() || !m_in.isReadable()) {
         error = u"the input is not open for reading"_s;
         return false;
@@ -266,6 +268,15 @@ bool CsvDriver::run(const RowHandler &onRow)
                 return false;
             continue;
         }
+        if (haveHeader && fast) {
+            const FastRow taken = fastRow(line, m_reader.heldEnd());
+            if (taken == FastRow::Taken)
+                continue;
+            if (taken == FastRow::Stop) {
+                stopped = true;
+                return false;
+            }
+        }
         if (!haveHeader && lineNo == 1 && line.size() >= 3
             && std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0)
             line.remove_prefix(3);
@@ -279,6 +290,10 @@ bool CsvDriver::run(const RowHandler &onRow)
             continue;
         }
         const RowProblem problem = checkRow(split, line, onRow);
+        if (problem.kind == RowProblem::Stop) {
+            stopped = true;
+            return false;
+        }
         if (problem.kind != RowProblem::None)
             report(lineNo, problem);
     }

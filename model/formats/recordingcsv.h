@@ -103,6 +103,13 @@ struct CsvReadOptions {
     // Issues beyond this many are counted in skippedRows but not kept, so that a garbage file
     // cannot exhaust memory.
     int maxIssues = 1000;
+    // Bytes asked of the device per read(): big enough that the calls vanish from a profile
+    // (read() into one reused buffer beat mmap here), small enough that a pipe or a cancel is
+    // noticed promptly. Tests make it small to put rows across block boundaries.
+    qsizetype blockBytes = qsizetype(1) << 20;
+    // Every row through the general field splitter instead of the fast path for plain rows;
+    // what is read must not change (the fuzzer compares the two).
+    bool generalRowsOnly = false;
 };
 
 struct SamplesCsvResult {
@@ -112,8 +119,30 @@ struct SamplesCsvResult {
     QStringList ignoredColumns; // header names as written
     QString error; // fatal: set only with no series
     bool canceled = false; // progress returned false: no series
+    bool stopped = false; // streamSamplesCsv: the sink asked to stop
     qint64 rows = 0; // data rows imported
     qint64 bytesRead = 0;
+};
+
+// Receives the rows of a samples file as they are read (streamSamplesCsv).
+class SamplesCsvSink
+{
+public:
+    virtual ~SamplesCsvSink() = default;
+    // Every block of the device's bytes, in order, as read (to hash a file in the same pass).
+    virtual void bytesRead(const char *data, qsizetype size)
+    {
+        Q_UNUSED(data);
+        Q_UNUSED(size);
+    }
+    // After the first row: about how many rows the whole file holds (its size over the first
+    // row's); not called for a sequential device.
+    virtual void expectedRows(qint64 rows) { Q_UNUSED(rows); }
+    // A cgroup not seen before, before its first sample; the series are numbered 0, 1, … in
+    // the order of these calls. false stops the read.
+    virtual bool newSeries(const QString &cgroup) = 0;
+    // A good row, in file order (not sorted by time): a sample of series `index`. false stops.
+    virtual bool sample(std::size_t index, const MemorySample &sample) = 0;
 };
 
 struct ProcsCsvResult {
@@ -134,6 +163,11 @@ QString defaultCgroupForFile(const QString &path);
 // false cancels, which returns no rows and canceled = true.
 SamplesCsvResult readSamplesCsv(QIODevice &in, const QString &defaultCgroup, const ProgressFn &progress = {},
                                 const CsvReadOptions &options = {});
+// The same reading, each row handed to sink as soon as it is parsed, so that memory does not
+// grow with the file. The result's series carry the cgroups' names only (no samples); rows
+// counts the samples handed over. A sink that returns false ends the read with stopped = true.
+SamplesCsvResult streamSamplesCsv(QIODevice &in, const QString &defaultCgroup, SamplesCsvSink &sink,
+                                  const ProgressFn &progress = {}, const CsvReadOptions &options = {});
 ProcsCsvResult readProcsCsv(QIODevice &in, const ProgressFn &progress = {},
                             const CsvReadOptions &options = {});
 

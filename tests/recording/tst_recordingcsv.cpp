@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <bit>
 #include <cmath>
 #include <set>
 
@@ -46,6 +47,189 @@ const std::vector<MemorySample> &onlySeries(const SamplesCsvResult &r)
         return none;
     }
     return r.series.front().samples;
+}
+
+SamplesCsvResult readWith(const QByteArray &csv, qsizetype blockBytes, bool generalRowsOnly)
+{
+    QBuffer buffer;
+    buffer.setData(csv);
+    buffer.open(QIODevice::ReadOnly);
+    CsvReadOptions options;
+    options.blockBytes = blockBytes;
+    options.generalRowsOnly = generalRowsOnly;
+    options.maxIssues = 100000;
+    return readSamplesCsv(buffer, u"default"_s, {}, options);
+}
+
+// Equal to the bit, unknown peaks and NaN boot times included.
+bool identicalSample(const MemorySample &a, const MemorySample &b)
+{
+    return sameSample(a, b) && a.peakBytes == b.peakBytes
+        && std::bit_cast<std::uint64_t>(a.boottimeSeconds) == std::bit_cast<std::uint64_t>(b.boottimeSeconds);
+}
+
+bool sameResult(const SamplesCsvResult &a, const SamplesCsvResult &b)
+{
+    auto differ = [](const QString &what) {
+        qWarning() << "results differ:" << what;
+        return false;
+    };
+    if (a.error != b.error || a.rows != b.rows || a.skippedRows != b.skippedRows
+        || a.ignoredColumns != b.ignoredColumns || a.series.size() != b.series.size()
+        || a.skipped.size() != b.skipped.size())
+        return differ(u"counts: rows %1/%2, skipped %3/%4"_s.arg(a.rows)
+                          .arg(b.rows)
+                          .arg(a.skippedRows)
+                          .arg(b.skippedRows));
+    for (std::size_t i = 0; i < a.skipped.size(); ++i) {
+        if (a.skipped[i].line != b.skipped[i].line || a.skipped[i].detail != b.skipped[i].detail)
+            return differ(u"skipped row %1: %2 / %3"_s.arg(a.skipped[i].line)
+                              .arg(a.skipped[i].detail, b.skipped[i].detail));
+    }
+    for (std::size_t s = 0; s < a.series.size(); ++s) {
+        const RecordedSeries &x = a.series[s];
+        const RecordedSeries &y = b.series[s];
+        if (x.cgroup != y.cgroup || x.samples.size() != y.samples.size())
+            return differ(u"series %1 / %2"_s.arg(x.cgroup, y.cgroup));
+        for (std::size_t i = 0; i < x.samples.size(); ++i) {
+            if (!identicalSample(x.samples[i], y.samples[i]))
+                return differ(u"%1, sample %2 (t %3 / %4)"_s.arg(x.cgroup)
+                                  .arg(i)
+                                  .arg(x.samples[i].timestampMs)
+                                  .arg(y.samples[i].timestampMs));
+        }
+    }
+    return true;
+}
+
+// Rows with every form of every kind of field, each in an otherwise plain row, then mixed, with
+// LF and CRLF, comments, blank lines and wrong field counts among them.
+QByteArray trickyRows()
+{
+    const std::vector<QByteArray> timestamps = {"1700000000",
+                                                "1700000000000",
+                                                "1700000000.5",
+                                                "1700000000.1234",
+                                                "1700000000.",
+                                                "0",
+                                                "99999999999",
+                                                "100000000001",
+                                                "99999999999999999",
+                                                "100000000000000000",
+                                                "100000000000000001",
+                                                "123456789012345678",
+                                                "-1700000000",
+                                                "2026-11-27T10:15:02Z",
+                                                "2026-11-27 10:15:02.005+01:00",
+                                                "2026-11-27T10:15",
+                                                "",
+                                                "x",
+                                                "1e9",
+                                                " 1700000001",
+                                                "1700000002 ",
+                                                "\"1700000003\"",
+                                                "17000000\"04",
+                                                "1700000005x",
+                                                "+1700000006"};
+    const std::vector<QByteArray> counts = {"0",
+                                            "7",
+                                            "42",
+                                            "1234567",
+                                            "12345678",
+                                            "123456789",
+                                            "1234567890",
+                                            "1234567890123456",
+                                            "12345678901234567",
+                                            "123456789012345678",
+                                            "1234567890123456789",
+                                            "4611686018427387903",
+                                            "4611686018427387904",
+                                            "18446744073709551615",
+                                            "99999999999999999999",
+                                            "123.000",
+                                            "123.",
+                                            "123.5",
+                                            "-",
+                                            "",
+                                            "max",
+                                            "MAX",
+                                            " 42",
+                                            "42 ",
+                                            "\t42",
+                                            "\"42\"",
+                                            "\"4,2\"",
+                                            "4 2",
+                                            "1e3",
+                                            "-5",
+                                            "+5",
+                                            "0x10",
+                                            "00000000000000000042",
+                                            "9\"9"};
+    const std::vector<QByteArray> seconds = {"12.5",
+                                             "12.",
+                                             ".5",
+                                             "5123.123456",
+                                             "0.1",
+                                             "0.3",
+                                             "1234567890.12345",
+                                             "1234567890.123456",
+                                             "123456789012345",
+                                             "1234567890123456",
+                                             "12345678901234567",
+                                             "123456789012345678",
+                                             "1e3",
+                                             "1E-3",
+                                             "-0",
+                                             "-1",
+                                             "inf",
+                                             "nan",
+                                             "",
+                                             "-",
+                                             " 3.25",
+                                             "3.25 ",
+                                             "0000000000000001.5",
+                                             "1.00000000000000000001",
+                                             "9007199254740993",
+                                             "0.000000000000001",
+                                             "\"2.5\"",
+                                             "2.5.5"};
+    const std::vector<QByteArray> cgroups = {
+        "/a", "",      "\"/q,uote\"", "/b ",  " /c",
+        "#x", "/d\"e", "default",     "\"\"", "/kubepods/burstable/pod-0001/app"};
+    const QByteArray header = "timestamp,cgroup,usage_bytes,limit_bytes,boottime_s,peak_bytes,ignored";
+    QByteArray csv = header + "\n";
+    int t = 0;
+    auto row = [&](const QByteArray &ts, const QByteArray &cgroup, const QByteArray &usage,
+                   const QByteArray &limit, const QByteArray &boottime, const QByteArray &peak,
+                   const char *end) {
+        csv += ts + ',' + cgroup + ',' + usage + ',' + limit + ',' + boottime + ',' + peak + ",x" + end;
+    };
+    auto plainTs = [&] {
+        return QByteArray::number(1'700'000'000'000 + 1000 * ++t);
+    };
+    for (const char *end : {"\n", "\r\n"}) {
+        for (const QByteArray &f : timestamps)
+            row(f, "/a", "1", "2", "3.5", "4", end);
+        for (const QByteArray &f : counts) {
+            row(plainTs(), "/a", f, "2", "3.5", "4", end);
+            row(plainTs(), "/a", "1", f, "3.5", "4", end);
+            row(plainTs(), "/a", "1", "2", "3.5", f, end);
+        }
+        for (const QByteArray &f : seconds)
+            row(plainTs(), "/b", "1", "2", f, "4", end);
+        for (const QByteArray &f : cgroups)
+            row(plainTs(), f, "1", "2", "3.5", "4", end);
+    }
+    // Everything at once, varied in step.
+    for (std::size_t i = 0; i < 300; ++i)
+        row(timestamps[i % timestamps.size()], cgroups[(i * 7) % cgroups.size()],
+            counts[(i * 3) % counts.size()], counts[(i * 5) % counts.size()],
+            seconds[(i * 11) % seconds.size()], counts[(i * 13) % counts.size()], i % 3 == 0 ? "\r\n" : "\n");
+    csv += "# a comment\n\n   \n#,1,2\n \t1700000000,/a,1,2,3,4,x\n";
+    csv += "1700000000,/a,1,2,3,4\n1700000000,/a,1,2,3,4,x,y\n1700000000,/a,1,2,3,4,x,\n,,,,,,\n";
+    csv += "1700000000,/a,1,2,3,4,\"x\"\"y\"\n1700000000,/a,1,2,3,4,\"x\n1700000000,/a,1,2,3,4,x\r\r\n";
+    csv += "1700000000,/a,1,2,3,4,x"; // no line end at the end
+    return csv;
 }
 
 } // namespace
@@ -477,6 +661,86 @@ private Q_SLOTS:
         QCOMPARE(onlySeries(r).size(), std::size_t(1));
         QCOMPARE(qint64(r.series[0].samples[0].limitBytes), expected);
         QCOMPARE(qint64(r.series[0].samples[0].highBytes), qint64(MemorySample::kUnlimited));
+    }
+
+    // Plain rows take a fast path; anything else (and every bad row) the general splitter. Every
+    // form a field can take, in every kind of column, read both ways and in blocks of every
+    // size: the same samples (to the bit), the same skipped rows, in the same words.
+    void fastPathReadsAsTheGeneralPath()
+    {
+        const QByteArray csv = trickyRows();
+        const SamplesCsvResult general = readWith(csv, 1 << 20, true);
+        QVERIFY2(general.error.isEmpty(), qPrintable(general.error));
+        QVERIFY(general.rows > 200);
+        QVERIFY(general.skippedRows > 50); // the forms include plenty of bad ones
+        const SamplesCsvResult fast = readWith(csv, 1 << 20, false);
+        QVERIFY(sameResult(fast, general));
+        // Rows and line ends across block boundaries at every offset.
+        for (qsizetype block : {1, 2, 3, 7, 16, 61, 4096}) {
+            const SamplesCsvResult r = readWith(csv, block, false);
+            QVERIFY2(sameResult(r, general), qPrintable(u"blocks of %1 bytes"_s.arg(block)));
+        }
+    }
+
+    // The streaming reader hands each row over as it is read, in file order and unsorted, under
+    // its series' index; the sink sees every byte once, in order (the import hashes them).
+    void streamHandsRowsOverInFileOrder()
+    {
+        const QByteArray csv = "timestamp,cgroup,usage_bytes\r\n"
+                               "1700000003,/b,30\r\n"
+                               "1700000002,/a,20\r\n"
+                               "bad,/a,1\r\n"
+                               "1700000001,/b,10\r\n"
+                               "1700000001,,11\r\n"
+                               "1700000000,dflt,1"_ba;
+        struct Recorder : SamplesCsvSink {
+            QByteArray bytes;
+            QStringList series;
+            std::vector<std::pair<std::size_t, qint64>> rows;
+            std::size_t stopAfter = std::size_t(-1);
+            void bytesRead(const char *data, qsizetype size) override { bytes.append(data, size); }
+            bool newSeries(const QString &cgroup) override
+            {
+                series << cgroup;
+                return true;
+            }
+            bool sample(std::size_t index, const MemorySample &s) override
+            {
+                rows.emplace_back(index, s.usageBytes);
+                return rows.size() < stopAfter;
+            }
+        };
+        for (qsizetype block : {qsizetype(1) << 20, qsizetype(5)}) {
+            QBuffer buffer;
+            buffer.setData(csv);
+            QVERIFY(buffer.open(QIODevice::ReadOnly));
+            Recorder sink;
+            CsvReadOptions options;
+            options.blockBytes = block;
+            const SamplesCsvResult r = streamSamplesCsv(buffer, u"dflt"_s, sink, {}, options);
+            QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+            QVERIFY(!r.stopped);
+            QCOMPARE(sink.bytes, csv);
+            QCOMPARE(r.bytesRead, qint64(csv.size()));
+            QCOMPARE(sink.series, (QStringList {u"/b"_s, u"/a"_s, u"dflt"_s}));
+            QCOMPARE(
+                sink.rows,
+                (std::vector<std::pair<std::size_t, qint64>> {{0, 30}, {1, 20}, {0, 10}, {2, 11}, {2, 1}}));
+            QCOMPARE(r.rows, 5);
+            QCOMPARE(r.skippedRows, 1);
+            QCOMPARE(r.skipped.front().line, 4);
+        }
+        // A sink that has had enough stops the read there.
+        QBuffer buffer;
+        buffer.setData(csv);
+        QVERIFY(buffer.open(QIODevice::ReadOnly));
+        Recorder sink;
+        sink.stopAfter = 2;
+        const SamplesCsvResult r = streamSamplesCsv(buffer, u"dflt"_s, sink);
+        QVERIFY(r.stopped);
+        QVERIFY(!r.canceled);
+        QCOMPARE(sink.rows.size(), std::size_t(2));
+        QCOMPARE(r.rows, 1); // the row the sink refused is not counted
     }
 
     void hugeUsageIsBad()
