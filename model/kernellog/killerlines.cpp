@@ -6,6 +6,16 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <span>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 using namespace Qt::StringLiterals;
 
 namespace oomscope {
@@ -15,6 +25,119 @@ namespace {
 bool has(std::string_view text, std::string_view needle)
 {
     return text.find(needle) != std::string_view::npos;
+}
+
+// The words a line of each family must hold: the cheap test before any regular expression.
+constexpr std::array<std::string_view, 1> kOomdWords {"due to "};
+constexpr std::array<std::string_view, 2> kUnitWords {" in this unit", "by the OOM killer"};
+constexpr std::array<std::string_view, 3> kEarlyoomWords {"VmRSS", "ow memory!", "ow Memory!"};
+constexpr std::array<std::string_view, 4> kKubeletWords {"viction manager:", "\"Evicting pod\"",
+                                                         "Got sys oom event", "OOM event in container"};
+constexpr std::array<std::string_view, 5> kRuntimeWords {"TaskOOM", "exit event", "TaskExit",
+                                                         "container oom ", "container die "};
+
+bool hasAny(std::string_view text, std::span<const std::string_view> words)
+{
+    return std::any_of(words.begin(), words.end(), [text](std::string_view w) { return has(text, w); });
+}
+
+// Three bytes of which every word above holds one, compared with ASCII letters folded to lower
+// case (byte | 0x20): KillerLineScanner looks only at the lines that hold one. Chosen rare in
+// ordinary kernel and syslog text; a line they let through is merely recognised in full.
+constexpr std::array<std::array<char, 3>, 8> kAnchors {{
+    {'o', 'o', 'm'},
+    {'x', 'i', 't'},
+    {'i', 'c', 't'},
+    {'d', 'u', 'e'},
+    {'d', 'i', 'e'},
+    {'v', 'm', 'r'},
+    {'r', 'y', '!'},
+    {'s', ' ', 'u'},
+}};
+
+constexpr char folded(char c)
+{
+    return char(c | 0x20);
+}
+
+constexpr bool holdsAnchor(std::string_view word)
+{
+    for (std::size_t i = 0; i + 3 <= word.size(); ++i) {
+        for (const auto &a : kAnchors) {
+            if (folded(word[i]) == a[0] && folded(word[i + 1]) == a[1] && folded(word[i + 2]) == a[2])
+                return true;
+        }
+    }
+    return false;
+}
+
+template<std::size_t N> constexpr bool allHoldAnchors(const std::array<std::string_view, N> &words)
+{
+    return std::all_of(words.begin(), words.end(), holdsAnchor);
+}
+
+static_assert(allHoldAnchors(kOomdWords) && allHoldAnchors(kUnitWords) && allHoldAnchors(kEarlyoomWords)
+                  && allHoldAnchors(kKubeletWords) && allHoldAnchors(kRuntimeWords),
+              "KillerLineScanner would skip lines holding this word: add an anchor it holds");
+
+bool isAnchorAt(const char *p)
+{
+    for (const auto &a : kAnchors) {
+        if (folded(p[0]) == a[0] && folded(p[1]) == a[1] && folded(p[2]) == a[2])
+            return true;
+    }
+    return false;
+}
+
+// The first anchor in [p, end), adding the newlines before it to newlines; end if none. Lines end
+// before end, and no anchor holds a newline, so an anchor never straddles two lines.
+const char *findAnchor(const char *p, const char *end, qint64 &newlines)
+{
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    const __m128i fold = _mm_set1_epi8(0x20);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i counts = zero; // per-byte newline counters, folded before they can overflow
+    int pending = 0;
+    auto sumCounts = [&] {
+        const __m128i sums = _mm_sad_epu8(counts, zero);
+        newlines += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
+        counts = zero;
+        pending = 0;
+    };
+    while (end - p >= 18) {
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i a = _mm_or_si128(raw, fold);
+        const __m128i b = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 1)), fold);
+        const __m128i c = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 2)), fold);
+        __m128i any = zero;
+        for (const auto &k : kAnchors) {
+            const __m128i m = _mm_and_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(k[0])), _mm_cmpeq_epi8(b, _mm_set1_epi8(k[1]))),
+                _mm_cmpeq_epi8(c, _mm_set1_epi8(k[2])));
+            any = _mm_or_si128(any, m);
+        }
+        const __m128i isNl = _mm_cmpeq_epi8(raw, nl);
+        if (const unsigned hit = unsigned(_mm_movemask_epi8(any))) {
+            sumCounts();
+            const int idx = std::countr_zero(hit);
+            newlines += std::popcount(unsigned(_mm_movemask_epi8(isNl)) & ((1u << idx) - 1u));
+            return p + idx;
+        }
+        counts = _mm_sub_epi8(counts, isNl);
+        if (++pending == 255)
+            sumCounts();
+        p += 16;
+    }
+    sumCounts();
+#endif
+    for (; p < end; ++p) {
+        if (*p == '\n')
+            ++newlines;
+        else if (end - p >= 3 && isAnchorAt(p))
+            return p;
+    }
+    return end;
 }
 
 QRegularExpressionMatch matchOf(const QRegularExpression &re, const QString &text)
@@ -288,13 +411,11 @@ std::optional<KillerLine> runtime(const QString &m)
 std::optional<KillerLine> recogniseKillerLine(std::string_view message)
 {
     // Cheap substring tests first: almost every line of a log is none of these.
-    const bool oomdLike = has(message, "due to ");
-    const bool unitLike = has(message, " in this unit") || has(message, "by the OOM killer");
-    const bool earlyLike = has(message, "VmRSS") || has(message, "ow memory!") || has(message, "ow Memory!");
-    const bool kubeletLike = has(message, "viction manager:") || has(message, "\"Evicting pod\"")
-        || has(message, "Got sys oom event") || has(message, "OOM event in container");
-    const bool runtimeLike = has(message, "TaskOOM") || has(message, "exit event") || has(message, "TaskExit")
-        || has(message, "container oom ") || has(message, "container die ");
+    const bool oomdLike = hasAny(message, kOomdWords);
+    const bool unitLike = hasAny(message, kUnitWords);
+    const bool earlyLike = hasAny(message, kEarlyoomWords);
+    const bool kubeletLike = hasAny(message, kKubeletWords);
+    const bool runtimeLike = hasAny(message, kRuntimeWords);
     if (!(oomdLike || unitLike || earlyLike || kubeletLike || runtimeLike))
         return std::nullopt;
     QString m = QString::fromUtf8(message.data(), qsizetype(message.size()));
@@ -344,28 +465,55 @@ void KillerLineScanner::takeLine(std::string_view line)
 
 void KillerLineScanner::feed(const char *data, qsizetype size)
 {
-    qsizetype from = 0;
-    for (qsizetype i = 0; i < size; ++i) {
-        if (data[i] != '\n')
-            continue;
-        const std::string_view piece(data + from, size_t(i - from));
-        if (m_pending.empty()) {
-            takeLine(piece.substr(0, size_t(m_maxLineBytes)));
-        } else {
-            if (!m_pendingCut)
-                m_pending.append(piece.substr(
-                    0, size_t(std::max<qsizetype>(0, m_maxLineBytes - qsizetype(m_pending.size())))));
-            takeLine(m_pending);
-            m_pending.clear();
+    const char *p = data;
+    const char *const end = data + size;
+    // The rest of a line begun in an earlier block.
+    if (!m_pending.empty()) {
+        const char *nl = static_cast<const char *>(std::memchr(p, '\n', size_t(size)));
+        const char *pieceEnd = nl ? nl : end;
+        if (!m_pendingCut) {
+            const qsizetype room = std::max<qsizetype>(0, m_maxLineBytes - qsizetype(m_pending.size()));
+            const qsizetype take = std::min(room, qsizetype(pieceEnd - p));
+            m_pending.append(p, size_t(take));
+            m_pendingCut = take < pieceEnd - p;
         }
+        if (!nl)
+            return;
+        takeLine(m_pending);
+        m_pending.clear();
         m_pendingCut = false;
-        from = i + 1;
+        p = nl + 1;
     }
-    if (from < size && !m_pendingCut) {
-        const qsizetype room = m_maxLineBytes - qsizetype(m_pending.size());
-        const qsizetype take = std::min(room, size - from);
-        m_pending.append(data + from, size_t(std::max<qsizetype>(0, take)));
-        m_pendingCut = take < size - from;
+    // Whole lines: only those holding an anchor can hold a killer's words; the others are
+    // counted, not split or decoded (most of a log).
+    const char *wholeEnd = p;
+    for (const char *q = end; q > p; --q) {
+        if (q[-1] == '\n') {
+            wholeEnd = q;
+            break;
+        }
+    }
+    qint64 newlines = 0;
+    while (p < wholeEnd) {
+        const char *anchor = findAnchor(p, wholeEnd, newlines);
+        if (anchor == wholeEnd)
+            break;
+        const char *lineStart = anchor;
+        while (lineStart > p && lineStart[-1] != '\n')
+            --lineStart;
+        const char *lineEnd = static_cast<const char *>(std::memchr(anchor, '\n', size_t(wholeEnd - anchor)));
+        m_scan.linesRead += newlines; // the lines before this one
+        newlines = 0;
+        takeLine(
+            std::string_view(lineStart, size_t(std::min<qsizetype>(lineEnd - lineStart, m_maxLineBytes))));
+        p = lineEnd + 1;
+    }
+    m_scan.linesRead += newlines;
+    p = std::max(p, wholeEnd);
+    if (p < end) {
+        const qsizetype take = std::min(std::max<qsizetype>(0, m_maxLineBytes), qsizetype(end - p));
+        m_pending.append(p, size_t(take));
+        m_pendingCut = take < end - p;
     }
 }
 

@@ -6,7 +6,9 @@
 // kubelet's eviction manager (structured and pre-1.21 klog), and lines that must not match.
 
 #include "killerlines.h"
+#include "prefixparser.h"
 
+#include <QDirIterator>
 #include <QFile>
 #include <QTest>
 
@@ -26,6 +28,27 @@ QByteArray readData(const QString &name)
 KillerLineScan scan(const QByteArray &bytes)
 {
     return scanKillerLines(std::string_view(bytes.constData(), size_t(bytes.size())), 2026);
+}
+
+// What the scanner must find, the slow way: every line (cut at maxLineBytes, without its \r)
+// through the prefix parser and recogniseKillerLine. Pairs of line number and kind.
+std::vector<std::pair<qint64, KillerLine::Kind>> lineByLine(const QByteArray &bytes, qsizetype maxLineBytes)
+{
+    std::vector<std::pair<qint64, KillerLine::Kind>> out;
+    qint64 number = 0;
+    for (const QByteArray &whole : bytes.split('\n')) {
+        ++number;
+        QByteArrayView line = QByteArrayView(whole).first(std::min(whole.size(), maxLineBytes));
+        if (line.endsWith('\r'))
+            line.chop(1);
+        const LinePrefix prefix = parseLinePrefix(std::string_view(line.data(), size_t(line.size())));
+        if (const std::optional<KillerLine> k = recogniseKillerLine(prefix.message))
+            out.emplace_back(number, k->kind);
+    }
+    if (bytes.endsWith('\n') || bytes.isEmpty())
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const auto &p) { return p.first == number; }),
+                  out.end());
+    return out;
 }
 
 } // namespace
@@ -171,6 +194,46 @@ private Q_SLOTS:
             for (qsizetype i = 0; i < all.size(); i += step)
                 scanner.feed(all.constData() + i, std::min(step, all.size() - i));
             QCOMPARE(scanner.finish().lines.size(), std::size_t(16));
+        }
+    }
+
+    void sameLinesAsLineByLine_data()
+    {
+        QTest::addColumn<QString>("path");
+        QDirIterator it(QStringLiteral(OOMSCOPE_TEST_DATA), {u"*.log"_s}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QTest::newRow(qPrintable(path.mid(int(qstrlen(OOMSCOPE_TEST_DATA)) + 1))) << path;
+        }
+    }
+
+    void sameLinesAsLineByLine()
+    {
+        // The scanner skips the lines that hold none of its anchors without decoding them: that
+        // must drop no line recogniseKillerLine takes, with \r\n endings and lines cut too.
+        QFETCH(QString, path);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray lf = f.readAll() + readData(u"public-killer-lines.log"_s);
+        QByteArray crlf = lf;
+        crlf.replace("\n", "\r\n");
+        for (const QByteArray &bytes : {lf, crlf}) {
+            for (const qsizetype maxLineBytes : {qsizetype(64 * 1024), qsizetype(40)}) {
+                const auto want = lineByLine(bytes, maxLineBytes);
+                QVERIFY(maxLineBytes < 1024 || want.size() >= 16);
+                for (const qsizetype step : {qsizetype(5), qsizetype(4093), bytes.size()}) {
+                    KillerLineScanner scanner(2026, maxLineBytes);
+                    for (qsizetype i = 0; i < bytes.size(); i += step)
+                        scanner.feed(bytes.constData() + i, std::min(step, bytes.size() - i));
+                    const KillerLineScan got = scanner.finish();
+                    std::vector<std::pair<qint64, KillerLine::Kind>> gotPairs;
+                    for (const KillerLine &k : got.lines)
+                        gotPairs.emplace_back(k.line, k.kind);
+                    QCOMPARE(gotPairs, want);
+                    QCOMPARE(got.linesRead, bytes.count('\n') + (bytes.endsWith('\n') ? 0 : 1));
+                }
+            }
         }
     }
 };
