@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QStringEncoder>
 
 #include <array>
 
@@ -432,13 +433,34 @@ bool readStatsAndRawLines(sqlite3 *db, qint64 eventId, OomEvent &e)
         e.memcgStats.emplace_back(stats.text(0), stats.int64(1));
 
     SqliteStatement raw;
-    if (!raw.prepare(db, "SELECT line, text FROM raw_lines WHERE event_id = ? ORDER BY ord"))
+    if (!raw.prepare(db, "SELECT text, line_numbers FROM raw_reports WHERE event_id = ?"))
         return false;
     raw.bind(1, std::int64_t(eventId));
-    while (raw.step() == SQLITE_ROW)
-        e.rawLines.push_back(RawLine {raw.int64(0), raw.text(1)});
-
+    if (raw.step() == SQLITE_ROW)
+        e.rawLines = decodeRawLines(raw.bytes(0), raw.bytes(1));
     return true;
+}
+
+void appendVarint(QByteArray &out, std::uint64_t value)
+{
+    while (value >= 0x80) {
+        out.append(char(value | 0x80));
+        value >>= 7;
+    }
+    out.append(char(value));
+}
+
+// False at the end of the data or on a varint longer than 64 bits.
+bool takeVarint(QByteArrayView data, qsizetype &pos, std::uint64_t &value)
+{
+    value = 0;
+    for (int shift = 0; shift < 64 && pos < data.size(); shift += 7) {
+        const auto byte = std::uint8_t(data[pos++]);
+        value |= std::uint64_t(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -454,7 +476,7 @@ Result<void> EventWriter::prepare(sqlite3 *db)
         {&m_insertTask, insertSql("tasks", kTaskColumns)},
         {&m_insertKill, insertSql("group_kills", kKillColumns)},
         {&m_insertStat, "INSERT INTO memcg_stats (event_id, ord, key, value) VALUES (?, ?, ?, ?)"},
-        {&m_insertRawLine, "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)"},
+        {&m_insertRawReport, "INSERT INTO raw_reports (event_id, text, line_numbers) VALUES (?, ?, ?)"},
     }};
     for (const auto &[stmt, sql] : statements) {
         if (!stmt->prepare(db, sql, true)) {
@@ -469,7 +491,7 @@ Result<void> EventWriter::prepare(sqlite3 *db)
 void EventWriter::clear()
 {
     for (SqliteStatement *stmt :
-         {&m_insertEvent, &m_insertTask, &m_insertKill, &m_insertStat, &m_insertRawLine})
+         {&m_insertEvent, &m_insertTask, &m_insertKill, &m_insertStat, &m_insertRawReport})
         *stmt = SqliteStatement();
     m_db = nullptr;
 }
@@ -479,7 +501,7 @@ Result<qint64> EventWriter::store(qint64 sourceId, const OomEvent &event)
     const Result<qint64> eventId = storeEventRow(sourceId, event);
     if (!eventId)
         return eventId;
-    if (!storeTasks(*eventId, event) || !storeDetails(*eventId, event))
+    if (!storeTasks(*eventId, event) || !storeDetails(*eventId, event) || !storeRawLines(*eventId, event))
         return sqliteFail(m_db, u"cannot store the details of an event: "_s);
     return eventId;
 }
@@ -545,16 +567,95 @@ bool EventWriter::storeDetails(std::int64_t eventId, const OomEvent &e)
         m_insertStat.bind(4, value);
         ok = ok && m_insertStat.run();
     }
-    ord = 0;
-    for (const RawLine &raw : e.rawLines) {
-        m_insertRawLine.bind(1, eventId);
-        m_insertRawLine.bind(2, ord++);
-        m_insertRawLine.bind(3, std::int64_t(raw.line));
-        QByteArray text;
-        bindUtf8(m_insertRawLine, 4, raw.text, text);
-        ok = ok && m_insertRawLine.run();
-    }
     return ok;
+}
+
+bool EventWriter::storeRawLines(std::int64_t eventId, const OomEvent &e)
+{
+    if (e.rawLines.empty())
+        return true;
+    m_rawText.resize(0); // keeps the capacity of earlier events
+    m_rawLineNumbers.resize(0);
+    encodeRawLines(e.rawLines, m_rawText, m_rawLineNumbers);
+    m_insertRawReport.bind(1, eventId);
+    sqlite3_bind_text(m_insertRawReport.get(), 2, m_rawText.constData(), int(m_rawText.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(m_insertRawReport.get(), 3, m_rawLineNumbers.constData(), int(m_rawLineNumbers.size()),
+                      SQLITE_STATIC);
+    return m_insertRawReport.run();
+}
+
+void encodeRawLines(const std::vector<RawLine> &lines, QByteArray &text, QByteArray &lineNumbers)
+{
+    // Stateless: each line is encoded on its own, exactly as QString::toUtf8() would.
+    QStringEncoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+    std::int64_t previous = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const RawLine &line = lines[i];
+        Q_ASSERT(!line.text.contains(u'\n'));
+        if (i > 0)
+            text.append('\n');
+        const qsizetype at = text.size();
+        text.resize(at + utf8.requiredSpace(line.text.size()));
+        const char *end = utf8.appendToBuffer(text.data() + at, line.text);
+        text.resize(end - text.constData());
+        const std::int64_t delta = std::int64_t(line.line) - previous;
+        previous = std::int64_t(line.line);
+        appendVarint(lineNumbers, (std::uint64_t(delta) << 1) ^ std::uint64_t(delta >> 63));
+    }
+}
+
+std::vector<RawLine> decodeRawLines(QByteArrayView text, QByteArrayView lineNumbers)
+{
+    std::vector<RawLine> lines;
+    qsizetype numberPos = 0;
+    qsizetype textPos = 0;
+    std::int64_t previous = 0;
+    std::uint64_t zigzag = 0;
+    while (textPos <= text.size() && takeVarint(lineNumbers, numberPos, zigzag)) {
+        previous += std::int64_t(zigzag >> 1) ^ -std::int64_t(zigzag & 1);
+        qsizetype end = text.indexOf('\n', textPos);
+        if (end < 0)
+            end = text.size();
+        lines.push_back(RawLine {previous, QString::fromUtf8(text.sliced(textPos, end - textPos))});
+        textPos = end + 1;
+    }
+    return lines;
+}
+
+Result<void> moveRawLinesToReports(sqlite3 *db)
+{
+    SqliteStatement read;
+    SqliteStatement insert;
+    if (!read.prepare(db, "SELECT event_id, line, text FROM raw_lines ORDER BY event_id, ord")
+        || !insert.prepare(db, "INSERT INTO raw_reports (event_id, text, line_numbers) VALUES (?, ?, ?)"))
+        return sqliteFail(db, u"cannot move the raw lines: "_s);
+    std::optional<std::int64_t> eventId;
+    std::vector<RawLine> lines;
+    auto flush = [&]() -> bool {
+        if (!eventId)
+            return true;
+        QByteArray text;
+        QByteArray numbers;
+        encodeRawLines(lines, text, numbers);
+        insert.bind(1, *eventId);
+        insert.bind(2, text);
+        sqlite3_bind_blob(insert.get(), 3, numbers.constData(), int(numbers.size()), SQLITE_TRANSIENT);
+        lines.clear();
+        return insert.run();
+    };
+    int rc = SQLITE_ROW;
+    while ((rc = read.step()) == SQLITE_ROW) {
+        const std::int64_t id = read.int64(0);
+        if (eventId != id && !flush())
+            return sqliteFail(db, u"cannot move the raw lines: "_s);
+        eventId = id;
+        lines.push_back(RawLine {read.int64(1), read.text(2)});
+    }
+    if (rc != SQLITE_DONE || !flush())
+        return sqliteFail(db, u"cannot move the raw lines: "_s);
+    read = SqliteStatement(); // a table cannot be dropped while a statement reads it
+    return sqliteExec(db, "DROP TABLE raw_lines");
 }
 
 std::optional<OomEvent> readEvent(sqlite3 *db, qint64 eventId)

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Internal to storage/: an OomEvent as rows of the event tables (events, tasks, group_kills,
-// memcg_stats, raw_lines), written with statements prepared once per connection, and read back.
+// memcg_stats, raw_reports), written with statements prepared once per connection, and read back.
+//
+// raw_reports holds an event's raw lines in one row: text is the lines joined by "\n" (a parsed
+// line never holds one), line_numbers each line's number in the log as the difference to the
+// previous line's (the first: to 0), zigzag-encoded as an unsigned LEB128 varint.
 #pragma once
 
 #include "oomevent.h"
@@ -26,17 +30,27 @@ private:
     Result<qint64> storeEventRow(qint64 sourceId, const OomEvent &event);
     bool storeTasks(std::int64_t eventId, const OomEvent &event);
     bool storeDetails(std::int64_t eventId, const OomEvent &event);
+    bool storeRawLines(std::int64_t eventId, const OomEvent &event);
 
     sqlite3 *m_db = nullptr;
     SqliteStatement m_insertEvent;
     SqliteStatement m_insertTask;
     SqliteStatement m_insertKill;
     SqliteStatement m_insertStat;
-    SqliteStatement m_insertRawLine;
+    SqliteStatement m_insertRawReport;
+    QByteArray m_rawText; // reused between events: bound without a copy
+    QByteArray m_rawLineNumbers;
 };
 
 // The full event (tasks, kills, memcg stats, raw lines); nullopt when there is none.
 std::optional<OomEvent> readEvent(sqlite3 *db, qint64 eventId);
+// The raw_reports form of lines (see above), appended to text and lineNumbers.
+void encodeRawLines(const std::vector<RawLine> &lines, QByteArray &text, QByteArray &lineNumbers);
+// The lines back; a damaged row gives the lines before the damage.
+std::vector<RawLine> decodeRawLines(QByteArrayView text, QByteArrayView lineNumbers);
+// Schema migration 6: the rows of raw_lines (one per line) into raw_reports, then drops raw_lines.
+Result<void> moveRawLinesToReports(sqlite3 *db);
+
 // Every event, ordered by source, then first line.
 std::vector<EventSummary> readEventSummaries(sqlite3 *db);
 // The events of one source, in the order of readEventSummaries().

@@ -271,9 +271,24 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
                "INSERT INTO tasks SELECT * FROM ref.tasks;"
                "INSERT INTO group_kills SELECT * FROM ref.group_kills;"
                "INSERT INTO memcg_stats SELECT * FROM ref.memcg_stats;"
-               "INSERT INTO raw_lines SELECT * FROM ref.raw_lines;"
                "INSERT INTO warnings SELECT * FROM ref.warnings;"
                "DETACH ref;");
+    // Migration 1 kept a row per raw line (the current schema one row per event).
+    for (std::size_t i = 0; i < refEvent->rawLines.size(); ++i) {
+        sqlite3_stmt *insert = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(db,
+                                    "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)",
+                                    -1, &insert, nullptr),
+                 SQLITE_OK);
+        const QByteArray text = refEvent->rawLines[i].text.toUtf8();
+        sqlite3_bind_int64(insert, 1, refEvents.front().id);
+        sqlite3_bind_int64(insert, 2, sqlite3_int64(i));
+        sqlite3_bind_int64(insert, 3, refEvent->rawLines[i].line);
+        sqlite3_bind_text(insert, 4, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+        const int stepped = sqlite3_step(insert);
+        sqlite3_finalize(insert);
+        QCOMPARE(stepped, SQLITE_DONE);
+    }
     QCOMPARE(queryInt(db, "PRAGMA user_version"), 1);
     sqlite3_close(db);
 
@@ -289,6 +304,7 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
     QVERIFY(event);
     QCOMPARE(event->tasks.size(), refEvent->tasks.size());
     QCOMPARE(event->rawLines.size(), refEvent->rawLines.size());
+    QCOMPARE(event->rawLines.back().text, refEvent->rawLines.back().text);
     // Existing sources are logs; the new tables exist and work.
     QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources WHERE kind = 'log'"),
              qint64(ws.sources().size()));
