@@ -345,10 +345,25 @@ CREATE TABLE raw_reports (
 );
 )sql";
 
+// Migration 7: an event's task table as one blob (eventrows.h) instead of a row per task, for the
+// same reason: tasks are only ever read whole, per event, and their rows (with the tasks_pid index
+// no query used) were a fifth of a report-heavy import. The rows move over (moveTaskRowsToTables)
+// and the table goes, its index with it.
+constexpr const char *kMigration7 = R"sql(
+CREATE TABLE task_tables (
+    event_id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    tasks     BLOB NOT NULL   -- the task table in the order printed (eventrows.h)
+);
+)sql";
+
 constexpr std::array kMigrations {
-    Migration {1, kMigration1}, Migration {2, kMigration2},
-    Migration {3, kMigration3}, Migration {4, kMigration4},
-    Migration {5, kMigration5}, Migration {6, kMigration6, &moveRawLinesToReports},
+    Migration {1, kMigration1},
+    Migration {2, kMigration2},
+    Migration {3, kMigration3},
+    Migration {4, kMigration4},
+    Migration {5, kMigration5},
+    Migration {6, kMigration6, &moveRawLinesToReports},
+    Migration {7, kMigration7, &moveTaskRowsToTables},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
 

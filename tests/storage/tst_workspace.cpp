@@ -2,6 +2,7 @@
 // Tests of importing into the SQLite workspace: every fixture, round trip, warnings, idempotence
 // and all-or-nothing imports (cancel, read error). The workspace file itself (schema, default
 // path, refusing files that are not workspaces): tst_workspacefile.
+#include "eventrows.h"
 #include "logsource.h"
 #include "oomreportparser.h"
 #include "samplestore.h"
@@ -297,6 +298,7 @@ private Q_SLOTS:
     void roundTripsEvents_data();
     void roundTripsEvents();
     void readsWorkspaceOfSchema5();
+    void refusesDamagedTaskTables();
     void storesWarnings();
     void reimportIsNoOp();
     void importReturnsItsEventIds();
@@ -438,6 +440,54 @@ void TestWorkspace::readsWorkspaceOfSchema5()
         }
     }
     QCOMPARE(rawLines, std::size_t(382)); // the rows raw_lines held in the dump
+}
+
+void TestWorkspace::refusesDamagedTaskTables()
+{
+    // Every layout's optional columns (nr_ptes, pgtables_bytes, rss_anon…) in one table.
+    std::vector<OomTask> tasks;
+    for (const QString &log : fixtureLogs()) {
+        for (const OomEvent &e : parseLog(log).events)
+            tasks.insert(tasks.end(), e.tasks.begin(), e.tasks.end());
+    }
+    QVERIFY(tasks.size() > 100);
+    QByteArray blob;
+    QByteArray scratch;
+    encodeTasks(tasks, blob, scratch);
+    std::vector<OomTask> back;
+    QVERIFY(decodeTasks(blob, back));
+    QCOMPARE(back.size(), tasks.size());
+    OomEvent a;
+    OomEvent b;
+    a.tasks = back;
+    b.tasks = tasks;
+    compareEvents(a, b);
+
+    // A cut, lengthened or unknown blob is refused, never read past its end.
+    for (qsizetype size = 0; size < blob.size(); size += 7) {
+        std::vector<OomTask> part;
+        QVERIFY(!decodeTasks(QByteArrayView(blob).first(size), part));
+    }
+    std::vector<OomTask> junk;
+    QVERIFY(!decodeTasks(QByteArray(blob + "\x01"), junk));
+    QByteArray future = blob;
+    future[0] = char(kTaskTableFormat + 1);
+    QVERIFY(!decodeTasks(future, junk));
+
+    // Through the workspace: a damaged row makes its event unreadable, not wrongly ranked.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Workspace ws;
+    QVERIFY_OPENS(ws, dir.filePath(u"ws.sqlite"_s));
+    const ImportResult result =
+        ws.importLogFile(dataDir() + u"/real/linux-6.18-cgroup-v1-three-kills.dmesg.log"_s);
+    QVERIFY2(result.ok, qPrintable(result.error));
+    const qint64 id = result.newEventIds.front();
+    QVERIFY(ws.event(id).has_value());
+    QCOMPARE(sqlite3_exec(RawDb(ws.path()), "UPDATE task_tables SET tasks = substr(tasks, 1, 20)", nullptr,
+                          nullptr, nullptr),
+             SQLITE_OK);
+    QVERIFY(!ws.event(id).has_value());
 }
 
 void TestWorkspace::storesWarnings()
