@@ -95,26 +95,6 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
     return 0;
 }
 
-// The deaths of the given files (their kernel kills as stored, other killers' lines, pod records),
-// stored in the workspace's deaths table.
-bool importDeaths(Workspace &ws, DeathCollector &deaths, const QString &file, const ImportResult &r)
-{
-    OpenedLog log = openLog(file);
-    if (!log.device)
-        return false;
-    const std::vector<qint64> ids = r.alreadyImported ? ws.eventIds(r.sourceId) : r.newEventIds;
-    for (const qint64 id : ids) {
-        if (const std::optional<OomEvent> e = ws.event(id))
-            if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
-                deaths.addKernelKill(*k);
-    }
-    if (Result<void> scanned = deaths.scanLines(log); !scanned) {
-        err() << "oomscope-cli: " << scanned.error().message << Qt::endl;
-        return false;
-    }
-    return true;
-}
-
 int storeDeathsOf(Workspace &ws, const DeathCollector &deaths)
 {
     const std::vector<Death> table = deaths.deaths();
@@ -160,7 +140,9 @@ int importLogFiles(Workspace &ws, const QStringList &files)
                 continue;
             }
         }
-        const ImportResult r = ws.importLogFile(file);
+        // The deaths of the log (its kernel kills as stored, other killers' lines) are gathered in
+        // the import's own read of it.
+        const ImportResult r = log.device ? deaths.importLog(ws, log) : ws.importLogFile(file);
         if (!r.ok) {
             err() << "oomscope-cli: " << file << ": " << r.error << Qt::endl;
             failWith(exitCodeFor(r.errorKind));
@@ -171,8 +153,6 @@ int importLogFiles(Workspace &ws, const QStringList &files)
         else
             out() << file << ": " << r.eventsAdded << " OOM event(s) added, " << r.warnings.size()
                   << " warning(s)\n";
-        if (!importDeaths(ws, deaths, file, r))
-            failWith(ExitInput);
     }
     if (storeDeathsOf(ws, deaths) != 0)
         failWith(ExitStorage);

@@ -47,21 +47,36 @@ void DeathCollector::finishLog(const QString &source, const ParseResult &result,
     m_scanner.reset();
 }
 
-Result<void> DeathCollector::scanLines(OpenedLog &log)
+ImportResult DeathCollector::importLog(Workspace &ws, OpenedLog &log, const ProgressFn &progress)
 {
     KillerLineScanner scanner;
-    QByteArray block(256 * 1024, Qt::Uninitialized);
-    while (true) {
-        const qint64 n = log.device->read(block.data(), block.size());
-        if (n < 0)
-            return fail(Error::Kind::Io, log.displayName + u": "_s + log.device->errorString());
-        if (n == 0 && (log.device->atEnd() || !log.device->waitForReadyRead(-1)))
-            break;
-        scanner.feed(block.constData(), qsizetype(n));
+    std::vector<KernelKill> kills;
+    ImportTap tap;
+    tap.onBlock = [&scanner](const char *data, qsizetype size) {
+        scanner.feed(data, size);
+    };
+    // The kill from the event as parsed, not read back: the workspace stores what it was given.
+    tap.onStored = [&kills, &log](const OomEvent &event, qint64 eventId) {
+        if (std::optional<KernelKill> k = kernelKillOf(event, eventId, log.displayName))
+            kills.push_back(std::move(*k));
+    };
+    ImportResult result = ws.importLog(*log.device, log.displayName, progress, tap);
+    if (!result.ok)
+        return result;
+    if (result.alreadyImported) {
+        // This import's events were rolled back; the deaths name the ones stored before.
+        kills.clear();
+        for (const qint64 id : ws.eventIds(result.sourceId)) {
+            if (const std::optional<OomEvent> e = ws.event(id))
+                if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
+                    kills.push_back(std::move(*k));
+        }
     }
+    for (KernelKill &k : kills)
+        m_inputs.kernel.push_back(std::move(k));
     for (KillerLine &l : scanner.finish().lines)
         m_inputs.lines.push_back({log.displayName, std::move(l)});
-    return {};
+    return result;
 }
 
 } // namespace oomscope

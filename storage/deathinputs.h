@@ -10,6 +10,7 @@
 #include "logsource.h"
 #include "oomreportparser.h"
 #include "result.h"
+#include "workspace.h"
 
 namespace oomscope {
 
@@ -25,10 +26,12 @@ public:
     // After the parse of one log: its kernel kills (eventIds: one per result event, in order)
     // and the killer lines scanned during the parse.
     void finishLog(const QString &source, const ParseResult &result, const std::vector<qint64> &eventIds);
-    // Kernel kills already parsed elsewhere (events read back from the workspace).
+    // Kernel kills already parsed elsewhere.
     void addKernelKill(const KernelKill &kill) { m_inputs.kernel.push_back(kill); }
-    // Only the killer lines of a log whose kernel events come from elsewhere; reads to the end.
-    Result<void> scanLines(OpenedLog &log);
+    // Imports the opened log into ws and gathers its deaths in the same single read: its kernel
+    // kills as they are stored (with their event ids) and its killer lines. Content already in the
+    // workspace gives the kills of the events stored then. Nothing is gathered when it fails.
+    ImportResult importLog(Workspace &ws, OpenedLog &log, const ProgressFn &progress = {});
 
     const DeathInputs &inputs() const { return m_inputs; }
     std::vector<Death> deaths() const { return buildDeaths(m_inputs); }

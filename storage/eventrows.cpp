@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QStringEncoder>
 
 #include <array>
 
@@ -141,26 +142,6 @@ constexpr std::array kEventColumns {
     "agrees",
 };
 
-constexpr std::array kTaskColumns {
-    "event_id",
-    "ord",
-    "pid",
-    "uid",
-    "tgid",
-    "total_vm_pages",
-    "rss_pages",
-    "rss_anon_pages",
-    "rss_file_pages",
-    "rss_shmem_pages",
-    "nr_ptes",
-    "nr_pmds",
-    "pgtables_bytes",
-    "swapents_pages",
-    "oom_score_adj",
-    "comm",
-    "line",
-};
-
 constexpr std::array kKillColumns {
     "event_id",    "ord",          "pid",         "comm",          "uid",     "total_vm_kb", "anon_rss_kb",
     "file_rss_kb", "shmem_rss_kb", "pgtables_kb", "oom_score_adj", "message", "line",
@@ -185,14 +166,6 @@ template<std::size_t N> QByteArray insertSql(const char *table, const std::array
         placeholders += i == 0 ? "?" : ", ?";
     return "INSERT INTO " + QByteArray(table) + " (" + columnList(columns) + ") VALUES (" + placeholders
         + ")";
-}
-
-// Text of the many-row tables (task comms, raw lines) bound without SQLite copying it again:
-// utf8 keeps the bytes alive until the statement has run.
-void bindUtf8(SqliteStatement &s, int index, const QString &text, QByteArray &utf8)
-{
-    utf8 = text.toUtf8();
-    sqlite3_bind_text(s.get(), index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
 }
 
 void bindCounter(SqliteStatement &s, int &i, const CounterLine &c)
@@ -374,32 +347,12 @@ void readEventData(const SqliteStatement &s, OomEvent &e)
 bool readTasks(sqlite3 *db, qint64 eventId, OomEvent &e)
 {
     SqliteStatement tasks;
-    if (!tasks.prepare(
-            db, "SELECT " + columnList(kTaskColumns, 2) + " FROM tasks WHERE event_id = ? ORDER BY ord"))
+    if (!tasks.prepare(db, "SELECT tasks FROM task_tables WHERE event_id = ?"))
         return false;
     tasks.bind(1, std::int64_t(eventId));
-    while (tasks.step() == SQLITE_ROW) {
-        OomTask t;
-        int j = 0;
-        t.pid = tasks.int64(j++);
-        t.uid = tasks.int64(j++);
-        t.tgid = tasks.int64(j++);
-        t.totalVmPages = tasks.int64(j++);
-        t.rssPages = tasks.int64(j++);
-        t.rssAnonPages = tasks.optInt64(j++);
-        t.rssFilePages = tasks.optInt64(j++);
-        t.rssShmemPages = tasks.optInt64(j++);
-        t.nrPtes = tasks.optInt64(j++);
-        t.nrPmds = tasks.optInt64(j++);
-        t.pgtablesBytes = tasks.optInt64(j++);
-        t.swapEntsPages = tasks.int64(j++);
-        t.oomScoreAdj = tasks.integer(j++);
-        t.comm = tasks.text(j++);
-        t.line = tasks.int64(j++);
-        e.tasks.push_back(std::move(t));
-    }
-
-    return true;
+    // No row: an event without a task table. A damaged one makes the event unreadable rather than
+    // ranked on part of its table.
+    return tasks.step() != SQLITE_ROW || decodeTasks(tasks.bytes(0), e.tasks);
 }
 
 bool readKills(sqlite3 *db, qint64 eventId, OomEvent &e)
@@ -432,13 +385,34 @@ bool readStatsAndRawLines(sqlite3 *db, qint64 eventId, OomEvent &e)
         e.memcgStats.emplace_back(stats.text(0), stats.int64(1));
 
     SqliteStatement raw;
-    if (!raw.prepare(db, "SELECT line, text FROM raw_lines WHERE event_id = ? ORDER BY ord"))
+    if (!raw.prepare(db, "SELECT text, line_numbers FROM raw_reports WHERE event_id = ?"))
         return false;
     raw.bind(1, std::int64_t(eventId));
-    while (raw.step() == SQLITE_ROW)
-        e.rawLines.push_back(RawLine {raw.int64(0), raw.text(1)});
-
+    if (raw.step() == SQLITE_ROW)
+        e.rawLines = decodeRawLines(raw.bytes(0), raw.bytes(1));
     return true;
+}
+
+void appendVarint(QByteArray &out, std::uint64_t value)
+{
+    while (value >= 0x80) {
+        out.append(char(value | 0x80));
+        value >>= 7;
+    }
+    out.append(char(value));
+}
+
+// False at the end of the data or on a varint longer than 64 bits.
+bool takeVarint(QByteArrayView data, qsizetype &pos, std::uint64_t &value)
+{
+    value = 0;
+    for (int shift = 0; shift < 64 && pos < data.size(); shift += 7) {
+        const auto byte = std::uint8_t(data[pos++]);
+        value |= std::uint64_t(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -451,10 +425,10 @@ Result<void> EventWriter::prepare(sqlite3 *db)
     m_db = db;
     const std::array<std::pair<SqliteStatement *, QByteArray>, 5> statements {{
         {&m_insertEvent, insertSql("events", kEventColumns)},
-        {&m_insertTask, insertSql("tasks", kTaskColumns)},
+        {&m_insertTaskTable, "INSERT INTO task_tables (event_id, tasks) VALUES (?, ?)"},
         {&m_insertKill, insertSql("group_kills", kKillColumns)},
         {&m_insertStat, "INSERT INTO memcg_stats (event_id, ord, key, value) VALUES (?, ?, ?, ?)"},
-        {&m_insertRawLine, "INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)"},
+        {&m_insertRawReport, "INSERT INTO raw_reports (event_id, text, line_numbers) VALUES (?, ?, ?)"},
     }};
     for (const auto &[stmt, sql] : statements) {
         if (!stmt->prepare(db, sql, true)) {
@@ -469,7 +443,7 @@ Result<void> EventWriter::prepare(sqlite3 *db)
 void EventWriter::clear()
 {
     for (SqliteStatement *stmt :
-         {&m_insertEvent, &m_insertTask, &m_insertKill, &m_insertStat, &m_insertRawLine})
+         {&m_insertEvent, &m_insertTaskTable, &m_insertKill, &m_insertStat, &m_insertRawReport})
         *stmt = SqliteStatement();
     m_db = nullptr;
 }
@@ -479,7 +453,7 @@ Result<qint64> EventWriter::store(qint64 sourceId, const OomEvent &event)
     const Result<qint64> eventId = storeEventRow(sourceId, event);
     if (!eventId)
         return eventId;
-    if (!storeTasks(*eventId, event) || !storeDetails(*eventId, event))
+    if (!storeTasks(*eventId, event) || !storeDetails(*eventId, event) || !storeRawLines(*eventId, event))
         return sqliteFail(m_db, u"cannot store the details of an event: "_s);
     return eventId;
 }
@@ -497,32 +471,14 @@ Result<qint64> EventWriter::storeEventRow(qint64 sourceId, const OomEvent &event
 
 bool EventWriter::storeTasks(std::int64_t eventId, const OomEvent &e)
 {
-    bool ok = true;
-    std::int64_t ord = 0;
-    for (const OomTask &t : e.tasks) {
-        SqliteStatement &ts = m_insertTask;
-        int j = 1;
-        ts.bind(j++, eventId);
-        ts.bind(j++, ord++);
-        ts.bind(j++, t.pid);
-        ts.bind(j++, t.uid);
-        ts.bind(j++, t.tgid);
-        ts.bind(j++, t.totalVmPages);
-        ts.bind(j++, t.rssPages);
-        ts.bind(j++, t.rssAnonPages);
-        ts.bind(j++, t.rssFilePages);
-        ts.bind(j++, t.rssShmemPages);
-        ts.bind(j++, t.nrPtes);
-        ts.bind(j++, t.nrPmds);
-        ts.bind(j++, t.pgtablesBytes);
-        ts.bind(j++, t.swapEntsPages);
-        ts.bind(j++, t.oomScoreAdj);
-        QByteArray comm;
-        bindUtf8(ts, j++, t.comm, comm);
-        ts.bind(j++, std::int64_t(t.line));
-        ok = ok && ts.run();
-    }
-    return ok;
+    if (e.tasks.empty())
+        return true;
+    m_taskBlob.resize(0); // keeps the capacity of earlier events
+    encodeTasks(e.tasks, m_taskBlob, m_scratch);
+    m_insertTaskTable.bind(1, eventId);
+    sqlite3_bind_blob(m_insertTaskTable.get(), 2, m_taskBlob.constData(), int(m_taskBlob.size()),
+                      SQLITE_STATIC);
+    return m_insertTaskTable.run();
 }
 
 bool EventWriter::storeDetails(std::int64_t eventId, const OomEvent &e)
@@ -545,16 +501,238 @@ bool EventWriter::storeDetails(std::int64_t eventId, const OomEvent &e)
         m_insertStat.bind(4, value);
         ok = ok && m_insertStat.run();
     }
-    ord = 0;
-    for (const RawLine &raw : e.rawLines) {
-        m_insertRawLine.bind(1, eventId);
-        m_insertRawLine.bind(2, ord++);
-        m_insertRawLine.bind(3, std::int64_t(raw.line));
-        QByteArray text;
-        bindUtf8(m_insertRawLine, 4, raw.text, text);
-        ok = ok && m_insertRawLine.run();
-    }
     return ok;
+}
+
+bool EventWriter::storeRawLines(std::int64_t eventId, const OomEvent &e)
+{
+    if (e.rawLines.empty())
+        return true;
+    m_rawText.resize(0); // keeps the capacity of earlier events
+    m_rawLineNumbers.resize(0);
+    encodeRawLines(e.rawLines, m_rawText, m_rawLineNumbers);
+    m_insertRawReport.bind(1, eventId);
+    sqlite3_bind_text(m_insertRawReport.get(), 2, m_rawText.constData(), int(m_rawText.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(m_insertRawReport.get(), 3, m_rawLineNumbers.constData(), int(m_rawLineNumbers.size()),
+                      SQLITE_STATIC);
+    return m_insertRawReport.run();
+}
+
+namespace {
+
+void appendSigned(QByteArray &out, std::int64_t value)
+{
+    appendVarint(out, (std::uint64_t(value) << 1) ^ std::uint64_t(value >> 63));
+}
+
+bool takeSigned(QByteArrayView data, qsizetype &pos, std::int64_t &value)
+{
+    std::uint64_t zigzag = 0;
+    if (!takeVarint(data, pos, zigzag))
+        return false;
+    value = std::int64_t(zigzag >> 1) ^ -std::int64_t(zigzag & 1);
+    return true;
+}
+
+// The optional columns of a task, in the order of their presence bits.
+constexpr std::array kOptionalTaskFields {&OomTask::rssAnonPages,  &OomTask::rssFilePages,
+                                          &OomTask::rssShmemPages, &OomTask::nrPtes,
+                                          &OomTask::nrPmds,        &OomTask::pgtablesBytes};
+
+} // namespace
+
+void encodeTasks(const std::vector<OomTask> &tasks, QByteArray &out, QByteArray &scratch)
+{
+    QStringEncoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+    out.append(char(kTaskTableFormat));
+    appendVarint(out, tasks.size());
+    std::int64_t previousLine = 0;
+    for (const OomTask &t : tasks) {
+        std::uint64_t present = 0;
+        for (std::size_t i = 0; i < kOptionalTaskFields.size(); ++i)
+            present |= std::uint64_t((t.*kOptionalTaskFields[i]).has_value()) << i;
+        appendVarint(out, present);
+        for (const std::int64_t v : {t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages})
+            appendSigned(out, v);
+        for (const auto field : kOptionalTaskFields) {
+            if (const std::optional<std::int64_t> &v = t.*field)
+                appendSigned(out, *v);
+        }
+        appendSigned(out, t.swapEntsPages);
+        appendSigned(out, t.oomScoreAdj);
+        appendSigned(out, std::int64_t(t.line) - previousLine);
+        previousLine = std::int64_t(t.line);
+        scratch.resize(utf8.requiredSpace(t.comm.size()));
+        scratch.resize(utf8.appendToBuffer(scratch.data(), t.comm) - scratch.constData());
+        appendVarint(out, std::uint64_t(scratch.size()));
+        out.append(scratch);
+    }
+}
+
+bool decodeTasks(QByteArrayView data, std::vector<OomTask> &tasks)
+{
+    if (data.isEmpty() || std::uint8_t(data[0]) != kTaskTableFormat)
+        return false;
+    qsizetype pos = 1;
+    std::uint64_t count = 0;
+    if (!takeVarint(data, pos, count))
+        return false;
+    std::int64_t line = 0;
+    for (std::uint64_t n = 0; n < count; ++n) {
+        OomTask t;
+        std::uint64_t present = 0;
+        std::int64_t adj = 0;
+        std::int64_t lineDelta = 0;
+        std::uint64_t commBytes = 0;
+        bool ok = takeVarint(data, pos, present) && takeSigned(data, pos, t.pid)
+            && takeSigned(data, pos, t.uid) && takeSigned(data, pos, t.tgid)
+            && takeSigned(data, pos, t.totalVmPages) && takeSigned(data, pos, t.rssPages);
+        for (std::size_t i = 0; ok && i < kOptionalTaskFields.size(); ++i) {
+            if (present & (std::uint64_t(1) << i))
+                ok = takeSigned(data, pos, (t.*kOptionalTaskFields[i]).emplace());
+        }
+        ok = ok && takeSigned(data, pos, t.swapEntsPages) && takeSigned(data, pos, adj)
+            && takeSigned(data, pos, lineDelta) && takeVarint(data, pos, commBytes)
+            && commBytes <= std::uint64_t(data.size() - pos);
+        if (!ok)
+            return false;
+        t.oomScoreAdj = int(adj);
+        line += lineDelta;
+        t.line = line;
+        t.comm = QString::fromUtf8(data.sliced(pos, qsizetype(commBytes)));
+        pos += qsizetype(commBytes);
+        tasks.push_back(std::move(t));
+    }
+    return pos == data.size();
+}
+
+Result<void> moveTaskRowsToTables(sqlite3 *db)
+{
+    SqliteStatement read;
+    SqliteStatement insert;
+    if (!read.prepare(db,
+                      "SELECT event_id, pid, uid, tgid, total_vm_pages, rss_pages, rss_anon_pages, "
+                      "rss_file_pages, rss_shmem_pages, nr_ptes, nr_pmds, pgtables_bytes, swapents_pages, "
+                      "oom_score_adj, comm, line FROM tasks ORDER BY event_id, ord")
+        || !insert.prepare(db, "INSERT INTO task_tables (event_id, tasks) VALUES (?, ?)"))
+        return sqliteFail(db, u"cannot move the task tables: "_s);
+    std::optional<std::int64_t> eventId;
+    std::vector<OomTask> tasks;
+    QByteArray blob;
+    QByteArray scratch;
+    auto flush = [&]() -> bool {
+        if (!eventId)
+            return true;
+        blob.resize(0);
+        encodeTasks(tasks, blob, scratch);
+        insert.bind(1, *eventId);
+        sqlite3_bind_blob(insert.get(), 2, blob.constData(), int(blob.size()), SQLITE_STATIC);
+        tasks.clear();
+        return insert.run();
+    };
+    int rc = SQLITE_ROW;
+    while ((rc = read.step()) == SQLITE_ROW) {
+        const std::int64_t id = read.int64(0);
+        if (eventId != id && !flush())
+            return sqliteFail(db, u"cannot move the task tables: "_s);
+        eventId = id;
+        OomTask t;
+        int j = 1;
+        t.pid = read.int64(j++);
+        t.uid = read.int64(j++);
+        t.tgid = read.int64(j++);
+        t.totalVmPages = read.int64(j++);
+        t.rssPages = read.int64(j++);
+        t.rssAnonPages = read.optInt64(j++);
+        t.rssFilePages = read.optInt64(j++);
+        t.rssShmemPages = read.optInt64(j++);
+        t.nrPtes = read.optInt64(j++);
+        t.nrPmds = read.optInt64(j++);
+        t.pgtablesBytes = read.optInt64(j++);
+        t.swapEntsPages = read.int64(j++);
+        t.oomScoreAdj = read.integer(j++);
+        t.comm = read.text(j++);
+        t.line = read.int64(j++);
+        tasks.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE || !flush())
+        return sqliteFail(db, u"cannot move the task tables: "_s);
+    read = SqliteStatement(); // a table cannot be dropped while a statement reads it
+    return sqliteExec(db, "DROP TABLE tasks");
+}
+
+void encodeRawLines(const std::vector<RawLine> &lines, QByteArray &text, QByteArray &lineNumbers)
+{
+    // Stateless: each line is encoded on its own, exactly as QString::toUtf8() would.
+    QStringEncoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+    std::int64_t previous = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const RawLine &line = lines[i];
+        Q_ASSERT(!line.text.contains(u'\n'));
+        if (i > 0)
+            text.append('\n');
+        const qsizetype at = text.size();
+        text.resize(at + utf8.requiredSpace(line.text.size()));
+        const char *end = utf8.appendToBuffer(text.data() + at, line.text);
+        text.resize(end - text.constData());
+        const std::int64_t delta = std::int64_t(line.line) - previous;
+        previous = std::int64_t(line.line);
+        appendVarint(lineNumbers, (std::uint64_t(delta) << 1) ^ std::uint64_t(delta >> 63));
+    }
+}
+
+std::vector<RawLine> decodeRawLines(QByteArrayView text, QByteArrayView lineNumbers)
+{
+    std::vector<RawLine> lines;
+    qsizetype numberPos = 0;
+    qsizetype textPos = 0;
+    std::int64_t previous = 0;
+    std::uint64_t zigzag = 0;
+    while (textPos <= text.size() && takeVarint(lineNumbers, numberPos, zigzag)) {
+        previous += std::int64_t(zigzag >> 1) ^ -std::int64_t(zigzag & 1);
+        qsizetype end = text.indexOf('\n', textPos);
+        if (end < 0)
+            end = text.size();
+        lines.push_back(RawLine {previous, QString::fromUtf8(text.sliced(textPos, end - textPos))});
+        textPos = end + 1;
+    }
+    return lines;
+}
+
+Result<void> moveRawLinesToReports(sqlite3 *db)
+{
+    SqliteStatement read;
+    SqliteStatement insert;
+    if (!read.prepare(db, "SELECT event_id, line, text FROM raw_lines ORDER BY event_id, ord")
+        || !insert.prepare(db, "INSERT INTO raw_reports (event_id, text, line_numbers) VALUES (?, ?, ?)"))
+        return sqliteFail(db, u"cannot move the raw lines: "_s);
+    std::optional<std::int64_t> eventId;
+    std::vector<RawLine> lines;
+    auto flush = [&]() -> bool {
+        if (!eventId)
+            return true;
+        QByteArray text;
+        QByteArray numbers;
+        encodeRawLines(lines, text, numbers);
+        insert.bind(1, *eventId);
+        insert.bind(2, text);
+        sqlite3_bind_blob(insert.get(), 3, numbers.constData(), int(numbers.size()), SQLITE_TRANSIENT);
+        lines.clear();
+        return insert.run();
+    };
+    int rc = SQLITE_ROW;
+    while ((rc = read.step()) == SQLITE_ROW) {
+        const std::int64_t id = read.int64(0);
+        if (eventId != id && !flush())
+            return sqliteFail(db, u"cannot move the raw lines: "_s);
+        eventId = id;
+        lines.push_back(RawLine {read.int64(1), read.text(2)});
+    }
+    if (rc != SQLITE_DONE || !flush())
+        return sqliteFail(db, u"cannot move the raw lines: "_s);
+    read = SqliteStatement(); // a table cannot be dropped while a statement reads it
+    return sqliteExec(db, "DROP TABLE raw_lines");
 }
 
 std::optional<OomEvent> readEvent(sqlite3 *db, qint64 eventId)

@@ -62,6 +62,7 @@ private:
 struct LogImport {
     EventWriter &writer;
     ImportResult &result;
+    const ImportTap &tap;
     ContentHasher hasher;
     qint64 sourceId = 0;
     std::optional<Error> storeError;
@@ -71,6 +72,8 @@ struct LogImport {
         ParseSinks sinks;
         sinks.onBlock = [this](const char *data, qsizetype size) {
             hasher.add(data, size);
+            if (tap.onBlock)
+                tap.onBlock(data, size);
         };
         sinks.onEvent = [this](OomEvent &&event) {
             if (storeError)
@@ -78,6 +81,8 @@ struct LogImport {
             if (Result<qint64> id = writer.store(sourceId, event)) {
                 ++result.eventsAdded;
                 result.newEventIds.push_back(*id);
+                if (tap.onStored)
+                    tap.onStored(event, *id);
             } else {
                 storeError = id.error();
             }
@@ -101,7 +106,8 @@ ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn 
                      log.displayName.isEmpty() ? QFileInfo(filePath).fileName() : log.displayName, progress);
 }
 
-ImportResult Workspace::importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress)
+ImportResult Workspace::importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress,
+                                  const ImportTap &tap)
 {
     ImportResult result;
     if (!d->db) {
@@ -134,7 +140,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     // The source row is inserted first under a placeholder hash (unique within this
     // transaction, which holds the write lock), because events reference it and the real hash
     // is only known once the last byte has been read.
-    LogImport import {d->eventWriter, result, {}, 0, std::nullopt};
+    LogImport import {d->eventWriter, result, tap, {}, 0, std::nullopt};
     const Result<qint64> sourceId = d->registry->add(NewSource {displayName, {"pending", 0}, 0, "log"});
     if (!sourceId)
         return abandon(sourceId.error().message, sourceId.error().kind);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schema.h"
 
+#include "eventrows.h"
 #include "sqlitestatement.h"
 
 #include <array>
@@ -332,9 +333,37 @@ CREATE TABLE kube_events (
 CREATE INDEX kube_events_involved ON kube_events(namespace, involved_name);
 )sql";
 
+// Migration 6: an event's raw report lines as one row (eventrows.h: the lines joined by "\n", their
+// numbers in the log as varints) instead of a row per line. They are only ever read whole, per
+// event, and inserting them line by line was a sixth of a report-heavy import. The rows of
+// raw_lines move over (moveRawLinesToReports) and the table goes.
+constexpr const char *kMigration6 = R"sql(
+CREATE TABLE raw_reports (
+    event_id      INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    text          TEXT NOT NULL,   -- the lines as printed, joined by "\n"
+    line_numbers  BLOB NOT NULL    -- each line's number in the log (eventrows.h)
+);
+)sql";
+
+// Migration 7: an event's task table as one blob (eventrows.h) instead of a row per task, for the
+// same reason: tasks are only ever read whole, per event, and their rows (with the tasks_pid index
+// no query used) were a fifth of a report-heavy import. The rows move over (moveTaskRowsToTables)
+// and the table goes, its index with it.
+constexpr const char *kMigration7 = R"sql(
+CREATE TABLE task_tables (
+    event_id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    tasks     BLOB NOT NULL   -- the task table in the order printed (eventrows.h)
+);
+)sql";
+
 constexpr std::array kMigrations {
-    Migration {1, kMigration1}, Migration {2, kMigration2}, Migration {3, kMigration3},
-    Migration {4, kMigration4}, Migration {5, kMigration5},
+    Migration {1, kMigration1},
+    Migration {2, kMigration2},
+    Migration {3, kMigration3},
+    Migration {4, kMigration4},
+    Migration {5, kMigration5},
+    Migration {6, kMigration6, &moveRawLinesToReports},
+    Migration {7, kMigration7, &moveTaskRowsToTables},
     // Append new migrations here (2: samples tables, ...). Never edit a released one.
 };
 
@@ -373,9 +402,13 @@ static Result<void> applyMigration(sqlite3 *db, const Migration &m)
         (void)sqliteExec(db, "ROLLBACK");
         return current < 0 ? sqliteFail(db, u"cannot read the schema version: "_s) : Result<void> {};
     }
-    const QByteArray sql = QByteArray(m.sql) + "\nPRAGMA user_version = " + QByteArray::number(m.version)
+    const QByteArray bump = "PRAGMA user_version = " + QByteArray::number(m.version)
         + ";\nPRAGMA application_id = " + QByteArray::number(kApplicationId) + ";\nCOMMIT;";
-    Result<void> applied = sqliteExec(db, sql.constData());
+    Result<void> applied = sqliteExec(db, m.sql);
+    if (applied && m.moveData)
+        applied = m.moveData(db);
+    if (applied)
+        applied = sqliteExec(db, bump.constData());
     if (!applied && !sqlite3_get_autocommit(db))
         (void)sqliteExec(db, "ROLLBACK");
     return applied;

@@ -19,6 +19,8 @@ inline constexpr int kApplicationId = 0x6f6f6d73;
 struct Migration {
     int version; // 1, 2, 3 … in order, no gaps
     const char *sql; // one or more statements, run inside the migration's transaction
+    // Moves rows SQL alone cannot (re-encoded data), after sql in the same transaction; may be null.
+    Result<void> (*moveData)(sqlite3 *db) = nullptr;
 };
 
 std::span<const Migration> migrations();

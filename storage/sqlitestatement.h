@@ -285,6 +285,12 @@ public:
         const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
         return data ? QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, col)) : QString();
     }
+    // The column's bytes (text or blob), valid until the next step or reset.
+    QByteArrayView bytes(int col) const
+    {
+        const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, col));
+        return QByteArrayView(data, sqlite3_column_bytes(m_stmt, col));
+    }
     std::optional<std::int64_t> optInt64(int col) const
     {
         return isNull(col) ? std::nullopt : std::optional<std::int64_t>(int64(col));

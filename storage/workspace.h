@@ -61,6 +61,15 @@ struct ImportResult {
     std::vector<ParseWarning> warnings;
 };
 
+// What an import shows its caller in the same single read of the log: every byte read (in order,
+// as the parser gets it) and every event as it is stored, with its new id. An import that fails
+// or finds its content already stored has still shown them: the caller keeps what it gathered only
+// when the ImportResult says the events were added.
+struct ImportTap {
+    std::function<void(const char *data, qsizetype size)> onBlock;
+    std::function<void(const OomEvent &event, qint64 eventId)> onStored;
+};
+
 // How a connection waits while another writer (another process or thread) holds the workspace's
 // write lock: it waits instead of failing, says once that it waits, and stops when canceled or
 // after limitMs.
@@ -106,7 +115,8 @@ public:
     // One transaction per import: an error or cancel leaves the workspace as it was. Sources are
     // identified by content hash, so importing the same bytes twice adds nothing.
     ImportResult importLogFile(const QString &filePath, const ProgressFn &progress = {});
-    ImportResult importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress = {});
+    ImportResult importLog(QIODevice &device, const QString &displayName, const ProgressFn &progress = {},
+                           const ImportTap &tap = {});
 
     std::vector<SourceInfo> sources() const;
     std::vector<EventSummary> events() const; // ordered by source, then first line

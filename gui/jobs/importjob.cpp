@@ -56,30 +56,6 @@ private:
     qint64 m_fileBytes = 1;
 };
 
-// The deaths of a file just imported, gathered the way `oomscope-cli import` gathers them: a
-// Kubernetes record joins its pods, a log its kernel kills and other killers' lines.
-void collectDeaths(DeathCollector &deaths, Workspace &workspace, const FileImportOutcome &outcome)
-{
-    if (!outcome.result.ok)
-        return;
-    OpenedLog log = openLog(outcome.filePath);
-    if (!log.device)
-        return;
-    if (outcome.kind == FileImportOutcome::Kind::Kubernetes) {
-        (void)deaths.takeKubeRecord(log); // stored already; a parse error was reported then
-        return;
-    }
-    const std::vector<qint64> ids = outcome.result.alreadyImported
-        ? workspace.eventIds(outcome.result.sourceId)
-        : outcome.result.newEventIds;
-    for (const qint64 id : ids) {
-        if (const std::optional<OomEvent> e = workspace.event(id))
-            if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
-                deaths.addKernelKill(*k);
-    }
-    (void)deaths.scanLines(log);
-}
-
 } // namespace
 
 void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspacePath,
@@ -138,6 +114,13 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
             outcome.result.alreadyImported = k && k->alreadyImported;
             outcome.result.sourceId = k ? k->sourceId : 0;
             outcome.podsAdded = k ? k->podsAdded : 0;
+            if (outcome.result.ok)
+                if (OpenedLog log = openLog(file); log.device)
+                    (void)deaths.takeKubeRecord(log); // joined into the deaths; parse errors said above
+        } else if (OpenedLog log = openLog(file); log.device) {
+            // Its deaths (kernel kills as stored, other killers' lines) are gathered in the same
+            // read, the way `oomscope-cli import` gathers them.
+            outcome.result = deaths.importLog(workspace, log, progress.forFile(file));
         } else {
             outcome.result = workspace.importLogFile(file, progress.forFile(file));
         }
@@ -145,7 +128,6 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
         if (promise.isCanceled())
             return std::nullopt; // the workspace rolled the file back; nothing to report
         const qint64 sourceId = outcome.result.ok ? outcome.result.sourceId : 0;
-        collectDeaths(deaths, workspace, outcome);
         promise.addResult(std::move(outcome));
         return sourceId;
     };

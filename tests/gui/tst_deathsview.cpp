@@ -49,16 +49,7 @@ bool importDeathsOf(Workspace &ws, const QStringList &files)
                 return false;
             continue;
         }
-        const ImportResult r = ws.importLogFile(file);
-        if (!r.ok)
-            return false;
-        for (const qint64 id : r.newEventIds) {
-            if (const std::optional<OomEvent> e = ws.event(id))
-                if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
-                    deaths.addKernelKill(*k);
-        }
-        OpenedLog again = openLog(file);
-        if (!deaths.scanLines(again))
+        if (!deaths.importLog(ws, log).ok)
             return false;
     }
     return storeDeaths(ws, deaths.deaths()).has_value();

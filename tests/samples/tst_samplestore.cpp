@@ -19,6 +19,7 @@
 #include <map>
 #include <random>
 #include <sqlite3.h>
+#include <variant>
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
@@ -268,12 +269,41 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
                "INSERT INTO sources (id, name, content_hash, bytes, lines, imported_at) "
                "SELECT id, name, content_hash, bytes, lines, imported_at FROM ref.sources;"
                "INSERT INTO events SELECT * FROM ref.events;"
-               "INSERT INTO tasks SELECT * FROM ref.tasks;"
                "INSERT INTO group_kills SELECT * FROM ref.group_kills;"
                "INSERT INTO memcg_stats SELECT * FROM ref.memcg_stats;"
-               "INSERT INTO raw_lines SELECT * FROM ref.raw_lines;"
                "INSERT INTO warnings SELECT * FROM ref.warnings;"
                "DETACH ref;");
+    // Migration 1 kept a row per task and per raw line (the current schema one row per event).
+    auto insertRow = [db](const char *sql, const std::vector<std::variant<qint64, QString>> &values) {
+        sqlite3_stmt *insert = nullptr;
+        if (sqlite3_prepare_v2(db, sql, -1, &insert, nullptr) != SQLITE_OK)
+            return false;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (const auto *n = std::get_if<qint64>(&values[i])) {
+                sqlite3_bind_int64(insert, int(i) + 1, *n);
+            } else {
+                const QByteArray text = std::get<QString>(values[i]).toUtf8();
+                sqlite3_bind_text(insert, int(i) + 1, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+            }
+        }
+        const int stepped = sqlite3_step(insert);
+        sqlite3_finalize(insert);
+        return stepped == SQLITE_DONE;
+    };
+    const qint64 eventId = refEvents.front().id;
+    for (std::size_t i = 0; i < refEvent->tasks.size(); ++i) {
+        const OomTask &t = refEvent->tasks[i];
+        QVERIFY(
+            insertRow("INSERT INTO tasks (event_id, ord, pid, uid, tgid, total_vm_pages, rss_pages, "
+                      "swapents_pages, oom_score_adj, comm, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      {eventId, qint64(i), t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.swapEntsPages,
+                       qint64(t.oomScoreAdj), t.comm, t.line}));
+    }
+    for (std::size_t i = 0; i < refEvent->rawLines.size(); ++i) {
+        const RawLine &l = refEvent->rawLines[i];
+        QVERIFY(insertRow("INSERT INTO raw_lines (event_id, ord, line, text) VALUES (?, ?, ?, ?)",
+                          {eventId, qint64(i), l.line, l.text}));
+    }
     QCOMPARE(queryInt(db, "PRAGMA user_version"), 1);
     sqlite3_close(db);
 
@@ -288,7 +318,9 @@ void TestSampleStore::migrationFromVersion1KeepsEvents()
     const std::optional<OomEvent> event = ws.event(events.front().id);
     QVERIFY(event);
     QCOMPARE(event->tasks.size(), refEvent->tasks.size());
+    QCOMPARE(event->tasks.back().comm, refEvent->tasks.back().comm);
     QCOMPARE(event->rawLines.size(), refEvent->rawLines.size());
+    QCOMPARE(event->rawLines.back().text, refEvent->rawLines.back().text);
     // Existing sources are logs; the new tables exist and work.
     QCOMPARE(queryInt(RawDb(ws.path()), "SELECT count(*) FROM sources WHERE kind = 'log'"),
              qint64(ws.sources().size()));

@@ -111,7 +111,7 @@ void TestWorkspaceFile::createsAndMigrates()
     int tables = 0;
     QCOMPARE(sqlite3_prepare_v2(db,
                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                "('sources', 'events', 'tasks', 'raw_lines', 'warnings')",
+                                "('sources', 'events', 'task_tables', 'raw_reports', 'warnings')",
                                 -1, &s, nullptr),
              SQLITE_OK);
     QCOMPARE(sqlite3_step(s), SQLITE_ROW);
