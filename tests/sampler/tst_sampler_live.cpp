@@ -245,7 +245,9 @@ private Q_SLOTS:
         QVERIFY(seen != points.end() && seen != points.begin());
         QCOMPARE(seen->oomKills, std::int64_t(1));
         QCOMPARE((seen - 1)->oomKills, std::int64_t(0));
-        constexpr double clockSlackSeconds = 0.02;
+        // The sample's boottime is read just before or after its counters; on a loaded machine the
+        // reading of the previous sample can come tens of ms after the kill (22 ms seen in CI load).
+        constexpr double clockSlackSeconds = 0.05;
         QVERIFY2(
             killSeconds <= seen->boottime + clockSlackSeconds
                 && killSeconds >= (seen - 1)->boottime - clockSlackSeconds,
