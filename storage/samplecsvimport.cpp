@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Recording CSV imports (samples, per-process samples): one transaction per file, the file a
-// source of the SourceRegistry (content-hash dedup, skipped rows stored as warnings).
+// source of the SourceRegistry (content-hash dedup, skipped rows stored as warnings). Samples
+// are stored as they are parsed (SampleFeed), so an import's memory does not grow with the file.
 #include "bulkimport.h"
 #include "samplestore.h"
 #include "samplestoreprivate.h"
@@ -9,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <limits>
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
@@ -27,7 +29,7 @@ std::optional<SourceContent> startSourceImport(sqlite3 *db, QFile &file, ImportR
         result.error = u"no workspace is open"_s;
         return std::nullopt;
     }
-    if (!file.open(QIODevice::ReadOnly)) {
+    if (!file.isOpen() && !file.open(QIODevice::ReadOnly)) {
         result.error = u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString());
         return std::nullopt;
     }
@@ -54,6 +56,17 @@ std::optional<SourceContent> startSourceImport(sqlite3 *db, QFile &file, ImportR
     return *content;
 }
 
+// The skipped rows of a recording file as the warnings of its source.
+Result<void> addRecordingWarnings(SourceRegistry &registry, qint64 sourceId,
+                                  const std::vector<CsvRowIssue> &issues)
+{
+    std::vector<ParseWarning> warnings;
+    warnings.reserve(issues.size());
+    for (const CsvRowIssue &issue : issues)
+        warnings.push_back(ParseWarning {issue.line, ParseWarning::Kind::Malformed, issue.detail});
+    return registry.addWarnings(sourceId, warnings);
+}
+
 // The source row of a recording file with its skipped rows as warnings; returns its id.
 Result<qint64> addRecordingSource(sqlite3 *db, const QString &path, const SourceContent &content,
                                   qint64 lines, const char *kind, const std::vector<CsvRowIssue> &issues)
@@ -63,11 +76,7 @@ Result<qint64> addRecordingSource(sqlite3 *db, const QString &path, const Source
         registry.add(NewSource {QFileInfo(path).fileName(), content, lines, kind});
     if (!sourceId)
         return sourceId;
-    std::vector<ParseWarning> warnings;
-    warnings.reserve(issues.size());
-    for (const CsvRowIssue &issue : issues)
-        warnings.push_back(ParseWarning {issue.line, ParseWarning::Kind::Malformed, issue.detail});
-    if (Result<void> stored = registry.addWarnings(*sourceId, warnings); !stored)
+    if (Result<void> stored = addRecordingWarnings(registry, *sourceId, issues); !stored)
         return tl::unexpected<Error>(stored.error());
     return sourceId;
 }
@@ -90,18 +99,141 @@ template<typename ImportResultT, typename ParsedT> bool parsedOk(const ParsedT &
 
 } // namespace
 
-SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QString &host,
-                                                  const ProgressFn &progress)
+// Stores the samples of a samples file as they come: each goes straight into its series' tail
+// and open buckets, full chunks are written as they fill, so memory holds a partial chunk per
+// series whatever the size of the file. The rows of one series must come in time order: a row
+// earlier than the one before it in its series cannot go into chunks already written, and the
+// feed stops with Stop::Unsorted (the import is then done again from the sorted file).
+class SampleStore::Private::SampleFeed final : public SamplesCsvSink
 {
+public:
+    enum class Stop { None, Unsorted, Failed };
+
+    SampleFeed(SampleStore &store, Private &d, const QString &host)
+        : m_store(store)
+        , m_d(d)
+        , m_host(host)
+    { }
+
+    void bytesRead(const char *data, qsizetype size) override { m_hasher.add(data, size); }
+
+    bool newSeries(const QString &cgroup) override
+    {
+        const Result<qint64> id = m_store.ensureSeries(m_host, cgroup);
+        if (!id)
+            return failed(id.error().message);
+        const Result<SeriesState *> state = m_d.loadState(*id);
+        if (!state)
+            return failed(u"cgroup %1: "_s.arg(cgroup) + state.error().message);
+        Fed fed {cgroup, *id, *state};
+        fed.lastMs = (*state)->count > 0 ? (*state)->lastMs : std::numeric_limits<std::int64_t>::min();
+        m_series.push_back(std::move(fed));
+        return true;
+    }
+
+    bool sample(std::size_t index, const MemorySample &s) override
+    {
+        Fed &fed = m_series[index];
+        if (s.timestampMs < fed.lastMs) {
+            if (fed.added > 0) {
+                m_stop = Stop::Unsorted;
+                return false;
+            }
+            return failed(u"cgroup %1: samples before the series' last sample (%2 < %3)"_s.arg(fed.cgroup)
+                              .arg(s.timestampMs)
+                              .arg(fed.lastMs));
+        }
+        if (fed.added == 0)
+            fed.firstMs = s.timestampMs;
+        fed.lastMs = s.timestampMs;
+        ++fed.added;
+        if (Result<void> pushed = m_d.pushSample(fed.id, *fed.state, s); !pushed)
+            return failed(u"cgroup %1: "_s.arg(fed.cgroup) + pushed.error().message);
+        return true;
+    }
+
+    // Once every row is in: the partial tails and open buckets, and the series rows.
+    Result<void> finish()
+    {
+        for (Fed &fed : m_series) {
+            if (fed.added == 0)
+                continue;
+            if (Result<void> flushed = m_d.flush(fed.id, *fed.state); !flushed)
+                return flushed;
+            if (Result<void> updated = m_d.addToSeries(fed.id, fed.firstMs, fed.lastMs, fed.added); !updated)
+                return updated;
+        }
+        return {};
+    }
+
+    // After the commit: the cached states match the file again.
+    void committed()
+    {
+        for (Fed &fed : m_series) {
+            fed.state->count += fed.added;
+            if (fed.added > 0)
+                fed.state->lastMs = fed.lastMs;
+        }
+    }
+
+    std::vector<qint64> seriesIds() const
+    {
+        std::vector<qint64> ids;
+        for (const Fed &fed : m_series)
+            ids.push_back(fed.id);
+        return ids;
+    }
+
+    ContentHasher &hasher() { return m_hasher; }
+    Stop stop() const { return m_stop; }
+    const QString &error() const { return m_error; }
+
+private:
+    struct Fed {
+        QString cgroup;
+        qint64 id = 0;
+        SeriesState *state = nullptr;
+        qint64 added = 0;
+        std::int64_t firstMs = 0;
+        std::int64_t lastMs = 0; // of this import's samples, else of the stored ones
+    };
+
+    bool failed(const QString &error)
+    {
+        m_stop = Stop::Failed;
+        m_error = error;
+        return false;
+    }
+
+    SampleStore &m_store;
+    Private &m_d;
+    const QString &m_host;
+    ContentHasher m_hasher;
+    std::vector<Fed> m_series;
+    Stop m_stop = Stop::None;
+    QString m_error;
+};
+
+// One attempt at a samples import. Streamed: the file is read once, its rows stored as they are
+// parsed, its hash taken on the way (the source row waits under a placeholder hash, and content
+// seen before is rolled back at the end). Sorted (after a streamed attempt met a series out of
+// time order): hashed first, then read whole and sorted, as the import always was before.
+SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFile &file, const QString &host,
+                                                        const ProgressFn &progress, bool sorted,
+                                                        bool &unsorted)
+{
+    unsorted = false;
     SamplesImportResult result;
-    sqlite3 *db = d->connection();
-    QFile file(path);
-    const std::optional<SourceContent> content = startSourceImport(db, file, result);
-    if (!content)
+    if (Result<void> prepared = prepareWriteStatements(); !prepared) {
+        result.error = prepared.error().message;
         return result;
-    SamplesCsvResult parsed = readSamplesCsv(file, defaultCgroupForFile(path), progress);
-    if (!parsedOk(parsed, result))
-        return result;
+    }
+    std::optional<SourceContent> knownContent;
+    if (sorted) {
+        knownContent = startSourceImport(db, file, result);
+        if (!knownContent)
+            return result;
+    }
 
     const BulkImportSettings bulk(db);
     SqliteTransaction scope(db, "oomscope_samples");
@@ -109,31 +241,130 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
         return result;
     auto fail = [&](const QString &error) {
         scope.rollback();
-        d->states.clear(); // tails of every series this import touched are stale now
+        states.clear(); // tails of every series this import touched are stale now
         result.error = error;
         result.seriesIds.clear();
         result.samplesAdded = 0;
         return result;
     };
+    SourceRegistry registry(db);
+    const QString name = QFileInfo(file.fileName()).fileName();
     const Result<qint64> sourceId =
-        addRecordingSource(db, path, *content, parsed.rows, "samples", parsed.skipped);
+        registry.add(NewSource {name, knownContent.value_or(SourceContent {"pending", 0}), 0, "samples"});
     if (!sourceId)
         return fail(sourceId.error().message);
-    result.sourceId = *sourceId;
-    for (const RecordedSeries &rs : parsed.series) {
-        const Result<qint64> id = ensureSeries(host, rs.cgroup);
-        if (!id)
-            return fail(id.error().message);
-        const AppendResult appended = append(*id, rs.samples);
-        if (!appended.ok)
-            return fail(u"cgroup %1: %2"_s.arg(rs.cgroup, appended.error));
-        result.seriesIds.push_back(*id);
-        result.samplesAdded += appended.appended;
+
+    SampleFeed feed(store, *this, host);
+    if (!feed.hasher().isValid())
+        return fail(u"out of memory"_s);
+    const QString defaultCgroup = defaultCgroupForFile(file.fileName());
+    SamplesCsvResult parsed;
+    if (sorted) {
+        parsed = readSamplesCsv(file, defaultCgroup, progress);
+        // Each series whole and in time order: only the samples stored before can be out of order.
+        for (std::size_t i = 0; i < parsed.series.size() && feed.stop() == SampleFeed::Stop::None; ++i) {
+            if (!feed.newSeries(parsed.series[i].cgroup))
+                break;
+            for (const MemorySample &s : parsed.series[i].samples) {
+                if (!feed.sample(i, s))
+                    break;
+            }
+        }
+    } else {
+        parsed = streamSamplesCsv(file, defaultCgroup, feed, progress);
     }
+    result.skippedRows = parsed.skippedRows;
+    result.warnings = parsed.skipped;
+    if (feed.stop() == SampleFeed::Stop::Unsorted) {
+        unsorted = true;
+        return fail(QString());
+    }
+    if (parsed.canceled) {
+        fail(QString());
+        result.canceled = true;
+        return result;
+    }
+    if (!parsed.error.isEmpty())
+        return fail(parsed.error);
+
+    // The content seen before: nothing to add. Asked also when storing failed, since the same
+    // file again fails (its samples lie before the series' stored ones) where it should be a
+    // no-op; the bytes the reader did not get to are hashed on their own.
+    const std::optional<SourceContent> content = [&]() -> std::optional<SourceContent> {
+        if (knownContent)
+            return knownContent;
+        if (feed.stop() == SampleFeed::Stop::Failed) {
+            QByteArray block(1 << 20, Qt::Uninitialized);
+            qint64 n = 0;
+            while ((n = file.read(block.data(), block.size())) > 0)
+                feed.hasher().add(block.constData(), n);
+            if (n < 0)
+                return std::nullopt;
+        } else if (feed.hasher().bytes() != parsed.bytesRead) {
+            // The hash is the source's identity: it must cover exactly the bytes that were parsed.
+            return std::nullopt;
+        }
+        return feed.hasher().content();
+    }();
+    if (!content && feed.stop() != SampleFeed::Stop::Failed)
+        return fail(
+            u"internal error: hashed %1 of %2 bytes read"_s.arg(feed.hasher().bytes()).arg(parsed.bytesRead));
+    if (content && !knownContent) {
+        const Result<std::optional<qint64>> seen = registry.find(content->hash, *sourceId);
+        if (!seen)
+            return fail(seen.error().message);
+        if (*seen) {
+            fail(QString());
+            result.error.clear();
+            result.ok = true;
+            result.alreadyImported = true;
+            result.sourceId = **seen;
+            result.skippedRows = 0;
+            result.warnings.clear();
+            return result;
+        }
+    }
+    if (feed.stop() == SampleFeed::Stop::Failed)
+        return fail(feed.error());
+    if (Result<void> finished = feed.finish(); !finished)
+        return fail(finished.error().message);
+    if (Result<void> done = registry.finish(*sourceId, *content, parsed.rows); !done)
+        return fail(done.error().message);
+    if (Result<void> stored = addRecordingWarnings(registry, *sourceId, parsed.skipped); !stored)
+        return fail(stored.error().message);
     if (Result<void> committed = scope.commit(); !committed)
         return fail(u"cannot commit the import: "_s + committed.error().message);
+    feed.committed();
     result.ok = true;
+    result.sourceId = *sourceId;
+    result.seriesIds = feed.seriesIds();
+    result.samplesAdded = parsed.rows;
     return result;
+}
+
+SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QString &host,
+                                                  const ProgressFn &progress)
+{
+    if (!d->connection()) {
+        SamplesImportResult result;
+        result.error = u"no workspace is open"_s;
+        return result;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        SamplesImportResult result;
+        result.error = u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString());
+        return result;
+    }
+    bool unsorted = false;
+    SamplesImportResult streamed = d->importSamples(*this, file, host, progress, false, unsorted);
+    if (!unsorted)
+        return streamed;
+    if (!file.seek(0)) {
+        streamed.error = u"cannot rewind %1"_s.arg(file.fileName());
+        return streamed;
+    }
+    return d->importSamples(*this, file, host, progress, true, unsorted);
 }
 
 ProcsImportResult

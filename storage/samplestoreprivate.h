@@ -8,6 +8,8 @@
 #include "sqlitestatement.h"
 #include "workspacehandle.h"
 
+#include <QFile>
+
 #include <memory>
 #include <unordered_map>
 
@@ -61,6 +63,12 @@ struct SampleStore::Private {
     Result<void> pushSample(qint64 seriesId, SeriesState &st, const MemorySample &s);
     // The series row's time range and count after samples were added.
     Result<void> addToSeries(qint64 seriesId, std::int64_t firstMs, std::int64_t lastMs, qint64 count);
+
+    // Recording imports (samplecsvimport.cpp). sorted: read the file whole and sort it; unsorted
+    // is set when a streamed attempt found a series out of time order (nothing is stored then).
+    class SampleFeed;
+    SamplesImportResult importSamples(SampleStore &store, QFile &file, const QString &host,
+                                      const ProgressFn &progress, bool sorted, bool &unsorted);
 
     // Queries (samplequery.cpp). Chunks overlapping [lo, hi] of one level, decoded and cut to
     // the range.
