@@ -152,6 +152,30 @@ QByteArray encode(const ColumnBlock &block, std::size_t first, std::size_t count
     return out;
 }
 
+QByteArray encode(const RowBlock &block)
+{
+    ChunkBuilder builder(int(block.width), block.size());
+    for (std::size_t r = 0; r < block.size(); ++r)
+        builder.push(std::span<const std::int64_t>(block.values).subspan(r * block.width, block.width));
+    QByteArray out;
+    builder.blob(out);
+    return out;
+}
+
+bool decodeAppend(std::span<const char> blob, RowBlock &out)
+{
+    ColumnBlock columns(static_cast<int>(out.width));
+    if (!decodeAppend(blob, columns))
+        return false;
+    const std::size_t base = out.values.size();
+    out.values.resize(base + columns.size() * out.width);
+    for (std::size_t c = 0; c < out.width; ++c) {
+        for (std::size_t r = 0; r < columns.size(); ++r)
+            out.values[base + r * out.width + c] = columns.columns[c][r];
+    }
+    return true;
+}
+
 ChunkBuilder::ChunkBuilder(int columnCount, std::size_t capacity)
     : m_width(std::size_t(columnCount))
     , m_capacity(capacity)

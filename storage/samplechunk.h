@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -45,6 +46,31 @@ struct ColumnBlock {
     }
 };
 
+// Row-major records of N int64 columns: the tails of the levels of detail, appended a bucket at
+// a time and their last bucket rewritten while it fills. A record is one contiguous write here;
+// in a ColumnBlock it is N writes to N arrays, each a cache miss once a hundred series' tails are
+// filled in turn.
+struct RowBlock {
+    explicit RowBlock(int columnCount = 0)
+        : width(std::size_t(columnCount))
+    { }
+    std::size_t size() const { return width == 0 ? 0 : values.size() / width; }
+    bool empty() const { return values.empty(); }
+    void clear() { values.clear(); }
+    void push(std::span<const std::int64_t> record)
+    {
+        values.insert(values.end(), record.begin(), record.begin() + std::ptrdiff_t(width));
+    }
+    void setRow(std::size_t row, std::span<const std::int64_t> record)
+    {
+        std::copy_n(record.begin(), width, values.begin() + std::ptrdiff_t(row * width));
+    }
+    std::int64_t at(std::size_t row, int column) const { return values[row * width + std::size_t(column)]; }
+
+    std::size_t width;
+    std::vector<std::int64_t> values; // record after record
+};
+
 // Builds one chunk's blob as its records come: each value's zigzag varint delta goes straight
 // to its column's bytes, so a record costs a few bytes per column where keeping it decoded in a
 // ColumnBlock cost 15 writes to 15 arrays (each a cache miss once a hundred series' tails are
@@ -82,11 +108,13 @@ private:
 // Layout: u8 format (1), varint row count, varint column count, then per column a varint byte
 // length followed by that many bytes of zigzag varint deltas (the first value is a delta to 0).
 QByteArray encode(const ColumnBlock &block, std::size_t first = 0, std::size_t count = SIZE_MAX);
+QByteArray encode(const RowBlock &block);
 
 // Decodes the whole blob into `out` (columns appended to what is there). A blob with fewer
 // columns than `out` (written before columns were added) fills the missing ones with -1. Returns false on a
 // malformed blob, leaving `out` unspecified.
 bool decodeAppend(std::span<const char> blob, ColumnBlock &out);
+bool decodeAppend(std::span<const char> blob, RowBlock &out);
 
 // Decodes column `column` only (e.g. time, column 0). Returns false on a malformed blob.
 bool decodeColumn(std::span<const char> blob, int column, std::vector<std::int64_t> &out);

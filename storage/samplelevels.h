@@ -175,11 +175,10 @@ inline Bucket bucketOf(const MemorySample &s, std::int64_t bucketStart)
                    std::max(s.peakBytes, s.usageBytes)};
 }
 
-inline Bucket rowOf(const chunk::ColumnBlock &block, std::size_t row)
+inline Bucket rowOf(const chunk::RowBlock &block, std::size_t row)
 {
     Bucket b {};
-    for (int c = 0; c < BucketColumnCount; ++c)
-        b[std::size_t(c)] = block.columns[std::size_t(c)][row];
+    std::copy_n(block.values.begin() + std::ptrdiff_t(row * block.width), BucketColumnCount, b.begin());
     return b;
 }
 
@@ -225,7 +224,7 @@ inline std::span<const char> blobOf(const SqliteStatement &s, int col)
 // Write-side state of one series: the decoded last chunk of every level and the open buckets.
 struct SeriesState {
     struct Level {
-        chunk::ColumnBlock tail;
+        chunk::RowBlock tail;
         std::int64_t tailSeq = 0; // seq of the row that holds (or will hold) the tail
         bool dirty = false;
     };
@@ -245,7 +244,7 @@ struct SeriesState {
     SeriesState()
     {
         for (int l = 1; l <= kLevels; ++l)
-            levels[std::size_t(l)].tail = chunk::ColumnBlock(columnCountOf(l));
+            levels[std::size_t(l)].tail = chunk::RowBlock(columnCountOf(l));
     }
 };
 

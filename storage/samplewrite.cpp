@@ -135,8 +135,8 @@ Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesS
         if (count == 0)
             return {};
         chunkBlob = chunk::encode(lv.tail);
-        firstMs = lv.tail.columns[BTime].front();
-        lastMs = lv.tail.columns[BLastTime].back();
+        firstMs = lv.tail.at(0, BTime);
+        lastMs = lv.tail.at(count - 1, BLastTime);
     }
     SqliteStatement &s = upsertChunk;
     s.bind(1, std::int64_t(seriesId));

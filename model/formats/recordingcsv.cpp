@@ -258,6 +258,25 @@ private:
         }
     }
 
+    // a == b, eight bytes at a time inline: once per row, where a memcmp call was 2 % of an import.
+    static bool sameBytes(std::string_view a, const std::string &b)
+    {
+        if (a.size() != b.size())
+            return false;
+        const char *x = a.data();
+        const char *y = b.data();
+        std::size_t n = a.size();
+        for (; n >= 8; n -= 8, x += 8, y += 8) {
+            if (load8(x) != load8(y))
+                return false;
+        }
+        for (; n > 0; --n, ++x, ++y) {
+            if (*x != *y)
+                return false;
+        }
+        return true;
+    }
+
     bool deliver(std::string_view cgroup, const MemorySample &sample, qint64 lineBytes)
     {
         if (m_result.rows == 0 && !m_in.isSequential() && m_in.size() > 0)
@@ -275,10 +294,10 @@ private:
     // stop.
     std::optional<std::size_t> seriesFor(std::string_view cgroup)
     {
-        if (m_last && cgroup == m_last->first)
+        if (m_last && sameBytes(cgroup, m_last->first))
             return m_last->second;
         const Key *next = m_last ? m_follower[m_last->second] : nullptr;
-        if (next && cgroup == next->first) {
+        if (next && sameBytes(cgroup, next->first)) {
             m_last = next;
             return next->second;
         }
