@@ -179,6 +179,29 @@ void TestGrowthChart::seriesTreeModel()
     model.setSeries(store.workloads(), store.series());
     QCOMPARE(model.checkedSeries().size(), std::size_t(2));
     QVERIFY(!model.setData(model.index(0, 0), Qt::Checked, Qt::CheckStateRole)); // hosts have no box
+
+    // Live samples are counted as they are stored: only those after the series' newest known
+    // one (a reload may have read the others), up to the workload and host rows.
+    QSignalSpy counts(&model, &QAbstractItemModel::dataChanged);
+    StoredSamples stored;
+    stored.series.emplace_back(a1, std::vector<MemorySample> {sampleAt(1100, 200), sampleAt(1200, 300)});
+    stored.series.emplace_back(a2, std::vector<MemorySample> {sampleAt(5000, 100)});
+    QVERIFY(model.addStoredSamples(stored));
+    const QModelIndex a1Row = model.indexOfSeries(a1);
+    auto countOf = [&model](const QModelIndex &index) {
+        return model.index(index.row(), SeriesTreeModel::SamplesColumn, index.parent()).data().toString();
+    };
+    QCOMPARE(countOf(a1Row), u"3"_s);
+    QCOMPARE(countOf(model.indexOfSeries(a2)), u"1"_s);
+    QCOMPARE(countOf(a1Row.parent()), u"4"_s);
+    QCOMPARE(countOf(a1Row.parent().parent()), u"4"_s);
+    QCOMPARE(model.seriesInfo(a1)->lastMs, std::optional<std::int64_t>(1200));
+    QCOMPARE(model.seriesInfo(a2)->firstMs, std::optional<std::int64_t>(5000));
+    QCOMPARE(counts.count(), 4); // two series, their workload, their host
+    // A series the tree has not read yet: the caller reloads.
+    StoredSamples unknown;
+    unknown.series.emplace_back(b + 1000, std::vector<MemorySample> {sampleAt(1, 1)});
+    QVERIFY(!model.addStoredSamples(unknown));
 }
 
 void TestGrowthChart::bundledRecordingHasLimitAndKillMarker()
