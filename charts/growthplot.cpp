@@ -6,6 +6,7 @@
 #include "growthplot.h"
 
 #include <QCoreApplication>
+#include <QFontMetrics>
 #include <QLocale>
 
 #include <algorithm>
@@ -82,6 +83,32 @@ std::pair<std::int64_t, bool> fittedEnd(const Verdict &verdict)
         }
     }
     return {endMs, killed};
+}
+
+// What a marker's label says in full.
+QString markerText(const ChartMarker &marker)
+{
+    if (!marker.warning.isEmpty())
+        return u"⚠ "_s + marker.warning;
+    return marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim;
+}
+
+// The text broken at spaces into lines of at most widthPx (a longer word keeps its own line).
+QString wrapped(const QString &text, const QFontMetrics &metrics, int widthPx)
+{
+    QStringList lines;
+    QString line;
+    for (const QString &word : text.split(u' ')) {
+        const QString longer = line.isEmpty() ? word : line + u' ' + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > widthPx) {
+            lines << line;
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    lines << line;
+    return lines.join(u'\n');
 }
 
 } // namespace
@@ -218,10 +245,8 @@ void GrowthPlot::addMarker(const ChartMarker &marker)
     // Kills close together would share one spot; stagger their labels downwards.
     items.label->position->setCoords(key, 0.015 + 0.075 * double(m_markerItems.size() % 4));
     items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    if (warning)
-        items.label->setText(u"⚠ "_s + marker.warning);
-    else
-        items.label->setText(marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim);
+    items.label->setText(markerText(marker));
+    items.label->setTextAlignment(Qt::AlignLeft); // wrapped lines (fitMarkerLabels) read left to right
     items.label->setColor(color);
     items.label->setBrush(m_style.palette.labelBackground);
     items.label->setPen(QPen(color, 1));
@@ -440,14 +465,37 @@ void GrowthPlot::updateValueRange()
 
 void GrowthPlot::updateTimeRange()
 {
-    // Labels of kills near the right edge open to the left, so they stay readable.
+    fitMarkerLabels();
+    updateTimeAxis(m_plot->xAxis, m_style.time);
+}
+
+void GrowthPlot::fitMarkerLabels()
+{
     const QCPRange range = m_plot->xAxis->range();
+    const QRect plotRect = m_plot->axisRect()->rect();
     for (MarkerItems &m : m_markerItems) {
-        const bool rightHalf = secondsOf(m.marker.timeMs) > range.lower + range.size() * 0.7;
-        m.label->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        // Labels of kills near the right edge open to the left, so they stay readable…
+        bool openRight = secondsOf(m.marker.timeMs) <= range.lower + range.size() * 0.7;
+        const QString text = markerText(m.marker);
+        if (plotRect.width() > 100) {
+            // …unless only the other side has room for the whole text; with room on neither
+            // side it wraps, so a long early warning does not run past the plot's edge.
+            const int x = int(m_plot->xAxis->coordToPixel(secondsOf(m.marker.timeMs)));
+            const int frame = 14; // padding and border
+            const int right = plotRect.right() - x - frame;
+            const int left = x - plotRect.left() - frame;
+            const QFontMetrics metrics(m.label->font());
+            const int textWidth = metrics.horizontalAdvance(text);
+            if (textWidth > (openRight ? right : left) && textWidth <= (openRight ? left : right))
+                openRight = !openRight;
+            const int room = std::max(openRight ? right : left, 120);
+            m.label->setText(textWidth <= room ? text : wrapped(text, metrics, room));
+        } else {
+            m.label->setText(text);
+        }
+        m.label->setPositionAlignment((openRight ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignTop);
         m.label->setPadding(QMargins(5, 2, 5, 2));
     }
-    updateTimeAxis(m_plot->xAxis, m_style.time);
 }
 
 void GrowthPlot::clearVerdictOverlay()

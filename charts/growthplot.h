@@ -106,6 +106,9 @@ public:
     void updateValueRange();
     // After the time range changed: tick format, axis label, marker labels' sides.
     void updateTimeRange();
+    // After the plot was laid out (a replot, a resize): marker labels stay inside the plot,
+    // opening to the side with room or wrapping onto more lines.
+    void fitMarkerLabels();
 
     // The verdict over a shown series, for the current time range and axis rect width.
     void setVerdictOverlay(qint64 seriesId, const Verdict &verdict);
