@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Long live session: the workbench's attach path (real oomscope-agent over a fixture tree of 200
-// cgroups at 10 Hz -> AgentClient -> FeedRecorderThread -> workspace) with the growth chart
-// following 8 of the series live, for --minutes (default 10). Prints the process's memory growth,
-// the chart's replot time p50/p99 and the samples lost. A figure, not a test: asserts no timings.
+// Long live session: the workbench's main window attached to a real oomscope-agent over a fixture
+// tree of --cgroups cgroups sampled at --hz, for --minutes (default 200, 10 Hz, 10 min), as
+// File > Attach to Node… does (AgentClient -> FeedRecorderThread -> workspace -> the window),
+// with --shown series checked on the Timeline and Fit All pressed once a minute, as a person
+// watching the whole session would. Prints the process's memory over time, the points the
+// chart holds, the chart's replot times (QCustomPlot's own replotTime of every replot the window
+// made), how late the GUI thread's event loop ran, and the samples lost (received from the agent
+// but not in the workspace, or never received). A figure, not a test: asserts no timings.
 #include "qcustomplotinclude.h" // must come first, see there
 
 #include "agentclient.h"
 #include "agentendpoint.h"
 #include "agentprocess.h"
-#include "feedrecorder.h"
 #include "fixturetree.h"
 #include "growthchart.h"
+#include "mainwindow.h"
 #include "samplestore.h"
+#include "samplesview.h"
+#include "seriestreemodel.h"
 #include "workspace.h"
 
 #include <QApplication>
@@ -24,10 +30,11 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <limits>
-#include <map>
+#include <ctime>
+#include <thread>
 #include <vector>
 
 using namespace oomscope;
@@ -38,9 +45,15 @@ using oomscope::testsupport::writeFileAtomically;
 
 namespace {
 
-constexpr int kCgroups = 200;
-constexpr int kShown = 8; // series on the chart, as a person watching a few workloads
-constexpr std::int64_t kIntervalMs = 100;
+struct Options {
+    int cgroups = 200;
+    double hz = 10;
+    double minutes = 10;
+    int shown = 8; // series checked on the Timeline, as a person watching a few workloads
+    QString agent;
+    QString screenshot; // the window at the end, as a person would see it
+    bool breakdown = false; // where a replot's time goes, at the end
+};
 
 void spin(int ms)
 {
@@ -66,17 +79,22 @@ double residentMiB()
     return statm.readAll().split(' ').value(1).toDouble() * 4096.0 / 1048576.0;
 }
 
-bool makeTree(const QString &root, const QString &procRoot)
+QString cgroupPath(int i)
+{
+    return u"/soak.slice/c%1"_s.arg(i);
+}
+
+bool makeTree(const QString &root, const QString &procRoot, int cgroups)
 {
     if (!copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v2"), root)
         || !copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"), procRoot))
         return false;
-    for (int i = 0; i < kCgroups; ++i) {
-        const QString d = root + u"/soak.slice/c%1"_s.arg(i);
+    for (int i = 0; i < cgroups; ++i) {
+        const QString d = root + cgroupPath(i);
         if (!QDir().mkpath(d))
             return false;
         bool ok = writeFileAtomically(d + u"/memory.current"_s, QByteArray::number(1000000 + i) + '\n')
-            && writeFileAtomically(d + u"/memory.max"_s, "max\n")
+            && writeFileAtomically(d + u"/memory.max"_s, QByteArray::number(64 << 20) + '\n')
             && writeFileAtomically(d + u"/memory.events"_s,
                                    "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n")
             && writeFileAtomically(
@@ -89,73 +107,245 @@ bool makeTree(const QString &root, const QString &procRoot)
     return true;
 }
 
-// Ticks between a series' first and last sample without a sample: the agent's sampler skips a
-// tick it starts too late (an overloaded machine); not a loss of the pipeline.
-qint64 lostIn(const std::vector<MemorySample> &samples)
+// Moves the counters under the sampler from its own thread (the GUI thread only shows): each
+// cgroup's usage climbs and falls back like a sawtooth workload.
+class CounterWriter
 {
-    if (samples.size() < 2)
-        return 0;
-    const std::int64_t span = samples.back().timestampMs - samples.front().timestampMs;
-    const qint64 expected = qint64(std::llround(double(span) / double(kIntervalMs))) + 1;
-    return std::max<qint64>(0, expected - qint64(samples.size()));
-}
-
-// The chart's series as the window sets them; lastShownMs: each series' last sample so far.
-std::vector<ChartSeriesSpec> chartSpecs(SampleStore &store, const std::vector<qint64> &shown,
-                                        std::map<qint64, std::int64_t> &lastShownMs)
-{
-    std::vector<ChartSeriesSpec> specs;
-    for (qint64 id : shown) {
-        const std::optional<SeriesInfo> info = store.seriesInfo(id);
-        ChartSeriesSpec spec;
-        spec.seriesId = id;
-        spec.label = u"c%1"_s.arg(id);
-        spec.firstMs = info ? info->firstMs.value_or(0) : 0;
-        spec.lastMs = info ? info->lastMs.value_or(0) : 0;
-        lastShownMs[id] = spec.lastMs;
-        specs.push_back(spec);
+public:
+    CounterWriter(QString root, int cgroups)
+        : m_root(std::move(root))
+        , m_cgroups(cgroups)
+    {
+        m_thread = std::thread([this] { run(); });
     }
-    return specs;
+    ~CounterWriter()
+    {
+        m_stop = true;
+        m_thread.join();
+    }
+
+private:
+    void run()
+    {
+        for (qint64 counter = 0; !m_stop; ++counter) {
+            for (int k = 0; k < 20 && !m_stop; ++k) {
+                const qint64 n = counter * 20 + k;
+                const int i = int(n % m_cgroups);
+                const qint64 usage = (8 << 20) + (n / m_cgroups % 400) * (128 << 10) + i * 4096;
+                writeFileAtomically(m_root + cgroupPath(i) + u"/memory.current"_s,
+                                    QByteArray::number(usage) + '\n');
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+
+    QString m_root;
+    int m_cgroups;
+    std::atomic<bool> m_stop {false};
+    std::thread m_thread;
+};
+
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
-// Counts what the workspace holds and prints the figures; the process exit code.
-int report(SampleStore &store, const AgentClient::Status &status, qint64 elapsedMs,
-           const std::vector<double> &replotMs, const std::vector<std::pair<double, double>> &rssCurve,
-           double rssStart, double rssEnd)
+struct Figures {
+    std::vector<double> replotMs;
+    std::vector<double> replotCpuMs; // the GUI thread's CPU time in each replot
+    std::vector<double> lateMs; // how much later than asked a 10 ms timer fired
+    std::vector<double> busyMs; // the GUI thread's CPU time between two of its ticks
+    struct Minute {
+        double minute = 0;
+        double rssMiB = 0;
+        qint64 points = 0;
+    };
+    std::vector<Minute> curve;
+    qint64 maxPoints = 0;
+};
+
+// Counts what the workspace holds; the samples the agent's sampler skipped are ticks between a
+// series' first and last sample without one (it skips a tick it starts too late on a loaded
+// machine), not losses of the pipeline.
+void printStored(const QString &dbPath, const QString &host, const Options &o,
+                 const AgentClient::Status &status)
 {
+    Workspace ws;
+    if (!ws.open(dbPath))
+        return;
+    SampleStore store(ws);
     qint64 stored = 0;
-    qint64 missedTicks = 0;
-    for (int i = 0; i < kCgroups; ++i) {
-        const auto id = store.findSeries(status.hostname, u"/soak.slice/c%1"_s.arg(i));
-        const std::vector<MemorySample> all = id
-            ? store.samples(*id, 0, std::numeric_limits<std::int64_t>::max())
-            : std::vector<MemorySample> {};
-        stored += qint64(all.size());
-        missedTicks += id ? lostIn(all) : 0;
+    qint64 skipped = 0;
+    const double intervalMs = 1000.0 / o.hz;
+    for (int i = 0; i < o.cgroups; ++i) {
+        const std::optional<qint64> id = store.findSeries(host, cgroupPath(i));
+        const std::optional<SeriesInfo> info = id ? store.seriesInfo(*id) : std::nullopt;
+        if (!info || !info->firstMs || !info->lastMs)
+            continue;
+        stored += info->count;
+        const qint64 expected = qint64(std::llround(double(*info->lastMs - *info->firstMs) / intervalMs)) + 1;
+        skipped += std::max<qint64>(0, expected - info->count);
     }
-    std::printf("long session: %d cgroups at 10 Hz for %.1f min, real agent -> AgentClient -> "
-                "FeedRecorderThread, growth chart of %d series following live (offscreen)\n",
-                kCgroups, double(elapsedMs) / 60000.0, kShown);
-    // Lost: received from the agent but not in the workspace, or never received (sequence gaps).
     const qint64 lost = std::max<qint64>(0, status.samplesReceived - stored) + status.gapCount;
     std::printf("  samples received %lld, stored %lld, lost %lld (sequence gaps %d, refused %lld), "
                 "reconnects %d\n",
                 status.samplesReceived, stored, lost, status.gapCount, status.samplesRefused,
                 status.reconnects);
-    std::printf(
-        "  ticks the agent's sampler skipped (started late on a loaded machine): %lld of %lld (%.2f %%)\n",
-        missedTicks, stored + missedTicks,
-        stored + missedTicks > 0 ? 100.0 * double(missedTicks) / double(stored + missedTicks) : 0.0);
+    std::printf("  ticks the agent's sampler skipped (started late on a loaded machine): %lld of %lld "
+                "(%.2f %%)\n",
+                skipped, stored + skipped,
+                stored + skipped > 0 ? 100.0 * double(skipped) / double(stored + skipped) : 0.0);
+}
+
+void printFigures(const Figures &f, double rssStart, double rssEnd)
+{
     std::printf("  replot p50 %.1f ms  p99 %.1f ms  max %.1f ms over %zu replots (target p99 < 50 ms)\n",
-                percentile(replotMs, 50), percentile(replotMs, 99),
-                replotMs.empty() ? 0.0 : *std::max_element(replotMs.begin(), replotMs.end()),
-                replotMs.size());
-    std::printf("  resident %.1f MiB after setup -> %.1f MiB at the end (growth %+.1f MiB); per minute:",
-                rssStart, rssEnd, rssEnd - rssStart);
-    for (const auto &[minute, mib] : rssCurve)
-        std::printf(" %.0f:%.1f", minute, mib);
-    std::printf("\n");
-    return stored > 0 ? 0 : 1;
+                percentile(f.replotMs, 50), percentile(f.replotMs, 99),
+                f.replotMs.empty() ? 0.0 : *std::max_element(f.replotMs.begin(), f.replotMs.end()),
+                f.replotMs.size());
+    std::printf(
+        "  replot CPU time p50 %.1f ms  p99 %.1f ms (the rest of the wall time: waiting for a core)\n",
+        percentile(f.replotCpuMs, 50), percentile(f.replotCpuMs, 99));
+    std::printf("  GUI event loop late by p50 %.1f ms  p99 %.1f ms  max %.1f ms (a 10 ms timer)\n",
+                percentile(f.lateMs, 50), percentile(f.lateMs, 99),
+                f.lateMs.empty() ? 0.0 : *std::max_element(f.lateMs.begin(), f.lateMs.end()));
+    std::printf("  GUI thread's CPU time between two ticks p99 %.1f ms  max %.1f ms (its longest work; the "
+                "rest of the lateness: waiting for a core)\n",
+                percentile(f.busyMs, 99),
+                f.busyMs.empty() ? 0.0 : *std::max_element(f.busyMs.begin(), f.busyMs.end()));
+    // The slope over the second half: what a longer session would add.
+    double slope = 0;
+    if (f.curve.size() >= 3) {
+        const Figures::Minute &mid = f.curve[f.curve.size() / 2];
+        const Figures::Minute &last = f.curve.back();
+        slope = last.minute > mid.minute ? (last.rssMiB - mid.rssMiB) / (last.minute - mid.minute) : 0;
+    }
+    std::printf("  resident %.1f MiB after setup -> %.1f MiB at the end (growth %+.1f MiB, second half "
+                "%+.2f MiB/min)\n",
+                rssStart, rssEnd, rssEnd - rssStart, slope);
+    std::printf("  minute: resident MiB / points the chart holds:");
+    for (const Figures::Minute &m : f.curve)
+        std::printf(" %.1f:%.1f/%lld", m.minute, m.rssMiB, m.points);
+    std::printf("\n  points the chart held at most: %lld\n", f.maxPoints);
+}
+
+// Where a replot's CPU time goes: the whole chart, then with one kind of graph after another
+// hidden (the graphs stay hidden: call last).
+void printReplotBreakdown(GrowthChart &chart)
+{
+    QCustomPlot *plot = chart.plot();
+    auto measure = [plot](const char *what) {
+        std::vector<double> cpuMs;
+        for (int i = 0; i < 30; ++i) {
+            const double before = threadCpuMs();
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            cpuMs.push_back(threadCpuMs() - before);
+        }
+        std::printf("  replot CPU p50 %5.1f ms  %s\n", percentile(cpuMs, 50), what);
+    };
+    auto hide = [plot](const auto &which) {
+        for (int g = 0; g < plot->graphCount(); ++g) {
+            if (which(plot->graph(g)))
+                plot->graph(g)->setVisible(false);
+        }
+    };
+    measure("the chart as shown");
+    plot->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills);
+    measure("  lines not antialiased");
+    plot->setNotAntialiasedElements(QCP::aeFills);
+    hide([](const QCPGraph *g) { return g->name() == u"limit"_s || g->name() == u"memory.high"_s; });
+    measure("- limit and memory.high");
+    hide(
+        [](const QCPGraph *g) { return g->brush().style() != Qt::NoBrush && g->name().contains(u"file"_s); });
+    hide([](const QCPGraph *g) {
+        return g->name() == u"anon"_s || g->name() == u"shmem"_s || g->name() == u"kernel"_s;
+    });
+    measure("- breakdown");
+    plot->legend->setVisible(false);
+    measure("- legend");
+    hide([](const QCPGraph *g) { return g->name().startsWith(u"working set"_s); });
+    measure("- working set");
+    hide([](const QCPGraph *) { return true; });
+    measure("- usage (axes, grid and markers only)");
+}
+
+// The chart after a last Fit All: from the session's first sample to its last, from the store.
+void printCoverage(MainWindow &window, const std::vector<qint64> &shown)
+{
+    GrowthChart *chart = window.samplesView()->chart();
+    chart->fitAll();
+    QElapsedTimer wait;
+    wait.start();
+    spin(100);
+    while (chart->isQueryPending() && wait.elapsed() < 10000)
+        spin(20);
+    const QCPGraph *usage = chart->usageGraph(shown.front());
+    const auto [firstMs, lastMs] = chart->dataRangeMs();
+    if (!usage || usage->data()->isEmpty())
+        return;
+    std::printf("  Fit All at the end: the chart draws %.1f min of the %.1f min session at level %d "
+                "(%d points of usage)\n",
+                (usage->data()->constEnd() - 1)->key / 60.0 - usage->data()->constBegin()->key / 60.0,
+                double(lastMs - firstMs) / 60000.0, chart->levelShown(shown.front()), usage->dataCount());
+}
+
+Options parseOptions(QApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Long live session: the workbench attached to an agent"_s);
+    parser.addHelpOption();
+    const QCommandLineOption minutesOpt(u"minutes"_s, u"Session length in minutes (default 10)."_s, u"m"_s,
+                                        u"10"_s);
+    const QCommandLineOption cgroupsOpt(u"cgroups"_s, u"Cgroups the agent samples (default 200)."_s, u"n"_s,
+                                        u"200"_s);
+    const QCommandLineOption hzOpt(u"hz"_s, u"Samples per second and cgroup (default 10)."_s, u"hz"_s,
+                                   u"10"_s);
+    const QCommandLineOption shownOpt(u"shown"_s, u"Series checked on the Timeline (default 8)."_s, u"n"_s,
+                                      u"8"_s);
+    const QCommandLineOption agentOpt(u"agent"_s, u"The oomscope-agent binary."_s, u"path"_s,
+                                      QStringLiteral(OOMSCOPE_AGENT_BINARY));
+    const QCommandLineOption shotOpt(u"screenshot"_s, u"Save the window at the end as this PNG."_s,
+                                     u"file"_s);
+    const QCommandLineOption breakdownOpt(
+        u"breakdown"_s, u"At the end, a replot's CPU time with one kind of graph after another hidden."_s);
+    parser.addOptions({minutesOpt, cgroupsOpt, hzOpt, shownOpt, agentOpt, shotOpt, breakdownOpt});
+    parser.process(app);
+    Options o;
+    o.minutes = std::max(0.05, parser.value(minutesOpt).toDouble());
+    o.cgroups = std::max(1, parser.value(cgroupsOpt).toInt());
+    o.hz = std::clamp(parser.value(hzOpt).toDouble(), 0.1, 100.0);
+    o.shown = std::clamp(parser.value(shownOpt).toInt(), 1, o.cgroups);
+    o.agent = parser.value(agentOpt);
+    o.screenshot = parser.value(shotOpt);
+    o.breakdown = parser.isSet(breakdownOpt);
+    return o;
+}
+
+// Checks the shown series (the ones spread over the tree) and nothing else, once the window's
+// tree has them all; empty when they did not come within 30 s.
+std::vector<qint64> checkShown(MainWindow &window, const QString &host, const Options &o)
+{
+    SeriesTreeModel *tree = window.samplesView()->treeModel();
+    std::vector<qint64> shown;
+    QElapsedTimer setup;
+    setup.start();
+    while (setup.elapsed() < 30000 && int(shown.size()) < o.shown) {
+        spin(100);
+        shown.clear();
+        for (int i = 0; i < o.shown; ++i) {
+            if (const qint64 id = tree->seriesOf(host, cgroupPath(i * (o.cgroups / o.shown))))
+                shown.push_back(id);
+        }
+    }
+    if (int(shown.size()) < o.shown)
+        return {};
+    for (qint64 id : tree->checkedSeries())
+        tree->setSeriesChecked(id, false);
+    for (qint64 id : shown)
+        tree->setSeriesChecked(id, true);
+    return shown;
 }
 
 } // namespace
@@ -164,116 +354,117 @@ int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QCommandLineParser parser;
-    parser.setApplicationDescription(u"Long live session: 200 cgroups at 10 Hz into the workbench"_s);
-    parser.addHelpOption();
-    const QCommandLineOption minutesOpt(u"minutes"_s, u"Session length in minutes (default 10)."_s, u"m"_s,
-                                        u"10"_s);
-    const QCommandLineOption agentOpt(u"agent"_s, u"The oomscope-agent binary."_s, u"path"_s,
-                                      QStringLiteral(OOMSCOPE_AGENT_BINARY));
-    parser.addOptions({minutesOpt, agentOpt});
-    parser.process(app);
-    const qint64 durationMs = qint64(std::max(0.05, parser.value(minutesOpt).toDouble()) * 60'000);
-
     QTemporaryDir dir;
+    // The window keeps its geometry and recent files in the settings: not the user's.
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(dir.path() + u"/config"_s));
+    QApplication app(argc, argv);
+    const Options o = parseOptions(app);
+    const qint64 durationMs = qint64(o.minutes * 60'000);
+
     const QString cgroupRoot = dir.path() + u"/cg"_s;
     const QString procRoot = dir.path() + u"/proc"_s;
     if (!dir.isValid() || !writeFileAtomically(dir.path() + u"/kmsg"_s, QByteArray())
-        || !makeTree(cgroupRoot, procRoot)) {
+        || !makeTree(cgroupRoot, procRoot, o.cgroups)) {
         std::fprintf(stderr, "cannot set up the fixture tree\n");
         return 1;
     }
-    QStringList args {
-        u"--cgroup-root"_s,      cgroupRoot,      u"--proc-root"_s, procRoot,         u"--kmsg"_s,
-        dir.path() + u"/kmsg"_s, u"--interval"_s, u"100ms"_s,       u"--heartbeat"_s, u"1s"_s};
-    for (int i = 0; i < kCgroups; ++i)
-        args << u"--cgroup"_s << u"/soak.slice/c%1"_s.arg(i);
-    AgentProcess agent(parser.value(agentOpt));
+    QStringList args {u"--cgroup-root"_s, cgroupRoot,
+                      u"--proc-root"_s,   procRoot,
+                      u"--kmsg"_s,        dir.path() + u"/kmsg"_s,
+                      u"--interval"_s,    u"%1ms"_s.arg(std::llround(1000.0 / o.hz)),
+                      u"--heartbeat"_s,   u"1s"_s};
+    for (int i = 0; i < o.cgroups; ++i)
+        args << u"--cgroup"_s << cgroupPath(i);
+    AgentProcess agent(o.agent);
     const quint16 port = agent.listen(args);
     if (!port) {
         std::fprintf(stderr, "agent did not start: %s\n", agent.errorOutput().constData());
         return 1;
     }
-
     const QString dbPath = dir.path() + u"/ws.sqlite"_s;
-    FeedRecorderThread recorder;
-    if (const Result<void> started = recorder.start(dbPath); !started) {
-        std::fprintf(stderr, "recorder: %s\n", qPrintable(started.error().message));
-        return 1;
-    }
+    auto window = std::make_unique<MainWindow>(dbPath);
+    window->resize(1600, 1000);
+    window->show();
     AgentConnectOptions options;
     options.endpoint = *AgentEndpoint::parse(u"127.0.0.1:%1"_s.arg(port));
-    AgentClient client(options);
-    client.setRecorder(recorder.recorder());
-    client.start();
-
-    Workspace ws; // the window's own reader connection
-    if (!ws.open(dbPath)) {
-        std::fprintf(stderr, "cannot open the workspace\n");
-        return 1;
-    }
-    SampleStore store(ws);
-    std::vector<qint64> shown;
+    AgentClient *client = window->attachNode(options);
+    CounterWriter counters(cgroupRoot, o.cgroups);
     QElapsedTimer setup;
     setup.start();
-    while (setup.elapsed() < 20000 && int(shown.size()) < kShown) {
+    while (client && client->status().hostname.isEmpty() && setup.elapsed() < 20000)
         spin(50);
-        shown.clear();
-        for (int i = 0; i < kShown; ++i) {
-            if (const auto id = store.findSeries(client.status().hostname, u"/soak.slice/c%1"_s.arg(i * 25)))
-                shown.push_back(*id);
-        }
-    }
-    if (int(shown.size()) < kShown) {
-        std::fprintf(stderr, "no samples within 20 s: %s\n", qPrintable(client.status().message));
+    const QString host = client ? client->status().hostname : QString();
+    const std::vector<qint64> shown = checkShown(*window, host, o);
+    if (shown.empty()) {
+        std::fprintf(stderr, "the series did not reach the window within 30 s: %s\n",
+                     client ? qPrintable(client->status().message) : "no client");
         return 1;
     }
+    GrowthChart *chart = window->samplesView()->chart();
+    chart->fitAll();
+    spin(1000);
 
-    GrowthChart chart;
-    chart.resize(1400, 700);
-    chart.setWorkspacePath(dbPath);
-    chart.show();
-    std::map<qint64, std::int64_t> lastShownMs;
-    const std::vector<ChartSeriesSpec> specs = chartSpecs(store, shown, lastShownMs);
-    chart.setSeries(specs, {});
-    spin(500);
+    Figures f;
+    double cpuAtReplot = 0;
+    const QMetaObject::Connection before = QObject::connect(chart->plot(), &QCustomPlot::beforeReplot, chart,
+                                                            [&cpuAtReplot] { cpuAtReplot = threadCpuMs(); });
+    const QMetaObject::Connection after =
+        QObject::connect(chart->plot(), &QCustomPlot::afterReplot, chart, [&f, &cpuAtReplot, chart] {
+            f.replotMs.push_back(chart->plot()->replotTime());
+            f.replotCpuMs.push_back(threadCpuMs() - cpuAtReplot);
+        });
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(10);
+    QElapsedTimer sinceProbe;
+    sinceProbe.start();
+    double cpuAtProbe = threadCpuMs();
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        f.lateMs.push_back(std::max(0.0, double(sinceProbe.nsecsElapsed()) / 1e6 - 10.0));
+        sinceProbe.restart();
+        const double cpu = threadCpuMs();
+        f.busyMs.push_back(cpu - cpuAtProbe);
+        cpuAtProbe = cpu;
+    });
+    probe.start();
 
     const double rssStart = residentMiB();
-    std::vector<double> replotMs;
-    std::vector<std::pair<double, double>> rssCurve; // (minute, MiB)
+    f.curve.push_back({0, rssStart, chart->pointCount()});
     QElapsedTimer run;
     run.start();
-    qint64 counter = 0;
+    qint64 nextFitMs = 60'000;
     while (run.elapsed() < durationMs) {
-        // Counters move under the sampler; the chart takes the new samples once a second and
-        // replots, as the window does with a live feed.
-        for (int k = 0; k < 20; ++k, ++counter)
-            writeFileAtomically(cgroupRoot + u"/soak.slice/c%1/memory.current"_s.arg(counter % kCgroups),
-                                QByteArray::number(2000000 + (counter % 5000) * 4096) + '\n');
-        spin(1000);
-        for (qint64 id : shown) {
-            std::vector<MemorySample> fresh =
-                store.samples(id, lastShownMs[id] + 1, std::numeric_limits<std::int64_t>::max());
-            if (!fresh.empty()) {
-                lastShownMs[id] = fresh.back().timestampMs;
-                chart.appendLiveSamples(id, fresh);
-            }
+        spin(int(std::min<qint64>(1000, durationMs - run.elapsed())));
+        f.maxPoints = std::max(f.maxPoints, chart->pointCount());
+        // Once a minute a look at the whole session so far; the view then follows the newest.
+        if (run.elapsed() >= nextFitMs) {
+            chart->fitAll();
+            f.curve.push_back({double(run.elapsed()) / 60000.0, residentMiB(), chart->pointCount()});
+            nextFitMs += 60'000;
         }
-        spin(1);
-        QElapsedTimer t;
-        t.start();
-        chart.replotNow();
-        replotMs.push_back(double(t.nsecsElapsed()) / 1e6);
-        if (run.elapsed() / 60000 >= qint64(rssCurve.size()))
-            rssCurve.emplace_back(double(run.elapsed()) / 60000.0, residentMiB());
     }
+    probe.stop();
+    QObject::disconnect(before);
+    QObject::disconnect(after); // the replots below are the bench's own
     const double rssEnd = residentMiB();
-    const AgentClient::Status status = client.status();
-    client.detach();
-    recorder.stop();
+    f.curve.push_back({double(run.elapsed()) / 60000.0, rssEnd, chart->pointCount()});
+    if (!o.screenshot.isEmpty())
+        window->grab().save(o.screenshot);
+
+    std::printf("long session: %d cgroups at %.3g Hz for %.1f min, real agent -> the workbench's window "
+                "(AgentClient -> FeedRecorderThread -> workspace -> Timeline), %zu series charted, "
+                "Fit All once a minute (%s)\n",
+                o.cgroups, o.hz, double(run.elapsed()) / 60000.0, shown.size(),
+                qPrintable(QGuiApplication::platformName()));
+    printCoverage(*window, shown);
+    if (o.breakdown)
+        printReplotBreakdown(*chart);
+    const AgentClient::Status status = client->status(); // final: close() detaches and deletes it
+    window->close(); // what was received is stored, the recorder joined
+    window.reset();
     if (!agent.terminate())
         agent.stop();
-
-    return report(store, status, run.elapsed(), replotMs, rssCurve, rssStart, rssEnd);
+    printStored(dbPath, host, o, status);
+    printFigures(f, rssStart, rssEnd);
+    return 0;
 }

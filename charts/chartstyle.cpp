@@ -196,7 +196,9 @@ void updateTimeAxis(QCPAxis *axis, TimeBasis basis)
     const QCPRange range = axis->range();
     const double span = range.size();
     QString format;
-    if (span <= 30)
+    // Milliseconds only when the ticks are less than a second apart: "08:57:41.000" under every
+    // whole-second tick crowded the labels into each other.
+    if (span < ticker->tickCount())
         format = u"hh:mm:ss.zzz"_s;
     else if (span <= 3 * 3600)
         format = u"hh:mm:ss"_s;

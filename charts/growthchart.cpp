@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -24,6 +25,23 @@ namespace {
 double secondsOf(std::int64_t ms)
 {
     return double(ms) / 1000.0;
+}
+
+// Live samples kept per series to put back what a query that ran while they were stored lacks.
+constexpr std::int64_t kRecentMs = 10'000;
+constexpr std::size_t kRecentMax = 4096;
+// A following view asks the store again this often, or sooner when a series got more raw points
+// than the plot is wide: the store's level of detail draws them with fewer.
+constexpr qint64 kLiveRequeryMs = 10'000;
+constexpr int kFrameMs = 16;
+
+std::int64_t lastKnownFailcnt(const std::vector<MemorySample> &samples, std::int64_t previous)
+{
+    for (auto s = samples.rbegin(); s != samples.rend(); ++s) {
+        if (MemorySample::known(s->failcnt))
+            return s->failcnt;
+    }
+    return previous;
 }
 
 // Value of the graph at key: its last point at or before key (the value a step chart shows).
@@ -90,6 +108,19 @@ GrowthChart::GrowthChart(QWidget *parent)
     m_liveTimer.setSingleShot(true);
     m_liveTimer.setInterval(40);
     connect(&m_liveTimer, &QTimer::timeout, this, &GrowthChart::flushLive);
+    m_replotTimer.setSingleShot(true);
+    connect(&m_replotTimer, &QTimer::timeout, this, [this] { m_plot->replot(QCustomPlot::rpRefreshHint); });
+    connect(m_plot, &QCustomPlot::afterReplot, this, [this] { m_sinceReplot.start(); });
+    // Labels fitted to the plot as it is laid out (a resize, a legend that took more rows).
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] { m_growth->fitMarkerLabels(); });
+}
+
+void GrowthChart::requestReplot()
+{
+    if (m_replotTimer.isActive())
+        return;
+    const qint64 since = m_sinceReplot.isValid() ? m_sinceReplot.elapsed() : kFrameMs;
+    m_replotTimer.start(int(std::max<qint64>(0, kFrameMs - since)));
 }
 
 void GrowthChart::setUpCrosshair()
@@ -139,18 +170,48 @@ void GrowthChart::clear()
 void GrowthChart::addWarningMarker(const ChartMarker &marker)
 {
     m_growth->addWarningMarker(marker);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 void GrowthChart::setSeries(const std::vector<ChartSeriesSpec> &series,
                             const std::vector<ChartMarker> &markers)
 {
+    const std::vector<GrowthPlot::SeriesGraphs> &shown = m_growth->graphs();
+    const bool same = !series.empty() && series.size() == shown.size()
+        && std::equal(series.begin(), series.end(), shown.begin(),
+                      [](const ChartSeriesSpec &a, const GrowthPlot::SeriesGraphs &b) {
+                          return a.seriesId == b.spec.seriesId && a.label == b.spec.label
+                              && a.color == b.spec.color;
+                      });
+    if (same) {
+        refreshSeries(series, markers);
+        return;
+    }
     ++m_generation; // results of queries for the old set are dropped
     hideCrosshair();
     m_liveBuffer.clear();
+    m_recent.clear();
+    m_rawSinceQuery.clear();
+    m_drawnUpToMs.clear();
     m_growth->setSeries(series, markers);
-    m_plot->replot(QCustomPlot::rpQueuedReplot); // lays the plot out before the data arrives
-    bool haveRange = false;
+    // Laid out now (the legend takes its rows): the query asks for points by the plot's width.
+    m_plot->plotLayout()->update(QCPLayoutElement::upPreparation);
+    m_plot->plotLayout()->update(QCPLayoutElement::upMargins);
+    m_plot->plotLayout()->update(QCPLayoutElement::upLayout);
+    requestReplot();
+    m_dataFirstMs = 0;
+    m_dataLastMs = 0;
+    extendDataRange(series);
+    if (series.empty())
+        return;
+    fitAll();
+    m_queryDebounce.stop();
+    startQuery();
+}
+
+void GrowthChart::extendDataRange(const std::vector<ChartSeriesSpec> &series)
+{
+    bool haveRange = m_dataFirstMs != 0 || m_dataLastMs != 0;
     for (const ChartSeriesSpec &spec : series) {
         if (spec.lastMs >= spec.firstMs && (spec.firstMs != 0 || spec.lastMs != 0)) {
             m_dataFirstMs = haveRange ? std::min(m_dataFirstMs, spec.firstMs) : spec.firstMs;
@@ -158,11 +219,23 @@ void GrowthChart::setSeries(const std::vector<ChartSeriesSpec> &series,
             haveRange = true;
         }
     }
-    if (series.empty())
-        return;
-    fitAll();
-    m_queryDebounce.stop();
-    startQuery();
+}
+
+// The same series again (a reload of the window while samples or events come in): the view,
+// its data and the live samples stay; the markers are replaced, and a view that showed all of
+// the data grows to what the workspace now holds.
+void GrowthChart::refreshSeries(const std::vector<ChartSeriesSpec> &series,
+                                const std::vector<ChartMarker> &markers)
+{
+    const QCPRange range = m_plot->xAxis->range();
+    const bool whole = range.lower <= secondsOf(m_dataFirstMs) && range.upper >= secondsOf(m_dataLastMs);
+    const std::pair<std::int64_t, std::int64_t> before {m_dataFirstMs, m_dataLastMs};
+    m_growth->setMarkers(markers);
+    m_growth->updateTimeRange();
+    extendDataRange(series);
+    if (whole && before != std::pair {m_dataFirstMs, m_dataLastMs})
+        fitAll(); // asks the store for the new range
+    requestReplot();
 }
 
 void GrowthChart::fitAll()
@@ -183,25 +256,25 @@ void GrowthChart::replotNow()
 void GrowthChart::setSelectedEvent(qint64 eventId)
 {
     m_growth->setSelectedEvent(eventId);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 void GrowthChart::setBreakdownVisible(bool visible)
 {
     m_growth->setBreakdownVisible(visible);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 void GrowthChart::setWorkingSetVisible(bool visible)
 {
     m_growth->setWorkingSetVisible(visible);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 void GrowthChart::setVerdictOverlay(qint64 seriesId, const Verdict &verdict)
 {
     m_growth->setVerdictOverlay(seriesId, verdict);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 void GrowthChart::clearVerdictOverlay()
@@ -212,7 +285,7 @@ void GrowthChart::clearVerdictOverlay()
 void GrowthChart::setTrendVisible(bool visible)
 {
     m_growth->setTrendVisible(visible);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
 }
 
 QCPGraph *GrowthChart::usageGraph(qint64 seriesId) const
@@ -286,7 +359,8 @@ void GrowthChart::onRangeChanged()
     if (!m_growth->graphs().empty())
         clampRange();
     m_growth->updateTimeRange();
-    scheduleQuery();
+    if (!m_liveMove) // following live samples: they are drawn already (flushLive)
+        scheduleQuery();
     Q_EMIT visibleRangeChanged();
 }
 
@@ -339,25 +413,72 @@ void GrowthChart::startQuery()
 
 void GrowthChart::applyResult(const Result<std::vector<SeriesCurves>> &result)
 {
-    if (!result)
+    if (!result) {
         qWarning("oomscope: chart query failed: %s", qPrintable(result.error().message));
-    else
-        for (const SeriesCurves &c : *result)
+    } else {
+        for (const SeriesCurves &c : *result) {
             m_growth->setCurves(c); // shared, not copied: built off the GUI thread
+            m_drawnUpToMs[c.seriesId] = c.lastSampleMs.value_or(std::numeric_limits<std::int64_t>::min());
+            m_rawSinceQuery[c.seriesId] = 0;
+            refillRecent(c);
+        }
+    }
+    m_sinceQueryApplied.start();
     m_growth->updateVisibility();
     m_growth->updateValueRange();
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot();
     Q_EMIT dataLoaded();
+}
+
+// The query read the workspace as it was when it started: put back the live samples stored
+// since, when the view shows the newest.
+void GrowthChart::refillRecent(const SeriesCurves &curves)
+{
+    const auto recent = m_recent.find(curves.seriesId);
+    if (recent == m_recent.end() || m_plot->xAxis->range().upper < secondsOf(m_dataLastMs))
+        return;
+    appendSamples(curves.seriesId, recent->second);
 }
 
 void GrowthChart::appendLiveSamples(qint64 seriesId, const std::vector<MemorySample> &samples)
 {
-    if (samples.empty())
-        return;
+    if (samples.empty() || !m_growth->graphsOf(seriesId))
+        return; // not shown: stored, and read from there when it is
     std::vector<MemorySample> &buffer = m_liveBuffer[seriesId];
     buffer.insert(buffer.end(), samples.begin(), samples.end());
     if (!m_liveTimer.isActive())
         m_liveTimer.start();
+}
+
+void GrowthChart::keepRecent(qint64 seriesId, const std::vector<MemorySample> &samples)
+{
+    std::vector<MemorySample> &recent = m_recent[seriesId];
+    recent.insert(recent.end(), samples.begin(), samples.end());
+    const std::int64_t keepFromMs = recent.back().timestampMs - kRecentMs;
+    auto keepFrom = std::find_if(recent.begin(), recent.end(),
+                                 [keepFromMs](const MemorySample &s) { return s.timestampMs >= keepFromMs; });
+    if (std::distance(keepFrom, recent.end()) > std::ptrdiff_t(kRecentMax))
+        keepFrom = recent.end() - std::ptrdiff_t(kRecentMax);
+    recent.erase(recent.begin(), keepFrom);
+}
+
+// Appends the samples after what the series' graphs hold (a query may have brought some).
+void GrowthChart::appendSamples(qint64 seriesId, const std::vector<MemorySample> &samples)
+{
+    GrowthPlot::SeriesGraphs *g = m_growth->graphsOf(seriesId);
+    if (!g)
+        return;
+    auto drawn = m_drawnUpToMs.try_emplace(seriesId, std::numeric_limits<std::int64_t>::min()).first;
+    const auto fresh = std::find_if(samples.begin(), samples.end(),
+                                    [&](const MemorySample &s) { return s.timestampMs > drawn->second; });
+    if (fresh == samples.end())
+        return;
+    const std::vector<MemorySample> news(fresh, samples.end());
+    // A rise between the last append and this one counts too.
+    m_growth->appendCurves(curvesFromSamples(seriesId, news, g->lastLiveFailcnt));
+    g->lastLiveFailcnt = lastKnownFailcnt(news, g->lastLiveFailcnt);
+    drawn->second = news.back().timestampMs;
+    m_rawSinceQuery[seriesId] += qint64(news.size());
 }
 
 void GrowthChart::flushLive()
@@ -365,34 +486,54 @@ void GrowthChart::flushLive()
     if (m_liveBuffer.empty())
         return;
     const QCPRange range = m_plot->xAxis->range();
-    const bool following = range.upper >= secondsOf(m_dataLastMs);
-    std::int64_t newLastMs = m_dataLastMs;
+    const bool hadData = m_dataFirstMs != 0 || m_dataLastMs != 0;
+    // The newest samples in view: the view follows them; the oldest too: it keeps showing all.
+    const bool following = !hadData || range.upper >= secondsOf(m_dataLastMs);
+    const bool whole = following && (!hadData || range.lower <= secondsOf(m_dataFirstMs));
+    const std::int64_t oldLastMs = m_dataLastMs;
+    bool appended = false;
     for (auto &[seriesId, samples] : m_liveBuffer) {
         GrowthPlot::SeriesGraphs *g = m_growth->graphsOf(seriesId);
         if (!g || samples.empty())
             continue;
-        // A rise between the last flush and this one counts too.
-        const SeriesCurves c = curvesFromSamples(seriesId, samples, g->lastLiveFailcnt);
-        for (auto s = samples.rbegin(); s != samples.rend(); ++s) {
-            if (MemorySample::known(s->failcnt)) {
-                g->lastLiveFailcnt = s->failcnt;
-                break;
-            }
+        keepRecent(seriesId, samples);
+        const bool empty = m_dataFirstMs == 0 && m_dataLastMs == 0;
+        m_dataFirstMs =
+            empty ? samples.front().timestampMs : std::min(m_dataFirstMs, samples.front().timestampMs);
+        m_dataLastMs = std::max(m_dataLastMs, samples.back().timestampMs);
+        if (following) {
+            appendSamples(seriesId, samples);
+            appended = true;
+        } else {
+            g->lastLiveFailcnt = lastKnownFailcnt(samples, g->lastLiveFailcnt);
         }
-        m_growth->appendCurves(c, secondsOf(samples.back().timestampMs - m_liveWindowMs));
-        if (m_dataFirstMs == 0 && m_dataLastMs == 0)
-            m_dataFirstMs = samples.front().timestampMs;
-        newLastMs = std::max(newLastMs, samples.back().timestampMs);
     }
     m_liveBuffer.clear();
-    const double shift = secondsOf(newLastMs) - secondsOf(m_dataLastMs);
-    m_dataLastMs = newLastMs;
-    if (following && shift > 0)
-        m_plot->xAxis->setRange(range.lower + shift, range.upper + shift); // keep the newest in view
+    ++m_liveFlushes;
+    if (!appended)
+        return; // stored, out of view: nothing visible changed
+    m_liveMove = true;
+    if (whole) {
+        fitAll();
+    } else if (m_dataLastMs > oldLastMs) {
+        const double shift = secondsOf(m_dataLastMs) - secondsOf(oldLastMs);
+        m_plot->xAxis->setRange(range.lower + shift, range.upper + shift);
+    }
+    m_liveMove = false;
+    if (!whole) {
+        // What scrolled out of view is in the workspace: not kept here.
+        const QCPRange now = m_plot->xAxis->range();
+        m_growth->trimBefore(now.lower - now.size() * 0.1);
+    }
     m_growth->updateVisibility();
     m_growth->updateValueRange();
-    ++m_liveFlushes;
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    const qint64 rawLimit = std::max(256, m_plot->axisRect()->width());
+    const bool manyRaw = std::any_of(m_rawSinceQuery.begin(), m_rawSinceQuery.end(),
+                                     [rawLimit](const auto &entry) { return entry.second > rawLimit; });
+    if ((manyRaw || !m_sinceQueryApplied.isValid() || m_sinceQueryApplied.elapsed() > kLiveRequeryMs)
+        && !isQueryPending())
+        startQuery();
+    requestReplot();
 }
 
 void GrowthChart::activateMarker(qint64 eventId)

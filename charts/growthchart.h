@@ -2,7 +2,10 @@
 // The growth chart: cgroup memory over time (usage, working set, a stacked breakdown, the limit
 // and memory.high) with OOM kill markers, failcnt rises, zoom/pan and a crosshair; its data comes
 // from the sample store's level-of-detail envelopes, queried off the GUI thread per visible range.
-// The drawing itself is GrowthPlot's (growthplot.h), shared with the reports.
+// Live samples (already stored) are appended raw after the last query's data while the newest
+// are in view, and only what is visible is kept: memory stays bounded however long the session,
+// and a wider view asks the store again. The drawing itself is GrowthPlot's (growthplot.h),
+// shared with the reports.
 #pragma once
 
 #include "growthplot.h"
@@ -90,6 +93,8 @@ public:
     // Centre of the marker's label in plot widget pixels; nullopt when it is not drawn.
     std::optional<QPoint> markerLabelPosition(qint64 eventId) const;
     int liveFlushCount() const { return m_liveFlushes; }
+    // Points held by all graphs (stays bounded while live samples keep coming).
+    qint64 pointCount() const { return m_growth->pointCount(); }
     // Time of the last completed query (ms, off-thread) and of the replot that followed it.
     qint64 lastQueryMs() const { return m_lastQueryMs; }
 
@@ -97,8 +102,12 @@ public:
     QString crosshairText(double keySeconds) const;
 
 public Q_SLOTS:
-    // Live mode: samples of a shown series arrive here (in time order, after what is drawn);
-    // they are buffered and moved into the graphs by one coalescing ~40 ms timer.
+    // Live mode: samples of a shown series, already stored in the workspace, arrive here (in
+    // time order, after what is drawn); they are buffered and moved into the graphs by one
+    // coalescing ~40 ms timer. While the view shows the newest samples it follows them — the
+    // whole session when it showed the whole session (Fit All), else a window of the same
+    // width; a view of the past stays put and draws nothing new (a query brings the samples
+    // when the view gets there).
     void appendLiveSamples(qint64 seriesId, const std::vector<oomscope::MemorySample> &samples);
     // Invoked by a click on a marker (line or label): emits eventActivated.
     void activateMarker(qint64 eventId);
@@ -120,6 +129,12 @@ private:
     void startQuery();
     void applyResult(const Result<std::vector<SeriesCurves>> &result);
     void flushLive();
+    void refreshSeries(const std::vector<ChartSeriesSpec> &series, const std::vector<ChartMarker> &markers);
+    void extendDataRange(const std::vector<ChartSeriesSpec> &series);
+    void keepRecent(qint64 seriesId, const std::vector<MemorySample> &samples);
+    void appendSamples(qint64 seriesId, const std::vector<MemorySample> &samples);
+    void refillRecent(const SeriesCurves &curves);
+    void requestReplot();
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
@@ -149,7 +164,19 @@ private:
     QTimer m_liveTimer;
     std::map<qint64, std::vector<MemorySample>> m_liveBuffer;
     int m_liveFlushes = 0;
-    std::int64_t m_liveWindowMs = 30 * 60 * 1000; // live graphs keep the last 30 minutes
+    // Per shown series, the live samples of the last seconds: a query reads the workspace as it
+    // was when it started, so its result lacks what was stored while it ran; put back from here.
+    std::map<qint64, std::vector<MemorySample>> m_recent;
+    // Raw points appended per series since the last query's data: a following view asks the
+    // store again once they are many (or old), so a long session is drawn from the level of
+    // detail, not from every sample it delivered.
+    std::map<qint64, qint64> m_rawSinceQuery;
+    std::map<qint64, std::int64_t> m_drawnUpToMs; // per series: the newest sample its graphs hold
+    QElapsedTimer m_sinceQueryApplied;
+    bool m_liveMove = false; // the range moves with the newest samples: no query for that
+    // Replots are coalesced: at most one per frame, none when nothing visible changed.
+    QTimer m_replotTimer;
+    QElapsedTimer m_sinceReplot;
 
     QPoint m_pressPos;
 };

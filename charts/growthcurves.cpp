@@ -85,6 +85,24 @@ SampleEnvelope envelopeOfSamples(const std::vector<MemorySample> &samples)
     return env;
 }
 
+bool sameValue(double a, double b)
+{
+    return a == b || (std::isnan(a) && std::isnan(b));
+}
+
+// The first and last point of each run of equal values (see appendStepPoints).
+QVector<QCPGraphData> stepCorners(const QVector<QCPGraphData> &points)
+{
+    QVector<QCPGraphData> out;
+    const qsizetype n = points.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        if (i == 0 || i == n - 1 || !sameValue(points[i].value, points[i - 1].value)
+            || !sameValue(points[i].value, points[i + 1].value))
+            out.append(points[i]);
+    }
+    return out;
+}
+
 SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t previousFailcnt)
 {
     SeriesCurves c;
@@ -106,9 +124,14 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
     double maxBytes = 0;
     for (int i = 0; i < n; ++i) {
         const std::size_t k = std::size_t(i);
-        // Buckets are drawn at their middle, so that a bucket's band sits over its time span.
-        const double key =
-            env.level > 0 ? secondsOf(env.timeMs[k]) + secondsOf(env.bucketMs) / 2 : secondsOf(env.timeMs[k]);
+        // Buckets are drawn at their middle, so that a bucket's band sits over its time span;
+        // the newest one, still filling, no later than its last sample (live samples follow it).
+        double key = secondsOf(env.timeMs[k]);
+        if (env.level > 0) {
+            key += secondsOf(env.bucketMs) / 2;
+            if (i == n - 1)
+                key = std::min(key, secondsOf(env.lastTimeMs[k]));
+        }
         usage[i] = QCPGraphData(key, bytesOrNaN(env.lastUsageBytes[k]));
         // Raw: the interval's peak against its usage; buckets: the highest peak against the
         // highest usage (the band above the min-max band).
@@ -155,16 +178,34 @@ SeriesCurves curvesFrom(qint64 seriesId, const SampleEnvelope &env, std::int64_t
     c.usageMax = container(usageMax);
     c.peak = container(peak);
     c.workingSet = container(workingSet);
-    c.limit = container(limit);
-    c.high = container(high);
+    c.limit = container(stepCorners(limit));
+    c.high = container(stepCorners(high));
     c.failRises = container(failRises);
     for (int p = 0; p < kStackCount; ++p)
         c.stack[std::size_t(p)] = container(stack[std::size_t(p)]);
     c.maxBytes = maxBytes;
+    if (n > 0)
+        c.lastSampleMs = env.lastTimeMs.back();
     return c;
 }
 
 } // namespace
+
+void appendStepPoints(QCPGraphDataContainer &line, const QCPGraphDataContainer &points)
+{
+    for (auto p = points.constBegin(); p != points.constEnd(); ++p) {
+        // Two equal points already end the line: the newer one moves instead of a third.
+        if (line.size() >= 2) {
+            auto last = line.end() - 1;
+            if (sameValue(last->value, p->value) && sameValue((last - 1)->value, p->value)
+                && p->key >= last->key) {
+                last->key = p->key;
+                continue;
+            }
+        }
+        line.add(*p);
+    }
+}
 
 SeriesCurves curvesFromEnvelope(qint64 seriesId, const SampleEnvelope &envelope)
 {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 template<class T> class QCPDataContainer;
@@ -34,7 +35,15 @@ struct SeriesCurves {
     std::array<QSharedPointer<QCPGraphDataContainer>, kStackCount> stack;
     std::array<bool, kStackCount> stackKnown {}; // the component was measured somewhere in the range
     double maxBytes = 0; // highest usage or limit in the range, for the value axis
+    // Time of the newest sample the curves hold (a bucket's last sample); unset when empty. A
+    // live chart appends what came after it.
+    std::optional<std::int64_t> lastSampleMs;
 };
+
+// The limit and memory.high are step lines that rarely move: a run of equal values is drawn from
+// its first and last point only (the dashes of thousands of equal steps cost a replot more than
+// every other curve together). Appends to a step line the same way.
+void appendStepPoints(QCPGraphDataContainer &line, const QCPGraphDataContainer &points);
 
 SeriesCurves curvesFromEnvelope(qint64 seriesId, const SampleEnvelope &envelope);
 // Raw samples as level-0 curves; a failcnt above previousFailcnt at the first sample is a rise.

@@ -6,6 +6,7 @@
 #include "growthplot.h"
 
 #include <QCoreApplication>
+#include <QFontMetrics>
 #include <QLocale>
 
 #include <algorithm>
@@ -84,6 +85,32 @@ std::pair<std::int64_t, bool> fittedEnd(const Verdict &verdict)
     return {endMs, killed};
 }
 
+// What a marker's label says in full.
+QString markerText(const ChartMarker &marker)
+{
+    if (!marker.warning.isEmpty())
+        return u"⚠ "_s + marker.warning;
+    return marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim;
+}
+
+// The text broken at spaces into lines of at most widthPx (a longer word keeps its own line).
+QString wrapped(const QString &text, const QFontMetrics &metrics, int widthPx)
+{
+    QStringList lines;
+    QString line;
+    for (const QString &word : text.split(u' ')) {
+        const QString longer = line.isEmpty() ? word : line + u' ' + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > widthPx) {
+            lines << line;
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    lines << line;
+    return lines.join(u'\n');
+}
+
 } // namespace
 
 QString trendLabelFor(const TrendLine &trend, bool killed, std::optional<std::int64_t> forecastFromMs)
@@ -154,7 +181,9 @@ void GrowthPlot::createGraphs(const ChartSeriesSpec &spec, bool first, bool seve
 {
     SeriesGraphs g;
     g.spec = spec;
-    const QString prefix = several ? spec.label + u": "_s : QString();
+    // Several series: the usage line is named by its series, every other line once for all
+    // (updateVisibility), in its series' colour.
+    const QString usageName = several ? spec.label : u"usage"_s;
     auto add = [this](const QString &name, const QPen &pen, QCPAxis *valueAxis = nullptr) {
         QCPGraph *graph = m_plot->addGraph(m_plot->xAxis, valueAxis ? valueAxis : m_plot->yAxis);
         graph->setName(name);
@@ -172,21 +201,21 @@ void GrowthPlot::createGraphs(const ChartSeriesSpec &spec, bool first, bool seve
         g.stack[p] = graph;
     }
     g.usageMin = add(QString(), Qt::NoPen);
-    g.usageMax = add(prefix + u"usage min–max per bucket"_s, Qt::NoPen);
+    g.usageMax = add(u"usage min–max per bucket"_s, Qt::NoPen);
     g.usageMax->setBrush(withAlpha(spec.color, 70));
     g.usageMax->setChannelFillGraph(g.usageMin);
     // Solid, not dashed: a dashed pen over a zig-zagging wide view costs ~10x more to stroke.
-    g.workingSet = add(prefix + kWorkingSetName, QPen(spec.color.lighter(160), 1.4));
-    g.usage = add(prefix + u"usage"_s, QPen(spec.color, 2));
+    g.workingSet = add(kWorkingSetName, QPen(spec.color.lighter(160), 1.4));
+    g.usage = add(usageName, QPen(spec.color, 2));
     // Above the usage line: how high usage went between two samples (peak_bytes).
-    g.peak = add(prefix + u"peak between samples"_s, QPen(spec.color.lighter(130), 0.8));
+    g.peak = add(u"peak between samples"_s, QPen(spec.color.lighter(130), 0.8));
     g.peak->setBrush(withAlpha(spec.color.lighter(130), 60));
     g.peak->setChannelFillGraph(g.usage);
-    g.limit = add(prefix + u"limit"_s, QPen(spec.color.darker(140), 2.2, Qt::DashDotLine));
+    g.limit = add(u"limit"_s, QPen(spec.color.darker(140), 2.2, Qt::DashDotLine));
     g.limit->setLineStyle(QCPGraph::lsStepLeft);
-    g.high = add(prefix + u"memory.high"_s, QPen(spec.color.darker(110), 1.6, Qt::DotLine));
+    g.high = add(u"memory.high"_s, QPen(spec.color.darker(110), 1.6, Qt::DotLine));
     g.high->setLineStyle(QCPGraph::lsStepLeft);
-    g.failRises = add(prefix + u"failcnt rises (limit hit)"_s, QPen(spec.color.darker(150), 1.2), m_failAxis);
+    g.failRises = add(u"failcnt rises (limit hit)"_s, QPen(spec.color.darker(150), 1.2), m_failAxis);
     g.failRises->setLineStyle(QCPGraph::lsNone);
     QPainterPath tick;
     tick.moveTo(0, -4);
@@ -216,10 +245,8 @@ void GrowthPlot::addMarker(const ChartMarker &marker)
     // Kills close together would share one spot; stagger their labels downwards.
     items.label->position->setCoords(key, 0.015 + 0.075 * double(m_markerItems.size() % 4));
     items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    if (warning)
-        items.label->setText(u"⚠ "_s + marker.warning);
-    else
-        items.label->setText(marker.victim.isEmpty() ? u"✕ OOM kill"_s : u"✕ OOM kill: "_s + marker.victim);
+    items.label->setText(markerText(marker));
+    items.label->setTextAlignment(Qt::AlignLeft); // wrapped lines (fitMarkerLabels) read left to right
     items.label->setColor(color);
     items.label->setBrush(m_style.palette.labelBackground);
     items.label->setPen(QPen(color, 1));
@@ -235,6 +262,17 @@ void GrowthPlot::setSeries(const std::vector<ChartSeriesSpec> &series,
     const bool several = series.size() > 1;
     for (const ChartSeriesSpec &spec : series)
         createGraphs(spec, m_graphs.empty(), several);
+    setMarkers(markers);
+    updateVisibility();
+}
+
+void GrowthPlot::setMarkers(const std::vector<ChartMarker> &markers)
+{
+    for (MarkerItems &m : m_markerItems) {
+        m_plot->removeItem(m.line);
+        m_plot->removeItem(m.label);
+    }
+    m_markerItems.clear();
     std::vector<qint64> shownEvents;
     for (const ChartMarker &marker : markers) {
         // An event placed on several shown series is one kill: one marker.
@@ -246,7 +284,6 @@ void GrowthPlot::setSeries(const std::vector<ChartSeriesSpec> &series,
         addMarker(marker);
     }
     setSelectedEvent(m_selectedEvent);
-    updateVisibility();
 }
 
 std::vector<ChartMarker> GrowthPlot::markers() const
@@ -292,21 +329,20 @@ void GrowthPlot::setCurves(const SeriesCurves &c)
     g->stackKnown = c.stackKnown;
 }
 
-void GrowthPlot::appendCurves(const SeriesCurves &c, double trimBeforeKey)
+void GrowthPlot::appendCurves(const SeriesCurves &c)
 {
     SeriesGraphs *g = graphsOf(c.seriesId);
     if (!g)
         return;
-    auto append = [trimBeforeKey](QCPGraph *graph, const QSharedPointer<QCPGraphDataContainer> &points) {
-        graph->data()->add(*points);
-        graph->data()->removeBefore(trimBeforeKey);
+    auto append = [](QCPGraph *graph, const QSharedPointer<QCPGraphDataContainer> &points) {
+        graph->data()->add(*points); // after what is there: appended, not merged
     };
     append(g->usage, c.usage);
     append(g->peak, c.peak);
     g->peakAbove = g->peakAbove || c.peakAbove;
     append(g->workingSet, c.workingSet);
-    append(g->limit, c.limit);
-    append(g->high, c.high);
+    appendStepPoints(*g->limit->data(), *c.limit);
+    appendStepPoints(*g->high->data(), *c.high);
     append(g->failRises, c.failRises);
     for (std::size_t p = 0; p < kStackCount; ++p) {
         append(g->stack[p], c.stack[p]);
@@ -315,6 +351,24 @@ void GrowthPlot::appendCurves(const SeriesCurves &c, double trimBeforeKey)
     g->maxBytes = std::max(g->maxBytes, c.maxBytes);
     if (g->level < 0)
         g->level = 0;
+}
+
+void GrowthPlot::trimBefore(double key)
+{
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraphDataContainer &data = *m_plot->graph(i)->data();
+        auto cut = data.findBegin(key, false);
+        if (cut != data.constBegin())
+            data.removeBefore((cut - 1)->key);
+    }
+}
+
+qint64 GrowthPlot::pointCount() const
+{
+    qint64 points = 0;
+    for (int i = 0; i < m_plot->graphCount(); ++i)
+        points += m_plot->graph(i)->data()->size();
+    return points;
 }
 
 void GrowthPlot::setSelectedEvent(qint64 eventId)
@@ -347,33 +401,55 @@ void GrowthPlot::setWorkingSetVisible(bool visible)
 
 void GrowthPlot::updateVisibility()
 {
-    auto show = [](QCPGraph *graph, bool visible, bool inLegend) {
-        graph->setVisible(visible);
-        if (inLegend && visible)
-            graph->addToLegend();
-        else
-            graph->removeFromLegend();
-    };
     auto hasValues = [](const QCPGraph *graph) {
         return std::any_of(graph->data()->constBegin(), graph->data()->constEnd(),
                            [](const QCPGraphData &d) { return !std::isnan(d.value); });
     };
+    // The legend: each series by its usage line, then each other kind of line once, for the
+    // first series that draws it (the colours tell the series apart, the line styles the
+    // kinds), then the breakdown and the verdict's processes.
+    std::vector<QCPAbstractPlottable *> series, kinds, breakdown;
+    auto show = [&](QCPGraph *graph, bool visible, std::vector<QCPAbstractPlottable *> *legend) {
+        graph->setVisible(visible);
+        if (!visible || !legend)
+            return;
+        const auto sameName = [graph](const QCPAbstractPlottable *p) {
+            return p->name() == graph->name();
+        };
+        if (legend != &kinds || std::none_of(kinds.begin(), kinds.end(), sameName))
+            legend->push_back(graph);
+    };
     for (std::size_t i = 0; i < m_graphs.size(); ++i) {
         SeriesGraphs &g = m_graphs[i];
         const bool haveData = g.level >= 0;
-        // Only the first series' components get legend entries: the colours mean the same
-        // components for every series.
+        // The breakdown of the first series only: stacked areas of several series over each
+        // other hide one another (and cost most of a replot).
         for (std::size_t p = 0; p < kStackCount; ++p)
-            show(g.stack[p], m_showBreakdown && haveData && g.stackKnown[p], i == 0);
-        show(g.usageMin, g.level > 0, false);
-        show(g.usageMax, g.level > 0, true);
-        show(g.workingSet, m_showWorkingSet, true);
-        show(g.usage, true, true);
-        show(g.peak, haveData && g.peakAbove, true);
-        show(g.limit, !haveData || hasValues(g.limit), true);
-        show(g.high, haveData && hasValues(g.high), true);
-        show(g.failRises, true, !haveData || !g.failRises->data()->isEmpty());
+            show(g.stack[p], i == 0 && m_showBreakdown && haveData && g.stackKnown[p], &breakdown);
+        show(g.usage, true, &series);
+        show(g.workingSet, m_showWorkingSet, &kinds);
+        show(g.usageMin, g.level > 0, nullptr);
+        show(g.usageMax, g.level > 0, &kinds);
+        show(g.peak, haveData && g.peakAbove, &kinds);
+        show(g.limit, !haveData || hasValues(g.limit), &kinds);
+        show(g.high, haveData && hasValues(g.high), &kinds);
+        show(g.failRises, true, !haveData || !g.failRises->data()->isEmpty() ? &kinds : nullptr);
     }
+    std::vector<QCPAbstractPlottable *> wanted = series;
+    wanted.insert(wanted.end(), kinds.begin(), kinds.end());
+    wanted.insert(wanted.end(), breakdown.begin(), breakdown.end());
+    wanted.insert(wanted.end(), m_processGraphs.begin(), m_processGraphs.end());
+    std::vector<QCPAbstractPlottable *> listed;
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(m_plot->legend->item(i)))
+            listed.push_back(item->plottable());
+    }
+    if (listed == wanted)
+        return; // a live flush changes nothing here: the legend is not laid out again
+    for (QCPAbstractPlottable *p : listed)
+        p->removeFromLegend();
+    for (QCPAbstractPlottable *p : wanted)
+        p->addToLegend();
 }
 
 void GrowthPlot::updateValueRange()
@@ -389,14 +465,37 @@ void GrowthPlot::updateValueRange()
 
 void GrowthPlot::updateTimeRange()
 {
-    // Labels of kills near the right edge open to the left, so they stay readable.
+    fitMarkerLabels();
+    updateTimeAxis(m_plot->xAxis, m_style.time);
+}
+
+void GrowthPlot::fitMarkerLabels()
+{
     const QCPRange range = m_plot->xAxis->range();
+    const QRect plotRect = m_plot->axisRect()->rect();
     for (MarkerItems &m : m_markerItems) {
-        const bool rightHalf = secondsOf(m.marker.timeMs) > range.lower + range.size() * 0.7;
-        m.label->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        // Labels of kills near the right edge open to the left, so they stay readable…
+        bool openRight = secondsOf(m.marker.timeMs) <= range.lower + range.size() * 0.7;
+        const QString text = markerText(m.marker);
+        if (plotRect.width() > 100) {
+            // …unless only the other side has room for the whole text; with room on neither
+            // side it wraps, so a long early warning does not run past the plot's edge.
+            const int x = int(m_plot->xAxis->coordToPixel(secondsOf(m.marker.timeMs)));
+            const int frame = 14; // padding and border
+            const int right = plotRect.right() - x - frame;
+            const int left = x - plotRect.left() - frame;
+            const QFontMetrics metrics(m.label->font());
+            const int textWidth = metrics.horizontalAdvance(text);
+            if (textWidth > (openRight ? right : left) && textWidth <= (openRight ? left : right))
+                openRight = !openRight;
+            const int room = std::max(openRight ? right : left, 120);
+            m.label->setText(textWidth <= room ? text : wrapped(text, metrics, room));
+        } else {
+            m.label->setText(text);
+        }
+        m.label->setPositionAlignment((openRight ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignTop);
         m.label->setPadding(QMargins(5, 2, 5, 2));
     }
-    updateTimeAxis(m_plot->xAxis, m_style.time);
 }
 
 void GrowthPlot::clearVerdictOverlay()

@@ -81,23 +81,34 @@ public:
 
     // Replaces the graphs and markers (no data yet: setCurves).
     void setSeries(const std::vector<ChartSeriesSpec> &series, const std::vector<ChartMarker> &markers);
+    // Replaces the markers only (kept: the graphs and their data).
+    void setMarkers(const std::vector<ChartMarker> &markers);
     void removeAll();
     // Swaps the curves of a shown series in (the containers are shared, not copied).
     void setCurves(const SeriesCurves &curves);
-    // Appends live curves of a shown series, dropping points before trimBeforeKey.
-    void appendCurves(const SeriesCurves &curves, double trimBeforeKey);
+    // Appends live (raw) curves of a shown series after what it holds.
+    void appendCurves(const SeriesCurves &curves);
+    // Drops every graph's points before key but the last one, which draws the lines up to it.
+    void trimBefore(double key);
+    // Points held by all graphs (what a live chart keeps bounded).
+    qint64 pointCount() const;
 
     void setSelectedEvent(qint64 eventId);
     void setBreakdownVisible(bool visible);
     void setWorkingSetVisible(bool visible);
     bool isBreakdownVisible() const { return m_showBreakdown; }
     bool isWorkingSetVisible() const { return m_showWorkingSet; }
-    // Shows graphs that have something to show, with legend entries for them.
+    // Shows graphs that have something to show, with legend entries for them. With several
+    // series only the first draws its breakdown, and the legend names each series once (its
+    // usage line) and each other kind of line once (the first series that has it).
     void updateVisibility();
     // 0 … the highest usage or limit, with headroom for the kill labels.
     void updateValueRange();
     // After the time range changed: tick format, axis label, marker labels' sides.
     void updateTimeRange();
+    // After the plot was laid out (a replot, a resize): marker labels stay inside the plot,
+    // opening to the side with room or wrapping onto more lines.
+    void fitMarkerLabels();
 
     // The verdict over a shown series, for the current time range and axis rect width.
     void setVerdictOverlay(qint64 seriesId, const Verdict &verdict);

@@ -303,8 +303,12 @@ void AgentClient::onReadable()
         return;
     touchWatchdog();
     while (stream && stream == m_stream && stream->canReadLine()) {
-        QByteArray line = stream->readLine(kMaxFrameBytes + 1);
-        if (!line.endsWith('\n')) {
+        // Not readLine(kMaxFrameBytes + 1): Qt sizes the result to the maximum before it reads,
+        // an 8 MiB allocation (mmap, page faults, munmap) for every frame of a few hundred bytes
+        // — most of the GUI thread's time with a node streaming 2000 samples a second. Without a
+        // maximum it grows in 16 KiB steps; the line is whole in the buffer (canReadLine).
+        QByteArray line = stream->readLine();
+        if (line.size() > kMaxFrameBytes + 1 || !line.endsWith('\n')) {
             linkLost(u"a frame longer than %1 MiB"_s.arg(kMaxFrameBytes / (1024 * 1024)));
             return;
         }

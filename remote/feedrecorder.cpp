@@ -229,12 +229,14 @@ FeedStoreReport FeedRecorder::storeBatch(const FeedBatch &batch)
     nodeBatch.cursor.instance = batch.origin.instance;
     nodeBatch.cursor.lastSeq = std::max(storedUpTo, batch.lastSeq);
     nodeBatch.cursor.eventsStored += report.eventsStored;
-    const Result<NodeBatchStored> stored = d->store->storeBatch(nodeBatch);
+    Result<NodeBatchStored> stored = d->store->storeBatch(nodeBatch);
     if (!stored) {
         report.error = stored.error().message;
         return report;
     }
     report.samplesStored = stored->samplesStored;
+    if (!stored->samples.series.empty())
+        report.samples = std::make_shared<const StoredSamples>(std::move(stored->samples));
     report.samplesSkipped += stored->samplesSkipped;
     report.gaps = stored->gaps;
     report.ok = true;

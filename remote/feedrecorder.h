@@ -7,6 +7,7 @@
 #include "feedbatch.h"
 #include "nodefeedstore.h" // NodeCursor, StoredGap
 #include "result.h"
+#include "storedsamples.h"
 
 #include <QObject>
 #include <QString>
@@ -32,6 +33,8 @@ struct FeedStoreReport {
     int eventsWithoutReport = 0; // oom_event records whose kernel log lines were not received
     int gaps = 0;
     int podsStored = -1; // the node's pods from a pods record; -1: the batch had none
+    // The samples stored, per series in time order (what a live chart appends); null when none.
+    StoredSamplesPtr samples;
 };
 
 } // namespace oomscope

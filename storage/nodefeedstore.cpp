@@ -74,6 +74,7 @@ Result<qint64> NodeFeedStore::Private::storeSeries(const QString &host, const No
             return tl::unexpected<Error>(procs.error());
     }
     *last = lastMs;
+    stored.samples.series.emplace_back(*seriesId, std::move(fresh));
     return appended.appended;
 }
 

@@ -8,6 +8,7 @@
 #include "memorysample.h"
 #include "oomevent.h"
 #include "result.h"
+#include "storedsamples.h"
 
 #include <QHash>
 #include <QString>
@@ -71,6 +72,7 @@ struct NodeBatch {
 struct NodeBatchStored {
     NodeCursor cursor; // as stored
     qint64 samplesStored = 0;
+    StoredSamples samples; // what was appended, per series: what a live chart shows next
     qint64 samplesSkipped = 0; // older than the series' newest stored sample
     int gaps = 0;
 };

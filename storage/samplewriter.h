@@ -7,6 +7,7 @@
 #include "memorysample.h"
 #include "oomevent.h"
 #include "samplebatch.h"
+#include "storedsamples.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -27,13 +28,6 @@ namespace oomscope {
 
 class SampleStore;
 class Workspace;
-
-// What one flush committed, per series in time order: the chart appends exactly this.
-struct StoredSamples {
-    std::vector<std::pair<qint64, std::vector<MemorySample>>> series; // (seriesId, samples)
-    qint64 processRows = 0;
-};
-using StoredSamplesPtr = std::shared_ptr<const StoredSamples>;
 
 struct SampleWriterConfig {
     QString workspacePath;

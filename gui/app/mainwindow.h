@@ -180,7 +180,7 @@ private:
     std::unique_ptr<FeedRecorderThread> m_feedRecorder;
     NodeStatusWidget *m_nodes = nullptr;
     QDockWidget *m_nodesDock = nullptr;
-    QTimer *m_feedReloadTimer = nullptr; // coalesces view reloads while feeds store samples
+    QTimer *m_feedReloadTimer = nullptr; // coalesces view reloads when feeds bring new series or pods
     QLabel *m_liveLabel = nullptr;
     QToolButton *m_livePauseButton = nullptr;
     QToolButton *m_liveStopButton = nullptr;

@@ -150,10 +150,13 @@ bool MainWindow::startFeedRecorder()
             [this](const FeedStoreReport &report) {
                 if (!report.ok)
                     statusBar()->showMessage(tr("%1: %2").arg(report.node, report.error), 10000);
+                // The samples go to the chart and the tree's counts as they are; only what
+                // changes the window's structure reloads it (on the GUI thread, from SQL).
+                const bool knownSeries = !report.samples || m_samplesView->addStoredSamples(report.samples);
                 if (report.eventsStored > 0)
                     reloadEvents(); // a kill: show it now
-                // New samples, or the node's pods (podsStored is -1 when the batch had none).
-                else if (report.samplesStored + report.podsStored >= 0 && !m_feedReloadTimer->isActive())
+                // A new series, or the node's pods (podsStored is -1 when the batch had none).
+                else if ((!knownSeries || report.podsStored >= 0) && !m_feedReloadTimer->isActive())
                     m_feedReloadTimer->start();
             });
     return true;

@@ -19,10 +19,6 @@ namespace oomscope {
 
 namespace {
 
-// Stored samples kept on the GUI side per series: enough to refill what a chart query that
-// started before the last flushes replaced (see recentSamples).
-constexpr std::int64_t kRecentWindowMs = 10'000;
-
 qint64 steadyNowMs()
 {
     static QElapsedTimer clock;
@@ -208,18 +204,8 @@ void LiveSession::stop()
 
 void LiveSession::onSamplesStored(const StoredSamplesPtr &stored)
 {
-    for (const auto &[seriesId, samples] : stored->series) {
-        m_samplesStored += qint64(samples.size());
-        std::vector<MemorySample> &recent = m_recent[seriesId];
-        recent.insert(recent.end(), samples.begin(), samples.end());
-        if (!recent.empty()) {
-            const std::int64_t keepFrom = recent.back().timestampMs - kRecentWindowMs;
-            recent.erase(recent.begin(),
-                         std::find_if(recent.begin(), recent.end(), [keepFrom](const MemorySample &s) {
-                             return s.timestampMs >= keepFrom;
-                         }));
-        }
-    }
+    for (const auto &entry : stored->series)
+        m_samplesStored += qint64(entry.second.size());
     Q_EMIT samplesStored(stored);
     Q_EMIT stateChanged();
 }

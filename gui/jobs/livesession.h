@@ -72,10 +72,6 @@ public:
     bool kernelLogAvailable() const { return m_kmsgOk; }
     QString summary() const; // one line for the status bar
 
-    // The samples stored in the last few seconds, per series: what a chart whose query started
-    // before the last flushes lacks (its result replaces what was appended meanwhile).
-    const std::map<qint64, std::vector<MemorySample>> &recentSamples() const { return m_recent; }
-
 Q_SIGNALS:
     void seriesAdded(const QStringList &paths, const QList<qint64> &seriesIds);
     // Every flush, once stored: what a live chart appends.
@@ -125,7 +121,6 @@ private:
     bool m_kmsgOk = false;
     QStringList m_paths; // what the sampler reads (grows with incarnations)
     QHash<QString, qint64> m_seriesOfPath;
-    std::map<qint64, std::vector<MemorySample>> m_recent; // per series: the last few seconds
     std::vector<PendingKill> m_pendingKills;
     std::vector<StoredEvent> m_recentEvents;
     QStringList m_notes;

@@ -126,6 +126,48 @@ void SeriesTreeModel::setSeries(const std::vector<WorkloadInfo> &workloads,
         Q_EMIT checkedSeriesChanged();
 }
 
+bool SeriesTreeModel::addStoredSamples(const StoredSamples &stored)
+{
+    QHash<qint64, int> nodeOfSeries;
+    for (std::size_t pos = 0; pos < m_nodes.size(); ++pos) {
+        if (m_nodes[pos].kind == SeriesNode)
+            nodeOfSeries.insert(m_nodes[pos].seriesId, int(pos));
+    }
+    bool allKnown = true;
+    std::set<int> changed;
+    for (const auto &[seriesId, samples] : stored.series) {
+        const auto node = nodeOfSeries.constFind(seriesId);
+        const auto info = std::find_if(m_series.begin(), m_series.end(),
+                                       [id = seriesId](const SeriesInfo &s) { return s.id == id; });
+        if (node == nodeOfSeries.constEnd() || info == m_series.end()) {
+            allKnown = false;
+            continue;
+        }
+        // Samples of a series are stored in time order: the ones after the newest known are new
+        // to the tree (a reload may have read some of them already).
+        const auto fresh = info->lastMs
+            ? std::find_if(samples.begin(), samples.end(),
+                           [last = *info->lastMs](const MemorySample &m) { return m.timestampMs > last; })
+            : samples.begin();
+        const qint64 added = qint64(std::distance(fresh, samples.end()));
+        if (added == 0)
+            continue;
+        info->count += added;
+        info->firstMs = info->firstMs.value_or(fresh->timestampMs);
+        info->lastMs = samples.back().timestampMs;
+        for (int pos = *node; pos >= 0; pos = m_nodes[std::size_t(pos)].parent) {
+            m_nodes[std::size_t(pos)].samples += added;
+            changed.insert(pos);
+        }
+    }
+    for (int pos : changed) {
+        const QModelIndex index =
+            createIndex(m_nodes[std::size_t(pos)].row, SamplesColumn, quintptr(pos + 1));
+        Q_EMIT dataChanged(index, index, {Qt::DisplayRole});
+    }
+    return allKnown;
+}
+
 std::vector<qint64> SeriesTreeModel::checkedSeries() const
 {
     std::vector<qint64> out;

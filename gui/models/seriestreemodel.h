@@ -5,6 +5,7 @@
 
 #include "kubernetes.h"
 #include "samplestore.h"
+#include "storedsamples.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -30,6 +31,10 @@ public:
     // pods names Kubernetes workloads namespace/pod/container instead of their container IDs.
     void setSeries(const std::vector<WorkloadInfo> &workloads, const std::vector<SeriesInfo> &series,
                    const PodDirectory &pods = {});
+    // Counts samples stored since the tree was read (a live session's, an attached node's):
+    // each series' samples after its newest known one, up to its workload and host rows.
+    // Returns false when some series is not in the tree (it needs setSeries again).
+    bool addStoredSamples(const StoredSamples &stored);
     std::vector<qint64> checkedSeries() const; // in tree order
     void setSeriesChecked(qint64 seriesId, bool checked);
     QModelIndex indexOfSeries(qint64 seriesId) const;

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QHeaderView>
+#include <QLocale>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTimer>
@@ -48,7 +49,11 @@ NodeStatusWidget::NodeStatusWidget(QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    // The counts and names take the width they need (one row per node: cheap to measure); the
+    // state, which can be a long message, the rest.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(StateColumn, QHeaderView::Stretch);
+    m_table->setWordWrap(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
@@ -56,6 +61,14 @@ NodeStatusWidget::NodeStatusWidget(QWidget *parent)
     m_refresh->setInterval(500);
     connect(m_refresh, &QTimer::timeout, this, &NodeStatusWidget::refresh);
     m_refresh->start();
+}
+
+QSize NodeStatusWidget::sizeHint() const
+{
+    const int rowHeight = m_table->verticalHeader()->defaultSectionSize();
+    const int frame = 2 * m_table->frameWidth();
+    return {QWidget::sizeHint().width(),
+            m_table->horizontalHeader()->sizeHint().height() + 3 * rowHeight + frame};
 }
 
 int NodeStatusWidget::nodeCount() const
@@ -144,7 +157,8 @@ void NodeStatusWidget::refresh()
         state->setForeground(stateColor(*c, recentGap));
         state->setToolTip(s.message);
         m_table->item(row, SamplesColumn)
-            ->setText(tr("%1 (%2 stored)").arg(s.samplesReceived).arg(s.samplesStored));
+            ->setText(tr("%1 (%2 stored)")
+                          .arg(QLocale().toString(s.samplesReceived), QLocale().toString(s.samplesStored)));
         m_table->item(row, LastSeqColumn)->setText(QString::number(s.lastSeq));
         if (auto *button = qobject_cast<QPushButton *>(m_table->cellWidget(row, DetachColumn)))
             button->setEnabled(s.state != AgentClient::State::Detached);

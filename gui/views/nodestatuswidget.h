@@ -37,6 +37,8 @@ public:
     void addClient(AgentClient *client);
     int nodeCount() const;
     QTableWidget *table() const { return m_table; } // for tests
+    // Room for the header and three nodes: the dock does not take the chart's height for one.
+    QSize sizeHint() const override;
 
     // "live", "reconnecting in 3 s", "live, gap 6–40", "error: …", "detached".
     static QString stateText(const AgentClient &client);

@@ -50,7 +50,9 @@ SamplesView::SamplesView(QWidget *parent)
     m_treeView->setAlternatingRowColors(true);
     m_treeView->header()->setStretchLastSection(false);
     m_treeView->header()->setSectionResizeMode(SeriesTreeModel::NameColumn, QHeaderView::Stretch);
-    m_treeView->header()->setSectionResizeMode(SeriesTreeModel::SamplesColumn, QHeaderView::ResizeToContents);
+    // Sized to its contents when counts change, not by the header on every change: live counts
+    // change hundreds of rows a second, and each change would measure every row's text again.
+    m_treeView->header()->setSectionResizeMode(SeriesTreeModel::SamplesColumn, QHeaderView::Interactive);
     connect(m_treeModel, &SeriesTreeModel::checkedSeriesChanged, this, [this] {
         if (!m_reloading)
             refreshChart();
@@ -65,6 +67,9 @@ SamplesView::SamplesView(QWidget *parent)
     captionFont.setBold(true);
     m_caption->setFont(captionFont);
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wraps instead of widening the chart's pane to the whole caption: with several series
+    // that would squeeze the series tree beside it to a sliver.
+    m_caption->setWordWrap(true);
     m_breakdownBox = new QCheckBox(tr("Breakdown"));
     m_breakdownBox->setToolTip(tr("Stacked anon, shmem, active file, inactive file and kernel memory"));
     m_breakdownBox->setChecked(true);
@@ -142,6 +147,11 @@ SamplesView::SamplesView(QWidget *parent)
     connect(&m_evalDebounce, &QTimer::timeout, this, &SamplesView::startEvaluation);
     connect(m_chart, &GrowthChart::visibleRangeChanged, this, &SamplesView::scheduleEvaluation);
 
+    // The tree's sample counts follow live samples once a second, not with every batch.
+    m_countTimer.setSingleShot(true);
+    m_countTimer.setInterval(1000);
+    connect(&m_countTimer, &QTimer::timeout, this, &SamplesView::countStoredSamples);
+
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->addWidget(m_treeView);
     m_splitter->addWidget(chartPane);
@@ -164,12 +174,10 @@ bool SamplesView::hasSeries() const
 
 void SamplesView::followLiveSession(LiveSession *session)
 {
-    // The session is the context: its connections go with it.
-    connect(session, &LiveSession::samplesStored, m_chart, [this](const StoredSamplesPtr &stored) {
-        for (const auto &[seriesId, samples] : stored->series)
-            m_chart->appendLiveSamples(seriesId, samples);
-    });
-    connect(m_chart, &GrowthChart::dataLoaded, session, [this, session] { refillLiveSamples(*session); });
+    // The session is the context: its connections go with it. Its new series come with
+    // seriesAdded (the window reloads), so unknown ones need nothing here.
+    connect(session, &LiveSession::samplesStored, m_chart,
+            [this](const StoredSamplesPtr &stored) { addStoredSamples(stored); });
     connect(session, &LiveSession::earlyWarning, m_chart,
             [this, session](const EarlyWarning &warning, qint64 seriesId) {
                 addWarning(warning, seriesId, session->host());
@@ -220,23 +228,28 @@ std::vector<ChartMarker> SamplesView::warningMarkers() const
     return out;
 }
 
-// A chart query reads the workspace as it was when the query started; samples flushed and
-// appended while it ran are replaced by its result. Put back what the result lacks.
-void SamplesView::refillLiveSamples(const LiveSession &session)
+bool SamplesView::addStoredSamples(const StoredSamplesPtr &stored)
 {
-    for (const auto &[seriesId, recent] : session.recentSamples()) {
-        QCPGraph *graph = m_chart->usageGraph(seriesId);
-        if (!graph || recent.empty())
-            continue;
-        const double lastKey = graph->data()->isEmpty() ? -1.0 : (graph->data()->constEnd() - 1)->key;
-        std::vector<MemorySample> missing;
-        for (const MemorySample &s : recent) {
-            if (double(s.timestampMs) / 1000.0 > lastKey + 1e-4)
-                missing.push_back(s);
-        }
-        if (!missing.empty())
-            m_chart->appendLiveSamples(seriesId, missing);
+    if (!stored)
+        return true;
+    bool allKnown = true;
+    for (const auto &[seriesId, samples] : stored->series) {
+        m_chart->appendLiveSamples(seriesId, samples);
+        allKnown = allKnown && m_treeModel->seriesInfo(seriesId) != nullptr;
     }
+    m_uncounted.push_back(stored);
+    if (!m_countTimer.isActive())
+        m_countTimer.start();
+    return allKnown;
+}
+
+void SamplesView::countStoredSamples()
+{
+    for (const StoredSamplesPtr &stored : m_uncounted)
+        m_treeModel->addStoredSamples(*stored);
+    m_uncounted.clear();
+    m_treeView->resizeColumnToContents(SeriesTreeModel::SamplesColumn);
+    updateCaption();
 }
 
 void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &events)
@@ -269,6 +282,7 @@ void SamplesView::reload(Workspace *workspace, const std::vector<EventSummary> &
     }
     m_reloading = false;
     m_treeView->expandAll();
+    m_treeView->resizeColumnToContents(SeriesTreeModel::SamplesColumn);
     refreshChart();
 }
 
@@ -280,7 +294,6 @@ void SamplesView::refreshChart()
     std::map<qint64, const EventSummary *> eventById;
     for (const EventSummary &e : m_events)
         eventById[e.id] = &e;
-    qint64 samples = 0;
     if (m_workspace && m_workspace->isOpen()) {
         const SampleStore store(*m_workspace);
         for (qint64 id : checked) {
@@ -293,7 +306,6 @@ void SamplesView::refreshChart()
             spec.color = kSeriesColors[specs.size() % kSeriesColors.size()];
             spec.firstMs = info->firstMs.value_or(0);
             spec.lastMs = info->lastMs.value_or(0);
-            samples += info->count;
             specs.push_back(spec);
             for (const EventPlacement &p : store.placements(id)) {
                 ChartMarker marker;
@@ -311,10 +323,8 @@ void SamplesView::refreshChart()
     m_chartStack->setCurrentWidget(specs.empty() ? static_cast<QWidget *>(m_nothingToChart) : m_chart);
     m_chartTools->setVisible(!specs.empty());
     if (specs.empty() && hasSeries()) {
-        m_caption->setText(tr("No series checked"));
         m_nothingToChart->setText(tr("<p>Check a series in the tree on the left to chart its memory.</p>"));
     } else if (specs.empty()) {
-        m_caption->setText(tr("No memory recording in this workspace"));
         m_nothingToChart->setText(
             tr("<p>The Timeline charts memory climbing toward the limit, so that a leak can be told from "
                "a limit that is too small. It needs memory samples:</p><ul>"
@@ -328,14 +338,9 @@ void SamplesView::refreshChart()
                "tabs (<a href=\"%4\">open kernel logs…</a>).</p>")
                 .arg(wayInLink(WayIn::ImportRecording), wayInLink(WayIn::WatchCgroups),
                      wayInLink(WayIn::AttachToNode), wayInLink(WayIn::OpenLogs)));
-    } else {
-        QStringList names;
-        for (const ChartSeriesSpec &s : specs)
-            names << s.label;
-        const QString kills = markers.size() == 1 ? tr("1 kill") : tr("%1 kills").arg(markers.size());
-        m_caption->setText(
-            tr("Memory of %1 — %2 samples, %3").arg(names.join(u", "_s), QLocale().toString(samples), kills));
     }
+    m_captionKills = int(markers.size());
+    updateCaption();
     for (const LiveWarning &w : m_liveWarnings) {
         if (std::any_of(specs.begin(), specs.end(),
                         [&w](const ChartSeriesSpec &s) { return s.seriesId == w.marker.seriesId; }))
@@ -353,6 +358,25 @@ void SamplesView::refreshChart()
         scheduleEvaluation();
     }
     Q_EMIT checkedSeriesChanged(checked);
+}
+
+void SamplesView::updateCaption()
+{
+    QStringList names;
+    qint64 samples = 0;
+    for (qint64 id : m_treeModel->checkedSeries()) {
+        if (const SeriesInfo *info = m_treeModel->seriesInfo(id)) {
+            names << m_treeModel->seriesLabel(id);
+            samples += info->count;
+        }
+    }
+    if (names.isEmpty()) {
+        m_caption->setText(hasSeries() ? tr("No series checked") : tr("No memory recording in this workspace"));
+        return;
+    }
+    const QString kills = m_captionKills == 1 ? tr("1 kill") : tr("%1 kills").arg(m_captionKills);
+    m_caption->setText(
+        tr("Memory of %1 — %2 samples, %3").arg(names.join(u", "_s), QLocale().toString(samples), kills));
 }
 
 void SamplesView::scheduleEvaluation()

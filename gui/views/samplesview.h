@@ -6,6 +6,7 @@
 #include "growthplot.h"
 #include "rangeevaluation.h"
 #include "wayin.h"
+#include "storedsamples.h"
 #include "workspace.h"
 
 #include <QElapsedTimer>
@@ -46,9 +47,13 @@ public:
     // Checks the series the event is placed on; false when it is placed on none.
     bool revealEvent(qint64 eventId);
     bool hasSeries() const;
-    // Appends the session's stored samples to the chart as they come, and puts back on the chart
-    // what a query that started before the last flushes replaced. Until the session is deleted.
+    // Hands the session's stored samples to addStoredSamples as they come, and its early
+    // warnings to addWarning. Until the session is deleted.
     void followLiveSession(LiveSession *session);
+    // Samples a live session or an attached node stored: drawn when their series is charted
+    // (GrowthChart::appendLiveSamples), counted in the tree and the caption once a second.
+    // False when one of them is a series the tree does not hold yet (reload to show it).
+    bool addStoredSamples(const StoredSamplesPtr &stored);
     // An early warning (a live session's or an attached node's) as a dashed marker on the chart
     // of its series, kept across refreshes. seriesId 0: the series of (host, warning.cgroup),
     // found now or at a later reload; the series is checked so the warning is seen.
@@ -86,7 +91,8 @@ private:
     void scheduleEvaluation();
     void startEvaluation();
     void applyEvaluation(const RangeEvaluation &evaluation);
-    void refillLiveSamples(const LiveSession &session);
+    void updateCaption();
+    void countStoredSamples();
     bool resolveWarnings(); // true when a warning found its series
 
     Workspace *m_workspace = nullptr;
@@ -104,6 +110,9 @@ private:
     QStackedWidget *m_chartStack = nullptr; // the chart, or what to do while there is nothing to chart
     QLabel *m_nothingToChart = nullptr;
     QWidget *m_chartTools = nullptr; // the check boxes and Fit All: only with a chart
+    int m_captionKills = 0; // kill markers on the chart
+    std::vector<StoredSamplesPtr> m_uncounted; // stored samples the tree counts with its next update
+    QTimer m_countTimer;
     QCheckBox *m_breakdownBox = nullptr;
     QCheckBox *m_workingSetBox = nullptr;
     QSplitter *m_splitter = nullptr;

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void clickingTheKillSelectsItsEvent();
     void largeSeriesKeepsPointCountBounded();
     void liveAppendsCoalesce();
+    void liveChartStaysBoundedAndCoversTheSession();
     void recordingCommandLine();
     void plotFromPlainDataMatchesTheWidget();
     void trendLabelWords();
@@ -178,6 +179,29 @@ void TestGrowthChart::seriesTreeModel()
     model.setSeries(store.workloads(), store.series());
     QCOMPARE(model.checkedSeries().size(), std::size_t(2));
     QVERIFY(!model.setData(model.index(0, 0), Qt::Checked, Qt::CheckStateRole)); // hosts have no box
+
+    // Live samples are counted as they are stored: only those after the series' newest known
+    // one (a reload may have read the others), up to the workload and host rows.
+    QSignalSpy counts(&model, &QAbstractItemModel::dataChanged);
+    StoredSamples stored;
+    stored.series.emplace_back(a1, std::vector<MemorySample> {sampleAt(1100, 200), sampleAt(1200, 300)});
+    stored.series.emplace_back(a2, std::vector<MemorySample> {sampleAt(5000, 100)});
+    QVERIFY(model.addStoredSamples(stored));
+    const QModelIndex a1Row = model.indexOfSeries(a1);
+    auto countOf = [&model](const QModelIndex &index) {
+        return model.index(index.row(), SeriesTreeModel::SamplesColumn, index.parent()).data().toString();
+    };
+    QCOMPARE(countOf(a1Row), u"3"_s);
+    QCOMPARE(countOf(model.indexOfSeries(a2)), u"1"_s);
+    QCOMPARE(countOf(a1Row.parent()), u"4"_s);
+    QCOMPARE(countOf(a1Row.parent().parent()), u"4"_s);
+    QCOMPARE(model.seriesInfo(a1)->lastMs, std::optional<std::int64_t>(1200));
+    QCOMPARE(model.seriesInfo(a2)->firstMs, std::optional<std::int64_t>(5000));
+    QCOMPARE(counts.count(), 4); // two series, their workload, their host
+    // A series the tree has not read yet: the caller reloads.
+    StoredSamples unknown;
+    unknown.series.emplace_back(b + 1000, std::vector<MemorySample> {sampleAt(1, 1)});
+    QVERIFY(!model.addStoredSamples(unknown));
 }
 
 void TestGrowthChart::bundledRecordingHasLimitAndKillMarker()
@@ -196,7 +220,9 @@ void TestGrowthChart::bundledRecordingHasLimitAndKillMarker()
     QVERIFY(kill != events.end());
 
     SamplesView view;
-    view.resize(1200, 600);
+    // Wide enough for the recording's 1130 samples raw beside the tree and the verdict (the
+    // chart gets ~600 px of it, at 2.4 points per pixel).
+    view.resize(1400, 600);
     QSignalSpy loaded(view.chart(), &GrowthChart::dataLoaded);
     view.reload(&workspace, events);
     view.show();
@@ -209,11 +235,14 @@ void TestGrowthChart::bundledRecordingHasLimitAndKillMarker()
     const qint64 seriesId = checked.front();
     GrowthChart *chart = view.chart();
 
-    // The limit line: 128 MiB at every sample over the whole range.
+    // The limit line: 128 MiB over the whole range. It never changed, so it is drawn from its
+    // first and last sample (a step line keeps only the ends of a run of equal values).
     QTRY_COMPARE(chart->levelShown(seriesId), 0); // 1130 samples fit the width: raw samples
+    QCOMPARE(chart->usageGraph(seriesId)->dataCount(),
+             int(truth().value(u"observed"_s).toObject().value(u"n_samples"_s).toInt()));
     QCPGraph *limit = chart->limitGraph(seriesId);
     QVERIFY(limit && limit->visible());
-    QCOMPARE(limit->dataCount(), int(truth().value(u"observed"_s).toObject().value(u"n_samples"_s).toInt()));
+    QCOMPARE(limit->dataCount(), 2);
     for (auto it = limit->data()->constBegin(); it != limit->data()->constEnd(); ++it)
         QCOMPARE(it->value, kLimitBytes);
     const SampleStore store(workspace);
@@ -397,6 +426,117 @@ void TestGrowthChart::liveAppendsCoalesce()
     QVERIFY2(replots.count() <= allowed && replots.count() < 50,
              qPrintable(u"%1 replots in %2 ms"_s.arg(replots.count()).arg(burstMs)));
     QVERIFY(chart.liveFlushCount() <= allowed);
+}
+
+// A live session of one cgroup at 10 Hz for an hour: each batch is stored, then handed to the
+// chart (as the window does). Whichever way the chart looks — the whole session, the newest
+// minute, the past — it holds a bounded number of points, and the whole session is there when
+// it zooms out: from the store's level of detail, not from samples it kept.
+void TestGrowthChart::liveChartStaysBoundedAndCoversTheSession()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"ws.sqlite"_s);
+    Workspace workspace;
+    QVERIFY(workspace.open(path));
+    SampleStore store(workspace);
+    const qint64 id = store.ensureSeries(u"node"_s, u"/live.slice"_s).value_or(0);
+    QVERIFY(id > 0);
+    const std::int64_t startMs = 1'700'000'000'000;
+    std::int64_t nextMs = startMs;
+    qint64 delivered = 0;
+    // A sawtooth: 100 samples (10 s) per batch, as an attached node's batches come.
+    auto storeBatch = [&] {
+        std::vector<MemorySample> batch;
+        for (int i = 0; i < 100; ++i, nextMs += kSampleIntervalMs)
+            batch.push_back(sampleAt(nextMs, (std::int64_t(64) << 20) + (nextMs / 100 % 3000) * 8192));
+        const bool ok = store.append(id, batch).ok;
+        delivered += qint64(batch.size());
+        return std::pair {ok, batch};
+    };
+
+    GrowthChart chart;
+    chart.resize(900, 450);
+    chart.setWorkspacePath(path);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const auto [firstOk, first] = storeBatch();
+    QVERIFY(firstOk);
+    QSignalSpy loaded(&chart, &GrowthChart::dataLoaded);
+    chart.setSeries({ChartSeriesSpec {id, u"live"_s, Qt::blue, startMs, first.back().timestampMs}}, {});
+    QVERIFY(loaded.wait(10000));
+    const int widthPx = chart.plot()->axisRect()->width();
+    QVERIFY(widthPx > 300);
+    // Every graph of the series under 5 points per pixel; the session delivers far more.
+    const qint64 bound = qint64(chart.plot()->graphCount()) * 5 * widthPx;
+    qint64 mostHeld = 0;
+    auto run = [&](int batches) {
+        for (int b = 0; b < batches; ++b) {
+            const auto [ok, batch] = storeBatch();
+            if (!ok)
+                return false;
+            chart.appendLiveSamples(id, batch);
+            QTest::qWait(2);
+            mostHeld = std::max(mostHeld, chart.pointCount());
+        }
+        QTest::qWait(100); // the last flush
+        return true;
+    };
+    auto settle = [&] {
+        QTRY_VERIFY_WITH_TIMEOUT(!chart.isQueryPending(), 10000);
+    };
+
+    // The whole session (the view fitted the data): it grows with the session.
+    QVERIFY(run(180)); // 30 min
+    settle();
+    const std::int64_t halfMs = nextMs - kSampleIntervalMs;
+    QVERIFY2(mostHeld <= bound, qPrintable(u"%1 points held, bound %2"_s.arg(mostHeld).arg(bound)));
+    QVERIFY(delivered * chart.plot()->graphCount() > 3 * bound); // kept all, it would fail
+    QCPRange range = chart.plot()->xAxis->range();
+    QVERIFY(range.lower <= double(startMs) / 1000.0);
+    QVERIFY(range.upper >= double(halfMs) / 1000.0);
+
+    // The newest minute: it slides along, what scrolls out is dropped.
+    chart.plot()->xAxis->setRange(double(halfMs) / 1000.0 - 60.0, double(halfMs) / 1000.0 + 0.5);
+    QVERIFY(loaded.wait(10000));
+    QVERIFY(run(60)); // 10 min
+    settle();
+    QVERIFY2(mostHeld <= bound, qPrintable(u"%1 points held, bound %2"_s.arg(mostHeld).arg(bound)));
+    range = chart.plot()->xAxis->range();
+    QVERIFY(range.upper >= double(nextMs - kSampleIntervalMs) / 1000.0);
+    QVERIFY(range.size() < 62.0);
+    QCPGraph *usage = chart.usageGraph(id);
+    QCOMPARE((usage->data()->constEnd() - 1)->key, double(nextMs - kSampleIntervalMs) / 1000.0);
+    QVERIFY(usage->data()->constBegin()->key >= range.lower - range.size());
+    QVERIFY(usage->dataCount() < 1000); // about the minute in view, raw
+
+    // The past: nothing new to draw, nothing kept, no replot.
+    chart.plot()->xAxis->setRange(double(startMs) / 1000.0, double(startMs) / 1000.0 + 60.0);
+    QVERIFY(loaded.wait(10000));
+    settle();
+    QTest::qWait(50);
+    const qint64 heldInThePast = chart.pointCount();
+    QSignalSpy replots(chart.plot(), &QCustomPlot::afterReplot);
+    QVERIFY(run(60)); // 10 min more
+    QCOMPARE(chart.pointCount(), heldInThePast);
+    QCOMPARE(replots.count(), 0);
+    QCOMPARE(chart.plot()->xAxis->range().lower, double(startMs) / 1000.0);
+
+    // Fit All: the whole 50 minutes from the store, at a level of detail.
+    const std::int64_t lastMs = nextMs - kSampleIntervalMs;
+    QCOMPARE(chart.dataRangeMs(), std::pair(startMs, lastMs));
+    loaded.clear();
+    chart.fitAll();
+    QVERIFY(loaded.wait(10000));
+    settle();
+    QVERIFY(chart.levelShown(id) > 0);
+    usage = chart.usageGraph(id);
+    const std::int64_t bucketMs = SampleStore::levelWidthsMs()[std::size_t(chart.levelShown(id) - 1)];
+    QVERIFY(usage->data()->constBegin()->key <= double(startMs + bucketMs) / 1000.0);
+    QVERIFY((usage->data()->constEnd() - 1)->key >= double(lastMs - bucketMs) / 1000.0);
+    QVERIFY(chart.pointCount() <= bound);
+    qInfo("%lld samples delivered live; the chart held at most %lld points (bound %lld), %lld after Fit All "
+          "at level %d",
+          delivered, mostHeld, bound, chart.pointCount(), chart.levelShown(id));
 }
 
 void TestGrowthChart::recordingCommandLine()

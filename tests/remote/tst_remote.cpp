@@ -176,6 +176,19 @@ private Q_SLOTS:
         QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         AgentClient client(tcpOptions(port));
         client.setRecorder(recorder.recorder());
+        // What each stored batch reports it appended: what a live chart is handed.
+        std::map<qint64, std::vector<std::int64_t>> reported;
+        connect(recorder.recorder(), &FeedRecorder::batchStored, &client,
+                [&reported](const FeedStoreReport &r) {
+                    qint64 count = 0;
+                    for (const auto &[seriesId, samples] :
+                         r.samples ? r.samples->series : decltype(r.samples->series) {}) {
+                        for (const MemorySample &m : samples)
+                            reported[seriesId].push_back(m.timestampMs);
+                        count += qint64(samples.size());
+                    }
+                    QCOMPARE(count, r.samplesStored);
+                });
         QSignalSpy states(&client, &AgentClient::stateChanged);
         client.start();
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Live, 10000);
@@ -200,6 +213,12 @@ private Q_SLOTS:
         for (const auto &[cgroup, t] : stored)
             total += qint64(t.size());
         QCOMPARE(total, status.samplesReceived);
+        QCoreApplication::processEvents(); // the last reports, queued to this thread
+        std::map<QString, std::vector<std::int64_t>> reportedByCgroup;
+        const SampleStore store(ws);
+        for (const auto &[seriesId, times] : reported)
+            reportedByCgroup[store.seriesInfo(seriesId)->cgroupPath] = times;
+        QCOMPARE(reportedByCgroup, stored);
 
         FeedRecorder check;
         check.use(ws);

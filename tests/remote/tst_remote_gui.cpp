@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // AttachDialog keeps a typed token out of the settings; NodeStatusWidget shows a live node and
-// detaches it from its button.
+// detaches it from its button; the window records attached nodes and charts their samples live.
+// clang-format off
+#include "qcustomplotinclude.h" // must come first, see there
+// clang-format on
+
 #include "agentclient.h"
 #include "attachdialog.h"
 #include "desktopnotifier.h"
@@ -183,6 +187,60 @@ private Q_SLOTS:
             window.grab().save(shots + u"/attached-warning.png"_s);
         }
         leak.stop();
+        window.close();
+    }
+
+    // An attached node's samples reach the chart as they are stored: the line follows the
+    // newest sample in the narrow view a person zoomed to — which stays, where a reload of the
+    // window every two seconds used to fit it to all the data — and the tree counts them.
+    void windowChartFollowsAttachedNode()
+    {
+        QTemporaryDir dir;
+        const QString report = u"/batch.slice/report.service"_s;
+        QVERIFY(testsupport::copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/v1"),
+                                             dir.path() + u"/cg"_s));
+        QVERIFY(testsupport::copyFixtureTree(QStringLiteral(OOMSCOPE_TEST_DATA "/cgroupfs/proc"),
+                                             dir.path() + u"/proc"_s));
+        QVERIFY(testsupport::writeFileAtomically(dir.path() + u"/kmsg"_s, QByteArray()));
+        AgentConnectOptions o;
+        o.endpoint = *AgentEndpoint::parse(u"exec:"_s + QStringLiteral(OOMSCOPE_AGENT_BINARY));
+        o.agentArguments = {u"--cgroup-root"_s, dir.path() + u"/cg"_s,
+                            u"--proc-root"_s,   dir.path() + u"/proc"_s,
+                            u"--kmsg"_s,        dir.path() + u"/kmsg"_s,
+                            u"--interval"_s,    u"100ms"_s,
+                            u"--cgroup"_s,      report};
+        o.batchIntervalMs = 100;
+
+        MainWindow window(dir.filePath(u"w.sqlite"_s));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        AgentClient *client = window.attachNode(o);
+        QVERIFY(client);
+        SamplesView *view = window.samplesView();
+        QTRY_VERIFY_WITH_TIMEOUT(!client->status().hostname.isEmpty(), 10000);
+        const QString host = client->status().hostname;
+        QTRY_VERIFY_WITH_TIMEOUT(view->treeModel()->seriesOf(host, report) != 0, 10000);
+        const qint64 series = view->treeModel()->seriesOf(host, report);
+        view->treeModel()->setSeriesChecked(series, true); // the only series: checked already
+        GrowthChart *chart = view->chart();
+        QTRY_VERIFY_WITH_TIMEOUT(chart->usageGraph(series) && chart->usageGraph(series)->dataCount() > 0,
+                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(chart->dataRangeMs().second - chart->dataRangeMs().first >= 3000, 10000);
+
+        // The newest 2 s, then 3 s more of samples.
+        const double lastSeconds = double(chart->dataRangeMs().second) / 1000.0;
+        chart->plot()->xAxis->setRange(lastSeconds - 2.0, lastSeconds + 0.2);
+        const qint64 countBefore = view->treeModel()->seriesInfo(series)->count;
+        QTest::qWait(3000);
+        const QCPRange range = chart->plot()->xAxis->range();
+        QVERIFY2(std::abs(range.size() - 2.2) < 0.01, qPrintable(QString::number(range.size())));
+        const double newest = double(chart->dataRangeMs().second) / 1000.0;
+        QVERIFY(newest >= lastSeconds + 2.0);
+        QVERIFY(range.upper >= newest);
+        QTRY_COMPARE((chart->usageGraph(series)->data()->constEnd() - 1)->key,
+                     double(chart->dataRangeMs().second) / 1000.0);
+        QTRY_VERIFY(view->treeModel()->seriesInfo(series)->count >= countBefore + 20);
         window.close();
     }
 
