@@ -371,7 +371,8 @@ void SamplesView::updateCaption()
         }
     }
     if (names.isEmpty()) {
-        m_caption->setText(hasSeries() ? tr("No series checked") : tr("No memory recording in this workspace"));
+        m_caption->setText(hasSeries() ? tr("No series checked")
+                                       : tr("No memory recording in this workspace"));
         return;
     }
     const QString kills = m_captionKills == 1 ? tr("1 kill") : tr("%1 kills").arg(m_captionKills);

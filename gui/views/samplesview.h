@@ -5,8 +5,8 @@
 
 #include "growthplot.h"
 #include "rangeevaluation.h"
-#include "wayin.h"
 #include "storedsamples.h"
+#include "wayin.h"
 #include "workspace.h"
 
 #include <QElapsedTimer>
