@@ -3,6 +3,9 @@
 
 #include "cgrouppath.h"
 
+#include <QHash>
+#include <QSet>
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -41,8 +44,12 @@ public:
     explicit Builder(const DeathInputs &in)
         : m_in(in)
     {
-        for (const KubeRecordInput &r : in.kube)
+        for (const KubeRecordInput &r : in.kube) {
             m_dir.add(r.pods);
+            for (const KubePod &p : r.pods)
+                if (!m_podSources.contains(p.uid))
+                    m_podSources.insert(p.uid, r.source);
+        }
     }
 
     std::vector<Death> run();
@@ -65,31 +72,73 @@ private:
     void addKernel();
     void addLines();
     void addOomd(const SourcedKillerLine &l);
-    void addEarlyoom(const SourcedKillerLine &l, std::size_t index);
-    void addEviction(const SourcedKillerLine &l, std::size_t index);
+    void addEarlyoom(const SourcedKillerLine &l);
+    void addEviction(const SourcedKillerLine &l);
     void addRuntime(const SourcedKillerLine &l);
+    void addUnitOomKilled(const SourcedKillerLine &l);
     void addKube();
     void addPod(const KubeRecordInput &record, const KubePod &pod);
     void addTermination(const QString &source, const KubePod &pod, const KubeContainerStatus &status,
                         const KubeTermination &t, bool current);
     void addKubeEvent(const QString &source, const KubeEvent &e);
     void finishFacts();
-    QString podSource(const QString &podUid) const
-    {
-        for (const KubeRecordInput &r : m_in.kube)
-            for (const KubePod &p : r.pods)
-                if (p.uid == podUid)
-                    return r.source;
-        return {};
-    }
+    QString podSource(const QString &podUid) const { return m_podSources.value(podUid); }
     DeathRow *findByContainer(const QString &containerId, const QString &podUid, const QString &container,
                               const std::optional<QDateTime> &time, bool memoryOnly);
     DeathRow *findEviction(const QString &ns, const QString &pod);
+    // Every join looks its candidates up by key instead of walking all rows: a log of thousands of
+    // kills (a crash-looping container, a node under pressure for days) joins in n·log n, and a
+    // line attaches to the kill it belongs to, not to every kill of the same name.
+    void push(DeathRow &&row);
+    void indexKeys(std::size_t row); // after a row's containerId or podUid was filled in
 
     const DeathInputs &m_in;
     PodDirectory m_dir;
+    QHash<QString, QString> m_podSources; // pod UID -> the record that holds the pod
     std::vector<DeathRow> m_rows;
+    QHash<QString, std::vector<std::size_t>> m_byContainerId, m_byPodUid, m_kernelByUnit, m_evictionByPod;
+    QHash<std::int64_t, std::vector<std::size_t>> m_kernelByPid, m_earlyoomByPid;
+    std::vector<std::pair<QString, QString>> m_indexedKeys; // per row: the containerId, podUid indexed
+    std::vector<bool> m_unitLineTaken; // per row: a "unit: … killed by the OOM killer" line joined it
+    QHash<QString, std::size_t> m_unitCursor; // per unit: rows before it are all taken
+    QHash<QString, std::vector<std::size_t>> m_oomdUnitLines; // unit -> its systemd "killed N" lines
+    QHash<QString, std::size_t> m_lastLowMemory; // source -> index of its latest earlyoom report so far
+    QHash<QString, std::vector<std::size_t>> m_kubeletLines; // source -> its kubelet lines so far
 };
+
+void Builder::push(DeathRow &&row)
+{
+    const std::size_t i = m_rows.size();
+    const Death &d = row.death;
+    if (isKernel(d.killer)) {
+        m_kernelByUnit[lastComponent(d.cgroup)].push_back(i);
+        if (d.pid)
+            m_kernelByPid[*d.pid].push_back(i);
+    }
+    if (d.killer == Killer::Earlyoom && d.pid)
+        m_earlyoomByPid[*d.pid].push_back(i);
+    if (d.killer == Killer::KubeletEviction)
+        m_evictionByPod[d.pod].push_back(i);
+    m_rows.push_back(std::move(row));
+    m_indexedKeys.emplace_back();
+    m_unitLineTaken.push_back(false);
+    indexKeys(i);
+}
+
+void Builder::indexKeys(std::size_t row)
+{
+    const Death &d = m_rows[row].death;
+    auto &[containerId, podUid] = m_indexedKeys[row];
+    // Keys are only ever filled in, never changed: add the new ones.
+    if (containerId.isEmpty() && !d.containerId.isEmpty()) {
+        containerId = d.containerId;
+        m_byContainerId[containerId].push_back(row);
+    }
+    if (podUid.isEmpty() && !d.podUid.isEmpty()) {
+        podUid = d.podUid;
+        m_byPodUid[podUid].push_back(row);
+    }
+}
 
 void Builder::name(Death &d) const
 {
@@ -148,7 +197,7 @@ void Builder::addKernel()
                     {DeathFact::Kind::KernelGlobalInContainer, comm, pid, d.container, {}, {}, {}});
             if (!k.wallTime && !m_in.kube.empty())
                 r.facts.push_back({DeathFact::Kind::TimesUnjoinable, comm, pid, d.container, {}, {}, {}});
-            m_rows.push_back(std::move(r));
+            push(std::move(r));
         };
         row(k.pid, k.comm);
         for (const auto &[pid, comm] : k.groupKilled)
@@ -169,19 +218,20 @@ void Builder::addOomd(const SourcedKillerLine &l)
     d.confidence = DeathConfidence::High;
     r.facts.push_back({DeathFact::Kind::OomdRule, {}, 0, {}, {}, {}, l.line.rule + u": "_s + l.line.detail});
     // systemd's own line about the same unit: "<unit>: systemd-oomd killed N process(es) in this unit."
-    const QString unit = lastComponent(d.cgroup);
-    for (const SourcedKillerLine &o : m_in.lines) {
-        if (o.line.kind == Kind::OomdUnitKilled && o.line.unit == unit && compatible(o.line.wallTime, d.time))
+    for (std::size_t i : m_oomdUnitLines.value(lastComponent(d.cgroup))) {
+        const SourcedKillerLine &o = m_in.lines[i];
+        if (compatible(o.line.wallTime, d.time))
             d.evidence.push_back(evidenceOf(o));
     }
     name(d);
-    m_rows.push_back(std::move(r));
+    push(std::move(r));
 }
 
-void Builder::addEarlyoom(const SourcedKillerLine &l, std::size_t index)
+void Builder::addEarlyoom(const SourcedKillerLine &l)
 {
     // A SIGKILL after a SIGTERM to the same process is one death.
-    for (DeathRow &r : m_rows) {
+    for (std::size_t i : m_earlyoomByPid.value(l.line.pid.value_or(0))) {
+        DeathRow &r = m_rows[i];
         Death &d = r.death;
         if (d.killer == Killer::Earlyoom && d.pid == l.line.pid && d.node == l.line.host
             && compatible(d.time, l.line.wallTime) && !d.evidence.empty()
@@ -204,13 +254,8 @@ void Builder::addEarlyoom(const SourcedKillerLine &l, std::size_t index)
     d.comm = l.line.comm;
     d.confidence = l.line.signal == 9 ? DeathConfidence::High : DeathConfidence::Medium;
     // The low-memory report that made earlyoom act: the last one before, in the same source.
-    for (std::size_t i = index; i-- > 0;) {
-        const SourcedKillerLine &p = m_in.lines[i];
-        if (p.source == l.source && p.line.kind == Kind::EarlyoomLowMemory) {
-            d.evidence.push_back(evidenceOf(p));
-            break;
-        }
-    }
+    if (const auto low = m_lastLowMemory.constFind(l.source); low != m_lastLowMemory.cend())
+        d.evidence.push_back(evidenceOf(m_in.lines[*low]));
     d.evidence.push_back(evidenceOf(l));
     r.facts.push_back({DeathFact::Kind::EarlyoomSignal,
                        d.comm,
@@ -219,10 +264,10 @@ void Builder::addEarlyoom(const SourcedKillerLine &l, std::size_t index)
                        {},
                        {},
                        l.line.signal == 9 ? u"SIGKILL"_s : u"SIGTERM"_s});
-    m_rows.push_back(std::move(r));
+    push(std::move(r));
 }
 
-void Builder::addEviction(const SourcedKillerLine &l, std::size_t index)
+void Builder::addEviction(const SourcedKillerLine &l)
 {
     DeathRow r;
     Death &d = r.death;
@@ -237,9 +282,11 @@ void Builder::addEviction(const SourcedKillerLine &l, std::size_t index)
     QString resource;
     std::vector<DeathEvidence> before;
     const QString ref = d.namespaceName + u'/' + d.pod;
-    for (std::size_t i = index; i-- > 0;) {
-        const SourcedKillerLine &p = m_in.lines[i];
-        if (p.source != l.source || !compatible(p.line.wallTime, d.time))
+    // The kubelet's lines of this source before this one, newest first.
+    const std::vector<std::size_t> kubelet = m_kubeletLines.value(l.source);
+    for (auto it = kubelet.rbegin(); it != kubelet.rend(); ++it) {
+        const SourcedKillerLine &p = m_in.lines[*it];
+        if (!compatible(p.line.wallTime, d.time))
             continue;
         if (p.line.kind == Kind::KubeletRanked && before.empty() && p.line.rankedPods.contains(ref))
             before.push_back(evidenceOf(p));
@@ -259,33 +306,47 @@ void Builder::addEviction(const SourcedKillerLine &l, std::size_t index)
     d.evidence = std::move(before);
     d.evidence.push_back(evidenceOf(l));
     name(d);
-    m_rows.push_back(std::move(r));
+    push(std::move(r));
 }
 
 DeathRow *Builder::findByContainer(const QString &containerId, const QString &podUid,
                                    const QString &container, const std::optional<QDateTime> &time,
                                    bool memoryOnly)
 {
-    for (DeathRow &r : m_rows) {
-        const Death &d = r.death;
+    // The first row (in the order rows were made) with the container's ID, or of its pod when one
+    // side lacks the ID.
+    std::optional<std::size_t> first;
+    auto consider = [&](std::size_t i) {
+        if (first && *first < i)
+            return;
+        const Death &d = m_rows[i].death;
         if (memoryOnly && !memoryKiller(d.killer))
-            continue;
+            return;
         const bool byId = !containerId.isEmpty() && d.containerId == containerId;
         const bool byPod = containerId.isEmpty() || d.containerId.isEmpty()
             ? !podUid.isEmpty() && d.podUid == podUid && (container.isEmpty() || d.container == container)
             : false;
         if ((byId || byPod) && compatible(d.time, time))
-            return &r;
-    }
-    return nullptr;
+            first = i;
+    };
+    if (!containerId.isEmpty())
+        if (const auto it = m_byContainerId.constFind(containerId); it != m_byContainerId.cend())
+            for (std::size_t i : *it)
+                consider(i);
+    if (!podUid.isEmpty())
+        if (const auto it = m_byPodUid.constFind(podUid); it != m_byPodUid.cend())
+            for (std::size_t i : *it)
+                consider(i);
+    return first ? &m_rows[*first] : nullptr;
 }
 
 DeathRow *Builder::findEviction(const QString &ns, const QString &pod)
 {
-    for (DeathRow &r : m_rows)
-        if (r.death.killer == Killer::KubeletEviction && r.death.pod == pod
-            && (ns.isEmpty() || r.death.namespaceName.isEmpty() || r.death.namespaceName == ns))
+    for (std::size_t i : m_evictionByPod.value(pod)) {
+        DeathRow &r = m_rows[i];
+        if (ns.isEmpty() || r.death.namespaceName.isEmpty() || r.death.namespaceName == ns)
             return &r;
+    }
     return nullptr;
 }
 
@@ -332,27 +393,93 @@ void Builder::addRuntime(const SourcedKillerLine &l)
          {},
          d.exitCode,
          {}});
-    m_rows.push_back(std::move(r));
+    push(std::move(r));
+}
+
+void Builder::addUnitOomKilled(const SourcedKillerLine &l)
+{
+    // systemd's "<unit>: A process of this unit has been killed by the OOM killer." is printed once
+    // per kill: it joins the nearest kill in that unit that no such line joined yet (with the
+    // processes the same report killed), else the nearest one. Not every kill of the unit within the
+    // tolerance: a unit killed a thousand times would give each kill a thousand lines.
+    const auto rows = m_kernelByUnit.constFind(l.line.unit);
+    if (rows == m_kernelByUnit.cend() || !l.line.wallTime || !l.line.wallTime->isValid())
+        return;
+    const std::vector<std::size_t> &candidates = *rows;
+    std::size_t &cursor = m_unitCursor[l.line.unit]; // candidates before it are all taken
+    while (cursor < candidates.size() && m_unitLineTaken[candidates[cursor]])
+        ++cursor;
+    auto nearest = [&](std::size_t from, bool untakenOnly) {
+        std::optional<std::size_t> best;
+        qint64 bestGap = 0;
+        for (std::size_t c = from; c < candidates.size(); ++c) {
+            const std::size_t i = candidates[c];
+            const Death &d = m_rows[i].death;
+            if ((untakenOnly && m_unitLineTaken[i]) || !d.cgroup.endsWith(u'/' + l.line.unit)
+                || !near(d.time, l.line.wallTime))
+                continue;
+            const qint64 gap = std::abs(d.time->secsTo(*l.line.wallTime));
+            if (!best || gap < bestGap) {
+                best = i;
+                bestGap = gap;
+                if (gap == 0)
+                    break;
+            }
+        }
+        return best;
+    };
+    std::optional<std::size_t> chosen = nearest(cursor, true);
+    if (!chosen)
+        chosen = nearest(0, false);
+    if (!chosen)
+        return;
+    // The processes one report killed (memory.oom.group) are rows next to each other.
+    const std::optional<qint64> event = m_rows[*chosen].death.eventId;
+    std::size_t first = *chosen;
+    while (event && first > 0 && m_rows[first - 1].death.eventId == event
+           && isKernel(m_rows[first - 1].death.killer))
+        --first;
+    for (std::size_t i = first; i < m_rows.size(); ++i) {
+        if (i != *chosen && (!event || m_rows[i].death.eventId != event || !isKernel(m_rows[i].death.killer)))
+            break;
+        m_rows[i].death.evidence.push_back(evidenceOf(l));
+        m_unitLineTaken[i] = true;
+    }
 }
 
 void Builder::addLines()
 {
     // Kernel OOMs first (above), then killers, then runtime lines that join onto them.
+    for (std::size_t i = 0; i < m_in.lines.size(); ++i)
+        if (m_in.lines[i].line.kind == Kind::OomdUnitKilled)
+            m_oomdUnitLines[m_in.lines[i].line.unit].push_back(i);
     for (std::size_t i = 0; i < m_in.lines.size(); ++i) {
         const SourcedKillerLine &l = m_in.lines[i];
-        if (l.line.kind == Kind::OomdKill)
+        switch (l.line.kind) {
+        case Kind::OomdKill:
             addOomd(l);
-        else if (l.line.kind == Kind::EarlyoomKill)
-            addEarlyoom(l, i);
-        else if (l.line.kind == Kind::KubeletEvicted)
-            addEviction(l, i);
+            break;
+        case Kind::EarlyoomLowMemory:
+            m_lastLowMemory.insert(l.source, i);
+            break;
+        case Kind::EarlyoomKill:
+            addEarlyoom(l);
+            break;
+        case Kind::KubeletRanked:
+        case Kind::KubeletReclaim:
+            m_kubeletLines[l.source].push_back(i);
+            break;
+        case Kind::KubeletEvicted:
+            addEviction(l);
+            m_kubeletLines[l.source].push_back(i);
+            break;
+        default:
+            break;
+        }
     }
     for (const SourcedKillerLine &l : m_in.lines) {
         if (l.line.kind == Kind::UnitOomKilled) {
-            for (DeathRow &r : m_rows)
-                if (isKernel(r.death.killer) && r.death.cgroup.endsWith(u'/' + l.line.unit)
-                    && near(r.death.time, l.line.wallTime))
-                    r.death.evidence.push_back(evidenceOf(l));
+            addUnitOomKilled(l);
         } else if (l.line.kind == Kind::RuntimeOom || l.line.kind == Kind::RuntimeExit) {
             addRuntime(l);
         }
@@ -380,6 +507,7 @@ void Builder::addTermination(const QString &source, const KubePod &pod, const Ku
         d.restartCount = status.restartCount;
         if (d.containerId.isEmpty())
             d.containerId = id;
+        indexKeys(std::size_t(r - m_rows.data()));
         if (d.container.isEmpty())
             d.container = status.name;
         if (!d.time && finished)
@@ -411,7 +539,7 @@ void Builder::addTermination(const QString &source, const KubePod &pod, const Ku
                        status.restartCount,
                        t.exitCode,
                        t.reason});
-    m_rows.push_back(std::move(r));
+    push(std::move(r));
 }
 
 void Builder::addPod(const KubeRecordInput &record, const KubePod &pod)
@@ -423,6 +551,7 @@ void Builder::addPod(const KubeRecordInput &record, const KubePod &pod)
             found->death.evidence.push_back(evidence);
             if (found->death.podUid.isEmpty())
                 found->death.podUid = pod.uid;
+            indexKeys(std::size_t(found - m_rows.data()));
             if (found->death.node.isEmpty())
                 found->death.node = pod.nodeName;
         } else if (memory) {
@@ -438,7 +567,7 @@ void Builder::addPod(const KubeRecordInput &record, const KubePod &pod)
             for (const KubeContainerStatus &s : pod.statuses)
                 if (s.state.terminated && s.state.terminated->finishedAt.isValid())
                     d.time = s.state.terminated->finishedAt;
-            m_rows.push_back(std::move(r));
+            push(std::move(r));
         }
         return; // an evicted pod's containers end with 137 from the eviction, not from elsewhere
     }
@@ -471,20 +600,34 @@ void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
             d.podUid = e.involvedUid;
             d.confidence = DeathConfidence::Medium;
             d.evidence.push_back(evidence);
-            m_rows.push_back(std::move(r));
+            push(std::move(r));
         }
         return;
     }
     if (e.reason == u"OOMKilling"_s || e.reason == u"SystemOOM"_s) {
-        // "System OOM encountered, victim process: worker, pid: 4711" / "Killed process 4711 (worker) …"
-        for (DeathRow &r : m_rows) {
-            const Death &d = r.death;
-            if (isKernel(d.killer) && d.pid && e.message.contains(QString::number(*d.pid))
-                && compatible(d.time, time)) {
-                r.death.evidence.push_back(evidence);
-                return;
+        // "System OOM encountered, victim process: worker, pid: 4711" / "Killed process 4711 (worker) …":
+        // the first kernel kill of a number in the message, at a compatible time.
+        std::optional<std::size_t> first;
+        const QString &m = e.message;
+        for (qsizetype at = 0; at < m.size();) {
+            if (!m.at(at).isDigit()) {
+                ++at;
+                continue;
             }
+            qsizetype end = at;
+            while (end < m.size() && m.at(end).isDigit())
+                ++end;
+            bool ok = false;
+            const std::int64_t number = QStringView(m).sliced(at, end - at).toLongLong(&ok);
+            at = end;
+            if (!ok)
+                continue;
+            for (std::size_t i : m_kernelByPid.value(number))
+                if ((!first || i < *first) && compatible(m_rows[i].death.time, time))
+                    first = i;
         }
+        if (first)
+            m_rows[*first].death.evidence.push_back(evidence);
     }
 }
 
@@ -500,6 +643,16 @@ void Builder::addKube()
 
 void Builder::finishFacts()
 {
+    // The pods in which the kernel killed (by UID, by namespace/name) for the evictions below.
+    QSet<QString> kernelPodUids, kernelPods;
+    for (const DeathRow &o : m_rows) {
+        if (!isKernel(o.death.killer))
+            continue;
+        if (!o.death.podUid.isEmpty())
+            kernelPodUids.insert(o.death.podUid);
+        if (!o.death.pod.isEmpty())
+            kernelPods.insert(o.death.namespaceName + u'/' + o.death.pod);
+    }
     for (DeathRow &r : m_rows) {
         Death &d = r.death;
         if (isKernel(d.killer) && !d.exitCode && !d.podUid.isEmpty() && !d.container.isEmpty()) {
@@ -521,13 +674,8 @@ void Builder::finishFacts()
             }
         }
         if (d.killer == Killer::KubeletEviction) {
-            bool kernelInPod = false;
-            for (const DeathRow &o : m_rows)
-                kernelInPod = kernelInPod
-                    || (isKernel(o.death.killer)
-                        && ((!d.podUid.isEmpty() && o.death.podUid == d.podUid)
-                            || (!d.pod.isEmpty() && o.death.pod == d.pod
-                                && o.death.namespaceName == d.namespaceName)));
+            const bool kernelInPod = (!d.podUid.isEmpty() && kernelPodUids.contains(d.podUid))
+                || (!d.pod.isEmpty() && kernelPods.contains(d.namespaceName + u'/' + d.pod));
             if (!kernelInPod)
                 r.facts.insert(r.facts.begin(), {DeathFact::Kind::EvictedNoKernelOom, {}, 0, {}, {}, {}, {}});
         }

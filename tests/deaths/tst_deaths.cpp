@@ -233,6 +233,72 @@ private Q_SLOTS:
         }
         QCOMPARE(named, 3);
     }
+
+    // A unit killed again and again (a crash-looping service, a log concatenated from many days):
+    // systemd prints one "A process of this unit has been killed by the OOM killer." per kill, so
+    // each line joins one kill — the nearest not yet joined — not every kill within the tolerance.
+    void unitLinesJoinOneKillEach()
+    {
+        const QByteArray unitLine = readData(u"public-killer-lines.log"_s).split('\n').at(13);
+        const std::vector<KillerLine> scanned =
+            scanKillerLines(std::string_view(unitLine.constData(), std::size_t(unitLine.size())), 2026).lines;
+        QCOMPARE(scanned.size(), std::size_t(1));
+        QCOMPARE(scanned.front().kind, KillerLine::Kind::UnitOomKilled);
+        const QDateTime start = *scanned.front().wallTime;
+        DeathInputs in; // 600 kills 10 s apart, so each line is within 120 s of 25 kills
+        const int kills = 600;
+        for (int i = 0; i < kills; ++i) {
+            KernelKill k;
+            k.eventId = i + 1;
+            k.source = u"kern.log"_s;
+            k.wallTime = start.addSecs(10 * i);
+            k.constraint = Constraint::Memcg;
+            k.taskMemcg = u"/system.slice"_s;
+            k.oomMemcg = k.taskMemcg;
+            k.pid = 1000 + i;
+            k.comm = u"worker"_s;
+            in.kernel.push_back(k);
+            KillerLine line = scanned.front();
+            line.wallTime = start.addSecs(10 * i + 1); // systemd notices a moment later
+            in.lines.push_back({u"journal"_s, line});
+        }
+        const std::vector<Death> deaths = buildDeaths(in);
+        QCOMPARE(deaths.size(), std::size_t(kills));
+        for (const Death &d : deaths) {
+            QCOMPARE(d.evidence.size(), std::size_t(1));
+            QCOMPARE(d.evidence.front().source, u"journal"_s);
+        }
+        // A second line for the same kill (the journal and syslog both given) joins it too.
+        in.lines.push_back(in.lines.back());
+        QCOMPARE(buildDeaths(in).back().evidence.size(), std::size_t(2));
+    }
+
+    // An OOMKilling event names the pid as a number of its own: pid 14711 is not pid 4711.
+    void kubeOomEventJoinsThePidItNames()
+    {
+        const QDateTime at = QDateTime::fromString(u"2026-03-01T10:00:00Z"_s, Qt::ISODate);
+        DeathInputs in;
+        for (std::int64_t pid : {4711, 14711}) {
+            KernelKill k;
+            k.eventId = pid;
+            k.source = u"kern.log"_s;
+            k.wallTime = at;
+            k.constraint = Constraint::Memcg;
+            k.taskMemcg = u"/kubepods/burstable/pod1/ctr"_s;
+            k.pid = pid;
+            k.comm = u"worker"_s;
+            in.kernel.push_back(k);
+        }
+        KubeEvent e;
+        e.reason = u"OOMKilling"_s;
+        e.message = u"Memory cgroup out of memory: Killed process 14711 (worker) total-vm:1024kB"_s;
+        e.lastTimestamp = at;
+        in.kube.push_back({u"events.json"_s, {}, {e}});
+        const std::vector<Death> deaths = buildDeaths(in);
+        QCOMPARE(deaths.size(), std::size_t(2));
+        for (const Death &d : deaths)
+            QCOMPARE(d.evidence.size(), std::size_t(*d.pid == 14711 ? 1 : 0));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDeaths)
