@@ -91,8 +91,8 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
     out() << "workspace: " << ws.path() << "\n";
     out().flush();
     if (!r.ok)
-        return errorExit(r.error, 1);
-    return 0;
+        return errorExit(r.error, exitCodeFor(r.errorKind));
+    return ExitOk;
 }
 
 int storeDeathsOf(Workspace &ws, const DeathCollector &deaths)

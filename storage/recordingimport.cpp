@@ -73,9 +73,10 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
                                       const RecordingImportHooks &hooks)
 {
     RecordingImportResult result;
-    auto failed = [&](const QString &file, const QString &error, bool canceled) {
+    auto failed = [&](const QString &file, const QString &error, bool canceled, Error::Kind kind) {
         result.ok = false;
         result.canceled = canceled;
+        result.errorKind = canceled ? Error::Kind::Canceled : kind;
         result.error = canceled ? u"canceled"_s : QFileInfo(file).fileName() + u": "_s + error;
         return result;
     };
@@ -93,7 +94,7 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
             store.importSamplesCsv(request.samplesPath, request.host, progressFor(request.samplesPath));
         fileDone(request.samplesPath);
         if (!r.ok || r.canceled)
-            return failed(request.samplesPath, r.error, r.canceled);
+            return failed(request.samplesPath, r.error, r.canceled, r.errorKind);
         seriesIds = r.seriesIds;
         // A recording imported before does not name its series again: take the host's series;
         // the placement rule's time and cgroup checks pick the right ones.
@@ -116,7 +117,7 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         ProcsImportResult r = store.importProcsCsv(request.procsPath, lookup, progressFor(request.procsPath));
         fileDone(request.procsPath);
         if (!r.ok || r.canceled)
-            return failed(request.procsPath, r.error, r.canceled);
+            return failed(request.procsPath, r.error, r.canceled, r.errorKind);
         if (r.rowsUnplaced > 0)
             result.messages << u"%1 process rows matched no series of the recording and were not stored"_s
                                    .arg(r.rowsUnplaced);
@@ -142,7 +143,7 @@ RecordingImportResult importRecording(Workspace &workspace, SampleStore &store,
         ImportResult r = workspace.importLogFile(log, progressFor(log));
         fileDone(log);
         if (!r.ok || r.canceled)
-            return failed(log, r.error, r.canceled);
+            return failed(log, r.error, r.canceled, r.errorKind);
         const std::vector<qint64> logEvents =
             r.alreadyImported ? workspace.eventIds(r.sourceId) : r.newEventIds;
         eventIds.insert(eventIds.end(), logEvents.begin(), logEvents.end());

@@ -30,6 +30,7 @@ struct RecordingImportHooks {
 struct RecordingImportResult {
     bool ok = true; // false: error names the file that failed; earlier files stay stored
     QString error;
+    Error::Kind errorKind = Error::Kind::Invalid; // with error
     bool canceled = false;
     std::optional<SamplesImportResult> samples;
     std::optional<ProcsImportResult> procs;

@@ -27,20 +27,24 @@ std::optional<SourceContent> startSourceImport(sqlite3 *db, QFile &file, ImportR
 {
     if (!db) {
         result.error = u"no workspace is open"_s;
+        result.errorKind = Error::Kind::Internal;
         return std::nullopt;
     }
     if (!file.isOpen() && !file.open(QIODevice::ReadOnly)) {
         result.error = u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString());
+        result.errorKind = Error::Kind::NotFound;
         return std::nullopt;
     }
     const Result<SourceContent> content = ContentHasher::ofDevice(file);
     if (!content) {
         result.error = u"read error in %1: %2"_s.arg(file.fileName(), content.error().message);
+        result.errorKind = content.error().kind;
         return std::nullopt;
     }
     const Result<std::optional<qint64>> existing = SourceRegistry(db).find(content->hash);
     if (!existing) {
         result.error = existing.error().message;
+        result.errorKind = existing.error().kind;
         return std::nullopt;
     }
     if (*existing) {
@@ -51,6 +55,7 @@ std::optional<SourceContent> startSourceImport(sqlite3 *db, QFile &file, ImportR
     }
     if (!file.seek(0)) {
         result.error = u"cannot rewind %1"_s.arg(file.fileName());
+        result.errorKind = Error::Kind::Io;
         return std::nullopt;
     }
     return *content;
@@ -92,6 +97,7 @@ template<typename ImportResultT, typename ParsedT> bool parsedOk(const ParsedT &
     }
     if (!parsed.error.isEmpty()) {
         result.error = parsed.error;
+        result.errorKind = Error::Kind::Invalid;
         return false;
     }
     return true;
@@ -121,10 +127,10 @@ public:
     {
         const Result<qint64> id = m_store.ensureSeries(m_host, cgroup);
         if (!id)
-            return failed(id.error().message);
+            return failed(id.error());
         const Result<SeriesState *> state = m_d.loadState(*id);
         if (!state)
-            return failed(u"cgroup %1: "_s.arg(cgroup) + state.error().message);
+            return failed({state.error().kind, u"cgroup %1: "_s.arg(cgroup) + state.error().message});
         Fed fed {cgroup, *id, *state};
         fed.lastMs = (*state)->count > 0 ? (*state)->lastMs : std::numeric_limits<std::int64_t>::min();
         m_series.push_back(std::move(fed));
@@ -139,16 +145,17 @@ public:
                 m_stop = Stop::Unsorted;
                 return false;
             }
-            return failed(u"cgroup %1: samples before the series' last sample (%2 < %3)"_s.arg(fed.cgroup)
-                              .arg(s.timestampMs)
-                              .arg(fed.lastMs));
+            return failed({Error::Kind::Invalid,
+                           u"cgroup %1: samples before the series' last sample (%2 < %3)"_s.arg(fed.cgroup)
+                               .arg(s.timestampMs)
+                               .arg(fed.lastMs)});
         }
         if (fed.added == 0)
             fed.firstMs = s.timestampMs;
         fed.lastMs = s.timestampMs;
         ++fed.added;
         if (Result<void> pushed = m_d.pushSample(fed.id, *fed.state, s); !pushed)
-            return failed(u"cgroup %1: "_s.arg(fed.cgroup) + pushed.error().message);
+            return failed({pushed.error().kind, u"cgroup %1: "_s.arg(fed.cgroup) + pushed.error().message});
         return true;
     }
 
@@ -186,7 +193,7 @@ public:
 
     ContentHasher &hasher() { return m_hasher; }
     Stop stop() const { return m_stop; }
-    const QString &error() const { return m_error; }
+    const Error &error() const { return m_error; }
 
 private:
     struct Fed {
@@ -198,7 +205,7 @@ private:
         std::int64_t lastMs = 0; // of this import's samples, else of the stored ones
     };
 
-    bool failed(const QString &error)
+    bool failed(const Error &error)
     {
         m_stop = Stop::Failed;
         m_error = error;
@@ -211,7 +218,7 @@ private:
     ContentHasher m_hasher;
     std::vector<Fed> m_series;
     Stop m_stop = Stop::None;
-    QString m_error;
+    Error m_error;
 };
 
 // One attempt at a samples import. Streamed: the file is read once, its rows stored as they are
@@ -226,6 +233,7 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
     SamplesImportResult result;
     if (Result<void> prepared = prepareWriteStatements(); !prepared) {
         result.error = prepared.error().message;
+        result.errorKind = prepared.error().kind;
         return result;
     }
     std::optional<SourceContent> knownContent;
@@ -239,10 +247,11 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
     SqliteTransaction scope(db, "oomscope_samples");
     if (!beginOrReport(scope, result))
         return result;
-    auto fail = [&](const QString &error) {
+    auto fail = [&](const Error &error) {
         scope.rollback();
         states.clear(); // tails of every series this import touched are stale now
-        result.error = error;
+        result.error = error.message;
+        result.errorKind = error.kind;
         result.seriesIds.clear();
         result.samplesAdded = 0;
         return result;
@@ -252,11 +261,11 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
     const Result<qint64> sourceId =
         registry.add(NewSource {name, knownContent.value_or(SourceContent {"pending", 0}), 0, "samples"});
     if (!sourceId)
-        return fail(sourceId.error().message);
+        return fail(sourceId.error());
 
     SampleFeed feed(store, *this, host);
     if (!feed.hasher().isValid())
-        return fail(u"out of memory"_s);
+        return fail({Error::Kind::Internal, u"out of memory"_s});
     const QString defaultCgroup = defaultCgroupForFile(file.fileName());
     SamplesCsvResult parsed;
     if (sorted) {
@@ -277,15 +286,15 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
     result.warnings = parsed.skipped;
     if (feed.stop() == SampleFeed::Stop::Unsorted) {
         unsorted = true;
-        return fail(QString());
+        return fail({});
     }
     if (parsed.canceled) {
-        fail(QString());
+        fail({Error::Kind::Canceled, {}});
         result.canceled = true;
         return result;
     }
     if (!parsed.error.isEmpty())
-        return fail(parsed.error);
+        return fail({Error::Kind::Invalid, parsed.error});
 
     // The content seen before: nothing to add. Asked also when storing failed, since the same
     // file again fails (its samples lie before the series' stored ones) where it should be a
@@ -307,14 +316,15 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
         return feed.hasher().content();
     }();
     if (!content && feed.stop() != SampleFeed::Stop::Failed)
-        return fail(
-            u"internal error: hashed %1 of %2 bytes read"_s.arg(feed.hasher().bytes()).arg(parsed.bytesRead));
+        return fail({Error::Kind::Internal,
+                     u"internal error: hashed %1 of %2 bytes read"_s.arg(feed.hasher().bytes())
+                         .arg(parsed.bytesRead)});
     if (content && !knownContent) {
         const Result<std::optional<qint64>> seen = registry.find(content->hash, *sourceId);
         if (!seen)
-            return fail(seen.error().message);
+            return fail(seen.error());
         if (*seen) {
-            fail(QString());
+            fail({});
             result.error.clear();
             result.ok = true;
             result.alreadyImported = true;
@@ -327,13 +337,13 @@ SamplesImportResult SampleStore::Private::importSamples(SampleStore &store, QFil
     if (feed.stop() == SampleFeed::Stop::Failed)
         return fail(feed.error());
     if (Result<void> finished = feed.finish(); !finished)
-        return fail(finished.error().message);
+        return fail(finished.error());
     if (Result<void> done = registry.finish(*sourceId, *content, parsed.rows); !done)
-        return fail(done.error().message);
+        return fail(done.error());
     if (Result<void> stored = addRecordingWarnings(registry, *sourceId, parsed.skipped); !stored)
-        return fail(stored.error().message);
+        return fail(stored.error());
     if (Result<void> committed = scope.commit(); !committed)
-        return fail(u"cannot commit the import: "_s + committed.error().message);
+        return fail({committed.error().kind, u"cannot commit the import: "_s + committed.error().message});
     feed.committed();
     result.ok = true;
     result.sourceId = *sourceId;
@@ -348,12 +358,14 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
     if (!d->connection()) {
         SamplesImportResult result;
         result.error = u"no workspace is open"_s;
+        result.errorKind = Error::Kind::Internal;
         return result;
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         SamplesImportResult result;
         result.error = u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString());
+        result.errorKind = Error::Kind::NotFound;
         return result;
     }
     bool unsorted = false;
@@ -362,6 +374,7 @@ SamplesImportResult SampleStore::importSamplesCsv(const QString &path, const QSt
         return streamed;
     if (!file.seek(0)) {
         streamed.error = u"cannot rewind %1"_s.arg(file.fileName());
+        streamed.errorKind = Error::Kind::Io;
         return streamed;
     }
     return d->importSamples(*this, file, host, progress, true, unsorted);
@@ -385,16 +398,17 @@ SampleStore::importProcsCsv(const QString &path,
     SqliteTransaction scope(db, "oomscope_samples");
     if (!beginOrReport(scope, result))
         return result;
-    auto fail = [&](const QString &message) {
+    auto fail = [&](const Error &error) {
         scope.rollback();
-        result.error = message;
+        result.error = error.message;
+        result.errorKind = error.kind;
         result.rowsAdded = 0;
         return result;
     };
     const Result<qint64> sourceId =
         addRecordingSource(db, path, *content, qint64(parsed.rows.size()), "procs", parsed.skipped);
     if (!sourceId)
-        return fail(sourceId.error().message);
+        return fail(sourceId.error());
     result.sourceId = *sourceId;
     // Consecutive rows of one series go in one call (one savepoint), not one per row.
     const std::span<const ProcessSample> rows(parsed.rows);
@@ -413,7 +427,7 @@ SampleStore::importProcsCsv(const QString &path,
         const qint64 seriesId = seriesLookup ? std::max<qint64>(0, seriesLookup(rows[i])) : 0;
         if (seriesId != runSeries) {
             if (Result<void> flushed = flushRun(i); !flushed)
-                return fail(flushed.error().message);
+                return fail(flushed.error());
             runStart = i;
             runSeries = seriesId;
         }
@@ -421,9 +435,9 @@ SampleStore::importProcsCsv(const QString &path,
             ++result.rowsUnplaced;
     }
     if (Result<void> flushed = flushRun(rows.size()); !flushed)
-        return fail(flushed.error().message);
+        return fail(flushed.error());
     if (Result<void> committed = scope.commit(); !committed)
-        return fail(u"cannot commit the import: "_s + committed.error().message);
+        return fail({committed.error().kind, u"cannot commit the import: "_s + committed.error().message});
     result.ok = true;
     return result;
 }

@@ -84,6 +84,7 @@ struct SampleEnvelope {
 struct SamplesImportResult {
     bool ok = false; // false: error set, workspace unchanged
     QString error;
+    Error::Kind errorKind = Error::Kind::Invalid; // with error: disk full, busy, bad input…
     bool canceled = false;
     bool alreadyImported = false; // same content seen before: nothing added
     qint64 sourceId = 0;
@@ -96,6 +97,7 @@ struct SamplesImportResult {
 struct ProcsImportResult {
     bool ok = false;
     QString error;
+    Error::Kind errorKind = Error::Kind::Invalid;
     bool canceled = false;
     bool alreadyImported = false;
     qint64 sourceId = 0;

@@ -190,8 +190,11 @@ private:
 template<typename R> bool beginOrReport(SqliteTransaction &scope, R &result, const QString &prefix = {})
 {
     const Result<void> begun = scope.begin();
-    if (!begun)
+    if (!begun) {
         result.error = prefix + begun.error().message;
+        if constexpr (requires { result.errorKind; })
+            result.errorKind = begun.error().kind;
+    }
     return begun.has_value();
 }
 

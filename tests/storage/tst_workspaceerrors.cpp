@@ -132,6 +132,29 @@ QString writeBigLog(const QString &dir, int copies)
     return path;
 }
 
+// The bundled real recording (1130 samples of one cgroup at 100 ms) copied under `copies`
+// cgroup names: hundreds of thousands of samples to store.
+QString writeBigRecording(const QString &dir, int copies)
+{
+    QFile original(QStringLiteral(OOMSCOPE_SOURCE_DIR) + u"/resources/demo/checkout-leak/samples.csv"_s);
+    if (!original.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = original.readAll().split('\n');
+    const QByteArray header = lines.takeFirst();
+    const QString path = dir + u"/big-samples.csv"_s;
+    QFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return {};
+    out.write(header + '\n');
+    for (int i = 0; i < copies; ++i) {
+        const QByteArray cgroup = QByteArray(",/oomgt-demo-") + QByteArray::number(i) + ',';
+        for (const QByteArray &line : std::as_const(lines))
+            if (!line.isEmpty())
+                out.write(QByteArray(line).replace(",/oomgt-demo,", cgroup) + '\n');
+    }
+    return path;
+}
+
 } // namespace
 
 class TestWorkspaceErrors : public QObject
@@ -142,6 +165,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanup();
     void diskFull();
+    void recordingOnAFullDisk();
     void readOnlyFileSystem();
     void readOnlyFileAndFolder();
     void deletedWhileOpen();
@@ -212,6 +236,34 @@ void TestWorkspaceErrors::diskFull()
     QCOMPARE(cli.exitCode, 4);
     QVERIFY2(cli.stderrText.contains(u"the disk is full"_s), qPrintable(cli.stderrText));
     QCOMPARE_SNAPSHOT(snapshot(path), before);
+}
+
+// A recording's samples: the same cause, the same exit code, nothing of the recording stored.
+void TestWorkspaceErrors::recordingOnAFullDisk()
+{
+    const QString mnt = mountTmpfs(512);
+    QVERIFY(!mnt.isEmpty());
+    const QString path = mnt + u"/full.sqlite"_s;
+    {
+        Workspace ws;
+        QVERIFY(ws.open(path));
+        QVERIFY(ws.importLogFile(fixtureLog()).ok);
+    }
+    const Snapshot before = snapshot(path);
+    const QString samples = writeBigRecording(m_dir.path(), 300); // 339,000 samples, 300 series
+    QVERIFY(!samples.isEmpty());
+
+    const CliRun cli = runCli({u"import"_s, u"--db"_s, path, u"--samples"_s, samples});
+    QCOMPARE(cli.exitCode, 4);
+    QVERIFY2(cli.stderrText.contains(u"the disk is full"_s), qPrintable(cli.stderrText));
+    QVERIFY2(!cli.stderrText.contains(u"not an error"_s), qPrintable(cli.stderrText));
+    QCOMPARE_SNAPSHOT(snapshot(path), before);
+    RawDb db(path);
+    sqlite3_stmt *stmt = nullptr;
+    QCOMPARE(sqlite3_prepare_v2(db, "SELECT count(*) FROM series", -1, &stmt, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_step(stmt), SQLITE_ROW);
+    QCOMPARE(sqlite3_column_int64(stmt, 0), 0);
+    sqlite3_finalize(stmt);
 }
 
 void TestWorkspaceErrors::readOnlyFileSystem()
