@@ -195,7 +195,10 @@ QString analyzeOneLog(LogAnalysis &a, OpenedLog &log, DeathCollector &deaths)
     };
     // Raw lines are kept: the memory anatomy is read from them (parseMemInfo); each event's are
     // freed once it is printed.
-    const ParseResult result = OomReportParser().parse(*log.device, {}, sinks);
+    // The task rows' text is never read here (the rows are parsed into each event's tasks).
+    ParseOptions options;
+    options.keepTaskRowLines = false;
+    const ParseResult result = OomReportParser(options).parse(*log.device, {}, sinks);
     deaths.finishLog(log.displayName, result, {});
     if (!result.error.isEmpty())
         return log.displayName + u": "_s + result.error;

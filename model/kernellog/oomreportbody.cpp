@@ -14,6 +14,25 @@ ReportLineEffect applyReportLine(Report &r, std::string_view message, qint64 lin
     if (text.empty())
         return effect;
     OomEvent &ev = r.event;
+    // Most lines of a report are task rows ("[  pid]  uid …"): none of the other grammars starts
+    // with '[' and digits, so a row goes to its parser before they are tried.
+    if (text.front() == '[' && rl::looksLikeTaskRow(text)) {
+        if (!r.haveColumns) {
+            r.columns = rl::guessTaskColumns(text, ev.hasTasksStateLine);
+            r.haveColumns = !r.columns.numeric.empty();
+            ev.layout = r.columns.layout;
+        }
+        OomTask task;
+        task.line = lineNo;
+        if (r.haveColumns && rl::parseTaskRow(text, r.columns, task))
+            ev.tasks.push_back(std::move(task));
+        else
+            effect.taskRowMismatch = true;
+        r.section = Section::Table;
+        effect.accepted = true;
+        effect.taskRow = true;
+        return effect;
+    }
     bool ok = false;
     const bool inStats = r.section == Section::Stats;
     if (inStats) {
@@ -54,20 +73,6 @@ ReportLineEffect applyReportLine(Report &r, std::string_view message, qint64 lin
         r.columns = std::move(columns);
         r.haveColumns = true;
         ev.layout = r.columns.layout;
-        r.section = Section::Table;
-        ok = true;
-    } else if (rl::looksLikeTaskRow(text)) {
-        if (!r.haveColumns) {
-            r.columns = rl::guessTaskColumns(text, ev.hasTasksStateLine);
-            r.haveColumns = !r.columns.numeric.empty();
-            ev.layout = r.columns.layout;
-        }
-        OomTask task;
-        task.line = lineNo;
-        if (r.haveColumns && rl::parseTaskRow(text, r.columns, task))
-            ev.tasks.push_back(std::move(task));
-        else
-            effect.taskRowMismatch = true;
         r.section = Section::Table;
         ok = true;
     } else if (rl::parseSummary(text, ev)) {

@@ -36,6 +36,7 @@ struct ReportLineEffect {
     bool accepted = false; // part of a report grammar: keep it as a raw line
     bool noKill = false; // "… but no kill": the report is over without a victim
     bool taskRowMismatch = false; // a task row that does not fit the table's header
+    bool taskRow = false; // a row of the task table
 };
 
 // Applies one line (prefix stripped, not trimmed) to an open report. Not accepted: noise from

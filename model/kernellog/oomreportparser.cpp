@@ -246,6 +246,12 @@ private:
         if (text.empty())
             return;
         const std::string_view host = prefix.host;
+        // A task row ("[  pid]  uid …", most of a report's lines) is none of the lines below.
+        if (text.front() == '[' && rl::looksLikeTaskRow(text)) {
+            Report *open = latest(host, Phase::Open);
+            m_lastReport = open && feed(*open, message, lineNo) ? open : nullptr;
+            return;
+        }
         if (rl::isTriggerLine(text)) {
             startReport(text, prefix, lineNo);
             return;
@@ -406,8 +412,12 @@ private:
             warn(ParseWarning::Kind::Malformed, lineNo, u"task table row does not fit its header"_s);
         if (effect.noKill)
             setPhase(r, Phase::Killed);
-        if (effect.accepted)
-            addRaw(r, rl::trim(message), lineNo);
+        if (effect.accepted) {
+            if (effect.taskRow && !m_options.keepTaskRowLines)
+                touch(r, lineNo);
+            else
+                addRaw(r, rl::trim(message), lineNo);
+        }
         return effect.accepted;
     }
 
@@ -415,6 +425,12 @@ private:
     {
         if (m_options.keepRawLines)
             r.event.rawLines.push_back(RawLine {lineNo, rl::toQString(text)});
+        touch(r, lineNo);
+    }
+
+    // The line belongs to the report, whether or not its text is kept.
+    static void touch(Report &r, qint64 lineNo)
+    {
         r.event.lastLine = std::max(r.event.lastLine, lineNo);
         r.lastActivity = lineNo;
     }

@@ -20,8 +20,12 @@ struct ParseOptions {
     // Year for prefixes that lack one (syslog "Nov 27 10:00:00"); 0 = the current year.
     int assumedYear = 0;
     // Keep each report's lines in OomEvent::rawLines (storage and the report views show them);
-    // a consumer that never reads them (`oomscope-cli analyze`) saves a string per report line.
+    // a consumer that never reads them saves a string per report line.
     bool keepRawLines = true;
+    // With keepRawLines, also the task table's rows (most of a report's lines). The analysis reads
+    // only the other lines (the trigger, Mem-Info, the kill line), so `oomscope-cli analyze` leaves
+    // the rows out: hundreds of strings per report it would never read.
+    bool keepTaskRowLines = true;
 };
 
 struct ParseResult {

@@ -238,6 +238,47 @@ private Q_SLOTS:
         }
     }
 
+    // `analyze` leaves the task rows' text out (keepTaskRowLines = false): every real report then
+    // gives the same events, tasks and line ranges, and the raw lines less exactly its task rows.
+    void withoutTaskRowLines_data() { fixtures_data(); }
+    void withoutTaskRowLines()
+    {
+        QFETCH(QString, log);
+        const QByteArray bytes = readFile(log);
+        QVERIFY(!bytes.isEmpty());
+        ParseOptions lean;
+        lean.keepTaskRowLines = false;
+        const ParseResult all = OomReportParser().parse(bytes);
+        const ParseResult rowless = OomReportParser(lean).parse(bytes);
+        QCOMPARE(rowless.events.size(), all.events.size());
+        QCOMPARE(rowless.warnings.size(), all.warnings.size());
+        for (std::size_t i = 0; i < all.events.size(); ++i) {
+            const OomEvent &a = all.events[i];
+            const OomEvent &b = rowless.events[i];
+            QCOMPARE(b.firstLine, a.firstLine);
+            QCOMPARE(b.lastLine, a.lastLine);
+            QCOMPARE(b.complete, a.complete);
+            QCOMPARE(b.victim.pid, a.victim.pid);
+            QCOMPARE(b.memcgStats, a.memcgStats);
+            QCOMPARE(b.tasks.size(), a.tasks.size());
+            std::set<qint64> rowLines;
+            for (std::size_t t = 0; t < a.tasks.size(); ++t) {
+                QCOMPARE(b.tasks[t].pid, a.tasks[t].pid);
+                QCOMPARE(b.tasks[t].rssPages, a.tasks[t].rssPages);
+                QCOMPARE(b.tasks[t].comm, a.tasks[t].comm);
+                rowLines.insert(a.tasks[t].line);
+            }
+            std::vector<qint64> expected, got;
+            for (const RawLine &l : a.rawLines)
+                if (!rowLines.count(l.line))
+                    expected.push_back(l.line);
+            for (const RawLine &l : b.rawLines)
+                got.push_back(l.line);
+            QCOMPARE(got, expected);
+            QVERIFY(a.tasks.empty() || b.rawLines.size() < a.rawLines.size());
+        }
+    }
+
     // Fixture 01: the kernel selected 3120 ("Kill process") but killed child 3388.
     void sacrificeChild()
     {
