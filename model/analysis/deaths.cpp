@@ -55,6 +55,22 @@ public:
     std::vector<Death> run();
 
 private:
+    // Times as milliseconds since the epoch, each converted once: a local-time QDateTime asks the
+    // C library for the zone on every conversion (a stat of /etc/localtime each time).
+    static std::optional<qint64> msOf(const std::optional<QDateTime> &t)
+    {
+        if (!t || !t->isValid())
+            return std::nullopt;
+        return t->toMSecsSinceEpoch();
+    }
+    bool nearMs(std::optional<qint64> a, std::optional<qint64> b) const
+    {
+        return a && b && std::abs(*a - *b) <= qint64(m_in.toleranceSeconds) * 1000;
+    }
+    bool compatibleMs(std::optional<qint64> a, std::optional<qint64> b) const
+    {
+        return !a || !b || nearMs(a, b);
+    }
     bool near(const std::optional<QDateTime> &a, const std::optional<QDateTime> &b) const
     {
         if (!a || !b || !a->isValid() || !b->isValid())
@@ -99,6 +115,7 @@ private:
     QHash<QString, std::vector<std::size_t>> m_byContainerId, m_byPodUid, m_kernelByUnit, m_evictionByPod;
     QHash<std::int64_t, std::vector<std::size_t>> m_kernelByPid, m_earlyoomByPid;
     std::vector<std::pair<QString, QString>> m_indexedKeys; // per row: the containerId, podUid indexed
+    std::vector<std::optional<qint64>> m_timeMs; // per row: its time (msOf), kept in step with it
     std::vector<bool> m_unitLineTaken; // per row: a "unit: … killed by the OOM killer" line joined it
     QHash<QString, std::size_t> m_unitCursor; // per unit: rows before it are all taken
     QHash<QString, std::vector<std::size_t>> m_oomdUnitLines; // unit -> its systemd "killed N" lines
@@ -119,6 +136,7 @@ void Builder::push(DeathRow &&row)
         m_earlyoomByPid[*d.pid].push_back(i);
     if (d.killer == Killer::KubeletEviction)
         m_evictionByPod[d.pod].push_back(i);
+    m_timeMs.push_back(msOf(row.death.time));
     m_rows.push_back(std::move(row));
     m_indexedKeys.emplace_back();
     m_unitLineTaken.push_back(false);
@@ -234,7 +252,7 @@ void Builder::addEarlyoom(const SourcedKillerLine &l)
         DeathRow &r = m_rows[i];
         Death &d = r.death;
         if (d.killer == Killer::Earlyoom && d.pid == l.line.pid && d.node == l.line.host
-            && compatible(d.time, l.line.wallTime) && !d.evidence.empty()
+            && compatibleMs(m_timeMs[i], msOf(l.line.wallTime)) && !d.evidence.empty()
             && d.evidence.front().source == l.source) {
             d.evidence.push_back(evidenceOf(l));
             if (l.line.signal == 9) {
@@ -316,6 +334,7 @@ DeathRow *Builder::findByContainer(const QString &containerId, const QString &po
     // The first row (in the order rows were made) with the container's ID, or of its pod when one
     // side lacks the ID.
     std::optional<std::size_t> first;
+    const std::optional<qint64> timeMs = msOf(time);
     auto consider = [&](std::size_t i) {
         if (first && *first < i)
             return;
@@ -326,7 +345,7 @@ DeathRow *Builder::findByContainer(const QString &containerId, const QString &po
         const bool byPod = containerId.isEmpty() || d.containerId.isEmpty()
             ? !podUid.isEmpty() && d.podUid == podUid && (container.isEmpty() || d.container == container)
             : false;
-        if ((byId || byPod) && compatible(d.time, time))
+        if ((byId || byPod) && compatibleMs(m_timeMs[i], timeMs))
             first = i;
     };
     if (!containerId.isEmpty())
@@ -406,6 +425,7 @@ void Builder::addUnitOomKilled(const SourcedKillerLine &l)
     if (rows == m_kernelByUnit.cend() || !l.line.wallTime || !l.line.wallTime->isValid())
         return;
     const std::vector<std::size_t> &candidates = *rows;
+    const qint64 lineMs = *msOf(l.line.wallTime);
     std::size_t &cursor = m_unitCursor[l.line.unit]; // candidates before it are all taken
     while (cursor < candidates.size() && m_unitLineTaken[candidates[cursor]])
         ++cursor;
@@ -415,10 +435,10 @@ void Builder::addUnitOomKilled(const SourcedKillerLine &l)
         for (std::size_t c = from; c < candidates.size(); ++c) {
             const std::size_t i = candidates[c];
             const Death &d = m_rows[i].death;
-            if ((untakenOnly && m_unitLineTaken[i]) || !d.cgroup.endsWith(u'/' + l.line.unit)
-                || !near(d.time, l.line.wallTime))
+            if ((untakenOnly && m_unitLineTaken[i]) || !nearMs(m_timeMs[i], lineMs)
+                || !d.cgroup.endsWith(u'/' + l.line.unit))
                 continue;
-            const qint64 gap = std::abs(d.time->secsTo(*l.line.wallTime));
+            const qint64 gap = std::abs(*m_timeMs[i] - lineMs);
             if (!best || gap < bestGap) {
                 best = i;
                 bestGap = gap;
@@ -442,6 +462,8 @@ void Builder::addUnitOomKilled(const SourcedKillerLine &l)
     for (std::size_t i = first; i < m_rows.size(); ++i) {
         if (i != *chosen && (!event || m_rows[i].death.eventId != event || !isKernel(m_rows[i].death.killer)))
             break;
+        if (i != *chosen && !nearMs(m_timeMs[i], lineMs))
+            continue;
         m_rows[i].death.evidence.push_back(evidenceOf(l));
         m_unitLineTaken[i] = true;
     }
@@ -510,8 +532,10 @@ void Builder::addTermination(const QString &source, const KubePod &pod, const Ku
         indexKeys(std::size_t(r - m_rows.data()));
         if (d.container.isEmpty())
             d.container = status.name;
-        if (!d.time && finished)
+        if (!d.time && finished) {
             d.time = finished;
+            m_timeMs[std::size_t(r - m_rows.data())] = msOf(d.time);
+        }
         if (isKernel(d.killer))
             r->facts.push_back({DeathFact::Kind::KernelKillRestarted, d.comm, d.pid.value_or(0), status.name,
                                 status.restartCount, t.exitCode, t.reason});
@@ -608,6 +632,7 @@ void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
         // "System OOM encountered, victim process: worker, pid: 4711" / "Killed process 4711 (worker) …":
         // the first kernel kill of a number in the message, at a compatible time.
         std::optional<std::size_t> first;
+        const std::optional<qint64> timeMs = msOf(time);
         const QString &m = e.message;
         for (qsizetype at = 0; at < m.size();) {
             if (!m.at(at).isDigit()) {
@@ -623,7 +648,7 @@ void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
             if (!ok)
                 continue;
             for (std::size_t i : m_kernelByPid.value(number))
-                if ((!first || i < *first) && compatible(m_rows[i].death.time, time))
+                if ((!first || i < *first) && compatibleMs(m_timeMs[i], timeMs))
                     first = i;
         }
         if (first)
