@@ -119,14 +119,20 @@ public:
     }
 
     // Closes `events` and writes the top-level values known only now, each a (key, value) pair
-    // in the order given; the caller lists them (other arrays go after `warnings`).
-    void end(const std::vector<std::pair<QString, QJsonValue>> &trailing)
+    // in the order given, then `deaths`, one death's JSON at a time (tens of thousands of kills
+    // are not built into one array first).
+    void end(const std::vector<std::pair<QString, QJsonValue>> &trailing, const std::vector<Death> &deaths)
     {
         m_writer.EndArray();
         for (const auto &[key, value] : trailing) {
             writeJsonString(m_writer, key);
             writeJsonValue(m_writer, value);
         }
+        writeJsonKey(m_writer, "deaths");
+        m_writer.StartArray();
+        for (const Death &d : deaths)
+            writeJsonValue(m_writer, deathToJson(d));
+        m_writer.EndArray();
         m_writer.EndObject();
         m_stream.Put('\n');
         flush();
@@ -262,14 +268,9 @@ int analyzeLogs(const QStringList &files, bool json)
     }
     const std::vector<Death> table = deaths.deaths();
     if (json) {
-        QJsonArray deathsJson;
-        for (const Death &d : table)
-            deathsJson.append(deathToJson(d));
         // Even after an error the document is closed, so what was printed stays valid JSON.
-        a.stream.end({{u"oomscope_json_version"_s, 2},
-                      {u"sources"_s, a.sources},
-                      {u"warnings"_s, a.warnings},
-                      {u"deaths"_s, deathsJson}});
+        a.stream.end(
+            {{u"oomscope_json_version"_s, 2}, {u"sources"_s, a.sources}, {u"warnings"_s, a.warnings}}, table);
     } else {
         if (a.index == 0 && error.isEmpty())
             out() << "No OOM-killer report found.\n";
