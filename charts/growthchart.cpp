@@ -112,7 +112,7 @@ GrowthChart::GrowthChart(QWidget *parent)
     connect(&m_replotTimer, &QTimer::timeout, this, [this] { m_plot->replot(QCustomPlot::rpRefreshHint); });
     connect(m_plot, &QCustomPlot::afterReplot, this, [this] { m_sinceReplot.start(); });
     // Labels fitted to the plot as it is laid out (a resize, a legend that took more rows).
-    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] { m_growth->fitMarkerLabels(); });
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] { m_growth->fitToPlot(); });
 }
 
 void GrowthChart::requestReplot()

@@ -20,7 +20,8 @@ namespace {
 
 const std::array<QString, kStackCount> kStackNames = {u"anon"_s, u"shmem"_s, u"active file"_s,
                                                       u"inactive file"_s, u"kernel"_s};
-const QString kWorkingSetName = u"working set (usage − inactive_file, cAdvisor/kubelet)"_s;
+// The cAdvisor/kubelet definition; the README says so (the legend has no room for it).
+const QString kWorkingSetName = u"working set (usage − inactive_file)"_s;
 
 double secondsOf(std::int64_t ms)
 {
@@ -246,7 +247,7 @@ void GrowthPlot::addMarker(const ChartMarker &marker)
     items.label->position->setCoords(key, 0.015 + 0.075 * double(m_markerItems.size() % 4));
     items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     items.label->setText(markerText(marker));
-    items.label->setTextAlignment(Qt::AlignLeft); // wrapped lines (fitMarkerLabels) read left to right
+    items.label->setTextAlignment(Qt::AlignLeft); // wrapped lines (fitToPlot) read left to right
     items.label->setColor(color);
     items.label->setBrush(m_style.palette.labelBackground);
     items.label->setPen(QPen(color, 1));
@@ -467,6 +468,32 @@ void GrowthPlot::updateTimeRange()
 {
     fitMarkerLabels();
     updateTimeAxis(m_plot->xAxis, m_style.time);
+}
+
+void GrowthPlot::fitLegend()
+{
+    QCPLegend *legend = m_plot->legend;
+    const QFontMetrics metrics(legend->font());
+    int widest = 0;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+            widest = std::max(widest, metrics.horizontalAdvance(item->plottable()->name()));
+    }
+    const QMargins itemMargins = legend->itemCount() > 0 ? legend->item(0)->margins() : QMargins();
+    const int column = widest + legend->iconSize().width() + legend->iconTextPadding() + itemMargins.left()
+        + itemMargins.right() + legend->columnSpacing();
+    const int room = m_plot->viewport().width() - legend->margins().left() - legend->margins().right();
+    const int columns = widest == 0 || room <= 0 ? 3 : std::clamp(room / column, 1, 3);
+    if (columns != legend->wrap()) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // lay the entries out again
+    }
+}
+
+void GrowthPlot::fitToPlot()
+{
+    fitLegend();
+    fitMarkerLabels();
 }
 
 void GrowthPlot::fitMarkerLabels()

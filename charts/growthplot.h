@@ -106,9 +106,10 @@ public:
     void updateValueRange();
     // After the time range changed: tick format, axis label, marker labels' sides.
     void updateTimeRange();
-    // After the plot was laid out (a replot, a resize): marker labels stay inside the plot,
-    // opening to the side with room or wrapping onto more lines.
-    void fitMarkerLabels();
+    // Before the plot is laid out (a replot, a resize): marker labels stay inside the plot,
+    // opening to the side with room or wrapping onto more lines, and the legend takes as many
+    // columns (at most three) as its longest entry leaves room for.
+    void fitToPlot();
 
     // The verdict over a shown series, for the current time range and axis rect width.
     void setVerdictOverlay(qint64 seriesId, const Verdict &verdict);
@@ -135,6 +136,8 @@ public:
     std::vector<ChartMarker> markers() const;
 
 private:
+    void fitLegend();
+    void fitMarkerLabels();
     void createGraphs(const ChartSeriesSpec &spec, bool first, bool several);
     void addMarker(const ChartMarker &marker);
     void addRegion(const Region &region, double pxPerSecond);

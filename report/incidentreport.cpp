@@ -74,7 +74,7 @@ void drawGrowthChart(QCPPainter &painter, const ReportPage &page, const ReportOp
     plot.xAxis->setRange(double(page.fromMs) / 1000.0, double(page.toMs) / 1000.0);
     growth.updateTimeRange();
     layOut(plot, rect.size().toSize());
-    growth.fitMarkerLabels();
+    growth.fitToPlot();
     if (page.verdict)
         growth.setVerdictOverlay(page.seriesId, *page.verdict);
     drawPlot(painter, plot, rect, vector);

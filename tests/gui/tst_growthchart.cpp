@@ -123,6 +123,7 @@ private Q_SLOTS:
     void liveChartStaysBoundedAndCoversTheSession();
     void recordingCommandLine();
     void plotFromPlainDataMatchesTheWidget();
+    void legendEntriesFitTheWidth();
     void trendLabelWords();
     void readConnectionsPerThread();
 };
@@ -588,6 +589,49 @@ void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
     for (int i = 0; i < plot.graphCount(); ++i)
         QCOMPARE(chart.plot()->graph(i)->name(), plot.graph(i)->name());
     QCOMPARE(chart.markers().size(), std::size_t(1));
+}
+
+// Every legend entry is whole: the legend takes as many columns as its longest entry leaves
+// room for (three on a wide chart, fewer beside the verdict panel), none cut at its right edge.
+void TestGrowthChart::legendEntriesFitTheWidth()
+{
+    std::vector<MemorySample> samples;
+    for (int i = 0; i < 100; ++i) {
+        MemorySample s = sampleAt(1000 + i * 100, std::int64_t(i + 1) << 20);
+        s.failcnt = i < 50 ? 0 : 1;
+        samples.push_back(s);
+    }
+    const ChartSeriesSpec spec {7, u"a-rather-long-workload-name"_s, Qt::blue, 1000, 10900};
+    for (const int width : {1600, 700, 420}) {
+        QCustomPlot plot;
+        plot.setViewport(QRect(0, 0, width, 500)); // as a resize or the report's layout sets it
+        GrowthPlot growth(&plot, ChartStyle::report(false, QFont(), QFont()));
+        growth.setSeries({spec}, {});
+        growth.setCurves(curvesFromSamples(7, samples));
+        growth.updateVisibility();
+        growth.updateValueRange();
+        growth.fitToPlot();
+        plot.replot();
+        QCPLegend *legend = plot.legend;
+        QVERIFY(legend->itemCount() >= 6);
+        const QFontMetrics metrics(legend->font());
+        for (int i = 0; i < legend->itemCount(); ++i) {
+            auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i));
+            QVERIFY(item);
+            const int needed = metrics.horizontalAdvance(item->plottable()->name())
+                + legend->iconSize().width() + legend->iconTextPadding();
+            QVERIFY2(item->rect().width() >= needed,
+                     qPrintable(u"%1 px wide: '%2' needs %3 px, has %4"_s.arg(width)
+                                    .arg(item->plottable()->name())
+                                    .arg(needed)
+                                    .arg(item->rect().width())));
+            QVERIFY(item->outerRect().right() <= plot.viewport().right());
+        }
+        if (width == 1600)
+            QCOMPARE(legend->wrap(), 3);
+        else
+            QVERIFY(legend->wrap() < 3);
+    }
 }
 
 void TestGrowthChart::trendLabelWords()
