@@ -23,42 +23,6 @@ std::string_view valueAfter(std::string_view s, std::string_view key, std::strin
 
 } // namespace
 
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-std::string_view nextToken(std::string_view s, size_t &pos)
-{
-    while (pos < s.size() && isSpace(s[pos]))
-        ++pos;
-    const size_t from = pos;
-    while (pos < s.size() && !isSpace(s[pos]))
-        ++pos;
-    return s.substr(from, pos - from);
-}
-
-std::string_view trimLeft(std::string_view s)
-{
-    size_t i = 0;
-    while (i < s.size() && isSpace(s[i]))
-        ++i;
-    return s.substr(i);
-}
-
-std::string_view trim(std::string_view s)
-{
-    s = trimLeft(s);
-    while (!s.empty() && (isSpace(s.back()) || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
-
 bool contains(std::string_view s, std::string_view what)
 {
     // glibc's memmem skips ahead on pairs of bytes; string_view::find stops at every occurrence of
@@ -68,11 +32,6 @@ bool contains(std::string_view s, std::string_view what)
     if (s.size() < what.size())
         return false;
     return memmem(s.data(), s.size(), what.data(), what.size()) != nullptr;
-}
-
-bool startsWith(std::string_view s, std::string_view what)
-{
-    return s.substr(0, what.size()) == what;
 }
 
 QString toQString(std::string_view s)
