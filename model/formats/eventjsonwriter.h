@@ -11,7 +11,7 @@
 #include <QJsonValue>
 #include <QStringView>
 
-// Header-only (Debian's rapidjson-dev). Only the writer side: the project reads JSON with Qt.
+// rapidjson/: header-only (Debian's rapidjson-dev), only its writers: the project reads JSON with Qt.
 #include <cstdio>
 #include <cstring>
 #include <rapidjson/prettywriter.h>
