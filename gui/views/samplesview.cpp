@@ -48,6 +48,9 @@ SamplesView::SamplesView(QWidget *parent)
     m_treeView->setModel(m_treeModel);
     m_treeView->setUniformRowHeights(true);
     m_treeView->setAlternatingRowColors(true);
+    // A narrow pane keeps both ends of a series' name: its number and the cgroup's last component
+    // ("#12 /kub…/c7", not "#12 /kubepods…"); the tooltip has it whole.
+    m_treeView->setTextElideMode(Qt::ElideMiddle);
     m_treeView->header()->setStretchLastSection(false);
     m_treeView->header()->setSectionResizeMode(SeriesTreeModel::NameColumn, QHeaderView::Stretch);
     // Sized to its contents when counts change, not by the header on every change: live counts
