@@ -16,6 +16,16 @@ namespace {
 
 using Kind = KillerLine::Kind;
 
+// The indices a key maps to, by reference (QHash::value copies the vector: per eviction, a copy of
+// every kubelet line of its source so far).
+template<typename Key>
+const std::vector<std::size_t> &indicesOf(const QHash<Key, std::vector<std::size_t>> &index, const Key &key)
+{
+    static const std::vector<std::size_t> none;
+    const auto it = index.constFind(key);
+    return it == index.cend() ? none : *it;
+}
+
 bool memoryKiller(Killer k)
 {
     return k == Killer::KernelMemcg || k == Killer::KernelGlobal || k == Killer::SystemdOomd
@@ -236,7 +246,7 @@ void Builder::addOomd(const SourcedKillerLine &l)
     d.confidence = DeathConfidence::High;
     r.facts.push_back({DeathFact::Kind::OomdRule, {}, 0, {}, {}, {}, l.line.rule + u": "_s + l.line.detail});
     // systemd's own line about the same unit: "<unit>: systemd-oomd killed N process(es) in this unit."
-    for (std::size_t i : m_oomdUnitLines.value(lastComponent(d.cgroup))) {
+    for (std::size_t i : indicesOf(m_oomdUnitLines, lastComponent(d.cgroup))) {
         const SourcedKillerLine &o = m_in.lines[i];
         if (compatible(o.line.wallTime, d.time))
             d.evidence.push_back(evidenceOf(o));
@@ -248,7 +258,7 @@ void Builder::addOomd(const SourcedKillerLine &l)
 void Builder::addEarlyoom(const SourcedKillerLine &l)
 {
     // A SIGKILL after a SIGTERM to the same process is one death.
-    for (std::size_t i : m_earlyoomByPid.value(l.line.pid.value_or(0))) {
+    for (std::size_t i : indicesOf(m_earlyoomByPid, std::int64_t(l.line.pid.value_or(0)))) {
         DeathRow &r = m_rows[i];
         Death &d = r.death;
         if (d.killer == Killer::Earlyoom && d.pid == l.line.pid && d.node == l.line.host
@@ -301,7 +311,7 @@ void Builder::addEviction(const SourcedKillerLine &l)
     std::vector<DeathEvidence> before;
     const QString ref = d.namespaceName + u'/' + d.pod;
     // The kubelet's lines of this source before this one, newest first.
-    const std::vector<std::size_t> kubelet = m_kubeletLines.value(l.source);
+    const std::vector<std::size_t> &kubelet = indicesOf(m_kubeletLines, l.source);
     for (auto it = kubelet.rbegin(); it != kubelet.rend(); ++it) {
         const SourcedKillerLine &p = m_in.lines[*it];
         if (!compatible(p.line.wallTime, d.time))
@@ -361,7 +371,7 @@ DeathRow *Builder::findByContainer(const QString &containerId, const QString &po
 
 DeathRow *Builder::findEviction(const QString &ns, const QString &pod)
 {
-    for (std::size_t i : m_evictionByPod.value(pod)) {
+    for (std::size_t i : indicesOf(m_evictionByPod, pod)) {
         DeathRow &r = m_rows[i];
         if (ns.isEmpty() || r.death.namespaceName.isEmpty() || r.death.namespaceName == ns)
             return &r;
@@ -647,7 +657,7 @@ void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
             at = end;
             if (!ok)
                 continue;
-            for (std::size_t i : m_kernelByPid.value(number))
+            for (std::size_t i : indicesOf(m_kernelByPid, number))
                 if ((!first || i < *first) && compatibleMs(m_timeMs[i], timeMs))
                     first = i;
         }
