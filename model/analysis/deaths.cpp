@@ -73,26 +73,19 @@ private:
             return std::nullopt;
         return t->toMSecsSinceEpoch();
     }
+    // Within the tolerance in whole seconds, as QDateTime::secsTo counts them.
     bool nearMs(std::optional<qint64> a, std::optional<qint64> b) const
     {
-        return a && b && std::abs(*a - *b) <= qint64(m_in.toleranceSeconds) * 1000;
+        return a && b && std::abs(*a - *b) / 1000 <= qint64(m_in.toleranceSeconds);
     }
+    // Times that cannot be compared (one side unknown) do not rule a join out.
     bool compatibleMs(std::optional<qint64> a, std::optional<qint64> b) const
     {
         return !a || !b || nearMs(a, b);
     }
-    bool near(const std::optional<QDateTime> &a, const std::optional<QDateTime> &b) const
-    {
-        if (!a || !b || !a->isValid() || !b->isValid())
-            return false;
-        return std::abs(a->secsTo(*b)) <= m_in.toleranceSeconds;
-    }
-    // Times that cannot be compared (one side unknown) do not rule a join out.
     bool compatible(const std::optional<QDateTime> &a, const std::optional<QDateTime> &b) const
     {
-        if (!a || !b || !a->isValid() || !b->isValid())
-            return true;
-        return near(a, b);
+        return compatibleMs(msOf(a), msOf(b));
     }
     void name(Death &d) const;
     void addKernel();
