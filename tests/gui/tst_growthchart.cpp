@@ -556,8 +556,9 @@ void TestGrowthChart::recordingCommandLine()
 }
 
 // The report fills a plain QCustomPlot through GrowthPlot: the same graphs as the widget, the
-// data of the samples, failcnt rises, and the kill marker named by its victim.
-void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
+
+// 100 samples 100 ms apart climbing 1 MiB each, the limit hit (failcnt 1) from the 51st on.
+static std::vector<MemorySample> climbingSamples()
 {
     std::vector<MemorySample> samples;
     for (int i = 0; i < 100; ++i) {
@@ -565,6 +566,13 @@ void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
         s.failcnt = i < 50 ? 0 : 1;
         samples.push_back(s);
     }
+    return samples;
+}
+
+// data of the samples, failcnt rises, and the kill marker named by its victim.
+void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
+{
+    const std::vector<MemorySample> samples = climbingSamples();
     const ChartSeriesSpec spec {7, u"s"_s, Qt::blue, 1000, 10900};
     const ChartMarker marker {42, 7, 5000, u"app (99)"_s, {}};
 
@@ -595,12 +603,7 @@ void TestGrowthChart::plotFromPlainDataMatchesTheWidget()
 // room for (three on a wide chart, fewer beside the verdict panel), none cut at its right edge.
 void TestGrowthChart::legendEntriesFitTheWidth()
 {
-    std::vector<MemorySample> samples;
-    for (int i = 0; i < 100; ++i) {
-        MemorySample s = sampleAt(1000 + i * 100, std::int64_t(i + 1) << 20);
-        s.failcnt = i < 50 ? 0 : 1;
-        samples.push_back(s);
-    }
+    const std::vector<MemorySample> samples = climbingSamples();
     const ChartSeriesSpec spec {7, u"a-rather-long-workload-name"_s, Qt::blue, 1000, 10900};
     for (const int width : {1600, 700, 420}) {
         QCustomPlot plot;

@@ -132,6 +132,13 @@ QString writeBigLog(const QString &dir, int copies)
     return path;
 }
 
+// A workspace at path holding the three events of the fixture log.
+bool seedWorkspace(const QString &path)
+{
+    Workspace ws;
+    return ws.open(path) && ws.importLogFile(fixtureLog()).ok;
+}
+
 // The bundled real recording (1130 samples of one cgroup at 100 ms) copied under `copies`
 // cgroup names: hundreds of thousands of samples to store.
 QString writeBigRecording(const QString &dir, int copies)
@@ -211,11 +218,7 @@ void TestWorkspaceErrors::diskFull()
     const QString mnt = mountTmpfs(512);
     QVERIFY(!mnt.isEmpty());
     const QString path = mnt + u"/full.sqlite"_s;
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-        QVERIFY(ws.importLogFile(fixtureLog()).ok);
-    }
+    QVERIFY(seedWorkspace(path));
     const Snapshot before = snapshot(path);
     QCOMPARE(before.events, 3);
     const QString big = writeBigLog(m_dir.path(), 200); // ~7 MB of reports, 600 events
@@ -244,11 +247,7 @@ void TestWorkspaceErrors::recordingOnAFullDisk()
     const QString mnt = mountTmpfs(512);
     QVERIFY(!mnt.isEmpty());
     const QString path = mnt + u"/full.sqlite"_s;
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-        QVERIFY(ws.importLogFile(fixtureLog()).ok);
-    }
+    QVERIFY(seedWorkspace(path));
     const Snapshot before = snapshot(path);
     const QString samples = writeBigRecording(m_dir.path(), 300); // 339,000 samples, 300 series
     QVERIFY(!samples.isEmpty());
@@ -271,11 +270,7 @@ void TestWorkspaceErrors::readOnlyFileSystem()
     const QString mnt = mountTmpfs(4096);
     QVERIFY(!mnt.isEmpty());
     const QString path = mnt + u"/ro.sqlite"_s;
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-        QVERIFY(ws.importLogFile(fixtureLog()).ok);
-    }
+    QVERIFY(seedWorkspace(path));
     const Snapshot before = snapshot(path);
     QCOMPARE(::mount(nullptr, QFile::encodeName(mnt).constData(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr),
              0);
@@ -302,11 +297,7 @@ void TestWorkspaceErrors::readOnlyFileAndFolder()
     const QString folder = mnt + u"/folder"_s;
     QVERIFY(QDir().mkpath(folder));
     const QString path = folder + u"/ws.sqlite"_s;
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-        QVERIFY(ws.importLogFile(fixtureLog()).ok);
-    }
+    QVERIFY(seedWorkspace(path));
     const Snapshot before = snapshot(path);
     QVERIFY(!QFile::exists(path + u"-wal"_s));
     // The log copy the CLI reads must be readable by nobody too.
@@ -353,11 +344,7 @@ void TestWorkspaceErrors::newerWorkspace()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(u"future.sqlite"_s);
-    {
-        Workspace ws;
-        QVERIFY(ws.open(path));
-        QVERIFY(ws.importLogFile(fixtureLog()).ok);
-    }
+    QVERIFY(seedWorkspace(path));
     const QByteArray bump =
         "PRAGMA user_version = " + QByteArray::number(Workspace::latestSchemaVersion() + 1);
     QCOMPARE(sqlite3_exec(RawDb(path), bump.constData(), nullptr, nullptr, nullptr), SQLITE_OK);
