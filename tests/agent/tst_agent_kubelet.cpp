@@ -250,7 +250,8 @@ private Q_SLOTS:
         lookup.start();
         QTRY_VERIFY_WITH_TIMEOUT(!kubelet.requests().isEmpty(), 10000);
         QCOMPARE(kubelet.requests().first().authorization, QByteArray("Bearer first-token"));
-        QVERIFY(lookup.directory().byCgroupPath(kRender));
+        // The server records the request before the answer reaches the lookup: wait for the names.
+        QTRY_VERIFY_WITH_TIMEOUT(lookup.directory().byCgroupPath(kRender), 10000);
 
         QVERIFY(writeFileAtomically(tokenFile, "second-token\n"));
         QTRY_VERIFY_WITH_TIMEOUT(kubelet.requests().last().authorization == "Bearer second-token", 10000);
