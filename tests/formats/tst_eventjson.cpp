@@ -6,7 +6,11 @@
 // eventToJson() does, indented into a FILE* as `analyze --json` does) and must read back equal.
 #include "eventjson.h"
 #include "eventjsonwriter.h"
+#include "killdecision.h"
+#include "meminfoparser.h"
+#include "oomreportparser.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,7 +36,8 @@ QString awkwardText()
 }
 
 // Writes {"v": value} with both writers; returns the two documents' "v".
-template<typename Write> std::pair<QJsonValue, QJsonValue> bothWriters(Write write)
+template<typename Write>
+std::pair<QJsonValue, QJsonValue> bothWriters(Write write, QByteArray *indented = nullptr)
 {
     rapidjson::StringBuffer buffer;
     CompactJsonWriter compact(buffer);
@@ -57,6 +62,8 @@ template<typename Write> std::pair<QJsonValue, QJsonValue> bothWriters(Write wri
     if (std::fread(prettyText.data(), 1, size_t(prettyText.size()), file) != size_t(prettyText.size()))
         qFatal("cannot read the temporary file back");
     std::fclose(file);
+    if (indented)
+        *indented = prettyText;
 
     QJsonParseError e1, e2;
     const QJsonObject a = QJsonDocument::fromJson(compactText, &e1).object();
@@ -72,6 +79,45 @@ class TestEventJson : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // A real report's event: both writers give the same values, and the indented one puts each
+    // row of the ranking on a line of its own (as the kernel's task table does).
+    void rankingRowsAreOneLineEach()
+    {
+        QFile log(QStringLiteral(OOMSCOPE_TEST_DATA)
+                  + u"/real/oomanalyser-archlinux-6.1.1-global-swap-full.log"_s);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const ParseResult parsed = OomReportParser().parse(log.readAll());
+        QCOMPARE(parsed.events.size(), std::size_t(1));
+        const OomEvent &event = parsed.events.front();
+        const KillDecision decision = decideKill(event);
+        QVERIFY(decision.ranking.size() >= 50);
+        QByteArray indented;
+        const auto [compact, pretty] = bothWriters(
+            [&](auto &w) {
+                w.StartObject();
+                writeEventMembers(w, event, decision, parseMemInfo(event));
+                w.EndObject();
+            },
+            &indented);
+        QVERIFY(compact.isObject());
+        QCOMPARE(pretty, compact);
+        const QJsonArray ranking = pretty.toObject().value(u"ranking"_s).toArray();
+        QCOMPARE(ranking.size(), qsizetype(decision.ranking.size()));
+        qsizetype rowLines = 0;
+        for (const QByteArray &line : indented.split('\n')) {
+            const QByteArray row = line.trimmed();
+            if (!row.startsWith("{\"pid\":"))
+                continue;
+            QJsonParseError error;
+            const QJsonObject o =
+                QJsonDocument::fromJson(row.endsWith(',') ? row.chopped(1) : row, &error).object();
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QCOMPARE(o, ranking.at(rowLines).toObject());
+            ++rowLines;
+        }
+        QCOMPARE(rowLines, ranking.size());
+    }
+
     void stringsReadBackEqual()
     {
         const QString text = awkwardText();
