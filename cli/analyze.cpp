@@ -8,6 +8,7 @@
 #include "deathjson.h"
 #include "eventjson.h"
 #include "eventjsonwriter.h"
+#include "handoff.h"
 #include "killdecision.h"
 #include "logsource.h"
 #include "meminfoparser.h"
@@ -150,25 +151,39 @@ private:
 struct LogAnalysis {
     bool json = false;
     bool severalFiles = false;
-    int index = 0;
-    JsonEventStream stream;
+    int index = 0; // events handed over so far (the parser's thread)
+    JsonEventStream stream; // the consumer's thread only, until it has finished
     QJsonArray warnings;
     QJsonArray sources;
 };
 
-void reportEvent(LogAnalysis &a, const QString &name, qint64 indexInFile, const OomEvent &e)
+// One event on its way from the parser to the printing thread.
+struct PendingEvent {
+    QString source;
+    qint64 indexInFile = 0;
+    int index = 0;
+    OomEvent event;
+};
+
+// On the consumer's thread: the kill decision, then the event printed.
+void reportEvent(LogAnalysis &a, const PendingEvent &p)
 {
-    const KillDecision d = decideKill(e);
-    ++a.index;
+    const KillDecision d = decideKill(p.event);
     if (a.json) {
-        a.stream.event(name, e, d);
+        a.stream.event(p.source, p.event, d);
         return;
     }
-    if (a.severalFiles && indexInFile == 0)
-        out() << "== " << name << "\n";
-    printEventText(e, d, a.index);
+    if (a.severalFiles && p.indexInFile == 0)
+        out() << "== " << p.source << "\n";
+    printEventText(p.event, d, p.index);
     out().flush();
 }
+
+// The parser reads and splits the logs on the calling thread while the events it has handed
+// over are decided and printed on another, in order: on a report-heavy log each side is about
+// half the work. At most this many events wait, so memory does not grow with the log.
+constexpr std::size_t kEventsInFlight = 16;
+using EventPipeline = Handoff<PendingEvent>;
 
 void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &result, qint64 events)
 {
@@ -190,14 +205,15 @@ void reportParsedLog(LogAnalysis &a, const QString &name, const ParseResult &res
 
 // Parses one log, printing each event as soon as its report ends; the events are not kept, only
 // what the deaths table joins (the kill's facts and the other killers' lines).
-QString analyzeOneLog(LogAnalysis &a, OpenedLog &log, DeathCollector &deaths)
+QString analyzeOneLog(LogAnalysis &a, OpenedLog &log, DeathCollector &deaths, EventPipeline &pipeline)
 {
     qint64 events = 0;
     ParseSinks sinks = deaths.sinks();
     sinks.onEvent = [&](OomEvent &&event) {
-        reportEvent(a, log.displayName, events++, event);
+        ++a.index;
         if (std::optional<KernelKill> kill = kernelKillOf(event, a.index, log.displayName))
             deaths.addKernelKill(std::move(*kill));
+        pipeline.push({log.displayName, events++, a.index, std::move(event)});
     };
     // Raw lines are kept: the memory anatomy is read from them (parseMemInfo); each event's are
     // freed once it is printed.
@@ -256,16 +272,18 @@ int analyzeLogs(const QStringList &files, bool json)
     }
     QString error;
     DeathCollector deaths;
+    EventPipeline pipeline(kEventsInFlight, [&a](PendingEvent &&p) { reportEvent(a, p); });
     for (OpenedLog &log : logs) {
         const Result<bool> kube = deaths.takeKubeRecord(log);
         if (!kube)
             error = kube.error().message;
         else if (!*kube)
-            error = analyzeOneLog(a, log, deaths);
+            error = analyzeOneLog(a, log, deaths, pipeline);
         log.device.reset();
         if (!error.isEmpty())
             break;
     }
+    pipeline.finish(); // every event printed: from here on this thread writes the output
     const std::vector<Death> table = deaths.deaths();
     if (json) {
         // Even after an error the document is closed, so what was printed stays valid JSON.
