@@ -2,12 +2,15 @@
 // Importing a kernel log into the workspace: one transaction per log, the source identified by
 // its content hash (SourceRegistry), every parsed event stored as it arrives (EventWriter).
 #include "bulkimport.h"
+#include "handoff.h"
 #include "logsource.h"
 #include "workspace.h"
 #include "workspaceprivate.h"
 
 #include <QFileInfo>
 
+#include <atomic>
+#include <optional>
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
@@ -58,14 +61,36 @@ private:
 };
 
 // One import in progress: the source row (under a placeholder hash until the last byte is
-// read), the streaming hash, and the events stored so far.
+// read), the streaming hash, and the events stored so far. The parser reads and hashes on the
+// calling thread; the events it hands over are stored on a thread of their own, in order (on a
+// report-heavy log storing is half the work), at most kEventsInFlight waiting.
 struct LogImport {
+    static constexpr std::size_t kEventsInFlight = 16;
+
     EventWriter &writer;
     ImportResult &result;
     const ImportTap &tap;
     ContentHasher hasher;
     qint64 sourceId = 0;
-    std::optional<Error> storeError;
+    std::optional<Error> storeError; // the storing thread's; read once it has finished
+    std::atomic<bool> stop {false}; // a store failed, or the parse ended early: store no more
+    std::optional<Handoff<OomEvent>> storing;
+
+    // On the storing thread.
+    void store(OomEvent &&event)
+    {
+        if (stop.load(std::memory_order_relaxed))
+            return;
+        if (Result<qint64> id = writer.store(sourceId, event)) {
+            ++result.eventsAdded;
+            result.newEventIds.push_back(*id);
+            if (tap.onStored)
+                tap.onStored(event, *id);
+        } else {
+            storeError = id.error();
+            stop = true;
+        }
+    }
 
     ParseSinks sinks()
     {
@@ -76,21 +101,24 @@ struct LogImport {
                 tap.onBlock(data, size);
         };
         sinks.onEvent = [this](OomEvent &&event) {
-            if (storeError)
-                return;
-            if (Result<qint64> id = writer.store(sourceId, event)) {
-                ++result.eventsAdded;
-                result.newEventIds.push_back(*id);
-                if (tap.onStored)
-                    tap.onStored(event, *id);
-            } else {
-                storeError = id.error();
-            }
+            if (!stop.load(std::memory_order_relaxed))
+                storing->push(std::move(event));
         };
         return sinks;
     }
-};
 
+    void startStoring()
+    {
+        storing.emplace(kEventsInFlight, [this](OomEvent &&event) { store(std::move(event)); });
+    }
+
+    // Waits until every event handed over is stored (or skipped, once stop is set).
+    void finishStoring()
+    {
+        if (storing)
+            storing->finish();
+    }
+};
 } // namespace
 
 ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn &progress)
@@ -140,7 +168,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     // The source row is inserted first under a placeholder hash (unique within this
     // transaction, which holds the write lock), because events reference it and the real hash
     // is only known once the last byte has been read.
-    LogImport import {d->eventWriter, result, tap, {}, 0, std::nullopt};
+    LogImport import {d->eventWriter, result, tap, {}, 0, std::nullopt, {}, std::nullopt};
     const Result<qint64> sourceId = d->registry->add(NewSource {displayName, {"pending", 0}, 0, "log"});
     if (!sourceId)
         return abandon(sourceId.error().message, sourceId.error().kind);
@@ -153,11 +181,15 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
 
     // Always passed, so a storage or read error stops the parser at its next progress call.
     const ProgressFn guardedProgress = [&](qint64 bytesDone) {
-        if (import.storeError || guard.failed())
+        if (import.stop.load(std::memory_order_relaxed) || guard.failed())
             return false;
         return progress ? progress(bytesDone) : true;
     };
+    import.startStoring();
     ParseResult parsed = OomReportParser().parse(guard, guardedProgress, import.sinks());
+    if (parsed.canceled || guard.failed() || !parsed.error.isEmpty())
+        import.stop = true; // rolled back below: the events still waiting need not be stored
+    import.finishStoring();
     result.bytesRead = import.hasher.bytes();
 
     if (guard.failed())

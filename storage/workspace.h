@@ -64,7 +64,9 @@ struct ImportResult {
 // What an import shows its caller in the same single read of the log: every byte read (in order,
 // as the parser gets it) and every event as it is stored, with its new id. An import that fails
 // or finds its content already stored has still shown them: the caller keeps what it gathered only
-// when the ImportResult says the events were added.
+// when the ImportResult says the events were added. onBlock runs on the calling thread, onStored on
+// the import's storing thread (in order, one at a time; done when importLog() returns), so the two
+// must not share state without a lock.
 struct ImportTap {
     std::function<void(const char *data, qsizetype size)> onBlock;
     std::function<void(const OomEvent &event, qint64 eventId)> onStored;
