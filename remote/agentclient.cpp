@@ -110,11 +110,13 @@ void AgentClient::start()
         return;
     m_attempt = 0;
     m_status.message.clear();
-    QString error;
-    if (!resolveToken(m_options, &m_token, &error)) {
-        fail(error);
+    Result<QByteArray> token = resolveToken(m_options);
+    if (!token) {
+        m_token.clear();
+        fail(token.error().message);
         return;
     }
+    m_token = std::move(*token);
     if (const Result<void> transport = checkTokenTransport(m_options, m_token); !transport) {
         fail(transport.error().message);
         return;

@@ -11,13 +11,6 @@ namespace oomscope {
 
 namespace {
 
-bool setError(QString *error, const QString &message)
-{
-    if (error)
-        *error = message;
-    return false;
-}
-
 std::optional<quint16> parsePort(const QString &text)
 {
     bool ok = false;
@@ -29,20 +22,18 @@ std::optional<quint16> parsePort(const QString &text)
 
 } // namespace
 
-std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString *error)
+Result<AgentEndpoint> AgentEndpoint::parse(const QString &input)
 {
     const QString text = input.trimmed();
     AgentEndpoint e;
     if (text.isEmpty()) {
-        setError(error, u"no agent address given"_s);
-        return std::nullopt;
+        return fail(Error::Kind::Invalid, u"no agent address given"_s);
     }
     if (text.startsWith("exec:"_L1)) {
         e.kind = Kind::Exec;
         e.program = text.mid(5);
         if (e.program.isEmpty()) {
-            setError(error, u"exec: needs the path of the agent binary"_s);
-            return std::nullopt;
+            return fail(Error::Kind::Invalid, u"exec: needs the path of the agent binary"_s);
         }
         return e;
     }
@@ -52,8 +43,7 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
             u"^ssh://(?:([^@/\\s]+)@)?(\\[[0-9A-Fa-f:.]+\\]|[^:@/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
         const QRegularExpressionMatch m = re.match(text);
         if (!m.hasMatch()) {
-            setError(error, u"'%1' is not ssh://[user@]host[:port]"_s.arg(text));
-            return std::nullopt;
+            return fail(Error::Kind::Invalid, u"'%1' is not ssh://[user@]host[:port]"_s.arg(text));
         }
         e.kind = Kind::Ssh;
         e.user = m.captured(1);
@@ -64,8 +54,7 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
         if (m.hasCaptured(3) && !m.captured(3).isEmpty()) {
             const std::optional<quint16> port = parsePort(m.captured(3));
             if (!port) {
-                setError(error, u"bad ssh port in '%1'"_s.arg(text));
-                return std::nullopt;
+                return fail(Error::Kind::Invalid, u"bad ssh port in '%1'"_s.arg(text));
             }
             e.port = *port;
         }
@@ -75,8 +64,8 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
         u"^(?:tcp://)?(\\[[0-9A-Fa-f:.]+\\]|[^:/\\s\\[\\]]+)(?::(\\d+))?/?$"_s);
     const QRegularExpressionMatch m = re.match(text);
     if (!m.hasMatch()) {
-        setError(error, u"'%1' is not HOST:PORT, ssh://user@host[:port] or exec:/path/to/agent"_s.arg(text));
-        return std::nullopt;
+        return fail(Error::Kind::Invalid,
+                    u"'%1' is not HOST:PORT, ssh://user@host[:port] or exec:/path/to/agent"_s.arg(text));
     }
     e.kind = Kind::Tcp;
     e.host = m.captured(1);
@@ -85,8 +74,7 @@ std::optional<AgentEndpoint> AgentEndpoint::parse(const QString &input, QString 
     if (m.hasCaptured(2) && !m.captured(2).isEmpty()) {
         const std::optional<quint16> port = parsePort(m.captured(2));
         if (!port) {
-            setError(error, u"bad port in '%1'"_s.arg(text));
-            return std::nullopt;
+            return fail(Error::Kind::Invalid, u"bad port in '%1'"_s.arg(text));
         }
         e.port = *port;
     }
@@ -108,23 +96,20 @@ QString AgentEndpoint::key() const
     return h + u':' + QString::number(port);
 }
 
-bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString *error)
+Result<QByteArray> resolveToken(const AgentConnectOptions &options)
 {
-    token->clear();
-    if (!options.token.isEmpty()) {
-        *token = options.token;
-        return true;
-    }
+    if (!options.token.isEmpty())
+        return options.token;
     if (options.tokenFile.isEmpty())
-        return true;
+        return QByteArray();
     QFile f(options.tokenFile);
     if (!f.open(QIODevice::ReadOnly))
-        return setError(error,
-                        u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
-    *token = f.read(64 * 1024).trimmed();
-    if (token->isEmpty())
-        return setError(error, u"the token file %1 is empty"_s.arg(options.tokenFile));
-    return true;
+        return fail(Error::Kind::Io,
+                    u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
+    QByteArray token = f.read(64 * 1024).trimmed();
+    if (token.isEmpty())
+        return fail(Error::Kind::Invalid, u"the token file %1 is empty"_s.arg(options.tokenFile));
+    return token;
 }
 
 Result<void> checkTokenTransport(const AgentConnectOptions &options, const QByteArray &token)

@@ -22,8 +22,8 @@ struct AgentEndpoint {
     QString program; // Exec: the agent binary (run with --stdio)
 
     // "HOST:PORT" (IPv6 as "[::1]:9464"; port 9464 when omitted), "ssh://[user@]host[:port]",
-    // "exec:/path/to/oomscope-agent". nullopt with *error set when malformed.
-    static std::optional<AgentEndpoint> parse(const QString &text, QString *error = nullptr);
+    // "exec:/path/to/oomscope-agent". An Invalid error that quotes the text when malformed.
+    static Result<AgentEndpoint> parse(const QString &text);
     // The canonical spelling of parse()'s input: the node's key in the workspace and settings.
     QString key() const;
     bool isStdio() const { return kind != Kind::Tcp; }
@@ -61,8 +61,8 @@ struct AgentConnectOptions {
 };
 
 // The token: options.token when set, else the trimmed content of options.tokenFile. Empty
-// without either; false with *error when the file cannot be read.
-bool resolveToken(const AgentConnectOptions &options, QByteArray *token, QString *error);
+// without either; an error when the file cannot be read or is empty.
+Result<QByteArray> resolveToken(const AgentConnectOptions &options);
 
 // A token never crosses the network in cleartext: over TCP without TLS it is sent only to a
 // loopback address (127.0.0.0/8, ::1, "localhost"); ssh:// and exec: carry it over their own

@@ -34,10 +34,9 @@ extern "C" void onInterrupt(int)
 
 int runAttach(const AttachOptions &options, QTextStream &out, QTextStream &err)
 {
-    QString error;
-    const std::optional<AgentEndpoint> endpoint = AgentEndpoint::parse(options.target, &error);
+    const Result<AgentEndpoint> endpoint = AgentEndpoint::parse(options.target);
     if (!endpoint) {
-        err << "oomscope-cli attach: " << error << Qt::endl;
+        err << "oomscope-cli attach: " << endpoint.error().message << Qt::endl;
         return 2;
     }
     if (options.dbPath.isEmpty()) {

@@ -64,9 +64,8 @@ int runAttachMetrics(const AttachMetricsOptions &options, QTextStream &out, QTex
     QTimer deadline;
     deadline.setSingleShot(true);
     QObject::connect(&deadline, &QTimer::timeout, &loop, [&] { loop.exit(0); });
-    QString error;
-    if (!poller.start(&error)) {
-        err << "attach: " << error << Qt::endl;
+    if (const Result<void> started = poller.start(); !started) {
+        err << "attach: " << started.error().message << Qt::endl;
         return 2;
     }
     if (!once)

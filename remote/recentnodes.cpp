@@ -49,7 +49,7 @@ RecentNode RecentNode::fromOptions(const AgentConnectOptions &options)
 AgentConnectOptions RecentNode::toOptions() const
 {
     AgentConnectOptions o;
-    if (const std::optional<AgentEndpoint> ep = AgentEndpoint::parse(address))
+    if (const Result<AgentEndpoint> ep = AgentEndpoint::parse(address))
         o.endpoint = *ep;
     o.tokenFile = tokenFile;
     o.tls = tls;

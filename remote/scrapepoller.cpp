@@ -18,19 +18,15 @@ namespace oomscope {
 
 namespace {
 
-bool readToken(const QString &path, QByteArray *token, QString *error)
+Result<QByteArray> readToken(const QString &path)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read the token file %1: %2"_s.arg(path, f.errorString());
-        return false;
-    }
-    *token = f.read(64 * 1024).trimmed();
-    if (token->isEmpty() || token->contains('\n') || token->contains('\r')) {
-        *error = u"the token file %1 must hold one non-empty line"_s.arg(path);
-        return false;
-    }
-    return true;
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(Error::Kind::Io, u"cannot read the token file %1: %2"_s.arg(path, f.errorString()));
+    QByteArray token = f.read(64 * 1024).trimmed();
+    if (token.isEmpty() || token.contains('\n') || token.contains('\r'))
+        return fail(Error::Kind::Invalid, u"the token file %1 must hold one non-empty line"_s.arg(path));
+    return token;
 }
 
 } // namespace
@@ -60,37 +56,29 @@ int ScrapePoller::backoffMs(int intervalMs, int failures, int maxBackoffMs)
     return int(std::min<qint64>(delay, std::max(maxBackoffMs, intervalMs)));
 }
 
-bool ScrapePoller::start(QString *error)
+Result<void> ScrapePoller::start()
 {
     const QString scheme = m_config.url.scheme();
     if (!m_config.url.isValid() || m_config.url.host().isEmpty()
-        || (scheme != u"http"_s && scheme != u"https"_s)) {
-        *error = u"not an http(s) URL: \"%1\" (e.g. https://node:10250/metrics/cadvisor)"_s.arg(
-            m_config.url.toString());
-        return false;
-    }
-    if (m_config.intervalMs < 100) {
-        *error = u"the scrape interval must be at least 100 ms"_s;
-        return false;
-    }
+        || (scheme != u"http"_s && scheme != u"https"_s))
+        return fail(Error::Kind::Invalid,
+                    u"not an http(s) URL: \"%1\" (e.g. https://node:10250/metrics/cadvisor)"_s.arg(
+                        m_config.url.toString()));
+    if (m_config.intervalMs < 100)
+        return fail(Error::Kind::Invalid, u"the scrape interval must be at least 100 ms"_s);
     if (!m_config.tokenFile.isEmpty()) {
-        QByteArray token;
-        if (!readToken(m_config.tokenFile, &token, error))
-            return false;
+        if (const Result<QByteArray> token = readToken(m_config.tokenFile); !token)
+            return tl::unexpected(token.error());
         if (scheme == u"http"_s && !m_config.url.host().startsWith(u"127."_s)
             && m_config.url.host() != u"localhost"_s && m_config.url.host() != u"::1"_s)
             qWarning("sending a bearer token over plain http to %s", qPrintable(m_config.url.host()));
     }
-    if (!m_config.caFile.isEmpty()) {
-        if (QSslCertificate::fromPath(m_config.caFile, QSsl::Pem).isEmpty()) {
-            *error = u"no PEM certificate in the CA file %1"_s.arg(m_config.caFile);
-            return false;
-        }
-    }
+    if (!m_config.caFile.isEmpty() && QSslCertificate::fromPath(m_config.caFile, QSsl::Pem).isEmpty())
+        return fail(Error::Kind::Invalid, u"no PEM certificate in the CA file %1"_s.arg(m_config.caFile));
     m_running = true;
     m_failures = 0;
     scrape();
-    return true;
+    return {};
 }
 
 void ScrapePoller::stop()
@@ -118,8 +106,9 @@ void ScrapePoller::scrape()
         return;
     QByteArray token;
     if (!m_config.tokenFile.isEmpty()) {
-        QString error;
-        if (!readToken(m_config.tokenFile, &token, &error)) {
+        Result<QByteArray> read = readToken(m_config.tokenFile);
+        if (!read) {
+            const QString &error = read.error().message;
             ++m_failures;
             const int retry = backoffMs(m_config.intervalMs, m_failures, m_config.maxBackoffMs);
             Q_EMIT scrapeFailed(error, retry);
@@ -127,6 +116,7 @@ void ScrapePoller::scrape()
             schedule(retry);
             return;
         }
+        token = std::move(*read);
     }
     m_token = token;
     m_redirects = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cadvisorfeed.h"
+#include "result.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -40,8 +41,9 @@ public:
     explicit ScrapePoller(const ScrapeConfig &config, QObject *parent = nullptr);
     ~ScrapePoller() override;
 
-    // Checks the configuration (URL scheme, readable token and CA files) and scrapes at once.
-    bool start(QString *error);
+    // Checks the configuration (URL scheme, readable token and CA files) and scrapes at once;
+    // an error naming what is wrong (and nothing started) otherwise.
+    Result<void> start();
     void stop();
     bool isRunning() const { return m_running; }
 

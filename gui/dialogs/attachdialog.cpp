@@ -142,7 +142,7 @@ void AttachDialog::loadRecent(int index)
 
 void AttachDialog::updateEnabled()
 {
-    const std::optional<AgentEndpoint> ep = AgentEndpoint::parse(m_address->currentText());
+    const Result<AgentEndpoint> ep = AgentEndpoint::parse(m_address->currentText());
     const bool tcp = !ep || ep->kind == AgentEndpoint::Kind::Tcp;
     m_tls->setEnabled(tcp);
     const bool tls = tcp && m_tls->isChecked();
@@ -154,10 +154,9 @@ void AttachDialog::updateEnabled()
 
 void AttachDialog::accept()
 {
-    QString error;
-    const std::optional<AgentEndpoint> ep = AgentEndpoint::parse(m_address->currentText(), &error);
+    const Result<AgentEndpoint> ep = AgentEndpoint::parse(m_address->currentText());
     if (!ep) {
-        m_error->setText(error);
+        m_error->setText(ep.error().message);
         m_error->show();
         return;
     }
@@ -174,9 +173,8 @@ void AttachDialog::accept()
     }
     if (ep->kind != AgentEndpoint::Kind::Tcp)
         o.agentArguments = QProcess::splitCommand(m_agentArgs->text());
-    QByteArray token;
-    if (!resolveToken(o, &token, &error)) {
-        m_error->setText(error);
+    if (const Result<QByteArray> token = resolveToken(o); !token) {
+        m_error->setText(token.error().message);
         m_error->show();
         return;
     }

@@ -432,8 +432,8 @@ private Q_SLOTS:
         ScrapePoller poller(config);
         QSignalSpy batches(&poller, &ScrapePoller::batchReady);
         QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-        QString error;
-        QVERIFY2(poller.start(&error), qPrintable(error));
+        const Result<void> started = poller.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 3, 10000);
         poller.stop();
         QCOMPARE(failures.size(), 0);
@@ -456,8 +456,7 @@ private Q_SLOTS:
         {
             ScrapePoller poller(config); // no token: 401, a message that says so, backoff
             QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-            QString error;
-            QVERIFY(poller.start(&error));
+            QVERIFY(poller.start());
             QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 2, 10000);
             poller.stop();
             const QString message = failures.at(0).at(0).toString();
@@ -474,8 +473,7 @@ private Q_SLOTS:
         {
             ScrapePoller poller(config);
             QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-            QString error;
-            QVERIFY(poller.start(&error));
+            QVERIFY(poller.start());
             QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 1, 10000);
             poller.stop();
             QVERIFY(failures.at(0).at(0).toString().contains(u"was refused"_s));
@@ -488,16 +486,18 @@ private Q_SLOTS:
         config.tokenFile = right.fileName();
         ScrapePoller poller(config);
         QSignalSpy batches(&poller, &ScrapePoller::batchReady);
-        QString error;
-        QVERIFY(poller.start(&error));
+        QVERIFY(poller.start());
         QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 1, 10000);
         poller.stop();
         QCOMPARE(server.goodRequests(), 1);
 
         config.tokenFile = dir.filePath(u"missing"_s);
         ScrapePoller missing(config);
-        QVERIFY(!missing.start(&error));
-        QVERIFY2(error.contains(u"token file"_s), qPrintable(error));
+        const Result<void> refused = missing.start();
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind, Error::Kind::Io);
+        QVERIFY2(refused.error().message.contains(u"token file"_s), qPrintable(refused.error().message));
+        QVERIFY(!missing.isRunning());
     }
 
     void pollerReportsRefusedConnection()
@@ -512,16 +512,17 @@ private Q_SLOTS:
         config.url = QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port));
         ScrapePoller poller(config);
         QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-        QString error;
-        QVERIFY(poller.start(&error));
+        QVERIFY(poller.start());
         QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 1, 10000);
         poller.stop();
         QVERIFY2(failures.at(0).at(0).toString().contains(u"refused"_s),
                  qPrintable(failures.at(0).at(0).toString()));
 
         ScrapePoller bad(ScrapeConfig {});
-        QVERIFY(!bad.start(&error));
-        QVERIFY(error.contains(u"http"_s));
+        const Result<void> refused = bad.start();
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind, Error::Kind::Invalid);
+        QVERIFY(refused.error().message.contains(u"http"_s));
     }
 
     void attachStoresScrapes()

@@ -109,8 +109,7 @@ class TestRemote : public QObject
 private Q_SLOTS:
     void endpoints()
     {
-        QString error;
-        std::optional<AgentEndpoint> e = AgentEndpoint::parse(u"node-7:9500"_s, &error);
+        Result<AgentEndpoint> e = AgentEndpoint::parse(u"node-7:9500"_s);
         QVERIFY(e);
         QCOMPARE(e->kind, AgentEndpoint::Kind::Tcp);
         QCOMPARE(e->host, u"node-7"_s);
@@ -127,10 +126,40 @@ private Q_SLOTS:
         QCOMPARE(AgentEndpoint::parse(u"ssh://node-7"_s)->key(), u"ssh://node-7"_s);
         QCOMPARE(AgentEndpoint::parse(u"exec:/usr/bin/oomscope-agent"_s)->program,
                  u"/usr/bin/oomscope-agent"_s);
-        QVERIFY(!AgentEndpoint::parse(u"node:99999"_s, &error));
-        QVERIFY(!AgentEndpoint::parse(u"ssh://"_s, &error));
-        QVERIFY(!AgentEndpoint::parse(u"exec:"_s, &error));
-        QVERIFY(!error.isEmpty());
+        // Each malformed address is refused as invalid input, quoting what was wrong.
+        for (const QString &bad : {u"node:99999"_s, u"ssh://"_s, u"exec:"_s, u"  "_s, u"a b:1"_s}) {
+            const Result<AgentEndpoint> refused = AgentEndpoint::parse(bad);
+            QVERIFY2(!refused, qPrintable(bad));
+            QCOMPARE(refused.error().kind, Error::Kind::Invalid);
+            QVERIFY(!refused.error().message.isEmpty());
+        }
+        QVERIFY(AgentEndpoint::parse(u"node:99999"_s).error().message.contains(u"node:99999"_s));
+    }
+
+    // The token as given, else the token file's first line(s) trimmed; a missing file is an I/O
+    // error naming it, an empty one invalid input.
+    void tokens()
+    {
+        AgentConnectOptions o;
+        QCOMPARE(resolveToken(o).value(), QByteArray());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        o.tokenFile = dir.filePath(u"token"_s);
+        const Result<QByteArray> missing = resolveToken(o);
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().kind, Error::Kind::Io);
+        QVERIFY(missing.error().message.contains(o.tokenFile));
+        QFile f(o.tokenFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(" \n");
+        f.close();
+        QCOMPARE(resolveToken(o).error().kind, Error::Kind::Invalid);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("s3cret\n");
+        f.close();
+        QCOMPARE(resolveToken(o).value(), QByteArray("s3cret"));
+        o.token = "given";
+        QCOMPARE(resolveToken(o).value(), QByteArray("given"));
     }
 
     void recentNodesKeepNoSecret()

@@ -177,9 +177,8 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(QStringLiteral(OOMSCOPE_TEST_DATA "/e2e/kmsg-6.18-memcg-v1-oomkill.kmsg"), kmsg));
 
         AgentConnectOptions o;
-        const std::optional<AgentEndpoint> ep =
-            AgentEndpoint::parse(u"ssh://root@127.0.0.1:%1"_s.arg(port), &error);
-        QVERIFY2(ep, qPrintable(error));
+        const Result<AgentEndpoint> ep = AgentEndpoint::parse(u"ssh://root@127.0.0.1:%1"_s.arg(port));
+        QVERIFY2(ep, qPrintable(ep ? QString() : ep.error().message));
         QCOMPARE(ep->kind, AgentEndpoint::Kind::Ssh);
         o.endpoint = *ep;
         // -F /dev/null: the user's ssh config must not redirect or slow the test.

@@ -145,9 +145,8 @@ private Q_SLOTS:
         QFETCH(bool, tls);
         QFETCH(QByteArray, token);
         QFETCH(bool, allowed);
-        QString error;
-        const std::optional<AgentEndpoint> parsed = AgentEndpoint::parse(endpoint, &error);
-        QVERIFY2(parsed, qPrintable(error));
+        const Result<AgentEndpoint> parsed = AgentEndpoint::parse(endpoint);
+        QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error().message));
         AgentConnectOptions options;
         options.endpoint = *parsed;
         options.tls = tls;

@@ -64,8 +64,8 @@ private Q_SLOTS:
         ScrapePoller poller(configFor(redirector, writeToken(dir)));
         QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
         QSignalSpy batches(&poller, &ScrapePoller::batchReady);
-        QString error;
-        QVERIFY2(poller.start(&error), qPrintable(error));
+        const Result<void> started = poller.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 1, 10'000);
         poller.stop();
         QCOMPARE(batches.size(), 0);
@@ -92,8 +92,8 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         ScrapePoller poller(configFor(server, writeToken(dir)));
         QSignalSpy batches(&poller, &ScrapePoller::batchReady);
-        QString error;
-        QVERIFY2(poller.start(&error), qPrintable(error));
+        const Result<void> started = poller.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 1, 10'000);
         poller.stop();
         QCOMPARE(server.requests().size(), 2);
@@ -112,8 +112,8 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         ScrapePoller poller(configFor(server, {}));
         QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-        QString error;
-        QVERIFY2(poller.start(&error), qPrintable(error));
+        const Result<void> started = poller.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 1, 10'000);
         poller.stop();
         QVERIFY2(failures.at(0).at(0).toString().contains(u"redirects"_s),
@@ -142,8 +142,8 @@ private Q_SLOTS:
         config.timeoutMs = 1'000;
         ScrapePoller poller(config);
         QSignalSpy failures(&poller, &ScrapePoller::scrapeFailed);
-        QString error;
-        QVERIFY2(poller.start(&error), qPrintable(error));
+        const Result<void> started = poller.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 1, 8'000);
         poller.stop();
         QVERIFY2(failures.at(0).at(0).toString().contains(u"within 1 s"_s),
