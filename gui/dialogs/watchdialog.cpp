@@ -33,10 +33,12 @@ namespace {
 // cgroups gets the tree without them rather than a dialog that takes seconds to open.
 constexpr std::size_t kMaxUsageReads = 400;
 
-QString usageText(const CgroupSample &s)
+// Empty when the cgroup cannot be read (it may have gone since the walk).
+QString usageText(const Result<CgroupSample> &read)
 {
-    if (!s.usageBytes)
+    if (!read || !read->usageBytes)
         return {};
+    const CgroupSample &s = *read;
     QString text = humanSizeKb(*s.usageBytes / 1024);
     if (s.effectiveLimitBytes)
         text += u" / "_s + humanSizeKb(*s.effectiveLimitBytes / 1024);

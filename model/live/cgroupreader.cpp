@@ -536,30 +536,26 @@ std::optional<QString> CgroupReader::normalizePath(const QString &relPath)
     return normalizeCgroupPath(relPath);
 }
 
-CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
+Result<CgroupSample> CgroupReader::read(const QString &relPath) const
 {
     CgroupSample s;
     s.timestampMs = QDateTime::currentMSecsSinceEpoch();
     s.boottimeUs = boottimeUsNow();
     s.version = int(m_version);
-    const auto failWith = [&](const QString &message) {
-        if (error)
-            *error = message;
-        return s;
-    };
-
     const std::optional<QString> normalized = normalizePath(relPath);
     if (!normalized)
-        return failWith(u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
+        return fail(Error::Kind::Invalid, u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
     s.path = *normalized;
     if (m_version == CgroupVersion::None)
-        return failWith(u"no cgroup memory controller found under %1"_s.arg(m_cgroupRoot));
+        return fail(Error::Kind::NotFound, u"no cgroup memory controller found under %1"_s.arg(m_cgroupRoot));
 
     const std::string absDir = toNative(s.path == u"/" ? m_memoryRoot : m_memoryRoot + s.path);
     const Fd dir(::open(absDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd < 0)
-        return failWith(
-            u"cannot open cgroup %1: %2"_s.arg(s.path, QString::fromLocal8Bit(std::strerror(errno))));
+    if (dir.fd < 0) {
+        const int err = errno;
+        return fail(err == ENOENT || err == ENOTDIR ? Error::Kind::NotFound : Error::Kind::Io,
+                    u"cannot open cgroup %1: %2"_s.arg(s.path, QString::fromLocal8Bit(std::strerror(err))));
+    }
 
     SampleFiles files(dir.fd, s.path);
     if (m_version == CgroupVersion::V1)
@@ -568,36 +564,28 @@ CgroupSample CgroupReader::read(const QString &relPath, QString *error) const
         readFilesV2(files, s, m_keepRawStat);
     walkEffectiveLimit(files, s, absDir, toNative(m_memoryRoot),
                        m_version == CgroupVersion::V1 ? kLimitFileV1 : kLimitFileV2);
-    if (error)
-        *error = files.firstError();
+    s.problem = files.firstError();
     return s;
 }
 
-std::vector<ProcessReading> CgroupReader::processes(const QString &relPath, bool recursive,
-                                                    QString *error) const
+Result<std::vector<ProcessReading>> CgroupReader::processes(const QString &relPath, bool recursive) const
 {
     std::vector<ProcessReading> result;
-    const auto setError = [&](const QString &message) {
-        if (error)
-            *error = message;
-    };
-    setError(QString());
     const std::optional<QString> normalized = normalizePath(relPath);
-    if (!normalized) {
-        setError(u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
-        return result;
-    }
+    if (!normalized)
+        return fail(Error::Kind::Invalid, u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
     const std::string absDir = toNative(*normalized == u"/" ? m_memoryRoot : m_memoryRoot + *normalized);
     const Fd dir(::open(absDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.fd < 0) {
-        setError(
-            u"cannot open cgroup %1: %2"_s.arg(*normalized, QString::fromLocal8Bit(std::strerror(errno))));
-        return result;
+        const int err = errno;
+        return fail(
+            err == ENOENT || err == ENOTDIR ? Error::Kind::NotFound : Error::Kind::Io,
+            u"cannot open cgroup %1: %2"_s.arg(*normalized, QString::fromLocal8Bit(std::strerror(err))));
     }
     FileBuffer buf;
     std::vector<qint64> pids;
     if (!collectPids(dir.fd, recursive, buf, pids, 0))
-        setError(u"%1: malformed cgroup.procs"_s.arg(*normalized));
+        return fail(Error::Kind::Invalid, u"%1: malformed cgroup.procs"_s.arg(*normalized));
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
 

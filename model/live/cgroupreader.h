@@ -4,6 +4,8 @@
 // fixture trees.
 #pragma once
 
+#include "result.h"
+
 #include <QString>
 
 #include <optional>
@@ -88,6 +90,10 @@ struct CgroupSample {
     // Every memory.stat line in file order; filled only with CgroupReader::setKeepRawStat(true)
     // because it costs one string per line.
     std::vector<std::pair<QString, qint64>> stat;
+
+    // The first file of the cgroup that could not be read or was not in the expected format, as
+    // one line; empty when every file was read. Its fields stay unset, the others are filled.
+    QString problem;
 };
 
 // One process of a cgroup, from /proc/PID/status, oom_score_adj and oom_score.
@@ -126,14 +132,15 @@ public:
     bool keepRawStat() const { return m_keepRawStat; }
 
     // Reads the cgroup at relPath ("/docker/abc", "system.slice/x.service"; "" or "/" is the
-    // root). On failure (no such cgroup, path escaping the root, malformed file) *error gets a
-    // one-line message; fields that could be read are still filled.
-    CgroupSample read(const QString &relPath, QString *error = nullptr) const;
+    // root). An error when nothing can be read: the path leaves the root (Invalid), no memory
+    // controller or no such cgroup (NotFound), its directory cannot be opened (Io). A file that
+    // cannot be read or parsed is the sample's `problem`, not an error: the rest is still read.
+    Result<CgroupSample> read(const QString &relPath) const;
 
     // The processes listed in cgroup.procs (and in every descendant's, when recursive). Pids
-    // that exit while being read are skipped. Sorted by pid.
-    std::vector<ProcessReading> processes(const QString &relPath, bool recursive = false,
-                                          QString *error = nullptr) const;
+    // that exit while being read are skipped. Sorted by pid. An error as for read(), or Invalid
+    // when a cgroup.procs is malformed.
+    Result<std::vector<ProcessReading>> processes(const QString &relPath, bool recursive = false) const;
 
     // One process read on its own; empty if it does not exist (any more).
     std::optional<ProcessReading> process(qint64 pid) const;

@@ -287,15 +287,15 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
     for (const QString &path : config.paths) {
         SampledCgroup c;
         c.path = path;
-        QString error;
-        const CgroupSample s = m_reader->read(path, &error);
-        c.error = error;
+        const Result<CgroupSample> read = m_reader->read(path);
+        c.error = read ? read->problem : read.error().message;
         // read() fails on a missing directory before touching any file; a present cgroup with
         // broken files still counts as present.
-        c.present = s.usageBytes.has_value() || s.oomKillCount.has_value()
-            || (m_reader->version() != CgroupVersion::None
-                && ::access(QFile::encodeName(absolute(path)).constData(), F_OK) == 0);
+        c.present = read
+            && (read->usageBytes.has_value() || read->oomKillCount.has_value()
+                || ::access(QFile::encodeName(absolute(path)).constData(), F_OK) == 0);
         if (c.present) {
+            const CgroupSample &s = *read;
             c.memory = toMemorySample(s);
             c.memory.peakBytes = m_peaks->intervalPeak(path, s);
             if (m_signals) {
@@ -303,8 +303,10 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
                     notifications.emplace_back([this, k] { Q_EMIT kernelSignal(k); });
             }
             if (config.sampleProcesses) {
+                // A cgroup that vanishes between the two reads has no processes to show.
                 const std::vector<ProcessReading> readings =
-                    m_reader->processes(path, config.processesRecursive);
+                    m_reader->processes(path, config.processesRecursive)
+                        .value_or(std::vector<ProcessReading> {});
                 c.processes.reserve(readings.size());
                 for (const ProcessReading &r : readings)
                     c.processes.push_back(
@@ -321,7 +323,7 @@ SampleBatchPtr Sampler::readAll(std::int64_t tickNumber)
             if (st.presence == PathState::Presence::Present) {
                 notifications.emplace_back([this, path, when] { Q_EMIT cgroupVanished(path, when); });
             } else if (st.presence == PathState::Presence::Unknown) {
-                notifications.emplace_back([this, path, error] {
+                notifications.emplace_back([this, path, error = c.error] {
                     Q_EMIT statusMessage(u"cgroup %1 is not there (yet): %2"_s.arg(path, error));
                 });
             }

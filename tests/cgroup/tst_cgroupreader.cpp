@@ -58,9 +58,10 @@ private Q_SLOTS:
         QCOMPARE(mount.memoryRoot(), kData + u"/v1/memory"_s);
         CgroupReader none(kData + u"/proc"_s);
         QCOMPARE(none.version(), CgroupVersion::None);
-        QString error;
-        none.read(u"/"_s, &error);
-        QVERIFY(!error.isEmpty());
+        const Result<CgroupSample> nothing = none.read(u"/"_s);
+        QVERIFY(!nothing);
+        QCOMPARE(nothing.error().kind, Error::Kind::NotFound);
+        QVERIFY(nothing.error().message.contains(u"no cgroup memory controller"_s));
     }
 
     void normalizesPaths_data()
@@ -86,21 +87,24 @@ private Q_SLOTS:
     void refusesEscapingPaths()
     {
         const CgroupReader reader = v1Reader();
-        QString error;
         // "../proc" would exist next to v1/memory/.. if it were followed.
-        const CgroupSample s = reader.read(u"../../proc/1001"_s, &error);
-        QVERIFY(error.contains(u"leaves the hierarchy root"_s));
-        QVERIFY(!s.usageBytes);
-        QVERIFY(s.path.isEmpty());
-        QVERIFY(reader.processes(u"/docker/../.."_s, true, &error).empty());
-        QVERIFY(!error.isEmpty());
+        const Result<CgroupSample> s = reader.read(u"../../proc/1001"_s);
+        QVERIFY(!s);
+        QCOMPARE(s.error().kind, Error::Kind::Invalid);
+        QVERIFY(s.error().message.contains(u"leaves the hierarchy root"_s));
+        const Result<std::vector<ProcessReading>> procs = reader.processes(u"/docker/../.."_s, true);
+        QVERIFY(!procs);
+        QCOMPARE(procs.error().kind, Error::Kind::Invalid);
     }
 
     void readsV1DockerContainer()
     {
         CgroupReader reader = v1Reader();
         QString error;
-        const CgroupSample s = reader.read(u"docker//"_s + kDocker1 + u"/"_s, &error);
+        const Result<CgroupSample> sRead = reader.read(u"docker//"_s + kDocker1 + u"/"_s);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(s.path, u"/docker/"_s + kDocker1);
         QCOMPARE(s.version, 1);
@@ -142,7 +146,10 @@ private Q_SLOTS:
         QVERIFY(s.stat.empty()); // raw lines are opt-in
 
         reader.setKeepRawStat(true);
-        const CgroupSample raw = reader.read(u"/docker/"_s + kDocker1, &error);
+        const Result<CgroupSample> rawRead = reader.read(u"/docker/"_s + kDocker1);
+        QVERIFY2(rawRead, qPrintable(rawRead ? QString() : rawRead.error().message));
+        error = rawRead->problem;
+        const CgroupSample &raw = *rawRead;
         QCOMPARE(raw.stat.size(), size_t(36)); // 17 local, 2 hierarchical_*, 17 total_*
         QCOMPARE(raw.stat.front().first, u"cache"_s);
         QCOMPARE(raw.stat.front().second, 25165824);
@@ -158,7 +165,10 @@ private Q_SLOTS:
         // A pod cgroup charges nothing itself (local rss 0); total_rss holds its containers'.
         const CgroupReader reader = v1Reader();
         QString error;
-        const CgroupSample s = reader.read(u"/kubepods/burstable/pod"_s + kPod1, &error);
+        const Result<CgroupSample> sRead = reader.read(u"/kubepods/burstable/pod"_s + kPod1);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE_OPT(s.anonBytes, 200 * MiB);
         QCOMPARE_OPT(s.fileBytes, 10 * MiB);
@@ -175,7 +185,10 @@ private Q_SLOTS:
         // Without total_* lines the local ones are used ...
         const CgroupReader reader = v1Reader();
         QString error;
-        const CgroupSample legacy = reader.read(u"/legacy"_s, &error);
+        const Result<CgroupSample> legacyRead = reader.read(u"/legacy"_s);
+        QVERIFY2(legacyRead, qPrintable(legacyRead ? QString() : legacyRead.error().message));
+        error = legacyRead->problem;
+        const CgroupSample &legacy = *legacyRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE_OPT(legacy.anonBytes, 6 * MiB);
         QCOMPARE_OPT(legacy.fileBytes, 2 * MiB);
@@ -183,7 +196,10 @@ private Q_SLOTS:
         QCOMPARE_OPT(legacy.activeFileBytes, 1 * MiB);
         QVERIFY(!legacy.inactiveAnonBytes);
         // ... but never override a total_* line, whatever the order.
-        const CgroupSample reordered = reader.read(u"/reordered"_s, &error);
+        const Result<CgroupSample> reorderedRead = reader.read(u"/reordered"_s);
+        QVERIFY2(reorderedRead, qPrintable(reorderedRead ? QString() : reorderedRead.error().message));
+        error = reorderedRead->problem;
+        const CgroupSample &reordered = *reorderedRead;
         QCOMPARE_OPT(reordered.anonBytes, 4 * MiB);
         QCOMPARE_OPT(reordered.fileBytes, 4 * MiB);
         QCOMPARE_OPT(reordered.activeFileBytes, 0);
@@ -205,7 +221,10 @@ private Q_SLOTS:
         QString error;
         QBENCHMARK
         {
-            const CgroupSample s = reader.read(path, &error);
+            const Result<CgroupSample> sRead = reader.read(path);
+            QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+            error = sRead->problem;
+            const CgroupSample &s = *sRead;
             QVERIFY(s.usageBytes);
         }
     }
@@ -251,7 +270,10 @@ private Q_SLOTS:
         QFETCH(QString, effectivePath);
         const CgroupReader reader = v2 ? v2Reader() : v1Reader();
         QString error;
-        const CgroupSample s = reader.read(path, &error);
+        const Result<CgroupSample> sRead = reader.read(path);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(s.limitBytes.value_or(-1), limit);
         QCOMPARE(s.effectiveLimitBytes.value_or(-1), effectiveLimit);
@@ -262,7 +284,10 @@ private Q_SLOTS:
     {
         const CgroupReader reader = v2Reader();
         QString error;
-        const CgroupSample s = reader.read(u"system.slice/docker-"_s + kDocker2 + u".scope"_s, &error);
+        const Result<CgroupSample> sRead = reader.read(u"system.slice/docker-"_s + kDocker2 + u".scope"_s);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(s.version, 2);
         QCOMPARE_OPT(s.usageBytes, 199229440);
@@ -310,14 +335,20 @@ private Q_SLOTS:
         // The kill happened in the container; the pod sees it in memory.events only.
         const CgroupReader reader = v2Reader();
         QString error;
-        const CgroupSample pod = reader.read(v2PodSlice(), &error);
+        const Result<CgroupSample> podRead = reader.read(v2PodSlice());
+        QVERIFY2(podRead, qPrintable(podRead ? QString() : podRead.error().message));
+        error = podRead->problem;
+        const CgroupSample &pod = *podRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(pod.events->oomKill, 1);
         QCOMPARE(pod.eventsLocal->oomKill, 0);
         QCOMPARE(pod.events->max, 9);
         QVERIFY(!pod.oomGroup);
-        const CgroupSample container =
-            reader.read(v2PodSlice() + u"/cri-containerd-"_s + kK8s1 + u".scope"_s, &error);
+        const Result<CgroupSample> containerRead =
+            reader.read(v2PodSlice() + u"/cri-containerd-"_s + kK8s1 + u".scope"_s);
+        QVERIFY2(containerRead, qPrintable(containerRead ? QString() : containerRead.error().message));
+        error = containerRead->problem;
+        const CgroupSample &container = *containerRead;
         QCOMPARE(container.eventsLocal->oomKill, 1);
         QCOMPARE(container.eventsLocal->oom, 1);
         QCOMPARE_OPT(container.anonBytes, 200 * MiB);
@@ -330,9 +361,15 @@ private Q_SLOTS:
     {
         const CgroupReader reader = v2Reader();
         QString error;
-        const CgroupSample service = reader.read(u"/batch.slice/report.service"_s, &error);
+        const Result<CgroupSample> serviceRead = reader.read(u"/batch.slice/report.service"_s);
+        QVERIFY2(serviceRead, qPrintable(serviceRead ? QString() : serviceRead.error().message));
+        error = serviceRead->problem;
+        const CgroupSample &service = *serviceRead;
         QCOMPARE_OPT(service.highBytes, 150 * MiB);
-        const CgroupSample root = reader.read(u"/"_s, &error);
+        const Result<CgroupSample> rootRead = reader.read(u"/"_s);
+        QVERIFY2(rootRead, qPrintable(rootRead ? QString() : rootRead.error().message));
+        error = rootRead->problem;
+        const CgroupSample &root = *rootRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(root.path, u"/"_s);
         QVERIFY(!root.usageBytes); // the v2 root has no memory.current
@@ -351,7 +388,10 @@ private Q_SLOTS:
         QFETCH(bool, v2);
         const CgroupReader reader = v2 ? v2Reader() : v1Reader();
         QString error = u"stale"_s;
-        const CgroupSample s = reader.read(u"/sparse"_s, &error);
+        const Result<CgroupSample> sRead = reader.read(u"/sparse"_s);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE_OPT(s.usageBytes, 4096);
         QVERIFY(!s.limitBytes);
@@ -369,18 +409,22 @@ private Q_SLOTS:
     void missingCgroupIsAnError()
     {
         const CgroupReader reader = v2Reader();
-        QString error;
-        const CgroupSample s = reader.read(u"/no/such/cgroup"_s, &error);
-        QVERIFY(error.contains(u"/no/such/cgroup"_s));
-        QVERIFY(!s.usageBytes);
-        QVERIFY(reader.processes(u"/no/such/cgroup"_s, false, &error).empty());
-        QVERIFY(!error.isEmpty());
+        const Result<CgroupSample> s = reader.read(u"/no/such/cgroup"_s);
+        QVERIFY(!s);
+        QCOMPARE(s.error().kind, Error::Kind::NotFound);
+        QVERIFY(s.error().message.contains(u"/no/such/cgroup"_s));
+        const Result<std::vector<ProcessReading>> procs = reader.processes(u"/no/such/cgroup"_s, false);
+        QVERIFY(!procs);
+        QCOMPARE(procs.error().kind, Error::Kind::NotFound);
     }
 
     void malformedFilesAreReported()
     {
         QString error;
-        const CgroupSample v1 = v1Reader().read(u"/broken"_s, &error);
+        const Result<CgroupSample> v1Read = v1Reader().read(u"/broken"_s);
+        QVERIFY2(v1Read, qPrintable(v1Read ? QString() : v1Read.error().message));
+        error = v1Read->problem;
+        const CgroupSample &v1 = *v1Read;
         QVERIFY2(error.contains(u"memory.usage_in_bytes"_s), qPrintable(error));
         // Named, not echoed: a file outside cgroupfs may hold anything (docs/security.md).
         QVERIFY2(error.contains(u"not the expected format"_s) && !error.contains(u"garbage"_s),
@@ -389,7 +433,10 @@ private Q_SLOTS:
         QCOMPARE_OPT(v1.limitBytes, 2); // the readable rest is still there
         QCOMPARE_OPT(v1.failcnt, 0);
 
-        const CgroupSample v2 = v2Reader().read(u"/broken"_s, &error);
+        const Result<CgroupSample> v2Read = v2Reader().read(u"/broken"_s);
+        QVERIFY2(v2Read, qPrintable(v2Read ? QString() : v2Read.error().message));
+        error = v2Read->problem;
+        const CgroupSample &v2 = *v2Read;
         QVERIFY2(error.contains(u"memory.max"_s), qPrintable(error));
         QVERIFY2(error.contains(u"not the expected format"_s) && !error.contains(u"12abc"_s),
                  qPrintable(error));
@@ -402,10 +449,10 @@ private Q_SLOTS:
     void readsProcesses()
     {
         const CgroupReader reader = v1Reader();
-        QString error;
         // cgroup.procs lists 1001, 1002 and 4242; 4242 has no /proc entry (exited) and is skipped.
-        const std::vector<ProcessReading> procs = reader.processes(u"/docker/"_s + kDocker1, false, &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const Result<std::vector<ProcessReading>> read = reader.processes(u"/docker/"_s + kDocker1, false);
+        QVERIFY2(read, qPrintable(read ? QString() : read.error().message));
+        const std::vector<ProcessReading> &procs = *read;
         QCOMPARE(procs.size(), size_t(2));
         const ProcessReading &py = procs[0];
         QCOMPARE(py.pid, 1001);
@@ -431,10 +478,10 @@ private Q_SLOTS:
     void readsProcessesRecursively()
     {
         const CgroupReader reader = v2Reader();
-        QString error;
-        QVERIFY(reader.processes(u"/batch.slice"_s, false, &error).empty());
-        const std::vector<ProcessReading> procs = reader.processes(u"/batch.slice"_s, true, &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(reader.processes(u"/batch.slice"_s, false).value().empty());
+        const Result<std::vector<ProcessReading>> read = reader.processes(u"/batch.slice"_s, true);
+        QVERIFY2(read, qPrintable(read ? QString() : read.error().message));
+        const std::vector<ProcessReading> &procs = *read;
         QCOMPARE(procs.size(), size_t(2));
         QCOMPARE(procs[0].pid, 3002);
         QCOMPARE(procs[0].comm, u"report-gen"_s);
@@ -450,7 +497,7 @@ private Q_SLOTS:
         QCOMPARE_OPT(procs[1].oomScoreAdj, 0);
         QVERIFY(!procs[1].oomScore);
 
-        const std::vector<ProcessReading> k8s = v1Reader().processes(u"/kubepods"_s, true, &error);
+        const std::vector<ProcessReading> k8s = v1Reader().processes(u"/kubepods"_s, true).value();
         QCOMPARE(k8s.size(), size_t(2));
         QCOMPARE(k8s[0].comm, u"java"_s);
         QCOMPARE_OPT(k8s[0].oomScoreAdj, 999);

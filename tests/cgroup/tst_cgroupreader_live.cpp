@@ -78,7 +78,10 @@ private Q_SLOTS:
         QTRY_COMPARE(readSysFile(u"/proc/%1/comm"_s.arg(pid)).trimmed(), QByteArray("sleep"));
 
         QString error;
-        const CgroupSample s = reader.read(childRel, &error);
+        const Result<CgroupSample> sRead = reader.read(childRel);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(s.version, 1);
         QCOMPARE(s.path, childRel);
@@ -99,18 +102,25 @@ private Q_SLOTS:
         QVERIFY(s.fileBytes);
 
         // The v1 root cannot be limited.
-        const CgroupSample root = reader.read(u"/"_s, &error);
+        const Result<CgroupSample> rootRead = reader.read(u"/"_s);
+        QVERIFY2(rootRead, qPrintable(rootRead ? QString() : rootRead.error().message));
+        error = rootRead->problem;
+        const CgroupSample &root = *rootRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY(root.usageBytes);
         QVERIFY(!root.limitBytes);
         QVERIFY(!root.effectiveLimitBytes);
 
-        const CgroupSample parent = reader.read(parentRel, &error);
+        const Result<CgroupSample> parentRead = reader.read(parentRel);
+        QVERIFY2(parentRead, qPrintable(parentRead ? QString() : parentRead.error().message));
+        error = parentRead->problem;
+        const CgroupSample &parent = *parentRead;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(parent.limitBytes.value_or(-1), 64 * MiB);
 
-        const std::vector<ProcessReading> procs = reader.processes(childRel, false, &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const Result<std::vector<ProcessReading>> procsRead = reader.processes(childRel, false);
+        QVERIFY2(procsRead, qPrintable(procsRead ? QString() : procsRead.error().message));
+        const std::vector<ProcessReading> &procs = *procsRead;
         QCOMPARE(procs.size(), size_t(1));
         QCOMPARE(procs[0].pid, pid);
         QCOMPARE(procs[0].comm, u"sleep"_s);
@@ -124,8 +134,8 @@ private Q_SLOTS:
                      + procs[0].rssShmemKb.value_or(0));
         QVERIFY(procs[0].state != 0);
         // The parent holds no process itself; recursively it has the sleeper.
-        QVERIFY(reader.processes(parentRel).empty());
-        QCOMPARE(reader.processes(parentRel, true).size(), size_t(1));
+        QVERIFY(reader.processes(parentRel).value().empty());
+        QCOMPARE(reader.processes(parentRel, true).value().size(), size_t(1));
         QCOMPARE(reader.cgroupOfProcess(pid).value_or(QString()), childRel);
 
         const std::vector<CgroupInfo> found = CgroupDiscovery(reader).discover();

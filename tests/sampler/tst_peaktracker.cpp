@@ -92,12 +92,12 @@ private Q_SLOTS:
         // v2: the per-descriptor reset is tried on cgroupfs only, so this copy is read, never
         // written; v1 without the opt-in is never written either.
         PeakTracker t(reader.memoryRoot(), reader.version(), false);
-        const CgroupSample first = reader.read(path);
+        const CgroupSample first = reader.read(path).value();
         QVERIFY(first.usageBytes && first.peakBytes);
         QCOMPARE(t.intervalPeak(path, first), std::int64_t(*first.usageBytes));
         const QByteArray before = readFile(file);
         QVERIFY(writeFileAtomically(file, QByteArray::number(*first.peakBytes + 64 * 1024 * 1024) + '\n'));
-        const CgroupSample second = reader.read(path);
+        const CgroupSample second = reader.read(path).value();
         QCOMPARE(t.intervalPeak(path, second), std::int64_t(*first.peakBytes + 64 * 1024 * 1024));
         QVERIFY(!t.exact(path));
         QCOMPARE(readFile(file), QByteArray::number(*first.peakBytes + 64 * 1024 * 1024) + '\n');

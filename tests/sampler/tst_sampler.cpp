@@ -162,7 +162,7 @@ private Q_SLOTS:
 
         const double before = boottimeNow();
         const CgroupReader reader(root, m_tmp->filePath(u"proc"_s));
-        const MemorySample m = toMemorySample(reader.read(u"/batch.slice/report.service"_s));
+        const MemorySample m = toMemorySample(reader.read(u"/batch.slice/report.service"_s).value());
         QCOMPARE(m.usageBytes, std::int64_t(52428800));
         QCOMPARE(m.limitBytes, std::int64_t(104857600));
         QCOMPARE(m.highBytes, MemorySample::kUnknown); // v1 has no memory.high
@@ -184,13 +184,13 @@ private Q_SLOTS:
                                     "9223372036854771712\n"));
         QVERIFY(writeFileAtomically(dir + u"/memory.limit_in_bytes"_s, "9223372036854771712\n"));
         QVERIFY(writeFileAtomically(root + u"/memory/memory.limit_in_bytes"_s, "9223372036854771712\n"));
-        QCOMPARE(toMemorySample(reader.read(u"/batch.slice/report.service"_s)).limitBytes,
+        QCOMPARE(toMemorySample(reader.read(u"/batch.slice/report.service"_s).value()).limitBytes,
                  MemorySample::kUnlimited);
 
-        // A cgroup that is not there: nothing is known, not even "unlimited".
-        const MemorySample gone = toMemorySample(reader.read(u"/no/such/cgroup"_s));
-        QCOMPARE(gone.usageBytes, MemorySample::kUnknown);
-        QCOMPARE(gone.limitBytes, MemorySample::kUnknown);
+        // A cgroup that is not there: no sample at all, not even "unlimited".
+        const Result<CgroupSample> gone = reader.read(u"/no/such/cgroup"_s);
+        QVERIFY(!gone);
+        QCOMPARE(gone.error().kind, Error::Kind::NotFound);
     }
 
     void mapsV2Sample()
@@ -212,7 +212,7 @@ private Q_SLOTS:
             "shmem 1000000\ninactive_file 50000000\nactive_file 40000000\nslab 2000000\n"));
 
         const CgroupReader reader(root, m_tmp->filePath(u"proc"_s));
-        const MemorySample m = toMemorySample(reader.read(kDocker1Path));
+        const MemorySample m = toMemorySample(reader.read(kDocker1Path).value());
         QCOMPARE(m.usageBytes, std::int64_t(300000000));
         QCOMPARE(m.limitBytes, MemorySample::kUnlimited);
         QCOMPARE(m.highBytes, std::int64_t(268435456));
@@ -228,7 +228,7 @@ private Q_SLOTS:
         QVERIFY(writeFileAtomically(dir + u"/memory.stat"_s, "anon 1\nkernel 4096\nslab 2000000\n"));
         QVERIFY(writeFileAtomically(dir + u"/memory.high"_s, "max\n"));
         QVERIFY(writeFileAtomically(root + u"/docker/memory.max"_s, "536870912\n"));
-        const MemorySample m2 = toMemorySample(reader.read(kDocker1Path));
+        const MemorySample m2 = toMemorySample(reader.read(kDocker1Path).value());
         QCOMPARE(m2.kernelBytes, std::int64_t(4096));
         QCOMPARE(m2.highBytes, MemorySample::kUnlimited);
         QCOMPARE(m2.limitBytes, std::int64_t(536870912)); // the parent's

@@ -60,7 +60,10 @@ private Q_SLOTS:
         QVERIFY(QFile::link(u"/dev/zero"_s, m_cgroup + u"/memory.limit_in_bytes"_s));
         const CgroupReader reader(m_dir.filePath(u"v1"_s), m_dir.filePath(u"proc"_s));
         QString error;
-        const CgroupSample s = reader.read(u"/docker/"_s + kContainer, &error);
+        const Result<CgroupSample> sRead = reader.read(u"/docker/"_s + kContainer);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.contains(u"symbolic link"_s), qPrintable(error));
         QVERIFY2(!error.contains(u"secret"_s) && !error.contains(u"root:"_s), qPrintable(error));
         QVERIFY(!s.usageBytes.has_value());
@@ -79,8 +82,8 @@ private Q_SLOTS:
             huge.write(line);
         huge.close();
         const CgroupReader reader(m_dir.filePath(u"v1"_s), m_dir.filePath(u"proc"_s));
-        QString error;
-        reader.read(u"/docker/"_s + kContainer, &error); // a blocking open of the FIFO would hang here
+        // A blocking open of the FIFO would hang here.
+        QString error = reader.read(u"/docker/"_s + kContainer).value().problem;
         QVERIFY2(error.contains(u"not a regular file"_s) || error.contains(u"larger than"_s)
                      || error.contains(u"symbolic link"_s),
                  qPrintable(error));
@@ -91,8 +94,7 @@ private Q_SLOTS:
         QFile::remove(m_cgroup + u"/memory.limit_in_bytes"_s);
         QFile::copy(kFixture + u"/memory/docker/"_s + kContainer + u"/memory.limit_in_bytes"_s,
                     m_cgroup + u"/memory.limit_in_bytes"_s);
-        error.clear();
-        reader.read(u"/docker/"_s + kContainer, &error);
+        error = reader.read(u"/docker/"_s + kContainer).value().problem;
         QVERIFY2(error.contains(u"not a regular file"_s) || error.contains(u"larger than"_s),
                  qPrintable(error));
     }
@@ -107,7 +109,10 @@ private Q_SLOTS:
         f.close();
         const CgroupReader reader(m_dir.filePath(u"v1"_s), m_dir.filePath(u"proc"_s));
         QString error;
-        const CgroupSample s = reader.read(u"/"_s, &error);
+        const Result<CgroupSample> sRead = reader.read(u"/"_s);
+        QVERIFY2(sRead, qPrintable(sRead ? QString() : sRead.error().message));
+        error = sRead->problem;
+        const CgroupSample &s = *sRead;
         QVERIFY2(error.contains(u"memory.usage_in_bytes"_s) && error.contains(u"not the expected format"_s),
                  qPrintable(error));
         QVERIFY2(!error.contains(u"secret"_s) && !error.contains(u"root:"_s), qPrintable(error));
