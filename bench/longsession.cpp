@@ -29,6 +29,10 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -77,6 +81,39 @@ double residentMiB()
     if (!statm.open(QIODevice::ReadOnly))
         return 0;
     return statm.readAll().split(' ').value(1).toDouble() * 4096.0 / 1048576.0;
+}
+
+// Where the resident memory is: anonymous (the heap, thread stacks), file-backed (the binary and
+// libraries, mapped files), shared (SQLite's WAL index); and what malloc has handed out and not
+// got back (a heap that grows without it is fragmentation, not a leak).
+struct MemoryParts {
+    double anonMiB = 0;
+    double fileMiB = 0;
+    double shmemMiB = 0;
+    double heapInUseMiB = 0;
+};
+
+MemoryParts memoryParts()
+{
+    MemoryParts m;
+    QFile status(u"/proc/self/status"_s);
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            const QList<QByteArray> f = line.simplified().split(' ');
+            const double mib = f.value(1).toDouble() / 1024.0;
+            if (f.value(0) == "RssAnon:")
+                m.anonMiB = mib;
+            else if (f.value(0) == "RssFile:")
+                m.fileMiB = mib;
+            else if (f.value(0) == "RssShmem:")
+                m.shmemMiB = mib;
+        }
+    }
+#ifdef __GLIBC__
+    const struct mallinfo2 mi = mallinfo2();
+    m.heapInUseMiB = double(mi.uordblks + mi.hblkhd) / 1048576.0;
+#endif
+    return m;
 }
 
 QString cgroupPath(int i)
@@ -161,6 +198,7 @@ struct Figures {
         double minute = 0;
         double rssMiB = 0;
         qint64 points = 0;
+        MemoryParts parts = memoryParts();
     };
     std::vector<Minute> curve;
     qint64 maxPoints = 0;
@@ -228,6 +266,10 @@ void printFigures(const Figures &f, double rssStart, double rssEnd)
     std::printf("  minute: resident MiB / points the chart holds:");
     for (const Figures::Minute &m : f.curve)
         std::printf(" %.1f:%.1f/%lld", m.minute, m.rssMiB, m.points);
+    std::printf("\n  minute: resident anon / file / shmem MiB, malloc in use MiB:");
+    for (const Figures::Minute &m : f.curve)
+        std::printf(" %.1f:%.1f/%.1f/%.1f,%.1f", m.minute, m.parts.anonMiB, m.parts.fileMiB, m.parts.shmemMiB,
+                    m.parts.heapInUseMiB);
     std::printf("\n  points the chart held at most: %lld\n", f.maxPoints);
 }
 
