@@ -199,6 +199,19 @@ QString describeMalformed(std::string_view s)
     return u"(%1 bytes, not the expected format)"_s.arg(s.size());
 }
 
+// What read() and processes() say when a path cannot be read at all.
+Error escapesRoot(const QString &relPath)
+{
+    return {Error::Kind::Invalid, u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath)};
+}
+
+// A cgroup directory that did not open: gone (or never there) is NotFound, anything else Io.
+Error cannotOpen(const QString &path, int err)
+{
+    return {err == ENOENT || err == ENOTDIR ? Error::Kind::NotFound : Error::Kind::Io,
+            u"cannot open cgroup %1: %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(err)))};
+}
+
 std::string toNative(const QString &path)
 {
     const QByteArray bytes = QFile::encodeName(path);
@@ -544,18 +557,15 @@ Result<CgroupSample> CgroupReader::read(const QString &relPath) const
     s.version = int(m_version);
     const std::optional<QString> normalized = normalizePath(relPath);
     if (!normalized)
-        return fail(Error::Kind::Invalid, u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
+        return tl::unexpected(escapesRoot(relPath));
     s.path = *normalized;
     if (m_version == CgroupVersion::None)
         return fail(Error::Kind::NotFound, u"no cgroup memory controller found under %1"_s.arg(m_cgroupRoot));
 
     const std::string absDir = toNative(s.path == u"/" ? m_memoryRoot : m_memoryRoot + s.path);
     const Fd dir(::open(absDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd < 0) {
-        const int err = errno;
-        return fail(err == ENOENT || err == ENOTDIR ? Error::Kind::NotFound : Error::Kind::Io,
-                    u"cannot open cgroup %1: %2"_s.arg(s.path, QString::fromLocal8Bit(std::strerror(err))));
-    }
+    if (dir.fd < 0)
+        return tl::unexpected(cannotOpen(s.path, errno));
 
     SampleFiles files(dir.fd, s.path);
     if (m_version == CgroupVersion::V1)
@@ -573,15 +583,11 @@ Result<std::vector<ProcessReading>> CgroupReader::processes(const QString &relPa
     std::vector<ProcessReading> result;
     const std::optional<QString> normalized = normalizePath(relPath);
     if (!normalized)
-        return fail(Error::Kind::Invalid, u"cgroup path \"%1\" leaves the hierarchy root"_s.arg(relPath));
+        return tl::unexpected(escapesRoot(relPath));
     const std::string absDir = toNative(*normalized == u"/" ? m_memoryRoot : m_memoryRoot + *normalized);
     const Fd dir(::open(absDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd < 0) {
-        const int err = errno;
-        return fail(
-            err == ENOENT || err == ENOTDIR ? Error::Kind::NotFound : Error::Kind::Io,
-            u"cannot open cgroup %1: %2"_s.arg(*normalized, QString::fromLocal8Bit(std::strerror(err))));
-    }
+    if (dir.fd < 0)
+        return tl::unexpected(cannotOpen(*normalized, errno));
     FileBuffer buf;
     std::vector<qint64> pids;
     if (!collectPids(dir.fd, recursive, buf, pids, 0))
