@@ -119,6 +119,7 @@ struct LogImport {
             storing->finish();
     }
 };
+
 } // namespace
 
 ImportResult Workspace::importLogFile(const QString &filePath, const ProgressFn &progress)
