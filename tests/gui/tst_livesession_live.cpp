@@ -114,8 +114,13 @@ private Q_SLOTS:
         QVERIFY2(drop != samples.end(), "usage never fell after the kill");
         const qint64 before = (drop - 1)->timestampMs;
         const qint64 after = drop->timestampMs;
+        // The kernel prints the report, then kills; the victim's memory is freed as it exits (or
+        // the OOM reaper frees it), which on a loaded machine takes a while: a sample may still
+        // read the full usage up to half a second after the placed kill (111 ms seen with a
+        // parallel build). The kill is never placed after the usage fell.
+        constexpr qint64 kFreeingMs = 500;
         QVERIFY2(
-            placedMs >= before - kIntervalMs && placedMs <= after + kIntervalMs,
+            placedMs >= before - kFreeingMs && placedMs <= after + kIntervalMs,
             qPrintable(
                 u"kill placed at %1, usage fell between %2 and %3"_s.arg(placedMs).arg(before).arg(after)));
         qInfo("kill placed %lld ms after the last full sample, %lld ms before the first empty one",
