@@ -1,133 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "deaths.h"
-
-#include "cgrouppath.h"
-
-#include <QHash>
-#include <QSet>
+// The deaths table: the kernel kills (held for the joins, or finished at once), the facts that
+// need every row, the order. The joins of the other inputs are in deathjoins.cpp.
+#include "deathbuilder.h"
 
 #include <algorithm>
+#include <iterator>
 
 using namespace Qt::StringLiterals;
 
-namespace oomscope {
-
-namespace {
-
-using Kind = KillerLine::Kind;
-
-// The indices a key maps to, by reference (QHash::value copies the vector: per eviction, a copy of
-// every kubelet line of its source so far).
-template<typename Key>
-const std::vector<std::size_t> &indicesOf(const QHash<Key, std::vector<std::size_t>> &index, const Key &key)
-{
-    static const std::vector<std::size_t> none;
-    const auto it = index.constFind(key);
-    return it == index.cend() ? none : *it;
-}
-
-bool memoryKiller(Killer k)
-{
-    return k == Killer::KernelMemcg || k == Killer::KernelGlobal || k == Killer::SystemdOomd
-        || k == Killer::Earlyoom || k == Killer::RuntimeOom || k == Killer::KubeletEviction;
-}
-
-bool isKernel(Killer k)
-{
-    return k == Killer::KernelMemcg || k == Killer::KernelGlobal;
-}
-
-QString lastComponent(const QString &path)
-{
-    const qsizetype slash = path.lastIndexOf(u'/');
-    return slash < 0 ? path : path.mid(slash + 1);
-}
-
-DeathEvidence evidenceOf(const SourcedKillerLine &l)
-{
-    return DeathEvidence {l.source, l.line.line, l.line.text};
-}
-
-class Builder
-{
-public:
-    explicit Builder(const DeathInputs &in)
-        : m_in(in)
-    {
-        for (const KubeRecordInput &r : in.kube) {
-            m_dir.add(r.pods);
-            for (const KubePod &p : r.pods)
-                if (!m_podSources.contains(p.uid))
-                    m_podSources.insert(p.uid, r.source);
-        }
-    }
-
-    std::vector<Death> run();
-
-private:
-    // Times as milliseconds since the epoch, each converted once: a local-time QDateTime asks the
-    // C library for the zone on every conversion (a stat of /etc/localtime each time).
-    static std::optional<qint64> msOf(const std::optional<QDateTime> &t)
-    {
-        if (!t || !t->isValid())
-            return std::nullopt;
-        return t->toMSecsSinceEpoch();
-    }
-    // Within the tolerance in whole seconds, as QDateTime::secsTo counts them.
-    bool nearMs(std::optional<qint64> a, std::optional<qint64> b) const
-    {
-        return a && b && std::abs(*a - *b) / 1000 <= qint64(m_in.toleranceSeconds);
-    }
-    // Times that cannot be compared (one side unknown) do not rule a join out.
-    bool compatibleMs(std::optional<qint64> a, std::optional<qint64> b) const
-    {
-        return !a || !b || nearMs(a, b);
-    }
-    bool compatible(const std::optional<QDateTime> &a, const std::optional<QDateTime> &b) const
-    {
-        return compatibleMs(msOf(a), msOf(b));
-    }
-    void name(Death &d) const;
-    void addKernel();
-    void addLines();
-    void addOomd(const SourcedKillerLine &l);
-    void addEarlyoom(const SourcedKillerLine &l);
-    void addEviction(const SourcedKillerLine &l);
-    void addRuntime(const SourcedKillerLine &l);
-    void addUnitOomKilled(const SourcedKillerLine &l);
-    void addKube();
-    void addPod(const KubeRecordInput &record, const KubePod &pod);
-    void addTermination(const QString &source, const KubePod &pod, const KubeContainerStatus &status,
-                        const KubeTermination &t, bool current);
-    void addKubeEvent(const QString &source, const KubeEvent &e);
-    void finishFacts();
-    QString podSource(const QString &podUid) const { return m_podSources.value(podUid); }
-    DeathRow *findByContainer(const QString &containerId, const QString &podUid, const QString &container,
-                              const std::optional<QDateTime> &time, bool memoryOnly);
-    DeathRow *findEviction(const QString &ns, const QString &pod);
-    // Every join looks its candidates up by key instead of walking all rows: a log of thousands of
-    // kills (a crash-looping container, a node under pressure for days) joins in n·log n, and a
-    // line attaches to the kill it belongs to, not to every kill of the same name.
-    void push(DeathRow &&row);
-    void indexKeys(std::size_t row); // after a row's containerId or podUid was filled in
-
-    const DeathInputs &m_in;
-    PodDirectory m_dir;
-    QHash<QString, QString> m_podSources; // pod UID -> the record that holds the pod
-    std::vector<DeathRow> m_rows;
-    QHash<QString, std::vector<std::size_t>> m_byContainerId, m_byPodUid, m_kernelByUnit, m_evictionByPod;
-    QHash<std::int64_t, std::vector<std::size_t>> m_kernelByPid, m_earlyoomByPid;
-    std::vector<std::pair<QString, QString>> m_indexedKeys; // per row: the containerId, podUid indexed
-    std::vector<std::optional<qint64>> m_timeMs; // per row: its time (msOf), kept in step with it
-    std::vector<bool> m_unitLineTaken; // per row: a "unit: … killed by the OOM killer" line joined it
-    QHash<QString, std::size_t> m_unitCursor; // per unit: rows before it are all taken
-    QHash<QString, std::vector<std::size_t>> m_oomdUnitLines; // unit -> its systemd "killed N" lines
-    QHash<QString, std::size_t> m_lastLowMemory; // source -> index of its latest earlyoom report so far
-    QHash<QString, std::vector<std::size_t>> m_kubeletLines; // source -> its kubelet lines so far
-};
+namespace oomscope::deathtable {
 
 void Builder::push(DeathRow &&row)
 {
+    row.order = m_nextOrder++;
     const std::size_t i = m_rows.size();
     const Death &d = row.death;
     if (isKernel(d.killer)) {
@@ -196,138 +81,183 @@ void Builder::name(Death &d) const
 
 void Builder::addKernel()
 {
-    for (const KernelKill &k : m_in.kernel) {
-        const bool memcg = k.constraint == Constraint::Memcg
-            || (k.constraint == Constraint::Unknown && !k.oomMemcg.isEmpty() && k.oomMemcg != u"/"_s);
-        auto row = [&](std::int64_t pid, const QString &comm) {
-            DeathRow r;
-            Death &d = r.death;
-            d.killer = memcg ? Killer::KernelMemcg : Killer::KernelGlobal;
-            d.time = k.wallTime;
-            d.uptimeSeconds = k.uptimeSeconds;
-            d.node = k.host;
-            d.cgroup = k.taskMemcg.isEmpty() ? k.oomMemcg : k.taskMemcg;
-            d.pid = pid;
-            d.comm = comm;
-            d.eventId = k.eventId;
-            d.evidence = k.evidence;
-            d.confidence = DeathConfidence::High;
-            name(d);
-            if (!memcg && !d.pod.isEmpty())
-                r.facts.push_back(
-                    {DeathFact::Kind::KernelGlobalInContainer, comm, pid, d.container, {}, {}, {}});
-            if (!k.wallTime && !m_in.kube.empty())
-                r.facts.push_back({DeathFact::Kind::TimesUnjoinable, comm, pid, d.container, {}, {}, {}});
-            push(std::move(r));
-        };
-        row(k.pid, k.comm);
-        for (const auto &[pid, comm] : k.groupKilled)
-            row(pid, comm);
-    }
+    for (const KernelKill &k : m_in.kernel)
+        addKill(k);
+    if (m_streams.nextKill)
+        for (KernelKill k; m_streams.nextKill(k);)
+            addKill(k);
 }
 
-void Builder::addOomd(const SourcedKillerLine &l)
+void Builder::addKill(const KernelKill &k)
 {
-    DeathRow r;
-    Death &d = r.death;
-    d.killer = Killer::SystemdOomd;
-    d.time = l.line.wallTime;
-    d.uptimeSeconds = l.line.uptimeSeconds;
-    d.node = l.line.host;
-    d.cgroup = l.line.cgroup;
-    d.evidence.push_back(evidenceOf(l));
-    d.confidence = DeathConfidence::High;
-    r.facts.push_back({DeathFact::Kind::OomdRule, {}, 0, {}, {}, {}, l.line.rule + u": "_s + l.line.detail});
-    // systemd's own line about the same unit: "<unit>: systemd-oomd killed N process(es) in this unit."
-    for (std::size_t i : indicesOf(m_oomdUnitLines, lastComponent(d.cgroup))) {
-        const SourcedKillerLine &o = m_in.lines[i];
-        if (compatible(o.line.wallTime, d.time))
-            d.evidence.push_back(evidenceOf(o));
-    }
-    name(d);
-    push(std::move(r));
-}
-
-void Builder::addEarlyoom(const SourcedKillerLine &l)
-{
-    // A SIGKILL after a SIGTERM to the same process is one death.
-    for (std::size_t i : indicesOf(m_earlyoomByPid, std::int64_t(l.line.pid.value_or(0)))) {
-        DeathRow &r = m_rows[i];
+    const bool memcg = k.constraint == Constraint::Memcg
+        || (k.constraint == Constraint::Unknown && !k.oomMemcg.isEmpty() && k.oomMemcg != u"/"_s);
+    std::vector<DeathRow> rows;
+    auto row = [&](std::int64_t pid, const QString &comm) {
+        DeathRow r;
         Death &d = r.death;
-        if (d.killer == Killer::Earlyoom && d.pid == l.line.pid && d.node == l.line.host
-            && compatibleMs(m_timeMs[i], msOf(l.line.wallTime)) && !d.evidence.empty()
-            && d.evidence.front().source == l.source) {
-            d.evidence.push_back(evidenceOf(l));
-            if (l.line.signal == 9) {
-                d.confidence = DeathConfidence::High;
-                r.facts.back().detail = u"SIGTERM, then SIGKILL"_s;
-            }
-            return;
-        }
+        d.killer = memcg ? Killer::KernelMemcg : Killer::KernelGlobal;
+        d.time = k.wallTime;
+        d.uptimeSeconds = k.uptimeSeconds;
+        d.node = k.host;
+        d.cgroup = k.taskMemcg.isEmpty() ? k.oomMemcg : k.taskMemcg;
+        d.pid = pid;
+        d.comm = comm;
+        d.eventId = k.eventId;
+        d.evidence = k.evidence;
+        d.confidence = DeathConfidence::High;
+        name(d);
+        if (!memcg && !d.pod.isEmpty())
+            r.facts.push_back({DeathFact::Kind::KernelGlobalInContainer, comm, pid, d.container, {}, {}, {}});
+        if (!k.wallTime && !m_in.kube.empty())
+            r.facts.push_back({DeathFact::Kind::TimesUnjoinable, comm, pid, d.container, {}, {}, {}});
+        rows.push_back(std::move(r));
+    };
+    row(k.pid, k.comm);
+    for (const auto &[pid, comm] : k.groupKilled)
+        row(pid, comm);
+    // The rows of one report stay together: held, or finished, all of them.
+    const bool hold = lookedUp(rows);
+    for (DeathRow &r : rows) {
+        if (hold)
+            push(std::move(r));
+        else
+            finishAlone(std::move(r));
     }
-    DeathRow r;
-    Death &d = r.death;
-    d.killer = Killer::Earlyoom;
-    d.time = l.line.wallTime;
-    d.uptimeSeconds = l.line.uptimeSeconds;
-    d.node = l.line.host;
-    d.pid = l.line.pid;
-    d.comm = l.line.comm;
-    d.confidence = l.line.signal == 9 ? DeathConfidence::High : DeathConfidence::Medium;
-    // The low-memory report that made earlyoom act: the last one before, in the same source.
-    if (const auto low = m_lastLowMemory.constFind(l.source); low != m_lastLowMemory.cend())
-        d.evidence.push_back(evidenceOf(m_in.lines[*low]));
-    d.evidence.push_back(evidenceOf(l));
-    r.facts.push_back({DeathFact::Kind::EarlyoomSignal,
-                       d.comm,
-                       d.pid.value_or(0),
-                       {},
-                       {},
-                       {},
-                       l.line.signal == 9 ? u"SIGKILL"_s : u"SIGTERM"_s});
-    push(std::move(r));
 }
 
-void Builder::addEviction(const SourcedKillerLine &l)
+bool Builder::lookedUp(const std::vector<DeathRow> &rows)
 {
-    DeathRow r;
-    Death &d = r.death;
-    d.killer = Killer::KubeletEviction;
-    d.time = l.line.wallTime;
-    d.uptimeSeconds = l.line.uptimeSeconds;
-    d.node = l.line.host;
-    d.namespaceName = l.line.namespaceName;
-    d.pod = l.line.pod;
-    d.podUid = l.line.podUid;
-    d.confidence = DeathConfidence::Medium;
-    QString resource;
-    std::vector<DeathEvidence> before;
-    const QString ref = d.namespaceName + u'/' + d.pod;
-    // The kubelet's lines of this source before this one, newest first.
-    const std::vector<std::size_t> &kubelet = indicesOf(m_kubeletLines, l.source);
-    for (auto it = kubelet.rbegin(); it != kubelet.rend(); ++it) {
-        const SourcedKillerLine &p = m_in.lines[*it];
-        if (!compatible(p.line.wallTime, d.time))
-            continue;
-        if (p.line.kind == Kind::KubeletRanked && before.empty() && p.line.rankedPods.contains(ref))
-            before.push_back(evidenceOf(p));
-        if (p.line.kind == Kind::KubeletReclaim) {
-            resource = p.line.rule;
-            before.push_back(evidenceOf(p));
-            break;
-        }
-        if (p.line.kind == Kind::KubeletEvicted)
-            break; // the previous eviction's lines are not this one's
+    if (m_streams.holdEveryKill)
+        return true;
+    // A lookup takes the first row (in the order rows were made) that matches it at a compatible
+    // time; a row stops matching only when an earlier lookup changed it (filled in its time or
+    // container ID), and each lookup changes at most one row. So a lookup ends on one of the first
+    // (lookups + 1) kills that match it as they come, or on a row another lookup changed — held
+    // the same way. A kill is held while any lookup it matches has held fewer (it is counted to
+    // the first such lookup, so the others hold a little more than they need, never less); the
+    // other kills are never looked up: they are finished now.
+    for (const DeathRow &r : rows) {
+        const Death &d = r.death;
+        const std::optional<qint64> ms = msOf(d.time);
+        // Found by its container ID: matches by ID. Found by its pod: matches when one side has no ID.
+        auto take = [&](std::size_t q, bool byId) {
+            ContainerLookup &c = m_containerLookups[q];
+            if (c.held == m_holdPerLookup || !compatibleMs(ms, c.ms)
+                || !(byId || c.containerId.isEmpty() || d.containerId.isEmpty()))
+                return false;
+            ++c.held;
+            return true;
+        };
+        if (!d.containerId.isEmpty())
+            for (std::size_t q : indicesOf(m_lookupByContainerId, d.containerId))
+                if (take(q, true))
+                    return true;
+        if (!d.podUid.isEmpty())
+            for (std::size_t q : indicesOf(m_lookupByPodUid, d.podUid))
+                if (take(q, false))
+                    return true;
+        if (d.pid)
+            for (std::size_t q : indicesOf(m_lookupByPid, std::int64_t(*d.pid))) {
+                PidLookup &p = m_pidLookups[q];
+                if (p.held < m_holdPerLookup && compatibleMs(ms, p.ms)) {
+                    ++p.held;
+                    return true;
+                }
+            }
+        // systemd's unit lines join every kill of the unit near them in time (addUnitOomKilled).
+        if (ms)
+            if (const auto times = m_unitLineMs.constFind(lastComponent(d.cgroup));
+                times != m_unitLineMs.cend()) {
+                const auto at = std::lower_bound(times->begin(), times->end(), *ms);
+                if ((at != times->end() && nearMs(*at, ms))
+                    || (at != times->begin() && nearMs(*(at - 1), ms)))
+                    return true;
+            }
     }
-    if (!resource.isEmpty() && resource != u"memory"_s)
-        return; // disk or inode pressure: not a death by memory
-    if (resource == u"memory"_s)
-        d.confidence = DeathConfidence::High;
-    std::reverse(before.begin(), before.end());
-    d.evidence = std::move(before);
-    d.evidence.push_back(evidenceOf(l));
-    name(d);
-    push(std::move(r));
+    return false;
+}
+
+void Builder::indexLookups()
+{
+    auto addContainer = [this](const QString &containerId, const QString &podUid, std::optional<qint64> ms) {
+        const std::size_t q = m_containerLookups.size();
+        m_containerLookups.push_back({containerId, podUid, ms, 0});
+        if (!containerId.isEmpty())
+            m_lookupByContainerId[containerId].push_back(q);
+        if (!podUid.isEmpty())
+            m_lookupByPodUid[podUid].push_back(q);
+    };
+    for (const SourcedKillerLine &l : m_in.lines) {
+        if (l.line.kind == Kind::UnitOomKilled && l.line.wallTime && l.line.wallTime->isValid())
+            m_unitLineMs[l.line.unit].push_back(*msOf(l.line.wallTime));
+        if (l.line.kind == Kind::RuntimeOom || (l.line.kind == Kind::RuntimeExit && l.line.exitCode == 137)) {
+            const Death probe = runtimeProbe(l);
+            addContainer(probe.containerId, probe.podUid, msOf(l.line.wallTime));
+        }
+    }
+    for (std::vector<qint64> &times : m_unitLineMs)
+        std::sort(times.begin(), times.end());
+    for (const KubeRecordInput &record : m_in.kube) {
+        for (const KubePod &pod : record.pods) {
+            if (pod.evicted())
+                continue;
+            for (const KubeContainerStatus &s : pod.statuses)
+                for (const std::optional<KubeTermination> *t : {&s.state.terminated, &s.lastState.terminated})
+                    if (*t && deathByTermination(**t))
+                        addContainer(terminationContainerId(s, **t), pod.uid, msOf(finishedTime(**t)));
+        }
+        for (const KubeEvent &e : record.events)
+            if (namesKilledPid(e))
+                forEachNumber(e.message, [&](std::int64_t pid) {
+                    m_lookupByPid[pid].push_back(m_pidLookups.size());
+                    m_pidLookups.push_back({msOf(kubeEventTime(e)), 0});
+                });
+    }
+    m_holdPerLookup = m_containerLookups.size() + 1;
+}
+
+void Builder::addRunningContainerFact(DeathRow &r) const
+{
+    Death &d = r.death;
+    if (!isKernel(d.killer) || d.exitCode || d.podUid.isEmpty() || d.container.isEmpty())
+        return;
+    // The kernel killed a process of a container that is running since before the kill.
+    const KubePod *pod = m_dir.pod(d.podUid);
+    const KubeContainerStatus *s = pod ? pod->status(d.container) : nullptr;
+    if (s && s->state.kind == KubeContainerState::Kind::Running
+        && (!d.time || !s->state.startedAt.isValid() || s->state.startedAt <= *d.time)) {
+        d.restartCount = s->restartCount;
+        d.evidence.push_back({podSource(d.podUid), 0, runningContainerEvidenceText(*pod, *s)});
+        r.facts.insert(r.facts.begin(),
+                       {DeathFact::Kind::ChildDiedContainerRunning,
+                        d.comm,
+                        d.pid.value_or(0),
+                        d.container,
+                        s->restartCount,
+                        {},
+                        {}});
+    }
+}
+
+void Builder::noteKernelPod(const Death &d)
+{
+    if (!isKernel(d.killer))
+        return;
+    if (!d.podUid.isEmpty())
+        m_kernelPodUids.insert(d.podUid);
+    if (!d.pod.isEmpty())
+        m_kernelPods.insert(d.namespaceName + u'/' + d.pod);
+}
+
+void Builder::finishAlone(DeathRow &&r)
+{
+    // What finishFacts and run() do for a held kernel row; nothing else will change this one.
+    r.order = m_nextOrder++;
+    noteKernelPod(r.death);
+    addRunningContainerFact(r);
+    r.death.notes = explainDeathFacts(r.facts);
+    m_streams.finished({r.order, std::move(r.death)});
 }
 
 DeathRow *Builder::findByContainer(const QString &containerId, const QString &podUid,
@@ -372,338 +302,18 @@ DeathRow *Builder::findEviction(const QString &ns, const QString &pod)
     return nullptr;
 }
 
-void Builder::addRuntime(const SourcedKillerLine &l)
-{
-    Death probe;
-    probe.containerId = l.line.containerId;
-    probe.podUid = l.line.podUid;
-    probe.cgroup = l.line.cgroup;
-    name(probe);
-    const bool oom = l.line.kind == Kind::RuntimeOom;
-    if (!oom && l.line.exitCode != 137)
-        return;
-    if (DeathRow *r = findByContainer(probe.containerId, probe.podUid, {}, l.line.wallTime, true);
-        r && (oom ? true : !r->death.exitCode)) {
-        r->death.evidence.push_back(evidenceOf(l));
-        if (!oom)
-            r->death.exitCode = l.line.exitCode;
-        return;
-    }
-    DeathRow r;
-    Death &d = r.death;
-    d = probe;
-    d.killer = oom ? Killer::RuntimeOom : Killer::SigkillOther;
-    d.time = l.line.wallTime;
-    d.uptimeSeconds = l.line.uptimeSeconds;
-    d.node = l.line.host;
-    d.pid = l.line.pid;
-    d.comm = l.line.comm;
-    d.exitCode = l.line.exitCode;
-    if (d.namespaceName.isEmpty())
-        d.namespaceName = l.line.namespaceName;
-    if (d.pod.isEmpty())
-        d.pod = l.line.pod;
-    if (d.container.isEmpty())
-        d.container = l.line.container;
-    d.evidence.push_back(evidenceOf(l));
-    d.confidence = DeathConfidence::Medium;
-    r.facts.push_back(
-        {oom ? DeathFact::Kind::RuntimeOomWithoutKernelReport : DeathFact::Kind::SigkillNoMemoryEvidence,
-         d.comm,
-         d.pid.value_or(0),
-         d.container,
-         {},
-         d.exitCode,
-         {}});
-    push(std::move(r));
-}
-
-void Builder::addUnitOomKilled(const SourcedKillerLine &l)
-{
-    // systemd's "<unit>: A process of this unit has been killed by the OOM killer." is printed once
-    // per kill: it joins the nearest kill in that unit that no such line joined yet (with the
-    // processes the same report killed), else the nearest one. Not every kill of the unit within the
-    // tolerance: a unit killed a thousand times would give each kill a thousand lines.
-    const auto rows = m_kernelByUnit.constFind(l.line.unit);
-    if (rows == m_kernelByUnit.cend() || !l.line.wallTime || !l.line.wallTime->isValid())
-        return;
-    const std::vector<std::size_t> &candidates = *rows;
-    const qint64 lineMs = *msOf(l.line.wallTime);
-    std::size_t &cursor = m_unitCursor[l.line.unit]; // candidates before it are all taken
-    while (cursor < candidates.size() && m_unitLineTaken[candidates[cursor]])
-        ++cursor;
-    auto nearest = [&](std::size_t from, bool untakenOnly) {
-        std::optional<std::size_t> best;
-        qint64 bestGap = 0;
-        for (std::size_t c = from; c < candidates.size(); ++c) {
-            const std::size_t i = candidates[c];
-            const Death &d = m_rows[i].death;
-            if ((untakenOnly && m_unitLineTaken[i]) || !nearMs(m_timeMs[i], lineMs)
-                || !d.cgroup.endsWith(u'/' + l.line.unit))
-                continue;
-            const qint64 gap = std::abs(*m_timeMs[i] - lineMs);
-            if (!best || gap < bestGap) {
-                best = i;
-                bestGap = gap;
-                if (gap == 0)
-                    break;
-            }
-        }
-        return best;
-    };
-    std::optional<std::size_t> chosen = nearest(cursor, true);
-    if (!chosen)
-        chosen = nearest(0, false);
-    if (!chosen)
-        return;
-    // The processes one report killed (memory.oom.group) are rows next to each other.
-    const std::optional<qint64> event = m_rows[*chosen].death.eventId;
-    std::size_t first = *chosen;
-    while (event && first > 0 && m_rows[first - 1].death.eventId == event
-           && isKernel(m_rows[first - 1].death.killer))
-        --first;
-    for (std::size_t i = first; i < m_rows.size(); ++i) {
-        if (i != *chosen && (!event || m_rows[i].death.eventId != event || !isKernel(m_rows[i].death.killer)))
-            break;
-        if (i != *chosen && !nearMs(m_timeMs[i], lineMs))
-            continue;
-        m_rows[i].death.evidence.push_back(evidenceOf(l));
-        m_unitLineTaken[i] = true;
-    }
-}
-
-void Builder::addLines()
-{
-    // Kernel OOMs first (above), then killers, then runtime lines that join onto them.
-    for (std::size_t i = 0; i < m_in.lines.size(); ++i)
-        if (m_in.lines[i].line.kind == Kind::OomdUnitKilled)
-            m_oomdUnitLines[m_in.lines[i].line.unit].push_back(i);
-    for (std::size_t i = 0; i < m_in.lines.size(); ++i) {
-        const SourcedKillerLine &l = m_in.lines[i];
-        switch (l.line.kind) {
-        case Kind::OomdKill:
-            addOomd(l);
-            break;
-        case Kind::EarlyoomLowMemory:
-            m_lastLowMemory.insert(l.source, i);
-            break;
-        case Kind::EarlyoomKill:
-            addEarlyoom(l);
-            break;
-        case Kind::KubeletRanked:
-        case Kind::KubeletReclaim:
-            m_kubeletLines[l.source].push_back(i);
-            break;
-        case Kind::KubeletEvicted:
-            addEviction(l);
-            m_kubeletLines[l.source].push_back(i);
-            break;
-        default:
-            break;
-        }
-    }
-    for (const SourcedKillerLine &l : m_in.lines) {
-        if (l.line.kind == Kind::UnitOomKilled) {
-            addUnitOomKilled(l);
-        } else if (l.line.kind == Kind::RuntimeOom || l.line.kind == Kind::RuntimeExit) {
-            addRuntime(l);
-        }
-    }
-}
-
-} // namespace
-
-namespace {
-
-void Builder::addTermination(const QString &source, const KubePod &pod, const KubeContainerStatus &status,
-                             const KubeTermination &t, bool current)
-{
-    const bool oomKilled = t.reason == u"OOMKilled"_s;
-    if (!oomKilled && t.exitCode != 137)
-        return;
-    const QString id = bareContainerId(t.containerId.isEmpty() ? status.containerId : t.containerId);
-    const std::optional<QDateTime> finished =
-        t.finishedAt.isValid() ? std::optional(t.finishedAt) : std::nullopt;
-    const DeathEvidence evidence {source, 0, terminationEvidenceText(pod, status, t, current)};
-    if (DeathRow *r = findByContainer(id, pod.uid, status.name, finished, true)) {
-        Death &d = r->death;
-        d.evidence.push_back(evidence);
-        d.exitCode = t.exitCode;
-        d.restartCount = status.restartCount;
-        if (d.containerId.isEmpty())
-            d.containerId = id;
-        indexKeys(std::size_t(r - m_rows.data()));
-        if (d.container.isEmpty())
-            d.container = status.name;
-        if (!d.time && finished) {
-            d.time = finished;
-            m_timeMs[std::size_t(r - m_rows.data())] = msOf(d.time);
-        }
-        if (isKernel(d.killer))
-            r->facts.push_back({DeathFact::Kind::KernelKillRestarted, d.comm, d.pid.value_or(0), status.name,
-                                status.restartCount, t.exitCode, t.reason});
-        return;
-    }
-    DeathRow r;
-    Death &d = r.death;
-    d.killer = oomKilled ? Killer::RuntimeOom : Killer::SigkillOther;
-    d.time = finished;
-    d.node = pod.nodeName;
-    d.namespaceName = pod.namespaceName;
-    d.pod = pod.name;
-    d.podUid = pod.uid;
-    d.container = status.name;
-    d.containerId = id;
-    d.exitCode = t.exitCode;
-    d.restartCount = status.restartCount;
-    d.confidence = DeathConfidence::Medium;
-    d.evidence.push_back(evidence);
-    r.facts.push_back({oomKilled ? DeathFact::Kind::RuntimeOomWithoutKernelReport
-                                 : DeathFact::Kind::SigkillNoMemoryEvidence,
-                       {},
-                       0,
-                       status.name,
-                       status.restartCount,
-                       t.exitCode,
-                       t.reason});
-    push(std::move(r));
-}
-
-void Builder::addPod(const KubeRecordInput &record, const KubePod &pod)
-{
-    if (pod.evicted()) {
-        const bool memory = pod.message.contains(u"memory"_s, Qt::CaseInsensitive);
-        const DeathEvidence evidence {record.source, 0, podEvictionEvidenceText(pod)};
-        if (DeathRow *found = findEviction(pod.namespaceName, pod.name)) {
-            found->death.evidence.push_back(evidence);
-            if (found->death.podUid.isEmpty())
-                found->death.podUid = pod.uid;
-            indexKeys(std::size_t(found - m_rows.data()));
-            if (found->death.node.isEmpty())
-                found->death.node = pod.nodeName;
-        } else if (memory) {
-            DeathRow r;
-            Death &d = r.death;
-            d.killer = Killer::KubeletEviction;
-            d.node = pod.nodeName;
-            d.namespaceName = pod.namespaceName;
-            d.pod = pod.name;
-            d.podUid = pod.uid;
-            d.confidence = DeathConfidence::Medium;
-            d.evidence.push_back(evidence);
-            for (const KubeContainerStatus &s : pod.statuses)
-                if (s.state.terminated && s.state.terminated->finishedAt.isValid())
-                    d.time = s.state.terminated->finishedAt;
-            push(std::move(r));
-        }
-        return; // an evicted pod's containers end with 137 from the eviction, not from elsewhere
-    }
-    for (const KubeContainerStatus &s : pod.statuses) {
-        if (s.state.terminated)
-            addTermination(record.source, pod, s, *s.state.terminated, true);
-        if (s.lastState.terminated)
-            addTermination(record.source, pod, s, *s.lastState.terminated, false);
-    }
-}
-
-void Builder::addKubeEvent(const QString &source, const KubeEvent &e)
-{
-    const std::optional<QDateTime> time = e.lastTimestamp.isValid() ? std::optional(e.lastTimestamp)
-        : e.firstTimestamp.isValid()                                ? std::optional(e.firstTimestamp)
-                                                                    : std::nullopt;
-    const DeathEvidence evidence {source, 0, kubeEventEvidenceText(e)};
-    if (e.reason == u"Evicted"_s && e.involvedKind == u"Pod"_s) {
-        if (DeathRow *found = findEviction(e.namespaceName, e.involvedName)) {
-            found->death.evidence.push_back(evidence);
-        } else if (e.message.contains(u"memory"_s, Qt::CaseInsensitive)) {
-            // Only the event is left (the pod object is gone): still a death by node memory pressure.
-            DeathRow r;
-            Death &d = r.death;
-            d.killer = Killer::KubeletEviction;
-            d.time = time;
-            d.node = e.sourceHost;
-            d.namespaceName = e.namespaceName;
-            d.pod = e.involvedName;
-            d.podUid = e.involvedUid;
-            d.confidence = DeathConfidence::Medium;
-            d.evidence.push_back(evidence);
-            push(std::move(r));
-        }
-        return;
-    }
-    if (e.reason == u"OOMKilling"_s || e.reason == u"SystemOOM"_s) {
-        // "System OOM encountered, victim process: worker, pid: 4711" / "Killed process 4711 (worker) …":
-        // the first kernel kill of a number in the message, at a compatible time.
-        std::optional<std::size_t> first;
-        const std::optional<qint64> timeMs = msOf(time);
-        const QString &m = e.message;
-        for (qsizetype at = 0; at < m.size();) {
-            if (!m.at(at).isDigit()) {
-                ++at;
-                continue;
-            }
-            qsizetype end = at;
-            while (end < m.size() && m.at(end).isDigit())
-                ++end;
-            bool ok = false;
-            const std::int64_t number = QStringView(m).sliced(at, end - at).toLongLong(&ok);
-            at = end;
-            if (!ok)
-                continue;
-            for (std::size_t i : indicesOf(m_kernelByPid, number))
-                if ((!first || i < *first) && compatibleMs(m_timeMs[i], timeMs))
-                    first = i;
-        }
-        if (first)
-            m_rows[*first].death.evidence.push_back(evidence);
-    }
-}
-
-void Builder::addKube()
-{
-    for (const KubeRecordInput &record : m_in.kube)
-        for (const KubePod &pod : record.pods)
-            addPod(record, pod);
-    for (const KubeRecordInput &record : m_in.kube)
-        for (const KubeEvent &e : record.events)
-            addKubeEvent(record.source, e);
-}
-
 void Builder::finishFacts()
 {
-    // The pods in which the kernel killed (by UID, by namespace/name) for the evictions below.
-    QSet<QString> kernelPodUids, kernelPods;
-    for (const DeathRow &o : m_rows) {
-        if (!isKernel(o.death.killer))
-            continue;
-        if (!o.death.podUid.isEmpty())
-            kernelPodUids.insert(o.death.podUid);
-        if (!o.death.pod.isEmpty())
-            kernelPods.insert(o.death.namespaceName + u'/' + o.death.pod);
-    }
+    // The pods in which the kernel killed (by UID, by namespace/name) for the evictions below; the
+    // finished rows noted theirs already.
+    for (const DeathRow &o : m_rows)
+        noteKernelPod(o.death);
     for (DeathRow &r : m_rows) {
         Death &d = r.death;
-        if (isKernel(d.killer) && !d.exitCode && !d.podUid.isEmpty() && !d.container.isEmpty()) {
-            // The kernel killed a process of a container that is running since before the kill.
-            const KubePod *pod = m_dir.pod(d.podUid);
-            const KubeContainerStatus *s = pod ? pod->status(d.container) : nullptr;
-            if (s && s->state.kind == KubeContainerState::Kind::Running
-                && (!d.time || !s->state.startedAt.isValid() || s->state.startedAt <= *d.time)) {
-                d.restartCount = s->restartCount;
-                d.evidence.push_back({podSource(d.podUid), 0, runningContainerEvidenceText(*pod, *s)});
-                r.facts.insert(r.facts.begin(),
-                               {DeathFact::Kind::ChildDiedContainerRunning,
-                                d.comm,
-                                d.pid.value_or(0),
-                                d.container,
-                                s->restartCount,
-                                {},
-                                {}});
-            }
-        }
+        addRunningContainerFact(r);
         if (d.killer == Killer::KubeletEviction) {
-            const bool kernelInPod = (!d.podUid.isEmpty() && kernelPodUids.contains(d.podUid))
-                || (!d.pod.isEmpty() && kernelPods.contains(d.namespaceName + u'/' + d.pod));
+            const bool kernelInPod = (!d.podUid.isEmpty() && m_kernelPodUids.contains(d.podUid))
+                || (!d.pod.isEmpty() && m_kernelPods.contains(d.namespaceName + u'/' + d.pod));
             if (!kernelInPod)
                 r.facts.insert(r.facts.begin(), {DeathFact::Kind::EvictedNoKernelOom, {}, 0, {}, {}, {}, {}});
         }
@@ -718,27 +328,26 @@ void Builder::finishFacts()
         m_rows, [](const DeathRow &r) { return r.death.killer == Killer::SigkillOther && r.facts.empty(); });
 }
 
-std::vector<Death> Builder::run()
+std::vector<OrderedDeath> Builder::run()
 {
     addKernel();
     addLines();
     addKube();
     finishFacts();
-    std::stable_sort(m_rows.begin(), m_rows.end(), [](const DeathRow &a, const DeathRow &b) {
-        if (a.death.time && b.death.time)
-            return *a.death.time < *b.death.time;
-        return a.death.time.has_value() && !b.death.time.has_value();
-    });
-    std::vector<Death> deaths;
-    deaths.reserve(m_rows.size());
+    std::vector<OrderedDeath> held;
+    held.reserve(m_rows.size());
     for (DeathRow &r : m_rows) {
         r.death.notes = explainDeathFacts(r.facts);
-        deaths.push_back(std::move(r.death));
+        held.push_back({r.order, std::move(r.death)});
     }
-    return deaths;
+    std::sort(held.begin(), held.end(), deathBefore);
+    return held;
 }
+} // namespace oomscope::deathtable
 
-} // namespace
+namespace oomscope {
+
+using deathtable::Builder;
 
 std::optional<KernelKill> kernelKillOf(const OomEvent &event, qint64 eventId, const QString &source)
 {
@@ -768,9 +377,37 @@ std::optional<KernelKill> kernelKillOf(const OomEvent &event, qint64 eventId, co
     return k;
 }
 
+bool deathBefore(const OrderedDeath &a, const OrderedDeath &b)
+{
+    const std::optional<QDateTime> &ta = a.death.time;
+    const std::optional<QDateTime> &tb = b.death.time;
+    if (ta.has_value() != tb.has_value())
+        return ta.has_value();
+    if (ta && *ta != *tb)
+        return *ta < *tb;
+    return a.order < b.order;
+}
+
+std::vector<OrderedDeath> buildDeaths(const DeathInputs &inputs, const DeathStreams &streams)
+{
+    return Builder(inputs, streams).run();
+}
+
 std::vector<Death> buildDeaths(const DeathInputs &inputs)
 {
-    return Builder(inputs).run();
+    std::vector<OrderedDeath> rows;
+    DeathStreams streams;
+    streams.finished = [&rows](OrderedDeath &&d) {
+        rows.push_back(std::move(d));
+    };
+    std::vector<OrderedDeath> held = buildDeaths(inputs, streams);
+    std::move(held.begin(), held.end(), std::back_inserter(rows));
+    std::sort(rows.begin(), rows.end(), deathBefore);
+    std::vector<Death> deaths;
+    deaths.reserve(rows.size());
+    for (OrderedDeath &r : rows)
+        deaths.push_back(std::move(r.death));
+    return deaths;
 }
 
 } // namespace oomscope

@@ -13,6 +13,8 @@
 #include <QDateTime>
 #include <QString>
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -82,9 +84,36 @@ struct DeathFact {
 struct DeathRow {
     Death death;
     std::vector<DeathFact> facts;
+    std::uint64_t order = 0; // when it was made (OrderedDeath::order)
 };
 
-// The table, ordered by time (rows without a wall time last, by source order).
+// A row of the table and when it was made: rows at the same time keep the order they were made in.
+struct OrderedDeath {
+    std::uint64_t order = 0;
+    Death death;
+};
+
+// The table's order: by time, rows at one time in the order they were made, rows without a wall
+// time last.
+bool deathBefore(const OrderedDeath &a, const OrderedDeath &b);
+
+// Where a table too big to hold comes from and goes to: the kernel kills after inputs.kernel, read
+// back one at a time in the order they were added (false at the end), and the rows finished at
+// once, in the order they were made.
+struct DeathStreams {
+    std::function<bool(KernelKill &)> nextKill;
+    std::function<void(OrderedDeath &&)> finished;
+    // Tests: hold every kill as if another input could join it (the table must not change).
+    bool holdEveryKill = false;
+};
+
+// Builds the table streaming the kernel kills: a kill that no other input can join (no killer
+// line, pod, termination or event names its container, pod, unit or pid at a compatible time) is
+// finished at once and handed to streams.finished; only the kills other inputs name are held for
+// the joins. Returns the rows held, ordered by deathBefore; the table is their merge with the
+// finished rows. Memory grows with the other inputs, not with the number of kernel kills.
+std::vector<OrderedDeath> buildDeaths(const DeathInputs &inputs, const DeathStreams &streams);
+// The table, ordered by time (rows without a wall time last, by source order), all in memory.
 std::vector<Death> buildDeaths(const DeathInputs &inputs);
 
 // Sentences for a death's facts (deathexplanation.cpp); contradictions first.

@@ -13,6 +13,8 @@
 #include "workspace.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -68,6 +70,141 @@ const QString sigkill =
     u"`kill -9`, the runtime)"_s;
 const QString evicted =
     u"evicted by the kubelet for node memory pressure: no kernel OOM, its own limit was never reached"_s;
+
+// Random inputs over a few pods, containers, units and pids, so that every join has candidates:
+// kills with and without wall times, runtime lines, unit lines, pod terminations, OOM events.
+DeathInputs randomInputs(quint32 seed)
+{
+    QRandomGenerator rng(seed);
+    const QDateTime base = QDateTime::fromString(u"2026-03-01T10:00:00Z"_s, Qt::ISODate);
+    auto chance = [&rng](int percent) {
+        return int(rng.bounded(100)) < percent;
+    };
+    auto time = [&]() -> std::optional<QDateTime> {
+        if (chance(25))
+            return std::nullopt;
+        return base.addSecs(rng.bounded(900));
+    };
+    const QStringList uids = {u"0a0a0a0a-0000-4000-8000-000000000001"_s,
+                              u"0a0a0a0a-0000-4000-8000-000000000002"_s,
+                              u"0a0a0a0a-0000-4000-8000-000000000003"_s};
+    auto containerId = [](int pod, int c) {
+        return QString(64, QChar(u'a' + pod * 2 + c));
+    };
+    auto cgroupOf = [&](int pod, int c) -> QString {
+        if (pod >= uids.size())
+            return c == 0 ? u"/system.slice/worker.service"_s : u"/user.slice"_s;
+        return u"/kubepods/burstable/pod"_s + uids[pod] + u'/' + containerId(pod, c);
+    };
+    DeathInputs in;
+    const int kills = 10 + int(rng.bounded(50));
+    for (int i = 0; i < kills; ++i) {
+        KernelKill k;
+        k.eventId = i + 1;
+        k.source = chance(80) ? u"kern.log"_s : u"node2.log"_s;
+        k.wallTime = time();
+        k.uptimeSeconds = 100.0 + i;
+        k.constraint = chance(80) ? Constraint::Memcg : Constraint::None;
+        const int pod = int(rng.bounded(4));
+        const int c = int(rng.bounded(2));
+        k.taskMemcg = cgroupOf(pod, c);
+        k.oomMemcg = k.constraint == Constraint::Memcg ? k.taskMemcg : u"/"_s;
+        k.pid = 100 + rng.bounded(20);
+        k.comm = u"w"_s + QString::number(k.pid);
+        if (chance(10))
+            k.groupKilled.emplace_back(k.pid + 1, u"sibling"_s);
+        k.evidence.push_back({k.source, i + 1, u"Killed process %1"_s.arg(k.pid)});
+        in.kernel.push_back(k);
+    }
+    const int lines = int(rng.bounded(12));
+    for (int i = 0; i < lines; ++i) {
+        KillerLine l;
+        l.line = i + 1;
+        l.text = u"line %1"_s.arg(i);
+        l.wallTime = time();
+        const int pod = int(rng.bounded(3));
+        switch (rng.bounded(4)) {
+        case 0:
+            l.kind = KillerLine::Kind::RuntimeOom;
+            l.containerId = chance(70) ? containerId(pod, int(rng.bounded(2))) : QString();
+            l.podUid = chance(50) ? uids[pod] : QString();
+            break;
+        case 1:
+            l.kind = KillerLine::Kind::RuntimeExit;
+            l.containerId = containerId(pod, int(rng.bounded(2)));
+            l.exitCode = chance(70) ? 137 : 0;
+            break;
+        case 2:
+            l.kind = KillerLine::Kind::UnitOomKilled;
+            l.unit = chance(50) ? u"worker.service"_s : containerId(pod, 0);
+            break;
+        default:
+            l.kind = KillerLine::Kind::EarlyoomKill;
+            l.pid = 100 + rng.bounded(20);
+            l.signal = chance(50) ? 9 : 15;
+            break;
+        }
+        in.lines.push_back({u"journal"_s, l});
+    }
+    if (chance(70)) {
+        KubeRecordInput record {u"pods.json"_s, {}, {}};
+        for (int pod = 0; pod < uids.size(); ++pod) {
+            KubePod p;
+            p.uid = uids[pod];
+            p.namespaceName = u"shop"_s;
+            p.name = u"pod-%1"_s.arg(pod);
+            p.nodeName = u"node1"_s;
+            for (int c = 0; c < 2; ++c) {
+                KubeContainerStatus s;
+                s.name = u"c%1"_s.arg(c);
+                s.containerId = u"containerd://"_s + containerId(pod, c);
+                s.restartCount = int(rng.bounded(5));
+                auto state = [&]() {
+                    KubeContainerState st;
+                    if (chance(40)) {
+                        st.kind = KubeContainerState::Kind::Running;
+                        if (std::optional<QDateTime> t = time())
+                            st.startedAt = *t;
+                    } else if (chance(70)) {
+                        st.kind = KubeContainerState::Kind::Terminated;
+                        KubeTermination t;
+                        t.reason = chance(60) ? u"OOMKilled"_s : u"Error"_s;
+                        t.exitCode = chance(70) ? 137 : 1;
+                        if (std::optional<QDateTime> f = time())
+                            t.finishedAt = *f;
+                        if (chance(30))
+                            t.containerId = u"containerd://"_s + containerId(pod, 1 - c);
+                        st.terminated = t;
+                    }
+                    return st;
+                };
+                s.state = state();
+                s.lastState = state();
+                p.statuses.push_back(s);
+            }
+            record.pods.push_back(p);
+        }
+        for (int i = int(rng.bounded(4)); i > 0; --i) {
+            KubeEvent e;
+            e.reason = u"OOMKilling"_s;
+            e.involvedKind = u"Node"_s;
+            e.message = u"Memory cgroup out of memory: Killed process %1 (w)"_s.arg(100 + rng.bounded(20));
+            if (std::optional<QDateTime> t = time())
+                e.lastTimestamp = *t;
+            record.events.push_back(e);
+        }
+        in.kube.push_back(record);
+    }
+    return in;
+}
+
+QJsonArray tableJson(const std::vector<Death> &deaths)
+{
+    QJsonArray a;
+    for (const Death &d : deaths)
+        a.append(deathToJson(d));
+    return a;
+}
 
 } // namespace
 
@@ -271,6 +408,55 @@ private Q_SLOTS:
         // A second line for the same kill (the journal and syslog both given) joins it too.
         in.lines.push_back(in.lines.back());
         QCOMPARE(buildDeaths(in).back().evidence.size(), std::size_t(2));
+    }
+
+    // The table streams the kills no other input names (finished at once, not held for the
+    // joins): on random inputs whose joins all have candidates, it is the table built holding
+    // every kill, whether the kills come in the inputs or one at a time from a stream.
+    void streamedTableIsTheHeldOne()
+    {
+        int finishedAtOnce = 0;
+        int held = 0;
+        for (quint32 seed = 1; seed <= 400; ++seed) {
+            const DeathInputs in = randomInputs(seed);
+            DeathStreams holdAll;
+            holdAll.holdEveryKill = true;
+            std::vector<OrderedDeath> all = buildDeaths(in, holdAll);
+            QVERIFY(std::is_sorted(all.begin(), all.end(), deathBefore));
+            std::vector<Death> expected;
+            for (OrderedDeath &d : all)
+                expected.push_back(std::move(d.death));
+            const QJsonArray want = tableJson(expected);
+            QCOMPARE(tableJson(buildDeaths(in)), want);
+
+            DeathInputs rest = in;
+            rest.kernel.clear();
+            std::size_t next = 0;
+            std::vector<OrderedDeath> rows;
+            DeathStreams streams;
+            streams.nextKill = [&](KernelKill &k) {
+                if (next == in.kernel.size())
+                    return false;
+                k = in.kernel[next++];
+                return true;
+            };
+            streams.finished = [&](OrderedDeath &&d) {
+                rows.push_back(std::move(d));
+            };
+            std::vector<OrderedDeath> kept = buildDeaths(rest, streams);
+            finishedAtOnce += int(rows.size());
+            held += int(kept.size());
+            std::move(kept.begin(), kept.end(), std::back_inserter(rows));
+            std::sort(rows.begin(), rows.end(), deathBefore);
+            std::vector<Death> streamed;
+            for (OrderedDeath &d : rows)
+                streamed.push_back(std::move(d.death));
+            if (tableJson(streamed) != want)
+                QFAIL(qPrintable(u"seed %1: the streamed table differs"_s.arg(seed)));
+        }
+        // Both ways were taken, many times.
+        QVERIFY2(finishedAtOnce > 1000 && held > 1000,
+                 qPrintable(u"finished at once %1, held %2"_s.arg(finishedAtOnce).arg(held)));
     }
 
     // An OOMKilling event names the pid as a number of its own: pid 14711 is not pid 4711.
