@@ -120,9 +120,9 @@ public:
     }
 
     // Closes `events` and writes the top-level values known only now, each a (key, value) pair
-    // in the order given, then `deaths`, one death's JSON at a time (tens of thousands of kills
-    // are not built into one array first).
-    void end(const std::vector<std::pair<QString, QJsonValue>> &trailing, const std::vector<Death> &deaths)
+    // in the order given, then opens `deaths`, written one death at a time (tens of thousands of
+    // kills are not built into one array first).
+    void beginDeaths(const std::vector<std::pair<QString, QJsonValue>> &trailing)
     {
         m_writer.EndArray();
         for (const auto &[key, value] : trailing) {
@@ -131,8 +131,12 @@ public:
         }
         writeJsonKey(m_writer, "deaths");
         m_writer.StartArray();
-        for (const Death &d : deaths)
-            writeJsonValue(m_writer, deathToJson(d));
+    }
+
+    void death(const Death &d) { writeJsonValue(m_writer, deathToJson(d)); }
+
+    void end()
+    {
         m_writer.EndArray();
         m_writer.EndObject();
         m_stream.Put('\n');
@@ -228,24 +232,19 @@ QString analyzeOneLog(LogAnalysis &a, OpenedLog &log, DeathCollector &deaths, Ev
     return {};
 }
 
-// The deaths table after the events: every death, whoever killed it (text mode: one line each).
-void printDeathsText(const std::vector<Death> &deaths)
+// One row of the deaths table after the events, whoever killed it (text mode: one line each).
+void printDeathText(const Death &d)
 {
-    if (deaths.empty())
-        return;
-    out() << "\nDeaths:\n";
-    for (const Death &d : deaths) {
-        out() << "  " << (d.time ? d.time->toString(Qt::ISODate) : u"time unknown"_s) << "  "
-              << killerKey(d.killer);
-        const QString where = QStringList {d.namespaceName, d.pod, d.container}.join(u'/');
-        if (where != u"//"_s)
-            out() << "  " << where;
-        if (d.pid)
-            out() << "  " << d.comm << " (pid " << *d.pid << ")";
-        out() << "  [" << confidenceKey(d.confidence) << "]\n";
-        for (const QString &n : d.notes)
-            out() << "    " << n << "\n";
-    }
+    out() << "  " << (d.time ? d.time->toString(Qt::ISODate) : u"time unknown"_s) << "  "
+          << killerKey(d.killer);
+    const QString where = QStringList {d.namespaceName, d.pod, d.container}.join(u'/');
+    if (where != u"//"_s)
+        out() << "  " << where;
+    if (d.pid)
+        out() << "  " << d.comm << " (pid " << *d.pid << ")";
+    out() << "  [" << confidenceKey(d.confidence) << "]\n";
+    for (const QString &n : d.notes)
+        out() << "    " << n << "\n";
 }
 
 int analyzeLogs(const QStringList &files, bool json)
@@ -284,18 +283,29 @@ int analyzeLogs(const QStringList &files, bool json)
             break;
     }
     pipeline.finish(); // every event printed: from here on this thread writes the output
-    const std::vector<Death> table = deaths.deaths();
+    // The deaths table is written row by row as it is built (DeathCollector::forEachDeath).
+    Result<void> table;
     if (json) {
         // Even after an error the document is closed, so what was printed stays valid JSON.
-        a.stream.end(
-            {{u"oomscope_json_version"_s, 2}, {u"sources"_s, a.sources}, {u"warnings"_s, a.warnings}}, table);
+        a.stream.beginDeaths(
+            {{u"oomscope_json_version"_s, 2}, {u"sources"_s, a.sources}, {u"warnings"_s, a.warnings}});
+        table = deaths.forEachDeath([&a](Death &&d) { a.stream.death(d); });
+        a.stream.end();
     } else {
         if (a.index == 0 && error.isEmpty())
             out() << "No OOM-killer report found.\n";
-        printDeathsText(table);
+        bool first = true;
+        table = deaths.forEachDeath([&first](Death &&d) {
+            if (std::exchange(first, false))
+                out() << "\nDeaths:\n";
+            printDeathText(d);
+        });
     }
     out().flush();
-    return error.isEmpty() ? 0 : errorExit(error);
+    if (!error.isEmpty())
+        return errorExit(error);
+    // The temporary file of a big deaths table could not be written or read back ($TMPDIR).
+    return table ? 0 : errorExit(table.error().message, ExitStorage);
 }
 
 } // namespace

@@ -95,12 +95,12 @@ int importRecordingFiles(Workspace &ws, const QCommandLineParser &parser, std::o
     return ExitOk;
 }
 
-int storeDeathsOf(Workspace &ws, const DeathCollector &deaths)
+int storeDeathsOf(Workspace &ws, DeathCollector &deaths)
 {
-    const std::vector<Death> table = deaths.deaths();
-    if (table.empty())
+    const Result<DeathStoreResult> stored =
+        storeDeaths(ws, [&deaths](const DeathSink &sink) { return deaths.forEachDeath(sink); });
+    if (stored && stored->added + stored->updated == 0)
         return 0;
-    const Result<DeathStoreResult> stored = storeDeaths(ws, table);
     if (!stored) {
         err() << "oomscope-cli: cannot store the deaths: " << stored.error().message << Qt::endl;
         return 1;

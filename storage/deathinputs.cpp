@@ -38,7 +38,7 @@ void DeathCollector::finishLog(const QString &source, const ParseResult &result,
     for (std::size_t i = 0; i < result.events.size(); ++i) {
         const qint64 id = i < eventIds.size() ? eventIds[i] : 0;
         if (std::optional<KernelKill> k = kernelKillOf(result.events[i], id, source))
-            m_inputs.kernel.push_back(std::move(*k));
+            m_kills.add(std::move(*k));
     }
     if (!m_scanner)
         return;
@@ -50,33 +50,61 @@ void DeathCollector::finishLog(const QString &source, const ParseResult &result,
 ImportResult DeathCollector::importLog(Workspace &ws, OpenedLog &log, const ProgressFn &progress)
 {
     KillerLineScanner scanner;
-    std::vector<KernelKill> kills;
+    const KillSpill::Mark before = m_kills.mark();
     ImportTap tap;
     tap.onBlock = [&scanner](const char *data, qsizetype size) {
         scanner.feed(data, size);
     };
     // The kill from the event as parsed, not read back: the workspace stores what it was given.
-    tap.onStored = [&kills, &log](const OomEvent &event, qint64 eventId) {
+    // (On the storing thread; this thread waits for the import meanwhile.)
+    tap.onStored = [this, &log](const OomEvent &event, qint64 eventId) {
         if (std::optional<KernelKill> k = kernelKillOf(event, eventId, log.displayName))
-            kills.push_back(std::move(*k));
+            m_kills.add(std::move(*k));
     };
     ImportResult result = ws.importLog(*log.device, log.displayName, progress, tap);
-    if (!result.ok)
+    if (!result.ok) {
+        m_kills.rollBack(before);
         return result;
+    }
     if (result.alreadyImported) {
         // This import's events were rolled back; the deaths name the ones stored before.
-        kills.clear();
+        m_kills.rollBack(before);
         for (const qint64 id : ws.eventIds(result.sourceId)) {
             if (const std::optional<OomEvent> e = ws.event(id))
                 if (std::optional<KernelKill> k = kernelKillOf(*e, id, log.displayName))
-                    kills.push_back(std::move(*k));
+                    m_kills.add(std::move(*k));
         }
     }
-    for (KernelKill &k : kills)
-        m_inputs.kernel.push_back(std::move(k));
     for (KillerLine &l : scanner.finish().lines)
         m_inputs.lines.push_back({log.displayName, std::move(l)});
     return result;
+}
+
+Result<void> DeathCollector::forEachDeath(const std::function<void(Death &&)> &visit)
+{
+    if (const std::optional<Error> &e = m_kills.error())
+        return tl::unexpected(*e);
+    DeathInputs inputs = std::move(m_inputs);
+    m_inputs = {};
+    inputs.kernel = m_kills.held();
+    FinishedDeaths finished;
+    DeathStreams streams;
+    streams.nextKill = m_kills.spilledReader();
+    streams.finished = [&finished](OrderedDeath &&d) {
+        finished.add(std::move(d));
+    };
+    std::vector<OrderedDeath> held = buildDeaths(inputs, streams);
+    if (const std::optional<Error> &e = m_kills.error())
+        return tl::unexpected(*e);
+    return finished.merge(std::move(held), visit);
+}
+
+Result<std::vector<Death>> DeathCollector::deaths()
+{
+    std::vector<Death> table;
+    if (Result<void> ok = forEachDeath([&table](Death &&d) { table.push_back(std::move(d)); }); !ok)
+        return tl::unexpected(ok.error());
+    return table;
 }
 
 } // namespace oomscope

@@ -32,25 +32,50 @@ QString identityOf(const Death &d)
 
 Result<DeathStoreResult> storeDeaths(Workspace &workspace, const std::vector<Death> &deaths)
 {
+    return storeDeaths(workspace, [&deaths](const DeathSink &sink) -> Result<void> {
+        for (const Death &d : deaths)
+            sink(Death(d));
+        return {};
+    });
+}
+
+Result<DeathStoreResult> storeDeaths(Workspace &workspace,
+                                     const std::function<Result<void>(const DeathSink &)> &produce)
+{
     sqlite3 *db = WorkspaceHandle::of(workspace);
     if (!db)
         return fail(Error::Kind::Invalid, u"no workspace is open"_s);
+    // The transaction begins with the first death: a table without rows does not wait for the
+    // workspace's lock.
     SqliteTransaction transaction(db, "oomscope_deaths");
-    if (Result<void> begun = transaction.begin(); !begun)
-        return tl::unexpected(begun.error());
     SqliteStatement find;
     SqliteStatement upsert;
-    if (!find.prepare(db, "SELECT id FROM deaths WHERE identity = ?1")
-        || !upsert.prepare(db,
-                           "INSERT INTO deaths (identity, time_ms, killer, node, namespace, pod, container, "
-                           "event_id, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                           "(SELECT id FROM events WHERE id = ?8), ?9) "
-                           "ON CONFLICT(identity) DO UPDATE SET time_ms = ?2, node = ?4, namespace = ?5, "
-                           "pod = ?6, container = ?7, event_id = (SELECT id FROM events WHERE id = ?8), "
-                           "record = ?9"))
-        return sqliteFail(db, u"cannot prepare the deaths statements: "_s);
+    auto begin = [&]() -> Result<void> {
+        if (Result<void> begun = transaction.begin(); !begun)
+            return begun;
+        if (!find.prepare(db, "SELECT id FROM deaths WHERE identity = ?1")
+            || !upsert.prepare(
+                db,
+                "INSERT INTO deaths (identity, time_ms, killer, node, namespace, pod, container, "
+                "event_id, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                "(SELECT id FROM events WHERE id = ?8), ?9) "
+                "ON CONFLICT(identity) DO UPDATE SET time_ms = ?2, node = ?4, namespace = ?5, "
+                "pod = ?6, container = ?7, event_id = (SELECT id FROM events WHERE id = ?8), "
+                "record = ?9"))
+            return sqliteFail(db, u"cannot prepare the deaths statements: "_s);
+        return {};
+    };
+    bool begun = false;
     DeathStoreResult result;
-    for (const Death &d : deaths) {
+    std::optional<Error> failed; // the first row that could not be stored; the rest are skipped
+    const Result<void> produced = produce([&](Death &&d) {
+        if (failed)
+            return;
+        if (!std::exchange(begun, true))
+            if (Result<void> ok = begin(); !ok) {
+                failed = ok.error();
+                return;
+            }
         const QString identity = identityOf(d);
         find.bind(1, identity);
         const bool exists = find.step() == SQLITE_ROW;
@@ -67,10 +92,18 @@ Result<DeathStoreResult> storeDeaths(Workspace &workspace, const std::vector<Dea
         upsert.bind(7, d.container);
         upsert.bind(8, d.eventId);
         upsert.bind(9, QJsonDocument(deathToJson(d)).toJson(QJsonDocument::Compact));
-        if (!upsert.run())
-            return sqliteFail(db, u"cannot store a death: "_s);
+        if (!upsert.run()) {
+            failed = sqliteFail(db, u"cannot store a death: "_s).value();
+            return;
+        }
         ++(exists ? result.updated : result.added);
-    }
+    });
+    if (failed)
+        return tl::unexpected(*failed);
+    if (!produced)
+        return tl::unexpected(produced.error());
+    if (!begun)
+        return result;
     if (Result<void> committed = transaction.commit(); !committed)
         return tl::unexpected(committed.error());
     return result;

@@ -8,6 +8,7 @@
 #include "death.h"
 #include "result.h"
 
+#include <functional>
 #include <vector>
 
 namespace oomscope {
@@ -26,6 +27,11 @@ struct DeathStoreResult {
 
 // Stores the deaths in one transaction (all or nothing).
 Result<DeathStoreResult> storeDeaths(Workspace &workspace, const std::vector<Death> &deaths);
+// The same for a table produced row by row (DeathCollector::forEachDeath): produce hands every
+// death to the sink it is given; its failure rolls the transaction back too.
+using DeathSink = std::function<void(Death &&)>;
+Result<DeathStoreResult> storeDeaths(Workspace &workspace,
+                                     const std::function<Result<void>(const DeathSink &)> &produce);
 // Every stored death, by time (deaths without a time last).
 Result<std::vector<StoredDeath>> readDeaths(const Workspace &workspace);
 

@@ -137,8 +137,10 @@ void runImportJob(QPromise<FileImportOutcome> &promise, const QString &workspace
             return;
     }
     // The Deaths tab's rows: every death of these files, joined with the pods given with them.
-    if (const std::vector<Death> table = deaths.deaths(); !table.empty()) {
-        if (const Result<DeathStoreResult> stored = storeDeaths(workspace, table); !stored) {
+    {
+        const Result<DeathStoreResult> stored =
+            storeDeaths(workspace, [&deaths](const DeathSink &sink) { return deaths.forEachDeath(sink); });
+        if (!stored) {
             FileImportOutcome outcome;
             outcome.filePath = files.constLast();
             outcome.result.error = u"cannot store the deaths: "_s + stored.error().message;

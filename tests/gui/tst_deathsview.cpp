@@ -52,7 +52,8 @@ bool importDeathsOf(Workspace &ws, const QStringList &files)
         if (!deaths.importLog(ws, log).ok)
             return false;
     }
-    return storeDeaths(ws, deaths.deaths()).has_value();
+    const Result<std::vector<Death>> table = deaths.deaths();
+    return table && storeDeaths(ws, *table).has_value();
 }
 
 } // namespace
