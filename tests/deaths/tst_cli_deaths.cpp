@@ -2,11 +2,13 @@
 // oomscope-cli as a script drives it: `analyze --json` takes kernel logs, other killers' logs, a
 // journal and pod JSON together (recognised by content) and prints `deaths` (JSON version 2);
 // `import` stores them, and importing pod JSON later names the deaths stored before.
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,9 +22,10 @@ struct Run {
     QByteArray err;
 };
 
-Run runCli(const QStringList &args)
+Run runCli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(OOMSCOPE_CLI_PATH), args);
     if (!p.waitForFinished(60000))
         qFatal("oomscope-cli did not finish");
@@ -54,6 +57,53 @@ class TestCliDeaths : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A container killed again and again (the kills of one log repeated 800 times: 1,600 kills,
+    // past the thousand held in memory) with its pod JSON: the table streams through temporary
+    // files and is still joined as one — the termination on the first kill only, the running
+    // container's note on every kill of it. A temporary directory that cannot be written is exit
+    // 4 naming it, the JSON document still closed.
+    void manyKillsStreamThroughTemporaryFiles()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QFile in(data(u"cgroupfs-kills.kmsg"_s));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray once = in.readAll();
+        const QString log = tmp.filePath(u"crashloop.kmsg"_s);
+        QFile out(log);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 800; ++i)
+            out.write(once);
+        out.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"TMPDIR"_s, tmp.path());
+        const QStringList args {u"analyze"_s, u"--json"_s, log, data(u"cgroupfs-pod.json"_s)};
+        const Run r = runCli(args, env);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonArray deaths = QJsonDocument::fromJson(r.out).object().value(u"deaths"_s).toArray();
+        QCOMPARE(deaths.size(), 2 * 800 + 1); // each kill, and the probe's SIGKILL
+        int terminated = 0, running = 0;
+        for (const QJsonValue &v : deaths) {
+            const QJsonObject d = v.toObject();
+            terminated += d.value(u"exit_code"_s).toInt() == 137 && d.value(u"killer"_s) == u"kernel_memcg"_s;
+            running += d.value(u"container"_s) == u"worker"_s
+                && d.value(u"notes"_s).toArray().first().toString().contains(u"still running"_s);
+        }
+        QCOMPARE(terminated, 1);
+        QCOMPARE(running, 800);
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList {u"crashloop.kmsg"_s}); // none left
+
+        const QString missing = tmp.filePath(u"gone"_s);
+        env.insert(u"TMPDIR"_s, missing);
+        const Run failed = runCli(args, env);
+        QCOMPARE(failed.exitCode, 4);
+        QVERIFY2(failed.err.contains(missing.toUtf8()), failed.err.constData());
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(failed.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        QCOMPARE(doc.object().value(u"events"_s).toArray().size(), 2 * 800);
+    }
+
     void analyzeJsonPrintsDeaths()
     {
         const Run r = runCli({u"analyze"_s, u"--json"_s, data(u"systemd-kills.kmsg"_s),
