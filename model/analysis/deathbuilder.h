@@ -189,9 +189,11 @@ private:
     QSet<QString> m_kernelPodUids, m_kernelPods; // the pods the kernel killed in (UID, namespace/name)
 
     // How the other inputs will look kernel rows up (lookedUp() decides which kills to hold).
-    struct ContainerLookup { // a runtime line, a termination (and the sigkill row either may make)
+    struct ContainerLookup { // a runtime line, a termination, the sigkill row either may make
         QString containerId, podUid;
+        QString container; // by pod: only rows of this container (findByContainer), when given
         std::optional<qint64> ms;
+        std::size_t capacity = 1; // kills to hold for it (lookedUp())
         std::size_t held = 0; // kills held for it so far
     };
     struct PidLookup { // a number in a kube OOM event's message
@@ -204,7 +206,7 @@ private:
     QHash<std::int64_t, std::vector<std::size_t>> m_lookupByPid;
     QHash<QString, std::vector<qint64>>
         m_unitLineMs; // unit -> times of its "killed by the OOM killer" lines, sorted
-    std::size_t m_holdPerLookup = 1;
+    std::size_t m_heldPerLateLookup = 1; // terminations + 1 (lookedUp())
 };
 
 } // namespace oomscope::deathtable

@@ -131,20 +131,23 @@ bool Builder::lookedUp(const std::vector<DeathRow> &rows)
     if (m_streams.holdEveryKill)
         return true;
     // A lookup takes the first row (in the order rows were made) that matches it at a compatible
-    // time; a row stops matching only when an earlier lookup changed it (filled in its time or
-    // container ID), and each lookup changes at most one row. So a lookup ends on one of the first
-    // (lookups + 1) kills that match it as they come, or on a row another lookup changed — held
-    // the same way. A kill is held while any lookup it matches has held fewer (it is counted to
-    // the first such lookup, so the others hold a little more than they need, never less); the
-    // other kills are never looked up: they are finished now.
+    // time. A row stops matching only when an earlier lookup changed it — only a pod's
+    // termination does (it fills in a row's time, container ID or container name), and each
+    // changes at most one row. So a runtime OOM line (looked up before any termination) ends on
+    // the first kill that matches it, and a termination, an OOM event or a sigkill row (checked
+    // after them all) on one of the first (terminations + 1) kills that match it, or on a row a
+    // termination changed — held the same way. A kill is held while any lookup it matches has
+    // held fewer (it is counted to the first such lookup, so the others hold a little more than
+    // they need, never less); the other kills are never looked up: they are finished now.
     for (const DeathRow &r : rows) {
         const Death &d = r.death;
         const std::optional<qint64> ms = msOf(d.time);
         // Found by its container ID: matches by ID. Found by its pod: matches when one side has no ID.
         auto take = [&](std::size_t q, bool byId) {
             ContainerLookup &c = m_containerLookups[q];
-            if (c.held == m_holdPerLookup || !compatibleMs(ms, c.ms)
-                || !(byId || c.containerId.isEmpty() || d.containerId.isEmpty()))
+            const bool byPod = (c.containerId.isEmpty() || d.containerId.isEmpty())
+                && (c.container.isEmpty() || d.container == c.container);
+            if (c.held == c.capacity || !compatibleMs(ms, c.ms) || !(byId || byPod))
                 return false;
             ++c.held;
             return true;
@@ -160,7 +163,7 @@ bool Builder::lookedUp(const std::vector<DeathRow> &rows)
         if (d.pid)
             for (std::size_t q : indicesOf(m_lookupByPid, std::int64_t(*d.pid))) {
                 PidLookup &p = m_pidLookups[q];
-                if (p.held < m_holdPerLookup && compatibleMs(ms, p.ms)) {
+                if (p.held < m_heldPerLateLookup && compatibleMs(ms, p.ms)) {
                     ++p.held;
                     return true;
                 }
@@ -180,41 +183,56 @@ bool Builder::lookedUp(const std::vector<DeathRow> &rows)
 
 void Builder::indexLookups()
 {
-    auto addContainer = [this](const QString &containerId, const QString &podUid, std::optional<qint64> ms) {
-        const std::size_t q = m_containerLookups.size();
-        m_containerLookups.push_back({containerId, podUid, ms, 0});
-        if (!containerId.isEmpty())
-            m_lookupByContainerId[containerId].push_back(q);
-        if (!podUid.isEmpty())
-            m_lookupByPodUid[podUid].push_back(q);
-    };
-    for (const SourcedKillerLine &l : m_in.lines) {
-        if (l.line.kind == Kind::UnitOomKilled && l.line.wallTime && l.line.wallTime->isValid())
-            m_unitLineMs[l.line.unit].push_back(*msOf(l.line.wallTime));
-        if (l.line.kind == Kind::RuntimeOom || (l.line.kind == Kind::RuntimeExit && l.line.exitCode == 137)) {
-            const Death probe = runtimeProbe(l);
-            addContainer(probe.containerId, probe.podUid, msOf(l.line.wallTime));
-        }
-    }
-    for (std::vector<qint64> &times : m_unitLineMs)
-        std::sort(times.begin(), times.end());
-    for (const KubeRecordInput &record : m_in.kube) {
+    // The terminations first: how many there are bounds what the later lookups hold.
+    std::vector<ContainerLookup> terminations;
+    for (const KubeRecordInput &record : m_in.kube)
         for (const KubePod &pod : record.pods) {
             if (pod.evicted())
                 continue;
             for (const KubeContainerStatus &s : pod.statuses)
                 for (const std::optional<KubeTermination> *t : {&s.state.terminated, &s.lastState.terminated})
                     if (*t && deathByTermination(**t))
-                        addContainer(terminationContainerId(s, **t), pod.uid, msOf(finishedTime(**t)));
+                        terminations.push_back(
+                            {terminationContainerId(s, **t), pod.uid, s.name, msOf(finishedTime(**t)), 0, 0});
         }
+    m_heldPerLateLookup = terminations.size() + 1;
+    auto add = [this](ContainerLookup &&lookup) {
+        const std::size_t q = m_containerLookups.size();
+        if (!lookup.containerId.isEmpty())
+            m_lookupByContainerId[lookup.containerId].push_back(q);
+        if (!lookup.podUid.isEmpty())
+            m_lookupByPodUid[lookup.podUid].push_back(q);
+        m_containerLookups.push_back(std::move(lookup));
+    };
+    for (const SourcedKillerLine &l : m_in.lines) {
+        if (l.line.kind == Kind::UnitOomKilled && l.line.wallTime && l.line.wallTime->isValid())
+            m_unitLineMs[l.line.unit].push_back(*msOf(l.line.wallTime));
+        const bool oom = l.line.kind == Kind::RuntimeOom;
+        if (oom || (l.line.kind == Kind::RuntimeExit && l.line.exitCode == 137)) {
+            const Death probe = runtimeProbe(l);
+            const std::optional<qint64> ms = msOf(l.line.wallTime);
+            add({probe.containerId, probe.podUid, {}, ms, 1, 0});
+            // An exit 137 that joins nothing is a sigkill row, looked up again after the terminations
+            // (finishFacts), then for its own container only.
+            if (!oom)
+                add({probe.containerId, probe.podUid,
+                     probe.container.isEmpty() ? l.line.container : probe.container, ms, m_heldPerLateLookup,
+                     0});
+        }
+    }
+    for (std::vector<qint64> &times : m_unitLineMs)
+        std::sort(times.begin(), times.end());
+    for (ContainerLookup &t : terminations) {
+        t.capacity = m_heldPerLateLookup;
+        add(std::move(t));
+    }
+    for (const KubeRecordInput &record : m_in.kube)
         for (const KubeEvent &e : record.events)
             if (namesKilledPid(e))
                 forEachNumber(e.message, [&](std::int64_t pid) {
                     m_lookupByPid[pid].push_back(m_pidLookups.size());
                     m_pidLookups.push_back({msOf(kubeEventTime(e)), 0});
                 });
-    }
-    m_holdPerLookup = m_containerLookups.size() + 1;
 }
 
 void Builder::addRunningContainerFact(DeathRow &r) const
