@@ -2,6 +2,7 @@
 #include "agentoptions.h"
 
 #include "cgroupreader.h"
+#include "tokenfile.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -341,18 +342,10 @@ Result<void> loadSecretsAndValidate(AgentOptions &o)
         }
     }
     if (!o.tokenFile.isEmpty()) {
-        QFile f(o.tokenFile);
-        if (f.size() > 4096 || !f.open(QIODevice::ReadOnly)) {
-            return fail(Error::Kind::Io,
-                        u"--token-file %1: cannot read it (or larger than 4 KiB)"_s.arg(o.tokenFile));
-        }
-        o.token = f.readAll().trimmed();
-        if (o.token.size() < 8 || o.token.contains('\n') || o.token.contains('"') || o.token.contains('\\')) {
-            return fail(
-                Error::Kind::Invalid,
-                u"--token-file %1: the token must be one line of at least 8 characters, without quotes or backslashes"_s
-                    .arg(o.tokenFile));
-        }
+        Result<QByteArray> token = readTokenFile(o.tokenFile, {4096, 8, true});
+        if (!token)
+            return fail(token.error().kind, u"--token-file: "_s + token.error().message);
+        o.token = std::move(*token);
         if (QFileInfo(o.tokenFile).permissions() & QFileDevice::ReadOther)
             qWarning("token file %s is readable by everyone", qPrintable(o.tokenFile));
     }

@@ -3,6 +3,7 @@
 
 #include "agentprotocol.h"
 #include "podjson.h"
+#include "tokenfile.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -25,14 +26,6 @@ constexpr int kTransferTimeoutMs = 10000;
 // left the replay buffer still learns the names.
 constexpr qint64 kResendMs = 10 * 60 * 1000;
 constexpr int kSoonMs = 2000; // a new cgroup: its pod is usually listed within a second or two
-
-QByteArray readToken(const QString &file)
-{
-    QFile f(file);
-    if (file.isEmpty() || f.size() > 64 * 1024 || !f.open(QIODevice::ReadOnly))
-        return {};
-    return f.readAll().trimmed();
-}
 
 } // namespace
 
@@ -87,11 +80,12 @@ void KubeletPods::fetch()
     QNetworkRequest request(url);
     request.setRawHeader("Accept", "application/json");
     request.setTransferTimeout(kTransferTimeoutMs);
-    if (const QByteArray token = readToken(m_options.tokenFile); !token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token);
-    else if (!m_options.tokenFile.isEmpty())
-        logOnce(u"token"_s,
-                u"cannot read the token file %1; asking without a token"_s.arg(m_options.tokenFile));
+    if (!m_options.tokenFile.isEmpty()) {
+        if (const Result<QByteArray> token = readTokenFile(m_options.tokenFile))
+            request.setRawHeader("Authorization", "Bearer " + *token);
+        else
+            logOnce(u"token"_s, token.error().message + u"; asking without a token"_s);
+    }
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     if (m_options.insecure) {
         ssl.setPeerVerifyMode(QSslSocket::VerifyNone);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "agentendpoint.h"
 
+#include "tokenfile.h"
+
 #include <QFile>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -102,14 +104,7 @@ Result<QByteArray> resolveToken(const AgentConnectOptions &options)
         return options.token;
     if (options.tokenFile.isEmpty())
         return QByteArray();
-    QFile f(options.tokenFile);
-    if (!f.open(QIODevice::ReadOnly))
-        return fail(Error::Kind::Io,
-                    u"cannot read the token file %1: %2"_s.arg(options.tokenFile, f.errorString()));
-    QByteArray token = f.read(64 * 1024).trimmed();
-    if (token.isEmpty())
-        return fail(Error::Kind::Invalid, u"the token file %1 is empty"_s.arg(options.tokenFile));
-    return token;
+    return readTokenFile(options.tokenFile);
 }
 
 Result<void> checkTokenTransport(const AgentConnectOptions &options, const QByteArray &token)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scrapepoller.h"
 
+#include "tokenfile.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -16,20 +18,7 @@ using namespace Qt::StringLiterals;
 
 namespace oomscope {
 
-namespace {
-
-Result<QByteArray> readToken(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return fail(Error::Kind::Io, u"cannot read the token file %1: %2"_s.arg(path, f.errorString()));
-    QByteArray token = f.read(64 * 1024).trimmed();
-    if (token.isEmpty() || token.contains('\n') || token.contains('\r'))
-        return fail(Error::Kind::Invalid, u"the token file %1 must hold one non-empty line"_s.arg(path));
-    return token;
-}
-
-} // namespace
+namespace { } // namespace
 
 ScrapePoller::ScrapePoller(const ScrapeConfig &config, QObject *parent)
     : QObject(parent)
@@ -67,7 +56,7 @@ Result<void> ScrapePoller::start()
     if (m_config.intervalMs < 100)
         return fail(Error::Kind::Invalid, u"the scrape interval must be at least 100 ms"_s);
     if (!m_config.tokenFile.isEmpty()) {
-        if (const Result<QByteArray> token = readToken(m_config.tokenFile); !token)
+        if (const Result<QByteArray> token = readTokenFile(m_config.tokenFile); !token)
             return tl::unexpected(token.error());
         if (scheme == u"http"_s && !m_config.url.host().startsWith(u"127."_s)
             && m_config.url.host() != u"localhost"_s && m_config.url.host() != u"::1"_s)
@@ -106,7 +95,7 @@ void ScrapePoller::scrape()
         return;
     QByteArray token;
     if (!m_config.tokenFile.isEmpty()) {
-        Result<QByteArray> read = readToken(m_config.tokenFile);
+        Result<QByteArray> read = readTokenFile(m_config.tokenFile);
         if (!read) {
             const QString &error = read.error().message;
             ++m_failures;

@@ -9,6 +9,7 @@
 #include "feedrecorder.h"
 #include "recentnodes.h"
 #include "samplestore.h"
+#include "tokenfile.h"
 #include "workspace.h"
 
 #include <QSettings>
@@ -160,6 +161,45 @@ private Q_SLOTS:
         QCOMPARE(resolveToken(o).value(), QByteArray("s3cret"));
         o.token = "given";
         QCOMPARE(resolveToken(o).value(), QByteArray("given"));
+    }
+
+    // One reader for every token file (client, scraper, agent, kubelet): one line, trimmed; the
+    // agent's own asks for 8 characters and no quotes or backslashes.
+    void tokenFileRules()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"token"_s);
+        auto write = [&path](const QByteArray &bytes) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+        };
+        QVERIFY(write("eyJhbGciOi.JSUzI1NiJ9.sig\r\n"));
+        QCOMPARE(readTokenFile(path).value(), QByteArray("eyJhbGciOi.JSUzI1NiJ9.sig"));
+        const TokenFileRules agent {4096, 8, true};
+        QCOMPARE(readTokenFile(path, agent).value(), QByteArray("eyJhbGciOi.JSUzI1NiJ9.sig"));
+        const struct {
+            QByteArray bytes;
+            TokenFileRules rules;
+            Error::Kind kind;
+        } refused[] = {
+            {"", {}, Error::Kind::Invalid},
+            {"one\ntwo\n", {}, Error::Kind::Invalid},
+            {"short", agent, Error::Kind::Invalid},
+            {"with\"quote\"inside", agent, Error::Kind::Invalid},
+            {QByteArray(5000, 'x'), agent, Error::Kind::Io},
+        };
+        for (const auto &r : refused) {
+            QVERIFY(write(r.bytes));
+            const Result<QByteArray> token = readTokenFile(path, r.rules);
+            QVERIFY2(!token, r.bytes.left(40).constData());
+            QCOMPARE(token.error().kind, r.kind);
+            QVERIFY2(token.error().message.contains(path), qPrintable(token.error().message));
+        }
+        QVERIFY(write("with\"quote\"inside"));
+        QVERIFY(readTokenFile(path)); // quotes are refused only where asked
+        const Result<QByteArray> missing = readTokenFile(dir.filePath(u"gone"_s));
+        QCOMPARE(missing.error().kind, Error::Kind::Io);
     }
 
     void recentNodesKeepNoSecret()
