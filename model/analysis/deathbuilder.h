@@ -136,9 +136,10 @@ private:
     {
         return !a || !b || nearMs(a, b);
     }
-    bool compatible(const std::optional<QDateTime> &a, const std::optional<QDateTime> &b) const
+    // A killer line's time, converted once (l is one of m_in.lines).
+    std::optional<qint64> lineMs(const SourcedKillerLine &l) const
     {
-        return compatibleMs(msOf(a), msOf(b));
+        return m_lineMs[std::size_t(&l - m_in.lines.data())];
     }
     void name(Death &d) const;
     Death runtimeProbe(const SourcedKillerLine &l) const;
@@ -181,6 +182,7 @@ private:
     QHash<std::int64_t, std::vector<std::size_t>> m_kernelByPid, m_earlyoomByPid;
     std::vector<std::pair<QString, QString>> m_indexedKeys; // per row: the containerId, podUid indexed
     std::vector<std::optional<qint64>> m_timeMs; // per row: its time (msOf), kept in step with it
+    std::vector<std::optional<qint64>> m_lineMs; // per killer line (m_in.lines): its time (msOf)
     std::vector<bool> m_unitLineTaken; // per row: a "unit: … killed by the OOM killer" line joined it
     QHash<QString, std::size_t> m_unitCursor; // per unit: rows before it are all taken
     QHash<QString, std::vector<std::size_t>> m_oomdUnitLines; // unit -> its systemd "killed N" lines

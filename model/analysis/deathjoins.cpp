@@ -25,7 +25,7 @@ void Builder::addOomd(const SourcedKillerLine &l)
     // systemd's own line about the same unit: "<unit>: systemd-oomd killed N process(es) in this unit."
     for (std::size_t i : indicesOf(m_oomdUnitLines, lastComponent(d.cgroup))) {
         const SourcedKillerLine &o = m_in.lines[i];
-        if (compatible(o.line.wallTime, d.time))
+        if (compatibleMs(lineMs(o), lineMs(l)))
             d.evidence.push_back(evidenceOf(o));
     }
     name(d);
@@ -39,7 +39,7 @@ void Builder::addEarlyoom(const SourcedKillerLine &l)
         DeathRow &r = m_rows[i];
         Death &d = r.death;
         if (d.killer == Killer::Earlyoom && d.pid == l.line.pid && d.node == l.line.host
-            && compatibleMs(m_timeMs[i], msOf(l.line.wallTime)) && !d.evidence.empty()
+            && compatibleMs(m_timeMs[i], lineMs(l)) && !d.evidence.empty()
             && d.evidence.front().source == l.source) {
             d.evidence.push_back(evidenceOf(l));
             if (l.line.signal == 9) {
@@ -91,7 +91,7 @@ void Builder::addEviction(const SourcedKillerLine &l)
     const std::vector<std::size_t> &kubelet = indicesOf(m_kubeletLines, l.source);
     for (auto it = kubelet.rbegin(); it != kubelet.rend(); ++it) {
         const SourcedKillerLine &p = m_in.lines[*it];
-        if (!compatible(p.line.wallTime, d.time))
+        if (!compatibleMs(lineMs(p), lineMs(l)))
             continue;
         if (p.line.kind == Kind::KubeletRanked && before.empty() && p.line.rankedPods.contains(ref))
             before.push_back(evidenceOf(p));
@@ -176,7 +176,7 @@ void Builder::addUnitOomKilled(const SourcedKillerLine &l)
     if (rows == m_kernelByUnit.cend() || !l.line.wallTime || !l.line.wallTime->isValid())
         return;
     const std::vector<std::size_t> &candidates = *rows;
-    const qint64 lineMs = *msOf(l.line.wallTime);
+    const qint64 lineMs = *this->lineMs(l);
     std::size_t &cursor = m_unitCursor[l.line.unit]; // candidates before it are all taken
     while (cursor < candidates.size() && m_unitLineTaken[candidates[cursor]])
         ++cursor;

@@ -183,6 +183,9 @@ bool Builder::lookedUp(const std::vector<DeathRow> &rows)
 
 void Builder::indexLookups()
 {
+    m_lineMs.reserve(m_in.lines.size());
+    for (const SourcedKillerLine &l : m_in.lines)
+        m_lineMs.push_back(msOf(l.line.wallTime));
     // The terminations first: how many there are bounds what the later lookups hold.
     std::vector<ContainerLookup> terminations;
     for (const KubeRecordInput &record : m_in.kube)
@@ -206,11 +209,11 @@ void Builder::indexLookups()
     };
     for (const SourcedKillerLine &l : m_in.lines) {
         if (l.line.kind == Kind::UnitOomKilled && l.line.wallTime && l.line.wallTime->isValid())
-            m_unitLineMs[l.line.unit].push_back(*msOf(l.line.wallTime));
+            m_unitLineMs[l.line.unit].push_back(*lineMs(l));
         const bool oom = l.line.kind == Kind::RuntimeOom;
         if (oom || (l.line.kind == Kind::RuntimeExit && l.line.exitCode == 137)) {
             const Death probe = runtimeProbe(l);
-            const std::optional<qint64> ms = msOf(l.line.wallTime);
+            const std::optional<qint64> ms = lineMs(l);
             add({probe.containerId, probe.podUid, {}, ms, 1, 0});
             // An exit 137 that joins nothing is a sigkill row, looked up again after the terminations
             // (finishFacts), then for its own container only.
