@@ -4,6 +4,8 @@
 #include <QDir>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -161,12 +163,16 @@ bool SpillFile::open()
 
 void SpillFile::failWith(const QString &what)
 {
+    const int cause = errno; // the failed write's or read's (QFile does not always keep it)
     if (m_error)
         return;
-    const bool full = m_file && m_file->error() == QFileDevice::ResourceError;
-    m_error = Error {full ? Error::Kind::DiskFull : Error::Kind::Io,
-                     u"cannot %1 the deaths table's temporary file in %2: %3"_s.arg(
-                         what, spillDirectory(), m_file ? m_file->errorString() : QString())};
+    const bool full = cause == ENOSPC || (m_file && m_file->error() == QFileDevice::ResourceError);
+    const QString reason = cause != 0 ? QString::fromLocal8Bit(std::strerror(cause))
+        : m_file                      ? m_file->errorString()
+                                      : QString();
+    m_error = Error {
+        full ? Error::Kind::DiskFull : Error::Kind::Io,
+        u"cannot %1 the deaths table's temporary file in %2: %3"_s.arg(what, spillDirectory(), reason)};
 }
 
 template<typename T> void SpillFile::append(const T &record)
@@ -177,6 +183,7 @@ template<typename T> void SpillFile::append(const T &record)
         m_file->seek(m_end);
         m_writing = true;
     }
+    errno = 0;
     write(m_stream, record);
     m_end = m_file->pos();
     if (m_stream.status() != QDataStream::Ok || m_file->error() != QFileDevice::NoError)
@@ -187,6 +194,7 @@ template<typename T> qint64 SpillFile::readAt(qint64 pos, T &record)
 {
     if (!m_file || m_error)
         return pos;
+    errno = 0;
     if (m_writing && !m_file->flush()) {
         failWith(u"write"_s);
         return pos;

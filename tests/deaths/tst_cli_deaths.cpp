@@ -12,6 +12,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -22,10 +25,19 @@ struct Run {
     QByteArray err;
 };
 
-Run runCli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+// fileSizeLimit: the child may write no regular file past it (RLIMIT_FSIZE; the write fails with
+// EFBIG instead of the process being killed), as a full $TMPDIR would make it fail.
+Run runCli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+           rlim_t fileSizeLimit = RLIM_INFINITY)
 {
     QProcess p;
     p.setProcessEnvironment(env);
+    if (fileSizeLimit != RLIM_INFINITY)
+        p.setChildProcessModifier([fileSizeLimit] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit {fileSizeLimit, fileSizeLimit};
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+        });
     p.start(QStringLiteral(OOMSCOPE_CLI_PATH), args);
     if (!p.waitForFinished(60000))
         qFatal("oomscope-cli did not finish");
@@ -102,6 +114,15 @@ private Q_SLOTS:
         const QJsonDocument doc = QJsonDocument::fromJson(failed.out, &error);
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
         QCOMPARE(doc.object().value(u"events"_s).toArray().size(), 2 * 800);
+
+        // The temporary file cannot grow (a full disk): exit 4 naming the directory and the cause.
+        env.insert(u"TMPDIR"_s, tmp.path());
+        const Run full = runCli(args, env, 64 * 1024);
+        QCOMPARE(full.exitCode, 4);
+        QVERIFY2(full.err.contains(tmp.path().toUtf8()) && full.err.contains("File too large"),
+                 full.err.constData());
+        QVERIFY(QJsonDocument::fromJson(full.out).isObject());
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList {u"crashloop.kmsg"_s});
     }
 
     void analyzeJsonPrintsDeaths()
