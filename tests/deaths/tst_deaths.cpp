@@ -7,6 +7,7 @@
 #include "deathjson.h"
 #include "deathrows.h"
 #include "deaths.h"
+#include "deathtables.h"
 #include "killerlines.h"
 #include "oomreportparser.h"
 #include "podjson.h"
@@ -20,6 +21,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using oomscope::testsupport::tableJson;
 
 namespace {
 
@@ -199,14 +201,6 @@ DeathInputs randomInputs(quint32 seed)
         in.kube.push_back(record);
     }
     return in;
-}
-
-QJsonArray tableJson(const std::vector<Death> &deaths)
-{
-    QJsonArray a;
-    for (const Death &d : deaths)
-        a.append(deathToJson(d));
-    return a;
 }
 
 } // namespace

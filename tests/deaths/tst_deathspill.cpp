@@ -8,6 +8,7 @@
 #include "deathinputs.h"
 #include "deathjson.h"
 #include "deathspill.h"
+#include "deathtables.h"
 
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -16,6 +17,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace oomscope;
+using oomscope::testsupport::tableJson;
 
 namespace {
 
@@ -79,14 +81,6 @@ std::vector<KernelKill> readAll(KillSpill &spill)
     for (KernelKill k; next(k);)
         kills.push_back(k);
     return kills;
-}
-
-QJsonArray tableJson(const std::vector<Death> &deaths)
-{
-    QJsonArray a;
-    for (const Death &d : deaths)
-        a.append(deathToJson(d));
-    return a;
 }
 
 } // namespace
