@@ -283,6 +283,78 @@ bool decodeAppend(std::span<const char> blob, ColumnBlock &out)
     return p == h.end;
 }
 
+int columnCountOf(std::span<const char> blob)
+{
+    Header h;
+    return readHeader(blob, h) ? int(h.columns) : -1;
+}
+
+bool spliceAppend(std::span<const char> blob, bool dropLast, std::span<const std::int64_t> lastRow,
+                  const RowBlock &append, QByteArray &out, std::size_t storedRows)
+{
+    Header h;
+    const std::size_t width = append.width;
+    if (!readHeader(blob, h) || h.columns != width || lastRow.size() < width || (dropLast && h.rows == 0)
+        || (storedRows != SIZE_MAX && h.rows != storedRows))
+        return false;
+    const std::size_t added = append.size();
+    const std::uint64_t rows = h.rows - (dropLast ? 1 : 0) + added;
+    // The stored bytes, and at most ten per added value and per length.
+    out.resize(qsizetype(std::size_t(h.end - h.body) + 1 + 20 + width * (10 + added * 10)));
+    auto *start = reinterpret_cast<std::uint8_t *>(out.data());
+    std::uint8_t *p = start;
+    *p++ = kFormat;
+    p = putVarint(p, rows);
+    p = putVarint(p, width);
+    std::uint8_t scratch[10];
+    const std::uint8_t *in = h.body;
+    for (std::size_t c = 0; c < width; ++c) {
+        std::uint64_t bytes = 0;
+        in = getVarint(in, h.end, bytes);
+        if (!in || bytes > std::uint64_t(h.end - in) || (dropLast && bytes == 0))
+            return false;
+        const std::uint8_t *colEnd = in + bytes;
+        const std::uint8_t *keepEnd = colEnd;
+        auto base = std::uint64_t(lastRow[c]); // what the first added delta is to
+        if (dropLast) {
+            // The last varint: after the last byte before the final one that ends a varint.
+            const std::uint8_t *q = colEnd - 1;
+            if (*q & 0x80)
+                return false;
+            while (q > in && (q[-1] & 0x80))
+                --q;
+            keepEnd = q;
+            std::uint64_t z = 0;
+            if (getVarint(q, colEnd, z) != colEnd)
+                return false;
+            base -= unzigzag(z);
+        }
+        // The added deltas after the kept bytes; their length first.
+        std::size_t addedBytes = 0;
+        std::uint64_t prev = base;
+        for (std::size_t r = 0; r < added; ++r) {
+            const auto v = std::uint64_t(append.at(r, int(c)));
+            addedBytes += std::size_t(putVarint(scratch, zigzag(v - prev)) - scratch);
+            prev = v;
+        }
+        const auto kept = std::size_t(keepEnd - in);
+        p = putVarint(p, kept + addedBytes);
+        std::memcpy(p, in, kept);
+        p += kept;
+        prev = base;
+        for (std::size_t r = 0; r < added; ++r) {
+            const auto v = std::uint64_t(append.at(r, int(c)));
+            p = putVarint(p, zigzag(v - prev));
+            prev = v;
+        }
+        in = colEnd;
+    }
+    if (in != h.end)
+        return false;
+    out.truncate(qsizetype(p - start));
+    return true;
+}
+
 bool decodeColumn(std::span<const char> blob, int column, std::vector<std::int64_t> &out)
 {
     Header h;

@@ -91,6 +91,8 @@ public:
     // Continues a stored chunk (at most capacity records, at most this builder's columns; the
     // missing ones read as -1). false: a malformed blob, the builder empty.
     bool load(std::span<const char> blob);
+    // Bytes allocated for the records (fixed by the capacity, once the first is pushed).
+    std::size_t heldBytes() const { return m_bytes ? m_width * m_regionBytes : 0; }
 
 private:
     const std::uint8_t *region(std::size_t column) const { return m_bytes.get() + column * m_regionBytes; }
@@ -109,6 +111,19 @@ private:
 // length followed by that many bytes of zigzag varint deltas (the first value is a delta to 0).
 QByteArray encode(const ColumnBlock &block, std::size_t first = 0, std::size_t count = SIZE_MAX);
 QByteArray encode(const RowBlock &block);
+
+// The number of columns of a chunk's blob; -1 when it is malformed.
+int columnCountOf(std::span<const char> blob);
+
+// The blob of a stored chunk changed at its end without decoding it: its last row dropped when
+// dropLast, then `append`'s rows added. lastRow: the stored chunk's last row (what the deltas
+// of the added rows start from; with dropLast, the row before it is worked out from the last
+// delta). Byte for byte what encode() gives for the changed rows. Returns false when the blob
+// is malformed, has another column count than `append` (a chunk from before columns were
+// added: decode and encode it whole instead) or, given, another row count than storedRows;
+// `out` is then unspecified.
+bool spliceAppend(std::span<const char> blob, bool dropLast, std::span<const std::int64_t> lastRow,
+                  const RowBlock &append, QByteArray &out, std::size_t storedRows = SIZE_MAX);
 
 // Decodes the whole blob into `out` (columns appended to what is there). A blob with fewer
 // columns than `out` (written before columns were added) fills the missing ones with -1. Returns false on a

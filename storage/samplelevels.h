@@ -221,12 +221,73 @@ inline std::span<const char> blobOf(const SqliteStatement &s, int col)
     return {data, std::size_t(sqlite3_column_bytes(s.get(), col))};
 }
 
-// Write-side state of one series: the decoded last chunk of every level and the open buckets.
+// Write-side state of one series: where the last chunk of every level stands and the open
+// buckets. A level's last chunk (its "tail") is not kept here: what is stored of it is known by
+// its row count and last row, and what changed since (its last row replaced, rows added) is
+// spliced onto the stored blob when it is written. So a series holds the same few hundred bytes
+// however long it is appended to; keeping the tails decoded grew 168 bytes per bucket up to
+// 256 buckets per level (43 KB per level and series, reached after 43 min at level 1, 4 h at
+// level 2, ...).
 struct SeriesState {
     struct Level {
-        chunk::RowBlock tail;
+        static constexpr std::size_t kPendingKept = 4;
         std::int64_t tailSeq = 0; // seq of the row that holds (or will hold) the tail
         bool dirty = false;
+        // Levels 1…: the tail as stored (at seq tailSeq) and as changed since.
+        std::size_t storedRows = 0;
+        Bucket storedLast {}; // the stored tail's last row
+        std::int64_t storedFirstMs = 0; // its first row's time
+        bool dropStored = false; // the stored last row is replaced by pending's first
+        chunk::RowBlock pending {BucketColumnCount}; // rows after the stored ones kept
+
+        std::size_t rows() const { return storedRows - (dropStored ? 1 : 0) + pending.size(); }
+        bool empty() const { return rows() == 0; }
+        Bucket last() const { return pending.empty() ? storedLast : rowOf(pending, pending.size() - 1); }
+        std::int64_t firstMs() const
+        {
+            return storedRows > (dropStored ? 1U : 0U) ? storedFirstMs : pending.at(0, BTime);
+        }
+        void push(const Bucket &row)
+        {
+            if (pending.values.capacity() == 0) // room for what a live append adds, kept
+                pending.values.reserve(kPendingKept * std::size_t(BucketColumnCount));
+            pending.push(row);
+            dirty = true;
+        }
+        void replaceLast(const Bucket &row)
+        {
+            if (pending.empty()) {
+                dropStored = true;
+                push(row);
+            } else {
+                pending.setRow(pending.size() - 1, row);
+            }
+            dirty = true;
+        }
+        // What was written is now the stored tail.
+        void stored()
+        {
+            storedFirstMs = firstMs();
+            storedLast = last();
+            storedRows = rows();
+            dropStored = false;
+            pending.clear();
+            // A bulk append leaves up to a chunk of pending rows: not kept for the next, live,
+            // appends, which add a row or two.
+            if (pending.values.capacity() > kPendingKept * std::size_t(BucketColumnCount))
+                std::vector<std::int64_t>().swap(pending.values);
+            dirty = false;
+        }
+        // The next chunk, empty.
+        void next()
+        {
+            ++tailSeq;
+            storedRows = 0;
+            dropStored = false;
+            pending.clear();
+        }
+        // Bytes held beyond the struct itself.
+        std::size_t heldBytes() const { return pending.values.capacity() * sizeof(std::int64_t); }
     };
     // levels[0] holds the raw chunk's seq and dirty flag; its records are in raw, encoded as
     // they come (they are never read back, where the last bucket of a level is rewritten).
@@ -240,12 +301,6 @@ struct SeriesState {
     std::array<bool, kLevels> viewInTail {};
     std::int64_t lastMs = 0;
     qint64 count = 0;
-
-    SeriesState()
-    {
-        for (int l = 1; l <= kLevels; ++l)
-            levels[std::size_t(l)].tail = chunk::RowBlock(columnCountOf(l));
-    }
 };
 
 } // namespace oomscope::samplelevels

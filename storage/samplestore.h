@@ -108,7 +108,8 @@ struct ProcsImportResult {
 };
 
 // Works on the connection of an open Workspace, on that workspace's (storage) thread. Keep one
-// SampleStore per workspace connection: it caches the open tail of each series it appends to.
+// SampleStore per workspace connection: it keeps where the last chunks of each series it appends
+// to stand (writeStateBytes()).
 class SampleStore
 {
 public:
@@ -148,6 +149,10 @@ public:
     AppendResult append(qint64 seriesId, std::span<const MemorySample> samples,
                         const ProgressFn &progress = {});
     Result<void> appendProcesses(qint64 seriesId, std::span<const ProcessSample> rows);
+    // Bytes this store holds for the series it appends to: per series the raw chunk being built
+    // (fixed) and where each level's last chunk stands (a few hundred bytes), however long the
+    // series is appended to.
+    std::size_t writeStateBytes() const;
 
     // Raw samples with fromMs <= timestampMs <= toMs, in time order.
     std::vector<MemorySample> samples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs) const;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Internal to storage/: the state behind a SampleStore — its connection's prepared statements
-// and the cached tails of the series it appends to — shared by the store's .cpp files.
+// and the write-side state of the series it appends to — shared by the store's .cpp files.
 #pragma once
 
 #include "samplelevels.h"
@@ -25,6 +25,7 @@ struct SampleStore::Private {
 
     SqliteStatement upsertChunk;
     SqliteStatement lastChunk;
+    SqliteStatement chunkData;
     SqliteStatement seriesMeta;
     SqliteStatement updateSeries;
     SqliteStatement insertProcess;
@@ -39,7 +40,8 @@ struct SampleStore::Private {
     {
         sqlite3 *current = WorkspaceHandle::of(workspace);
         if (current != db) {
-            for (SqliteStatement *s : {&upsertChunk, &lastChunk, &seriesMeta, &updateSeries, &insertProcess})
+            for (SqliteStatement *s :
+                 {&upsertChunk, &lastChunk, &chunkData, &seriesMeta, &updateSeries, &insertProcess})
                 *s = SqliteStatement();
             states.clear();
             db = current;
@@ -52,7 +54,8 @@ struct SampleStore::Private {
     Result<SeriesState *> loadState(qint64 seriesId);
     Result<void> loadTail(qint64 seriesId, int level, SeriesState::Level &lv, chunk::ChunkBuilder &raw);
     Result<void> writeTail(qint64 seriesId, int level, SeriesState &st);
-    Result<void> pushRecord(qint64 seriesId, int level, SeriesState &st, std::span<const std::int64_t> row);
+    Result<void> levelBlob(qint64 seriesId, int level, const SeriesState::Level &lv);
+    Result<void> pushRecord(qint64 seriesId, int level, SeriesState &st, const Bucket &row);
     Result<void> emitBucket(qint64 seriesId, int index, SeriesState &st, const Bucket &b);
     Result<void> flushOpen(qint64 seriesId, int index, SeriesState &st);
     Result<void> cascade(qint64 seriesId, int index, SeriesState &st, const Bucket &closed);

@@ -17,7 +17,7 @@ Result<void> SampleStore::Private::prepareWriteStatements()
 {
     if (upsertChunk.isValid())
         return {};
-    const std::array<std::pair<SqliteStatement *, QByteArray>, 5> statements {{
+    const std::array<std::pair<SqliteStatement *, QByteArray>, 6> statements {{
         {&upsertChunk,
          "INSERT INTO sample_chunks (series_id, level, seq, t_first, t_last, count, data) "
          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, level, seq) DO UPDATE SET "
@@ -26,6 +26,7 @@ Result<void> SampleStore::Private::prepareWriteStatements()
         {&lastChunk,
          "SELECT seq, count, data FROM sample_chunks WHERE series_id = ? AND level = ? "
          "ORDER BY seq DESC LIMIT 1"},
+        {&chunkData, "SELECT data FROM sample_chunks WHERE series_id = ? AND level = ? AND seq = ?"},
         {&seriesMeta, "SELECT last_ms, count FROM series WHERE id = ?"},
         {&updateSeries,
          "UPDATE series SET first_ms = coalesce(first_ms, ?), last_ms = ?, "
@@ -42,8 +43,29 @@ Result<void> SampleStore::Private::prepareWriteStatements()
     return {};
 }
 
-// Reads the stored last chunk of one level into lv (a full raw chunk is not read: it never
-// changes again, the next sample starts a new one).
+namespace {
+
+// A level's stored tail: its row count, first time and last row. Decoded whole once per series
+// and store; a chunk from before columns were added is then kept as pending rows, to be written
+// again whole.
+bool loadLevelTail(std::span<const char> blob, SeriesState::Level &lv)
+{
+    chunk::RowBlock rows(BucketColumnCount);
+    if (!chunk::decodeAppend(blob, rows))
+        return false;
+    if (rows.empty())
+        return true;
+    lv.pending = std::move(rows);
+    lv.dirty = false;
+    if (chunk::columnCountOf(blob) == BucketColumnCount)
+        lv.stored(); // else spliceAppend() could not continue it
+    return true;
+}
+
+} // namespace
+
+// Reads where the stored last chunk of one level stands into lv (a full raw chunk is not read:
+// it never changes again, the next sample starts a new one).
 Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesState::Level &lv,
                                             chunk::ChunkBuilder &raw)
 {
@@ -59,7 +81,7 @@ Result<void> SampleStore::Private::loadTail(qint64 seriesId, int level, SeriesSt
         } else {
             lv.tailSeq = seq;
             const std::span<const char> blob = blobOf(lastChunk, 2);
-            if (level == 0 ? !raw.load(blob) : !chunk::decodeAppend(blob, lv.tail))
+            if (level == 0 ? !raw.load(blob) : !loadLevelTail(blob, lv))
                 loaded =
                     fail(Error::Kind::Invalid,
                          u"corrupt sample chunk (series %1, level %2, seq %3)"_s.arg(seriesId).arg(level).arg(
@@ -100,9 +122,9 @@ Result<SeriesState *> SampleStore::Private::loadState(qint64 seriesId)
         SeriesState::Level &lv = st->levels[std::size_t(l)];
         if (Result<void> loaded = loadTail(seriesId, l, lv, st->raw); !loaded)
             return tl::unexpected<Error>(loaded.error());
-        if (l > 0 && !lv.tail.empty()) {
+        if (l > 0 && !lv.empty()) {
             const std::size_t i = std::size_t(l - 1);
-            views[i] = rowOf(lv.tail, lv.tail.size() - 1);
+            views[i] = lv.last();
             st->open[i] = views[i];
             // The stored view of a coarser level includes the finer view; min/max/last are
             // idempotent under merging it again, the count is not.
@@ -115,6 +137,33 @@ Result<SeriesState *> SampleStore::Private::loadState(qint64 seriesId)
     SeriesState *raw = st.get();
     states[seriesId] = std::move(st);
     return raw;
+}
+
+// The blob of a level's tail into chunkBlob: the stored blob with the changes spliced on, or the
+// rows encoded when nothing of the chunk is stored yet (or its layout predates a column).
+Result<void> SampleStore::Private::levelBlob(qint64 seriesId, int level, const SeriesState::Level &lv)
+{
+    if (lv.storedRows == 0) {
+        chunkBlob = chunk::encode(lv.pending);
+        return {};
+    }
+    chunkData.bind(1, std::int64_t(seriesId));
+    chunkData.bind(2, level);
+    chunkData.bind(3, lv.tailSeq);
+    const int step = chunkData.step();
+    bool spliced = false;
+    if (step == SQLITE_ROW)
+        spliced = chunk::spliceAppend(blobOf(chunkData, 0), lv.dropStored, lv.storedLast, lv.pending,
+                                      chunkBlob, lv.storedRows);
+    chunkData.reset();
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sqliteFail(db, u"cannot read samples: "_s);
+    if (!spliced)
+        return fail(
+            Error::Kind::Invalid,
+            u"corrupt or missing sample chunk (series %1, level %2, seq %3)"_s.arg(seriesId).arg(level).arg(
+                lv.tailSeq));
+    return {};
 }
 
 Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesState &st)
@@ -131,12 +180,13 @@ Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesS
         firstMs = st.raw.first(RawTime);
         lastMs = st.raw.last(RawTime);
     } else {
-        count = lv.tail.size();
+        count = lv.rows();
         if (count == 0)
             return {};
-        chunkBlob = chunk::encode(lv.tail);
-        firstMs = lv.tail.at(0, BTime);
-        lastMs = lv.tail.at(count - 1, BLastTime);
+        if (Result<void> built = levelBlob(seriesId, level, lv); !built)
+            return built;
+        firstMs = lv.firstMs();
+        lastMs = lv.last()[BLastTime];
     }
     SqliteStatement &s = upsertChunk;
     s.bind(1, std::int64_t(seriesId));
@@ -148,23 +198,23 @@ Result<void> SampleStore::Private::writeTail(qint64 seriesId, int level, SeriesS
     sqlite3_bind_blob(s.get(), 7, chunkBlob.constData(), int(chunkBlob.size()), SQLITE_STATIC);
     if (!s.run())
         return sqliteFail(db, u"cannot store samples: "_s);
-    lv.dirty = false;
+    if (level == 0)
+        lv.dirty = false;
+    else
+        lv.stored();
     return {};
 }
 
 // Appends one record to a level's tail; a full tail is written out first and a new chunk begun.
-Result<void> SampleStore::Private::pushRecord(qint64 seriesId, int level, SeriesState &st,
-                                              std::span<const std::int64_t> row)
+Result<void> SampleStore::Private::pushRecord(qint64 seriesId, int level, SeriesState &st, const Bucket &row)
 {
     SeriesState::Level &lv = st.levels[std::size_t(level)];
-    if (lv.tail.size() >= chunkCapacityOf(level)) {
+    if (lv.rows() >= chunkCapacityOf(level)) {
         if (Result<void> written = writeTail(seriesId, level, st); !written)
             return written;
-        lv.tail.clear();
-        ++lv.tailSeq;
+        lv.next();
     }
-    lv.tail.push(row);
-    lv.dirty = true;
+    lv.push(row);
     return {};
 }
 
@@ -173,8 +223,7 @@ Result<void> SampleStore::Private::emitBucket(qint64 seriesId, int index, Series
 {
     SeriesState::Level &lv = st.levels[std::size_t(index + 1)];
     if (st.viewInTail[std::size_t(index)]) {
-        lv.tail.setRow(lv.tail.size() - 1, b);
-        lv.dirty = true;
+        lv.replaceLast(b);
         st.viewInTail[std::size_t(index)] = false;
         return {};
     }
@@ -250,8 +299,7 @@ Result<void> SampleStore::Private::flush(qint64 seriesId, SeriesState &st)
             }
             SeriesState::Level &lv = st.levels[i + 1];
             if (st.viewInTail[i]) {
-                lv.tail.setRow(lv.tail.size() - 1, view);
-                lv.dirty = true;
+                lv.replaceLast(view);
             } else {
                 if (Result<void> pushed = pushRecord(seriesId, index + 1, st, view); !pushed)
                     return pushed;
@@ -377,6 +425,17 @@ AppendResult SampleStore::append(qint64 seriesId, std::span<const MemorySample> 
     result.ok = true;
     result.appended = qint64(samples.size());
     return result;
+}
+
+std::size_t SampleStore::writeStateBytes() const
+{
+    std::size_t bytes = 0;
+    for (const auto &[id, st] : d->states) {
+        bytes += sizeof(SeriesState) + st->raw.heldBytes();
+        for (const SeriesState::Level &lv : st->levels)
+            bytes += lv.heldBytes();
+    }
+    return bytes;
 }
 
 namespace {

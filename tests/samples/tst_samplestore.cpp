@@ -183,9 +183,11 @@ class TestSampleStore : public QObject
 
 private Q_SLOTS:
     void chunkCodecRoundTrip();
+    void chunkSpliceEqualsEncode();
     void migrationFromVersion1KeepsEvents();
     void appendAndQueryRoundTrip();
     void smallBatchesEqualOneBatch();
+    void writeStateDoesNotGrowWithTheSession();
     void levelsMatchBruteForce();
     void envelopeRespectsMaxPointsAndCoversRange();
     void cancelAndErrorMidBatchRollBack();
@@ -386,6 +388,112 @@ void TestSampleStore::appendAndQueryRoundTrip()
     QVERIFY(!store2.append(id, std::span(withEdge.data(), 1)).ok);
     QCOMPARE(store2.seriesInfo(id)->count, qint64(withEdge.size()));
     QVERIFY(!store2.append(9999, std::span(withEdge.data(), 1)).ok);
+}
+
+// A tail changed at its end (last row replaced, rows added) is spliced onto the stored blob:
+// byte for byte what encoding the changed rows gives, extreme deltas included.
+void TestSampleStore::chunkSpliceEqualsEncode()
+{
+    std::mt19937_64 rng(11);
+    const std::array<std::int64_t, 5> extremes {std::numeric_limits<std::int64_t>::min(),
+                                                std::numeric_limits<std::int64_t>::max(), -1, 0, 1};
+    auto randomRow = [&](chunk::RowBlock &block) {
+        std::vector<std::int64_t> row(block.width);
+        for (std::size_t c = 0; c < row.size(); ++c)
+            row[c] = c == 0
+                ? std::int64_t(block.size()) * 10'000
+                : (rng() % 4 == 0 ? extremes[rng() % extremes.size()] : std::int64_t(rng() % 5000));
+        block.push(row);
+    };
+    auto span = [](const QByteArray &b) {
+        return std::span(b.constData(), std::size_t(b.size()));
+    };
+    for (int round = 0; round < 200; ++round) {
+        chunk::RowBlock rows(4);
+        const int storedRows = 1 + int(rng() % 20);
+        for (int r = 0; r < storedRows; ++r)
+            randomRow(rows);
+        const QByteArray stored = chunk::encode(rows);
+        const std::vector<std::int64_t> lastRow(rows.values.end() - 4, rows.values.end());
+        const bool dropLast = rng() % 2 == 0;
+        if (dropLast)
+            rows.values.resize(rows.values.size() - 4);
+        chunk::RowBlock added(4);
+        const int addedRows = int(rng() % 3) + (dropLast ? 1 : 0);
+        for (int r = 0; r < addedRows; ++r)
+            randomRow(added);
+        rows.values.insert(rows.values.end(), added.values.begin(), added.values.end());
+        QByteArray spliced;
+        QVERIFY(chunk::spliceAppend(span(stored), dropLast, lastRow, added, spliced));
+        QCOMPARE(spliced, chunk::encode(rows));
+    }
+    // Another column count (a chunk from before a column was added) or a truncated blob: refused.
+    chunk::RowBlock three(3);
+    randomRow(three);
+    const QByteArray narrow = chunk::encode(three);
+    const std::vector<std::int64_t> last(4, 0);
+    QByteArray out;
+    QVERIFY(!chunk::spliceAppend(span(narrow), false, last, chunk::RowBlock(4), out));
+    QVERIFY(!chunk::spliceAppend(span(narrow).first(std::size_t(narrow.size() - 1)), true, last,
+                                 chunk::RowBlock(3), out));
+}
+
+// A live session appends a sample or a few at a time to the same series for hours: what the
+// store keeps per series must not grow with it. It kept each level's last chunk decoded, 168
+// bytes per bucket up to 256 buckets per level: +11 KB per series at level 2 alone between the
+// first and the second hour below.
+void TestSampleStore::writeStateDoesNotGrowWithTheSession()
+{
+    std::vector<MemorySample> samples;
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 3600; ++i) { // two hours, one sample every 2 s
+        MemorySample s;
+        s.timestampMs = kBaseMs + std::int64_t(i) * 2000;
+        s.usageBytes = 50'000'000 + std::int64_t(rng() % 1'000'000);
+        s.limitBytes = 134'217'728;
+        s.anonBytes = s.usageBytes / 2;
+        samples.push_back(s);
+    }
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 live = ensure(store, u"h"_s, u"/live"_s);
+    const qint64 bulk = ensure(store, u"h"_s, u"/bulk"_s);
+    QVERIFY(store.append(bulk, samples).ok);
+    const std::size_t bulkBytes = store.writeStateBytes();
+    std::size_t afterFirstHour = 0;
+    std::size_t most = 0;
+    {
+        WorkspaceTransaction transaction(ws); // one commit: the test is about memory, not the disk
+        QVERIFY(transaction.begin());
+        for (std::size_t i = 0; i < samples.size();) {
+            const std::size_t n = std::min<std::size_t>(1 + rng() % 3, samples.size() - i);
+            const AppendResult r = store.append(live, std::span(samples.data() + i, n));
+            QVERIFY2(r.ok, qPrintable(r.error));
+            i += n;
+            if (i >= samples.size() / 2 && afterFirstHour == 0)
+                afterFirstHour = store.writeStateBytes();
+            most = std::max(most, store.writeStateBytes());
+        }
+        QVERIFY(transaction.commit());
+    }
+    QVERIFY(afterFirstHour > bulkBytes);
+    QCOMPARE(most, afterFirstHour);
+    QCOMPARE(store.writeStateBytes(), afterFirstHour);
+    // Nor does a bulk append keep its chunk of pending rows: at most what a live series holds.
+    QVERIFY(2 * bulkBytes <= afterFirstHour);
+    // And the levels are what one append of everything stored.
+    const std::int64_t all = std::numeric_limits<std::int64_t>::max();
+    for (int level = 1; level <= int(SampleStore::levelWidthsMs().size()); ++level) {
+        const SampleEnvelope a = store.levelData(bulk, level, 0, all);
+        const SampleEnvelope b = store.levelData(live, level, 0, all);
+        QCOMPARE(b.timeMs, a.timeMs);
+        QCOMPARE(b.lastTimeMs, a.lastTimeMs);
+        QCOMPARE(b.sampleCount, a.sampleCount);
+        QCOMPARE(b.minUsageBytes, a.minUsageBytes);
+        QCOMPARE(b.maxUsageBytes, a.maxUsageBytes);
+        QCOMPARE(b.lastAnonBytes, a.lastAnonBytes);
+    }
 }
 
 void TestSampleStore::smallBatchesEqualOneBatch()
