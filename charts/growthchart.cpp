@@ -102,6 +102,7 @@ GrowthChart::GrowthChart(QWidget *parent)
     connect(m_plot, &QCustomPlot::mouseRelease, this, &GrowthChart::onMouseRelease);
 
     m_pool.setMaxThreadCount(1);
+    connect(&m_queryWatcher, &QFutureWatcherBase::finished, this, &GrowthChart::queryFinished);
     m_queryDebounce.setSingleShot(true);
     m_queryDebounce.setInterval(50);
     connect(&m_queryDebounce, &QTimer::timeout, this, &GrowthChart::startQuery);
@@ -394,21 +395,24 @@ void GrowthChart::startQuery()
     std::vector<qint64> ids;
     for (const GrowthPlot::SeriesGraphs &g : m_growth->graphs())
         ids.push_back(g.spec.seriesId);
-    const quint64 generation = m_generation;
+    m_queryGeneration = m_generation;
     m_queryRunning = true;
-    QElapsedTimer timer;
-    timer.start();
-    QtConcurrent::run(&m_pool, &queryChartCurves, m_workspacePath, ids, fromMs, toMs, maxPoints)
-        .then(this, [this, generation, timer](const Result<std::vector<SeriesCurves>> &result) {
-            m_queryRunning = false;
-            m_lastQueryMs = timer.elapsed();
-            if (generation == m_generation)
-                applyResult(result);
-            if (m_queryDirty || generation != m_generation) {
-                m_queryDirty = false;
-                startQuery();
-            }
-        });
+    m_queryTimer.start();
+    m_queryWatcher.setFuture(
+        QtConcurrent::run(&m_pool, &queryChartCurves, m_workspacePath, ids, fromMs, toMs, maxPoints));
+}
+
+void GrowthChart::queryFinished()
+{
+    m_queryRunning = false;
+    m_lastQueryMs = m_queryTimer.elapsed();
+    const bool current = m_queryGeneration == m_generation;
+    if (current)
+        applyResult(m_queryWatcher.future().takeResult());
+    if (m_queryDirty || !current) {
+        m_queryDirty = false;
+        startQuery();
+    }
 }
 
 void GrowthChart::applyResult(const Result<std::vector<SeriesCurves>> &result)

@@ -14,6 +14,7 @@
 #include "verdict.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QThreadPool>
 #include <QTimer>
@@ -127,6 +128,7 @@ private:
     void clampRange();
     void scheduleQuery();
     void startQuery();
+    void queryFinished();
     void applyResult(const Result<std::vector<SeriesCurves>> &result);
     void flushLive();
     void refreshSeries(const std::vector<ChartSeriesSpec> &series, const std::vector<ChartMarker> &markers);
@@ -155,6 +157,13 @@ private:
     bool m_clamping = false;
 
     QThreadPool m_pool; // one thread: queries run in order, each on that thread's connection
+    // The running query's answer. A watcher, not QFuture::then(this, …): Qt 6.4 runs a
+    // continuation twice when the task finishes while it is being attached (setContinuation
+    // runs it at once and stores it for reportFinished too; fixed in later Qt), and the second
+    // run dereferences a moved-from promise — a crash after minutes of a live session.
+    QFutureWatcher<Result<std::vector<SeriesCurves>>> m_queryWatcher;
+    quint64 m_queryGeneration = 0; // m_generation when the running query started
+    QElapsedTimer m_queryTimer;
     QTimer m_queryDebounce;
     quint64 m_generation = 0;
     bool m_queryRunning = false;

@@ -145,6 +145,7 @@ SamplesView::SamplesView(QWidget *parent)
     m_verdictArea->setMinimumWidth(300);
 
     m_evalPool.setMaxThreadCount(1);
+    connect(&m_evalWatcher, &QFutureWatcherBase::finished, this, &SamplesView::evaluationFinished);
     m_evalDebounce.setSingleShot(true);
     m_evalDebounce.setInterval(200);
     connect(&m_evalDebounce, &QTimer::timeout, this, &SamplesView::startEvaluation);
@@ -431,19 +432,22 @@ void SamplesView::startEvaluation()
             request.nodeEventIds.push_back(e.id);
     }
     std::sort(request.nodeEventIds.begin(), request.nodeEventIds.end()); // ids grow with import order
-    const quint64 generation = m_evalGeneration;
+    m_evalStartedGeneration = m_evalGeneration;
     m_evalRunning = true;
     m_verdictPanel->setPending(true);
-    QtConcurrent::run(&m_evalPool, &evaluateRange, request)
-        .then(this, [this, generation](const RangeEvaluation &evaluation) {
-            m_evalRunning = false;
-            if (generation == m_evalGeneration)
-                applyEvaluation(evaluation);
-            if (m_evalDirty || generation != m_evalGeneration) {
-                m_evalDirty = false;
-                startEvaluation();
-            }
-        });
+    m_evalWatcher.setFuture(QtConcurrent::run(&m_evalPool, &evaluateRange, request));
+}
+
+void SamplesView::evaluationFinished()
+{
+    m_evalRunning = false;
+    const bool current = m_evalStartedGeneration == m_evalGeneration;
+    if (current)
+        applyEvaluation(m_evalWatcher.future().takeResult());
+    if (m_evalDirty || !current) {
+        m_evalDirty = false;
+        startEvaluation();
+    }
 }
 
 void SamplesView::applyEvaluation(const RangeEvaluation &evaluation)

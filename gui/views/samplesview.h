@@ -10,6 +10,7 @@
 #include "workspace.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWidget>
@@ -90,6 +91,7 @@ private:
     void refreshChart();
     void scheduleEvaluation();
     void startEvaluation();
+    void evaluationFinished();
     void applyEvaluation(const RangeEvaluation &evaluation);
     void updateCaption();
     void countStoredSamples();
@@ -124,6 +126,9 @@ private:
     PredictionPanel *m_predictionPanel = nullptr;
     QCheckBox *m_trendBox = nullptr;
     QThreadPool m_evalPool; // one thread with its own connection: evaluations run in order
+    // The running evaluation's answer: a watcher, not QFuture::then (see GrowthChart's query).
+    QFutureWatcher<RangeEvaluation> m_evalWatcher;
+    quint64 m_evalStartedGeneration = 0; // m_evalGeneration when the running one started
     QTimer m_evalDebounce;
     QElapsedTimer m_evalPendingSince; // a live view moves all the time: re-evaluate at least every second
     quint64 m_evalGeneration = 0;
