@@ -226,10 +226,14 @@ private Q_SLOTS:
             std::find_if(peak + 1, points.end(), [](const Point &p) { return p.usage < kLimitBytes / 2; });
         QVERIFY2(drop != points.end(), "usage never fell after the kill");
         // The kernel's kill time lies within one sample interval of the fall in the samples
-        // (kmsg time and CLOCK_BOOTTIME are the same clock here).
+        // (kmsg time and CLOCK_BOOTTIME are the same clock here). The kernel prints the report,
+        // then kills; the victim's memory is freed as it exits (or the OOM reaper frees it), which
+        // on a loaded machine takes a while: a sample may still read the full usage up to half a
+        // second after the kill (112 ms seen in CI's ASan run). The kill never follows the fall.
+        constexpr double kFreeingSeconds = 0.5;
         const double before = (drop - 1)->boottime;
         const double after = drop->boottime;
-        QVERIFY2(killSeconds >= before - kIntervalSeconds && killSeconds <= after + kIntervalSeconds,
+        QVERIFY2(killSeconds >= before - kFreeingSeconds && killSeconds <= after + kIntervalSeconds,
                  qPrintable(u"kill at %1 s, usage fell between samples at %2 s and %3 s"_s
                                 .arg(killSeconds, 0, 'f', 6)
                                 .arg(before, 0, 'f', 6)
