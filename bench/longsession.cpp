@@ -91,6 +91,7 @@ struct MemoryParts {
     double fileMiB = 0;
     double shmemMiB = 0;
     double heapInUseMiB = 0;
+    double sqliteMiB = 0; // part of the heap in use
 };
 
 MemoryParts memoryParts()
@@ -113,6 +114,7 @@ MemoryParts memoryParts()
     const struct mallinfo2 mi = mallinfo2();
     m.heapInUseMiB = double(mi.uordblks + mi.hblkhd) / 1048576.0;
 #endif
+    m.sqliteMiB = double(Workspace::sqliteMemoryBytes()) / 1048576.0;
     return m;
 }
 
@@ -266,10 +268,10 @@ void printFigures(const Figures &f, double rssStart, double rssEnd)
     std::printf("  minute: resident MiB / points the chart holds:");
     for (const Figures::Minute &m : f.curve)
         std::printf(" %.1f:%.1f/%lld", m.minute, m.rssMiB, m.points);
-    std::printf("\n  minute: resident anon / file / shmem MiB, malloc in use MiB:");
+    std::printf("\n  minute: resident anon / file / shmem MiB, malloc in use MiB (of it SQLite's):");
     for (const Figures::Minute &m : f.curve)
-        std::printf(" %.1f:%.1f/%.1f/%.1f,%.1f", m.minute, m.parts.anonMiB, m.parts.fileMiB, m.parts.shmemMiB,
-                    m.parts.heapInUseMiB);
+        std::printf(" %.1f:%.1f/%.1f/%.1f,%.1f(%.1f)", m.minute, m.parts.anonMiB, m.parts.fileMiB,
+                    m.parts.shmemMiB, m.parts.heapInUseMiB, m.parts.sqliteMiB);
     std::printf("\n  points the chart held at most: %lld\n", f.maxPoints);
 }
 
@@ -475,14 +477,20 @@ int main(int argc, char **argv)
     QElapsedTimer run;
     run.start();
     qint64 nextFitMs = 60'000;
+    qint64 nextReadMs = 30'000;
     while (run.elapsed() < durationMs) {
         spin(int(std::min<qint64>(1000, durationMs - run.elapsed())));
         f.maxPoints = std::max(f.maxPoints, chart->pointCount());
         // Once a minute a look at the whole session so far; the view then follows the newest.
         if (run.elapsed() >= nextFitMs) {
             chart->fitAll();
-            f.curve.push_back({double(run.elapsed()) / 60000.0, residentMiB(), chart->pointCount()});
             nextFitMs += 60'000;
+        }
+        // The memory is read half-way between two Fit Alls: no query in flight, the view following
+        // the newest (what the session holds, not what one query holds for a moment).
+        if (run.elapsed() >= nextReadMs) {
+            f.curve.push_back({double(run.elapsed()) / 60000.0, residentMiB(), chart->pointCount()});
+            nextReadMs += 60'000;
         }
     }
     probe.stop();

@@ -247,6 +247,11 @@ int Workspace::latestSchemaVersion()
     return schema::latestVersion();
 }
 
+qint64 Workspace::sqliteMemoryBytes()
+{
+    return sqlite3_memory_used();
+}
+
 std::vector<SourceInfo> Workspace::sources() const
 {
     return d->registry ? d->registry->sources() : std::vector<SourceInfo> {};

@@ -113,6 +113,9 @@ public:
     QString path() const;
     int schemaVersion() const;
     static int latestSchemaVersion();
+    // The heap SQLite holds in this process, all connections together (page caches, statements):
+    // what a long session's memory figures are read beside.
+    static qint64 sqliteMemoryBytes();
 
     // One transaction per import: an error or cancel leaves the workspace as it was. Sources are
     // identified by content hash, so importing the same bytes twice adds nothing.
