@@ -86,10 +86,10 @@ Result<void> DeathCollector::forEachDeath(const std::function<void(Death &&)> &v
         return tl::unexpected(*e);
     DeathInputs inputs = std::move(m_inputs);
     m_inputs = {};
-    inputs.kernel = m_kills.held();
-    FinishedDeaths finished;
     DeathStreams streams;
     streams.nextKill = m_kills.spilledReader();
+    inputs.kernel = m_kills.takeHeld();
+    FinishedDeaths finished;
     streams.finished = [&finished](OrderedDeath &&d) {
         finished.add(std::move(d));
     };

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace oomscope {
@@ -61,6 +62,8 @@ public:
     // The kills held in memory (the first ones) and, after them, a reader of the rest, in order.
     const std::vector<KernelKill> &held() const { return m_held; }
     std::function<bool(KernelKill &)> spilledReader();
+    // The held kills, moved out: the spill is then used up but for spilledReader().
+    std::vector<KernelKill> takeHeld() { return std::exchange(m_held, {}); }
     const std::optional<Error> &error() const { return m_file.error(); }
 
 private:

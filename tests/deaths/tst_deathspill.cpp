@@ -76,8 +76,8 @@ bool sameKill(const KernelKill &a, const KernelKill &b)
 
 std::vector<KernelKill> readAll(KillSpill &spill)
 {
-    std::vector<KernelKill> kills = spill.held();
     const std::function<bool(KernelKill &)> next = spill.spilledReader();
+    std::vector<KernelKill> kills = spill.takeHeld();
     for (KernelKill k; next(k);)
         kills.push_back(k);
     return kills;
