@@ -102,10 +102,9 @@ GrowthChart::GrowthChart(QWidget *parent)
     connect(m_plot, &QCustomPlot::mouseRelease, this, &GrowthChart::onMouseRelease);
 
     m_pool.setMaxThreadCount(1);
-    connect(&m_queryWatcher, &QFutureWatcherBase::finished, this, &GrowthChart::queryFinished);
     m_queryDebounce.setSingleShot(true);
     m_queryDebounce.setInterval(50);
-    connect(&m_queryDebounce, &QTimer::timeout, this, &GrowthChart::startQuery);
+    connect(&m_queryDebounce, &QTimer::timeout, this, [this] { m_query.ask(); });
     m_liveTimer.setSingleShot(true);
     m_liveTimer.setInterval(40);
     connect(&m_liveTimer, &QTimer::timeout, this, &GrowthChart::flushLive);
@@ -154,7 +153,7 @@ void GrowthChart::setUpCrosshair()
 
 GrowthChart::~GrowthChart()
 {
-    ++m_generation;
+    m_query.forget();
     m_pool.waitForDone();
 }
 
@@ -188,7 +187,7 @@ void GrowthChart::setSeries(const std::vector<ChartSeriesSpec> &series,
         refreshSeries(series, markers);
         return;
     }
-    ++m_generation; // results of queries for the old set are dropped
+    m_query.forget(); // results of queries for the old set are dropped
     hideCrosshair();
     m_liveBuffer.clear();
     m_recent.clear();
@@ -207,7 +206,7 @@ void GrowthChart::setSeries(const std::vector<ChartSeriesSpec> &series,
         return;
     fitAll();
     m_queryDebounce.stop();
-    startQuery();
+    m_query.ask();
 }
 
 void GrowthChart::extendDataRange(const std::vector<ChartSeriesSpec> &series)
@@ -377,14 +376,10 @@ void GrowthChart::scheduleQuery()
         m_queryDebounce.start();
 }
 
-void GrowthChart::startQuery()
+std::optional<QFuture<Result<std::vector<SeriesCurves>>>> GrowthChart::queryTask()
 {
     if (m_growth->graphs().empty() || m_workspacePath.isEmpty())
-        return;
-    if (m_queryRunning) {
-        m_queryDirty = true; // re-issued when the running query returns
-        return;
-    }
+        return std::nullopt;
     const QCPRange range = m_plot->xAxis->range();
     // A little beyond the visible range, so a short pan shows lines up to the edges at once.
     const double extra = range.size() * 0.1;
@@ -395,24 +390,14 @@ void GrowthChart::startQuery()
     std::vector<qint64> ids;
     for (const GrowthPlot::SeriesGraphs &g : m_growth->graphs())
         ids.push_back(g.spec.seriesId);
-    m_queryGeneration = m_generation;
-    m_queryRunning = true;
     m_queryTimer.start();
-    m_queryWatcher.setFuture(
-        QtConcurrent::run(&m_pool, &queryChartCurves, m_workspacePath, ids, fromMs, toMs, maxPoints));
+    return QtConcurrent::run(&m_pool, &queryChartCurves, m_workspacePath, ids, fromMs, toMs, maxPoints);
 }
 
-void GrowthChart::queryFinished()
+void GrowthChart::queryAnswered(Result<std::vector<SeriesCurves>> &&result)
 {
-    m_queryRunning = false;
     m_lastQueryMs = m_queryTimer.elapsed();
-    const bool current = m_queryGeneration == m_generation;
-    if (current)
-        applyResult(m_queryWatcher.future().takeResult());
-    if (m_queryDirty || !current) {
-        m_queryDirty = false;
-        startQuery();
-    }
+    applyResult(result);
 }
 
 void GrowthChart::applyResult(const Result<std::vector<SeriesCurves>> &result)
@@ -536,7 +521,7 @@ void GrowthChart::flushLive()
                                      [rawLimit](const auto &entry) { return entry.second > rawLimit; });
     if ((manyRaw || !m_sinceQueryApplied.isValid() || m_sinceQueryApplied.elapsed() > kLiveRequeryMs)
         && !isQueryPending())
-        startQuery();
+        m_query.ask();
     requestReplot();
 }
 

@@ -10,11 +10,12 @@
 
 #include "growthplot.h"
 #include "memorysample.h"
+#include "newestonly.h"
 #include "result.h"
 #include "verdict.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
+#include <QFuture>
 #include <QPointer>
 #include <QThreadPool>
 #include <QTimer>
@@ -89,7 +90,7 @@ public:
     QCPGraph *limitGraph(qint64 seriesId) const;
     QCPGraph *workingSetGraph(qint64 seriesId) const;
     int levelShown(qint64 seriesId) const; // -1 before the first data arrived
-    bool isQueryPending() const { return m_queryRunning || m_queryDebounce.isActive(); }
+    bool isQueryPending() const { return m_query.isRunning() || m_queryDebounce.isActive(); }
     std::vector<ChartMarker> markers() const { return m_growth->markers(); }
     // Centre of the marker's label in plot widget pixels; nullopt when it is not drawn.
     std::optional<QPoint> markerLabelPosition(qint64 eventId) const;
@@ -127,8 +128,8 @@ private:
     void onRangeChanged();
     void clampRange();
     void scheduleQuery();
-    void startQuery();
-    void queryFinished();
+    std::optional<QFuture<Result<std::vector<SeriesCurves>>>> queryTask();
+    void queryAnswered(Result<std::vector<SeriesCurves>> &&result);
     void applyResult(const Result<std::vector<SeriesCurves>> &result);
     void flushLive();
     void refreshSeries(const std::vector<ChartSeriesSpec> &series, const std::vector<ChartMarker> &markers);
@@ -157,18 +158,14 @@ private:
     bool m_clamping = false;
 
     QThreadPool m_pool; // one thread: queries run in order, each on that thread's connection
-    // The running query's answer. A watcher, not QFuture::then(this, …): Qt 6.4 runs a
-    // continuation twice when the task finishes while it is being attached (setContinuation
-    // runs it at once and stores it for reportFinished too; fixed in later Qt), and the second
-    // run dereferences a moved-from promise — a crash after minutes of a live session.
-    QFutureWatcher<Result<std::vector<SeriesCurves>>> m_queryWatcher;
-    quint64 m_queryGeneration = 0; // m_generation when the running query started
     QElapsedTimer m_queryTimer;
     QTimer m_queryDebounce;
-    quint64 m_generation = 0;
-    bool m_queryRunning = false;
-    bool m_queryDirty = false;
     qint64 m_lastQueryMs = 0;
+    NewestOnly<Result<std::vector<SeriesCurves>>> m_query {
+        this, [this] { return queryTask(); },
+        [this](Result<std::vector<SeriesCurves>> &&result) {
+            queryAnswered(std::move(result));
+        }};
 
     QTimer m_liveTimer;
     std::map<qint64, std::vector<MemorySample>> m_liveBuffer;

@@ -145,10 +145,9 @@ SamplesView::SamplesView(QWidget *parent)
     m_verdictArea->setMinimumWidth(300);
 
     m_evalPool.setMaxThreadCount(1);
-    connect(&m_evalWatcher, &QFutureWatcherBase::finished, this, &SamplesView::evaluationFinished);
     m_evalDebounce.setSingleShot(true);
     m_evalDebounce.setInterval(200);
-    connect(&m_evalDebounce, &QTimer::timeout, this, &SamplesView::startEvaluation);
+    connect(&m_evalDebounce, &QTimer::timeout, this, [this] { m_evaluation.ask(); });
     connect(m_chart, &GrowthChart::visibleRangeChanged, this, &SamplesView::scheduleEvaluation);
 
     // The tree's sample counts follow live samples once a second, not with every batch.
@@ -352,7 +351,7 @@ void SamplesView::refreshChart()
     }
     m_chart->setSeries(specs, markers);
     m_verdictArea->setVisible(hasSeries());
-    ++m_evalGeneration; // a running evaluation was for the old selection
+    m_evaluation.forget(); // a running evaluation was for the old selection
     if (specs.empty()) {
         m_evalDebounce.stop();
         m_evaluatedSeries = 0;
@@ -396,22 +395,18 @@ void SamplesView::scheduleEvaluation()
         m_evalDebounce.start();
 }
 
-void SamplesView::startEvaluation()
+std::optional<QFuture<RangeEvaluation>> SamplesView::evaluationTask()
 {
     const std::vector<qint64> checked = m_treeModel->checkedSeries();
     if (checked.empty() || !m_workspace || !m_workspace->isOpen())
-        return;
-    if (m_evalRunning) {
-        m_evalDirty = true; // re-issued when the running one returns
-        return;
-    }
+        return std::nullopt;
     // The first checked series: the chart draws it first, with its breakdown.
     const qint64 seriesId = checked.front();
     const SeriesInfo *info = m_treeModel->seriesInfo(seriesId);
     if (!info || !info->firstMs || !info->lastMs) {
         m_verdictPanel->showMessage(tr("The series has no samples."));
         m_predictionPanel->showMessage(QString());
-        return;
+        return std::nullopt;
     }
     const auto [visibleFromMs, visibleToMs] = m_chart->visibleRangeMs();
     RangeEvaluationRequest request;
@@ -424,7 +419,7 @@ void SamplesView::startEvaluation()
         m_verdictPanel->showMessage(
             tr("%1 has no samples in the visible range.").arg(m_treeModel->seriesLabel(seriesId)));
         m_predictionPanel->showMessage(QString());
-        return;
+        return std::nullopt;
     }
     for (const EventSummary &e : m_events) {
         request.victimsByEventId[e.id] = {e.victimPid, e.victimComm};
@@ -432,22 +427,8 @@ void SamplesView::startEvaluation()
             request.nodeEventIds.push_back(e.id);
     }
     std::sort(request.nodeEventIds.begin(), request.nodeEventIds.end()); // ids grow with import order
-    m_evalStartedGeneration = m_evalGeneration;
-    m_evalRunning = true;
     m_verdictPanel->setPending(true);
-    m_evalWatcher.setFuture(QtConcurrent::run(&m_evalPool, &evaluateRange, request));
-}
-
-void SamplesView::evaluationFinished()
-{
-    m_evalRunning = false;
-    const bool current = m_evalStartedGeneration == m_evalGeneration;
-    if (current)
-        applyEvaluation(m_evalWatcher.future().takeResult());
-    if (m_evalDirty || !current) {
-        m_evalDirty = false;
-        startEvaluation();
-    }
+    return QtConcurrent::run(&m_evalPool, &evaluateRange, request);
 }
 
 void SamplesView::applyEvaluation(const RangeEvaluation &evaluation)

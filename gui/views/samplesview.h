@@ -4,17 +4,19 @@
 #pragma once
 
 #include "growthplot.h"
+#include "newestonly.h"
 #include "rangeevaluation.h"
 #include "storedsamples.h"
 #include "wayin.h"
 #include "workspace.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
+#include <QFuture>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
 class QCheckBox;
@@ -76,7 +78,7 @@ public:
     PredictionPanel *predictionPanel() const { return m_predictionPanel; }
     QCheckBox *trendBox() const { return m_trendBox; }
     qint64 evaluatedSeries() const { return m_evaluatedSeries; }
-    bool isEvaluating() const { return m_evalRunning || m_evalDebounce.isActive(); }
+    bool isEvaluating() const { return m_evaluation.isRunning() || m_evalDebounce.isActive(); }
 
 Q_SIGNALS:
     // A kill marker was clicked: the window selects the event and opens its decision.
@@ -90,8 +92,7 @@ Q_SIGNALS:
 private:
     void refreshChart();
     void scheduleEvaluation();
-    void startEvaluation();
-    void evaluationFinished();
+    std::optional<QFuture<RangeEvaluation>> evaluationTask();
     void applyEvaluation(const RangeEvaluation &evaluation);
     void updateCaption();
     void countStoredSamples();
@@ -126,15 +127,13 @@ private:
     PredictionPanel *m_predictionPanel = nullptr;
     QCheckBox *m_trendBox = nullptr;
     QThreadPool m_evalPool; // one thread with its own connection: evaluations run in order
-    // The running evaluation's answer: a watcher, not QFuture::then (see GrowthChart's query).
-    QFutureWatcher<RangeEvaluation> m_evalWatcher;
-    quint64 m_evalStartedGeneration = 0; // m_evalGeneration when the running one started
     QTimer m_evalDebounce;
     QElapsedTimer m_evalPendingSince; // a live view moves all the time: re-evaluate at least every second
-    quint64 m_evalGeneration = 0;
-    bool m_evalRunning = false;
-    bool m_evalDirty = false;
     qint64 m_evaluatedSeries = 0;
+    NewestOnly<RangeEvaluation> m_evaluation {this, [this] { return evaluationTask(); },
+                                              [this](RangeEvaluation &&e) {
+                                                  applyEvaluation(e);
+                                              }};
 };
 
 } // namespace oomscope
