@@ -243,6 +243,7 @@ public:
     }
 
     void bytesRead(const char *data, qsizetype size) override { m_feed.bytesRead(data, size); }
+    void expectedRows(qint64 rows) override { m_feed.expectedRows(rows); }
 
     bool newSeries(const QString &cgroup) override
     {
@@ -271,7 +272,7 @@ public:
 
 private:
     static constexpr std::size_t kBatch = 4096;
-    static constexpr std::size_t kBatchesWaiting = 4; // ~2 MiB of samples
+    static constexpr std::size_t kBatchesWaiting = 4; // 512 KiB each (128 bytes a row)
 
     struct Batch {
         std::vector<std::pair<std::size_t, MemorySample>> samples; // series index, sample
@@ -308,7 +309,7 @@ private:
             m_stopped = true;
     }
 
-    SamplesCsvSink &m_feed; // its bytesRead() here, the rest on the storing thread
+    SamplesCsvSink &m_feed; // bytesRead(), expectedRows() here; the rest on the storing thread
     Batch m_batch;
     std::atomic<bool> m_stopped {false};
     Handoff<Batch> m_storing {kBatchesWaiting, [this](Batch &&b) {
