@@ -180,7 +180,8 @@ qint64 measureSampling(Verdict &v, const std::vector<Pt> &pts, const ClassifyOpt
     for (std::size_t i = 1; i < pts.size(); ++i)
         dts.push_back(double(pts[i].ms - pts[i - 1].ms));
     ev.medianIntervalS = median(std::move(dts)) / 1000.0;
-    const qint64 gapMs = std::max<qint64>(1000, qint64(options.gapFactor * ev.medianIntervalS * 1000.0));
+    const qint64 gapMs =
+        std::max({qint64(1000), qint64(options.gapFactor * ev.medianIntervalS * 1000.0), options.minGapMs});
     for (std::size_t i = 1; i < pts.size(); ++i)
         if (pts[i].ms - pts[i - 1].ms > gapMs) {
             ++ev.gapCount;

@@ -101,6 +101,9 @@ struct ClassifyOptions {
     double minLeakDurationS = 30; // growth faster than this is judged as a startup climb
     double headroom = 0.20; // for recommendedLimitBytes
     double gapFactor = 3.0; // a step > gapFactor x median interval (and > 1 s) is a gap
+    // Samples thinned to buckets (SampleThinner, a stored level): a step up to this long is the
+    // thinning's (two buckets), not a gap in the recording.
+    qint64 minGapMs = 0;
     // When no kill times are passed and no oom_kill counter is known, infer kills from falls
     // from the limit.
     bool inferKills = true;
