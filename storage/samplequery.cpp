@@ -3,6 +3,7 @@
 // detail, and the envelope a chart asks for.
 #include "samplestore.h"
 #include "samplestoreprivate.h"
+#include "samplethinner.h"
 
 #include <sqlite3.h>
 
@@ -13,7 +14,8 @@ namespace oomscope {
 using namespace samplelevels;
 
 bool SampleStore::Private::readRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi,
-                                     chunk::ColumnBlock &out) const
+                                     chunk::ColumnBlock &out,
+                                     const std::function<void(chunk::ColumnBlock &)> &drain) const
 {
     SqliteStatement s;
     if (!s.prepare(db,
@@ -45,6 +47,8 @@ bool SampleStore::Private::readRange(qint64 seriesId, int level, std::int64_t lo
                 }
             }
         }
+        if (drain)
+            drain(out);
     }
     return true;
 }
@@ -96,22 +100,57 @@ std::vector<MemorySample> SampleStore::samples(qint64 seriesId, std::int64_t fro
     return out;
 }
 
+SampleStore::Thinned SampleStore::thinnedSamples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs,
+                                                 qint64 maxSamples) const
+{
+    Thinned out;
+    if (!d->connection() || fromMs > toMs)
+        return out;
+    out.rawCount = levelCount(seriesId, 0, fromMs, toMs);
+    if (out.rawCount <= maxSamples) {
+        out.samples = samples(seriesId, fromMs, toMs);
+        return out;
+    }
+    SampleThinner thinner(fromMs, toMs, std::size_t(std::max<qint64>(0, maxSamples)));
+    out.bucketMs = thinner.bucketMs();
+    chunk::ColumnBlock block(RawColumnCount);
+    d->readRange(seriesId, 0, fromMs, toMs, block, [&](chunk::ColumnBlock &read) {
+        for (std::size_t i = 0; i < read.size(); ++i)
+            thinner.add(sampleOf(read, i));
+        read.clear();
+    });
+    out.samples = thinner.take();
+    return out;
+}
+
 std::vector<ProcessSample> SampleStore::processSamples(qint64 seriesId, std::int64_t fromMs,
-                                                       std::int64_t toMs) const
+                                                       std::int64_t toMs,
+                                                       std::optional<qint64> maxReadings) const
 {
     std::vector<ProcessSample> out;
     sqlite3 *db = d->connection();
     SqliteStatement s;
-    if (!db
-        || !s.prepare(db,
-                      "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
-                      "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
-                      "FROM process_samples WHERE series_id = ? AND time_ms BETWEEN ? AND ? "
-                      "ORDER BY time_ms, rowid"))
+    // Thinned: the first reading of each equal time bucket (a reading alone in its bucket stays).
+    const char *const sql = maxReadings
+        ? "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
+          "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
+          "FROM process_samples WHERE series_id = ?1 AND time_ms IN ("
+          "SELECT MIN(time_ms) FROM process_samples WHERE series_id = ?1 AND time_ms BETWEEN ?2 AND ?3 "
+          "GROUP BY (time_ms - ?2) / ?4) "
+          "ORDER BY time_ms, rowid"
+        : "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
+          "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
+          "FROM process_samples WHERE series_id = ?1 AND time_ms BETWEEN ?2 AND ?3 "
+          "ORDER BY time_ms, rowid";
+    if (!db || fromMs > toMs || !s.prepare(db, sql))
         return out;
     s.bind(1, std::int64_t(seriesId));
     s.bind(2, fromMs);
     s.bind(3, toMs);
+    if (maxReadings) {
+        const std::int64_t buckets = std::max<qint64>(1, *maxReadings);
+        s.bind(4, std::max<std::int64_t>(1, (toMs - fromMs + buckets) / buckets)); // ceil(span / buckets)
+    }
     auto known = [&](int col) {
         return s.isNull(col) ? kUnknown : s.int64(col);
     };

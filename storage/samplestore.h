@@ -156,7 +156,19 @@ public:
 
     // Raw samples with fromMs <= timestampMs <= toMs, in time order.
     std::vector<MemorySample> samples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs) const;
-    std::vector<ProcessSample> processSamples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs) const;
+    // At most maxSamples of those: all when they fit, else what SampleThinner keeps of them (the
+    // extremes of equal time buckets), read chunk by chunk: the memory it takes is bounded by
+    // maxSamples however long the range.
+    struct Thinned {
+        std::vector<MemorySample> samples;
+        qint64 rawCount = 0; // raw samples in the range
+        std::int64_t bucketMs = 0; // 0: every raw sample
+    };
+    Thinned thinnedSamples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs, qint64 maxSamples) const;
+    // Process rows with fromMs <= time <= toMs, by time. With maxReadings, when the range holds
+    // more readings (distinct times), the first reading of each of maxReadings equal time buckets.
+    std::vector<ProcessSample> processSamples(qint64 seriesId, std::int64_t fromMs, std::int64_t toMs,
+                                              std::optional<qint64> maxReadings = std::nullopt) const;
 
     // The finest level whose buckets overlapping [fromMs, toMs] number at most maxPoints (raw
     // samples when few enough); when even the coarsest level has more, its buckets are merged

@@ -74,9 +74,9 @@ struct SampleStore::Private {
                                       const ProgressFn &progress, bool sorted, bool &unsorted);
 
     // Queries (samplequery.cpp). Chunks overlapping [lo, hi] of one level, decoded and cut to
-    // the range.
-    bool readRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi,
-                   chunk::ColumnBlock &out) const;
+    // the range, appended to out; with drain, handed to it after each chunk (which may empty out).
+    bool readRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi, chunk::ColumnBlock &out,
+                   const std::function<void(chunk::ColumnBlock &)> &drain = {}) const;
     qint64 countRange(qint64 seriesId, int level, std::int64_t lo, std::int64_t hi) const;
 };
 

@@ -5,6 +5,7 @@
 #include "samplechunk.h"
 #include "samplestore.h"
 #include "samplestorefixture.h"
+#include "samplethinner.h"
 #include "schema.h"
 #include "workspace.h"
 #include "workspacetransaction.h"
@@ -190,6 +191,8 @@ private Q_SLOTS:
     void writeStateDoesNotGrowWithTheSession();
     void levelsMatchBruteForce();
     void envelopeRespectsMaxPointsAndCoversRange();
+    void thinnedSamplesReadChunkByChunkAsAWhole();
+    void processSamplesThinnedByReading();
     void cancelAndErrorMidBatchRollBack();
     void outerRollbackDoesNotCorruptTail();
     void deleteSeries();
@@ -778,6 +781,100 @@ void TestSampleStore::deleteSeries()
     QVERIFY(again > 0);
     QVERIFY(store.append(again, std::span(samples.data(), 10)).ok);
     QCOMPARE(store.seriesInfo(again)->count, qint64(10));
+}
+
+// Thinned while the chunks are read, the range's samples are what thinning them all at once
+// keeps; a range that fits comes back whole.
+void TestSampleStore::thinnedSamplesReadChunkByChunkAsAWhole()
+{
+    const std::vector<MemorySample> samples = randomSamples(30'000, 12);
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = ensure(store, u"h"_s, u"/thin"_s);
+    QVERIFY(store.append(id, samples).ok);
+    const std::int64_t first = samples.front().timestampMs;
+    const std::int64_t last = samples.back().timestampMs;
+    std::mt19937_64 rng(13);
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranges {{first - 1000, last + 1000}, {first, last}};
+    for (int k = 0; k < 8; ++k) {
+        std::int64_t a = first + std::int64_t(rng() % std::uint64_t(last - first));
+        std::int64_t b = first + std::int64_t(rng() % std::uint64_t(last - first));
+        ranges.emplace_back(std::min(a, b), std::max(a, b));
+    }
+    int thinnedSeen = 0;
+    int wholeSeen = 0;
+    for (const auto &[from, to] : ranges) {
+        const std::vector<MemorySample> raw = store.samples(id, from, to);
+        for (qint64 maxSamples : {10, 300, 5000, 50'000}) {
+            const SampleStore::Thinned t = store.thinnedSamples(id, from, to, maxSamples);
+            QCOMPARE(t.rawCount, qint64(raw.size()));
+            QVERIFY(t.samples.size() <= std::size_t(maxSamples));
+            if (qint64(raw.size()) <= maxSamples) {
+                ++wholeSeen;
+                QCOMPARE(t.bucketMs, std::int64_t(0));
+                compareSamples(t.samples, raw);
+                continue;
+            }
+            ++thinnedSeen;
+            SampleThinner whole(from, to, std::size_t(maxSamples));
+            for (const MemorySample &s : raw)
+                whole.add(s);
+            QCOMPARE(t.bucketMs, whole.bucketMs());
+            compareSamples(t.samples, whole.take());
+        }
+    }
+    QVERIFY(thinnedSeen > 0 && wholeSeen > 0);
+    QVERIFY(store.thinnedSamples(id, last, first, 100).samples.empty());
+}
+
+// A long range's process rows: at most maxReadings readings, each whole (every process of it).
+void TestSampleStore::processSamplesThinnedByReading()
+{
+    Workspace ws;
+    QVERIFY(ws.open(newPath()));
+    SampleStore store(ws);
+    const qint64 id = ensure(store, u"h"_s, u"/procs"_s);
+    std::vector<ProcessSample> rows;
+    for (int reading = 0; reading < 1000; ++reading) {
+        for (int pid = 1; pid <= 5; ++pid) {
+            ProcessSample p;
+            p.timestampMs = kBaseMs + reading * 2000 + (reading % 7) * 13; // uneven, as a sampler's
+            p.pid = pid;
+            p.comm = u"w%1"_s.arg(pid);
+            p.rssKb = 1000 * pid + reading;
+            rows.push_back(p);
+        }
+    }
+    QVERIFY(store.appendProcesses(id, rows));
+    const std::int64_t from = rows.front().timestampMs;
+    const std::int64_t to = rows.back().timestampMs;
+    const auto readings = [](const std::vector<ProcessSample> &got) {
+        std::map<std::int64_t, int> perTime;
+        for (const ProcessSample &p : got)
+            ++perTime[p.timestampMs];
+        return perTime;
+    };
+    QCOMPARE(store.processSamples(id, from, to, 1000).size(), rows.size()); // fits: all of them
+    QCOMPARE(store.processSamples(id, from, to).size(), rows.size());
+    for (qint64 maxReadings : {1, 7, 100, 999}) {
+        const std::vector<ProcessSample> got = store.processSamples(id, from, to, maxReadings);
+        const std::map<std::int64_t, int> perTime = readings(got);
+        QVERIFY2(qint64(perTime.size()) <= maxReadings && qint64(perTime.size()) >= maxReadings * 9 / 10,
+                 qPrintable(QString::number(perTime.size())));
+        for (const auto &[time, count] : perTime)
+            QCOMPARE(count, 5);
+        QCOMPARE(perTime.begin()->first, from); // the range's first reading starts it
+        QVERIFY(std::is_sorted(got.begin(), got.end(), [](const ProcessSample &a, const ProcessSample &b) {
+            return a.timestampMs < b.timestampMs;
+        }));
+    }
+    // A sub-range: its own readings only.
+    const std::vector<ProcessSample> part =
+        store.processSamples(id, rows[500].timestampMs, rows[2500].timestampMs, 50);
+    QVERIFY(!part.empty());
+    QVERIFY(part.front().timestampMs >= rows[500].timestampMs
+            && part.back().timestampMs <= rows[2500].timestampMs);
 }
 
 QTEST_GUILESS_MAIN(TestSampleStore)
