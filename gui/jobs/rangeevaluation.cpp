@@ -102,14 +102,20 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
 
     r.samplesInRange = store->levelCount(request.seriesId, 0, request.fromMs, request.toMs);
     std::vector<MemorySample> samples;
-    if (r.samplesInRange > request.maxSamples) {
+    if (r.samplesInRange > request.maxRawSamplesRead) {
         const SampleEnvelope env =
             store->envelope(request.seriesId, request.fromMs, request.toMs, int(request.maxSamples));
         samples = samplesOfEnvelope(env);
-        r.fromLevelOfDetail = true;
-        r.levelBucketMs = env.bucketMs;
+        r.reading = RangeEvaluation::Reading::LevelLast;
+        r.bucketMs = env.bucketMs;
     } else {
-        samples = store->samples(request.seriesId, request.fromMs, request.toMs);
+        SampleStore::Thinned thinned =
+            store->thinnedSamples(request.seriesId, request.fromMs, request.toMs, request.maxSamples);
+        samples = std::move(thinned.samples);
+        if (thinned.bucketMs > 0) {
+            r.reading = RangeEvaluation::Reading::Thinned;
+            r.bucketMs = thinned.bucketMs;
+        }
     }
     r.samplesClassified = qint64(samples.size());
 
@@ -123,17 +129,12 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
         }
     }
     r.killsInRange = int(killsInRange.size());
-    // The range's per-process rows, for the growth by process (skipped on a very long range).
-    std::vector<ProcessSample> rangeRows;
-    if (!r.fromLevelOfDetail)
-        rangeRows = store->processSamples(request.seriesId, request.fromMs, request.toMs);
-    r.verdict = classify(samples, {}, killTimesInRange, rangeRows);
-    if (r.fromLevelOfDetail) {
-        r.verdict.warnings.prepend(
-            u"The range holds %1 samples: judged on the last value of each of %2 "
-            u"stored buckets; short jumps may look smaller than they were."_s.arg(r.samplesInRange)
-                .arg(r.samplesClassified));
-    }
+    // The range's per-process rows, for the growth by process.
+    const std::vector<ProcessSample> rangeRows =
+        store->processSamples(request.seriesId, request.fromMs, request.toMs, request.maxProcessReadings);
+    ClassifyOptions options;
+    options.minGapMs = 2 * r.bucketMs; // thinned or bucketed: steps within two buckets are not gaps
+    r.verdict = classify(samples, options, killTimesInRange, rangeRows);
 
     auto victimOf = [&](qint64 eventId) {
         const auto it = request.victimsByEventId.find(eventId);
@@ -152,8 +153,7 @@ RangeEvaluation evaluateRange(const RangeEvaluationRequest &request)
     std::vector<ProcessSample> rows =
         store->processSamples(request.seriesId, request.toMs - kProcessLookbackMs, request.toMs);
     r.prediction = nodePredictionOptions(request.workspacePath, placements, request.nodeEventIds);
-    r.haveProcessSamples = !rows.empty() || !rangeRows.empty()
-        || !store->processSamples(request.seriesId, request.fromMs, request.toMs).empty();
+    r.haveProcessSamples = !rows.empty() || !rangeRows.empty();
     if (!rows.empty()) {
         const std::vector<ProcessSample> reading = readingAtOrBefore(rows, request.toMs, r.excludedPids);
         if (!reading.empty()) {

@@ -29,9 +29,15 @@ struct RangeEvaluationRequest {
     // The OOM events of the series' node (its host), in log order: where the kernel era and page
     // size of the predictions come from when no kill is placed on the series itself.
     std::vector<qint64> nodeEventIds;
-    // More raw samples than this in the range: the verdict reads the stored level of detail's
-    // last values instead (see evaluateRange).
-    qint64 maxSamples = 200'000;
+    // The verdict classifies at most this many samples: a range with more is thinned
+    // (SampleThinner) — read chunk by chunk, so a whole-session view re-judged every second
+    // while it follows the newest holds this many, not the session.
+    qint64 maxSamples = 20'000;
+    // More raw samples than this (two days at 10 Hz): the stored level of detail's bucket last
+    // values instead of reading them all.
+    qint64 maxRawSamplesRead = 2'000'000;
+    // Per-process rows: at most this many readings of the range (for the growth by process).
+    qint64 maxProcessReadings = 600;
 };
 
 // The latest kill in the range: the ranking just before it against the kernel's choice.
@@ -54,8 +60,13 @@ struct RangeEvaluation {
     Verdict verdict;
     qint64 samplesInRange = 0; // raw samples stored in the range
     qint64 samplesClassified = 0;
-    bool fromLevelOfDetail = false; // classified on bucket "last" values, not raw samples
-    std::int64_t levelBucketMs = 0;
+    enum class Reading {
+        Raw, // every raw sample
+        Thinned, // the extremes of each bucketMs (SampleThinner)
+        LevelLast, // the stored level's last value of each bucketMs
+    };
+    Reading reading = Reading::Raw;
+    std::int64_t bucketMs = 0; // Thinned, LevelLast
     int killsInRange = 0;
 
     // The node's kernel era and page size the predictions used (predictionOptionsFromEvents).
@@ -70,11 +81,12 @@ struct RangeEvaluation {
 
 // Reads the range's samples through a connection of the calling thread (one per thread and
 // path, reused), classifies them with the kills placed in the range and ranks the processes of
-// the last reading at or before the range's end. How long ranges are capped: when the range
-// holds more than maxSamples raw samples, the finest stored level with at most maxSamples
-// buckets is read and each bucket's last values (at its last sample's time) stand in for the
-// samples — the trend and plateau survive this, the size of short jumps may not (said in the
-// verdict's warnings).
+// the last reading at or before the range's end. How long ranges are capped: a range of more
+// than maxSamples raw samples is thinned to the extremes of equal time buckets (trend, plateaus,
+// spikes and the drops at kills survive; the noise around the trend looks larger); beyond
+// maxRawSamplesRead, the finest stored level with at most maxSamples buckets is read and each
+// bucket's last values (at its last sample's time) stand in for the samples — the trend and
+// plateau survive this, the size of short jumps may not. The verdict panel says which.
 RangeEvaluation evaluateRange(const RangeEvaluationRequest &request);
 
 } // namespace oomscope

@@ -214,9 +214,19 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
     QString range = seriesLabel + u"\n"_s + timeText(e.fromMs, true) + u" – "_s + timeText(e.toMs, !sameDay)
         + u" ("_s + durationText(double(e.toMs - e.fromMs) / 1000.0) + u"), "_s
         + QLocale().toString(e.samplesClassified) + tr(" samples");
-    if (e.fromLevelOfDetail)
+    const QString bucket = durationText(double(e.bucketMs) / 1000.0);
+    switch (e.reading) {
+    case RangeEvaluation::Reading::Raw:
+        break;
+    case RangeEvaluation::Reading::Thinned:
         range +=
-            tr(" (last value of each ") + durationText(double(e.levelBucketMs) / 1000.0) + tr(" bucket)");
+            tr(" of %1 (lowest and highest of each %2)").arg(QLocale().toString(e.samplesInRange), bucket);
+        break;
+    case RangeEvaluation::Reading::LevelLast:
+        range +=
+            tr(" (last value of each %1 bucket of %2)").arg(bucket, QLocale().toString(e.samplesInRange));
+        break;
+    }
     m_range->setText(range);
     m_summary->setText(v.summary);
 
@@ -294,6 +304,10 @@ void VerdictPanel::setEvaluation(const RangeEvaluation &e, const QString &series
     }
     // The leak warning is said above in plain words; the rest as the classifier put them.
     QStringList warnings;
+    if (e.reading == RangeEvaluation::Reading::LevelLast)
+        warnings << u"• "_s
+                + tr("Judged on the last value of each stored bucket: short jumps may look smaller than they "
+                     "were.");
     for (const QString &w : v.warnings) {
         if (!(v.kind == Verdict::Kind::Leak && w.startsWith(u"Leak:"_s)))
             warnings << u"• "_s + w;

@@ -12,6 +12,7 @@
 #include "importjob.h"
 #include "predictionmodel.h"
 #include "predictionpanel.h"
+#include "rangeevaluation.h"
 #include "samplestore.h"
 #include "samplesview.h"
 #include "seriestreemodel.h"
@@ -24,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -126,6 +128,7 @@ private Q_SLOTS:
     void demoRecordingIsALeakWithTrend();
     void predictionBeforeTheKillNamesTheKernelsVictim();
     void noProcessSamplesShowsEmptyState();
+    void longRangeJudgedOnThinnedSamples();
 };
 
 void TestVerdictPanel::initTestCase()
@@ -313,6 +316,49 @@ void TestVerdictPanel::noProcessSamplesShowsEmptyState()
              qPrintable(view.predictionPanel()->emptyText()));
     QVERIFY(!view.predictionPanel()->view()->isVisible());
     QVERIFY(!view.predictionPanel()->killComparison());
+}
+
+// A range longer than the evaluation's budget (here the bundled recording against a budget of
+// 150): judged on the thinned samples and a few process readings, still the recording's cause
+// with its process named, and the panel says what it was judged on; past the raw read limit, the
+// stored level's last values, with the warning that short jumps may look smaller.
+void TestVerdictPanel::longRangeJudgedOnThinnedSamples()
+{
+    DemoView demo;
+    QVERIFY(demo.open());
+    RangeEvaluationRequest request;
+    request.workspacePath = demo.workspace.path();
+    request.seriesId = demo.seriesId;
+    request.fromMs = *demo.info->firstMs;
+    request.toMs = *demo.info->lastMs;
+    request.maxSamples = 150;
+    request.maxProcessReadings = 20;
+    const RangeEvaluation thinned = evaluateRange(request);
+    QVERIFY2(thinned.error.isEmpty(), qPrintable(thinned.error));
+    QCOMPARE(thinned.reading, RangeEvaluation::Reading::Thinned);
+    QCOMPARE(thinned.samplesInRange, demo.info->count);
+    QVERIFY(thinned.samplesClassified <= 150 && thinned.samplesClassified > 50);
+    QVERIFY(thinned.bucketMs > 0);
+    QCOMPARE(verdictKindName(thinned.verdict.kind), truth().value(u"cause"_s).toString());
+    QVERIFY(thinned.verdict.leakingProcess);
+    QCOMPARE(thinned.verdict.growthByProcess.processes[*thinned.verdict.leakingProcess].comm,
+             u"checkout_svc.py"_s);
+    QCOMPARE(thinned.verdict.evidence.gapCount, 0);
+
+    VerdictPanel panel;
+    panel.setEvaluation(thinned, u"checkout"_s);
+    const QLabel *range = panel.findChild<QLabel *>(u"verdictRange"_s);
+    QVERIFY(range);
+    const QString ofAll = QLocale().toString(demo.info->count);
+    QVERIFY2(range->text().contains(u" samples of "_s + ofAll + u" (lowest and highest of each "_s),
+             qPrintable(range->text()));
+
+    request.maxRawSamplesRead = 100;
+    const RangeEvaluation bucketed = evaluateRange(request);
+    QCOMPARE(bucketed.reading, RangeEvaluation::Reading::LevelLast);
+    QVERIFY(bucketed.samplesClassified <= 150);
+    panel.setEvaluation(bucketed, u"checkout"_s);
+    QVERIFY2(range->text().contains(u" bucket of "_s + ofAll + u')'), qPrintable(range->text()));
 }
 
 QTEST_MAIN(TestVerdictPanel)
