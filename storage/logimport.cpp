@@ -9,7 +9,6 @@
 
 #include <QFileInfo>
 
-#include <atomic>
 #include <optional>
 #include <sqlite3.h>
 
@@ -73,13 +72,13 @@ struct LogImport {
     ContentHasher hasher;
     qint64 sourceId = 0;
     std::optional<Error> storeError; // the storing thread's; read once it has finished
-    std::atomic<bool> stop {false}; // a store failed, or the parse ended early: store no more
+    // Stopped when a store failed or the parse ended early: nothing more is stored.
     std::optional<Handoff<OomEvent>> storing;
 
     // On the storing thread.
     void store(OomEvent &&event)
     {
-        if (stop.load(std::memory_order_relaxed))
+        if (storing->stopped()) // handed over just before the stop
             return;
         if (Result<qint64> id = writer.store(sourceId, event)) {
             ++result.eventsAdded;
@@ -88,7 +87,7 @@ struct LogImport {
                 tap.onStored(event, *id);
         } else {
             storeError = id.error();
-            stop = true;
+            storing->stop();
         }
     }
 
@@ -101,8 +100,7 @@ struct LogImport {
                 tap.onBlock(data, size);
         };
         sinks.onEvent = [this](OomEvent &&event) {
-            if (!stop.load(std::memory_order_relaxed))
-                storing->push(std::move(event));
+            storing->push(std::move(event));
         };
         return sinks;
     }
@@ -112,7 +110,7 @@ struct LogImport {
         storing.emplace(kEventsInFlight, [this](OomEvent &&event) { store(std::move(event)); });
     }
 
-    // Waits until every event handed over is stored (or skipped, once stop is set).
+    // Waits until every event handed over is stored (or dropped, once stopped).
     void finishStoring()
     {
         if (storing)
@@ -169,7 +167,7 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
     // The source row is inserted first under a placeholder hash (unique within this
     // transaction, which holds the write lock), because events reference it and the real hash
     // is only known once the last byte has been read.
-    LogImport import {d->eventWriter, result, tap, {}, 0, std::nullopt, {}, std::nullopt};
+    LogImport import {d->eventWriter, result, tap, {}, 0, std::nullopt, std::nullopt};
     const Result<qint64> sourceId = d->registry->add(NewSource {displayName, {"pending", 0}, 0, "log"});
     if (!sourceId)
         return abandon(sourceId.error().message, sourceId.error().kind);
@@ -182,14 +180,14 @@ ImportResult Workspace::importLog(QIODevice &device, const QString &displayName,
 
     // Always passed, so a storage or read error stops the parser at its next progress call.
     const ProgressFn guardedProgress = [&](qint64 bytesDone) {
-        if (import.stop.load(std::memory_order_relaxed) || guard.failed())
+        if (import.storing->stopped() || guard.failed())
             return false;
         return progress ? progress(bytesDone) : true;
     };
     import.startStoring();
     ParseResult parsed = OomReportParser().parse(guard, guardedProgress, import.sinks());
     if (parsed.canceled || guard.failed() || !parsed.error.isEmpty())
-        import.stop = true; // rolled back below: the events still waiting need not be stored
+        import.storing->stop(); // rolled back below: the events still waiting need not be stored
     import.finishStoring();
     result.bytesRead = import.hasher.bytes();
 

@@ -11,7 +11,6 @@
 #include <QFile>
 #include <QFileInfo>
 
-#include <atomic>
 #include <limits>
 #include <sqlite3.h>
 #include <utility>
@@ -248,7 +247,7 @@ public:
     bool newSeries(const QString &cgroup) override
     {
         m_batch.newSeries.push_back({m_batch.samples.size(), cgroup});
-        return !m_stopped.load(std::memory_order_relaxed);
+        return !m_storing.stopped();
     }
 
     bool sample(std::size_t index, const MemorySample &s) override
@@ -257,7 +256,7 @@ public:
         if (m_batch.samples.size() < kBatch)
             return true;
         handOver();
-        return !m_stopped.load(std::memory_order_relaxed);
+        return !m_storing.stopped();
     }
 
     // Every row handed over stored (or skipped: skipRest, or after a stop); the thread joined.
@@ -265,7 +264,7 @@ public:
     void finish(bool skipRest)
     {
         if (skipRest)
-            m_stopped = true;
+            m_storing.stop();
         handOver();
         m_storing.finish();
     }
@@ -292,26 +291,24 @@ private:
         std::size_t next = 0;
         auto seriesUpTo = [&](std::size_t position) {
             for (; next < batch.newSeries.size() && batch.newSeries[next].first <= position; ++next) {
-                if (m_stopped.load(std::memory_order_relaxed)
-                    || !m_feed.newSeries(batch.newSeries[next].second))
+                if (m_storing.stopped() || !m_feed.newSeries(batch.newSeries[next].second))
                     return false;
             }
             return true;
         };
         for (std::size_t i = 0; i < batch.samples.size(); ++i) {
-            if (m_stopped.load(std::memory_order_relaxed) || !seriesUpTo(i)
+            if (m_storing.stopped() || !seriesUpTo(i)
                 || !m_feed.sample(batch.samples[i].first, batch.samples[i].second)) {
-                m_stopped = true;
+                m_storing.stop();
                 return;
             }
         }
         if (!seriesUpTo(batch.samples.size()))
-            m_stopped = true;
+            m_storing.stop();
     }
 
     SamplesCsvSink &m_feed; // bytesRead(), expectedRows() here; the rest on the storing thread
     Batch m_batch;
-    std::atomic<bool> m_stopped {false};
     Handoff<Batch> m_storing {kBatchesWaiting, [this](Batch &&b) {
                                   store(std::move(b));
                               }}; // last

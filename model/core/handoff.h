@@ -4,6 +4,7 @@
 // over. Header-only.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -16,7 +17,9 @@ namespace oomscope {
 
 // Items are consumed in the order they were pushed, one at a time, on a thread of their own. At
 // most `capacity` items wait: push() blocks while that many do, so memory stays bounded whatever
-// the producer's pace. finish() (or the destructor) waits until every item is consumed.
+// the producer's pace. finish() (or the destructor) waits until every item is consumed — unless
+// the hand-off was stopped (a store failed, the input was cancelled): from then on what waits and
+// what is pushed is dropped unconsumed, and either side can see it.
 template<typename T> class Handoff
 {
 public:
@@ -29,17 +32,39 @@ public:
     Handoff(const Handoff &) = delete;
     Handoff &operator=(const Handoff &) = delete;
 
-    void push(T item)
+    // False (the item dropped) once stopped, also when stop() comes while it waits for room.
+    bool push(T item)
     {
         std::unique_lock lock(m_mutex);
-        m_notFull.wait(lock, [this] { return m_queue.size() < m_capacity; });
+        m_notFull.wait(lock, [this] { return m_queue.size() < m_capacity || stopped(); });
+        if (stopped())
+            return false;
         m_queue.push_back(std::move(item));
         if (m_queue.size() > m_highWater)
             m_highWater = m_queue.size();
         m_notEmpty.notify_one();
+        return true;
     }
 
-    // Every pushed item consumed, the thread joined; idempotent. No push() after it.
+    // From either thread, the consumer's callback included: the items waiting are dropped, later
+    // pushes too; the item being consumed finishes. Idempotent.
+    void stop()
+    {
+        std::deque<T> dropped;
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stopped.store(true, std::memory_order_relaxed);
+            dropped.swap(m_queue);
+        }
+        m_notFull.notify_all();
+        m_notEmpty.notify_one();
+    }
+
+    // Cheap enough to ask per item (an atomic load).
+    bool stopped() const { return m_stopped.load(std::memory_order_relaxed); }
+
+    // Every pushed item consumed (or dropped, once stopped), the thread joined; idempotent. No
+    // push() after it.
     void finish()
     {
         {
@@ -84,6 +109,7 @@ private:
     std::deque<T> m_queue;
     std::size_t m_highWater = 0;
     bool m_closed = false;
+    std::atomic<bool> m_stopped {false}; // written under m_mutex
     std::thread m_thread; // last: started once everything above is constructed
 };
 

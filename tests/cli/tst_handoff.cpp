@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Handoff (model/core/handoff.h), the queue between `analyze`'s parser and its printing thread:
 // order kept, the producer held back when the consumer lags (bounded memory), nothing lost when
-// it finishes or goes out of scope.
+// it finishes or goes out of scope; once stopped (from either side), what waits and what comes
+// after is dropped, and a producer held back is let go.
 #include "handoff.h"
 
 #include <QTest>
@@ -74,6 +75,52 @@ private Q_SLOTS:
                 handoff.push(std::make_unique<int>(i));
         }
         QCOMPARE(sum, 50 * 51 / 2);
+    }
+
+    void stopFromTheConsumerDropsWhatWaits()
+    {
+        std::vector<int> seen;
+        std::atomic<bool> open {false};
+        Handoff<int> handoff(4, [&](int &&v) {
+            while (!open.load())
+                std::this_thread::sleep_for(1ms);
+            seen.push_back(v);
+            if (v == 2) // a store failed: nothing after it is stored
+                handoff.stop();
+        });
+        for (int i = 0; i < 5; ++i) // 0 in the consumer's hands, 1..4 waiting
+            QVERIFY(handoff.push(i));
+        QTRY_COMPARE(handoff.highWater(), std::size_t(4));
+        QVERIFY(!handoff.stopped());
+        open = true;
+        QTRY_VERIFY(handoff.stopped());
+        QVERIFY(!handoff.push(5));
+        handoff.finish();
+        QCOMPARE(seen, (std::vector<int> {0, 1, 2}));
+    }
+
+    void stopLetsABlockedProducerGo()
+    {
+        std::atomic<bool> open {false};
+        std::atomic<int> consumed {0};
+        Handoff<int> handoff(2, [&](int &&) {
+            while (!open.load())
+                std::this_thread::sleep_for(1ms);
+            ++consumed;
+        });
+        for (int i = 0; i < 3; ++i) // one in hand, two waiting: full
+            QVERIFY(handoff.push(i));
+        QTRY_COMPARE(handoff.highWater(), std::size_t(2));
+        std::atomic<int> pushed {-1};
+        std::thread producer([&] { pushed = handoff.push(3) ? 1 : 0; });
+        std::this_thread::sleep_for(100ms);
+        QCOMPARE(pushed.load(), -1); // held back while full
+        handoff.stop(); // the reader was cancelled
+        producer.join();
+        QCOMPARE(pushed.load(), 0); // let go, its item dropped
+        open = true;
+        handoff.finish();
+        QCOMPARE(consumed.load(), 1); // only the item already in the consumer's hands
     }
 
     void finishTwiceAndWithNothingPushed()
