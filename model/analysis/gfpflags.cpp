@@ -257,6 +257,30 @@ std::vector<Bit> printTable(GfpEra era)
     return t;
 }
 
+// One era's tables, built once: decoding runs per report (and per era tried when the release is
+// unknown), and building them was most of its cost.
+struct EraTables {
+    std::vector<Bit> single;
+    std::vector<Bit> print;
+    std::uint64_t known = 0; // every single bit
+};
+
+const EraTables &tablesOf(GfpEra era)
+{
+    constexpr std::size_t eras = std::size_t(GfpEra::V6_4) + 1;
+    static const std::array<EraTables, eras> all = [] {
+        std::array<EraTables, eras> t;
+        for (std::size_t i = 0; i < eras; ++i) {
+            t[i].single = singleBits(GfpEra(i));
+            t[i].print = printTable(GfpEra(i));
+            for (const Bit &b : t[i].single)
+                t[i].known |= b.value;
+        }
+        return t;
+    }();
+    return all[std::size_t(era)];
+}
+
 void fillZone(GfpDecode &d, const std::vector<Bit> &bits)
 {
     const auto has = [&](const char *name) {
@@ -343,12 +367,9 @@ GfpDecode decodeGfpMask(std::uint64_t mask, GfpEra era)
     d.parsed = true;
     d.mask = mask;
     d.era = era;
-    const std::vector<Bit> bits = singleBits(era);
-    std::uint64_t known = 0;
-    for (const Bit &b : bits)
-        known |= b.value;
+    const EraTables &tables = tablesOf(era);
     std::uint64_t rest = mask;
-    for (const Bit &t : printTable(era)) {
+    for (const Bit &t : tables.print) {
         if (rest == 0)
             break;
         if ((rest & t.value) == t.value) {
@@ -356,8 +377,8 @@ GfpDecode decodeGfpMask(std::uint64_t mask, GfpEra era)
             rest &= ~t.value;
         }
     }
-    d.unknownBits = mask & ~known;
-    fillZone(d, bits);
+    d.unknownBits = mask & ~tables.known;
+    fillZone(d, tables.single);
     return d;
 }
 

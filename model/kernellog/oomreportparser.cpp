@@ -43,6 +43,7 @@ class ParseRun
 public:
     ParseRun(const ParseOptions &options, const ParseSinks &sinks, ParseResult &result)
         : m_options(options)
+        , m_year(options.assumedYear > 0 ? options.assumedYear : QDate::currentDate().year())
         , m_sinks(sinks)
         , m_result(result)
     { }
@@ -309,7 +310,7 @@ private:
         ev.prefixStyle = prefix.style;
         if (prefix.hasUptime)
             ev.uptimeSeconds = prefix.uptimeSeconds;
-        ev.wallTime = wallTimeOf(prefix, m_options.assumedYear);
+        ev.wallTime = wallTimeOf(prefix, m_year);
         ev.firstLine = lineNo;
         ev.lastLine = lineNo;
         report->lastActivity = lineNo;
@@ -487,6 +488,7 @@ private:
     }
 
     const ParseOptions &m_options;
+    const int m_year; // of a time printed without one: asked once (each ask reads the time zone)
     const ParseSinks &m_sinks;
     ParseResult &m_result;
     std::deque<std::unique_ptr<Report>> m_reports; // not yet handed over, in order of first line
