@@ -7,6 +7,7 @@
 #include "loggenerator.h"
 #include "oomreportparser.h"
 #include "peakrss.h"
+#include "rangeverdictbench.h"
 #include "samplesbench.h"
 
 #include <QCoreApplication>
@@ -34,9 +35,12 @@ int usage()
            "  oomscope-bench generate --size-mb N --reports K [--tasks MIN-MAX] [--seed S] [--data DIR] OUT\n"
            "  oomscope-bench run [--cli PATH] FILE\n"
            "  oomscope-bench samples [--count N] [--series S] [--batch B]\n"
+           "  oomscope-bench samples-csv [--count N] [--series S] [--cli PATH]\n"
+           "  oomscope-bench range-verdict [--hours H[,H...]]\n"
            "internal (one phase per child process, so each has its own peak RSS):\n"
            "  oomscope-bench parse-only FILE\n"
-           "  oomscope-bench samples-query WORKSPACE\n";
+           "  oomscope-bench samples-query WORKSPACE\n"
+           "  oomscope-bench range-verdict-child WORKSPACE now|before|raw\n";
     consoleErr().flush();
     return 2;
 }
@@ -287,5 +291,9 @@ int main(int argc, char **argv)
         return bench::runSamplesCsvBenchmark(args);
     if (command == u"samples-query")
         return bench::runSamplesQuery(args);
+    if (command == u"range-verdict")
+        return bench::runRangeVerdictBenchmark(args);
+    if (command == u"range-verdict-child")
+        return bench::runRangeVerdictChild(args);
     return usage();
 }
