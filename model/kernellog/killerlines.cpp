@@ -362,7 +362,7 @@ std::optional<KillerLine> recogniseKillerLine(std::string_view message)
 }
 
 KillerLineScanner::KillerLineScanner(int assumedYear, qsizetype maxLineBytes)
-    : m_assumedYear(assumedYear > 0 ? assumedYear : QDate::currentDate().year()) // asked once
+    : m_assumedYear(yearForUndated(assumedYear)) // asked once
     , m_maxLineBytes(maxLineBytes)
 { }
 

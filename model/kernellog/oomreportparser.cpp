@@ -43,7 +43,7 @@ class ParseRun
 public:
     ParseRun(const ParseOptions &options, const ParseSinks &sinks, ParseResult &result)
         : m_options(options)
-        , m_year(options.assumedYear > 0 ? options.assumedYear : QDate::currentDate().year())
+        , m_year(yearForUndated(options.assumedYear))
         , m_sinks(sinks)
         , m_result(result)
     { }
@@ -488,7 +488,7 @@ private:
     }
 
     const ParseOptions &m_options;
-    const int m_year; // of a time printed without one: asked once (each ask reads the time zone)
+    const int m_year; // of a time printed without one (yearForUndated, asked once)
     const ParseSinks &m_sinks;
     ParseResult &m_result;
     std::deque<std::unique_ptr<Report>> m_reports; // not yet handed over, in order of first line

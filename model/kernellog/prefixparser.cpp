@@ -481,13 +481,16 @@ LinePrefix parseLinePrefix(std::string_view line)
     return p;
 }
 
+int yearForUndated(int assumedYear)
+{
+    return assumedYear > 0 ? assumedYear : QDate::currentDate().year();
+}
+
 std::optional<QDateTime> wallTimeOf(const LinePrefix &p, int assumedYear)
 {
     if (!p.hasWallTime)
         return std::nullopt;
-    int year = p.year;
-    if (year == 0)
-        year = assumedYear > 0 ? assumedYear : QDate::currentDate().year();
+    const int year = p.year != 0 ? p.year : yearForUndated(assumedYear);
     const QDate date(year, p.month, p.day);
     const QTime time(p.hour, p.minute, p.second, p.microsecond / 1000);
     if (!date.isValid() || !time.isValid())

@@ -37,6 +37,10 @@ struct LinePrefix {
 // Splits one line (without its newline) into prefix and message.
 LinePrefix parseLinePrefix(std::string_view line);
 
+// The year a time printed without one is read in: assumedYear, or (0) the current year. Ask once
+// per log, not per line: each ask reads the time zone.
+int yearForUndated(int assumedYear);
+
 // Builds the wall-clock time of a prefix; assumedYear (0 = current year) fills in a missing year.
 std::optional<QDateTime> wallTimeOf(const LinePrefix &prefix, int assumedYear);
 
