@@ -131,18 +131,16 @@ std::vector<ProcessSample> SampleStore::processSamples(qint64 seriesId, std::int
     sqlite3 *db = d->connection();
     SqliteStatement s;
     // Thinned: the first reading of each equal time bucket (a reading alone in its bucket stays).
-    const char *const sql = maxReadings
-        ? "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
-          "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
-          "FROM process_samples WHERE series_id = ?1 AND time_ms IN ("
-          "SELECT MIN(time_ms) FROM process_samples WHERE series_id = ?1 AND time_ms BETWEEN ?2 AND ?3 "
-          "GROUP BY (time_ms - ?2) / ?4) "
-          "ORDER BY time_ms, rowid"
-        : "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
-          "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
-          "FROM process_samples WHERE series_id = ?1 AND time_ms BETWEEN ?2 AND ?3 "
-          "ORDER BY time_ms, rowid";
-    if (!db || fromMs > toMs || !s.prepare(db, sql))
+    const QByteArray times = maxReadings
+        ? "time_ms IN (SELECT MIN(time_ms) FROM process_samples WHERE series_id = ?1 AND time_ms BETWEEN ?2 "
+          "AND ?3 GROUP BY (time_ms - ?2) / ?4)"
+        : "time_ms BETWEEN ?2 AND ?3";
+    if (!db || fromMs > toMs
+        || !s.prepare(db,
+                      "SELECT time_ms, pid, comm, cgroup, rss_kb, rss_anon_kb, rss_file_kb, "
+                      "rss_shmem_kb, swap_kb, pgtables_kb, oom_score_adj, boottime_s "
+                      "FROM process_samples WHERE series_id = ?1 AND "
+                          + times + " ORDER BY time_ms, rowid"))
         return out;
     s.bind(1, std::int64_t(seriesId));
     s.bind(2, fromMs);
